@@ -1,0 +1,223 @@
+"""The `bureau-virtuel` command: the GUI by default, and sub-commands for managers, scripts and tests.
+
+Sub-commands never import Qt, so they run on a server or in a script without a display. Errors are
+one French line on stderr and a non-zero exit status.
+"""
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+
+EXIT_INVALID = 1
+EXIT_UNAVAILABLE = 3
+
+_ARGPARSE_FR = {
+    "the following arguments are required:": "arguments obligatoires manquants :",
+    "unrecognized arguments:": "arguments non reconnus :",
+    "expected one argument": "une valeur est attendue",
+    "invalid choice:": "choix invalide :",
+    "invalid int value:": "nombre entier invalide :",
+    "argument ": "option ",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, french in _ARGPARSE_FR.items():
+            message = message.replace(english, french)
+        self.exit(2, f"Erreur : {message} (voir {self.prog} --help)\n")
+
+
+def _reference_epilog() -> str:
+    from app.models.reference import load_catalogue
+
+    catalogue = load_catalogue()
+    parts = []
+    for title, table in (
+        ("Situations (--situation)", catalogue.situations),
+        ("Partenaires (--partner)", catalogue.partners),
+        ("Canaux (--channel)", catalogue.channels),
+        ("Types d'aide (--help-kind)", catalogue.help_kinds),
+        ("Issues (--outcome)", catalogue.outcomes),
+        ("Tranches d'âge (--age-band)", catalogue.age_bands),
+    ):
+        lines = "\n".join(f"  {item_id:<24} {item.label}" for item_id, item in table.items())
+        parts.append(f"{title} :\n{lines}")
+    return "\n\n".join(parts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="dossier de la base de données (défaut : $BUREAU_VIRTUEL_DATA_DIR, sinon le dossier de données de l'utilisateur)",
+    )
+    parser = _Parser(
+        prog="bureau-virtuel",
+        description="Bureau virtuel France Services. Sans sous-commande : lance l'application.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="démarre l'application complète, la vérifie et quitte"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    contacts = commands.add_parser("contacts", help="enregistrer ou lister des contacts", parents=[common])
+    contact_commands = contacts.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = contact_commands.add_parser(
+        "add",
+        help="enregistrer un contact",
+        parents=[common],
+        epilog=_reference_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("--situation", required=True, help="situation de vie (voir la liste ci-dessous)")
+    add.add_argument(
+        "--partner", action="append", help="partenaire concerné (répétable ; défaut : celui de la situation)"
+    )
+    add.add_argument("--channel", help="canal (défaut : sur-place)")
+    add.add_argument("--help-kind", help="type d'aide (défaut : information)")
+    add.add_argument("--outcome", help="issue (défaut : resolu)")
+    add.add_argument("--at", help="date et heure du contact, ISO 8601 (défaut : maintenant)")
+    add.add_argument("--duration", type=int, default=10, help="durée en minutes (défaut : 10)")
+    add.add_argument("--agent", help="nom de l'agent (défaut : l'agent actuel du poste)")
+    add.add_argument("--place", help="lieu (défaut : la commune du site ou l'arrêt actuel du bus)")
+    add.add_argument("--age-band", help="tranche d'âge (facultatif)")
+    add.add_argument("--first-visit", action="store_true", help="première visite")
+    add.add_argument("--non-recours", action="store_true", help="non-recours aux droits détecté")
+    add.add_argument("--pass-numerique", action="store_true", help="Pass numérique remis")
+    add.add_argument("--note", default="", help="note locale, jamais transmise (ni nom, ni numéro)")
+
+    listing = contact_commands.add_parser("list", help="lister les contacts actuels", parents=[common])
+    listing.add_argument("--from", dest="start", help="premier jour, AAAA-MM-JJ")
+    listing.add_argument("--to", dest="end", help="dernier jour, AAAA-MM-JJ")
+    listing.add_argument("--json", action="store_true", help="un tableau JSON, un objet par contact")
+
+    demo = commands.add_parser("demo", help="ajouter des contacts de démonstration", parents=[common])
+    demo.add_argument("--contacts", type=int, default=3000, help="nombre de contacts (défaut : 3000)")
+    demo.add_argument("--seed", type=int, help="graine du tirage, pour des données reproductibles")
+    return parser
+
+
+class CommandError(Exception):
+    """A French one-line message for the user."""
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option} : date invalide « {value} » (format attendu : AAAA-MM-JJ).") from None
+
+
+def _parse_moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--at : date invalide « {value} » (format attendu : AAAA-MM-JJTHH:MM).") from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _contacts_add(workspace, args: argparse.Namespace) -> int:
+    defaults = workspace.workstation.contact_defaults()
+    if args.agent:
+        known = {agent.name for agent in workspace.workstation.agents()}
+        if args.agent not in known:
+            raise CommandError(
+                f"Agent inconnu : « {args.agent} ». Agents du poste : {', '.join(sorted(known))}."
+            )
+    catalogue = workspace.catalogue
+    fields = {
+        **defaults,
+        "situation": args.situation,
+        "channel": args.channel or catalogue.defaults["channel"],
+        "help_kind": args.help_kind or catalogue.defaults["help_kind"],
+        "outcome": args.outcome or catalogue.defaults["outcome"],
+        "duration_minutes": args.duration,
+        "age_band": args.age_band,
+        "first_visit": args.first_visit or None,
+        "non_recours": args.non_recours,
+        "pass_numerique": args.pass_numerique,
+    }
+    if args.partner:
+        fields["partners"] = args.partner
+    if args.agent:
+        fields["agent"] = args.agent
+    if args.place:
+        fields["place"] = args.place
+    moment = _parse_moment(args.at)
+    if moment:
+        fields["occurred_at"] = moment
+    record = workspace.contacts.add(fields, args.note)
+    print(record.id)
+    return 0
+
+
+def _contacts_list(workspace, args: argparse.Namespace) -> int:
+    from app.models.contacts import ContactFilter
+
+    where = ContactFilter(start=_parse_day(args.start, "--from"), end=_parse_day(args.end, "--to"))
+    rows = workspace.contacts.iter_current(where)
+    if args.json:
+        print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=1))
+        return 0
+    catalogue = workspace.catalogue
+    for row in rows:
+        partners = ", ".join(catalogue.label("partners", p) for p in row.partners)
+        print(
+            f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M}  {catalogue.label('situations', row.situation)}"
+            f"  [{partners}]  {catalogue.label('outcomes', row.outcome)}  {row.agent} · {row.place}"
+        )
+    return 0
+
+
+def _demo(workspace, args: argparse.Namespace) -> int:
+    from app.models.demo import add_demo_contacts
+
+    if args.contacts < 1:
+        raise CommandError("--contacts : indiquez un nombre de contacts positif.")
+    added = add_demo_contacts(workspace, args.contacts, seed=args.seed)
+    structure = workspace.workstation.structure
+    print(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = getattr(args, "data_dir", None)
+    if args.command is None:
+        from app.ui.application import run_gui
+
+        return run_gui(data_dir, self_test_only=args.self_test)
+
+    from app.models.database import DatabaseUnavailable
+    from app.models.record import RecordError
+    from app.models.workspace import open_workspace
+    from app.models.workstation import SetupError
+
+    try:
+        workspace = open_workspace(data_dir)
+    except DatabaseUnavailable as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    handlers = {
+        ("contacts", "add"): _contacts_add,
+        ("contacts", "list"): _contacts_list,
+        ("demo", None): _demo,
+    }
+    try:
+        return handlers[(args.command, getattr(args, "action", None))](workspace, args)
+    except (CommandError, RecordError, SetupError) as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
+    finally:
+        workspace.close()

@@ -1,0 +1,262 @@
+"""Recording contacts and finding them again.
+
+A record is never edited: a correction is a new record that `supersedes` the old one, and a removal
+is a tombstone (a superseding record flagged `deleted`), so the server can replay any history. The
+`superseded` column is local, derived state that keeps "current contacts" one index away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+import sqlite_utils
+
+from app.models.database import transaction, utc_now
+from app.models.note_guard import identifier_problem
+from app.models.reference import Catalogue
+
+if TYPE_CHECKING:
+    from app.models.record import ContactRecord
+
+PAGE_SIZE = 200
+_CURRENT = "c.superseded = 0 AND c.deleted = 0"
+
+
+def db_time(moment: datetime) -> str:
+    """UTC, to the second, in a form that sorts as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_offset_minutes(moment: datetime | None = None) -> int:
+    offset = (moment or datetime.now()).astimezone().utcoffset() or timedelta()
+    return int(offset.total_seconds() // 60)
+
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone()
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """What the history shows: dates are the agent's local days, both ends included."""
+
+    start: date | None = None
+    end: date | None = None
+    partner: str | None = None
+    situation: str | None = None
+    agent: str | None = None
+    outcome: str | None = None
+    place: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = [_CURRENT], []
+        if self.start:
+            clauses.append("c.occurred_at >= ?")
+            params.append(db_time(local_day_start(self.start)))
+        if self.end:
+            clauses.append("c.occurred_at < ?")
+            params.append(db_time(local_day_start(self.end + timedelta(days=1))))
+        for column in ("situation", "agent", "outcome", "place"):
+            value = getattr(self, column)
+            if value:
+                clauses.append(f"c.{column} = ?")
+                params.append(value)
+        if self.partner:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM contact_partners p WHERE p.contact_id = c.id AND p.partner = ?)"
+            )
+            params.append(self.partner)
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A current contact as the history and `contacts list` show it."""
+
+    id: str
+    occurred_at: datetime
+    agent: str
+    place: str
+    channel: str
+    situation: str
+    partners: tuple[str, ...]
+    help_kind: str
+    outcome: str
+    duration_minutes: int
+    note: str
+
+    @property
+    def cursor(self) -> tuple[str, str]:
+        return db_time(self.occurred_at), self.id
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "occurred_at": db_time(self.occurred_at),
+            "situation": self.situation,
+            "partners": list(self.partners),
+            "channel": self.channel,
+            "help_kind": self.help_kind,
+            "outcome": self.outcome,
+            "place": self.place,
+            "agent": self.agent,
+            "duration_minutes": self.duration_minutes,
+        }
+
+
+_ROW_COLUMNS = (
+    "c.id, c.occurred_at, c.agent, c.place, c.channel, c.situation, c.partners, "
+    "c.help_kind, c.outcome, c.duration_minutes, c.note"
+)
+
+
+def _row(values: tuple) -> ContactRow:
+    return ContactRow(
+        id=values[0],
+        occurred_at=datetime.strptime(values[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        agent=values[2],
+        place=values[3],
+        channel=values[4],
+        situation=values[5],
+        partners=tuple(json.loads(values[6])),
+        help_kind=values[7],
+        outcome=values[8],
+        duration_minutes=values[9],
+        note=values[10] or "",
+    )
+
+
+class ContactStore:
+    """Contacts of this workstation, each written with its outbox row in one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+        self.db = db
+        self.catalogue = catalogue
+
+    def prepare(self, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
+        """Validate a new record built from `fields`; raise `RecordError` in French if it is wrong."""
+        from app.models.record import RecordError, validate_record
+
+        problem = identifier_problem(note)
+        if problem:
+            raise RecordError("note", problem)
+        now = utc_now()
+        data = {"occurred_at": now, **fields, "id": uuid4(), "created_at": now}
+        data.setdefault("utc_offset_minutes", local_offset_minutes())
+        situation = self.catalogue.situations.get(data.get("situation") or "")
+        if situation is None:
+            message = (
+                f"Situation inconnue : « {data['situation']} »."
+                if data.get("situation")
+                else "Choisissez une situation."
+            )
+            raise RecordError("situation", message)
+        if not data.get("partners"):
+            data["partners"] = list(situation.partners[:1])
+        return validate_record(data, catalogue=self.catalogue, now=now)
+
+    def add(self, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
+        record = self.prepare(fields, note)
+        with transaction(self.db):
+            self._insert(record, note)
+        return record
+
+    def add_many(self, records: list[tuple[ContactRecord, str]]) -> None:
+        """Several prepared records in one transaction (demo data, imports)."""
+        with transaction(self.db):
+            for record, note in records:
+                self._insert(record, note)
+
+    def correct(self, old_id: str, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
+        return self.add({**fields, "supersedes": old_id}, note)
+
+    def delete(self, old_id: str) -> ContactRecord:
+        """Remove a mistaken contact by recording a tombstone that supersedes it."""
+        from app.models.record import RecordError
+
+        old = self.get(old_id)
+        if old is None:
+            raise RecordError("supersedes", "Ce contact n'existe pas.")
+        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        return self.add({**keep, "supersedes": old_id, "deleted": True})
+
+    def _insert(self, record: ContactRecord, note: str) -> None:
+        from app.models.record import RecordError
+
+        row = record.model_dump(mode="json")
+        if record.supersedes:
+            cursor = self.db.execute(
+                "UPDATE contacts SET superseded = 1 WHERE id = ? AND superseded = 0 AND deleted = 0",
+                [row["supersedes"]],
+            )
+            if cursor.rowcount != 1:
+                raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
+        row.update(
+            created_at=db_time(record.created_at),
+            occurred_at=db_time(record.occurred_at),
+            partners=json.dumps(record.partners),
+            note=note.strip() or None,
+        )
+        columns = ", ".join(row)
+        self.db.execute(
+            f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        )
+        self.db.conn.executemany(
+            "INSERT INTO contact_partners (contact_id, partner) VALUES (?, ?)",
+            [(row["id"], partner) for partner in record.partners],
+        )
+        self.db.execute(
+            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
+            [row["id"], row["created_at"]],
+        )
+
+    def get(self, record_id: str) -> ContactRecord | None:
+        from app.models.record import ContactRecord
+
+        rows = list(self.db.query("SELECT * FROM contacts WHERE id = ?", [record_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        row.pop("note")
+        row.pop("superseded")
+        row["partners"] = json.loads(row["partners"])
+        return ContactRecord.model_validate(row)
+
+    def note(self, record_id: str) -> str:
+        row = self.db.execute("SELECT note FROM contacts WHERE id = ?", [record_id]).fetchone()
+        return (row[0] or "") if row else ""
+
+    def page(
+        self, where: ContactFilter, after: tuple[str, str] | None = None, limit: int = PAGE_SIZE
+    ) -> list[ContactRow]:
+        """The newest current contacts matching `where`, older than the `after` cursor."""
+        sql, params = where.where()
+        if after is not None:
+            sql += " AND (c.occurred_at, c.id) < (?, ?)"
+            params += list(after)
+        cursor = self.db.execute(
+            f"SELECT {_ROW_COLUMNS} FROM contacts c WHERE {sql} "
+            "ORDER BY c.occurred_at DESC, c.id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [_row(values) for values in cursor]
+
+    def iter_current(self, where: ContactFilter) -> Iterator[ContactRow]:
+        after = None
+        while page := self.page(where, after, 1000):
+            yield from page
+            after = page[-1].cursor
+
+    def count(self, where: ContactFilter) -> int:
+        sql, params = where.where()
+        return self.db.execute(f"SELECT count(*) FROM contacts c WHERE {sql}", params).fetchone()[0]
+
+    def pending_sync(self) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
+        ).fetchone()[0]

@@ -1,0 +1,117 @@
+"""Opening the local SQLite database: checks, pragmas, migrations and the one-transaction helper.
+
+The file is the agent's only copy of unsynced contacts, so nothing here ever rewrites or replaces a
+file it cannot read: it raises `DatabaseUnavailable` with a French message and leaves the file alone.
+"""
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from app.models.migrations import MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used; `str(error)` is a French message for the agent."""
+
+
+def _check_readable(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"Impossible de lire la base de données « {path} » ({error.strerror}). "
+            "Vérifiez les droits d'accès au dossier ; le fichier n'a pas été modifié."
+        ) from error
+    if header and header != SQLITE_HEADER:
+        raise DatabaseUnavailable(_damaged(path))
+
+
+def _damaged(path: Path) -> str:
+    return (
+        f"La base de données « {path} » est illisible ou endommagée. Elle n'a pas été modifiée : "
+        "conservez ce fichier et contactez votre support pour la récupérer. Pour travailler en "
+        "attendant, lancez l'application avec un autre dossier de données (--data-dir)."
+    )
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (creating if absent) and migrate the database at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists() and path.stat().st_size > 0
+    if existed:
+        _check_readable(path)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise DatabaseUnavailable(
+                f"La base de données « {path} » a été créée par une version plus récente de "
+                "Bureau virtuel. Installez la dernière version ; le fichier n'a pas été modifié."
+            )
+        if existed and version < SCHEMA_VERSION:
+            _backup(conn, path, version)
+        db.enable_wal()
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(db, version)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnavailable(_damaged(path)) from error
+    return db
+
+
+def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Keep a copy of the database as it was before an upgrade."""
+    target = path.with_name(f"{path.name}.avant-v{SCHEMA_VERSION}-depuis-v{version}")
+    if target.exists():
+        return
+    partial = target.with_suffix(".partiel")
+    with sqlite3.connect(partial) as copy:
+        conn.backup(copy)
+    copy.close()
+    shutil.move(partial, target)
+
+
+def _migrate(db: sqlite_utils.Database, version: int) -> None:
+    for number in range(version, SCHEMA_VERSION):
+        with transaction(db):
+            for statement in MIGRATIONS[number]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One user action, one transaction: all of it is written, or none of it."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def reset_interrupted_sends(db: sqlite_utils.Database) -> int:
+    """At start-up, a batch that was being sent when the app died goes back to the queue."""
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'",
+            [utc_now().isoformat()],
+        )
+    return cursor.rowcount

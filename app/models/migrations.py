@@ -1,0 +1,68 @@
+"""Versioned schema migrations, applied at start in order; `PRAGMA user_version` is the version.
+
+Rules: a migration is appended, never edited once released; each runs in one transaction together
+with the version bump, so a crash leaves the previous version intact.
+"""
+
+_CURRENT = "superseded = 0 AND deleted = 0"
+
+MIGRATIONS: list[tuple[str, ...]] = [
+    # 1: workstation settings, agents, contacts with their partners, and the sync outbox.
+    (
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE agents (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('agent', 'responsable')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE contacts (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            occurred_at TEXT NOT NULL,
+            structure TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            place TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            situation TEXT NOT NULL,
+            partners TEXT NOT NULL,
+            help_kind TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL,
+            age_band TEXT,
+            first_visit INTEGER,
+            residence_commune TEXT,
+            non_recours INTEGER NOT NULL DEFAULT 0,
+            pass_numerique INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            supersedes TEXT UNIQUE REFERENCES contacts(id),
+            deleted INTEGER NOT NULL DEFAULT 0,
+            superseded INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE contact_partners (
+            contact_id TEXT NOT NULL REFERENCES contacts(id),
+            partner TEXT NOT NULL,
+            PRIMARY KEY (contact_id, partner)
+        ) WITHOUT ROWID""",
+        f"CREATE INDEX contacts_by_time ON contacts (occurred_at, id) WHERE {_CURRENT}",
+        f"CREATE INDEX contacts_by_situation ON contacts (situation, occurred_at, id) WHERE {_CURRENT}",
+        f"CREATE INDEX contacts_by_agent ON contacts (agent, occurred_at, id) WHERE {_CURRENT}",
+        f"CREATE INDEX contacts_by_outcome ON contacts (outcome, occurred_at, id) WHERE {_CURRENT}",
+        f"CREATE INDEX contacts_by_place ON contacts (place, occurred_at, id) WHERE {_CURRENT}",
+        """CREATE TABLE outbox (
+            record_id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'rejected')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT,
+            last_error TEXT,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX outbox_by_state ON outbox (state, next_try_at)",
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

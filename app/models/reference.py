@@ -1,0 +1,100 @@
+"""The shipped reference data: partners, the bouquet de services and the contact form's choices.
+
+It lives as dated JSON files in `resources/reference/` so that a content change (a partner renamed,
+a situation added) is an edit of data, not of code. Every file carries `version`, `date` and `source`.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from app.paths import resources_dir
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Partner(Choice):
+    site: str
+    former: str | None = None
+
+
+@dataclass(frozen=True)
+class Situation(Choice):
+    theme: str | None
+    partners: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    partners: dict[str, Partner]
+    themes: dict[str, Choice]
+    situations: dict[str, Situation]
+    channels: dict[str, Choice]
+    help_kinds: dict[str, Choice]
+    outcomes: dict[str, Choice]
+    age_bands: dict[str, Choice]
+    defaults: dict[str, str]
+    versions: dict[str, str]
+
+    def label(self, kind: str, item_id: str | None) -> str:
+        """The French label of an id, or the id itself if the data no longer knows it."""
+        if item_id is None:
+            return ""
+        item = getattr(self, kind).get(item_id)
+        return item.label if item else item_id
+
+
+def _choices(items: list[dict]) -> dict[str, Choice]:
+    return {item["id"]: Choice(item["id"], item["label"]) for item in items}
+
+
+def _default(items: list[dict]) -> str:
+    return next(item["id"] for item in items if item.get("default"))
+
+
+def _read(root: Path, name: str) -> dict:
+    with (root / "reference" / name).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """Read the reference files once per process."""
+    root = root or resources_dir()
+    partners_file = _read(root, "partners.json")
+    bouquet = _read(root, "bouquet.json")
+    fields = _read(root, "contact_fields.json")
+    partners = {
+        p["id"]: Partner(p["id"], p["label"], p["site"], p.get("former")) for p in partners_file["partners"]
+    }
+    situations = {
+        s["id"]: Situation(
+            s["id"], s["label"], s.get("theme"), tuple(s["partners"]), tuple(s.get("keywords", ()))
+        )
+        for s in bouquet["situations"]
+    }
+    return Catalogue(
+        partners=partners,
+        themes=_choices(bouquet["themes"]),
+        situations=situations,
+        channels=_choices(fields["channels"]),
+        help_kinds=_choices(fields["help_kinds"]),
+        outcomes=_choices(fields["outcomes"]),
+        age_bands=_choices(fields["age_bands"]),
+        defaults={
+            "channel": _default(fields["channels"]),
+            "help_kind": _default(fields["help_kinds"]),
+            "outcome": _default(fields["outcomes"]),
+        },
+        versions={
+            name: f"v{data['version']} du {data['date']}"
+            for name, data in (("partners", partners_file), ("bouquet", bouquet), ("fields", fields))
+        },
+    )

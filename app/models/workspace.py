@@ -1,0 +1,33 @@
+"""Everything a command or a window needs, opened once: database, reference data, stores."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from app.models.contacts import ContactStore
+from app.models.database import open_database, reset_interrupted_sends
+from app.models.reference import Catalogue, load_catalogue
+from app.models.workstation import Workstation
+from app.paths import database_path
+
+
+@dataclass
+class Workspace:
+    path: Path
+    db: sqlite_utils.Database
+    catalogue: Catalogue
+    contacts: ContactStore
+    workstation: Workstation
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def open_workspace(data_dir: str | Path | None = None) -> Workspace:
+    """Open and migrate the database in `data_dir`; raise `DatabaseUnavailable` if it is unusable."""
+    path = database_path(data_dir)
+    db = open_database(path)
+    reset_interrupted_sends(db)
+    catalogue = load_catalogue()
+    return Workspace(path, db, catalogue, ContactStore(db, catalogue), Workstation(db))

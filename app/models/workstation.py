@@ -1,0 +1,167 @@
+"""The workstation's set-up: its structure, a bus's stops, and the agents who share it.
+
+Stored in the `settings` table (JSON values) and the `agents` table of the same database, so that
+a backup of one file is a backup of everything.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlite_utils
+
+from app.models.database import transaction, utc_now
+from app.models.structures import Structure
+
+ROLES = {"agent": "Agent", "responsable": "Responsable"}
+
+
+class SetupError(ValueError):
+    """Invalid set-up input; the message is French."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: int
+    name: str
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "responsable"
+
+
+class Workstation:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def _get(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def _set(self, key: str, value: Any) -> None:
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, json.dumps(value, ensure_ascii=False)],
+        )
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.structure is not None and bool(self.agents())
+
+    @property
+    def structure(self) -> Structure | None:
+        data = self._get("structure")
+        return Structure(**data) if data else None
+
+    @property
+    def stops(self) -> list[str]:
+        return self._get("stops", [])
+
+    @property
+    def current_stop(self) -> str | None:
+        return self._get("current_stop")
+
+    def set_up(
+        self, structure: Structure, stops: list[str], current_stop: str | None, agents: list[tuple[str, str]]
+    ) -> None:
+        """First start: everything at once, or nothing."""
+        stops = _clean_stops(stops)
+        if not structure.name.strip():
+            raise SetupError("Indiquez le nom de la structure.")
+        if not structure.commune.strip():
+            raise SetupError("Indiquez la commune de la structure.")
+        if structure.itinerant and not stops:
+            raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
+        if not agents:
+            raise SetupError("Créez au moins un profil d'agent.")
+        with transaction(self.db):
+            self._set("structure", asdict(structure))
+            self._set("stops", stops if structure.itinerant else [])
+            self._set("current_stop", (current_stop or stops[0]) if structure.itinerant else None)
+            for name, role in agents:
+                agent = self._add_agent(name, role)
+            self._set("current_agent", agent.id)
+
+    def set_stops(self, stops: list[str], current_stop: str | None) -> None:
+        stops = _clean_stops(stops)
+        if not stops:
+            raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
+        with transaction(self.db):
+            self._set("stops", stops)
+            self._set("current_stop", current_stop if current_stop in stops else stops[0])
+
+    def set_current_stop(self, stop: str) -> None:
+        if stop not in self.stops:
+            raise SetupError(f"« {stop} » n'est pas un arrêt de cette structure.")
+        with transaction(self.db):
+            self._set("current_stop", stop)
+
+    @property
+    def place(self) -> str:
+        """Where contacts happen now: the bus's current stop, or the fixed site's commune."""
+        structure = self.structure
+        if structure is None:
+            return ""
+        return (self.current_stop or structure.commune) if structure.itinerant else structure.commune
+
+    def places(self) -> list[str]:
+        structure = self.structure
+        if structure is None:
+            return []
+        return self.stops if structure.itinerant else [structure.commune]
+
+    def agents(self) -> list[Agent]:
+        return [
+            Agent(*row)
+            for row in self.db.execute("SELECT id, name, role FROM agents WHERE active = 1 ORDER BY name")
+        ]
+
+    def add_agent(self, name: str, role: str = "agent") -> Agent:
+        with transaction(self.db):
+            return self._add_agent(name, role)
+
+    def _add_agent(self, name: str, role: str) -> Agent:
+        name = " ".join(name.split())
+        if not name:
+            raise SetupError("Indiquez le nom ou les initiales de l'agent.")
+        if len(name) > 80:
+            raise SetupError("Le nom de l'agent est trop long (80 caractères au plus).")
+        if role not in ROLES:
+            raise SetupError(f"Rôle inconnu : « {role} ».")
+        if self.db.execute("SELECT 1 FROM agents WHERE name = ?", [name]).fetchone():
+            raise SetupError(f"Un agent « {name} » existe déjà.")
+        cursor = self.db.execute(
+            "INSERT INTO agents (name, role, created_at) VALUES (?, ?, ?)",
+            [name, role, utc_now().isoformat()],
+        )
+        return Agent(cursor.lastrowid, name, role)
+
+    @property
+    def current_agent(self) -> Agent | None:
+        agent_id = self._get("current_agent")
+        return next((a for a in self.agents() if a.id == agent_id), None)
+
+    def set_current_agent(self, agent_id: int) -> None:
+        with transaction(self.db):
+            self._set("current_agent", agent_id)
+
+    def contact_defaults(self) -> dict[str, str]:
+        """What every new contact knows without asking: structure, agent, place."""
+        structure, agent = self.structure, self.current_agent
+        if structure is None or agent is None:
+            raise SetupError(
+                "Le poste n'est pas encore configuré : lancez l'application pour choisir la structure "
+                "et créer un profil d'agent, ou utilisez « bureau-virtuel demo »."
+            )
+        return {"structure": structure.matricule, "agent": agent.name, "place": self.place}
+
+
+def _clean_stops(stops: list[str]) -> list[str]:
+    seen: list[str] = []
+    for stop in stops:
+        stop = " ".join(stop.split())
+        if stop and stop not in seen:
+            seen.append(stop)
+    return seen

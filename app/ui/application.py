@@ -1,0 +1,72 @@
+"""Starting the GUI: QApplication, style, database (with a clear message if unusable), first start."""
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.models.database import DatabaseUnavailable
+from app.models.workspace import Workspace, open_workspace
+from app.paths import resources_dir
+from app.ui.main_window import SCREENS, MainWindow
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Bureau virtuel")
+    app.setOrganizationName("France Services")
+    app.setStyleSheet((resources_dir() / "style.qss").read_text(encoding="utf-8"))
+    return app
+
+
+def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
+    """What `--self-test` checks once the real window is up; an empty list means healthy."""
+    problems = []
+    if [window.nav.item(i).text() for i in range(window.nav.count())] != list(SCREENS):
+        problems.append("navigation incomplète")
+    if not window.isVisible():
+        problems.append("fenêtre principale non affichée")
+    catalogue = workspace.catalogue
+    if len(catalogue.themes) != 6 or len(catalogue.situations) < 21 or len(catalogue.partners) < 10:
+        problems.append("référentiels incomplets")
+    if workspace.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        problems.append("base de données hors mode WAL")
+    if workspace.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        problems.append("base de données endommagée")
+    return problems
+
+
+def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int:
+    if self_test_only and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_application()
+    try:
+        workspace = open_workspace(data_dir)
+    except DatabaseUnavailable as error:
+        if self_test_only:
+            print(f"Auto-test en échec : {error}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Bureau virtuel — base de données", str(error))
+        return 3
+    if not self_test_only and not workspace.workstation.is_set_up:
+        from app.ui.setup_wizard import SetupWizard
+
+        if SetupWizard(workspace.workstation).exec() != SetupWizard.DialogCode.Accepted:
+            return 0
+    window = MainWindow(workspace)
+    window.show()
+    if self_test_only:
+        result: list[str] = []
+        QTimer.singleShot(0, lambda: (result.extend(self_test(window, workspace)), app.quit()))
+        app.exec()
+        workspace.close()
+        if result:
+            print("Auto-test en échec : " + " ; ".join(result), file=sys.stderr)
+            return 1
+        print(f"Auto-test réussi ({workspace.path}).")
+        return 0
+    code = app.exec()
+    workspace.close()
+    return code

@@ -1,0 +1,345 @@
+"""The contact form: a typical contact is recorded in five keystrokes once it is open.
+
+Everything knowable is pre-filled (now, agent, place, channel, kind of help, outcome); the agent
+types a few letters of the situation, Enter picks it (and its partner), Enter saves.
+Ctrl+Entrée saves and opens a fresh form for the next citizen.
+"""
+
+import math
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.note_guard import MAX_NOTE_LENGTH
+from app.models.record import ContactRecord, RecordError
+from app.models.reference import Choice, Situation
+from app.models.workspace import Workspace
+from app.models.workstation import SetupError
+from app.ui.situation_picker import SituationPicker
+
+DURATION_REFRESH_MS = 15_000
+
+
+def _combo(
+    choices: dict[str, Choice], name: str, default: str | None = None, empty: str | None = None
+) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    if empty is not None:
+        combo.addItem(empty, None)
+    for item_id, choice in choices.items():
+        combo.addItem(choice.label, item_id)
+    if default is not None:
+        combo.setCurrentIndex(combo.findData(default))
+    return combo
+
+
+class ContactDialog(QDialog):
+    """New contact, or correction of an existing one (`existing`), saved through `ContactStore`."""
+
+    saved = Signal(object)  # ContactRecord
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        existing: ContactRecord | None = None,
+        prefill: dict | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.catalogue = workspace.catalogue
+        self.existing = existing
+        self.setWindowTitle("Corriger un contact" if existing else "Nouveau contact")
+        self.setMinimumWidth(640)
+        self._build()
+        self._reset(existing, prefill)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._refresh_duration)
+        if existing is None:
+            self._timer.start(DURATION_REFRESH_MS)
+
+    # --- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        catalogue, defaults = self.catalogue, self.catalogue.defaults
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.error.setAccessibleName("Message d'erreur")
+
+        self.situation = SituationPicker(catalogue)
+        self.situation.chosen.connect(self._situation_chosen)
+
+        partners_box = QWidget()
+        grid = QGridLayout(partners_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.partner_boxes: dict[str, QCheckBox] = {}
+        for index, (partner_id, partner) in enumerate(catalogue.partners.items()):
+            box = QCheckBox(partner.label)
+            box.setAccessibleName(f"Partenaire {partner.label}")
+            self.partner_boxes[partner_id] = box
+            grid.addWidget(box, index // 3, index % 3)
+
+        self.help_kind = _combo(catalogue.help_kinds, "Type d'aide", defaults["help_kind"])
+        self.channel = _combo(catalogue.channels, "Canal", defaults["channel"])
+        self.outcome = _combo(catalogue.outcomes, "Issue", defaults["outcome"])
+        self.occurred_at = QDateTimeEdit()
+        self.occurred_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.occurred_at.setCalendarPopup(True)
+        self.occurred_at.setAccessibleName("Date et heure du contact")
+        self.duration = QSpinBox()
+        self.duration.setRange(1, 480)
+        self.duration.setSuffix(" min")
+        self.duration.setAccessibleName("Durée en minutes")
+        self.duration.setToolTip("Mesurée depuis l'ouverture du formulaire ; modifiable.")
+        self.duration.editingFinished.connect(self._duration_edited)
+        self.place = QComboBox()
+        self.place.setEditable(True)
+        self.place.setAccessibleName("Lieu")
+        self.agent = QComboBox()
+        self.agent.setAccessibleName("Agent")
+
+        self.age_band = _combo(catalogue.age_bands, "Tranche d'âge", empty="Non renseignée")
+        self.first_visit = QCheckBox("Première visite")
+        self.residence = QLineEdit()
+        self.residence.setPlaceholderText("Commune de résidence (facultatif)")
+        self.residence.setAccessibleName("Commune de résidence")
+        self.residence.setMaxLength(120)
+        self.non_recours = QCheckBox("Non-recours aux droits détecté")
+        self.pass_numerique = QCheckBox("Pass numérique remis")
+        self.note = QPlainTextEdit()
+        self.note.setAccessibleName("Note locale")
+        self.note.setPlaceholderText(
+            "Note pour ce poste uniquement, jamais transmise. "
+            "N'écrivez ni nom, ni numéro (sécurité sociale, fiscal, allocataire), ni téléphone, ni e-mail."
+        )
+        self.note.setFixedHeight(60)
+        self.note.setTabChangesFocus(True)
+
+        form = QFormLayout()
+        form.addRow("&Situation :", self.situation)
+        form.addRow("Partenaire(s) :", partners_box)
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Aide :", self.help_kind),
+            ("Canal :", self.channel),
+            ("Issue :", self.outcome),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget, 1)
+        form.addRow(row)
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Le :", self.occurred_at),
+            ("Durée :", self.duration),
+            ("Lieu :", self.place),
+            ("Agent :", self.agent),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget, 1)
+        form.addRow(row)
+
+        profile = QGroupBox("Profil anonyme et repérages (facultatif)")
+        profile_layout = QGridLayout(profile)
+        profile_layout.addWidget(self.age_band, 0, 0)
+        profile_layout.addWidget(self.first_visit, 0, 1)
+        profile_layout.addWidget(self.residence, 0, 2)
+        profile_layout.addWidget(self.non_recours, 1, 0)
+        profile_layout.addWidget(self.pass_numerique, 1, 1)
+
+        buttons = QDialogButtonBox()
+        self.save_button = QPushButton("Enregistrer (Entrée)")
+        self.save_button.setDefault(True)
+        self.save_and_new_button = QPushButton("Enregistrer et nouveau (Ctrl+Entrée)")
+        self.save_and_new_button.setAutoDefault(False)
+        cancel = buttons.addButton("Annuler (Échap)", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAutoDefault(False)
+        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        if self.existing is None:
+            buttons.addButton(self.save_and_new_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button.clicked.connect(lambda: self._save(again=False))
+        self.save_and_new_button.clicked.connect(lambda: self._save(again=True))
+        cancel.clicked.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=lambda: self._save(again=self.existing is None))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.error)
+        layout.addLayout(form)
+        layout.addWidget(profile)
+        note_caption = QLabel("&Note locale (jamais transmise) :")
+        note_caption.setBuddy(self.note)
+        layout.addWidget(note_caption)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+
+    # --- state --------------------------------------------------------------------------------
+    def _reset(self, existing: ContactRecord | None, prefill: dict | None = None) -> None:
+        """Fill the form with defaults (new contact) or with `existing` (correction)."""
+        workstation = self.workspace.workstation
+        self._opened = time.monotonic()
+        self._duration_touched = existing is not None
+        self.error.setVisible(False)
+        self.place.clear()
+        self.place.addItems(workstation.places())
+        self.agent.clear()
+        for agent in workstation.agents():
+            self.agent.addItem(agent.name)
+        values = existing.model_dump() if existing else {}
+        values.update(prefill or {})
+        defaults = self.catalogue.defaults
+        self.help_kind.setCurrentIndex(
+            self.help_kind.findData(values.get("help_kind", defaults["help_kind"]))
+        )
+        self.channel.setCurrentIndex(self.channel.findData(values.get("channel", defaults["channel"])))
+        self.outcome.setCurrentIndex(self.outcome.findData(values.get("outcome", defaults["outcome"])))
+        moment = values.get("occurred_at") or datetime.now().astimezone()
+        self.occurred_at.setDateTime(QDateTime(moment.astimezone()))
+        self.duration.setValue(values.get("duration_minutes", 1))
+        self.place.setCurrentText(values.get("place") or workstation.place)
+        agent = workstation.current_agent
+        self.agent.setCurrentText(values.get("agent") or (agent.name if agent else ""))
+        self.age_band.setCurrentIndex(self.age_band.findData(values.get("age_band")))
+        self.first_visit.setChecked(bool(values.get("first_visit")))
+        self.residence.setText(values.get("residence_commune") or "")
+        self.non_recours.setChecked(bool(values.get("non_recours")))
+        self.pass_numerique.setChecked(bool(values.get("pass_numerique")))
+        self.note.setPlainText(self.workspace.contacts.note(str(existing.id)) if existing else "")
+        for box in self.partner_boxes.values():
+            box.setChecked(False)
+        self.situation.edit.clear()
+        self.situation._filter("")
+        if values.get("situation"):
+            self.situation.select(values["situation"])
+        for partner in values.get("partners", ()):
+            self.partner_boxes[partner].setChecked(True)
+        self.situation.setFocus()
+
+    def _situation_chosen(self, situation: Situation | None) -> None:
+        if situation is None:
+            return
+        for box in self.partner_boxes.values():
+            box.setChecked(False)
+        if situation.partners:
+            self.partner_boxes[situation.partners[0]].setChecked(True)
+        for partner_id, box in self.partner_boxes.items():
+            box.setProperty("suggested", partner_id in situation.partners)
+            box.style().unpolish(box)
+            box.style().polish(box)
+
+    def _duration_edited(self) -> None:
+        self._duration_touched = True
+
+    def elapsed_minutes(self) -> int:
+        return max(1, math.ceil((time.monotonic() - self._opened) / 60))
+
+    def _refresh_duration(self) -> None:
+        if not self._duration_touched:
+            self.duration.setValue(self.elapsed_minutes())
+
+    def fields(self) -> dict:
+        situation = self.situation.situation
+        return {
+            "structure": self.workspace.workstation.contact_defaults()["structure"],
+            "agent": self.agent.currentText().strip(),
+            "place": self.place.currentText().strip(),
+            "situation": situation.id if situation else None,
+            "partners": [pid for pid, box in self.partner_boxes.items() if box.isChecked()],
+            "help_kind": self.help_kind.currentData(),
+            "channel": self.channel.currentData(),
+            "outcome": self.outcome.currentData(),
+            "occurred_at": self.occurred_at.dateTime().toPython().astimezone(),
+            "duration_minutes": self.duration.value() if self._duration_touched else self.elapsed_minutes(),
+            "age_band": self.age_band.currentData(),
+            "first_visit": True if self.first_visit.isChecked() else None,
+            "residence_commune": self.residence.text().strip() or None,
+            "non_recours": self.non_recours.isChecked(),
+            "pass_numerique": self.pass_numerique.isChecked(),
+        }
+
+    def _save(self, again: bool) -> None:
+        note = self.note.toPlainText()
+        try:
+            fields = self.fields()
+            if len(note) > MAX_NOTE_LENGTH:
+                raise RecordError(
+                    "note", f"La note est trop longue ({len(note)} caractères, {MAX_NOTE_LENGTH} au plus)."
+                )
+            store = self.workspace.contacts
+            if self.existing is not None:
+                record = store.correct(str(self.existing.id), fields, note)
+            else:
+                record = store.add(fields, note)
+        except (RecordError, SetupError) as error:
+            self._show_error(str(error), getattr(error, "field", ""))
+            return
+        self.saved.emit(record)
+        if again:
+            self._reset(None)
+            self.error.setText("✔ Contact enregistré. Nouveau contact :")
+            self.error.setProperty("kind", "ok")
+            self._repolish(self.error)
+            self.error.setVisible(True)
+        else:
+            self.accept()
+
+    def _show_error(self, message: str, field: str) -> None:
+        self.error.setText(f"⚠ {message}")
+        self.error.setProperty("kind", "error")
+        self._repolish(self.error)
+        self.error.setVisible(True)
+        focus = {
+            "situation": self.situation,
+            "note": self.note,
+            "occurred_at": self.occurred_at,
+            "duration_minutes": self.duration,
+            "place": self.place,
+            "agent": self.agent,
+            "residence_commune": self.residence,
+        }.get(field)
+        if field == "partners":
+            focus = next(iter(self.partner_boxes.values()))
+        if focus is not None:
+            focus.setFocus()
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def keyPressEvent(self, event) -> None:
+        # Enter anywhere but the note saves, as the default button would; keep the note multi-line.
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers()
+            and not self.note.hasFocus()
+        ):
+            self._save(again=False)
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,236 @@
+"""Contacts screen: the history of current contacts, filterable, with correction and removal."""
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.contacts import ContactFilter
+from app.models.workspace import Workspace
+from app.ui.contacts_model import ContactsModel
+
+PERIODS = {
+    "today": "Aujourd'hui",
+    "7d": "7 derniers jours",
+    "month": "Ce mois-ci",
+    "30d": "30 derniers jours",
+    "90d": "3 derniers mois",
+    "all": "Tout l'historique",
+    "custom": "Période choisie…",
+}
+
+
+def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
+    match period:
+        case "today":
+            return today, today
+        case "7d":
+            return today - timedelta(days=6), today
+        case "month":
+            return today.replace(day=1), today
+        case "30d":
+            return today - timedelta(days=29), today
+        case "90d":
+            return today - timedelta(days=90), today
+    return None, None
+
+
+def make_table(model: ContactsModel, name: str) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate((90, 55, 230, 200, 170, 90, 150, 60, 90, 120)):
+        table.setColumnWidth(column, width)
+    return table
+
+
+class HistoryScreen(QWidget):
+    correction_requested = Signal(str)  # contact id
+    changed = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        catalogue = workspace.catalogue
+        self.period = QComboBox()
+        self.period.setAccessibleName("Période")
+        for key, label in PERIODS.items():
+            self.period.addItem(label, key)
+        self.start = QDateEdit(calendarPopup=True)
+        self.end = QDateEdit(calendarPopup=True)
+        for widget, name in ((self.start, "Du"), (self.end, "Au")):
+            widget.setDisplayFormat("dd/MM/yyyy")
+            widget.setAccessibleName(name)
+            widget.setDate(QDate.currentDate())
+        self.partner = self._filter_combo("Partenaire", "Tous les partenaires", catalogue.partners.items())
+        self.situation = self._filter_combo(
+            "Situation", "Toutes les situations", catalogue.situations.items()
+        )
+        self.outcome = self._filter_combo("Issue", "Toutes les issues", catalogue.outcomes.items())
+        self.agent = self._filter_combo("Agent", "Tous les agents", [])
+        self.place = self._filter_combo("Lieu", "Tous les lieux", [])
+
+        self.model = ContactsModel(workspace.contacts, catalogue, self.current_filter())
+        self.table = make_table(self.model, "Historique des contacts")
+        self.table.doubleClicked.connect(lambda _: self._correct())
+        self.count = QLabel()
+        self.count.setAccessibleName("Nombre de contacts")
+        correct = QPushButton("Corriger…")
+        correct.setToolTip("Enregistre une version corrigée ; l'ancienne n'est plus comptée.")
+        correct.clicked.connect(self._correct)
+        remove = QPushButton("Supprimer…")
+        remove.setToolTip("Retire un contact saisi par erreur (la suppression est transmise au serveur).")
+        remove.clicked.connect(self._remove)
+
+        filters = QHBoxLayout()
+        for widget in (self.period, QLabel("du"), self.start, QLabel("au"), self.end):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        more = QHBoxLayout()
+        for widget in (self.partner, self.situation, self.outcome, self.agent, self.place):
+            more.addWidget(widget, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.count)
+        actions.addStretch(1)
+        actions.addWidget(correct)
+        actions.addWidget(remove)
+        title = QLabel("Contacts")
+        title.setObjectName("screenTitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addLayout(more)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+
+        self.period.setCurrentIndex(self.period.findData("30d"))
+        self._apply_period()
+        self.period.currentIndexChanged.connect(self._apply_period)
+        for combo in (self.partner, self.situation, self.outcome, self.agent, self.place):
+            combo.currentIndexChanged.connect(self.refresh)
+        for edit in (self.start, self.end):
+            edit.dateChanged.connect(self._dates_edited)
+        self.refresh_choices()
+
+    @staticmethod
+    def _filter_combo(name: str, everything: str, items) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(everything, None)
+        for item_id, item in items:
+            combo.addItem(item.label, item_id)
+        return combo
+
+    def refresh_choices(self) -> None:
+        """Agents and places change with the set-up; keep the current choice when it still exists."""
+        workstation = self.workspace.workstation
+        for combo, values in (
+            (self.agent, [a.name for a in workstation.agents()]),
+            (self.place, workstation.places()),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    def _apply_period(self) -> None:
+        key = self.period.currentData()
+        custom = key == "custom"
+        self.start.setEnabled(custom)
+        self.end.setEnabled(custom)
+        if not custom:
+            start, end = period_bounds(key, date.today())
+            for edit, value in ((self.start, start), (self.end, end)):
+                edit.blockSignals(True)
+                edit.setDate(
+                    QDate(value)
+                    if value
+                    else QDate(2019, 1, 1)
+                    if edit is self.start
+                    else QDate.currentDate()
+                )
+                edit.blockSignals(False)
+        self.refresh()
+
+    def _dates_edited(self) -> None:
+        if self.period.currentData() == "custom":
+            self.refresh()
+
+    def current_filter(self) -> ContactFilter:
+        key = self.period.currentData()
+        if key == "custom":
+            start, end = self.start.date().toPython(), self.end.date().toPython()
+        else:
+            start, end = period_bounds(key, date.today())
+        return ContactFilter(
+            start=start,
+            end=end,
+            partner=self.partner.currentData(),
+            situation=self.situation.currentData(),
+            agent=self.agent.currentData(),
+            outcome=self.outcome.currentData(),
+            place=self.place.currentData(),
+        )
+
+    def refresh(self) -> None:
+        if not hasattr(self, "model"):
+            return
+        self.model.set_filter(self.current_filter())
+        self.count.setText("Comptage…")
+        QTimer.singleShot(0, self._count)
+
+    def _count(self) -> None:
+        total = self.workspace.contacts.count(self.model.where)
+        self.count.setText(f"{total} contact{'s' if total > 1 else ''} pour ces critères")
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_id(rows[0].row()) if rows else None
+
+    def _correct(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            QMessageBox.information(
+                self, "Corriger", "Sélectionnez d'abord le contact à corriger dans la liste."
+            )
+            return
+        self.correction_requested.emit(record_id)
+
+    def _remove(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            QMessageBox.information(
+                self, "Supprimer", "Sélectionnez d'abord le contact à supprimer dans la liste."
+            )
+            return
+        answer = QMessageBox.question(
+            self,
+            "Supprimer le contact",
+            "Supprimer ce contact saisi par erreur ? Il ne sera plus compté dans les statistiques.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.workspace.contacts.delete(record_id)
+            self.changed.emit()

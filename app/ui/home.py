@@ -1,0 +1,71 @@
+"""Accueil: what the agent needs at a glance, and the big button to record a contact."""
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.models.contacts import ContactFilter
+from app.models.workspace import Workspace
+from app.ui.contacts_model import ContactsModel
+from app.ui.history import make_table
+
+
+class HomeScreen(QWidget):
+    new_contact = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.greeting = QLabel()
+        self.greeting.setObjectName("screenTitle")
+        self.today_figure = QLabel()
+        self.today_figure.setObjectName("figure")
+        self.today_figure.setAccessibleName("Contacts aujourd'hui")
+        self.pending_figure = QLabel()
+        self.pending_figure.setObjectName("figure")
+        self.pending_figure.setAccessibleName("Contacts à synchroniser")
+        button = QPushButton("➕  Nouveau contact   (Ctrl+N)")
+        button.setObjectName("primary")
+        button.setAccessibleName("Nouveau contact")
+        button.clicked.connect(self.new_contact)
+        figures = QGridLayout()
+        figures.addWidget(self._caption("Contacts aujourd'hui"), 0, 0)
+        figures.addWidget(self._caption("En attente d'envoi au serveur"), 0, 1)
+        figures.addWidget(self.today_figure, 1, 0)
+        figures.addWidget(self.pending_figure, 1, 1)
+        self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
+        self.table = make_table(self.model, "Contacts du jour")
+        portal = QLabel(
+            "Le portail des sites institutionnels (ameli.fr, caf.fr, impots.gouv.fr…) et sa recherche "
+            "arrivent dans une prochaine version."
+        )
+        portal.setWordWrap(True)
+        portal.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.greeting)
+        layout.addWidget(button)
+        layout.addLayout(figures)
+        layout.addWidget(QLabel("Contacts du jour :"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(portal)
+        self.refresh()
+
+    @staticmethod
+    def _caption(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("caption")
+        return label
+
+    @staticmethod
+    def _today() -> ContactFilter:
+        today = date.today()
+        return ContactFilter(start=today, end=today)
+
+    def refresh(self) -> None:
+        agent = self.workspace.workstation.current_agent
+        self.greeting.setText(f"Bonjour {agent.name}" if agent else "Bonjour")
+        self.model.set_filter(self._today())
+        today = self.workspace.contacts.count(self.model.where)
+        self.today_figure.setText(str(today))
+        self.pending_figure.setText(str(self.workspace.contacts.pending_sync()))

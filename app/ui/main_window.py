@@ -1,0 +1,169 @@
+"""The main window: navigation to every screen, Ctrl+N from anywhere, and the status bar."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.models.workspace import Workspace
+from app.ui.history import HistoryScreen
+from app.ui.home import HomeScreen
+from app.ui.placeholder import ComingSoon
+from app.ui.settings import SettingsScreen
+
+SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.setWindowTitle("Bureau virtuel — France Services")
+        self.resize(1200, 760)
+        self.home = HomeScreen(workspace)
+        self.history = HistoryScreen(workspace)
+        self.settings = SettingsScreen(workspace)
+        self.screens: dict[str, QWidget] = {
+            "Accueil": self.home,
+            "Parcours": ComingSoon(
+                "Parcours",
+                "Les parcours guidés du bouquet de services (« Je déménage », « Je prépare ma retraite »…) "
+                "mèneront pas à pas jusqu'au contact pré-rempli.",
+                "enregistrez le contact avec Ctrl+N en choisissant la situation de vie.",
+            ),
+            "Contacts": self.history,
+            "Pass numérique": ComingSoon(
+                "Pass numérique",
+                "Le stock de chèques Pass numérique, l'évaluation de l'autonomie et le reçu remis à la personne.",
+                "cochez « Pass numérique remis » dans le contact et tenez votre registre habituel.",
+            ),
+            "Synthèses": ComingSoon(
+                "Synthèses",
+                "Les synthèses mensuelles, trimestrielles et annuelles de la structure, en PDF et en CSV.",
+                "l'écran Contacts filtre et compte les contacts par période, partenaire, situation, agent, issue et lieu.",
+            ),
+            "Paramètres": self.settings,
+        }
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        for name, screen in self.screens.items():
+            self.nav.addItem(name)
+            self.stack.addWidget(screen)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.new_contact_action = QAction("Nouveau contact", self)
+        self.new_contact_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_contact_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.new_contact_action.triggered.connect(self.open_contact_form)
+        self.addAction(self.new_contact_action)
+        for number, name in enumerate(SCREENS, start=1):
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
+            self.addAction(action)
+        switch = QAction("Changer d'agent", self)
+        switch.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        switch.triggered.connect(self._focus_agent_switch)
+        self.addAction(switch)
+
+        self.home.new_contact.connect(self.open_contact_form)
+        self.history.correction_requested.connect(self.open_correction)
+        self.history.changed.connect(self.refresh)
+        self.settings.changed.connect(self.refresh)
+        self._build_status_bar()
+        self.nav.setCurrentRow(0)
+        self.refresh()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.structure_label = QLabel()
+        self.structure_label.setAccessibleName("Structure")
+        self.stop_caption = QLabel("Arrêt :")
+        self.stop_switch = QComboBox()
+        self.stop_switch.setAccessibleName("Arrêt actuel du bus")
+        self.stop_switch.activated.connect(self._stop_chosen)
+        self.agent_switch = QComboBox()
+        self.agent_switch.setAccessibleName("Agent actuel")
+        self.agent_switch.setToolTip("Changer d'agent (Ctrl+Maj+A)")
+        self.agent_switch.activated.connect(self._agent_chosen)
+        self.pending_label = QLabel()
+        self.pending_label.setAccessibleName("Contacts à synchroniser")
+        bar.addWidget(self.structure_label, 1)
+        bar.addPermanentWidget(self.stop_caption)
+        bar.addPermanentWidget(self.stop_switch)
+        bar.addPermanentWidget(QLabel("Agent :"))
+        bar.addPermanentWidget(self.agent_switch)
+        bar.addPermanentWidget(self.pending_label)
+
+    def refresh(self) -> None:
+        """Re-read what the screens and the status bar show after any change."""
+        workstation = self.workspace.workstation
+        structure = workstation.structure
+        self.structure_label.setText(
+            f"{structure.name} — {structure.commune}" if structure else "Poste non configuré"
+        )
+        itinerant = bool(structure and structure.itinerant)
+        self.stop_caption.setVisible(itinerant)
+        self.stop_switch.setVisible(itinerant)
+        self.stop_switch.clear()
+        self.stop_switch.addItems(workstation.stops)
+        self.stop_switch.setCurrentText(workstation.current_stop or "")
+        self.agent_switch.clear()
+        current = workstation.current_agent
+        for agent in workstation.agents():
+            self.agent_switch.addItem(agent.name, agent.id)
+        if current:
+            self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
+        pending = self.workspace.contacts.pending_sync()
+        self.pending_label.setText(f"{pending} à synchroniser")
+        self.home.refresh()
+        self.history.refresh_choices()
+        self.history.refresh()
+        self.settings.refresh()
+
+    def _agent_chosen(self, index: int) -> None:
+        self.workspace.workstation.set_current_agent(self.agent_switch.itemData(index))
+        self.refresh()
+
+    def _stop_chosen(self, index: int) -> None:
+        self.workspace.workstation.set_current_stop(self.stop_switch.itemText(index))
+        self.refresh()
+
+    def _focus_agent_switch(self) -> None:
+        self.agent_switch.setFocus()
+        self.agent_switch.showPopup()
+
+    def open_contact_form(self, prefill: dict | None = None):
+        from app.ui.contact_form import ContactDialog  # pydantic is loaded on first use, not at start-up
+
+        dialog = ContactDialog(self.workspace, self, prefill=prefill or None)
+        dialog.saved.connect(lambda _record: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_correction(self, record_id: str):
+        from app.ui.contact_form import ContactDialog
+
+        existing = self.workspace.contacts.get(record_id)
+        dialog = ContactDialog(self.workspace, self, existing=existing)
+        dialog.saved.connect(lambda _record: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog

@@ -1,0 +1,41 @@
+"""Editing a bus's stops (communes): used at first start and in Paramètres."""
+
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
+
+
+class StopsEditor(QWidget):
+    def __init__(self, stops: list[str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText("Commune de l'arrêt, puis Entrée")
+        self.entry.setAccessibleName("Nouvel arrêt")
+        self.entry.returnPressed.connect(self.add_from_entry)
+        add = QPushButton("Ajouter l'arrêt")
+        add.clicked.connect(self.add_from_entry)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Arrêts de la tournée")
+        remove = QPushButton("Retirer l'arrêt sélectionné")
+        remove.clicked.connect(self._remove)
+        row = QHBoxLayout()
+        row.addWidget(self.entry, 1)
+        row.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        layout.addWidget(remove)
+        for stop in stops or []:
+            self.list.addItem(stop)
+
+    def add_from_entry(self) -> None:
+        stop = " ".join(self.entry.text().split())
+        if stop and stop not in self.stops():
+            self.list.addItem(stop)
+        self.entry.clear()
+
+    def _remove(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+
+    def stops(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
