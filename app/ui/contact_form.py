@@ -72,7 +72,7 @@ class ContactDialog(QDialog):
         self.catalogue = workspace.catalogue
         self.existing = existing
         self.setWindowTitle("Corriger un contact" if existing else "Nouveau contact")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(1000)
         self._build()
         self._reset(existing, prefill)
         self._timer = QTimer(self)
@@ -108,6 +108,7 @@ class ContactDialog(QDialog):
         self.occurred_at = QDateTimeEdit()
         self.occurred_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.occurred_at.setCalendarPopup(True)
+        self.occurred_at.setMinimumWidth(160)
         self.occurred_at.setAccessibleName("Date et heure du contact")
         self.duration = QSpinBox()
         self.duration.setRange(1, 480)
@@ -140,7 +141,7 @@ class ContactDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("&Situation :", self.situation)
-        form.addRow("Partenaire(s) :", partners_box)
+        form.addRow("Partenaires :", partners_box)
         row = QHBoxLayout()
         for label, widget in (
             ("Aide :", self.help_kind),

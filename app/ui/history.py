@@ -58,7 +58,7 @@ def make_table(model: ContactsModel, name: str) -> QTableView:
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    for column, width in enumerate((90, 55, 230, 200, 170, 90, 150, 60, 90, 120)):
+    for column, width in enumerate((100, 60, 260, 220, 190, 90, 150, 70, 100, 130)):
         table.setColumnWidth(column, width)
     return table
 

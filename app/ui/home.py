@@ -25,7 +25,7 @@ class HomeScreen(QWidget):
         self.pending_figure = QLabel()
         self.pending_figure.setObjectName("figure")
         self.pending_figure.setAccessibleName("Contacts à synchroniser")
-        button = QPushButton("➕  Nouveau contact   (Ctrl+N)")
+        button = QPushButton("Nouveau contact   (Ctrl+N)")
         button.setObjectName("primary")
         button.setAccessibleName("Nouveau contact")
         button.clicked.connect(self.new_contact)

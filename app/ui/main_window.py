@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         switch.triggered.connect(self._focus_agent_switch)
         self.addAction(switch)
 
+        self.contact_dialog = None  # the form currently open, if any
         self.home.new_contact.connect(self.open_contact_form)
         self.history.correction_requested.connect(self.open_correction)
         self.history.changed.connect(self.refresh)
@@ -150,20 +151,21 @@ class MainWindow(QMainWindow):
         self.agent_switch.showPopup()
 
     def open_contact_form(self, prefill: dict | None = None):
-        from app.ui.contact_form import ContactDialog  # pydantic is loaded on first use, not at start-up
-
-        dialog = ContactDialog(self.workspace, self, prefill=prefill or None)
-        dialog.saved.connect(lambda _record: self.refresh())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+        return self._open_form(prefill=prefill or None)
 
     def open_correction(self, record_id: str):
-        from app.ui.contact_form import ContactDialog
+        return self._open_form(existing=self.workspace.contacts.get(record_id))
 
-        existing = self.workspace.contacts.get(record_id)
-        dialog = ContactDialog(self.workspace, self, existing=existing)
+    def _open_form(self, **options):
+        from app.ui.contact_form import ContactDialog  # pydantic is loaded on first use, not at start-up
+
+        if self.contact_dialog is not None and self.contact_dialog.isVisible():
+            self.contact_dialog.raise_()  # Ctrl+N again while a form is open: back to that form
+            return self.contact_dialog
+        dialog = ContactDialog(self.workspace, self, **options)
         dialog.saved.connect(lambda _record: self.refresh())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: setattr(self, "contact_dialog", None))
+        self.contact_dialog = dialog
         dialog.open()
         return dialog

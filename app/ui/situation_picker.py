@@ -64,15 +64,16 @@ class SituationPicker(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, situation.id)
             item.setToolTip(self.catalogue.label("themes", situation.theme))
             self.list.addItem(item)
-        self.list.setVisible(self.situation is None)
-        if self.list.count():
-            self.list.setCurrentRow(0)
+        if self.list.count() and text.strip():
+            self.list.setCurrentRow(0)  # nothing typed yet: Enter must not pick the first by chance
 
     def select(self, situation_id: str) -> None:
         situation = self.catalogue.situations[situation_id]
         self.situation = situation
         self.edit.setText(situation.label)
-        self.list.setVisible(False)
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == situation_id:
+                self.list.setCurrentRow(row)
         self.chosen.emit(situation)
 
     def _choose_item(self, item: QListWidgetItem) -> None:
@@ -88,8 +89,11 @@ class SituationPicker(QWidget):
                 if item is not None and not event.modifiers():
                     self._choose_item(item)
                     return True
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.list.isVisible() and self.list.count():
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.list.count():
                 step = 1 if key == Qt.Key.Key_Down else -1
+                if self.situation is not None:  # moving away from the chosen one: Enter picks anew
+                    self.situation = None
+                    self.chosen.emit(None)
                 self.list.setCurrentRow(max(0, min(self.list.count() - 1, self.list.currentRow() + step)))
                 return True
         return super().eventFilter(watched, event)

@@ -1,0 +1,139 @@
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.models.contacts import ContactFilter
+from app.ui.contact_form import ContactDialog
+from app.ui.main_window import MainWindow
+from tests.ui.helpers import Keyboard
+
+
+def open_window(qtbot, workspace) -> MainWindow:
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+    return window
+
+
+def open_form(qtbot, window) -> ContactDialog:
+    window.activateWindow()  # back from a closed dialog, as the window manager would do
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.contact_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.situation.edit.hasFocus())
+    return dialog
+
+
+def test_a_typical_contact_takes_five_keystrokes(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    keys.type("imp")
+    keys.press(Qt.Key.Key_Return)  # picks "Je déclare mes impôts" and its partner
+    keys.press(Qt.Key.Key_Return)  # saves
+    assert keys.count <= 5
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    [row] = desk.contacts.page(ContactFilter())
+    assert row.situation == "declarer-impots"
+    assert row.partners == ("dgfip",)
+    assert (row.channel, row.help_kind, row.outcome) == ("sur-place", "information", "resolu")
+    assert (row.agent, row.place) == (desk.workstation.current_agent.name, "Valserhône")
+    assert row.duration_minutes == 1
+    assert window.home.today_figure.text() == "1"
+
+
+def test_accents_and_keywords_find_the_situation(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    keys.type("carte grise")
+    assert dialog.situation.list.currentItem().text() == "Je me déplace"
+    dialog.situation.edit.clear()
+    keys.type("demenag")
+    keys.press(Qt.Key.Key_Return)
+    assert dialog.situation.situation.id == "demenagement"
+    assert dialog.partner_boxes["la-poste"].isChecked()
+
+
+def test_ctrl_n_opens_the_form_from_every_screen(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        window.stack.currentWidget().setFocus()
+        dialog = open_form(qtbot, window)
+        qtbot.keyClick(dialog.situation.edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda dialog=dialog: not dialog.isVisible())
+
+
+def test_saving_without_a_situation_says_so_and_saves_nothing(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    Keyboard(qtbot).press(Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "Choisissez une situation" in dialog.error.text()
+    assert desk.contacts.count(ContactFilter()) == 0
+
+
+def test_the_note_refuses_a_phone_number_and_keeps_the_form(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    keys.type("naiss")
+    keys.press(Qt.Key.Key_Return)
+    dialog.note.setPlainText("rappeler la maman au 06 12 34 56 78")
+    dialog.save_button.click()
+    assert dialog.isVisible() and dialog.error.isVisible()
+    assert "téléphone" in dialog.error.text()
+    assert dialog.note.hasFocus()
+    assert dialog.situation.situation.id == "naissance", "nothing typed is lost"
+    assert desk.contacts.count(ContactFilter()) == 0
+    dialog.note.setPlainText("rappeler la semaine prochaine")
+    dialog.save_button.click()
+    [row] = desk.contacts.page(ContactFilter())
+    assert row.note == "rappeler la semaine prochaine"
+
+
+def test_save_and_new_keeps_the_form_open_for_the_next_citizen(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    keys.type("retraite")
+    keys.press(Qt.Key.Key_Return)
+    keys.press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible()
+    assert dialog.situation.situation is None and dialog.situation.edit.text() == ""
+    assert "enregistré" in dialog.error.text()
+    keys.type("impot")
+    keys.press(Qt.Key.Key_Return)
+    keys.press(Qt.Key.Key_Return)
+    situations = sorted(r.situation for r in desk.contacts.page(ContactFilter()))
+    assert situations == ["declarer-impots", "preparer-retraite"]
+
+
+def test_duration_runs_from_the_opening_of_the_form_and_can_be_edited(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    dialog.situation.select("rembourser-soins")
+    dialog._opened -= 7 * 60 + 5  # the citizen has been at the desk for 7 minutes
+    dialog._refresh_duration()
+    assert dialog.duration.value() == 8
+    dialog.save_button.click()
+    assert desk.contacts.page(ContactFilter())[0].duration_minutes == 8
+
+    dialog = open_form(qtbot, window)
+    dialog.situation.select("rembourser-soins")
+    dialog.duration.setValue(25)
+    dialog.duration.editingFinished.emit()
+    dialog._opened -= 60 * 60
+    dialog._refresh_duration()
+    dialog.save_button.click()
+    assert sorted(r.duration_minutes for r in desk.contacts.page(ContactFilter())) == [8, 25]
+
+
+def test_the_form_never_asks_for_identity(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    names = " ".join(w.accessibleName() for w in dialog.findChildren(type(dialog.residence))).lower()
+    for forbidden in ("nom de la personne", "prénom", "sécurité sociale", "téléphone", "e-mail"):
+        assert forbidden not in names
