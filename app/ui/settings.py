@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError
+from app.ui.enter_key import on_enter
 from app.ui.stops_editor import StopsEditor
 
 
@@ -53,7 +54,7 @@ class SettingsScreen(QWidget):
             self.agent_role.addItem(label, role)
         add_agent = QPushButton("Ajouter l'agent")
         add_agent.clicked.connect(self._add_agent)
-        self.agent_name.returnPressed.connect(self._add_agent)
+        on_enter(self.agent_name, self._add_agent)
         row = QHBoxLayout()
         row.addWidget(self.agent_name, 1)
         row.addWidget(self.agent_role)

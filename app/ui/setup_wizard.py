@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.models.structures import Structure, search_structures
 from app.models.workstation import ROLES, SetupError, Workstation
+from app.ui.enter_key import on_enter
 from app.ui.stops_editor import StopsEditor
 
 
@@ -163,10 +164,11 @@ class AgentsPage(QWizardPage):
         self.role.setCurrentIndex(self.role.findData("responsable"))
         add = QPushButton("Ajouter")
         add.clicked.connect(self.add_agent)
-        self.name.returnPressed.connect(self.add_agent)
+        on_enter(self.name, self.add_agent)
         self.list = QListWidget()
         self.list.setAccessibleName("Agents ajoutés")
         self.list.model().rowsInserted.connect(lambda *_: self.completeChanged.emit())
+        self.name.textChanged.connect(lambda *_: self.completeChanged.emit())
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)

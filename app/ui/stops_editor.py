@@ -2,6 +2,8 @@
 
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from app.ui.enter_key import on_enter
+
 
 class StopsEditor(QWidget):
     def __init__(self, stops: list[str] | None = None, parent: QWidget | None = None) -> None:
@@ -9,7 +11,7 @@ class StopsEditor(QWidget):
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("Commune de l'arrêt, puis Entrée")
         self.entry.setAccessibleName("Nouvel arrêt")
-        self.entry.returnPressed.connect(self.add_from_entry)
+        on_enter(self.entry, self.add_from_entry)
         add = QPushButton("Ajouter l'arrêt")
         add.clicked.connect(self.add_from_entry)
         self.list = QListWidget()

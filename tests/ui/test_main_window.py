@@ -1,0 +1,165 @@
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from app.models.contacts import ContactFilter
+from app.ui.main_window import SCREENS
+from app.ui.placeholder import ComingSoon
+from tests.ui.helpers import answer_next_message_box
+from tests.ui.test_contact_form import open_form, open_window
+
+
+def add(ws, **fields):
+    base = {
+        **ws.workstation.contact_defaults(),
+        "situation": "declarer-impots",
+        "channel": "sur-place",
+        "help_kind": "information",
+        "outcome": "resolu",
+        "duration_minutes": 5,
+    }
+    return ws.contacts.add(base | fields)
+
+
+def test_every_screen_is_reachable_and_unbuilt_ones_say_so(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == list(SCREENS)
+    for number, name in enumerate(SCREENS, start=1):
+        qtbot.keyClick(window.nav, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        screen = window.stack.currentWidget()
+        assert screen is window.screens[name]
+        if isinstance(screen, ComingSoon):
+            assert (
+                "pas encore disponible" in screen.findChild(type(window.structure_label), "comingSoon").text()
+            )
+    built = {name for name, screen in window.screens.items() if not isinstance(screen, ComingSoon)}
+    assert built == {"Accueil", "Contacts", "Paramètres"}
+
+
+def test_status_bar_shows_structure_agent_and_the_bus_stop(qtbot, bus) -> None:
+    window = open_window(qtbot, bus)
+    assert "Thiérache Sambre et Oise" in window.structure_label.text()
+    assert window.agent_switch.currentText() == "Julie M."
+    assert window.stop_switch.isVisible() and window.stop_switch.currentText() == "Wassigny"
+    window.stop_switch.setCurrentIndex(window.stop_switch.findText("Étreux"))
+    window.stop_switch.activated.emit(window.stop_switch.currentIndex())
+    assert bus.workstation.current_stop == "Étreux"
+    dialog = open_form(qtbot, window)
+    assert dialog.place.currentText() == "Étreux"
+
+
+def test_a_fixed_site_has_no_stop_switch(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    assert not window.stop_switch.isVisible()
+    assert "Valserhône" in window.structure_label.text()
+
+
+def test_switching_agent_is_one_choice_and_new_contacts_follow(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    index = window.agent_switch.findText("Karim B.")
+    window.agent_switch.setCurrentIndex(index)
+    window.agent_switch.activated.emit(index)
+    assert desk.workstation.current_agent.name == "Karim B."
+    assert window.home.greeting.text() == "Bonjour Karim B."
+    dialog = open_form(qtbot, window)
+    assert dialog.agent.currentText() == "Karim B."
+
+
+def test_history_filters_by_partner_situation_outcome_agent_and_place(qtbot, bus) -> None:
+    bus.workstation.add_agent("Karim B.")
+    now = datetime.now().astimezone()
+    add(bus, occurred_at=now - timedelta(minutes=5))
+    add(
+        bus,
+        situation="demenagement",
+        partners=["la-poste", "caf"],
+        outcome="oriente",
+        place="Étreux",
+        occurred_at=now - timedelta(minutes=4),
+    )
+    add(bus, situation="naissance", partners=["caf"], agent="Karim B.", occurred_at=now - timedelta(days=40))
+    window = open_window(qtbot, bus)
+    history = window.history
+    window.nav.setCurrentRow(2)
+    assert history.model.rowCount() == 2, "the last 30 days by default"
+    history.period.setCurrentIndex(history.period.findData("all"))
+    assert history.model.rowCount() == 3
+    qtbot.waitUntil(lambda: history.count.text().startswith("3 contacts"))
+    history.partner.setCurrentIndex(history.partner.findData("caf"))
+    assert history.model.rowCount() == 2
+    history.agent.setCurrentIndex(history.agent.findData("Karim B."))
+    assert history.model.rowCount() == 1
+    assert history.model.index(0, 2).data() == "Je donne naissance"
+    history.agent.setCurrentIndex(0)
+    history.place.setCurrentIndex(history.place.findData("Étreux"))
+    history.outcome.setCurrentIndex(history.outcome.findData("oriente"))
+    assert history.model.rowCount() == 1
+    assert history.model.index(0, 3).data() == "La Poste, CAF (Allocations familiales)"
+
+
+def test_history_loads_more_while_scrolling(qtbot, desk) -> None:
+    from app.models.contacts import PAGE_SIZE
+
+    now = datetime.now().astimezone()
+    records = [
+        desk.contacts.prepare(
+            {
+                **desk.workstation.contact_defaults(),
+                "situation": "naissance",
+                "partners": ["caf"],
+                "channel": "sur-place",
+                "help_kind": "information",
+                "outcome": "resolu",
+                "duration_minutes": 3,
+                "occurred_at": now - timedelta(minutes=i),
+            }
+        )
+        for i in range(PAGE_SIZE + 50)
+    ]
+    desk.contacts.add_many([(r, "") for r in records])
+    window = open_window(qtbot, desk)
+    model = window.history.model
+    window.history.refresh()
+    assert model.rowCount() == PAGE_SIZE and model.canFetchMore()
+    window.nav.setCurrentRow(2)
+    window.history.table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE_SIZE + 50)
+    assert not model.canFetchMore()
+
+
+def test_correcting_from_the_history_replaces_the_contact(qtbot, desk) -> None:
+    add(desk)
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(2)
+    history = window.history
+    history.table.selectRow(0)
+    [correct] = [b for b in history.findChildren(QPushButton) if b.text() == "Corriger…"]
+    qtbot.mouseClick(correct, Qt.MouseButton.LeftButton)
+    dialog = window.contact_dialog
+    assert dialog.windowTitle() == "Corriger un contact"
+    assert dialog.situation.situation.id == "declarer-impots"
+    dialog.outcome.setCurrentIndex(dialog.outcome.findData("attente-referent"))
+    dialog.save_button.click()
+    rows = desk.contacts.page(ContactFilter())
+    assert len(rows) == 1 and rows[0].outcome == "attente-referent"
+    assert history.model.rowCount() == 1
+    assert history.model.index(0, 6).data() == "En attente du référent"
+
+
+def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
+    add(desk)
+    add(desk, situation="naissance", partners=["caf"])
+    window = open_window(qtbot, desk)
+    history = window.history
+    window.nav.setCurrentRow(2)
+    history.table.selectRow(0)
+    answer_next_message_box(QMessageBox.StandardButton.No)
+    history._remove()
+    assert desk.contacts.count(ContactFilter()) == 2
+    answer_next_message_box(QMessageBox.StandardButton.Yes)
+    history._remove()
+    assert desk.contacts.count(ContactFilter()) == 1
+    assert history.model.rowCount() == 1
+    assert window.home.today_figure.text() == "1"
+    assert window.pending_label.text() == "3 à synchroniser"

@@ -1,0 +1,74 @@
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from app.ui.setup_wizard import SetupWizard
+
+
+def make_wizard(qtbot, workspace) -> SetupWizard:
+    wizard = SetupWizard(workspace.workstation)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def test_first_start_for_a_fixed_site_from_the_real_list(qtbot, workspace) -> None:
+    wizard = make_wizard(qtbot, workspace)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    qtbot.keyClicks(wizard.structure_page.search, "valserhone")
+    assert wizard.structure_page.results.currentItem().text().startswith("Valserhône")
+    wizard.next()
+    assert wizard.format_page.fixed.isChecked()
+    wizard.next()
+    qtbot.keyClicks(wizard.agents_page.name, "C. R.")
+    qtbot.keyClick(wizard.agents_page.name, Qt.Key.Key_Return)
+    qtbot.keyClicks(wizard.agents_page.name, "Karim B.")  # typed but not added: still counts
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    workstation = workspace.workstation
+    assert workstation.is_set_up
+    assert workstation.structure.matricule == "1" and not workstation.structure.itinerant
+    assert [(a.name, a.role) for a in workstation.agents()] == [
+        ("C. R.", "responsable"),
+        ("Karim B.", "agent"),
+    ]
+    assert workstation.place == "Valserhône"
+
+
+def test_first_start_for_a_bus_with_its_stops(qtbot, workspace) -> None:
+    wizard = make_wizard(qtbot, workspace)
+    qtbot.keyClicks(wizard.structure_page.search, "thierache sambre")  # no accents typed
+    wizard.next()
+    page = wizard.format_page
+    assert page.itinerant.isChecked(), "the public list says this one is itinerant"
+    for stop in ("Wassigny", "Étreux"):
+        page.stops.entry.setText(stop)  # QTest types ASCII only
+        qtbot.keyClick(page.stops.entry, Qt.Key.Key_Return)
+    page.current.setCurrentText("Étreux")
+    wizard.next()
+    qtbot.keyClicks(wizard.agents_page.name, "Julie M.")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    workstation = workspace.workstation
+    assert workstation.structure.itinerant
+    assert workstation.stops == ["Guise", "Wassigny", "Étreux"]
+    assert workstation.place == "Étreux"
+
+
+def test_a_structure_missing_from_the_list_is_entered_by_hand(qtbot, workspace) -> None:
+    wizard = make_wizard(qtbot, workspace)
+    page = wizard.structure_page
+    page.manual.setChecked(True)
+    assert not page.isComplete()
+    qtbot.keyClicks(page.name, "France Services du Haut-Jura")
+    qtbot.keyClicks(page.commune, "Saint-Claude")
+    qtbot.keyClicks(page.departement, "39")
+    assert page.isComplete()
+    wizard.next()
+    wizard.next()
+    qtbot.keyClicks(wizard.agents_page.name, "A. B.")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    structure = workspace.workstation.structure
+    assert (structure.name, structure.commune, structure.departement) == (
+        "France Services du Haut-Jura",
+        "Saint-Claude",
+        "39",
+    )
