@@ -49,13 +49,12 @@ def open_database(path: Path) -> sqlite_utils.Database:
     existed = path.exists() and path.stat().st_size > 0
     if existed:
         _check_readable(path)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA busy_timeout = 5000")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            conn.close()
             raise DatabaseUnavailable(
                 f"La base de données « {path} » a été créée par une version plus récente de "
                 "Bureau virtuel. Installez la dernière version ; le fichier n'a pas été modifié."
@@ -67,7 +66,11 @@ def open_database(path: Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(db, version)
     except sqlite3.DatabaseError as error:
+        conn.close()
         raise DatabaseUnavailable(_damaged(path)) from error
+    except DatabaseUnavailable:
+        conn.close()
+        raise
     return db
 
 

@@ -1,4 +1,5 @@
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ def test_new_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"contacts", "contact_partners", "outbox", "agents", "settings"} <= set(db.table_names())
+    db.conn.close()
 
 
 def test_reopening_keeps_data_and_does_not_migrate_twice(desk) -> None:
@@ -44,9 +46,11 @@ def test_upgrade_from_an_older_version_keeps_a_backup_and_the_data(tmp_path: Pat
     old.close()  # user_version 0: a database from before the first migration
     db = open_database(path)
     assert db.execute("SELECT x FROM keepme").fetchone()[0] == 42
+    db.conn.close()
     backups = list(tmp_path.glob("bv.sqlite3.avant-*"))
     assert len(backups) == 1
-    assert sqlite3.connect(backups[0]).execute("SELECT x FROM keepme").fetchone()[0] == 42
+    with closing(sqlite3.connect(backups[0])) as backup:
+        assert backup.execute("SELECT x FROM keepme").fetchone()[0] == 42
 
 
 def test_a_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> None:
@@ -72,9 +76,8 @@ def test_a_damaged_sqlite_file_is_reported_and_left_untouched(tmp_path: Path) ->
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bv.sqlite3"
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    conn.close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(DatabaseUnavailable, match="version plus récente"):
         open_database(path)
 
@@ -85,6 +88,7 @@ def test_a_failed_user_action_writes_nothing(tmp_path: Path) -> None:
         db.execute("INSERT INTO settings VALUES ('a', '1')")
         raise RuntimeError("crash in the middle")
     assert db.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+    db.conn.close()
 
 
 def test_sends_interrupted_by_a_crash_go_back_to_the_queue(desk) -> None:
