@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         if current:
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         pending = self.workspace.contacts.pending_sync()
-        self.pending_label.setText(f"{pending} à synchroniser")
+        self.pending_label.setText(f"{pending} contact{'s' if pending > 1 else ''} en attente d'envoi")
         self.home.refresh()
         self.history.refresh_choices()
         self.history.refresh()
