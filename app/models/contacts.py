@@ -53,25 +53,37 @@ class ContactFilter:
     outcome: str | None = None
     place: str | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
-        clauses, params = [_CURRENT], []
+    def query(self, select: str) -> tuple[str, list[Any], str, str]:
+        """SQL `SELECT select FROM … WHERE …` for current contacts, its parameters, and the time and
+        id columns to order and page by.
+
+        With a partner filter the query walks `contact_partners_by_time` (partner, time) and joins
+        the contact by primary key; otherwise it walks the contacts' own partial indexes.
+        """
+        contact_filters = [
+            (column, getattr(self, column)) for column in ("situation", "agent", "outcome", "place")
+        ]
+        contact_filters = [(column, value) for column, value in contact_filters if value]
+        if self.partner:
+            time_column, id_column = "p.occurred_at", "p.contact_id"
+            needs_contact = bool(contact_filters) or select != "count(*)"
+            source = "contact_partners p CROSS JOIN contacts c" if needs_contact else "contact_partners p"
+            clauses, params = ["p.partner = ?", "p.current = 1"], [self.partner]
+            if needs_contact:
+                clauses.append("c.id = p.contact_id")
+        else:
+            time_column, id_column = "c.occurred_at", "c.id"
+            source, clauses, params = "contacts c", [_CURRENT], []
         if self.start:
-            clauses.append("c.occurred_at >= ?")
+            clauses.append(f"{time_column} >= ?")
             params.append(db_time(local_day_start(self.start)))
         if self.end:
-            clauses.append("c.occurred_at < ?")
+            clauses.append(f"{time_column} < ?")
             params.append(db_time(local_day_start(self.end + timedelta(days=1))))
-        for column in ("situation", "agent", "outcome", "place"):
-            value = getattr(self, column)
-            if value:
-                clauses.append(f"c.{column} = ?")
-                params.append(value)
-        if self.partner:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM contact_partners p WHERE p.contact_id = c.id AND p.partner = ?)"
-            )
-            params.append(self.partner)
-        return " AND ".join(clauses), params
+        for column, value in contact_filters:
+            clauses.append(f"c.{column} = ?")
+            params.append(value)
+        return f"SELECT {select} FROM {source} WHERE {' AND '.join(clauses)}", params, time_column, id_column
 
 
 @dataclass(frozen=True)
@@ -196,6 +208,9 @@ class ContactStore:
             )
             if cursor.rowcount != 1:
                 raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
+            self.db.execute(
+                "UPDATE contact_partners SET current = 0 WHERE contact_id = ?", [row["supersedes"]]
+            )
         row.update(
             created_at=db_time(record.created_at),
             occurred_at=db_time(record.occurred_at),
@@ -207,8 +222,11 @@ class ContactStore:
             f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
         self.db.conn.executemany(
-            "INSERT INTO contact_partners (contact_id, partner) VALUES (?, ?)",
-            [(row["id"], partner) for partner in record.partners],
+            "INSERT INTO contact_partners (contact_id, partner, occurred_at, current) VALUES (?, ?, ?, ?)",
+            [
+                (row["id"], partner, row["occurred_at"], int(not record.deleted))
+                for partner in record.partners
+            ],
         )
         self.db.execute(
             "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
@@ -235,13 +253,12 @@ class ContactStore:
         self, where: ContactFilter, after: tuple[str, str] | None = None, limit: int = PAGE_SIZE
     ) -> list[ContactRow]:
         """The newest current contacts matching `where`, older than the `after` cursor."""
-        sql, params = where.where()
+        sql, params, time_column, id_column = where.query(_ROW_COLUMNS)
         if after is not None:
-            sql += " AND (c.occurred_at, c.id) < (?, ?)"
+            sql += f" AND ({time_column}, {id_column}) < (?, ?)"
             params += list(after)
         cursor = self.db.execute(
-            f"SELECT {_ROW_COLUMNS} FROM contacts c WHERE {sql} "
-            "ORDER BY c.occurred_at DESC, c.id DESC LIMIT ?",
+            f"{sql} ORDER BY {time_column} DESC, {id_column} DESC LIMIT ?",
             [*params, limit],
         )
         return [_row(values) for values in cursor]
@@ -253,8 +270,8 @@ class ContactStore:
             after = page[-1].cursor
 
     def count(self, where: ContactFilter) -> int:
-        sql, params = where.where()
-        return self.db.execute(f"SELECT count(*) FROM contacts c WHERE {sql}", params).fetchone()[0]
+        sql, params, _, _ = where.query("count(*)")
+        return self.db.execute(sql, params).fetchone()[0]
 
     def pending_sync(self) -> int:
         return self.db.execute(

@@ -41,11 +41,16 @@ MIGRATIONS: list[tuple[str, ...]] = [
             deleted INTEGER NOT NULL DEFAULT 0,
             superseded INTEGER NOT NULL DEFAULT 0
         )""",
+        # One row per (contact, partner), with the contact's time and currency copied, so that a
+        # partner filter walks its own index in time order instead of checking every contact.
         """CREATE TABLE contact_partners (
             contact_id TEXT NOT NULL REFERENCES contacts(id),
             partner TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            current INTEGER NOT NULL,
             PRIMARY KEY (contact_id, partner)
         ) WITHOUT ROWID""",
+        "CREATE INDEX contact_partners_by_time ON contact_partners (partner, occurred_at, contact_id) WHERE current = 1",
         f"CREATE INDEX contacts_by_time ON contacts (occurred_at, id) WHERE {_CURRENT}",
         f"CREATE INDEX contacts_by_situation ON contacts (situation, occurred_at, id) WHERE {_CURRENT}",
         f"CREATE INDEX contacts_by_agent ON contacts (agent, occurred_at, id) WHERE {_CURRENT}",

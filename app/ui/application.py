@@ -1,6 +1,7 @@
 """Starting the GUI: QApplication, style, database (with a clear message if unusable), first start."""
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,8 +34,11 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
         problems.append("référentiels incomplets")
     if workspace.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         problems.append("base de données hors mode WAL")
-    if workspace.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-        problems.append("base de données endommagée")
+    try:  # writable, and not locked by another instance (a full integrity check would read every page)
+        workspace.db.execute("BEGIN IMMEDIATE")
+        workspace.db.execute("ROLLBACK")
+    except sqlite3.Error as error:
+        problems.append(f"base de données non modifiable ({error})")
     return problems
 
 

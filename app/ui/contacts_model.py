@@ -32,8 +32,7 @@ class ContactsModel(QAbstractTableModel):
         self.catalogue = catalogue
         self.where = where or ContactFilter()
         self.rows: list[ContactRow] = []
-        self._more = True
-        self.reload()
+        self._more = False  # empty until the screen showing it asks for a reload
 
     def set_filter(self, where: ContactFilter) -> None:
         self.where = where

@@ -123,13 +123,12 @@ class HistoryScreen(QWidget):
         layout.addLayout(actions)
 
         self.period.setCurrentIndex(self.period.findData("30d"))
-        self._apply_period()
+        self._show_period_dates()
         self.period.currentIndexChanged.connect(self._apply_period)
         for combo in (self.partner, self.situation, self.outcome, self.agent, self.place):
-            combo.currentIndexChanged.connect(self.refresh)
+            combo.currentIndexChanged.connect(self.reload_rows)
         for edit in (self.start, self.end):
             edit.dateChanged.connect(self._dates_edited)
-        self.refresh_choices()
 
     @staticmethod
     def _filter_combo(name: str, everything: str, items) -> QComboBox:
@@ -156,28 +155,29 @@ class HistoryScreen(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
 
-    def _apply_period(self) -> None:
+    def _show_period_dates(self) -> None:
         key = self.period.currentData()
         custom = key == "custom"
         self.start.setEnabled(custom)
         self.end.setEnabled(custom)
-        if not custom:
-            start, end = period_bounds(key, date.today())
-            for edit, value in ((self.start, start), (self.end, end)):
-                edit.blockSignals(True)
-                edit.setDate(
-                    QDate(value)
-                    if value
-                    else QDate(2019, 1, 1)
-                    if edit is self.start
-                    else QDate.currentDate()
-                )
-                edit.blockSignals(False)
-        self.refresh()
+        if custom:
+            return
+        start, end = period_bounds(key, date.today())
+        for edit, value, fallback in (
+            (self.start, start, QDate(2019, 1, 1)),
+            (self.end, end, QDate.currentDate()),
+        ):
+            edit.blockSignals(True)
+            edit.setDate(QDate(value) if value else fallback)
+            edit.blockSignals(False)
+
+    def _apply_period(self) -> None:
+        self._show_period_dates()
+        self.reload_rows()
 
     def _dates_edited(self) -> None:
         if self.period.currentData() == "custom":
-            self.refresh()
+            self.reload_rows()
 
     def current_filter(self) -> ContactFilter:
         key = self.period.currentData()
@@ -196,8 +196,11 @@ class HistoryScreen(QWidget):
         )
 
     def refresh(self) -> None:
-        if not hasattr(self, "model"):
-            return
+        """Re-read everything after a change elsewhere (new contact, new agent, new stop)."""
+        self.refresh_choices()
+        self.reload_rows()
+
+    def reload_rows(self) -> None:
         self.model.set_filter(self.current_filter())
         self.count.setText("Comptage…")
         QTimer.singleShot(0, self._count)

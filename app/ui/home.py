@@ -49,7 +49,6 @@ class HomeScreen(QWidget):
         layout.addWidget(QLabel("Contacts du jour :"))
         layout.addWidget(self.table, 1)
         layout.addWidget(portal)
-        self.refresh()
 
     @staticmethod
     def _caption(text: str) -> QLabel:

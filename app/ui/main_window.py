@@ -59,7 +59,8 @@ class MainWindow(QMainWindow):
         for name, screen in self.screens.items():
             self.nav.addItem(name)
             self.stack.addWidget(screen)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._stale: set[QWidget] = set()  # screens to re-read when next shown
+        self.nav.currentRowChanged.connect(self._show_screen)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -133,10 +134,19 @@ class MainWindow(QMainWindow):
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         pending = self.workspace.contacts.pending_sync()
         self.pending_label.setText(f"{pending} contact{'s' if pending > 1 else ''} en attente d'envoi")
-        self.home.refresh()
-        self.history.refresh_choices()
-        self.history.refresh()
-        self.settings.refresh()
+        self._stale = {self.home, self.history, self.settings}
+        self._refresh_if_stale()
+
+    def _show_screen(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self._refresh_if_stale()
+
+    def _refresh_if_stale(self) -> None:
+        """Only the screen on display reads the database now; the others when they are shown."""
+        screen = self.stack.currentWidget()
+        if screen in self._stale:
+            self._stale.discard(screen)
+            screen.refresh()
 
     def _agent_chosen(self, index: int) -> None:
         self.workspace.workstation.set_current_agent(self.agent_switch.itemData(index))

@@ -87,7 +87,6 @@ class SettingsScreen(QWidget):
         layout.addWidget(agents_box)
         layout.addWidget(data_box)
         layout.addStretch(1)
-        self.refresh()
 
     def refresh(self) -> None:
         workstation = self.workspace.workstation

@@ -151,3 +151,25 @@ def test_the_bus_records_the_current_stop(bus) -> None:
         }
     )
     assert record.place == "Étreux"
+
+
+def test_the_partner_filter_follows_corrections_and_removals(desk) -> None:
+    base = typical(
+        desk,
+        channel="sur-place",
+        help_kind="information",
+        outcome="resolu",
+        situation="naissance",
+        partners=["caf"],
+    )
+    first = desk.contacts.add(base)
+    assert desk.contacts.count(ContactFilter(partner="caf")) == 1
+    second = desk.contacts.correct(str(first.id), base | {"partners": ["assurance-maladie", "caf"]})
+    assert desk.contacts.count(ContactFilter(partner="caf")) == 1
+    assert [r.id for r in desk.contacts.page(ContactFilter(partner="assurance-maladie"))] == [str(second.id)]
+    third = desk.contacts.correct(str(second.id), base | {"partners": ["msa"]})
+    assert desk.contacts.count(ContactFilter(partner="caf")) == 0
+    assert desk.contacts.count(ContactFilter(partner="msa", situation="naissance")) == 1
+    desk.contacts.delete(str(third.id))
+    assert desk.contacts.count(ContactFilter(partner="msa")) == 0
+    assert desk.contacts.page(ContactFilter(partner="msa")) == []
