@@ -1,5 +1,6 @@
 """Starting the GUI: QApplication, style, database (with a clear message if unusable), first start."""
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -71,6 +72,9 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
             return 1
         print(f"Auto-test réussi ({workspace.path}).")
         return 0
+    # The form and its validation (pydantic) load once the window is on screen, so that start-up
+    # stays quick and the first Ctrl+N is quick too.
+    QTimer.singleShot(300, lambda: importlib.import_module("app.ui.contact_form"))
     code = app.exec()
     workspace.close()
     return code

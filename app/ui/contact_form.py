@@ -142,29 +142,23 @@ class ContactDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Situation :", self.situation)
         form.addRow("Partenaires :", partners_box)
-        row = QHBoxLayout()
-        for label, widget in (
-            ("Aide :", self.help_kind),
-            ("Canal :", self.channel),
-            ("Issue :", self.outcome),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            row.addWidget(caption)
-            row.addWidget(widget, 1)
-        form.addRow(row)
-        row = QHBoxLayout()
-        for label, widget in (
-            ("Le :", self.occurred_at),
-            ("Durée :", self.duration),
-            ("Lieu :", self.place),
-            ("Agent :", self.agent),
-        ):
-            caption = QLabel(label)
-            caption.setBuddy(widget)
-            row.addWidget(caption)
-            row.addWidget(widget, 1)
-        form.addRow(row)
+        rows = (
+            (("Aide :", self.help_kind), ("Canal :", self.channel), ("Issue :", self.outcome)),
+            (
+                ("Le :", self.occurred_at),
+                ("Durée :", self.duration),
+                ("Lieu :", self.place),
+                ("Agent :", self.agent),
+            ),
+        )
+        for fields in rows:
+            row = QHBoxLayout()
+            for label, widget in fields:
+                caption = QLabel(label)
+                caption.setBuddy(widget)
+                row.addWidget(caption)
+                row.addWidget(widget, 1)
+            form.addRow(row)
 
         profile = QGroupBox("Profil anonyme et repérages (facultatif)")
         profile_layout = QGridLayout(profile)
