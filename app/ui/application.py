@@ -44,8 +44,18 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
 
 
 def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int:
-    if self_test_only and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    )
+    if headless and self_test_only:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif headless:
+        print(
+            "Aucun écran graphique détecté : lancez Bureau virtuel depuis une session graphique "
+            "(ou, pour essayer sans écran : xvfb-run -a ./run).",
+            file=sys.stderr,
+        )
+        return 2
     app = make_application()
     try:
         workspace = open_workspace(data_dir)
