@@ -122,7 +122,7 @@ class ContactDialog(QDialog):
         self.agent = QComboBox()
         self.agent.setAccessibleName("Agent")
 
-        self.age_band = _combo(catalogue.age_bands, "Tranche d'âge", empty="Non renseignée")
+        self.age_band = _combo(catalogue.age_bands, "Tranche d'âge", empty="Âge : non renseigné")
         self.first_visit = QCheckBox("Première visite")
         self.residence = QLineEdit()
         self.residence.setPlaceholderText("Commune de résidence (facultatif)")

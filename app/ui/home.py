@@ -67,4 +67,7 @@ class HomeScreen(QWidget):
         self.model.set_filter(self._today())
         today = self.workspace.contacts.count(self.model.where)
         self.today_figure.setText(str(today))
-        self.pending_figure.setText(str(self.workspace.contacts.pending_sync()))
+
+    def show_pending(self, pending: int) -> None:
+        """The main window counts the queue once for the status bar and this page."""
+        self.pending_figure.setText(str(pending))

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         pending = self.workspace.contacts.pending_sync()
         self.pending_label.setText(f"{pending} contact{'s' if pending > 1 else ''} en attente d'envoi")
+        self.home.show_pending(pending)
         self._stale = {self.home, self.history, self.settings}
         self._refresh_if_stale()
 

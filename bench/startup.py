@@ -1,0 +1,181 @@
+"""Start-up time of Bureau virtuel, against a bare PySide6 window started in the same run.
+
+Why: the target is "start-up until the main window is shown: median under 1.0 s, and at most 3x a
+bare PySide6 QMainWindow started in the same run". The absolute figure depends on the machine; the
+ratio to a bare Qt window tells how much the application itself adds (imports, database opening and
+migration, reference data, building every screen and their first queries).
+
+Each sample is one fresh subprocess, timed from outside (wall clock around `subprocess.run`), so it
+includes the interpreter, the imports and the Qt platform plugin, as an agent would wait for them.
+The bare script and `python -m app --self-test` alternate, so any drift of the machine affects both.
+The application's database is first filled with `demo --contacts 5000 --seed 1`.
+
+This prints figures; it never fails because a target is missed (exit status 1 only if a run crashes).
+
+    .venv/bin/python bench/startup.py            # Qt "offscreen" platform
+    .venv/bin/python bench/startup.py --xvfb     # a real X server (Xvfb, started and stopped here)
+    .venv/bin/python bench/startup.py --data-dir bench/out/contacts-1m --contacts 0 --runs 5  # a big database
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TARGET_MEDIAN_S = 1.0
+TARGET_RATIO = 3.0
+
+BARE_SCRIPT = (
+    "import sys; from PySide6.QtWidgets import QApplication, QMainWindow; "
+    "from PySide6.QtCore import QTimer; app = QApplication(sys.argv); w = QMainWindow(); w.show(); "
+    "QTimer.singleShot(0, app.quit); app.exec()"
+)
+
+
+@contextmanager
+def xvfb_display() -> Iterator[str]:
+    """Start `Xvfb` on a free display (it picks it and writes it to a pipe), stop it afterwards."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as pipe:
+            number = pipe.readline().strip()  # written once the server accepts connections
+        if not number:
+            raise RuntimeError(f"Xvfb did not start (exit status {server.poll()})")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def environment(display: str | None) -> dict[str, str]:
+    """The one environment both kinds of run share: offscreen, or the given X display."""
+    env = dict(os.environ)
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "BUREAU_VIRTUEL_DATA_DIR"):
+        env.pop(name, None)
+    if display is None:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        env["DISPLAY"] = display
+        env["QT_QPA_PLATFORM"] = "xcb"
+    return env
+
+
+def timed_run(command: list[str], env: dict[str, str]) -> float:
+    """Seconds of wall clock for one subprocess; exit with its output if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(
+            f"Run failed (exit status {done.returncode}): {' '.join(command)}\n{done.stdout}{done.stderr}"
+        )
+    return elapsed
+
+
+def describe(name: str, samples: list[float]) -> str:
+    return (
+        f"{name:<28} median {statistics.median(samples):6.3f} s   p90 {statistics.quantiles(samples, n=10, method='inclusive')[8]:6.3f} s   "
+        f"min {min(samples):6.3f} s   max {max(samples):6.3f} s"
+    )
+
+
+def measure(runs: int, contacts: int, seed: int, data_dir: Path, display: str | None) -> int:
+    env = environment(display)
+    python = sys.executable
+    bare = [python, "-c", BARE_SCRIPT]
+    app = [python, "-m", "app", "--data-dir", str(data_dir), "--self-test"]
+    fill = [python, "-m", "app", "--data-dir", str(data_dir), "demo", "--contacts", str(contacts)]
+    fill += ["--seed", str(seed)]
+
+    if contacts > 0:
+        print(f"Filling {data_dir} with {contacts} demo contacts…", flush=True)
+        timed_run(fill, env)
+    else:
+        print(f"Using {data_dir} as it is.", flush=True)
+    print("Warm-up: one run of each (not counted).", flush=True)
+    timed_run(bare, env)
+    timed_run(app, env)
+
+    bare_times: list[float] = []
+    app_times: list[float] = []
+    for number in range(1, runs + 1):
+        bare_times.append(timed_run(bare, env))
+        app_times.append(timed_run(app, env))
+        print(f"  run {number:2}/{runs}: bare {bare_times[-1]:.3f} s, app {app_times[-1]:.3f} s", flush=True)
+
+    bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)
+    ratio = app_median / bare_median
+    print()
+    print(describe("bare QMainWindow", bare_times))
+    print(describe("python -m app --self-test", app_times))
+    print(f"{'ratio of medians':<28} {ratio:.2f}x")
+    print()
+    median_ok = app_median < TARGET_MEDIAN_S
+    ratio_ok = ratio <= TARGET_RATIO
+    print(
+        f"Target median < {TARGET_MEDIAN_S:.1f} s: {'MET' if median_ok else 'NOT MET'} ({app_median:.3f} s)"
+    )
+    print(f"Target ratio <= {TARGET_RATIO:.0f}x:    {'MET' if ratio_ok else 'NOT MET'} ({ratio:.2f}x)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="measured runs of each kind (default: 15)")
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        default=5000,
+        help="demo contacts added to the database first (default: 5000; 0: use --data-dir as it is)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the demo data (default: 1)")
+    parser.add_argument(
+        "--xvfb", action="store_true", help="run both under a real X server (Xvfb) instead of offscreen"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="data folder for the app (default: a temporary folder, removed after); demo contacts are added to it",
+    )
+    args = parser.parse_args(argv)
+
+    import PySide6
+
+    platform_name = "xcb (Xvfb)" if args.xvfb else "offscreen"
+    print(
+        f"Python {platform.python_version()}, PySide6 {PySide6.__version__}, {os.cpu_count()} CPUs, "
+        f"Qt platform: {platform_name}, {args.runs} runs of each"
+    )
+    with tempfile.TemporaryDirectory(prefix="bv-startup-") as scratch:
+        data_dir = args.data_dir or Path(scratch)
+        if args.xvfb:
+            with xvfb_display() as display:
+                print(f"Xvfb on display {display}")
+                return measure(args.runs, args.contacts, args.seed, data_dir, display)
+        return measure(args.runs, args.contacts, args.seed, data_dir, None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
