@@ -95,6 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--to", dest="end", help="dernier jour, AAAA-MM-JJ")
     listing.add_argument("--json", action="store_true", help="un tableau JSON, un objet par contact")
 
+    enroll = commands.add_parser(
+        "enroll", help="inscrire ce poste auprès d'un serveur de reporting", parents=[common]
+    )
+    enroll.add_argument(
+        "--server", required=True, help="adresse du serveur, ex. https://reporting.exemple.fr"
+    )
+    enroll.add_argument(
+        "--code", required=True, help="code d'inscription à usage unique donné par le responsable"
+    )
+    commands.add_parser(
+        "sync",
+        help="envoyer maintenant les contacts en attente (code de sortie non nul s'il en reste)",
+        parents=[common],
+    )
+
     demo = commands.add_parser("demo", help="ajouter des contacts de démonstration", parents=[common])
     demo.add_argument("--contacts", type=int, default=3000, help="nombre de contacts (défaut : 3000)")
     demo.add_argument("--seed", type=int, help="graine du tirage, pour des données reproductibles")
@@ -188,6 +203,21 @@ def _demo(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _enroll(workspace, args: argparse.Namespace) -> int:
+    from app.sync.engine import enroll
+
+    print(enroll(workspace, args.server, args.code))
+    return 0
+
+
+def _sync(workspace, _args: argparse.Namespace) -> int:
+    from app.sync.engine import run_pass
+
+    report = run_pass(workspace, force=True)
+    print(report.summary())
+    return 0 if report.enrolled and not report.busy and report.pending == 0 and report.error is None else 4
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = getattr(args, "data_dir", None)
@@ -200,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.models.record import RecordError
     from app.models.workspace import open_workspace
     from app.models.workstation import SetupError
+    from app.sync.credentials import CredentialsUnavailable
+    from app.sync.transport import SyncError
 
     try:
         workspace = open_workspace(data_dir)
@@ -210,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         ("contacts", "add"): _contacts_add,
         ("contacts", "list"): _contacts_list,
         ("demo", None): _demo,
+        ("enroll", None): _enroll,
+        ("sync", None): _sync,
     }
     try:
         return handlers[(args.command, getattr(args, "action", None))](workspace, args)
-    except (CommandError, RecordError, SetupError) as error:
+    except (CommandError, RecordError, SetupError, SyncError, CredentialsUnavailable) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted

@@ -234,16 +234,19 @@ class ContactStore:
         )
 
     def get(self, record_id: str) -> ContactRecord | None:
+        return self.records([record_id]).get(record_id)
+
+    def records(self, record_ids: list[str]) -> dict[str, ContactRecord]:
+        """Records by id as they travel (no note, no local flags), in one query."""
         from app.models.record import ContactRecord
 
-        rows = list(self.db.query("SELECT * FROM contacts WHERE id = ?", [record_id]))
-        if not rows:
-            return None
-        row = rows[0]
-        row.pop("note")
-        row.pop("superseded")
-        row["partners"] = json.loads(row["partners"])
-        return ContactRecord.model_validate(row)
+        found = {}
+        marks = ", ".join("?" * len(record_ids))
+        for row in self.db.query(f"SELECT * FROM contacts WHERE id IN ({marks})", record_ids):
+            del row["note"], row["superseded"]
+            row["partners"] = json.loads(row["partners"])
+            found[row["id"]] = ContactRecord.model_validate(row)
+        return found
 
     def note(self, record_id: str) -> str:
         row = self.db.execute("SELECT note FROM contacts WHERE id = ?", [record_id]).fetchone()

@@ -59,18 +59,25 @@ def _default(items: list[dict]) -> str:
     return next(item["id"] for item in items if item.get("default"))
 
 
-def _read(root: Path, name: str) -> dict:
+def _read(root: Path, name: str, pulled: Path | None) -> dict:
+    """The file pulled from the reporting server if there is a readable one, else the shipped one."""
+    if pulled is not None and (pulled / name).is_file():
+        try:
+            with (pulled / name).open(encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            pass  # a damaged download never stops the workstation: the shipped version serves
     with (root / "reference" / name).open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
 @cache
-def load_catalogue(root: Path | None = None) -> Catalogue:
-    """Read the reference files once per process."""
+def load_catalogue(root: Path | None = None, pulled: Path | None = None) -> Catalogue:
+    """Read the reference files once per process; `pulled` holds newer ones from the server."""
     root = root or resources_dir()
-    partners_file = _read(root, "partners.json")
-    bouquet = _read(root, "bouquet.json")
-    fields = _read(root, "contact_fields.json")
+    partners_file = _read(root, "partners.json", pulled)
+    bouquet = _read(root, "bouquet.json", pulled)
+    fields = _read(root, "contact_fields.json", pulled)
     partners = {
         p["id"]: Partner(p["id"], p["label"], p["site"], p.get("former")) for p in partners_file["partners"]
     }

@@ -29,5 +29,5 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     path = database_path(data_dir)
     db = open_database(path)
     reset_interrupted_sends(db)
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(pulled=path.parent / "reference")
     return Workspace(path, db, catalogue, ContactStore(db, catalogue), Workstation(db))

@@ -4,14 +4,14 @@ Stored in the `settings` table (JSON values) and the `agents` table of the same 
 a backup of one file is a backup of everything.
 """
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlite_utils
 
 from app.models.database import transaction, utc_now
-from app.models.structures import Structure
+from app.models.settings import get_setting, set_setting
+from app.models.structures import Structure, load_structures
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
 
@@ -36,15 +36,10 @@ class Workstation:
         self.db = db
 
     def _get(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return json.loads(row[0]) if row else default
+        return get_setting(self.db, key, default)
 
     def _set(self, key: str, value: Any) -> None:
-        self.db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, json.dumps(value, ensure_ascii=False)],
-        )
+        set_setting(self.db, key, value)
 
     @property
     def is_set_up(self) -> bool:
@@ -83,6 +78,24 @@ class Workstation:
             for name, role in agents:
                 agent = self._add_agent(name, role)
             self._set("current_agent", agent.id)
+
+    def adopt_structure(self, matricule: str, name: str, departement: str, itinerant: bool) -> Structure:
+        """Enrolment: the reporting server says which structure this workstation belongs to.
+
+        The server does not know the commune; keep the one chosen at first start, else the one of
+        the public list, else the structure's name.
+        """
+        current = self.structure
+        listed = next((s for s in load_structures() if s.matricule == matricule), None)
+        commune = (current.commune if current else None) or (listed.commune if listed else name)
+        postal_code = listed.postal_code if listed else (current.postal_code if current else "")
+        structure = Structure(matricule, name, commune, departement, itinerant, postal_code)
+        with transaction(self.db):
+            self._set("structure", asdict(structure))
+            if itinerant and not self.stops:
+                self._set("stops", [commune])
+                self._set("current_stop", commune)
+        return structure
 
     def set_stops(self, stops: list[str], current_stop: str | None) -> None:
         stops = _clean_stops(stops)

@@ -1,0 +1,204 @@
+"""One sync pass: send what is due, batch by batch, then pull reference data.
+
+Used by `bureau-virtuel sync` and by the GUI's background worker, each with its own database
+connection. A file lock beside the database makes sure only one pass runs at a time on this
+workstation, whichever process starts it.
+"""
+
+import json
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from app.models.contacts import db_time
+from app.models.database import transaction, utc_now
+from app.models.settings import get_setting, set_setting
+from app.models.workspace import Workspace
+from app.sync import outbox
+from app.sync.credentials import check_available, load_token, store_token
+from app.sync.transport import (
+    NetworkError,
+    ProtocolError,
+    RetryLater,
+    ServerClient,
+    SyncError,
+    TooLarge,
+    Unauthorized,
+    check_server_url,
+)
+
+REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
+SERVER_URL = "sync.server_url"
+LAST_SUCCESS = "sync.last_success_at"
+UNAUTHORIZED = "sync.unauthorized"
+NOT_ENROLLED = (
+    "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
+    "Inscrivez-le dans Paramètres avec le code fourni par le responsable."
+)
+
+
+@dataclass
+class SyncReport:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    pending: int = 0
+    quarantined: int = 0
+    error: str | None = None
+    unauthorized: bool = False
+    busy: bool = False
+    enrolled: bool = True
+
+    @property
+    def sent(self) -> int:
+        return self.accepted + self.duplicates
+
+    def summary(self) -> str:
+        """One French sentence for the agent or the command line."""
+        if not self.enrolled:
+            return NOT_ENROLLED
+        if self.busy:
+            return "Une synchronisation est déjà en cours sur ce poste."
+        parts = [f"{self.sent} contact{'s' if self.sent > 1 else ''} envoyé{'s' if self.sent > 1 else ''}"]
+        if self.rejected:
+            parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
+        parts.append(f"{self.pending} en attente")
+        sentence = ", ".join(parts) + "."
+        return f"{sentence} {self.error}" if self.error else sentence
+
+
+def lock_path(workspace: Workspace) -> Path:
+    return workspace.path.with_name(workspace.path.name + ".sync.lock")
+
+
+def installation_id(workspace: Workspace) -> str:
+    """Made once per workstation: lets a retried enrolment be recognised by the server."""
+    existing = get_setting(workspace.db, "sync.installation_id")
+    if existing:
+        return existing
+    new = str(uuid.uuid4())
+    with transaction(workspace.db):
+        set_setting(workspace.db, "sync.installation_id", new)
+    return new
+
+
+def enroll(workspace: Workspace, server_url: str, code: str, label: str | None = None) -> str:
+    """Exchange a one-time code for this workstation's token; adopt the server's structure.
+
+    Returns the French confirmation. Raises SyncError / CredentialsUnavailable with a French message.
+    """
+    url = check_server_url(server_url)
+    check_available()  # before spending the one-time code
+    client = ServerClient(url)
+    try:
+        answer = client.enrol(code.strip(), installation_id(workspace), (label or socket.gethostname())[:80])
+    except Unauthorized as error:
+        raise SyncError(str(error)) from None
+    finally:
+        client.close()
+    store_token(url, answer["token"])
+    with transaction(workspace.db):
+        set_setting(workspace.db, SERVER_URL, url)
+        set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
+        set_setting(workspace.db, UNAUTHORIZED, False)
+    structure = answer["structure"]
+    adopted = workspace.workstation.adopt_structure(
+        str(structure["matricule"]), structure["name"], structure["departement"], bool(structure["itinerant"])
+    )
+    return f"Poste inscrit auprès de {url} pour la structure « {adopted.name} » (n° {adopted.matricule})."
+
+
+def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool = True) -> SyncReport:
+    """Send everything due (everything pending when `force`), then pull reference data."""
+    db = workspace.db
+    report = SyncReport()
+    server_url = get_setting(db, SERVER_URL)
+    token = load_token(server_url) if server_url else None
+    if not server_url or not token:
+        report.enrolled = False
+        report.pending = workspace.contacts.pending_sync()
+        return report
+    lock = FileLock(lock_path(workspace), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        report.busy = True
+        return report
+    client = ServerClient(server_url, token)
+    try:
+        outbox.reset_sending(db)
+        _send_all(workspace, client, report, force)
+        if report.error is None:
+            with transaction(db):
+                set_setting(db, LAST_SUCCESS, db_time(utc_now()))
+                set_setting(db, UNAUTHORIZED, False)
+            if pull_reference:
+                _pull_reference(workspace, client, report)
+    finally:
+        client.close()
+        lock.release()
+    report.pending = workspace.contacts.pending_sync()
+    report.quarantined = outbox.quarantined(db)
+    return report
+
+
+def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
+    db, limit = workspace.db, outbox.BATCH_RECORDS
+    while batch := outbox.claim_batch(db, workspace.contacts, limit, force):
+        try:
+            results = client.send_batch([claimed.item for claimed in batch], db_time(utc_now()))
+        except TooLarge as error:
+            if len(batch) == 1:
+                outbox.quarantine(db, batch, str(error))
+                report.rejected += 1
+            else:
+                outbox.release(db, batch, str(error), count_attempt=False)
+                limit = max(1, len(batch) // 2)
+            continue
+        except Unauthorized as error:
+            outbox.release(db, batch, str(error), count_attempt=False)
+            with transaction(db):
+                set_setting(db, UNAUTHORIZED, True)
+            report.error, report.unauthorized = str(error), True
+            return
+        except RetryLater as error:
+            outbox.release(db, batch, str(error), retry_after=error.retry_after)
+            report.error = str(error)
+            return
+        except (NetworkError, ProtocolError) as error:
+            outbox.release(db, batch, str(error))
+            report.error = str(error)
+            return
+        accepted, duplicates, rejected = outbox.record_results(db, results)
+        report.accepted += accepted
+        report.duplicates += duplicates
+        report.rejected += rejected
+
+
+def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+    """Newer reference files go to `<data dir>/reference/`, used from the next start."""
+    folder = workspace.path.parent / "reference"
+    for name in REFERENCE_NAMES:
+        key = f"sync.reference_etag.{name}"
+        try:
+            etag, body = client.get_reference(name, get_setting(workspace.db, key))
+        except SyncError as error:
+            report.error = f"Référentiels non mis à jour : {error}"
+            return
+        if body is None:
+            continue
+        try:
+            if "version" not in json.loads(body):
+                continue
+        except ValueError:
+            continue
+        folder.mkdir(exist_ok=True)
+        partial = folder / f"{name}.json.partiel"
+        partial.write_bytes(body)
+        os.replace(partial, folder / f"{name}.json")
+        with transaction(workspace.db):
+            set_setting(workspace.db, key, etag)
