@@ -17,7 +17,7 @@ Then it times, in this process, on the real code paths:
   combinations that match nothing (the worst case: no early stop at 200 rows);
 - `ContactsModel(...)` construction plus `set_filter` (the Qt table model loading its first page);
 - `ContactStore.count` for the 30-day period (the screen shows it just after the first page), and
-  what else the main window re-reads after a save (today's count, `pending_sync`), for information.
+  what else the main window re-reads after a save (today's count, `pending_count`), for information.
 
 It prints figures; it never fails because a target is missed.
 
@@ -43,6 +43,7 @@ from typing import Any
 from app.models.contacts import ContactFilter
 from app.models.demo import add_demo_contacts
 from app.models.workspace import Workspace, open_workspace
+from app.sync.status import pending_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -192,8 +193,8 @@ def measure_history(workspace: Workspace, repeats: int) -> list[Result]:
     today_only = ContactFilter(start=today, end=today)
     first, samples, total = timed(lambda: store.count(today_only), repeats)
     results.append(Result("count: today (Accueil)", samples, first, rows=total))
-    first, samples, total = timed(store.pending_sync, repeats)
-    results.append(Result("pending_sync (status bar)", samples, first, rows=total))
+    first, samples, total = timed(lambda: pending_count(workspace.db), repeats)
+    results.append(Result("pending_count (status bar)", samples, first, rows=total))
     return results
 
 

@@ -16,6 +16,22 @@ FIXED = Structure("1", "Valserhône", "Valserhône", "01")
 BUS = Structure("3", "Thiérache Sambre et Oise", "Guise", "02", itinerant=True)
 
 
+@pytest.fixture(autouse=True)
+def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The OS keyring is outside the product: every test, and its subprocesses, get a private one."""
+    import keyring
+
+    from tests.keyring_backend import TestKeyring
+
+    monkeypatch.setenv("BUREAU_VIRTUEL_TEST_KEYRING", str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.TestKeyring")
+    previous = keyring.get_keyring()
+    backend = TestKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "donnees"

@@ -275,8 +275,3 @@ class ContactStore:
     def count(self, where: ContactFilter) -> int:
         sql, params, _, _ = where.query("count(*)")
         return self.db.execute(sql, params).fetchone()[0]
-
-    def pending_sync(self) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')"
-        ).fetchone()[0]

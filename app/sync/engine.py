@@ -20,6 +20,7 @@ from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
+from app.sync.status import LAST_SUCCESS, SERVER_URL, UNAUTHORIZED, pending_count, quarantined_count
 from app.sync.transport import (
     NetworkError,
     ProtocolError,
@@ -32,9 +33,6 @@ from app.sync.transport import (
 )
 
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
-SERVER_URL = "sync.server_url"
-LAST_SUCCESS = "sync.last_success_at"
-UNAUTHORIZED = "sync.unauthorized"
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
     "Inscrivez-le dans Paramètres avec le code fourni par le responsable."
@@ -52,6 +50,7 @@ class SyncReport:
     unauthorized: bool = False
     busy: bool = False
     enrolled: bool = True
+    offline: bool = False
 
     @property
     def sent(self) -> int:
@@ -120,7 +119,7 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     token = load_token(server_url) if server_url else None
     if not server_url or not token:
         report.enrolled = False
-        report.pending = workspace.contacts.pending_sync()
+        report.pending = pending_count(workspace.db)
         return report
     lock = FileLock(lock_path(workspace), timeout=0)
     try:
@@ -131,7 +130,8 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     client = ServerClient(server_url, token)
     try:
         outbox.reset_sending(db)
-        _send_all(workspace, client, report, force)
+        if _confirm_session(workspace, client, report):
+            _send_all(workspace, client, report, force)
         if report.error is None:
             with transaction(db):
                 set_setting(db, LAST_SUCCESS, db_time(utc_now()))
@@ -141,9 +141,24 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     finally:
         client.close()
         lock.release()
-    report.pending = workspace.contacts.pending_sync()
-    report.quarantined = outbox.quarantined(db)
+    report.pending = pending_count(db)
+    report.quarantined = quarantined_count(db)
     return report
+
+
+def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
+    """One cheap authenticated request: is the server really there, and does it still know us?"""
+    try:
+        client.check_session()
+    except Unauthorized as error:
+        with transaction(workspace.db):
+            set_setting(workspace.db, UNAUTHORIZED, True)
+        report.error, report.unauthorized = str(error), True
+        return False
+    except SyncError as error:
+        report.error, report.offline = str(error), not isinstance(error, RetryLater)
+        return False
+    return True
 
 
 def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
@@ -171,7 +186,7 @@ def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, fo
             return
         except (NetworkError, ProtocolError) as error:
             outbox.release(db, batch, str(error))
-            report.error = str(error)
+            report.error, report.offline = str(error), True
             return
         accepted, duplicates, rejected = outbox.record_results(db, results)
         report.accepted += accepted

@@ -43,6 +43,14 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
     return problems
 
 
+def start_sync(window: MainWindow, workspace: Workspace) -> None:
+    from app.ui.sync_controller import SyncController
+
+    controller = SyncController(workspace.path.parent, window)
+    window.attach_sync(controller)
+    controller.start()
+
+
 def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int:
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
@@ -85,6 +93,9 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
     # The form and its validation (pydantic) load once the window is on screen, so that start-up
     # stays quick and the first Ctrl+N is quick too.
     QTimer.singleShot(300, lambda: importlib.import_module("app.ui.contact_form"))
+    QTimer.singleShot(500, lambda: start_sync(window, workspace))
     code = app.exec()
+    if window.sync is not None:
+        window.sync.stop()
     workspace.close()
     return code

@@ -1,5 +1,7 @@
 """The main window: navigation to every screen, Ctrl+N from anywhere, and the status bar."""
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -8,11 +10,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from app.models.workspace import Workspace
+from app.sync.status import read_status
 from app.ui.history import HistoryScreen
 from app.ui.home import HomeScreen
 from app.ui.placeholder import ComingSoon
@@ -84,6 +88,8 @@ class MainWindow(QMainWindow):
         self.addAction(switch)
 
         self.contact_dialog = None  # the form currently open, if any
+        self.sync = None  # SyncController, attached after the window is shown
+        self.online: bool | None = None  # from the last sync pass
         self.home.new_contact.connect(self.open_contact_form)
         self.history.correction_requested.connect(self.open_correction)
         self.history.changed.connect(self.refresh)
@@ -104,14 +110,19 @@ class MainWindow(QMainWindow):
         self.agent_switch.setAccessibleName("Agent actuel")
         self.agent_switch.setToolTip("Changer d'agent (Ctrl+Maj+A)")
         self.agent_switch.activated.connect(self._agent_chosen)
-        self.pending_label = QLabel()
-        self.pending_label.setAccessibleName("Contacts à synchroniser")
+        self.sync_label = QLabel()
+        self.sync_label.setAccessibleName("État de la synchronisation")
+        self.quarantine_button = QPushButton()
+        self.quarantine_button.setFlat(True)
+        self.quarantine_button.setAccessibleName("Contacts refusés par le serveur")
+        self.quarantine_button.clicked.connect(self.show_quarantine)
         bar.addWidget(self.structure_label, 1)
         bar.addPermanentWidget(self.stop_caption)
         bar.addPermanentWidget(self.stop_switch)
         bar.addPermanentWidget(QLabel("Agent :"))
         bar.addPermanentWidget(self.agent_switch)
-        bar.addPermanentWidget(self.pending_label)
+        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.quarantine_button)
 
     def refresh(self) -> None:
         """Re-read what the screens and the status bar show after any change."""
@@ -132,11 +143,64 @@ class MainWindow(QMainWindow):
             self.agent_switch.addItem(agent.name, agent.id)
         if current:
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
-        pending = self.workspace.contacts.pending_sync()
-        self.pending_label.setText(f"{pending} contact{'s' if pending > 1 else ''} en attente d'envoi")
-        self.home.show_pending(pending)
+        self._show_sync_status()
         self._stale = {self.home, self.history, self.settings}
         self._refresh_if_stale()
+
+    def _show_sync_status(self) -> None:
+        status = read_status(self.workspace.db)
+        waiting = f"{status.pending} contact{'s' if status.pending > 1 else ''} en attente d'envoi"
+        if not status.server_url:
+            state = "Non inscrit"
+        elif status.unauthorized:
+            state = "⚠ Accès refusé par le serveur"
+        elif self.sync is not None and self.sync.running:
+            state = "Synchronisation…"
+        else:
+            state = {None: "Serveur non joint", True: "En ligne", False: "Hors ligne"}[self.online]
+        parts = [state, waiting]
+        if status.last_success:
+            moment = status.last_success.astimezone()
+            when = f"{moment:%H:%M}" if moment.date() == datetime.now().date() else f"{moment:%d/%m %H:%M}"
+            parts.append(f"dernier envoi {when}")
+        self.sync_label.setText(" · ".join(parts))
+        self.quarantine_button.setText(
+            f"⚠ {status.quarantined} refusé{'s' if status.quarantined > 1 else ''}"
+        )
+        self.quarantine_button.setVisible(status.quarantined > 0)
+        self.home.show_pending(status.pending)
+
+    def attach_sync(self, controller) -> None:
+        """Background sync, attached once the window is on screen (it loads the network stack)."""
+        self.sync = controller
+        controller.started.connect(self._show_sync_status)
+        controller.report_ready.connect(self._sync_report)
+        controller.enrolled.connect(self._enrolled)
+        self.settings.enrol_requested.connect(controller.request_enrolment)
+        self.settings.sync_requested.connect(lambda: controller.request(force=True))
+
+    def _sync_report(self, report) -> None:
+        if report.enrolled and not report.busy:
+            self.online = not report.offline and report.error is None
+        self.settings.sync_result.setText(report.summary())
+        self.refresh()
+
+    def _enrolled(self, ok: bool, message: str) -> None:
+        self.settings.show_enrolment(ok, message)
+        self.refresh()
+
+    def show_quarantine(self):
+        from app.ui.quarantine import QuarantineDialog
+
+        dialog = QuarantineDialog(self.workspace, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event) -> None:
+        if self.sync is not None:
+            self.sync.stop()
+        super().closeEvent(event)
 
     def _show_screen(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

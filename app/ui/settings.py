@@ -15,14 +15,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError
+from app.sync.status import SERVER_URL
 from app.ui.enter_key import on_enter
 from app.ui.stops_editor import StopsEditor
 
 
 class SettingsScreen(QWidget):
     changed = Signal()
+    enrol_requested = Signal(str, str)  # server URL, code
+    sync_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,18 +77,40 @@ class SettingsScreen(QWidget):
                 f"partenaires {versions['partners']} · bouquet {versions['bouquet']} · champs {versions['fields']}"
             ),
         )
-        data.addRow(
-            "Synchronisation :",
-            QLabel(
-                "Le serveur de reporting n'est pas encore configurable dans cette version ; les contacts sont conservés sur ce poste."
-            ),
-        )
+
+        sync_box = QGroupBox("Serveur de reporting")
+        self.sync_status = QLabel()
+        self.sync_status.setWordWrap(True)
+        self.server_url = QLineEdit()
+        self.server_url.setPlaceholderText("https://reporting.exemple.fr")
+        self.server_url.setAccessibleName("Adresse du serveur de reporting")
+        self.enrolment_code = QLineEdit()
+        self.enrolment_code.setPlaceholderText("Code à usage unique, ex. 7KQM-2WXP-H9TD")
+        self.enrolment_code.setAccessibleName("Code d'inscription")
+        self.enrol_button = QPushButton("Inscrire ce poste")
+        self.enrol_button.clicked.connect(self._enrol)
+        self.sync_button = QPushButton("Synchroniser maintenant")
+        self.sync_button.clicked.connect(self.sync_requested)
+        self.sync_result = QLabel()
+        self.sync_result.setWordWrap(True)
+        self.sync_result.setAccessibleName("Résultat")
+        sync_form = QFormLayout(sync_box)
+        sync_form.addRow(self.sync_status)
+        sync_form.addRow("Adresse :", self.server_url)
+        sync_form.addRow("Code :", self.enrolment_code)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.enrol_button)
+        buttons.addWidget(self.sync_button)
+        buttons.addStretch(1)
+        sync_form.addRow(buttons)
+        sync_form.addRow(self.sync_result)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(structure_box)
         layout.addWidget(self.stops_box)
         layout.addWidget(agents_box)
+        layout.addWidget(sync_box)
         layout.addWidget(data_box)
         layout.addStretch(1)
 
@@ -95,9 +121,36 @@ class SettingsScreen(QWidget):
         self.stops_box.setVisible(bool(structure and structure.itinerant))
         self.stops.list.clear()
         self.stops.list.addItems(workstation.stops)
+        server = get_setting(self.workspace.db, SERVER_URL)
+        if server:
+            self.sync_status.setText(
+                f"Poste inscrit auprès de {server}. Les contacts y sont envoyés automatiquement."
+            )
+            self.server_url.setText(server)
+        else:
+            self.sync_status.setText(
+                "Poste non inscrit : les contacts restent sur ce poste. Pour les envoyer au serveur de reporting, "
+                "saisissez son adresse et le code d'inscription donné par le responsable."
+            )
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+
+    def _enrol(self) -> None:
+        url, code = self.server_url.text().strip(), self.enrolment_code.text().strip()
+        if not url or not code:
+            self.sync_result.setText("⚠ Indiquez l'adresse du serveur et le code d'inscription.")
+            return
+        self.enrol_button.setEnabled(False)
+        self.sync_result.setText("Inscription en cours…")
+        self.enrol_requested.emit(url, code)
+
+    def show_enrolment(self, ok: bool, message: str) -> None:
+        self.enrol_button.setEnabled(True)
+        self.sync_result.setText(message if ok else f"⚠ {message}")
+        if ok:
+            self.enrolment_code.clear()
+            self.refresh()
 
     def _save_stops(self) -> None:
         try:

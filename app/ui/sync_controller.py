@@ -1,0 +1,125 @@
+"""Sync off the GUI thread: a worker with its own database connection in a QThread.
+
+Passes start at launch, every few minutes, when Qt says the network came back (a hint only: the
+pass itself confirms with an authenticated request) and on demand. Results come back as signals.
+"""
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtNetwork import QNetworkInformation
+
+from app.models.workspace import Workspace, open_workspace
+from app.sync.credentials import CredentialsUnavailable
+from app.sync.engine import SyncReport, enroll, run_pass
+from app.sync.transport import SyncError
+
+PERIOD_MS = 5 * 60 * 1000
+FIRST_PASS_MS = 3000
+
+
+class SyncWorker(QObject):
+    finished = Signal(object)  # SyncReport
+    enrolled = Signal(bool, str)  # success, French message
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.workspace: Workspace | None = None
+
+    def _workspace(self) -> Workspace:
+        if self.workspace is None:  # opened in the worker thread, used only there
+            self.workspace = open_workspace(self.data_dir)
+        return self.workspace
+
+    @Slot(bool)
+    def run(self, force: bool) -> None:
+        self.finished.emit(run_pass(self._workspace(), force=force))
+
+    @Slot(str, str)
+    def enroll(self, server_url: str, code: str) -> None:
+        try:
+            message = enroll(self._workspace(), server_url, code)
+        except (SyncError, CredentialsUnavailable) as error:
+            self.enrolled.emit(False, str(error))
+            return
+        self.enrolled.emit(True, message)
+
+    @Slot()
+    def close(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+
+class SyncController(QObject):
+    """Lives in the GUI thread; owns the worker thread."""
+
+    report_ready = Signal(object)  # SyncReport
+    enrolled = Signal(bool, str)
+    started = Signal()
+    _run = Signal(bool)
+    _enroll = Signal(str, str)
+    _close = Signal()
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.running = False
+        self.last_report: SyncReport | None = None
+        self.thread = QThread()
+        self.thread.setObjectName("sync")
+        self.worker = SyncWorker(data_dir)
+        self.worker.moveToThread(self.thread)
+        self._run.connect(self.worker.run)
+        self._enroll.connect(self.worker.enroll)
+        self._close.connect(self.worker.close)
+        self.worker.finished.connect(self._finished)
+        self.worker.enrolled.connect(self._enrolled)
+        self.thread.start()
+        self.timer = QTimer(self)
+        self.timer.setInterval(PERIOD_MS)
+        self.timer.timeout.connect(lambda: self.request(force=False))
+        self._watch_network()
+
+    def start(self) -> None:
+        """Periodic passes, the first one shortly after the window is up."""
+        self.timer.start()
+        QTimer.singleShot(FIRST_PASS_MS, lambda: self.request(force=False))
+
+    def _watch_network(self) -> None:
+        if QNetworkInformation.loadDefaultBackend() and QNetworkInformation.instance() is not None:
+            QNetworkInformation.instance().reachabilityChanged.connect(self._reachability)
+
+    def _reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+        if reachability == QNetworkInformation.Reachability.Online:
+            self.request(force=False)
+
+    def request(self, force: bool) -> bool:
+        """Start a pass unless one is running; `force` also sends what is waiting for its backoff."""
+        if self.running:
+            return False
+        self.running = True
+        self.started.emit()
+        self._run.emit(force)
+        return True
+
+    def request_enrolment(self, server_url: str, code: str) -> None:
+        self._enroll.emit(server_url, code)
+
+    def _finished(self, report: SyncReport) -> None:
+        self.running = False
+        self.last_report = report
+        self.report_ready.emit(report)
+
+    def _enrolled(self, ok: bool, message: str) -> None:
+        self.enrolled.emit(ok, message)
+        if ok:
+            self.request(force=True)
+
+    def stop(self) -> None:
+        """Finish the pass under way (its rows stay consistent either way) and end the thread."""
+        self.timer.stop()
+        if self.thread.isRunning():
+            self._close.emit()
+            self.thread.quit()
+            self.thread.wait()
