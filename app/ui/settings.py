@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,13 +43,13 @@ class SettingsScreen(QWidget):
         self.stops = StopsEditor()
         save_stops = QPushButton("Enregistrer les arrêts")
         save_stops.clicked.connect(self._save_stops)
-        stops_layout = QVBoxLayout(self.stops_box)
-        stops_layout.addWidget(self.stops)
-        stops_layout.addWidget(save_stops)
+        self.stops.button_row.insertWidget(1, save_stops)
+        QVBoxLayout(self.stops_box).addWidget(self.stops)
 
         agents_box = QGroupBox("Agents de ce poste")
         self.agents = QListWidget()
         self.agents.setAccessibleName("Agents")
+        self.agents.setMaximumHeight(110)
         self.agent_name = QLineEdit()
         self.agent_name.setPlaceholderText("Nom ou initiales")
         self.agent_name.setAccessibleName("Nom du nouvel agent")
@@ -105,14 +106,16 @@ class SettingsScreen(QWidget):
         sync_form.addRow(buttons)
         sync_form.addRow(self.sync_result)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(structure_box)
-        layout.addWidget(self.stops_box)
-        layout.addWidget(agents_box)
-        layout.addWidget(sync_box)
-        layout.addWidget(data_box)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        for widget in (title, structure_box, self.stops_box, agents_box, sync_box, data_box):
+            layout.addWidget(widget)
         layout.addStretch(1)
+        scroll = QScrollArea()  # the screen grows with the sections; small screens scroll
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        QVBoxLayout(self).addWidget(scroll)
 
     def refresh(self) -> None:
         workstation = self.workspace.workstation

@@ -24,8 +24,12 @@ class StopsEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
+        self.list.setMaximumHeight(130)
         layout.addWidget(self.list)
-        layout.addWidget(remove)
+        self.button_row = QHBoxLayout()  # Paramètres adds its "save" button here
+        self.button_row.addWidget(remove)
+        self.button_row.addStretch(1)
+        layout.addLayout(self.button_row)
         for stop in stops or []:
             self.list.addItem(stop)
 

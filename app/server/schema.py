@@ -1,0 +1,124 @@
+"""The server's tables, in SQLAlchemy Core, identical on SQLite and PostgreSQL.
+
+Times are UTC text `YYYY-MM-DDTHH:MM:SSZ`, as on the workstation: they sort as text and read the same
+on both databases. Alembic migrations (app/server/migrations) create these tables; this module is what
+the queries use, and a test checks that both agree.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+TIMESTAMP_LENGTH = 20
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+def _time(name: str, *, nullable: bool = False) -> Column:
+    return Column(name, String(TIMESTAMP_LENGTH), nullable=nullable)
+
+
+structures = Table(
+    "structures",
+    metadata,
+    Column("matricule", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("departement", String(3), nullable=False),
+    Column("itinerant", Boolean, nullable=False),
+    _time("created_at"),
+)
+
+workstations = Table(
+    "workstations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("structure", ForeignKey("structures.matricule"), nullable=False, index=True),
+    Column("installation_id", String(36), nullable=False),
+    Column("label", String(80)),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    _time("enrolled_at"),
+    _time("last_seen_at", nullable=True),
+    _time("revoked_at", nullable=True),
+)
+
+# One row per code issued; only the SHA-256 of the code is kept.
+enrolment_codes = Table(
+    "enrolment_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    _time("created_at"),
+    _time("expires_at"),
+    Column("installation_id", String(36)),
+    Column("workstation_id", ForeignKey("workstations.id")),
+    _time("used_at", nullable=True),
+)
+
+# The canonical payload plus the columns the aggregates group on. `supersedes` has no foreign key: a
+# correction may arrive before the record it corrects.
+records = Table(
+    "records",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    _time("created_at"),
+    _time("occurred_at"),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    Column("local_month", String(7), nullable=False),
+    Column("agent", String(80), nullable=False),
+    Column("place", String(120), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("situation", String(64), nullable=False),
+    Column("help_kind", String(64), nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("non_recours", Boolean, nullable=False),
+    Column("pass_numerique", Boolean, nullable=False),
+    Column("supersedes", String(36)),
+    Column("deleted", Boolean, nullable=False),
+    _time("received_at"),
+    Column("clock_skew_seconds", Integer),
+    Column("clock_skewed", Boolean, nullable=False),
+    Index(None, "structure", "local_month"),
+    Index(None, "structure", "supersedes"),
+)
+
+record_partners = Table(
+    "record_partners",
+    metadata,
+    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("partner", String(64), nullable=False),
+    PrimaryKeyConstraint("record_id", "partner"),
+)
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, to the second: what every stored time is."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def timestamp(moment: datetime) -> str:
+    """The stored text form of an aware time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
