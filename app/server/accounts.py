@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 
 from app.server.database import write_transaction
 from app.server.schema import enrolment_codes, structures, timestamp, utc_now, workstations
@@ -160,7 +160,7 @@ def enrol(
             renewed = connection.execute(
                 update(workstations)
                 .where(workstations.c.id == workstation_id, workstations.c.revoked_at.is_(None))
-                .values(token_hash=digest(token), last_seen_at=now, **({"label": label} if label else {}))
+                .values(token_hash=digest(token), last_seen_at=now)
             ).rowcount
             if not renewed:
                 return None
@@ -222,7 +222,7 @@ def _issue_code(connection: Connection, matricule: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-def _workstation_select():
+def _workstation_select() -> Select:
     return select(
         workstations.c.id,
         workstations.c.label,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Serialises concurrent first start-ups on PostgreSQL (any constant shared by all server processes).
 _MIGRATION_LOCK = 72_450_001
+
+
+class UnknownSchema(Exception):
+    """The database was migrated by a newer server; `str(error)` is a French sentence."""
 
 
 def default_url() -> str:
@@ -56,7 +61,12 @@ def upgrade(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError as error:
+            raise UnknownSchema(
+                f"schéma de base inconnu de cette version du serveur ({error}) : mettez le serveur à jour."
+            ) from None
 
 
 @contextmanager

@@ -30,6 +30,7 @@ CLOCK_SKEW_LIMIT_SECONDS = 300
 _CHUNK = 64 * 1024
 _INT32_MAX = 2**31 - 1
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins de contacts à la fois."
 
 
 class BodyRefused(Exception):
@@ -44,9 +45,6 @@ class BodyRefused(Exception):
 
 def too_large(message: str) -> BodyRefused:
     return BodyRefused(413, "too_large", message)
-
-
-BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins de contacts à la fois."
 
 
 def decode_items(raw: bytes, content_encoding: str | None) -> list[Any]:
@@ -82,12 +80,14 @@ def _gunzip(raw: bytes) -> bytes:
     out = bytearray()
     pending = raw
     try:
-        while pending and not inflater.eof:
-            out += inflater.decompress(pending, _CHUNK)
+        while not inflater.eof:
+            piece = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            if not piece and not pending:
+                break  # every byte read and the stream still open: truncated, refused below
+            out += piece
             if len(out) > MAX_DECOMPRESSED_BYTES:
                 raise too_large("Envoi trop volumineux une fois décompressé : 8 Mio au plus par lot.")
-            pending = inflater.unconsumed_tail
-        out += inflater.flush()
     except zlib.error:
         raise BodyRefused(400, "bad_request", "Corps de la requête compressé illisible (gzip).") from None
     if not inflater.eof or inflater.unused_data:
@@ -177,7 +177,7 @@ def _store(
             hashes.update(
                 connection.execute(
                     select(records.c.id, records.c.content_hash).where(records.c.id.in_(known))
-                ).tuples()
+                ).all()
             )
         if inserted:
             connection.execute(

@@ -14,8 +14,7 @@ from sqlalchemy import Connection, String, and_, exists, func, literal_column, s
 
 from app.server.schema import record_partners, records
 
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-FORMATS = ("json", "csv")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 # (dimension, JSON key, CSV label), in the protocol's order.
 _DIMENSIONS = (
@@ -31,7 +30,7 @@ _FLAGS = ("non_recours", "pass_numerique")
 
 
 def valid_month(month: str) -> bool:
-    return re.fullmatch(MONTH_PATTERN, month) is not None
+    return _MONTH.fullmatch(month) is not None
 
 
 def monthly_summary(connection: Connection, matricule: str, month: str) -> dict:

@@ -1,0 +1,345 @@
+"""The HTTP API of docs/SYNC_PROTOCOL.md.
+
+Every refusal is `{"detail": {"code", "message"}}` with a French message the workstation can show as
+is. Handlers are plain functions (run in FastAPI's thread pool) except the ingest, which reads its
+body itself to stop at the size limit instead of buffering whatever is sent.
+"""
+
+import hashlib
+from functools import cache
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.models.record import ContactRecord
+from app.paths import resources_dir
+from app.server.accounts import Workstation, authenticate, enrol
+from app.server.ingest import BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_ITEMS, BodyRefused, decode_items, ingest
+from app.server.schema import timestamp, utc_now
+from app.server.summary import monthly_summary, render, valid_month
+
+UNAUTHORIZED = (
+    "Ce poste n'est pas (ou plus) autorisé à envoyer des données. "
+    "Demandez un nouveau code d'inscription au responsable de la structure."
+)
+INVALID_CODE = "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au responsable de la structure."
+REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
+_PLAIN_ERRORS = {
+    404: ("not_found", "Adresse inconnue sur ce serveur."),
+    405: ("method_not_allowed", "Méthode non autorisée pour cette adresse."),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorAnswer(BaseModel):
+    detail: ErrorDetail
+
+
+class StructureAnswer(BaseModel):
+    matricule: str
+    name: str
+    departement: str
+    itinerant: bool
+
+
+class EnrolmentRequest(BaseModel):
+    code: str = Field(max_length=64, examples=["7KQM-2WXP-H9TD"])
+    installation_id: UUID
+    label: str | None = Field(default=None, max_length=80)
+
+
+class EnrolmentAnswer(BaseModel):
+    token: str
+    workstation_id: str
+    structure: StructureAnswer
+
+
+class SessionAnswer(BaseModel):
+    workstation_id: str
+    structure: StructureAnswer
+    server_time: str
+
+
+class ItemResult(BaseModel):
+    id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    code: Literal["invalid", "wrong_structure", "conflict"] | None = None
+    reason: str | None = None
+
+
+class IngestAnswer(BaseModel):
+    received_at: str
+    results: list[ItemResult]
+
+
+class SummaryAnswer(BaseModel):
+    matricule: str
+    month: str
+    total: int
+    by_partner: dict[str, int]
+    by_situation: dict[str, int]
+    by_channel: dict[str, int]
+    by_outcome: dict[str, int]
+    by_place: dict[str, int]
+    by_help_kind: dict[str, int]
+    by_agent: dict[str, int]
+    non_recours: int
+    pass_numerique: int
+
+
+class HealthAnswer(BaseModel):
+    status: str
+
+
+def refusal(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> HTTPException:
+    return HTTPException(status, detail={"code": code, "message": message}, headers=headers)
+
+
+_bearer = HTTPBearer(auto_error=False, description="Jeton reçu à l'inscription du poste.")
+
+
+def _engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def current_workstation(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Workstation:
+    """The workstation behind the bearer token, or 401 (missing, unknown or revoked token)."""
+    workstation = authenticate(_engine(request), credentials.credentials) if credentials else None
+    if workstation is None:
+        raise refusal(401, "unauthorized", UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
+    return workstation
+
+
+Authenticated = Annotated[Workstation, Depends(current_workstation)]
+_UNAUTHORIZED_DOC = {401: {"model": ErrorAnswer, "description": "Jeton absent, inconnu ou révoqué."}}
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post(
+    "/enrolment",
+    status_code=201,
+    response_model=EnrolmentAnswer,
+    responses={401: {"model": ErrorAnswer, "description": "Code inconnu, expiré ou déjà utilisé."}},
+)
+def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
+    """Exchange a one-time enrolment code for the workstation's token."""
+    label = (body.label or "").strip() or None
+    issued = enrol(_engine(request), body.code, str(body.installation_id), label)
+    if issued is None:
+        raise refusal(401, "invalid_code", INVALID_CODE)
+    token, workstation = issued
+    return {"token": token, "workstation_id": workstation.id, "structure": workstation.structure.as_json()}
+
+
+@router.get("/session", response_model=SessionAnswer, responses=_UNAUTHORIZED_DOC)
+def get_session(workstation: Authenticated) -> dict:
+    """The cheap authenticated request that tells the client the network (and its token) works."""
+    return {
+        "workstation_id": workstation.id,
+        "structure": workstation.structure.as_json(),
+        "server_time": timestamp(utc_now()),
+    }
+
+
+_INGEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["records"],
+                "properties": {
+                    "records": {
+                        "type": "array",
+                        "maxItems": MAX_ITEMS,
+                        "items": {
+                            "type": "object",
+                            "required": ["kind", "record"],
+                            "properties": {
+                                "kind": {"type": "string", "enum": ["contact"]},
+                                "record": ContactRecord.model_json_schema(),
+                            },
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/records",
+    response_model=IngestAnswer,
+    openapi_extra={"requestBody": _INGEST_BODY},
+    responses={
+        **_UNAUTHORIZED_DOC,
+        400: {"model": ErrorAnswer, "description": "Corps illisible (gzip ou JSON)."},
+        413: {
+            "model": ErrorAnswer,
+            "description": "Plus de 500 éléments, 1 Mio envoyé ou 8 Mio décompressé.",
+        },
+    },
+)
+async def post_records(
+    request: Request,
+    workstation: Authenticated,
+    x_device_time: Annotated[str | None, Header(description="Horloge du poste, ISO 8601 UTC.")] = None,
+) -> JSONResponse:
+    """Store a batch of records (gzip accepted); one answer per item, the batch in one transaction."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise refusal(413, "too_large", BODY_TOO_LARGE)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise refusal(413, "too_large", BODY_TOO_LARGE)
+    try:
+        answer = await run_in_threadpool(
+            _ingest_body,
+            _engine(request),
+            workstation,
+            bytes(raw),
+            request.headers.get("content-encoding"),
+            x_device_time,
+        )
+    except BodyRefused as refused:
+        raise refusal(refused.status, refused.code, refused.message) from None
+    return JSONResponse(answer)
+
+
+def _ingest_body(
+    engine: Engine, workstation: Workstation, raw: bytes, encoding: str | None, device_time: str | None
+) -> dict:
+    return ingest(engine, workstation, decode_items(raw, encoding), device_time)
+
+
+@router.get(
+    "/reference/{name}",
+    responses={
+        **_UNAUTHORIZED_DOC,
+        200: {"content": {"application/json": {}}, "description": "Le fichier de référence, avec son ETag."},
+        304: {"description": "Inchangé depuis l'ETag indiqué par If-None-Match."},
+        404: {"model": ErrorAnswer, "description": "Référentiel inconnu."},
+    },
+)
+def get_reference(
+    name: str, workstation: Authenticated, if_none_match: Annotated[str | None, Header()] = None
+) -> Response:
+    """A reference file as the server has it; `If-None-Match` with its ETag answers 304."""
+    if name not in REFERENCE_NAMES:
+        raise refusal(404, "not_found", f"Référentiel inconnu : « {name} ».")
+    body, etag = _reference_file(name)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if if_none_match and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@cache
+def _reference_file(name: str) -> tuple[bytes, str]:
+    body = (resources_dir() / "reference" / f"{name}.json").read_bytes()
+    return body, f'"{hashlib.sha256(body).hexdigest()}"'
+
+
+@router.get(
+    "/structures/{matricule}/summary",
+    response_model=SummaryAnswer,
+    responses={
+        **_UNAUTHORIZED_DOC,
+        200: {"content": {"text/csv": {}}, "description": "JSON, ou CSV (UTF-8 avec BOM, séparateur « ; »)."},
+        400: {"model": ErrorAnswer, "description": "Mois invalide."},
+        403: {"model": ErrorAnswer, "description": "Jeton d'une autre structure."},
+    },
+)
+def get_summary(
+    matricule: str,
+    workstation: Authenticated,
+    request: Request,
+    month: Annotated[str, Query(description="Mois local des contacts, AAAA-MM.", examples=["2026-11"])],
+    output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+) -> Response:
+    """The structure's aggregates for a month of current records."""
+    if workstation.structure.matricule != matricule:
+        raise refusal(403, "forbidden", "Ce poste ne peut consulter que les chiffres de sa propre structure.")
+    if not valid_month(month):
+        raise refusal(400, "bad_request", f"Mois invalide : « {month} » (format attendu : AAAA-MM).")
+    with _engine(request).connect() as connection:
+        body = render(monthly_summary(connection, matricule, month), output)
+    if output == "csv":
+        filename = f"synthese-{matricule}-{month}.csv"
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return Response(body, media_type="application/json")
+
+
+health_router = APIRouter()
+
+
+@health_router.get("/health", response_model=HealthAnswer, responses={503: {"model": HealthAnswer}})
+def health(request: Request) -> JSONResponse:
+    """200 when the database answers, 503 otherwise (for supervisors and load balancers)."""
+    try:
+        with _engine(request).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The application over an open, migrated database."""
+    app = FastAPI(
+        title="Bureau virtuel — serveur de remontée",
+        description="Inscription des postes, réception des contacts, référentiels et synthèses mensuelles "
+        "(protocole de synchronisation v1).",
+        version="1",
+    )
+    app.state.engine = engine
+    app.include_router(router)
+    app.include_router(health_router)
+
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    return app
+
+
+async def _database_unavailable(_request: Request, _error: Exception) -> JSONResponse:
+    # A locked or unreachable database is temporary: 503 makes the client retry later, keeping its queue.
+    return JSONResponse(
+        {
+            "detail": {
+                "code": "unavailable",
+                "message": "Base de données momentanément indisponible. Réessayez.",
+            }
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _http_error(_request: Request, error: StarletteHTTPException) -> Response:
+    detail = error.detail
+    if not isinstance(detail, dict):
+        code, message = _PLAIN_ERRORS.get(error.status_code, ("error", str(detail)))
+        detail = {"code": code, "message": message}
+    return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)

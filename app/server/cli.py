@@ -1,0 +1,212 @@
+"""The `bureau-virtuel-server` command: run the server and administer structures and workstations.
+
+Every command upgrades the database to the latest schema first. Errors are one French line on stderr
+and a non-zero exit status; a command's useful output (a code, a summary) is on stdout, last.
+"""
+
+import argparse
+import sys
+
+EXIT_INVALID = 1
+EXIT_UNAVAILABLE = 3
+
+_ARGPARSE_FR = {
+    "the following arguments are required:": "arguments obligatoires manquants :",
+    "unrecognized arguments:": "arguments non reconnus :",
+    "expected one argument": "une valeur est attendue",
+    "invalid choice:": "choix invalide :",
+    "(choose from": "(choix possibles :",
+    "invalid int value:": "nombre entier invalide :",
+    "argument ": "option ",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "commandes"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, french in _ARGPARSE_FR.items():
+            message = message.replace(english, french)
+        self.exit(2, f"Erreur : {message} (voir {self.prog} --help)\n")
+
+
+class CommandError(Exception):
+    """A French one-line message for the administrator."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        help="base de données SQLAlchemy, SQLite ou PostgreSQL (défaut : $BUREAU_VIRTUEL_SERVER_DATABASE, "
+        "sinon un fichier SQLite dans le dossier de données de l'utilisateur)",
+    )
+    parser = _Parser(
+        prog="bureau-virtuel-server",
+        description="Serveur de remontée de Bureau virtuel : reçoit les contacts des postes inscrits.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="démarrer le serveur HTTP", parents=[common])
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port d'écoute (défaut : 8000)")
+
+    add = commands.add_parser(
+        "add-structure", help="déclarer une structure et obtenir un code d'inscription", parents=[common]
+    )
+    add.add_argument("--matricule", required=True, help="matricule de la structure (liste officielle)")
+    add.add_argument("--name", required=True, help="nom de la France Services")
+    add.add_argument("--departement", required=True, help="département, par ex. 02, 2A, 974")
+    add.add_argument("--itinerant", action="store_true", help="structure itinérante (bus)")
+
+    code = commands.add_parser(
+        "enrolment-code", help="émettre un nouveau code d'inscription (un poste, 7 jours)", parents=[common]
+    )
+    code.add_argument("--matricule", required=True, help="matricule de la structure")
+
+    listing = commands.add_parser("workstations", help="lister les postes inscrits", parents=[common])
+    listing.add_argument("--matricule", required=True, help="matricule de la structure")
+
+    revoke = commands.add_parser(
+        "revoke", help="révoquer un poste (son jeton cesse de marcher)", parents=[common]
+    )
+    revoke.add_argument("--workstation", required=True, metavar="ID", help="identifiant du poste")
+
+    summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
+    summary.add_argument("--matricule", required=True, help="matricule de la structure")
+    summary.add_argument("--month", required=True, help="mois local des contacts, AAAA-MM")
+    summary.add_argument("--format", choices=("json", "csv"), default="json", help="json (défaut) ou csv")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.server.accounts import AccountError
+    from app.server.database import UnknownSchema, default_url, display_url, open_database
+
+    url = args.database or default_url()
+    try:
+        _check_arguments(args)
+        engine = open_database(url)
+    except CommandError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except (SQLAlchemyError, OSError, UnknownSchema) as error:
+        print(
+            f"Erreur : base de données inaccessible ({display_url(url)}) : {_first_line(error)}",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
+    try:
+        return _COMMANDS[args.command](engine, args)
+    except (AccountError, CommandError) as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except SQLAlchemyError as error:
+        print(f"Erreur : base de données indisponible : {_first_line(error)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    finally:
+        engine.dispose()
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    from app.server.summary import valid_month
+
+    if args.command == "serve" and not 1 <= args.port <= 65535:
+        raise CommandError(f"--port : port invalide « {args.port} » (de 1 à 65535).")
+    if args.command == "summary" and not valid_month(args.month):
+        raise CommandError(f"--month : mois invalide « {args.month} » (format attendu : AAAA-MM).")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _serve(engine, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.server.api import create_app
+
+    uvicorn.run(create_app(engine), host=args.host, port=args.port)
+    return 0
+
+
+def _add_structure(engine, args: argparse.Namespace) -> int:
+    from app.server.accounts import create_structure
+
+    code = create_structure(engine, args.matricule, args.name, args.departement, args.itinerant)
+    print(f"Structure « {args.name.strip()} » (matricule {args.matricule.strip()}) enregistrée.")
+    _print_code(code)
+    return 0
+
+
+def _enrolment_code(engine, args: argparse.Namespace) -> int:
+    from app.server.accounts import issue_code
+
+    _print_code(issue_code(engine, args.matricule))
+    return 0
+
+
+def _print_code(code: str) -> None:
+    print("Code d'inscription à saisir sur un poste (un seul poste, valable 7 jours) :")
+    print(code)
+
+
+def _workstations(engine, args: argparse.Namespace) -> int:
+    from app.server.accounts import list_workstations
+
+    found = list_workstations(engine, args.matricule)
+    if not found:
+        print(f"Aucun poste inscrit pour la structure {args.matricule}.")
+        return 0
+    print("identifiant\tnom du poste\tinscrit le\tvu le\tétat")
+    for workstation in found:
+        state = f"révoqué le {workstation.revoked_at}" if workstation.revoked_at else "actif"
+        print(
+            f"{workstation.id}\t{workstation.label or '-'}\t{workstation.enrolled_at}"
+            f"\t{workstation.last_seen_at or '-'}\t{state}"
+        )
+    return 0
+
+
+def _revoke(engine, args: argparse.Namespace) -> int:
+    from app.server.accounts import revoke
+
+    workstation, newly = revoke(engine, args.workstation)
+    if newly:
+        print(f"Poste {workstation.id} révoqué : il ne peut plus envoyer de données.")
+    else:
+        print(f"Le poste {workstation.id} était déjà révoqué (depuis le {workstation.revoked_at}).")
+    return 0
+
+
+def _summary(engine, args: argparse.Namespace) -> int:
+    from app.server.accounts import find_structure
+    from app.server.summary import monthly_summary, render
+
+    with engine.connect() as connection:
+        if find_structure(connection, args.matricule) is None:
+            raise CommandError(f"Structure inconnue : matricule « {args.matricule} ».")
+        body = render(monthly_summary(connection, args.matricule, args.month), args.format)
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+_COMMANDS = {
+    "serve": _serve,
+    "add-structure": _add_structure,
+    "enrolment-code": _enrolment_code,
+    "workstations": _workstations,
+    "revoke": _revoke,
+    "summary": _summary,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

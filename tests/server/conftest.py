@@ -1,0 +1,53 @@
+"""Server tests: a fresh database per test (a SQLite file, and a PostgreSQL schema too when
+BUREAU_VIRTUEL_TEST_POSTGRES_URL is set), the real server on a free port, real HTTP."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import Engine, create_engine
+
+from tests.live_server import LiveServer, create_structure, fresh_postgres_url, start_server
+from tests.server.helpers import enrol
+
+POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(POSTGRES_ENV) else [])]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'serveur.sqlite3'}"
+        return
+    with fresh_postgres_url(os.environ[POSTGRES_ENV]) as url:
+        yield url
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    with start_server(database_url, log_path=tmp_path / "serveur.log") as live:
+        yield live
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Engine]:
+    """Direct reads of what the server stored."""
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def token(server: LiveServer, http: requests.Session) -> str:
+    """The token of a workstation enrolled in structure 3 (an itinerant France Services)."""
+    response = enrol(http, server, create_structure(server.database_url))
+    assert response.status_code == 201, response.text
+    return response.json()["token"]

@@ -1,0 +1,84 @@
+"""Building valid records with the shared `ContactRecord`, and talking to the server over HTTP."""
+
+import gzip
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import requests
+
+from app.models.record import ContactRecord
+from tests.live_server import LiveServer
+
+MATRICULE = "3"
+UNAUTHORIZED = {
+    "code": "unauthorized",
+    "message": "Ce poste n'est pas (ou plus) autorisé à envoyer des données. Demandez un nouveau code "
+    "d'inscription au responsable de la structure.",
+}
+INVALID_CODE = {
+    "code": "invalid_code",
+    "message": "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au "
+    "responsable de la structure.",
+}
+
+
+def contact(**fields) -> dict:
+    """A valid contact of structure 3 on 10 November 2026, as JSON; `fields` override."""
+    values = {
+        "id": uuid4(),
+        "created_at": datetime(2026, 11, 10, 9, 45, tzinfo=UTC),
+        "utc_offset_minutes": 60,
+        "occurred_at": datetime(2026, 11, 10, 9, 30, tzinfo=UTC),
+        "structure": MATRICULE,
+        "agent": "Julie M.",
+        "place": "Guise",
+        "channel": "sur-place",
+        "situation": "declarer-impots",
+        "partners": ["dgfip"],
+        "help_kind": "information",
+        "outcome": "resolu",
+        "duration_minutes": 15,
+        **fields,
+    }
+    return ContactRecord(**values).model_dump(mode="json")
+
+
+def items(*records: dict) -> list[dict]:
+    return [{"kind": "contact", "record": record} for record in records]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def enrol(
+    http: requests.Session, server: LiveServer, code: str, installation_id: str | None = None
+) -> requests.Response:
+    body = {"code": code, "installation_id": installation_id or str(uuid4()), "label": "poste-accueil"}
+    return http.post(f"{server.url}/api/v1/enrolment", json=body, timeout=30)
+
+
+def post_records(
+    http: requests.Session,
+    server: LiveServer,
+    token: str,
+    batch: list[dict],
+    *,
+    compress: bool = True,
+    device_time: str | None = None,
+) -> requests.Response:
+    """A batch as the workstation sends it: gzip JSON with its clock in `X-Device-Time`."""
+    body = json.dumps({"records": batch}).encode()
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    if compress:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    if device_time:
+        headers["X-Device-Time"] = device_time
+    return http.post(f"{server.url}/api/v1/records", data=body, headers=headers, timeout=60)
+
+
+def statuses(response: requests.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [result["status"] for result in response.json()["results"]]

@@ -1,0 +1,149 @@
+"""Monthly aggregates: exact numbers over current records, the same bytes from HTTP and the CLI."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.live_server import create_structure, run_server_cli
+from tests.server.helpers import bearer, contact, enrol, items, post_records, statuses
+
+EXPECTED = {
+    "matricule": "3",
+    "month": "2026-11",
+    "total": 4,
+    "by_partner": {"caf": 2, "dgfip": 1, "france-travail": 1, "la-poste": 1, "msa": 1},
+    "by_situation": {"chercher-emploi": 1, "declarer-impots": 1, "demenagement": 1, "naissance": 1},
+    "by_channel": {"sur-place": 2, "telephone": 2},
+    "by_outcome": {"oriente": 2, "attente-referent": 1, "resolu": 1},
+    "by_place": {"Guise": 2, "Wassigny": 1, "Étreux": 1},
+    "by_help_kind": {"information": 2, "demarche-en-ligne": 1, "orientation": 1},
+    "by_agent": {"Julie M.": 3, "Karim B.": 1},
+    "non_recours": 1,
+    "pass_numerique": 1,
+}
+
+EXPECTED_CSV = (
+    "\ufeffindicateur;valeur;nombre\r\n"
+    "total;;4\r\n"
+    "partenaire;caf;2\r\npartenaire;dgfip;1\r\npartenaire;france-travail;1\r\npartenaire;la-poste;1\r\n"
+    "partenaire;msa;1\r\n"
+    "situation;chercher-emploi;1\r\nsituation;declarer-impots;1\r\nsituation;demenagement;1\r\n"
+    "situation;naissance;1\r\n"
+    "canal;sur-place;2\r\ncanal;telephone;2\r\n"
+    "issue;oriente;2\r\nissue;attente-referent;1\r\nissue;resolu;1\r\n"
+    "lieu;Guise;2\r\nlieu;Wassigny;1\r\nlieu;Étreux;1\r\n"
+    "type_aide;information;2\r\ntype_aide;demarche-en-ligne;1\r\ntype_aide;orientation;1\r\n"
+    "agent;Julie M.;3\r\nagent;Karim B.;1\r\n"
+    "non_recours;;1\r\npass_numerique;;1\r\n"
+)
+
+
+@pytest.fixture
+def november(server, http, token) -> None:
+    """Structure 3's records, sent in an order where corrections arrive before what they correct."""
+    counted = contact(non_recours=True)
+    moved = contact(
+        situation="demenagement",
+        partners=["la-poste", "caf"],
+        channel="telephone",
+        help_kind="demarche-en-ligne",
+        outcome="oriente",
+        place="Wassigny",
+        agent="Karim B.",
+        pass_numerique=True,
+    )
+    original = contact(situation="naissance", partners=["caf"])
+    correction = contact(
+        situation="naissance", partners=["caf", "msa"], outcome="attente-referent", supersedes=original["id"]
+    )
+    removed = contact()
+    tombstone = contact(deleted=True, supersedes=removed["id"])
+    # 31 October 23:30 UTC is 1 November 00:30 in Paris: a November contact on the agent's wall clock.
+    first_of_month = contact(
+        occurred_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC),
+        situation="chercher-emploi",
+        partners=["france-travail"],
+        channel="telephone",
+        help_kind="orientation",
+        outcome="oriente",
+        place="Étreux",
+    )
+    december = contact(occurred_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    assert (
+        statuses(post_records(http, server, token, items(counted, correction, removed, december)))
+        == ["accepted"] * 4
+    )
+    assert (
+        statuses(post_records(http, server, token, items(moved, original, tombstone, first_of_month)))
+        == ["accepted"] * 4
+    )
+
+    # Another structure's records never count for structure 3, even one that claims to supersede one.
+    other_token = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
+    other = other_token.json()["token"]
+    foreign = [contact(structure="59"), contact(structure="59", supersedes=counted["id"])]
+    assert statuses(post_records(http, server, other, items(*foreign))) == ["accepted", "accepted"]
+
+
+def summary(http, server, token, month: str = "2026-11", output: str = "json", matricule: str = "3"):
+    return http.get(
+        f"{server.url}/api/v1/structures/{matricule}/summary",
+        params={"month": month, "format": output},
+        headers=bearer(token),
+        timeout=30,
+    )
+
+
+def test_summary_counts_current_records_of_the_local_month(server, http, token, november) -> None:
+    response = summary(http, server, token)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.json() == EXPECTED
+    assert list(response.json()) == list(EXPECTED)
+    for key in EXPECTED:
+        if key.startswith("by_"):
+            assert list(response.json()[key]) == list(EXPECTED[key]), key
+    december = summary(http, server, token, month="2026-12").json()
+    assert december["total"] == 1
+    assert summary(http, server, token, month="2027-01").json()["by_partner"] == {}
+
+
+def test_summary_csv_is_for_a_spreadsheet(server, http, token, november) -> None:
+    response = summary(http, server, token, output="csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode("utf-8") == EXPECTED_CSV
+
+
+def test_cli_summary_is_the_http_summary(server, http, token, november) -> None:
+    for output in ("json", "csv"):
+        printed = run_server_cli(
+            server.database_url,
+            "summary",
+            "--matricule",
+            "3",
+            "--month",
+            "2026-11",
+            "--format",
+            output,
+            text=False,
+        )
+        assert printed.returncode == 0, printed.stderr
+        assert printed.stdout == summary(http, server, token, output=output).content
+
+
+def test_summary_of_another_structure_is_forbidden(server, http, token) -> None:
+    create_structure(server.database_url, "59", "Avesnes", "59", False)
+    response = summary(http, server, token, matricule="59")
+    assert response.status_code == 403
+    assert response.json()["detail"]["code"] == "forbidden"
+    assert "structure" in response.json()["detail"]["message"]
+
+
+def test_summary_needs_a_valid_month(server, http, token) -> None:
+    response = summary(http, server, token, month="2026-13")
+    assert response.status_code == 400
+    assert response.json()["detail"] == {
+        "code": "bad_request",
+        "message": "Mois invalide : « 2026-13 » (format attendu : AAAA-MM).",
+    }
