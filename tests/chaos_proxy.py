@@ -42,6 +42,7 @@ class ChaosProxy:
     mode: str = "forward"
     status: int = 500
     retry_after: str | None = None
+    canned_prefix: str = ""  # in "portal"/"status" mode, only requests whose path starts with this
     counters: Counters = field(default_factory=Counters)
 
     def __post_init__(self) -> None:
@@ -73,17 +74,32 @@ class ChaosProxy:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
-        if self.mode != "forward":
+        if self.mode == "forward":
+            upstream = self._connect(client)
+            if upstream is not None:
+                threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+                self._pump(upstream, client, False)
+            return
+        request = self._read_request(client)
+        path = request.split(b" ", 2)[1].decode(errors="replace") if request.count(b" ") >= 2 else ""
+        if path.startswith(self.canned_prefix):
             self._canned(client)
             return
+        # Forward this one request, asking the server to close afterwards, so that the client's
+        # next request comes on a new connection and is inspected too.
+        upstream = self._connect(client)
+        if upstream is not None:
+            upstream.sendall(request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
+            self._pump(upstream, client, False)
+
+    def _connect(self, client: socket.socket) -> socket.socket | None:
         try:
             upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
         except OSError:
             self._close(client)
-            return
+            return None
         self.sockets.add(upstream)
-        threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-        self._pump(upstream, client, False)
+        return upstream
 
     def _pump(self, source: socket.socket, sink: socket.socket, upwards: bool) -> None:
         faults = self.faults
@@ -105,16 +121,16 @@ class ChaosProxy:
         self._close(source)
         self._close(sink)
 
-    def _canned(self, client: socket.socket) -> None:
-        """Read one request (headers and body) and answer it without asking the server."""
-        self.counters.canned += 1
+    @staticmethod
+    def _read_request(client: socket.socket) -> bytes:
+        """One whole HTTP request (headers and body), as bytes."""
+        client.settimeout(5)
+        data = b""
         try:
-            client.settimeout(5)
-            data = b""
             while b"\r\n\r\n" not in data:
                 chunk = client.recv(65536)
                 if not chunk:
-                    break
+                    return data
                 data += chunk
             head, _, body = data.partition(b"\r\n\r\n")
             length = 0
@@ -126,6 +142,16 @@ class ChaosProxy:
                 if not chunk:
                     break
                 body += chunk
+                data += chunk
+        except OSError:
+            pass
+        client.settimeout(None)
+        return data
+
+    def _canned(self, client: socket.socket) -> None:
+        """Answer the request already read without asking the server."""
+        self.counters.canned += 1
+        try:
             if self.mode == "portal":
                 page = b"<html><body><h1>Bienvenue sur le Wi-Fi</h1><a href='/login'>Se connecter</a></body></html>"
                 status, headers = "200 OK", "Content-Type: text/html; charset=utf-8\r\n"

@@ -106,7 +106,19 @@ class ServerClient:
     def __init__(self, base_url: str, token: str | None = None) -> None:
         self.base_url = check_server_url(base_url)
         self.session = requests.Session()
-        retry = Retry(total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.3, allowed_methods=None)
+        # Only connection failures are retried here; statuses (429 with Retry-After included) come
+        # back to the sync engine, whose backoff is kept in the outbox across passes and restarts.
+        retry = Retry(
+            total=2,
+            connect=2,
+            read=0,
+            status=0,
+            other=0,
+            backoff_factor=0.3,
+            allowed_methods=None,
+            respect_retry_after_header=False,
+            raise_on_status=False,
+        )
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

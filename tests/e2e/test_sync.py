@@ -1,0 +1,189 @@
+"""Every contact recorded reaches the server exactly once, whatever happens on the way."""
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.models.demo import add_demo_contacts
+from app.models.settings import get_setting
+from app.models.workspace import open_workspace
+from app.sync import outbox
+from app.sync.engine import run_pass
+from tests.chaos_proxy import Faults
+from tests.conftest import ROOT
+from tests.e2e.conftest import enrolled, local_states, server_counts
+from tests.live_server import run_server_cli
+
+
+def sync_until_done(workspace, passes: int = 300) -> int:
+    """Run passes as the worker would until nothing is pending; return how many it took."""
+    for number in range(1, passes + 1):
+        report = run_pass(workspace, force=True, pull_reference=False)
+        if report.pending == 0 and report.error is None:
+            return number
+    raise AssertionError(f"still pending after {passes} passes: {report.summary()}")
+
+
+def test_contacts_recorded_offline_arrive_when_the_network_is_back(workspace, server) -> None:
+    enrolled(workspace, server)
+    server.stop()  # the bus leaves the network
+    add_demo_contacts(workspace, 1000, seed=1)
+    report = run_pass(workspace)
+    assert report.offline and report.sent == 0 and report.pending == 1000
+    assert "injoignable" in report.error
+    server.start()  # network back
+    report = run_pass(workspace, force=True)
+    assert report.error is None, report.summary()
+    assert report.accepted == 1000 and report.pending == 0
+    assert server_counts(server) == (1000, 1000)
+    assert local_states(workspace) == {"sent": 1000}
+
+
+def test_a_cutting_delaying_network_still_delivers_each_contact_once(
+    workspace, server, proxy, monkeypatch
+) -> None:
+    enrolled(workspace, server, proxy.url)
+    monkeypatch.setattr(outbox, "BATCH_RECORDS", 25)
+    add_demo_contacts(workspace, 500, seed=2)
+    proxy.faults = Faults(cut_request=0.15, cut_response=0.2, delay=0.2, max_delay=0.05)
+    passes = sync_until_done(workspace)
+    assert passes > 1, "the faults must have bitten"
+    assert proxy.counters.cut_responses > 0, "some answers were lost after the server committed"
+    assert proxy.counters.cut_requests > 0
+    assert server_counts(server) == (500, 500)
+    assert local_states(workspace) == {"sent": 500}
+
+
+def test_server_killed_mid_batch_and_restarted(workspace, server) -> None:
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 4000, seed=3)
+    sending = threading.Thread(
+        target=run_pass, args=(workspace,), kwargs={"force": True, "pull_reference": False}
+    )
+    # The pass runs on its own connection, as the GUI worker does.
+
+    second = open_workspace(workspace.path.parent)
+    sending = threading.Thread(
+        target=run_pass, args=(second,), kwargs={"force": True, "pull_reference": False}
+    )
+    sending.start()
+    deadline = time.monotonic() + 30
+    while server_counts(server)[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.kill()
+    sending.join(60)
+    second.close()
+    assert server_counts(server)[0] < 4000, "killed before the end"
+    server.start()
+    sync_until_done(workspace)
+    assert server_counts(server) == (4000, 4000)
+    assert local_states(workspace) == {"sent": 4000}
+
+
+def test_client_killed_while_sending_then_restarted(workspace, server, data_dir) -> None:
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 20000, seed=4)
+    workspace.close()
+    command = [sys.executable, "-m", "app", "sync", "--data-dir", str(data_dir)]
+    client = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while server_counts(server)[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    client.kill()
+    client.wait()
+    assert server_counts(server)[0] < 20000, "killed before the end"
+    for _ in range(5):
+        finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if finished.returncode == 0:
+            break
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "0 en attente" in finished.stdout
+    assert server_counts(server) == (20000, 20000)
+
+
+def test_a_captive_portal_is_not_taken_for_success(workspace, server, proxy) -> None:
+    enrolled(workspace, server, proxy.url)
+    add_demo_contacts(workspace, 50, seed=5)
+    proxy.mode = "portal"
+    report = run_pass(workspace, force=True)
+    assert report.offline and report.sent == 0
+    assert "page web" in report.error
+    proxy.canned_prefix = "/api/v1/records"  # the portal lets the session check through, not the upload
+    report = run_pass(workspace, force=True)
+    assert report.sent == 0 and report.pending == 50
+    assert local_states(workspace) == {"pending": 50}
+    assert server_counts(server) == (0, 0)
+    proxy.mode = "forward"
+    sync_until_done(workspace)
+    assert server_counts(server) == (50, 50)
+
+
+def test_a_conflict_is_quarantined_and_the_rest_goes_through(workspace, server) -> None:
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 10, seed=6)
+    sync_until_done(workspace)
+    [victim] = workspace.db.execute("SELECT id FROM contacts LIMIT 1").fetchone()
+    # The same id with other content (a damaged copy, a cloned disk): the server must not accept it.
+    workspace.db.execute("UPDATE contacts SET duration_minutes = duration_minutes + 1 WHERE id = ?", [victim])
+    workspace.db.execute("UPDATE outbox SET state = 'pending' WHERE record_id = ?", [victim])
+    add_demo_contacts(workspace, 20, seed=7)
+    report = run_pass(workspace, force=True)
+    assert report.rejected == 1 and report.accepted == 20 and report.pending == 0
+    state, reason = workspace.db.execute(
+        "SELECT state, last_error FROM outbox WHERE record_id = ?", [victim]
+    ).fetchone()
+    assert state == "rejected" and reason
+    assert report.quarantined == 1
+    assert server_counts(server) == (30, 30)
+
+
+def test_a_revoked_workstation_keeps_its_contacts_and_is_told_why(workspace, server) -> None:
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 5, seed=8)
+    revoked = run_server_cli(
+        server.database_url, "revoke", "--workstation", get_setting(workspace.db, "sync.workstation_id")
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    report = run_pass(workspace, force=True)
+    assert report.unauthorized and report.sent == 0 and report.pending == 5
+    assert "autorisé" in report.error
+    assert get_setting(workspace.db, "sync.unauthorized") is True
+
+
+def test_too_large_batches_are_split(workspace, server, monkeypatch) -> None:
+    enrolled(workspace, server)
+    monkeypatch.setattr(outbox, "BATCH_RECORDS", 1200)  # the server takes 500 at most
+    monkeypatch.setattr(outbox, "BATCH_BYTES", 64 * 1024 * 1024)
+    add_demo_contacts(workspace, 1200, seed=9)
+    report = run_pass(workspace, force=True)
+    assert report.error is None and report.accepted == 1200 and report.pending == 0
+    assert server_counts(server) == (1200, 1200)
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "earliest"), [(429, "120", 119), (503, None, 0), (500, None, 0)]
+)
+def test_busy_or_failing_server_backs_off(workspace, server, proxy, status, retry_after, earliest) -> None:
+    enrolled(workspace, server, proxy.url)
+    add_demo_contacts(workspace, 30, seed=10)
+    proxy.mode, proxy.status, proxy.retry_after = "status", status, retry_after
+    proxy.canned_prefix = "/api/v1/records"
+    before = datetime.now().astimezone()
+    report = run_pass(workspace, force=True)
+    assert report.sent == 0 and report.pending == 30 and str(status) in report.error
+    rows = workspace.db.execute("SELECT attempts, next_try_at FROM outbox").fetchall()
+    assert all(attempts == 1 for attempts, _ in rows)
+    due = [datetime.fromisoformat(next_try.replace("Z", "+00:00")) for _, next_try in rows]
+    assert min(due) >= before + timedelta(seconds=earliest)
+    assert max(due) <= before + timedelta(seconds=max(earliest, 0) + outbox.BACKOFF_BASE * 2 + 5)
+    canned = proxy.counters.canned
+    if earliest:
+        assert run_pass(workspace).sent == 0  # not due yet: the pass does not even try
+        assert proxy.counters.canned == canned
+    proxy.mode = "forward"
+    sync_until_done(workspace)
+    assert server_counts(server) == (30, 30)
