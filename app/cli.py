@@ -9,24 +9,10 @@ import json
 import sys
 from datetime import date, datetime
 
+from app.french_argparse import FrenchArgumentParser
+
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
-
-_ARGPARSE_FR = {
-    "the following arguments are required:": "arguments obligatoires manquants :",
-    "unrecognized arguments:": "arguments non reconnus :",
-    "expected one argument": "une valeur est attendue",
-    "invalid choice:": "choix invalide :",
-    "invalid int value:": "nombre entier invalide :",
-    "argument ": "option ",
-}
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for english, french in _ARGPARSE_FR.items():
-            message = message.replace(english, french)
-        self.exit(2, f"Erreur : {message} (voir {self.prog} --help)\n")
 
 
 def _reference_epilog() -> str:
@@ -54,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="dossier de la base de données (défaut : $BUREAU_VIRTUEL_DATA_DIR, sinon le dossier de données de l'utilisateur)",
     )
-    parser = _Parser(
+    parser = FrenchArgumentParser(
         prog="bureau-virtuel",
         description="Bureau virtuel France Services. Sans sous-commande : lance l'application.",
         parents=[common],
@@ -62,10 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test", action="store_true", help="démarre l'application complète, la vérifie et quitte"
     )
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
 
     contacts = commands.add_parser("contacts", help="enregistrer ou lister des contacts", parents=[common])
-    contact_commands = contacts.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    contact_commands = contacts.add_subparsers(
+        dest="action", required=True, parser_class=FrenchArgumentParser
+    )
     add = contact_commands.add_parser(
         "add",
         help="enregistrer un contact",

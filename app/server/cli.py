@@ -7,30 +7,10 @@ and a non-zero exit status; a command's useful output (a code, a summary) is on 
 import argparse
 import sys
 
+from app.french_argparse import FrenchArgumentParser
+
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
-
-_ARGPARSE_FR = {
-    "the following arguments are required:": "arguments obligatoires manquants :",
-    "unrecognized arguments:": "arguments non reconnus :",
-    "expected one argument": "une valeur est attendue",
-    "invalid choice:": "choix invalide :",
-    "(choose from": "(choix possibles :",
-    "invalid int value:": "nombre entier invalide :",
-    "argument ": "option ",
-}
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, add_help=False, **kwargs)
-        self._positionals.title = "commandes"
-        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for english, french in _ARGPARSE_FR.items():
-            message = message.replace(english, french)
-        self.exit(2, f"Erreur : {message} (voir {self.prog} --help)\n")
 
 
 class CommandError(Exception):
@@ -45,11 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="base de données SQLAlchemy, SQLite ou PostgreSQL (défaut : $BUREAU_VIRTUEL_SERVER_DATABASE, "
         "sinon un fichier SQLite dans le dossier de données de l'utilisateur)",
     )
-    parser = _Parser(
+    parser = FrenchArgumentParser(
         prog="bureau-virtuel-server",
         description="Serveur de remontée de Bureau virtuel : reçoit les contacts des postes inscrits.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", parser_class=FrenchArgumentParser
+    )
 
     serve = commands.add_parser("serve", help="démarrer le serveur HTTP", parents=[common])
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")

@@ -1,0 +1,28 @@
+"""argparse speaking French: the workstation's and the server's commands are used by French staff."""
+
+import argparse
+
+_FRENCH = {
+    "the following arguments are required:": "arguments obligatoires manquants :",
+    "unrecognized arguments:": "arguments non reconnus :",
+    "expected one argument": "une valeur est attendue",
+    "invalid choice:": "choix invalide :",
+    "(choose from": "(choix possibles :",
+    "invalid int value:": "nombre entier invalide :",
+    "argument ": "option ",
+}
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """French help option and section titles; errors as one French line with exit status 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "commandes"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for english, french in _FRENCH.items():
+            message = message.replace(english, french)
+        self.exit(2, f"Erreur : {message} (voir {self.prog} --help)\n")
