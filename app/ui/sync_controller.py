@@ -65,6 +65,7 @@ class SyncController(QObject):
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.running = False
+        self.queued: bool | None = None  # a pass asked for while one runs: its `force`, run next
         self.last_report: SyncReport | None = None
         self.thread = QThread()
         self.thread.setObjectName("sync")
@@ -95,8 +96,10 @@ class SyncController(QObject):
             self.request(force=False)
 
     def request(self, force: bool) -> bool:
-        """Start a pass unless one is running; `force` also sends what is waiting for its backoff."""
+        """Start a pass now, or right after the one running; `force` also sends what is waiting for
+        its backoff (the agent's "Synchroniser maintenant"). True if it started now."""
         if self.running:
+            self.queued = bool(self.queued) or force
             return False
         self.running = True
         self.started.emit()
@@ -110,6 +113,9 @@ class SyncController(QObject):
         self.running = False
         self.last_report = report
         self.report_ready.emit(report)
+        if self.queued is not None:
+            force, self.queued = self.queued, None
+            self.request(force)
 
     def _enrolled(self, ok: bool, message: str) -> None:
         self.enrolled.emit(ok, message)
