@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError
-from app.sync.status import SERVER_URL
+from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
 from app.ui.stops_editor import StopsEditor
 
@@ -125,7 +125,13 @@ class SettingsScreen(QWidget):
         self.stops.list.clear()
         self.stops.list.addItems(workstation.stops)
         server = get_setting(self.workspace.db, SERVER_URL)
-        if server:
+        if server and get_setting(self.workspace.db, UNAUTHORIZED, False):
+            self.sync_status.setText(
+                f"⚠ Le serveur {server} n'accepte plus ce poste (révoqué ou réinscrit ailleurs). Les contacts "
+                "restent sur le poste : demandez un nouveau code au responsable et inscrivez le poste à nouveau."
+            )
+            self.server_url.setText(server)
+        elif server:
             self.sync_status.setText(
                 f"Poste inscrit auprès de {server}. Les contacts y sont envoyés automatiquement."
             )

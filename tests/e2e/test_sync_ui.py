@@ -5,11 +5,12 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
+from app.models.settings import get_setting
 from app.ui.main_window import MainWindow
 from app.ui.quarantine import QuarantineDialog
 from app.ui.sync_controller import SyncController
 from tests.e2e.conftest import server_counts
-from tests.live_server import create_structure
+from tests.live_server import create_structure, run_server_cli
 
 
 def window_with_sync(qtbot, workspace) -> MainWindow:
@@ -97,3 +98,24 @@ def test_refused_contacts_are_listed_with_the_reason(qtbot, workspace, server) -
     dialog = window.findChild(QuarantineDialog)
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 2).text()  # the server's reason, in French
+
+
+def test_a_revoked_workstation_is_told_to_enrol_again(qtbot, workspace, server) -> None:
+    ensure_demo_setup(workspace)
+    window = window_with_sync(qtbot, workspace)
+    enrol_through_settings(qtbot, window, server.url, create_structure(server.database_url))
+    workstation_id = get_setting(workspace.db, "sync.workstation_id")
+    assert run_server_cli(server.database_url, "revoke", "--workstation", workstation_id).returncode == 0
+    add_demo_contacts(workspace, 2, seed=15)
+    sync_now(qtbot, window)
+    assert window.sync_label.text().startswith("⚠ Accès refusé par le serveur")
+    assert "2 contacts en attente" in window.sync_label.text()
+    assert "n'accepte plus ce poste" in window.settings.sync_status.text()
+    fresh = (
+        run_server_cli(server.database_url, "enrolment-code", "--matricule", "3")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    enrol_through_settings(qtbot, window, server.url, fresh)
+    assert window.sync_label.text().startswith("En ligne")
+    assert "0 contact en attente" in window.sync_label.text()
