@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -315,6 +316,8 @@ def create_app(engine: Engine) -> FastAPI:
         version="1",
     )
     app.state.engine = engine
+    # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.include_router(router)
     app.include_router(health_router)
 
