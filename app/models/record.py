@@ -44,6 +44,10 @@ FIELD_LABELS = {
     "pass_numerique": "Pass numérique",
     "supersedes": "contact corrigé",
     "deleted": "suppression",
+    "partner": "partenaire",
+    "sent_at": "date d'envoi",
+    "status": "statut",
+    "answered_at": "date de réponse",
 }
 
 # Which catalogue table each id-valued field must be found in.
@@ -64,17 +68,39 @@ class RecordError(ValueError):
         self.field = field
 
 
-class ContactRecord(BaseModel):
-    """One contact with a citizen, as counted by reporting."""
+class _Record(BaseModel):
+    """What every record that travels has: an id made at capture, times, who, and what it replaces."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: UUID
     created_at: datetime
     utc_offset_minutes: int = Field(ge=-14 * 60, le=14 * 60)
-    occurred_at: datetime
     structure: str = Field(min_length=1, max_length=64)
     agent: str = Field(min_length=1, max_length=80)
+    supersedes: UUID | None = None
+    deleted: bool = False
+
+    @field_validator("created_at", "occurred_at", "sent_at", "answered_at", check_fields=False)
+    @classmethod
+    def _utc_whole_seconds(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise RecordError(info.field_name, "L'heure doit préciser son fuseau horaire.")
+        return value.astimezone(UTC).replace(microsecond=0)
+
+    def _check_ids(self, catalogue: Catalogue, fields: dict[str, str]) -> None:
+        for field, table in fields.items():
+            value = getattr(self, field)
+            if value is not None and value not in getattr(catalogue, table):
+                raise RecordError(field, f"{FIELD_LABELS[field].capitalize()} inconnu(e) : « {value} ».")
+
+
+class ContactRecord(_Record):
+    """One contact with a citizen, as counted by reporting."""
+
+    occurred_at: datetime
     place: str = Field(min_length=1, max_length=120)
     channel: str
     situation: str
@@ -87,25 +113,13 @@ class ContactRecord(BaseModel):
     residence_commune: str | None = Field(default=None, max_length=120)
     non_recours: bool = False
     pass_numerique: bool = False
-    supersedes: UUID | None = None
-    deleted: bool = False
-
-    @field_validator("created_at", "occurred_at")
-    @classmethod
-    def _utc_whole_seconds(cls, value: datetime, info: ValidationInfo) -> datetime:
-        if value.tzinfo is None:
-            raise RecordError(info.field_name, "L'heure doit préciser son fuseau horaire.")
-        return value.astimezone(UTC).replace(microsecond=0)
 
     @model_validator(mode="after")
     def _check_against_context(self, info: ValidationInfo) -> "ContactRecord":
         context = info.context or {}
         catalogue: Catalogue | None = context.get("catalogue")
         if catalogue is not None:
-            for field, table in _REFERENCE_FIELDS.items():
-                value = getattr(self, field)
-                if value is not None and value not in getattr(catalogue, table):
-                    raise RecordError(field, f"{FIELD_LABELS[field].capitalize()} inconnu(e) : « {value} ».")
+            self._check_ids(catalogue, _REFERENCE_FIELDS)
             for partner in self.partners:
                 if partner not in catalogue.partners:
                     raise RecordError("partners", f"Partenaire inconnu : « {partner} ».")
@@ -119,12 +133,56 @@ class ContactRecord(BaseModel):
         return self
 
 
+class EscalationRecord(_Record):
+    """A complex case sent to a partner's referent; the case itself lives in Administration+.
+
+    A change of status is a new record superseding the previous one, as for contacts.
+    """
+
+    partner: str
+    situation: str
+    sent_at: datetime
+    channel: str
+    status: str
+    answered_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _check_against_context(self, info: ValidationInfo) -> "EscalationRecord":
+        context = info.context or {}
+        catalogue: Catalogue | None = context.get("catalogue")
+        if catalogue is not None:
+            self._check_ids(
+                catalogue,
+                {
+                    "partner": "partners",
+                    "situation": "situations",
+                    "channel": "escalation_channels",
+                    "status": "escalation_statuses",
+                },
+            )
+        now: datetime | None = context.get("now")
+        if now is not None and self.sent_at > now + CLOCK_TOLERANCE:
+            raise RecordError("sent_at", "La date d'envoi est dans le futur. Vérifiez la date et l'heure.")
+        if self.answered_at is not None and self.answered_at < self.sent_at:
+            raise RecordError("answered_at", "La date de réponse précède la date d'envoi.")
+        return self
+
+
+RECORD_KINDS: dict[str, type[_Record]] = {"contact": ContactRecord, "escalation": EscalationRecord}
+
+
 def validate_record(
-    data: dict[str, Any], *, catalogue: Catalogue | None = None, now: datetime | None = None
-) -> ContactRecord:
-    """Build a record from `data`, or raise `RecordError` with a French message."""
+    data: dict[str, Any],
+    *,
+    catalogue: Catalogue | None = None,
+    now: datetime | None = None,
+    kind: str = "contact",
+) -> Any:
+    """Build a record of `kind` (see RECORD_KINDS) from `data`, or raise `RecordError` in French."""
+    if kind not in RECORD_KINDS:
+        raise RecordError("kind", f"Type d'enregistrement inconnu : « {kind} ».")
     try:
-        return ContactRecord.model_validate(data, context={"catalogue": catalogue, "now": now})
+        return RECORD_KINDS[kind].model_validate(data, context={"catalogue": catalogue, "now": now})
     except ValidationError as exc:
         raise _in_french(exc) from None
 

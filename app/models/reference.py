@@ -40,6 +40,8 @@ class Catalogue:
     help_kinds: dict[str, Choice]
     outcomes: dict[str, Choice]
     age_bands: dict[str, Choice]
+    escalation_channels: dict[str, Choice]
+    escalation_statuses: dict[str, Choice]
     defaults: dict[str, str]
     versions: dict[str, str]
 
@@ -60,15 +62,19 @@ def _default(items: list[dict]) -> str:
 
 
 def _read(root: Path, name: str, pulled: Path | None) -> dict:
-    """The file pulled from the reporting server if there is a readable one, else the shipped one."""
+    """The file pulled from the reporting server if it is readable and not older than the shipped
+    one (an older server may lack what this version needs), else the shipped one."""
+    with (root / "reference" / name).open(encoding="utf-8") as handle:
+        shipped = json.load(handle)
     if pulled is not None and (pulled / name).is_file():
         try:
             with (pulled / name).open(encoding="utf-8") as handle:
-                return json.load(handle)
-        except (OSError, ValueError):
+                newer = json.load(handle)
+            if newer.get("version", 0) >= shipped["version"]:
+                return newer
+        except (OSError, ValueError, AttributeError):
             pass  # a damaged download never stops the workstation: the shipped version serves
-    with (root / "reference" / name).open(encoding="utf-8") as handle:
-        return json.load(handle)
+    return shipped
 
 
 @cache
@@ -95,6 +101,8 @@ def load_catalogue(root: Path | None = None, pulled: Path | None = None) -> Cata
         help_kinds=_choices(fields["help_kinds"]),
         outcomes=_choices(fields["outcomes"]),
         age_bands=_choices(fields["age_bands"]),
+        escalation_channels=_choices(fields["escalation_channels"]),
+        escalation_statuses=_choices(fields["escalation_statuses"]),
         defaults={
             "channel": _default(fields["channels"]),
             "help_kind": _default(fields["help_kinds"]),
