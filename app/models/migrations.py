@@ -70,4 +70,37 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    # 2: the partners' referents for this structure, and the escalations sent to them.
+    (
+        """CREATE TABLE referents (
+            id INTEGER PRIMARY KEY,
+            partner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            phone TEXT,
+            email TEXT,
+            note TEXT,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX referents_by_partner ON referents (partner)",
+        """CREATE TABLE escalations (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            structure TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            partner TEXT NOT NULL,
+            situation TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            answered_at TEXT,
+            supersedes TEXT UNIQUE REFERENCES escalations(id),
+            deleted INTEGER NOT NULL DEFAULT 0,
+            superseded INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX escalations_current ON escalations (status, sent_at) WHERE superseded = 0 AND deleted = 0",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,9 @@ import sqlite_utils
 
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
+from app.models.escalations import EscalationStore
 from app.models.reference import Catalogue, load_catalogue
+from app.models.referents import ReferentStore
 from app.models.workstation import Workstation
 from app.paths import database_path
 
@@ -19,6 +21,12 @@ class Workspace:
     catalogue: Catalogue
     contacts: ContactStore
     workstation: Workstation
+    escalations: EscalationStore
+    referents: ReferentStore
+
+    def record_loaders(self) -> dict:
+        """How the outbox finds the records of each kind it has to send."""
+        return {"contact": self.contacts.records, "escalation": self.escalations.records}
 
     def close(self) -> None:
         self.db.conn.close()
@@ -30,4 +38,12 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     db = open_database(path)
     reset_interrupted_sends(db)
     catalogue = load_catalogue(pulled=path.parent / "reference")
-    return Workspace(path, db, catalogue, ContactStore(db, catalogue), Workstation(db))
+    return Workspace(
+        path,
+        db,
+        catalogue,
+        ContactStore(db, catalogue),
+        Workstation(db),
+        EscalationStore(db, catalogue),
+        ReferentStore(db, catalogue),
+    )

@@ -113,6 +113,45 @@ record_partners = Table(
     PrimaryKeyConstraint("record_id", "partner"),
 )
 
+# Every record id ever received, whatever its kind: the unique constraint that makes an id unique across
+# kinds (an escalation may not reuse a contact's id), and the stored content hash that tells a
+# duplicate from a conflict. Ingest inserts here first, then into the kind's own table.
+record_ids = Table(
+    "record_ids",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+)
+
+# Escalations (a complex case sent to a partner's referent), like `records`: the canonical payload plus
+# the columns the aggregates read. `local_month` is the month of `sent_at` on the agent's wall clock.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
+    Column("payload", Text, nullable=False),
+    _time("created_at"),
+    _time("sent_at"),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    Column("local_month", String(7), nullable=False),
+    Column("agent", String(80), nullable=False),
+    Column("partner", String(64), nullable=False),
+    Column("situation", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("status", String(64), nullable=False),
+    _time("answered_at", nullable=True),
+    Column("supersedes", String(36)),
+    Column("deleted", Boolean, nullable=False),
+    _time("received_at"),
+    Column("clock_skew_seconds", Integer),
+    Column("clock_skewed", Boolean, nullable=False),
+    Index(None, "structure", "local_month"),
+    Index(None, "structure", "supersedes"),
+)
+
 
 def utc_now() -> datetime:
     """Now, in UTC, to the second: what every stored time is."""

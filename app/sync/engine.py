@@ -163,7 +163,7 @@ def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncRep
 
 def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
     db, limit = workspace.db, outbox.BATCH_RECORDS
-    while batch := outbox.claim_batch(db, workspace.contacts, limit, force):
+    while batch := outbox.claim_batch(db, workspace.record_loaders(), limit, force):
         try:
             results = client.send_batch([claimed.item for claimed in batch], db_time(utc_now()))
         except TooLarge as error:

@@ -8,13 +8,14 @@ second send harmless.
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from app.models.contacts import ContactStore, db_time
+from app.models.contacts import db_time
 from app.models.database import transaction, utc_now
 from app.sync.transport import ItemResult
 
@@ -41,7 +42,10 @@ def reset_sending(db: sqlite_utils.Database) -> int:
 
 
 def claim_batch(
-    db: sqlite_utils.Database, store: ContactStore, limit: int = BATCH_RECORDS, force: bool = False
+    db: sqlite_utils.Database,
+    loaders: dict[str, Callable[[list[str]], dict[str, Any]]],
+    limit: int = BATCH_RECORDS,
+    force: bool = False,
 ) -> list[Claimed]:
     """Mark up to `limit` due records as `sending` and return them ready to send, oldest first."""
     now = db_time(utc_now())
@@ -51,7 +55,9 @@ def claim_batch(
             f"SELECT record_id, kind, attempts FROM outbox WHERE state = 'pending' {due} ORDER BY rowid LIMIT ?",
             [limit] if force else [now, limit],
         ).fetchall()
-        records = store.records([row[0] for row in rows if row[1] == "contact"])
+        records: dict[str, Any] = {}
+        for kind, load in loaders.items():
+            records.update(load([row[0] for row in rows if row[1] == kind]))
         batch, size = [], 0
         for record_id, kind, attempts in rows:
             item = {"kind": kind, "record": records[record_id].model_dump(mode="json")}

@@ -1,0 +1,143 @@
+"""Escalations: complex cases sent to a partner's referent, and whether the answer is late.
+
+The case itself (the citizen's file) lives in Administration+; here we keep only which partner,
+which situation, when, how, and its status: enough to follow up and to report, nothing personal.
+A status change is a new record superseding the previous one, synced like contacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+import sqlite_utils
+
+from app.models.business_time import answer_deadline
+from app.models.contacts import db_time, local_offset_minutes
+from app.models.database import transaction, utc_now
+from app.models.reference import Catalogue
+
+if TYPE_CHECKING:
+    from app.models.record import EscalationRecord
+
+_COLUMNS = "id, partner, situation, sent_at, channel, status, answered_at, agent"
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if value else None
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    id: str
+    partner: str
+    situation: str
+    sent_at: datetime
+    channel: str
+    status: str
+    answered_at: datetime | None
+    agent: str
+    deadline: datetime
+
+    def is_late(self, now: datetime) -> bool:
+        """Still waiting after 72 business hours, or answered after them."""
+        if self.status == "en-attente":
+            return now > self.deadline
+        return self.answered_at is not None and self.answered_at > self.deadline
+
+
+class EscalationStore:
+    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+        self.db = db
+        self.catalogue = catalogue
+
+    def create(self, fields: dict[str, Any]) -> EscalationRecord:
+        """A new escalation, waiting for an answer; `fields`: structure, agent, partner, situation,
+        channel, and optionally sent_at (default now)."""
+        now = utc_now()
+        data = {"sent_at": now, "status": "en-attente", **fields}
+        return self._add(data, now)
+
+    def set_status(self, escalation_id: str, status: str, agent: str) -> EscalationRecord:
+        from app.models.record import RecordError
+
+        old = self.records([escalation_id]).get(escalation_id)
+        if old is None:
+            raise RecordError("supersedes", "Cette sollicitation n'existe pas.")
+        now = utc_now()
+        answered = None if status == "en-attente" else (old.answered_at or now)
+        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        return self._add(
+            {**keep, "agent": agent, "status": status, "answered_at": answered, "supersedes": old.id}, now
+        )
+
+    def _add(self, data: dict[str, Any], now: datetime) -> EscalationRecord:
+        from app.models.record import RecordError, validate_record
+
+        data.update(id=uuid4(), created_at=now, utc_offset_minutes=local_offset_minutes())
+        record = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
+        row = record.model_dump(mode="json")
+        row.update(
+            created_at=db_time(record.created_at),
+            sent_at=db_time(record.sent_at),
+            answered_at=db_time(record.answered_at) if record.answered_at else None,
+        )
+        with transaction(self.db):
+            if record.supersedes:
+                cursor = self.db.execute(
+                    "UPDATE escalations SET superseded = 1 WHERE id = ? AND superseded = 0",
+                    [row["supersedes"]],
+                )
+                if cursor.rowcount != 1:
+                    raise RecordError("supersedes", "Cette sollicitation a déjà été mise à jour.")
+            self.db.execute(
+                f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            self.db.execute(
+                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'escalation', ?)",
+                [row["id"], row["created_at"]],
+            )
+        return record
+
+    def records(self, ids: list[str]) -> dict[str, EscalationRecord]:
+        from app.models.record import EscalationRecord
+
+        found = {}
+        marks = ", ".join("?" * len(ids))
+        for row in self.db.query(f"SELECT * FROM escalations WHERE id IN ({marks})", ids):
+            del row["superseded"]
+            found[row["id"]] = EscalationRecord.model_validate(row)
+        return found
+
+    def current(self, departement: str = "", waiting_only: bool = False) -> list[EscalationRow]:
+        """Current escalations, newest first, with their answer deadline."""
+        rows = []
+        waiting = "AND status = 'en-attente'" if waiting_only else ""
+        for values in self.db.execute(
+            f"SELECT {_COLUMNS} FROM escalations WHERE superseded = 0 AND deleted = 0 {waiting} ORDER BY sent_at DESC"
+        ):
+            sent_at = _parse(values[3])
+            assert sent_at is not None
+            deadline = answer_deadline(sent_at.astimezone(), departement)
+            rows.append(
+                EscalationRow(
+                    values[0],
+                    values[1],
+                    values[2],
+                    sent_at,
+                    values[4],
+                    values[5],
+                    _parse(values[6]),
+                    values[7],
+                    deadline,
+                )
+            )
+        return rows
+
+    def late_count(self, departement: str = "", now: datetime | None = None) -> int:
+        """Escalations still waiting past their deadline (the home screen's figure)."""
+        now = now or utc_now()
+        return sum(1 for row in self.current(departement, waiting_only=True) if row.is_late(now))
