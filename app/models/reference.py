@@ -5,10 +5,11 @@ a situation added) is an edit of data, not of code. Every file carries `version`
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from app.models.text import fold
 from app.paths import resources_dir
 
 
@@ -44,6 +45,30 @@ class Catalogue:
     escalation_statuses: dict[str, Choice]
     defaults: dict[str, str]
     versions: dict[str, str]
+    _search_cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def find_situations(self, query: str) -> list[Situation]:
+        """Situations whose label, theme or keywords contain every typed word, accents and case
+        ignored ("demenage" finds "Je déménage"); those with a label word starting with the first
+        typed word come first."""
+        words = fold(query).split()
+        results = []
+        for situation in self.situations.values():
+            haystack = self._search_text(situation.id)
+            if all(word in haystack for word in words):
+                label_words = fold(situation.label).replace("'", " ").split()
+                starts = not words or any(w.startswith(words[0]) for w in label_words)
+                results.append((not starts, situation))
+        return [situation for _, situation in sorted(results, key=lambda pair: pair[0])]
+
+    def _search_text(self, situation_id: str) -> str:
+        cached = self._search_cache.get(situation_id)
+        if cached is None:
+            situation = self.situations[situation_id]
+            theme = self.label("themes", situation.theme)
+            cached = fold(" ".join((situation.label, theme, *situation.keywords)))
+            self._search_cache[situation_id] = cached
+        return cached
 
     def label(self, kind: str, item_id: str | None) -> str:
         """The French label of an id, or the id itself if the data no longer knows it."""

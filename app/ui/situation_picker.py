@@ -10,21 +10,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.models.reference import Catalogue, Situation
-from app.models.text import fold
-
-
-def situation_matches(catalogue: Catalogue, query: str) -> list[Situation]:
-    """Situations whose label, theme or keywords contain every typed word; label prefixes first."""
-    words = fold(query).split()
-    results = []
-    for situation in catalogue.situations.values():
-        theme = catalogue.label("themes", situation.theme)
-        haystack = fold(" ".join((situation.label, theme, *situation.keywords)))
-        if all(word in haystack for word in words):
-            label_words = fold(situation.label).replace("'", " ").split()
-            starts = any(label_word.startswith(words[0]) for label_word in label_words) if words else True
-            results.append((not starts, situation))
-    return [situation for _, situation in sorted(results, key=lambda pair: pair[0])]
 
 
 class SituationPicker(QWidget):
@@ -59,7 +44,7 @@ class SituationPicker(QWidget):
             self.situation = None
             self.chosen.emit(None)
         self.list.clear()
-        for situation in situation_matches(self.catalogue, text):
+        for situation in self.catalogue.find_situations(text):
             item = QListWidgetItem(situation.label)
             item.setData(Qt.ItemDataRole.UserRole, situation.id)
             item.setToolTip(self.catalogue.label("themes", situation.theme))

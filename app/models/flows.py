@@ -1,0 +1,224 @@
+"""Guided life-event flows (docs/FLOWS.md): the bouquet de services as step-by-step guides.
+
+A flow is data: questions that branch, then the checklist of steps, the documents to bring and what
+makes a case complex. This module loads the files, checks them, works out what a given set of
+answers shows, and what contact a finished flow amounts to.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from app.models.reference import Catalogue
+from app.models.whitelist import Whitelist
+from app.paths import resources_dir
+
+GROUPS = {
+    "accompagnement": "Accompagnement",
+    "numerique": "Numérique",
+    "demarches": "Démarches",
+}
+Answers = dict[str, str]
+
+
+def _holds(when: dict[str, Any] | None, answers: Answers) -> bool:
+    """`when` is {question: answer} or {question: [answers]}; every question must match."""
+    if not when:
+        return True
+    for question, expected in when.items():
+        allowed = expected if isinstance(expected, list) else [expected]
+        if answers.get(question) not in allowed:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    answers: tuple[Answer, ...]
+    when: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    group: str
+    text: str
+    partner: str | None = None
+    link: str | None = None
+    when: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    when: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Complexity:
+    text: str
+    partner: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    situation: str
+    version: int
+    date: str
+    source: str
+    intro: str
+    questions: tuple[Question, ...]
+    steps: tuple[Step, ...]
+    documents: tuple[Document, ...]
+    complex: tuple[Complexity, ...]
+
+    def questions_to_ask(self, answers: Answers) -> list[Question]:
+        """The questions that apply given the answers so far (in order)."""
+        return [q for q in self.questions if _holds(q.when, answers)]
+
+    def next_question(self, answers: Answers) -> Question | None:
+        return next((q for q in self.questions_to_ask(answers) if q.id not in answers), None)
+
+    def steps_for(self, answers: Answers) -> list[Step]:
+        return [step for step in self.steps if _holds(step.when, answers)]
+
+    def documents_for(self, answers: Answers) -> list[Document]:
+        return [document for document in self.documents if _holds(document.when, answers)]
+
+    def branches(self) -> Iterator[Answers]:
+        """Every complete set of answers a citizen can give (questions that do not apply are skipped)."""
+
+        def walk(answers: Answers) -> Iterator[Answers]:
+            question = self.next_question(answers)
+            if question is None:
+                yield answers
+                return
+            for answer in question.answers:
+                yield from walk({**answers, question.id: answer.id})
+
+        yield from walk({})
+
+
+def contact_from_flow(
+    flow: Flow, catalogue: Catalogue, done: list[Step], escalated: bool, minutes: int
+) -> dict[str, Any]:
+    """What a finished flow pre-fills in the contact form (docs/FLOWS.md, last section)."""
+    partners = list(dict.fromkeys(step.partner for step in done if step.partner))
+    if not partners:
+        partners = list(catalogue.situations[flow.situation].partners[:1])
+    groups = {step.group for step in done}
+    if escalated:
+        help_kind = "orientation"
+    elif "demarches" in groups:
+        help_kind = "constitution-dossier"
+    elif "numerique" in groups:
+        help_kind = "demarche-en-ligne"
+    else:
+        help_kind = "information"
+    return {
+        "situation": flow.situation,
+        "partners": partners,
+        "help_kind": help_kind,
+        "outcome": "attente-referent" if escalated else "resolu",
+        "duration_minutes": max(1, minutes),
+    }
+
+
+def _flow(data: dict[str, Any]) -> Flow:
+    return Flow(
+        situation=data["situation"],
+        version=data["version"],
+        date=data["date"],
+        source=data["source"],
+        intro=data.get("intro", ""),
+        questions=tuple(
+            Question(
+                q["id"], q["text"], tuple(Answer(a["id"], a["label"]) for a in q["answers"]), q.get("when")
+            )
+            for q in data.get("questions", [])
+        ),
+        steps=tuple(
+            Step(s["id"], s["group"], s["text"], s.get("partner"), s.get("link"), s.get("when"))
+            for s in data["steps"]
+        ),
+        documents=tuple(Document(d["text"], d.get("when")) for d in data.get("documents", [])),
+        complex=tuple(Complexity(c["text"], c["partner"]) for c in data.get("complex", [])),
+    )
+
+
+@cache
+def load_flows(root: Path | None = None) -> dict[str, Flow]:
+    """Every flow in `resources/flows/`, by situation id."""
+    folder = (root or resources_dir()) / "flows"
+    flows = {}
+    for path in sorted(folder.glob("*.json")):
+        flow = _flow(json.loads(path.read_text(encoding="utf-8")))
+        flows[flow.situation] = flow
+    return flows
+
+
+def check_flow(flow: Flow, catalogue: Catalogue, whitelist: Whitelist, file_name: str = "") -> list[str]:
+    """Everything wrong with a flow, in words a content editor understands (empty: all good)."""
+    problems = []
+    if file_name and file_name != f"{flow.situation}.json":
+        problems.append(f"le fichier devrait s'appeler {flow.situation}.json")
+    if flow.situation not in catalogue.situations:
+        problems.append(f"situation inconnue : {flow.situation}")
+    asked: dict[str, set[str]] = {}
+    for question in flow.questions:
+        if question.id in asked:
+            problems.append(f"question en double : {question.id}")
+        if not 2 <= len(question.answers) <= 4:
+            problems.append(f"la question {question.id} doit avoir 2 à 4 réponses")
+        problems += _check_when(question.when, asked, f"question {question.id}")
+        asked[question.id] = {answer.id for answer in question.answers}
+    if len(flow.questions) > 5:
+        problems.append("5 questions au plus")
+    step_ids = [step.id for step in flow.steps]
+    if len(set(step_ids)) != len(step_ids):
+        problems.append("identifiants d'étapes en double")
+    for step in flow.steps:
+        if step.group not in GROUPS:
+            problems.append(f"étape {step.id} : groupe inconnu {step.group}")
+        if step.partner is not None and step.partner not in catalogue.partners:
+            problems.append(f"étape {step.id} : partenaire inconnu {step.partner}")
+        if step.group == "numerique" and not step.link:
+            problems.append(f"étape {step.id} : une étape numérique a besoin d'un lien")
+        if step.link and not whitelist.allows(step.link):
+            problems.append(f"étape {step.id} : lien hors liste blanche ou non https : {step.link}")
+        problems += _check_when(step.when, asked, f"étape {step.id}")
+    for document in flow.documents:
+        problems += _check_when(document.when, asked, f"pièce « {document.text[:30]} »")
+    if not flow.complex:
+        problems.append("indiquer au moins un cas complexe")
+    for case in flow.complex:
+        if case.partner not in catalogue.partners:
+            problems.append(f"cas complexe : partenaire inconnu {case.partner}")
+    if not problems:
+        for answers in flow.branches():
+            if len(flow.steps_for(answers)) < 3 or not flow.documents_for(answers):
+                problems.append(f"la branche {answers} laisse moins de 3 étapes ou aucune pièce")
+    return problems
+
+
+def _check_when(when: dict[str, Any] | None, asked: dict[str, set[str]], where: str) -> list[str]:
+    problems = []
+    for question, expected in (when or {}).items():
+        if question not in asked:
+            problems.append(f"{where} : condition sur une question inconnue ou posée après : {question}")
+            continue
+        for answer in expected if isinstance(expected, list) else [expected]:
+            if answer not in asked[question]:
+                problems.append(f"{where} : réponse inconnue {question}={answer}")
+    return problems

@@ -1,0 +1,27 @@
+"""The portal's whitelist: the only sites the workstation opens, links in flows included."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from app.paths import resources_dir
+
+
+@dataclass(frozen=True)
+class Whitelist:
+    domains: dict[str, str]  # domain → French label
+
+    def allows(self, url: str) -> bool:
+        """https, and the host is a listed domain or one of its sub-domains."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+        return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+@cache
+def load_whitelist(root: Path | None = None) -> Whitelist:
+    path = (root or resources_dir()) / "portal" / "whitelist.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Whitelist({entry["domain"].lower(): entry["label"] for entry in data["domains"]})

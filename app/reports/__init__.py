@@ -1,0 +1,1 @@
+"""Documents the workstation prints or exports (reportlab, CSV). Imports no Qt."""
