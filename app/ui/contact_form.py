@@ -199,7 +199,7 @@ class ContactDialog(QDialog):
         """Fill the form with defaults (new contact) or with `existing` (correction)."""
         workstation = self.workspace.workstation
         self._opened = time.monotonic()
-        self._duration_touched = existing is not None
+        self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
         self.place.clear()
         self.place.addItems(workstation.places())

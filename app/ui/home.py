@@ -25,6 +25,9 @@ class HomeScreen(QWidget):
         self.pending_figure = QLabel()
         self.pending_figure.setObjectName("figure")
         self.pending_figure.setAccessibleName("Contacts à synchroniser")
+        self.late_figure = QLabel()
+        self.late_figure.setObjectName("figure")
+        self.late_figure.setAccessibleName("Sollicitations en retard")
         button = QPushButton("Nouveau contact   (Ctrl+N)")
         button.setObjectName("primary")
         button.setAccessibleName("Nouveau contact")
@@ -32,8 +35,10 @@ class HomeScreen(QWidget):
         figures = QGridLayout()
         figures.addWidget(self._caption("Contacts aujourd'hui"), 0, 0)
         figures.addWidget(self._caption("En attente d'envoi au serveur"), 0, 1)
+        figures.addWidget(self._caption("Sollicitations en retard (72 h ouvrées)"), 0, 2)
         figures.addWidget(self.today_figure, 1, 0)
         figures.addWidget(self.pending_figure, 1, 1)
+        figures.addWidget(self.late_figure, 1, 2)
         self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
         self.table = make_table(self.model, "Contacts du jour")
         portal = QLabel(
@@ -67,6 +72,9 @@ class HomeScreen(QWidget):
         self.model.set_filter(self._today())
         today = self.workspace.contacts.count(self.model.where)
         self.today_figure.setText(str(today))
+        structure = self.workspace.workstation.structure
+        late = self.workspace.escalations.late_count(structure.departement if structure else "")
+        self.late_figure.setText(f"⚠ {late}" if late else "0")
 
     def show_pending(self, pending: int) -> None:
         """The main window counts the queue once for the status bar and this page."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.models.workspace import Workspace
 from app.sync.status import read_status
+from app.ui.flows_screen import FlowsScreen
 from app.ui.history import HistoryScreen
 from app.ui.home import HomeScreen
 from app.ui.placeholder import ComingSoon
@@ -33,15 +34,11 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.home = HomeScreen(workspace)
         self.history = HistoryScreen(workspace)
+        self.flows_screen = FlowsScreen(workspace)
         self.settings = SettingsScreen(workspace)
         self.screens: dict[str, QWidget] = {
             "Accueil": self.home,
-            "Parcours": ComingSoon(
-                "Parcours",
-                "Les parcours guidés du bouquet de services (« Je déménage », « Je prépare ma retraite »…) "
-                "mèneront pas à pas jusqu'au contact pré-rempli.",
-                "enregistrez le contact avec Ctrl+N en choisissant la situation de vie.",
-            ),
+            "Parcours": self.flows_screen,
             "Contacts": self.history,
             "Pass numérique": ComingSoon(
                 "Pass numérique",
@@ -93,6 +90,8 @@ class MainWindow(QMainWindow):
         self.home.new_contact.connect(self.open_contact_form)
         self.history.correction_requested.connect(self.open_correction)
         self.history.changed.connect(self.refresh)
+        self.flows_screen.flow_requested.connect(self.open_flow)
+        self.flows_screen.changed.connect(self.refresh)
         self.settings.changed.connect(self.refresh)
         self._build_status_bar()
         self.nav.setCurrentRow(0)
@@ -144,7 +143,7 @@ class MainWindow(QMainWindow):
         if current:
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         self._show_sync_status()
-        self._stale = {self.home, self.history, self.settings}
+        self._stale = {self.home, self.history, self.settings, self.flows_screen}
         self._refresh_if_stale()
 
     def _show_sync_status(self) -> None:
@@ -227,6 +226,18 @@ class MainWindow(QMainWindow):
 
     def open_contact_form(self, prefill: dict | None = None):
         return self._open_form(prefill=prefill or None)
+
+    def open_flow(self, situation_id: str):
+        from app.models.flows import load_flows
+        from app.ui.flow_dialog import FlowDialog
+
+        dialog = FlowDialog(self.workspace, load_flows()[situation_id], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished_with_contact.connect(self.open_contact_form)
+        dialog.finished.connect(lambda _code: self.refresh())  # an escalation may have been recorded
+        self.flow_dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_correction(self, record_id: str):
         return self._open_form(existing=self.workspace.contacts.get(record_id))

@@ -21,6 +21,7 @@ from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError
 from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
+from app.ui.referents_panel import ReferentsPanel
 from app.ui.stops_editor import StopsEditor
 
 
@@ -108,7 +109,9 @@ class SettingsScreen(QWidget):
 
         content = QWidget()
         layout = QVBoxLayout(content)
-        for widget in (title, structure_box, self.stops_box, agents_box, sync_box, data_box):
+        self.referents = ReferentsPanel(workspace)
+        self.referents.changed.connect(self.changed)
+        for widget in (title, structure_box, self.stops_box, agents_box, self.referents, sync_box, data_box):
             layout.addWidget(widget)
         layout.addStretch(1)
         scroll = QScrollArea()  # the screen grows with the sections; small screens scroll
@@ -141,6 +144,7 @@ class SettingsScreen(QWidget):
                 "Poste non inscrit : les contacts restent sur ce poste. Pour les envoyer au serveur de reporting, "
                 "saisissez son adresse et le code d'inscription donné par le responsable."
             )
+        self.referents.refresh()
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")

@@ -34,7 +34,7 @@ def test_every_screen_is_reachable_and_unbuilt_ones_say_so(qtbot, desk) -> None:
                 "pas encore disponible" in screen.findChild(type(window.structure_label), "comingSoon").text()
             )
     built = {name for name, screen in window.screens.items() if not isinstance(screen, ComingSoon)}
-    assert built == {"Accueil", "Contacts", "Paramètres"}
+    assert built == {"Accueil", "Parcours", "Contacts", "Paramètres"}
 
 
 def test_status_bar_shows_structure_agent_and_the_bus_stop(qtbot, bus) -> None:

@@ -1,0 +1,372 @@
+"""Following a guided flow with the citizen: questions, then the checklist, then "Terminer".
+
+"Terminer" hands the main window a pre-filled contact; closing the flow any other way records
+nothing. "Situation complexe" shows the partner's referents and records an escalation.
+"""
+
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
+from app.models.whitelist import load_whitelist
+from app.models.workspace import Workspace
+
+STEP_ROLE = Qt.ItemDataRole.UserRole
+
+
+class FlowDialog(QDialog):
+    finished_with_contact = Signal(dict)  # the contact form's pre-fill
+
+    def __init__(self, workspace: Workspace, flow: Flow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.flow = flow
+        self.answers: Answers = {}
+        self.escalated = False
+        self._opened = time.monotonic()
+        catalogue = workspace.catalogue
+        situation = catalogue.situations[flow.situation]
+        self.setWindowTitle(f"Parcours — {situation.label}")
+        self.resize(980, 720)
+
+        title = QLabel(situation.label)
+        title.setObjectName("screenTitle")
+        intro = QLabel(flow.intro)
+        intro.setWordWrap(True)
+        source = QLabel(f"Source : {flow.source} (version {flow.version} du {flow.date})")
+        source.setObjectName("hint")
+        source.setWordWrap(True)
+
+        self.question_box = QGroupBox("Questions")
+        self.question_layout = QVBoxLayout(self.question_box)
+        self.answered = QLabel()
+        self.answered.setWordWrap(True)
+        self.question_text = QLabel()
+        self.question_text.setWordWrap(True)
+        self.question_text.setObjectName("question")
+        self.answer_row = QHBoxLayout()
+        self.restart = QPushButton("Reprendre les questions")
+        self.restart.clicked.connect(self._restart)
+        self.question_layout.addWidget(self.answered)
+        self.question_layout.addWidget(self.question_text)
+        self.question_layout.addLayout(self.answer_row)
+        self.question_layout.addWidget(self.restart, alignment=Qt.AlignmentFlag.AlignLeft)
+
+        self.checklist = QTreeWidget()
+        self.checklist.setHeaderHidden(True)
+        self.checklist.setAccessibleName("Étapes à suivre")
+        self.checklist.itemDoubleClicked.connect(self._open_link)
+        self.documents = QListWidget()
+        self.documents.setAccessibleName("Pièces à fournir")
+        self.documents.setMaximumHeight(140)
+        open_link = QPushButton("Ouvrir le site de l'étape")
+        open_link.clicked.connect(lambda: self._open_link(self.checklist.currentItem()))
+        save_pdf = QPushButton("Enregistrer la liste des pièces (PDF)…")
+        save_pdf.clicked.connect(self._save_pdf)
+        print_pdf = QPushButton("Imprimer la liste des pièces")
+        print_pdf.clicked.connect(self._print_pdf)
+        self.complex_button = QPushButton("Situation complexe…")
+        self.complex_button.clicked.connect(self._complex)
+        self.finish_button = QPushButton("Terminer (Ctrl+Entrée)")
+        self.finish_button.setObjectName("primary")
+        self.finish_button.clicked.connect(self.finish)
+        abandon = QPushButton("Abandonner (Échap)")
+        abandon.clicked.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.finish)
+
+        self.checklist_box = QGroupBox("Étapes (cochez ce qui a été fait)")
+        checklist_layout = QVBoxLayout(self.checklist_box)
+        checklist_layout.addWidget(self.checklist)
+        link_row = QHBoxLayout()
+        link_row.addWidget(open_link)
+        link_row.addStretch(1)
+        checklist_layout.addLayout(link_row)
+        self.documents_box = QGroupBox("Pièces à fournir")
+        documents_layout = QVBoxLayout(self.documents_box)
+        documents_layout.addWidget(self.documents)
+        pdf_row = QHBoxLayout()
+        pdf_row.addWidget(print_pdf)
+        pdf_row.addWidget(save_pdf)
+        pdf_row.addStretch(1)
+        documents_layout.addLayout(pdf_row)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.complex_button)
+        buttons.addStretch(1)
+        buttons.addWidget(abandon)
+        buttons.addWidget(self.finish_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(self.question_box)
+        layout.addWidget(self.checklist_box, 1)
+        layout.addWidget(self.documents_box)
+        layout.addLayout(buttons)
+        layout.addWidget(source)
+        self._show_state()
+
+    # --- questions ----------------------------------------------------------------------------
+    def answer(self, question_id: str, answer_id: str) -> None:
+        self.answers[question_id] = answer_id
+        self._show_state()
+
+    def _restart(self) -> None:
+        self.answers = {}
+        self._show_state()
+
+    def _show_state(self) -> None:
+        while self.answer_row.count():
+            widget = self.answer_row.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        labels = {q.id: q for q in self.flow.questions}
+        self.answered.setText(
+            "<br>".join(
+                f"{labels[qid].text} <b>{next(a.label for a in labels[qid].answers if a.id == aid)}</b>"
+                for qid, aid in self.answers.items()
+            )
+        )
+        question = self.flow.next_question(self.answers)
+        self.question_text.setVisible(question is not None)
+        self.restart.setVisible(bool(self.answers))
+        if question is not None:
+            self.question_text.setText(question.text)
+            for number, answer in enumerate(question.answers, start=1):
+                button = QPushButton(f"{number}. {answer.label}")
+                button.setShortcut(QKeySequence(str(number)))
+                button.setAccessibleName(answer.label)
+                button.clicked.connect(lambda _=False, q=question.id, a=answer.id: self.answer(q, a))
+                self.answer_row.addWidget(button)
+            self.answer_row.addStretch(1)
+        self.question_box.setTitle("Questions" if question is not None else "Réponses")
+        ready = question is None
+        for widget in (self.checklist_box, self.documents_box, self.finish_button, self.complex_button):
+            widget.setEnabled(ready)
+        self._fill_checklist(ready)
+
+    def _fill_checklist(self, ready: bool) -> None:
+        self.checklist.clear()
+        self.documents.clear()
+        if not ready:
+            return
+        catalogue = self.workspace.catalogue
+        for group, title in GROUPS.items():
+            steps = [step for step in self.flow.steps_for(self.answers) if step.group == group]
+            if not steps:
+                continue
+            parent = QTreeWidgetItem([title])
+            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = parent.font(0)
+            font.setBold(True)
+            parent.setFont(0, font)
+            self.checklist.addTopLevelItem(parent)
+            for step in steps:
+                partner = f" — {catalogue.label('partners', step.partner)}" if step.partner else ""
+                link = "  🔗" if step.link else ""
+                item = QTreeWidgetItem([f"{step.text}{partner}{link}"])
+                item.setData(0, STEP_ROLE, step)
+                item.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
+                )
+                item.setCheckState(0, Qt.CheckState.Unchecked)
+                item.setToolTip(0, step.link or step.text)
+                parent.addChild(item)
+        self.checklist.expandAll()
+        for document in self.flow.documents_for(self.answers):
+            self.documents.addItem(f"☐ {document.text}")
+
+    # --- checklist ----------------------------------------------------------------------------
+    def step_items(self) -> list[QTreeWidgetItem]:
+        return [
+            self.checklist.topLevelItem(i).child(j)
+            for i in range(self.checklist.topLevelItemCount())
+            for j in range(self.checklist.topLevelItem(i).childCount())
+        ]
+
+    def visible_steps(self) -> list[Step]:
+        return [item.data(0, STEP_ROLE) for item in self.step_items()]
+
+    def tick(self, step_id: str, done: bool = True) -> None:
+        for item in self.step_items():
+            if item.data(0, STEP_ROLE).id == step_id:
+                item.setCheckState(0, Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+
+    def done_steps(self) -> list[Step]:
+        return [
+            item.data(0, STEP_ROLE)
+            for item in self.step_items()
+            if item.checkState(0) == Qt.CheckState.Checked
+        ]
+
+    def _open_link(self, item: QTreeWidgetItem | None) -> None:
+        step = item.data(0, STEP_ROLE) if item is not None else None
+        if step is None or not step.link:
+            return
+        if load_whitelist().allows(step.link):  # the portal's embedded browser will take over here
+            QDesktopServices.openUrl(QUrl(step.link))
+
+    # --- documents PDF ------------------------------------------------------------------------
+    def write_pdf(self, path: Path) -> Path:
+        from app.reports.documents_pdf import DocumentList, write_documents_pdf
+
+        structure = self.workspace.workstation.structure
+        place = self.workspace.workstation.place
+        online = [
+            f"{step.text} ({step.link.split('//', 1)[-1].split('/', 1)[0]})"
+            for step in self.flow.steps_for(self.answers)
+            if step.group == "numerique" and step.link
+        ]
+        content = DocumentList(
+            situation=self.workspace.catalogue.situations[self.flow.situation].label,
+            documents=[document.text for document in self.flow.documents_for(self.answers)],
+            steps_at_home=online,
+            structure=f"France Services {structure.name} — {place}" if structure else "France Services",
+            source=self.flow.source,
+            day=date.today(),
+        )
+        return write_documents_pdf(content, path)
+
+    def _save_pdf(self) -> None:
+        name = f"pieces-a-fournir-{self.flow.situation}.pdf"
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Enregistrer la liste des pièces", str(Path.home() / name), "PDF (*.pdf)"
+        )
+        if target:
+            self.write_pdf(Path(target))
+
+    def _print_pdf(self) -> None:
+        """Opens the PDF in the system viewer, from which the agent prints it."""
+        folder = Path(tempfile.mkdtemp(prefix="bureau-virtuel-"))
+        path = self.write_pdf(folder / f"pieces-a-fournir-{self.flow.situation}.pdf")
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # --- complex case and end -----------------------------------------------------------------
+    def _complex(self) -> None:
+        dialog = ComplexCaseDialog(self.workspace, self.flow, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.escalated = True
+
+    def minutes(self) -> int:
+        return max(1, round((time.monotonic() - self._opened) / 60))
+
+    def finish(self) -> None:
+        if not self.finish_button.isEnabled():
+            QMessageBox.information(self, "Parcours", "Répondez d'abord aux questions.")
+            return
+        prefill = contact_from_flow(
+            self.flow, self.workspace.catalogue, self.done_steps(), self.escalated, self.minutes()
+        )
+        self.accept()
+        self.finished_with_contact.emit(prefill)
+
+
+class ComplexCaseDialog(QDialog):
+    """What makes this case complex, the partner's referents, and recording the escalation."""
+
+    def __init__(self, workspace: Workspace, flow: Flow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.flow = flow
+        catalogue = workspace.catalogue
+        self.setWindowTitle("Situation complexe")
+        self.resize(720, 460)
+        cases = QLabel(
+            "<ul>"
+            + "".join(
+                f"<li>{case.text} → <b>{catalogue.label('partners', case.partner)}</b></li>"
+                for case in flow.complex
+            )
+            + "</ul>"
+        )
+        cases.setWordWrap(True)
+        self.partner = QComboBox()
+        self.partner.setAccessibleName("Partenaire sollicité")
+        for partner_id in dict.fromkeys(case.partner for case in flow.complex):
+            self.partner.addItem(catalogue.label("partners", partner_id), partner_id)
+        self.channel = QComboBox()
+        self.channel.setAccessibleName("Canal de la sollicitation")
+        for channel_id, channel in catalogue.escalation_channels.items():
+            self.channel.addItem(channel.label, channel_id)
+        self.referents = QLabel()
+        self.referents.setWordWrap(True)
+        self.referents.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.partner.currentIndexChanged.connect(self._show_referents)
+        hint = QLabel(
+            "Écrivez au référent dans Administration+ (le dossier de la personne y reste). "
+            "Ici, seule la sollicitation est suivie : partenaire, date, canal, statut — aucune donnée sur la personne."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        record = QPushButton("Enregistrer la sollicitation")
+        record.setObjectName("primary")
+        record.clicked.connect(self.record)
+        cancel = QPushButton("Annuler")
+        cancel.clicked.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Partenaire :", self.partner)
+        form.addRow("Référents :", self.referents)
+        form.addRow("Canal :", self.channel)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(record)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Cette situation est complexe quand :"))
+        layout.addWidget(cases)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addLayout(buttons)
+        self._show_referents()
+
+    def _show_referents(self) -> None:
+        referents = self.workspace.referents.list(self.partner.currentData())
+        if not referents:
+            self.referents.setText("Aucun référent enregistré pour ce partenaire (Paramètres › Référents).")
+            return
+        self.referents.setText(
+            "<br>".join(
+                f"<b>{r.name}</b> {r.phone} {r.email}" + (f" — <i>{r.note}</i>" if r.note else "")
+                for r in referents
+            )
+        )
+
+    def record(self) -> None:
+        from app.models.record import RecordError
+
+        defaults = self.workspace.workstation.contact_defaults()
+        try:
+            self.workspace.escalations.create(
+                {
+                    "structure": defaults["structure"],
+                    "agent": defaults["agent"],
+                    "partner": self.partner.currentData(),
+                    "situation": self.flow.situation,
+                    "channel": self.channel.currentData(),
+                }
+            )
+        except RecordError as error:
+            QMessageBox.warning(self, "Situation complexe", str(error))
+            return
+        self.accept()

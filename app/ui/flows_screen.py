@@ -1,0 +1,177 @@
+"""Parcours: the bouquet's themes and situations with search as you type, and the escalations."""
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.flows import load_flows
+from app.models.workspace import Workspace
+from app.ui.enter_key import on_enter
+
+SITUATION_ROLE = Qt.ItemDataRole.UserRole
+
+
+class FlowsScreen(QWidget):
+    flow_requested = Signal(str)  # situation id
+    changed = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.flows = load_flows()
+        title = QLabel("Parcours")
+        title.setObjectName("screenTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Rechercher une situation : déménage, impôts, carte grise, retraite…")
+        self.search.setAccessibleName("Rechercher un parcours")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        on_enter(self.search, self._open_first)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setAccessibleName("Situations de vie")
+        self.tree.itemActivated.connect(self._open_item)
+
+        self.escalations = QTableWidget(0, 6)
+        self.escalations.setAccessibleName("Sollicitations des référents")
+        self.escalations.setHorizontalHeaderLabels(
+            ["Envoyée le", "Partenaire", "Situation", "Canal", "Statut", "Réponse attendue"]
+        )
+        self.escalations.verticalHeader().setVisible(False)
+        self.escalations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.escalations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.escalations.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        answered = QPushButton("Marquer « répondu »")
+        answered.clicked.connect(lambda: self._set_status("repondu"))
+        closed = QPushButton("Clore")
+        closed.clicked.connect(lambda: self._set_status("clos"))
+        self.late_label = QLabel()
+        self.late_label.setObjectName("lateWarning")
+        actions = QHBoxLayout()
+        actions.addWidget(self.late_label, 1)
+        actions.addWidget(answered)
+        actions.addWidget(closed)
+        box = QGroupBox("Sollicitations des référents (réponse attendue sous 72 heures ouvrées)")
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(self.escalations)
+        box_layout.addLayout(actions)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree, 3)
+        layout.addWidget(box, 2)
+        self._filter("")
+
+    def _filter(self, text: str) -> None:
+        catalogue = self.workspace.catalogue
+        found = [s for s in catalogue.find_situations(text) if s.id in self.flows]
+        self.tree.clear()
+        themes: dict[str | None, QTreeWidgetItem] = {}
+        for theme_id, theme in catalogue.themes.items():
+            members = [s for s in found if s.theme == theme_id]
+            if not members:
+                continue
+            parent = QTreeWidgetItem([theme.label])
+            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = parent.font(0)
+            font.setBold(True)
+            parent.setFont(0, font)
+            self.tree.addTopLevelItem(parent)
+            themes[theme_id] = parent
+            for situation in members:
+                item = QTreeWidgetItem([situation.label])
+                item.setData(0, SITUATION_ROLE, situation.id)
+                parent.addChild(item)
+        self.tree.expandAll()
+        first = self.first_match()
+        if first is not None:
+            self.tree.setCurrentItem(first)
+
+    def visible_situations(self) -> list[str]:
+        return [
+            self.tree.topLevelItem(i).child(j).data(0, SITUATION_ROLE)
+            for i in range(self.tree.topLevelItemCount())
+            for j in range(self.tree.topLevelItem(i).childCount())
+        ]
+
+    def first_match(self) -> QTreeWidgetItem | None:
+        if not self.tree.topLevelItemCount():
+            return None
+        return self.tree.topLevelItem(0).child(0)
+
+    def _open_first(self) -> None:
+        item = self.tree.currentItem() or self.first_match()
+        self._open_item(item)
+
+    def _open_item(self, item: QTreeWidgetItem | None) -> None:
+        situation = item.data(0, SITUATION_ROLE) if item is not None else None
+        if situation:
+            self.flow_requested.emit(situation)
+
+    def refresh(self) -> None:
+        catalogue = self.workspace.catalogue
+        structure = self.workspace.workstation.structure
+        departement = structure.departement if structure else ""
+        rows = self.workspace.escalations.current(departement)
+        now = datetime.now().astimezone()
+        self.escalations.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            late = row.is_late(now)
+            status = catalogue.label("escalation_statuses", row.status) + (" — ⚠ EN RETARD" if late else "")
+            values = (
+                f"{row.sent_at.astimezone():%d/%m/%Y %H:%M}",
+                catalogue.label("partners", row.partner),
+                catalogue.label("situations", row.situation),
+                catalogue.label("escalation_channels", row.channel),
+                status,
+                f"{row.deadline.astimezone():%d/%m/%Y %H:%M}",
+            )
+            for column, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                cell.setData(Qt.ItemDataRole.UserRole, row.id)
+                if late:
+                    cell.setBackground(Qt.GlobalColor.yellow)
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
+                self.escalations.setItem(index, column, cell)
+        self.escalations.resizeColumnsToContents()
+        late_count = sum(1 for row in rows if row.status == "en-attente" and row.is_late(now))
+        self.late_label.setText(
+            f"⚠ {late_count} sollicitation{'s' if late_count > 1 else ''} en retard" if late_count else ""
+        )
+
+    def _set_status(self, status: str) -> None:
+        from app.models.record import RecordError
+
+        rows = self.escalations.selectionModel().selectedRows()
+        if not rows:
+            QMessageBox.information(
+                self, "Sollicitations", "Sélectionnez d'abord une sollicitation dans la liste."
+            )
+            return
+        escalation_id = self.escalations.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        agent = self.workspace.workstation.current_agent
+        try:
+            self.workspace.escalations.set_status(escalation_id, status, agent.name if agent else "")
+        except RecordError as error:
+            QMessageBox.warning(self, "Sollicitations", str(error))
+            return
+        self.changed.emit()
