@@ -48,7 +48,7 @@ class FlowDialog(QDialog):
         catalogue = workspace.catalogue
         situation = catalogue.situations[flow.situation]
         self.setWindowTitle(f"Parcours — {situation.label}")
-        self.resize(980, 720)
+        self.resize(1000, 780)
 
         title = QLabel(situation.label)
         title.setObjectName("screenTitle")
@@ -79,7 +79,7 @@ class FlowDialog(QDialog):
         self.checklist.itemDoubleClicked.connect(self._open_link)
         self.documents = QListWidget()
         self.documents.setAccessibleName("Pièces à fournir")
-        self.documents.setMaximumHeight(140)
+        self.documents.setMaximumHeight(110)
         open_link = QPushButton("Ouvrir le site de l'étape")
         open_link.clicked.connect(lambda: self._open_link(self.checklist.currentItem()))
         save_pdf = QPushButton("Enregistrer la liste des pièces (PDF)…")
@@ -121,8 +121,8 @@ class FlowDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(self.question_box)
-        layout.addWidget(self.checklist_box, 1)
-        layout.addWidget(self.documents_box)
+        layout.addWidget(self.checklist_box, 3)
+        layout.addWidget(self.documents_box, 1)
         layout.addLayout(buttons)
         layout.addWidget(source)
         self._show_state()
@@ -140,6 +140,7 @@ class FlowDialog(QDialog):
         while self.answer_row.count():
             widget = self.answer_row.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # at once: deleteLater alone leaves it painted until the next loop turn
                 widget.deleteLater()
         labels = {q.id: q for q in self.flow.questions}
         self.answered.setText(
@@ -184,14 +185,14 @@ class FlowDialog(QDialog):
             self.checklist.addTopLevelItem(parent)
             for step in steps:
                 partner = f" — {catalogue.label('partners', step.partner)}" if step.partner else ""
-                link = "  🔗" if step.link else ""
+                link = "  ↗ (site)" if step.link else ""
                 item = QTreeWidgetItem([f"{step.text}{partner}{link}"])
                 item.setData(0, STEP_ROLE, step)
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
                 )
                 item.setCheckState(0, Qt.CheckState.Unchecked)
-                item.setToolTip(0, step.link or step.text)
+                item.setToolTip(0, f"{step.text}\n{step.link}" if step.link else step.text)
                 parent.addChild(item)
         self.checklist.expandAll()
         for document in self.flow.documents_for(self.answers):
