@@ -160,6 +160,7 @@ class FlowDialog(QDialog):
                 button.setAccessibleName(answer.label)
                 button.clicked.connect(lambda _=False, q=question.id, a=answer.id: self.answer(q, a))
                 self.answer_row.addWidget(button)
+                button.show()
             self.answer_row.addStretch(1)
         self.question_box.setTitle("Questions" if question is not None else "Réponses")
         ready = question is None
