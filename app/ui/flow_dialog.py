@@ -48,7 +48,7 @@ class FlowDialog(QDialog):
         catalogue = workspace.catalogue
         situation = catalogue.situations[flow.situation]
         self.setWindowTitle(f"Parcours — {situation.label}")
-        self.resize(1000, 780)
+        self.resize(1180, 800)
 
         title = QLabel(situation.label)
         title.setObjectName("screenTitle")
