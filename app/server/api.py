@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.models.record import ContactRecord
+from app.models.record import RECORD_KINDS
 from app.paths import resources_dir
 from app.server.accounts import Workstation, authenticate, enrol
 from app.server.ingest import BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_ITEMS, BodyRefused, decode_items, ingest
@@ -98,6 +98,10 @@ class SummaryAnswer(BaseModel):
     by_agent: dict[str, int]
     non_recours: int
     pass_numerique: int
+    escalations_sent: int
+    escalations_answered: int
+    escalations_late: int
+    escalations_by_partner: dict[str, int]
 
 
 class HealthAnswer(BaseModel):
@@ -172,8 +176,10 @@ _INGEST_BODY = {
                             "type": "object",
                             "required": ["kind", "record"],
                             "properties": {
-                                "kind": {"type": "string", "enum": ["contact"]},
-                                "record": ContactRecord.model_json_schema(),
+                                "kind": {"type": "string", "enum": list(RECORD_KINDS)},
+                                "record": {
+                                    "oneOf": [model.model_json_schema() for model in RECORD_KINDS.values()]
+                                },
                             },
                         },
                     }
@@ -273,7 +279,13 @@ def get_summary(
     matricule: str,
     workstation: Authenticated,
     request: Request,
-    month: Annotated[str, Query(description="Mois local des contacts, AAAA-MM.", examples=["2026-11"])],
+    month: Annotated[
+        str,
+        Query(
+            description="Mois local (des contacts, de l'envoi des sollicitations), AAAA-MM.",
+            examples=["2026-11"],
+        ),
+    ],
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> Response:
     """The structure's aggregates for a month of current records."""
@@ -311,7 +323,7 @@ def create_app(engine: Engine) -> FastAPI:
     """The application over an open, migrated database."""
     app = FastAPI(
         title="Bureau virtuel — serveur de remontée",
-        description="Inscription des postes, réception des contacts, référentiels et synthèses mensuelles "
+        description="Inscription des postes, réception des contacts et des sollicitations, référentiels et synthèses mensuelles "
         "(protocole de synchronisation v1).",
         version="1",
     )

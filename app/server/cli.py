@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = FrenchArgumentParser(
         prog="bureau-virtuel-server",
-        description="Serveur de remontée de Bureau virtuel : reçoit les contacts des postes inscrits.",
+        description="Serveur de remontée de Bureau virtuel : reçoit les contacts et les sollicitations des postes inscrits.",
     )
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMANDE", parser_class=FrenchArgumentParser
@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
-    summary.add_argument("--month", required=True, help="mois local des contacts, AAAA-MM")
+    summary.add_argument(
+        "--month", required=True, help="mois local (des contacts, de l'envoi des sollicitations), AAAA-MM"
+    )
     summary.add_argument("--format", choices=("json", "csv"), default="json", help="json (défaut) ou csv")
     return parser
 

@@ -1,27 +1,30 @@
 """Batch ingest: decode a request body within its limits, validate each item, upsert the batch by id.
 
-One bad record never blocks the others (each item gets its own answer), and the batch is written in
-one transaction with a constant number of statements, whatever its size: one multi-row insert that
-skips known ids, one select of the ids it skipped to tell a duplicate from a conflict, one insert of
-the partners.
+A batch mixes record kinds (`contact`, `escalation`: see `app.models.record.RECORD_KINDS`). One bad
+record never blocks the others (each item gets its own answer), and the batch is written in one
+transaction with a constant number of statements, whatever its size: one multi-row insert into the id
+registry that skips known ids (an id is unique across kinds), one select of the ids it skipped to tell
+a duplicate from a conflict, then one multi-row insert per table (contacts, their partners,
+escalations).
 """
 
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models.record import ContactRecord, RecordError, validate_record
+from app.models.record import RECORD_KINDS, ContactRecord, EscalationRecord, RecordError, validate_record
 from app.models.reference import load_catalogue
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
-from app.server.schema import record_partners, records, timestamp, utc_now
+from app.server.schema import escalations, record_ids, record_partners, records, timestamp, utc_now
 
 MAX_ITEMS = 500
 MAX_BODY_BYTES = 1 << 20
@@ -30,7 +33,7 @@ CLOCK_SKEW_LIMIT_SECONDS = 300
 _CHUNK = 64 * 1024
 _INT32_MAX = 2**31 - 1
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins de contacts à la fois."
+BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins d'enregistrements à la fois."
 
 
 class BodyRefused(Exception):
@@ -69,7 +72,7 @@ def decode_items(raw: bytes, content_encoding: str | None) -> list[Any]:
         )
     if len(items) > MAX_ITEMS:
         raise too_large(
-            f"Trop de contacts dans un même envoi ({len(items)}) : {MAX_ITEMS} au plus. Envoyez-les en plusieurs fois."
+            f"Trop d'enregistrements dans un même envoi ({len(items)}) : {MAX_ITEMS} au plus. Envoyez-les en plusieurs fois."
         )
     return items
 
@@ -104,10 +107,103 @@ class _Rejected(Exception):
 
 
 @dataclass(frozen=True)
+class _Kind:
+    """What ingest needs to know of a record kind: its table, its columns, its words in French."""
+
+    table: Table
+    columns: Callable[[Any], dict]
+    children: Callable[[Any], list[dict]]  # rows of `child_table` that belong to the record
+    child_table: Table | None
+    label: str  # in "Un autre enregistrement (contact) portant le même identifiant…"
+    absent: str
+    belongs: str  # subject of "… appartient à la structure « 59 »"
+    conflict: str
+
+
+def _contact_columns(contact: ContactRecord) -> dict:
+    return {
+        **_common_columns(contact, contact.occurred_at),
+        "occurred_at": timestamp(contact.occurred_at),
+        "place": contact.place,
+        "channel": contact.channel,
+        "situation": contact.situation,
+        "help_kind": contact.help_kind,
+        "outcome": contact.outcome,
+        "duration_minutes": contact.duration_minutes,
+        "non_recours": contact.non_recours,
+        "pass_numerique": contact.pass_numerique,
+    }
+
+
+def _escalation_columns(escalation: EscalationRecord) -> dict:
+    return {
+        **_common_columns(escalation, escalation.sent_at),
+        "sent_at": timestamp(escalation.sent_at),
+        "partner": escalation.partner,
+        "situation": escalation.situation,
+        "channel": escalation.channel,
+        "status": escalation.status,
+        "answered_at": timestamp(escalation.answered_at) if escalation.answered_at else None,
+    }
+
+
+def _common_columns(record: Any, moment: datetime) -> dict:
+    """The columns every kind has; `local_month` is the month of `moment` on the agent's wall clock."""
+    local = moment + timedelta(minutes=record.utc_offset_minutes)
+    return {
+        "id": str(record.id),
+        "created_at": timestamp(record.created_at),
+        "utc_offset_minutes": record.utc_offset_minutes,
+        "local_month": f"{local.year:04d}-{local.month:02d}",
+        "agent": record.agent,
+        "supersedes": str(record.supersedes) if record.supersedes else None,
+        "deleted": record.deleted,
+    }
+
+
+KINDS: dict[str, _Kind] = {
+    "contact": _Kind(
+        table=records,
+        columns=_contact_columns,
+        children=lambda contact: [
+            {"record_id": str(contact.id), "partner": partner} for partner in contact.partners
+        ],
+        child_table=record_partners,
+        label="contact",
+        absent="Contenu du contact absent ou mal formé.",
+        belongs="Ce contact",
+        conflict="Un autre contact portant le même identifiant a déjà été reçu.",
+    ),
+    "escalation": _Kind(
+        table=escalations,
+        columns=_escalation_columns,
+        children=lambda _escalation: [],
+        child_table=None,
+        label="sollicitation",
+        absent="Contenu de la sollicitation absent ou mal formé.",
+        belongs="Cette sollicitation",
+        conflict="Une autre sollicitation portant le même identifiant a déjà été reçue.",
+    ),
+}
+assert set(KINDS) == set(RECORD_KINDS), "every kind of app.models.record must be stored"
+_EXPECTED_KINDS = " ou ".join(f"« {kind} »" for kind in KINDS)
+
+
+@dataclass(frozen=True)
 class _Valid:
     index: int
+    kind: str
     id: str
     content_hash: str
+
+
+@dataclass
+class _Batch:
+    """The valid records of a batch to store, first occurrence of each id only."""
+
+    ids: dict[str, dict] = field(default_factory=dict)  # rows of `record_ids`
+    rows: dict[str, dict[str, dict]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    children: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_time: str | None) -> dict:
@@ -124,120 +220,110 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     catalogue = load_catalogue()
     results: list[dict] = []
     valid: list[_Valid] = []
-    rows: dict[str, dict] = {}  # by id, first occurrence in the batch
-    partners: dict[str, list[str]] = {}
+    batch = _Batch()
     for index, item in enumerate(items):
         try:
-            contact = _contact(item, catalogue, workstation)
+            kind, record = _validated(item, catalogue, workstation)
         except _Rejected as rejected:
             results.append(rejected.answer)
             continue
-        canonical = json.dumps(contact.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        entry = _Valid(index, str(contact.id), hashlib.sha256(canonical.encode()).hexdigest())
+        canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        entry = _Valid(index, kind, str(record.id), hashlib.sha256(canonical.encode()).hexdigest())
         valid.append(entry)
         results.append({"id": entry.id, "status": "accepted"})
-        if entry.id not in rows:
-            rows[entry.id] = {
-                **stamp,
-                **_columns(contact),
-                "content_hash": entry.content_hash,
-                "payload": canonical,
-            }
-            partners[entry.id] = list(contact.partners)
-    if rows:
-        inserted, hashes = _store(engine, rows, partners)
-        first_index = {}
+        if entry.id not in batch.ids:  # the first occurrence in the batch is the one stored
+            batch.ids[entry.id] = {"id": entry.id, "kind": kind, "content_hash": entry.content_hash}
+            row = {**stamp, **KINDS[kind].columns(record), "content_hash": entry.content_hash}
+            batch.rows[kind][entry.id] = {**row, "payload": canonical}
+            batch.children[entry.id] = KINDS[kind].children(record)
+    if batch.ids:
+        inserted, stored = _store(engine, batch)
+        first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
             if entry.id in inserted and entry.index == first_index[entry.id]:
                 continue
-            if hashes[entry.id] == entry.content_hash:
+            stored_kind, stored_hash = stored[entry.id]
+            if (stored_kind, stored_hash) == (entry.kind, entry.content_hash):
                 results[entry.index] = {"id": entry.id, "status": "duplicate"}
+            elif stored_kind == entry.kind:
+                results[entry.index] = _rejection(entry.id, "conflict", KINDS[entry.kind].conflict)
             else:
                 results[entry.index] = _rejection(
-                    entry.id, "conflict", "Un autre contact portant le même identifiant a déjà été reçu."
+                    entry.id,
+                    "conflict",
+                    f"Un autre enregistrement ({KINDS[stored_kind].label}) portant le même identifiant "
+                    "a déjà été reçu.",
                 )
     return {"received_at": timestamp(received), "results": results}
 
 
-def _store(
-    engine: Engine, rows: dict[str, dict], partners: dict[str, list[str]]
-) -> tuple[set[str], dict[str, str]]:
-    """Insert the rows whose id is new; the ids inserted and the stored content hash of every id."""
+def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str]]]:
+    """Insert the records whose id is new; the ids inserted, and the stored kind and content hash of
+    every id. A constant number of statements: the id registry first (its unique constraint decides,
+    across kinds and concurrent batches), then one multi-row insert per table."""
     with write_transaction(engine) as connection:
         statement = (
-            _DIALECT_INSERTS[connection.dialect.name](records)
-            .on_conflict_do_nothing(index_elements=[records.c.id])
-            .returning(records.c.id)
+            _DIALECT_INSERTS[connection.dialect.name](record_ids)
+            .on_conflict_do_nothing(index_elements=[record_ids.c.id])
+            .returning(record_ids.c.id)
         )
-        inserted = set(connection.execute(statement, list(rows.values())).scalars())
-        hashes = {record_id: rows[record_id]["content_hash"] for record_id in inserted}
-        known = [record_id for record_id in rows if record_id not in inserted]
+        inserted = set(connection.execute(statement, list(batch.ids.values())).scalars())
+        stored = {
+            record_id: (row["kind"], row["content_hash"])
+            for record_id, row in batch.ids.items()
+            if record_id in inserted
+        }
+        known = [record_id for record_id in batch.ids if record_id not in inserted]
         if known:
-            hashes.update(
-                connection.execute(
-                    select(records.c.id, records.c.content_hash).where(records.c.id.in_(known))
-                ).all()
+            found = select(record_ids.c.id, record_ids.c.kind, record_ids.c.content_hash).where(
+                record_ids.c.id.in_(known)
             )
-        if inserted:
-            connection.execute(
-                insert(record_partners),
-                [
-                    {"record_id": record_id, "partner": partner}
-                    for record_id in rows
-                    if record_id in inserted
-                    for partner in partners[record_id]
-                ],
+            stored.update(
+                (record_id, (kind, content_hash))
+                for record_id, kind, content_hash in connection.execute(found)
             )
-    return inserted, hashes
+        for kind, rows in batch.rows.items():
+            new = [row for record_id, row in rows.items() if record_id in inserted]
+            if new:
+                connection.execute(insert(KINDS[kind].table), new)
+            table = KINDS[kind].child_table
+            children = [
+                child for record_id in rows if record_id in inserted for child in batch.children[record_id]
+            ]
+            if table is not None and children:
+                connection.execute(insert(table), children)
+    return inserted, stored
 
 
-def _contact(item: Any, catalogue, workstation: Workstation) -> ContactRecord:
+def _validated(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any]:
+    """The item's kind and its record, validated with the shared definition, or _Rejected."""
     record = item.get("record") if isinstance(item, dict) else None
     record_id = _uuid_or_none(record.get("id") if isinstance(record, dict) else None)
     kind = item.get("kind") if isinstance(item, dict) else None
-    if kind != "contact":
+    if not isinstance(kind, str) or kind not in KINDS:
         raise _Rejected(
-            _rejection(record_id, "invalid", f"Type d'élément inconnu : « {kind} » (« contact » attendu).")
+            _rejection(
+                record_id, "invalid", f"Type d'élément inconnu : « {kind} » ({_EXPECTED_KINDS} attendu)."
+            )
         )
     if not isinstance(record, dict):
-        raise _Rejected(_rejection(record_id, "invalid", "Contenu du contact absent ou mal formé."))
+        raise _Rejected(_rejection(record_id, "invalid", KINDS[kind].absent))
     try:
-        contact = validate_record(record, catalogue=catalogue)
+        validated = validate_record(record, catalogue=catalogue, kind=kind)
     except RecordError as error:
         raise _Rejected(_rejection(record_id, "invalid", str(error))) from None
     mine = workstation.structure.matricule
-    if contact.structure != mine:
+    if validated.structure != mine:
         raise _Rejected(
             _rejection(
-                str(contact.id),
+                str(validated.id),
                 "wrong_structure",
-                f"Ce contact appartient à la structure « {contact.structure} », pas à celle de ce poste (« {mine} »).",
+                f"{KINDS[kind].belongs} appartient à la structure « {validated.structure} », "
+                f"pas à celle de ce poste (« {mine} »).",
             )
         )
-    return contact
-
-
-def _columns(contact: ContactRecord) -> dict:
-    local = contact.occurred_at + timedelta(minutes=contact.utc_offset_minutes)
-    return {
-        "id": str(contact.id),
-        "created_at": timestamp(contact.created_at),
-        "occurred_at": timestamp(contact.occurred_at),
-        "utc_offset_minutes": contact.utc_offset_minutes,
-        "local_month": f"{local.year:04d}-{local.month:02d}",
-        "agent": contact.agent,
-        "place": contact.place,
-        "channel": contact.channel,
-        "situation": contact.situation,
-        "help_kind": contact.help_kind,
-        "outcome": contact.outcome,
-        "duration_minutes": contact.duration_minutes,
-        "non_recours": contact.non_recours,
-        "pass_numerique": contact.pass_numerique,
-        "supersedes": str(contact.supersedes) if contact.supersedes else None,
-        "deleted": contact.deleted,
-    }
+    return kind, validated
 
 
 def _rejection(record_id: str | None, code: str, reason: str) -> dict:

@@ -132,6 +132,7 @@ escalations = Table(
     Column("id", String(36), primary_key=True),
     Column("structure", ForeignKey("structures.matricule"), nullable=False),
     Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
     Column("payload", Text, nullable=False),
     _time("created_at"),
     _time("sent_at"),

@@ -1,18 +1,26 @@
 """Monthly aggregates of a structure: one computation, rendered as the JSON or the CSV of the protocol.
 
-Only current records count: not deleted, and not superseded by another record of the same structure,
-whichever arrived first. The month is the one on the agent's wall clock (`local_month`, stored at
-ingest), so a contact on 31 October at 23:30 in Paris is an October contact.
+Only current records count: not deleted, and not superseded by another record of the same kind and
+structure, whichever arrived first. The month is the one on the agent's wall clock (`local_month`,
+stored at ingest): a contact on 31 October at 23:30 UTC is a November contact in Paris; an escalation
+counts in the month it was sent.
+
+An escalation is late when it is still waiting and its answer deadline (72 business hours after it
+was sent, `app.models.business_time`, with the structure's département for its holidays) has passed
+at the moment of the computation, or when it was answered after that deadline.
 """
 
 import csv
 import io
 import json
 import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, String, and_, exists, func, literal_column, select, union_all
 
-from app.server.schema import record_partners, records
+from app.models.business_time import answer_deadline
+from app.server.schema import escalations, record_partners, records, structures, utc_now
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -27,14 +35,24 @@ _DIMENSIONS = (
     ("agent", "by_agent", "agent"),
 )
 _FLAGS = ("non_recours", "pass_numerique")
+WAITING = "en-attente"
+ANSWERED = frozenset({"repondu", "clos"})
+# (JSON key, CSV label) of the escalation counts, then the escalations per partner.
+_ESCALATION_COUNTS = (
+    ("escalations_sent", "escalations_envoyees"),
+    ("escalations_answered", "escalations_repondues"),
+    ("escalations_late", "escalations_en_retard"),
+)
+_ESCALATION_PARTNERS = ("escalations_by_partner", "escalation_partenaire")
 
 
 def valid_month(month: str) -> bool:
     return _MONTH.fullmatch(month) is not None
 
 
-def monthly_summary(connection: Connection, matricule: str, month: str) -> dict:
-    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`), in one query."""
+def monthly_summary(connection: Connection, matricule: str, month: str, now: datetime | None = None) -> dict:
+    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts,
+    one for the escalations. `now` (default: the real now) decides which waiting escalations are late."""
     superseding = records.alias("superseding")
     columns = ["id", *(dimension for dimension, _key, _csv in _DIMENSIONS[1:]), *_FLAGS]
     current = (
@@ -81,7 +99,58 @@ def monthly_summary(connection: Connection, matricule: str, month: str) -> dict:
         summary[key] = dict(sorted(found.items(), key=lambda pair: (-pair[1], pair[0])))
     for flag in _FLAGS:
         summary[flag] = counts.get(flag, {}).get("", 0)
+    summary.update(_escalation_figures(connection, matricule, month, now or utc_now()))
     return summary
+
+
+def _escalation_figures(connection: Connection, matricule: str, month: str, now: datetime) -> dict:
+    superseding = escalations.alias("superseding_escalations")
+    current = (
+        select(
+            escalations.c.partner,
+            escalations.c.status,
+            escalations.c.sent_at,
+            escalations.c.answered_at,
+            escalations.c.utc_offset_minutes,
+            structures.c.departement,
+        )
+        .join(structures, structures.c.matricule == escalations.c.structure)
+        .where(
+            escalations.c.structure == matricule,
+            escalations.c.local_month == month,
+            escalations.c.deleted.is_(False),
+            ~exists().where(
+                and_(
+                    superseding.c.structure == escalations.c.structure,
+                    superseding.c.supersedes == escalations.c.id,
+                )
+            ),
+        )
+    )
+    sent = answered = late = 0
+    partners: Counter[str] = Counter()
+    for partner, status, sent_at, answered_at, offset, departement in connection.execute(current):
+        sent += 1
+        partners[partner] += 1
+        # Business days are the agent's: the deadline is counted on the wall clock of the sending.
+        local_sent = _parse(sent_at).astimezone(timezone(timedelta(minutes=offset)))
+        deadline = answer_deadline(local_sent, departement)
+        if status in ANSWERED:
+            answered += 1
+            if answered_at is not None and _parse(answered_at) > deadline:
+                late += 1
+        elif status == WAITING and deadline < now:
+            late += 1
+    return {
+        "escalations_sent": sent,
+        "escalations_answered": answered,
+        "escalations_late": late,
+        "escalations_by_partner": dict(sorted(partners.items(), key=lambda pair: (-pair[1], pair[0]))),
+    }
+
+
+def _parse(stored: str) -> datetime:
+    return datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def render(summary: dict, output_format: str) -> bytes:
@@ -97,4 +166,9 @@ def render(summary: dict, output_format: str) -> bytes:
             writer.writerow([csv_label, value, n])
     for flag in _FLAGS:
         writer.writerow([flag, "", summary[flag]])
+    for key, csv_label in _ESCALATION_COUNTS:
+        writer.writerow([csv_label, "", summary[key]])
+    key, csv_label = _ESCALATION_PARTNERS
+    for partner, n in summary[key].items():
+        writer.writerow([csv_label, partner, n])
     return out.getvalue().encode("utf-8-sig")

@@ -1,5 +1,6 @@
 """Every contact recorded reaches the server exactly once, whatever happens on the way."""
 
+import json
 import subprocess
 import sys
 import threading
@@ -187,3 +188,28 @@ def test_busy_or_failing_server_backs_off(workspace, server, proxy, status, retr
     proxy.mode = "forward"
     sync_until_done(workspace)
     assert server_counts(server) == (30, 30)
+
+
+def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(workspace, server) -> None:
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 5, seed=16)
+    structure = workspace.workstation.structure.matricule
+    first = workspace.escalations.create(
+        {
+            "structure": structure,
+            "agent": "Julie M.",
+            "partner": "caf",
+            "situation": "allocation-logement",
+            "channel": "administration-plus",
+        }
+    )
+    workspace.escalations.set_status(str(first.id), "repondu", "Julie M.")
+    report = run_pass(workspace, force=True)
+    assert report.error is None and report.accepted == 7 and report.pending == 0
+    month = datetime.now().astimezone().strftime("%Y-%m")
+    summary = run_server_cli(
+        server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
+    )
+    figures = json.loads(summary.stdout)
+    assert figures["escalations_sent"] == 1 and figures["escalations_answered"] == 1
+    assert figures["escalations_by_partner"] == {"caf": 1}

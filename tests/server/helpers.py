@@ -1,4 +1,4 @@
-"""Building valid records with the shared `ContactRecord`, and talking to the server over HTTP."""
+"""Building valid records with the shared record classes, and talking to the server over HTTP."""
 
 import gzip
 import json
@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import requests
 
-from app.models.record import ContactRecord
+from app.models.record import ContactRecord, EscalationRecord
 from tests.live_server import LiveServer
 
 MATRICULE = "3"
@@ -44,8 +44,35 @@ def contact(**fields) -> dict:
     return ContactRecord(**values).model_dump(mode="json")
 
 
-def items(*records: dict) -> list[dict]:
-    return [{"kind": "contact", "record": record} for record in records]
+def escalation(**fields) -> dict:
+    """A valid escalation of structure 3, sent on Tuesday 10 November 2026 at 10:00 in Paris and
+    still waiting, as JSON; `fields` override."""
+    values = {
+        "id": uuid4(),
+        "created_at": datetime(2026, 11, 10, 9, 1, tzinfo=UTC),
+        "utc_offset_minutes": 60,
+        "structure": MATRICULE,
+        "agent": "Julie M.",
+        "partner": "caf",
+        "situation": "declarer-impots",
+        "sent_at": datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+        "channel": "administration-plus",
+        "status": "en-attente",
+        **fields,
+    }
+    return EscalationRecord(**values).model_dump(mode="json")
+
+
+def status_change(original: dict, status: str, answered_at: datetime | None, **fields) -> dict:
+    """The record that changes `original`'s status: a new escalation superseding it."""
+    kept = {key: value for key, value in original.items() if key not in ("id", "supersedes")}
+    return escalation(
+        **{**kept, "status": status, "answered_at": answered_at, "supersedes": original["id"], **fields}
+    )
+
+
+def items(*records: dict, kind: str = "contact") -> list[dict]:
+    return [{"kind": kind, "record": record} for record in records]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -29,12 +29,15 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_record_ids"),
     )
-    op.execute("INSERT INTO record_ids (id, kind, content_hash) SELECT id, 'contact', content_hash FROM records")
+    op.execute(
+        "INSERT INTO record_ids (id, kind, content_hash) SELECT id, 'contact', content_hash FROM records"
+    )
     op.create_table(
         "escalations",
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("structure", sa.String(64), nullable=False),
         sa.Column("workstation_id", sa.String(36), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         _time("created_at"),
         _time("sent_at"),

@@ -1,0 +1,324 @@
+"""Escalations over real HTTP: the same ingest guarantees as contacts, ids unique across kinds, and
+the summary's escalation figures against a known set, with the moment of the computation fixed."""
+
+import json
+import threading
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.server.accounts import create_structure as create_structure_in
+from app.server.accounts import enrol as enrol_in
+from app.server.database import open_database
+from app.server.ingest import ingest
+from app.server.schema import escalations, record_partners, records
+from app.server.summary import monthly_summary
+from tests.live_server import create_structure
+from tests.server.helpers import (
+    contact,
+    enrol,
+    escalation,
+    items,
+    post_records,
+    status_change,
+    statuses,
+)
+
+
+def count(db, table) -> int:
+    with db.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> None:
+    sent = escalation()
+    assert statuses(post_records(http, server, token, items(sent, kind="escalation"))) == ["accepted"]
+
+    unknown_status = escalation(status="en-attente")
+    unknown_status["status"] = "perdu"
+    answered_before_sending = escalation()
+    answered_before_sending["answered_at"] = "2026-11-09T09:00:00Z"
+    with_identity = {**escalation(), "nom": "Dupont"}
+    other_structure = escalation(structure="59")
+    batch = [
+        *items(sent, {**sent, "status": "repondu"}, unknown_status, kind="escalation"),
+        *items(answered_before_sending, with_identity, other_structure, kind="escalation"),
+        {"kind": "escalation"},
+        {"kind": ["escalation"], "record": escalation()},
+    ]
+    answer = post_records(http, server, token, batch)
+    results = answer.json()["results"]
+    assert statuses(answer) == ["duplicate"] + ["rejected"] * 7
+    assert results[1] == {
+        "id": sent["id"],
+        "status": "rejected",
+        "code": "conflict",
+        "reason": "Une autre sollicitation portant le même identifiant a déjà été reçue.",
+    }
+    assert results[2] == {
+        "id": unknown_status["id"],
+        "status": "rejected",
+        "code": "invalid",
+        "reason": "Statut inconnu(e) : « perdu ».",
+    }
+    assert results[3]["reason"] == "La date de réponse précède la date d'envoi."
+    assert results[4]["reason"] == "Champ non prévu : « nom ». Aucune donnée personnelle n'est acceptée."
+    assert results[5]["code"] == "wrong_structure"
+    assert results[5]["reason"] == (
+        "Cette sollicitation appartient à la structure « 59 », pas à celle de ce poste (« 3 »)."
+    )
+    assert results[6] == {
+        "id": None,
+        "status": "rejected",
+        "code": "invalid",
+        "reason": "Contenu de la sollicitation absent ou mal formé.",
+    }
+    assert results[7]["code"] == "invalid"
+    assert "« contact » ou « escalation » attendu" in results[7]["reason"]
+
+    assert count(db, escalations) == 1
+    with db.connect() as connection:
+        row = connection.execute(select(escalations).where(escalations.c.id == sent["id"])).one()
+    assert json.loads(row.payload)["status"] == "en-attente"  # a conflict never overwrites
+    assert (row.sent_at, row.local_month, row.status, row.answered_at) == (
+        "2026-11-10T09:00:00Z",
+        "2026-11",
+        "en-attente",
+        None,
+    )
+    assert (row.partner, row.channel, row.agent, row.deleted) == (
+        "caf",
+        "administration-plus",
+        "Julie M.",
+        False,
+    )
+
+
+def test_an_id_is_unique_across_kinds(server, http, token, db) -> None:
+    a_contact = contact()
+    an_escalation = escalation()
+    first = [{"kind": "contact", "record": a_contact}, {"kind": "escalation", "record": an_escalation}]
+    assert statuses(post_records(http, server, token, first)) == ["accepted", "accepted"]
+
+    same_in_one_batch = contact()
+    reused = [
+        {"kind": "escalation", "record": escalation(id=a_contact["id"])},
+        {"kind": "contact", "record": contact(id=an_escalation["id"])},
+        {"kind": "contact", "record": same_in_one_batch},
+        {"kind": "escalation", "record": escalation(id=same_in_one_batch["id"])},
+    ]
+    results = post_records(http, server, token, reused).json()["results"]
+    assert [(result["status"], result.get("code")) for result in results] == [
+        ("rejected", "conflict"),
+        ("rejected", "conflict"),
+        ("accepted", None),
+        ("rejected", "conflict"),
+    ]
+    assert (
+        results[0]["reason"]
+        == "Un autre enregistrement (contact) portant le même identifiant a déjà été reçu."
+    )
+    assert results[1]["reason"] == (
+        "Un autre enregistrement (sollicitation) portant le même identifiant a déjà été reçu."
+    )
+    assert (count(db, records), count(db, escalations)) == (2, 1)
+
+
+def test_a_mixed_batch_answers_in_order_and_stores_each_kind(server, http, token, db) -> None:
+    two_partners = contact(situation="demenagement", partners=["la-poste", "caf"])
+    batch = [
+        {"kind": "escalation", "record": escalation(partner="msa")},
+        {"kind": "contact", "record": two_partners},
+        {"kind": "rendez-vous", "record": contact()},
+        {"kind": "escalation", "record": escalation(channel="telephone")},
+        {"kind": "contact", "record": contact()},
+        {"kind": "escalation", "record": escalation(channel="fax")},
+    ]
+    answer = post_records(http, server, token, batch)
+    assert statuses(answer) == ["accepted", "accepted", "rejected", "accepted", "accepted", "rejected"]
+    assert [result["id"] for result in answer.json()["results"]] == [item["record"]["id"] for item in batch]
+    assert "rendez-vous" in answer.json()["results"][2]["reason"]
+    assert answer.json()["results"][5]["reason"] == "Canal inconnu(e) : « fax »."
+    assert (count(db, records), count(db, escalations), count(db, record_partners)) == (2, 2, 3)
+    assert statuses(post_records(http, server, token, batch)) == [
+        "duplicate",
+        "duplicate",
+        "rejected",
+        "duplicate",
+        "duplicate",
+        "rejected",
+    ]
+
+
+def test_batch_limits_count_every_kind(server, http, token, db) -> None:
+    mixed = [
+        *items(*(contact() for _ in range(250))),
+        *items(*(escalation() for _ in range(251)), kind="escalation"),
+    ]
+    response = post_records(http, server, token, mixed)
+    assert response.status_code == 413
+    assert (count(db, records), count(db, escalations)) == (0, 0)
+    assert statuses(post_records(http, server, token, mixed[1:])) == ["accepted"] * 500
+    assert (count(db, records), count(db, escalations)) == (249, 251)
+
+
+def test_concurrent_batches_reusing_ids_across_kinds_store_each_id_once(server, http, token, db) -> None:
+    as_contacts = [contact() for _ in range(150)]
+    as_escalations = [escalation(id=record["id"]) for record in as_contacts]
+    answers: list[list[str]] = []
+
+    def send(batch: list[dict]) -> None:
+        answers.append(statuses(post_records(http, server, token, batch)))
+
+    senders = [
+        threading.Thread(target=send, args=(batch,))
+        for batch in (items(*as_contacts), items(*as_escalations, kind="escalation")) * 2
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert len(answers) == 4
+    assert sum(answer.count("accepted") for answer in answers) == 150
+    assert count(db, records) + count(db, escalations) == 150
+
+
+# The known set. Structure 3 is in the Aisne (02), Paris time (UTC+1 in November); in November 2026 the
+# 11th (a Wednesday) is a public holiday. Deadlines are 72 business hours after sending.
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday 25 November, 10:30 in Paris
+
+
+@pytest.fixture
+def escalations_of_november(server, http, token) -> dict[str, dict]:
+    """Structure 3's escalations, a status change sent before the escalation it changes."""
+    sent = {
+        # Friday 20 Nov 10:00: the weekend does not count, deadline Wednesday 25 Nov 10:00: late at NOW.
+        "friday": escalation(sent_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
+        # Saturday 21 Nov 10:00: deadline Thursday 26 Nov 00:00, not late at NOW (72 calendar hours
+        # would have made it late on Tuesday).
+        "saturday": escalation(sent_at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC)),
+        # Monday 2 Nov 10:00, answered Wednesday 4 Nov: on time (deadline Thursday 5 Nov 10:00).
+        "answered": escalation(partner="dgfip", sent_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC)),
+        # Tuesday 10 Nov 10:00: the 11th and the weekend do not count, deadline Monday 16 Nov 10:00;
+        # closed at 13:00 that day: late.
+        "closed_late": escalation(partner="msa"),
+        # Sunday 1 Nov 00:30 in Paris (31 Oct 23:30 UTC): a November escalation; deadline Thursday
+        # 5 Nov 00:00 (1 Nov is a Sunday and All Saints' Day), still waiting: late.
+        "first_night": escalation(
+            partner="france-travail", sent_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+        ),
+        # 1 December in Paris: not November.
+        "december": escalation(sent_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC)),
+        # Deleted by a tombstone: does not count.
+        "removed": escalation(partner="la-poste", sent_at=datetime(2026, 11, 3, 9, 0, tzinfo=UTC)),
+    }
+    changes = [
+        status_change(sent["answered"], "repondu", datetime(2026, 11, 4, 8, 0, tzinfo=UTC)),
+        status_change(sent["closed_late"], "clos", datetime(2026, 11, 16, 12, 0, tzinfo=UTC)),
+        status_change(sent["removed"], "en-attente", None, deleted=True),
+    ]
+    assert statuses(post_records(http, server, token, items(*changes, kind="escalation"))) == ["accepted"] * 3
+    batch = items(*sent.values(), kind="escalation")
+    # A contact claiming to supersede an escalation does not hide it: records supersede their own kind.
+    batch.append({"kind": "contact", "record": contact(supersedes=sent["friday"]["id"])})
+    assert statuses(post_records(http, server, token, batch)) == ["accepted"] * 8
+
+    other = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
+    foreign = [escalation(structure="59"), escalation(structure="59", supersedes=sent["saturday"]["id"])]
+    other_token = other.json()["token"]
+    assert (
+        statuses(post_records(http, server, other_token, items(*foreign, kind="escalation")))
+        == ["accepted"] * 2
+    )
+    return sent
+
+
+def test_summary_counts_current_escalations_of_the_month(db, escalations_of_november) -> None:
+    with db.connect() as connection:
+        summary = monthly_summary(connection, "3", "2026-11", now=NOW)
+        earlier = monthly_summary(connection, "3", "2026-11", now=datetime(2026, 11, 25, 8, 59, tzinfo=UTC))
+        december = monthly_summary(connection, "3", "2026-12", now=NOW)
+        october = monthly_summary(connection, "3", "2026-10", now=NOW)
+    figures = {key: value for key, value in summary.items() if key.startswith("escalations")}
+    assert figures == {
+        "escalations_sent": 5,
+        "escalations_answered": 2,
+        "escalations_late": 3,
+        "escalations_by_partner": {"caf": 2, "dgfip": 1, "france-travail": 1, "msa": 1},
+    }
+    assert list(figures["escalations_by_partner"]) == ["caf", "dgfip", "france-travail", "msa"]
+    assert list(summary)[-4:] == list(figures)
+    assert summary["total"] == 1  # the contact
+    # A minute before Friday's deadline, only the two others are late.
+    assert earlier["escalations_late"] == 2
+    assert (december["escalations_sent"], december["escalations_late"]) == (1, 0)  # not due yet
+    assert december["escalations_by_partner"] == {"caf": 1}
+    assert (october["escalations_sent"], october["escalations_by_partner"]) == (0, {})
+
+
+def test_alsace_moselle_has_its_own_holidays(server, http, token, db) -> None:
+    moselle = enrol(http, server, create_structure(server.database_url, "57", "Sarreguemines", "57", False))
+    # Thursday 2 April 2026 10:00 in Paris (UTC+2): Good Friday (3 April) is a holiday in Moselle only,
+    # Easter Monday (6 April) everywhere. Deadline: Wednesday 8 April 10:00 in the Aisne, Thursday 9
+    # April 10:00 in Moselle.
+    before_easter = {"sent_at": datetime(2026, 4, 2, 8, 0, tzinfo=UTC), "utc_offset_minutes": 120}
+    aisne = escalation(**before_easter)
+    assert statuses(post_records(http, server, token, items(aisne, kind="escalation"))) == ["accepted"]
+    in_moselle = escalation(structure="57", **before_easter)
+    moselle_token = moselle.json()["token"]
+    assert statuses(post_records(http, server, moselle_token, items(in_moselle, kind="escalation"))) == [
+        "accepted"
+    ]
+    wednesday = datetime(2026, 4, 8, 9, 0, tzinfo=UTC)
+    thursday = datetime(2026, 4, 9, 8, 1, tzinfo=UTC)
+    with db.connect() as connection:
+        late = {
+            (matricule, now.day): monthly_summary(connection, matricule, "2026-04", now=now)[
+                "escalations_late"
+            ]
+            for matricule in ("3", "57")
+            for now in (wednesday, thursday)
+        }
+    assert late == {("3", 8): 1, ("3", 9): 1, ("57", 8): 0, ("57", 9): 1}
+
+
+def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -> None:
+    """No per-item round trips: one statement per table, plus the select of known ids on a resend."""
+    engine = open_database(database_url)
+    try:
+        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
+        issued = enrol_in(engine, code, str(uuid4()), "poste-accueil")
+        assert issued is not None
+        _token, workstation = issued
+        batch = [
+            *items(*(contact(partners=["caf", "msa"]) for _ in range(250))),
+            *items(*(escalation() for _ in range(250)), kind="escalation"),
+        ]
+        statements: list[str] = []
+
+        @event.listens_for(engine, "before_execute")
+        def _count(_connection, clause, *_args) -> None:
+            words = str(clause).upper().split()
+            if words[0] == "INSERT":
+                statements.append(f"INSERT {words[2]}")
+            elif words[0] == "SELECT" and "FROM" in words:
+                statements.append(f"SELECT {words[words.index('FROM') + 1]}")
+            elif words[0] not in ("BEGIN", "SELECT"):
+                statements.append(" ".join(words[:2]))
+
+        first = ingest(engine, workstation, batch, None)
+        assert [result["status"] for result in first["results"]] == ["accepted"] * 500
+        assert statements == [
+            "INSERT RECORD_IDS",
+            "INSERT RECORDS",
+            "INSERT RECORD_PARTNERS",
+            "INSERT ESCALATIONS",
+        ]
+        statements.clear()
+        again = ingest(engine, workstation, batch, None)
+        assert [result["status"] for result in again["results"]] == ["duplicate"] * 500
+        assert statements == ["INSERT RECORD_IDS", "SELECT RECORD_IDS"]
+    finally:
+        engine.dispose()
