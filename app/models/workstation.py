@@ -75,9 +75,8 @@ class Workstation:
             self._set("structure", asdict(structure))
             self._set("stops", stops if structure.itinerant else [])
             self._set("current_stop", (current_stop or stops[0]) if structure.itinerant else None)
-            for name, role in agents:
-                agent = self._add_agent(name, role)
-            self._set("current_agent", agent.id)
+            created = [self._add_agent(name, role) for name, role in agents]
+            self._set("current_agent", created[0].id)  # whoever sets the workstation up works first
 
     def adopt_structure(self, matricule: str, name: str, departement: str, itinerant: bool) -> Structure:
         """Enrolment: the reporting server says which structure this workstation belongs to.
