@@ -103,4 +103,24 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 3: the portal's local links and the domains a responsable allowed, with who and when.
+    (
+        """CREATE TABLE local_links (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            url TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE allowed_domains (
+            domain TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,11 +13,18 @@ from app.paths import resources_dir
 class Whitelist:
     domains: dict[str, str]  # domain → French label
 
+    def with_domains(self, extra: dict[str, str]) -> "Whitelist":
+        """The shipped list plus domains allowed on this workstation."""
+        return Whitelist({**self.domains, **extra})
+
     def allows(self, url: str) -> bool:
         """https, and the host is a listed domain or one of its sub-domains."""
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
-        return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in self.domains)
+        return parts.scheme == "https" and self.allows_host(parts.hostname or "")
+
+    def allows_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
 
 
 @cache

@@ -8,6 +8,7 @@ import sqlite_utils
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
+from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
 from app.models.workstation import Workstation
@@ -23,6 +24,7 @@ class Workspace:
     workstation: Workstation
     escalations: EscalationStore
     referents: ReferentStore
+    portal: PortalStore
 
     def record_loaders(self) -> dict:
         """How the outbox finds the records of each kind it has to send."""
@@ -46,4 +48,5 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
         Workstation(db),
         EscalationStore(db, catalogue),
         ReferentStore(db, catalogue),
+        PortalStore(db),
     )

@@ -1,0 +1,112 @@
+"""The portal's links: the shipped national ones, plus local links and domains a responsable adds.
+
+Adding a local link, or allowing a site from the browser's "blocked" page, widens the whitelist for
+this workstation; both are recorded with who did it and when, because what the citizen's browser
+may reach is an accountable decision.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from app.models.contacts import db_time
+from app.models.database import transaction, utc_now
+from app.models.whitelist import Whitelist, load_whitelist
+from app.paths import resources_dir
+
+
+class PortalError(ValueError):
+    """Refused input; the message is French."""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    description: str
+    partner: str | None = None
+    theme: str | None = None
+    local: bool = False
+    added_by: str = ""
+
+
+@cache
+def shipped_links(root: Path | None = None) -> tuple[Link, ...]:
+    path = (root or resources_dir()) / "portal" / "links.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        Link(item["label"], item["url"], item["description"], item.get("partner"), item.get("theme"))
+        for item in data["links"]
+    )
+
+
+def domain_of(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        raise PortalError(
+            "L'adresse doit commencer par https:// (connexion chiffrée), par exemple https://www.exemple.fr."
+        )
+    host = parts.hostname.lower()
+    return host.removeprefix("www.")
+
+
+class PortalStore:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def links(self) -> list[Link]:
+        local = [
+            Link(label, url, description, local=True, added_by=added_by)
+            for label, url, description, added_by in self.db.execute(
+                "SELECT label, url, description, added_by FROM local_links ORDER BY label"
+            )
+        ]
+        return [*shipped_links(), *local]
+
+    def local_domains(self) -> dict[str, str]:
+        return {
+            domain: f"{reason} (ajouté par {added_by})"
+            for domain, reason, added_by in self.db.execute(
+                "SELECT domain, reason, added_by FROM allowed_domains"
+            )
+        }
+
+    def whitelist(self) -> Whitelist:
+        return load_whitelist().with_domains(self.local_domains())
+
+    def add_local_link(self, label: str, url: str, description: str, added_by: str) -> Link:
+        """A local link (the mairie, the département…); its domain joins the whitelist."""
+        label, description = " ".join(label.split()), " ".join(description.split())
+        if not label:
+            raise PortalError("Indiquez le nom du lien.")
+        if not description:
+            raise PortalError("Indiquez une description d'une ligne.")
+        domain = domain_of(url)
+        now = db_time(utc_now())
+        with transaction(self.db):
+            if self.db.execute("SELECT 1 FROM local_links WHERE url = ?", [url.strip()]).fetchone():
+                raise PortalError("Ce lien existe déjà.")
+            self.db.execute(
+                "INSERT INTO local_links (label, url, description, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
+                [label, url.strip(), description, added_by, now],
+            )
+            self._allow(domain, f"lien local « {label} »", added_by, now)
+        return Link(label, url.strip(), description, local=True, added_by=added_by)
+
+    def allow_domain(self, domain: str, reason: str, added_by: str) -> None:
+        domain = domain.lower().strip().removeprefix("www.")
+        if not domain or "/" in domain or "." not in domain:
+            raise PortalError(f"Nom de domaine invalide : « {domain} ».")
+        with transaction(self.db):
+            self._allow(domain, reason, added_by, db_time(utc_now()))
+
+    def _allow(self, domain: str, reason: str, added_by: str, when: str) -> None:
+        self.db.execute(
+            "INSERT INTO allowed_domains (domain, reason, added_by, added_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (domain) DO NOTHING",
+            [domain, reason, added_by, when],
+        )

@@ -1,0 +1,56 @@
+import pytest
+
+from app.models.portal import PortalError, shipped_links
+from app.models.reference import load_catalogue
+
+REQUIRED = [
+    "ameli.fr",
+    "caf.fr",
+    "lassuranceretraite.fr",
+    "info-retraite.fr",
+    "agirc-arrco.fr",
+    "impots.gouv.fr",
+    "francetravail.fr",
+    "msa.fr",
+    "ants.gouv.fr",
+    "service-public.gouv.fr",
+    "justice.fr",
+    "laposte.fr",
+    "mesdroitssociaux.gouv.fr",
+    "franceconnect.gouv.fr",
+    "aplus.beta.gouv.fr",
+    "aidantsconnect.beta.gouv.fr",
+]
+
+
+def test_the_national_links_are_there_described_and_whitelisted(desk) -> None:
+    links = shipped_links()
+    urls = " ".join(link.url for link in links)
+    for domain in REQUIRED:
+        assert domain in urls, domain
+    catalogue = load_catalogue()
+    whitelist = desk.portal.whitelist()
+    for link in links:
+        assert link.description and whitelist.allows(link.url)
+        assert link.partner is None or link.partner in catalogue.partners
+        assert link.theme is None or link.theme in catalogue.themes
+
+
+def test_a_local_link_widens_the_whitelist_and_records_who(desk) -> None:
+    assert not desk.portal.whitelist().allows("https://www.mairie-guise.fr/demarches")
+    desk.portal.add_local_link(
+        "Mairie de Guise", "https://www.mairie-guise.fr", "État civil et inscriptions.", "Camille R."
+    )
+    assert desk.portal.whitelist().allows("https://www.mairie-guise.fr/demarches")
+    assert desk.portal.whitelist().allows("https://mairie-guise.fr")
+    [local] = [link for link in desk.portal.links() if link.local]
+    assert local.added_by == "Camille R."
+    assert desk.db.execute("SELECT added_by, added_at FROM allowed_domains").fetchone()[0] == "Camille R."
+    with pytest.raises(PortalError, match="existe déjà"):
+        desk.portal.add_local_link("Encore", "https://www.mairie-guise.fr", "x", "Camille R.")
+
+
+def test_only_https_links_are_accepted(desk) -> None:
+    with pytest.raises(PortalError, match="https://"):
+        desk.portal.add_local_link("Site", "http://www.exemple.fr", "Une ligne.", "Camille R.")
+    assert not [link for link in desk.portal.links() if link.local]
