@@ -9,6 +9,7 @@ from app.models.contacts import ContactFilter
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
 from app.ui.history import make_table
+from app.ui.portal_panel import PortalPanel
 
 
 class HomeScreen(QWidget):
@@ -41,19 +42,15 @@ class HomeScreen(QWidget):
         figures.addWidget(self.late_figure, 1, 2)
         self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
         self.table = make_table(self.model, "Contacts du jour")
-        portal = QLabel(
-            "Le portail des sites institutionnels (ameli.fr, caf.fr, impots.gouv.fr…) et sa recherche "
-            "arrivent dans une prochaine version."
-        )
-        portal.setWordWrap(True)
-        portal.setObjectName("hint")
+        self.table.setMaximumHeight(170)
+        self.portal = PortalPanel(workspace)
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         layout.addWidget(button)
         layout.addLayout(figures)
+        layout.addWidget(self.portal, 1)
         layout.addWidget(QLabel("Contacts du jour :"))
-        layout.addWidget(self.table, 1)
-        layout.addWidget(portal)
+        layout.addWidget(self.table)
 
     @staticmethod
     def _caption(text: str) -> QLabel:
@@ -75,6 +72,7 @@ class HomeScreen(QWidget):
         structure = self.workspace.workstation.structure
         late = self.workspace.escalations.late_count(structure.departement if structure else "")
         self.late_figure.setText(f"⚠ {late}" if late else "0")
+        self.portal.refresh()
 
     def show_pending(self, pending: int) -> None:
         """The main window counts the queue once for the status bar and this page."""

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         self.sync = None  # SyncController, attached after the window is shown
         self.online: bool | None = None  # from the last sync pass
         self.home.new_contact.connect(self.open_contact_form)
+        self.home.portal.open_url.connect(self.open_url)
+        self.home.portal.open_flow.connect(self.open_flow)
+        self.home.portal.show_referents.connect(lambda: self.nav.setCurrentRow(5))
         self.history.correction_requested.connect(self.open_correction)
         self.history.changed.connect(self.refresh)
         self.flows_screen.flow_requested.connect(self.open_flow)
@@ -226,6 +229,13 @@ class MainWindow(QMainWindow):
 
     def open_contact_form(self, prefill: dict | None = None):
         return self._open_form(prefill=prefill or None)
+
+    def open_url(self, url: str) -> None:
+        """A whitelisted site in the system browser (the embedded browser takes over with the portal)."""
+        if self.workspace.portal.whitelist().allows(url):
+            QDesktopServices.openUrl(QUrl(url))
+        else:
+            self.statusBar().showMessage("Ce site n'est pas sur la liste des sites autorisés du poste.", 8000)
 
     def open_flow(self, situation_id: str):
         from app.models.flows import load_flows

@@ -1,0 +1,245 @@
+"""Accueil's portal: one search over everything, and the institutional links by theme.
+
+Keyboard first: type, Down to go into the results, Enter to open; Ctrl+Entrée searches the web,
+restricted to the whitelisted sites.
+"""
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.flows import load_flows
+from app.models.portal import PortalError
+from app.models.search import KINDS, SearchIndex, web_search_url
+from app.models.workspace import Workspace
+
+HIT_ROLE = Qt.ItemDataRole.UserRole
+
+
+class PortalPanel(QWidget):
+    open_url = Signal(str)
+    open_flow = Signal(str)
+    show_referents = Signal()
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self._index: SearchIndex | None = None
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(
+            "Rechercher un site, un parcours, une étape, un référent… (↓ puis Entrée)"
+        )
+        self.search.setAccessibleName("Recherche")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search)
+        self.search.installEventFilter(self)
+        web = QPushButton("Sur le web (sites autorisés)")
+        web.setToolTip("Ctrl+Entrée : recherche sur le web, limitée aux sites de la liste blanche")
+        web.clicked.connect(self.search_web)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Résultats de la recherche")
+        self.results.itemActivated.connect(self._activate)
+        self.results.setVisible(False)
+        self.links = QTreeWidget()
+        self.links.setColumnCount(2)
+        self.links.setHeaderLabels(["Site", "Description"])
+        self.links.setAccessibleName("Sites institutionnels")
+        self.links.itemActivated.connect(self._activate_link)
+        self.add_link = QPushButton("Ajouter un lien local…")
+        self.add_link.clicked.connect(self._add_local_link)
+        row = QHBoxLayout()
+        row.addWidget(self.search, 1)
+        row.addWidget(web)
+        links_row = QHBoxLayout()
+        links_row.addWidget(QLabel("Sites institutionnels (Entrée ou double-clic pour ouvrir) :"), 1)
+        links_row.addWidget(self.add_link)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.results, 2)
+        layout.addLayout(links_row)
+        layout.addWidget(self.links, 3)
+
+    def refresh(self) -> None:
+        """Links and the index follow local links and referents; only a responsable adds links."""
+        agent = self.workspace.workstation.current_agent
+        self.add_link.setVisible(bool(agent and agent.is_manager))
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        catalogue = self.workspace.catalogue
+        self.links.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
+        for link in self.workspace.portal.links():
+            group = (
+                "Liens locaux" if link.local else catalogue.label("themes", link.theme) or "Outils de l'agent"
+            )
+            if group not in groups:
+                groups[group] = QTreeWidgetItem([group])
+                font = groups[group].font(0)
+                font.setBold(True)
+                groups[group].setFont(0, font)
+                groups[group].setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.links.addTopLevelItem(groups[group])
+            item = QTreeWidgetItem([link.label, link.description])
+            item.setData(0, HIT_ROLE, link.url)
+            item.setToolTip(0, link.url)
+            groups[group].addChild(item)
+        self.links.expandAll()
+        self.links.resizeColumnToContents(0)
+        if self.search.text():
+            self._search(self.search.text())
+
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            self._index = SearchIndex(
+                self.workspace.catalogue,
+                self.workspace.portal.links(),
+                load_flows(),
+                self.workspace.referents.list(),
+            )
+        return self._index
+
+    def _search(self, text: str) -> None:
+        self.results.clear()
+        self.results.setVisible(bool(text.strip()))
+        if not text.strip():
+            return
+        hits = self.index().search(text)
+        if not hits:
+            empty = QListWidgetItem("Aucun résultat. Ctrl+Entrée pour chercher sur les sites autorisés.")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(empty)
+            return
+        kind = None
+        for hit in hits:
+            if hit.kind != kind:
+                kind = hit.kind
+                header = QListWidgetItem(KINDS[kind])
+                font = header.font()
+                font.setBold(True)
+                header.setFont(font)
+                header.setFlags(Qt.ItemFlag.NoItemFlags)
+                self.results.addItem(header)
+            item = QListWidgetItem(f"   {hit.title} — {hit.detail}")
+            item.setData(HIT_ROLE, hit)
+            self.results.addItem(item)
+
+    def hits(self) -> list:
+        return [
+            self.results.item(i).data(HIT_ROLE)
+            for i in range(self.results.count())
+            if self.results.item(i).data(HIT_ROLE)
+        ]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    self.search_web()
+                else:
+                    self._activate(self._first_hit_item())
+                return True
+            if event.key() == Qt.Key.Key_Down and self.results.isVisible():
+                self.results.setFocus()
+                item = self._first_hit_item()
+                if item is not None:
+                    self.results.setCurrentItem(item)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _first_hit_item(self) -> QListWidgetItem | None:
+        return next(
+            (
+                self.results.item(i)
+                for i in range(self.results.count())
+                if self.results.item(i).data(HIT_ROLE)
+            ),
+            None,
+        )
+
+    def _activate(self, item: QListWidgetItem | None) -> None:
+        hit = item.data(HIT_ROLE) if item is not None else None
+        if hit is None:
+            return
+        if hit.kind == "link":
+            self.open_url.emit(hit.target)
+        elif hit.kind in ("flow", "step"):
+            self.open_flow.emit(hit.target)
+        else:
+            self.show_referents.emit()
+
+    def _activate_link(self, item: QTreeWidgetItem) -> None:
+        url = item.data(0, HIT_ROLE)
+        if url:
+            self.open_url.emit(url)
+
+    def search_web(self) -> None:
+        text = self.search.text().strip()
+        if text:
+            self.open_url.emit(web_search_url(text, self.workspace.portal.whitelist()))
+
+    def _add_local_link(self) -> None:
+        dialog = LocalLinkDialog(self.workspace, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+
+class LocalLinkDialog(QDialog):
+    """A responsable adds a local link; its site joins the workstation's whitelist."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.setWindowTitle("Ajouter un lien local")
+        self.label = QLineEdit()
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://www.exemple.fr")
+        self.description = QLineEdit()
+        self.description.setPlaceholderText("Une ligne : à quoi sert ce site")
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setVisible(False)
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(self.error)
+        form.addRow("Nom :", self.label)
+        form.addRow("Adresse :", self.url)
+        form.addRow("Description :", self.description)
+        note = QLabel("Le site sera ajouté à la liste des sites autorisés du poste, à votre nom.")
+        note.setObjectName("hint")
+        form.addRow(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Ajouter")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        agent = self.workspace.workstation.current_agent
+        try:
+            self.workspace.portal.add_local_link(
+                self.label.text(), self.url.text(), self.description.text(), agent.name if agent else ""
+            )
+        except PortalError as error:
+            self.error.setText(f"⚠ {error}")
+            self.error.setVisible(True)
+            return
+        self.accept()

@@ -1,0 +1,53 @@
+from urllib.parse import unquote_plus
+
+from PySide6.QtCore import Qt
+
+from app.ui.portal_panel import LocalLinkDialog
+from tests.ui.test_contact_form import open_window
+
+
+def test_one_search_keyboard_only_opens_a_flow(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    portal = window.home.portal
+    portal.search.setFocus()
+    qtbot.keyClicks(portal.search, "demenagment")  # a typo
+    assert any(hit.kind == "flow" and hit.target == "demenagement" for hit in portal.hits())
+    qtbot.keyClick(portal.search, Qt.Key.Key_Down)
+    assert portal.results.hasFocus()
+    while portal.results.currentItem().data(Qt.ItemDataRole.UserRole).kind != "flow":
+        qtbot.keyClick(portal.results, Qt.Key.Key_Down)
+    qtbot.keyClick(portal.results, Qt.Key.Key_Return)
+    assert window.flow_dialog.isVisible() and window.flow_dialog.flow.situation == "demenagement"
+
+
+def test_links_and_web_search_go_to_whitelisted_sites(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    portal = window.home.portal
+    qtbot.keyClicks(portal.search, "ameli")
+    with qtbot.waitSignal(portal.open_url) as opened:
+        qtbot.keyClick(portal.search, Qt.Key.Key_Return)
+    assert opened.args[0] == "https://www.ameli.fr"
+    with qtbot.waitSignal(portal.open_url) as searched:
+        qtbot.keyClick(portal.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "site:ameli.fr" in unquote_plus(searched.args[0])
+
+
+def test_a_responsable_adds_a_local_link_shown_under_its_own_heading(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    portal = window.home.portal
+    assert portal.add_link.isVisible()
+    dialog = LocalLinkDialog(desk, portal)
+    qtbot.addWidget(dialog)
+    dialog.label.setText("Mairie de Valserhône")
+    dialog.url.setText("http://www.valserhone.fr")
+    dialog.description.setText("État civil, inscriptions scolaires.")
+    dialog.save()
+    assert "https://" in dialog.error.text()
+    dialog.url.setText("https://www.valserhone.fr")
+    dialog.save()
+    portal.refresh()
+    headings = [portal.links.topLevelItem(i).text(0) for i in range(portal.links.topLevelItemCount())]
+    assert "Liens locaux" in headings
+    assert desk.portal.whitelist().allows("https://www.valserhone.fr/etat-civil")
+    qtbot.keyClicks(portal.search, "valserhone")
+    assert [hit.kind for hit in portal.hits()] == ["link"]
