@@ -12,16 +12,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.models.workspace import Workspace
 from app.sync.status import read_status
-from app.ui.flows_screen import FlowsScreen
-from app.ui.history import HistoryScreen
 from app.ui.home import HomeScreen
 from app.ui.placeholder import ComingSoon
-from app.ui.settings import SettingsScreen
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 
@@ -33,34 +31,37 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Bureau virtuel — France Services")
         self.resize(1200, 760)
         self.home = HomeScreen(workspace)
-        self.history = HistoryScreen(workspace)
-        self.flows_screen = FlowsScreen(workspace)
-        self.settings = SettingsScreen(workspace)
-        self.screens: dict[str, QWidget] = {
-            "Accueil": self.home,
-            "Parcours": self.flows_screen,
-            "Contacts": self.history,
-            "Pass numérique": ComingSoon(
+        # Other screens are built the first time they are needed: start-up builds only Accueil.
+        self._builders = {
+            "Accueil": lambda: self.home,
+            "Parcours": self._build_flows_screen,
+            "Contacts": self._build_history,
+            "Pass numérique": lambda: ComingSoon(
                 "Pass numérique",
                 "Le stock de chèques Pass numérique, l'évaluation de l'autonomie et le reçu remis à la personne.",
                 "cochez « Pass numérique remis » dans le contact et tenez votre registre habituel.",
             ),
-            "Synthèses": ComingSoon(
+            "Synthèses": lambda: ComingSoon(
                 "Synthèses",
                 "Les synthèses mensuelles, trimestrielles et annuelles de la structure, en PDF et en CSV.",
                 "l'écran Contacts filtre et compte les contacts par période, partenaire, situation, agent, issue et lieu.",
             ),
-            "Paramètres": self.settings,
+            "Paramètres": self._build_settings,
         }
+        self._built: dict[str, QWidget] = {}
+        self._holders: dict[str, QWidget] = {}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Navigation")
         self.nav.setFixedWidth(190)
         self.stack = QStackedWidget()
-        for name, screen in self.screens.items():
+        for name in SCREENS:
             self.nav.addItem(name)
-            self.stack.addWidget(screen)
-        self._stale: set[QWidget] = set()  # screens to re-read when next shown
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._holders[name] = holder
+            self.stack.addWidget(holder)
+        self._stale: set[str] = set()  # built screens to re-read when next shown
         self.nav.currentRowChanged.connect(self._show_screen)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -91,14 +92,60 @@ class MainWindow(QMainWindow):
         self.home.portal.open_url.connect(self.open_url)
         self.home.portal.open_flow.connect(self.open_flow)
         self.home.portal.show_referents.connect(lambda: self.nav.setCurrentRow(5))
-        self.history.correction_requested.connect(self.open_correction)
-        self.history.changed.connect(self.refresh)
-        self.flows_screen.flow_requested.connect(self.open_flow)
-        self.flows_screen.changed.connect(self.refresh)
-        self.settings.changed.connect(self.refresh)
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.refresh()
+
+    def screen(self, name: str) -> QWidget:
+        """The screen called `name`, built on first use."""
+        if name not in self._built:
+            widget = self._builders[name]()
+            self._holders[name].layout().addWidget(widget)
+            self._built[name] = widget
+            if name != "Accueil" and hasattr(widget, "refresh"):
+                widget.refresh()
+        return self._built[name]
+
+    @property
+    def screens(self) -> dict[str, QWidget]:
+        return {name: self.screen(name) for name in SCREENS}
+
+    @property
+    def history(self) -> QWidget:
+        return self.screen("Contacts")
+
+    @property
+    def flows_screen(self) -> QWidget:
+        return self.screen("Parcours")
+
+    @property
+    def settings(self) -> QWidget:
+        return self.screen("Paramètres")
+
+    def _build_history(self) -> QWidget:
+        from app.ui.history import HistoryScreen
+
+        history = HistoryScreen(self.workspace)
+        history.correction_requested.connect(self.open_correction)
+        history.changed.connect(self.refresh)
+        return history
+
+    def _build_flows_screen(self) -> QWidget:
+        from app.ui.flows_screen import FlowsScreen
+
+        flows = FlowsScreen(self.workspace)
+        flows.flow_requested.connect(self.open_flow)
+        flows.changed.connect(self.refresh)
+        return flows
+
+    def _build_settings(self) -> QWidget:
+        from app.ui.settings import SettingsScreen
+
+        settings = SettingsScreen(self.workspace)
+        settings.changed.connect(self.refresh)
+        if self.sync is not None:
+            self._connect_settings_to_sync(settings)
+        return settings
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -146,7 +193,7 @@ class MainWindow(QMainWindow):
         if current:
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         self._show_sync_status()
-        self._stale = {self.home, self.history, self.settings, self.flows_screen}
+        self._stale = set(self._built)
         self._refresh_if_stale()
 
     def _show_sync_status(self) -> None:
@@ -178,13 +225,18 @@ class MainWindow(QMainWindow):
         controller.started.connect(self._show_sync_status)
         controller.report_ready.connect(self._sync_report)
         controller.enrolled.connect(self._enrolled)
-        self.settings.enrol_requested.connect(controller.request_enrolment)
-        self.settings.sync_requested.connect(lambda: controller.request(force=True))
+        if "Paramètres" in self._built:
+            self._connect_settings_to_sync(self._built["Paramètres"])
+
+    def _connect_settings_to_sync(self, settings: QWidget) -> None:
+        settings.enrol_requested.connect(self.sync.request_enrolment)
+        settings.sync_requested.connect(lambda: self.sync.request(force=True))
 
     def _sync_report(self, report) -> None:
         if report.enrolled and not report.busy:
             self.online = not report.offline and report.error is None
-        self.settings.sync_result.setText(report.summary())
+        if "Paramètres" in self._built:
+            self.settings.sync_result.setText(report.summary())
         self.refresh()
 
     def _enrolled(self, ok: bool, message: str) -> None:
@@ -210,10 +262,14 @@ class MainWindow(QMainWindow):
 
     def _refresh_if_stale(self) -> None:
         """Only the screen on display reads the database now; the others when they are shown."""
-        screen = self.stack.currentWidget()
-        if screen in self._stale:
-            self._stale.discard(screen)
-            screen.refresh()
+        name = SCREENS[self.stack.currentIndex()]
+        if name not in self._built:
+            self.screen(name)  # a new screen reads the database as it is built
+        elif name in self._stale:
+            self._stale.discard(name)
+            widget = self._built[name]
+            if hasattr(widget, "refresh"):
+                widget.refresh()
 
     def _agent_chosen(self, index: int) -> None:
         self.workspace.workstation.set_current_agent(self.agent_switch.itemData(index))

@@ -27,14 +27,22 @@ def test_every_screen_is_reachable_and_unbuilt_ones_say_so(qtbot, desk) -> None:
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == list(SCREENS)
     for number, name in enumerate(SCREENS, start=1):
         qtbot.keyClick(window.nav, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
-        screen = window.stack.currentWidget()
-        assert screen is window.screens[name]
+        screen = window.screens[name]
+        assert screen.parent() is window.stack.currentWidget(), "the shortcut shows that screen"
+        assert screen.isVisible()
         if isinstance(screen, ComingSoon):
             assert (
                 "pas encore disponible" in screen.findChild(type(window.structure_label), "comingSoon").text()
             )
     built = {name for name, screen in window.screens.items() if not isinstance(screen, ComingSoon)}
     assert built == {"Accueil", "Parcours", "Contacts", "Paramètres"}
+
+
+def test_start_up_builds_only_accueil(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    assert set(window._built) == {"Accueil"}
+    window.nav.setCurrentRow(2)
+    assert set(window._built) == {"Accueil", "Contacts"}
 
 
 def test_status_bar_shows_structure_agent_and_the_bus_stop(qtbot, bus) -> None:
