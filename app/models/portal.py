@@ -15,8 +15,12 @@ import sqlite_utils
 
 from app.models.contacts import db_time
 from app.models.database import transaction, utc_now
+from app.models.settings import get_setting, set_setting
 from app.models.whitelist import Whitelist, load_whitelist
 from app.paths import resources_dir
+
+DEFAULT_ENGINE = "https://duckduckgo.com/?q={query}"
+ENGINE_SETTING = "portal.search_engine"
 
 
 class PortalError(ValueError):
@@ -76,7 +80,25 @@ class PortalStore:
         }
 
     def whitelist(self) -> Whitelist:
-        return load_whitelist().with_domains(self.local_domains())
+        """Shipped domains, those allowed here, and the web search engine (its results page only
+        leads to whitelisted sites: anything else is blocked by the browser)."""
+        engine = {
+            domain_of(self.search_engine()): "moteur de recherche (résultats limités aux sites autorisés)"
+        }
+        return load_whitelist().with_domains({**self.local_domains(), **engine})
+
+    def search_engine(self) -> str:
+        return get_setting(self.db, ENGINE_SETTING, DEFAULT_ENGINE)
+
+    def set_search_engine(self, url: str, added_by: str) -> None:
+        """A responsable may choose another engine; `{query}` marks where the words go."""
+        url = url.strip()
+        domain_of(url)
+        if "{query}" not in url:
+            raise PortalError("L'adresse du moteur doit contenir {query} à la place des mots cherchés.")
+        with transaction(self.db):
+            set_setting(self.db, ENGINE_SETTING, url)
+            set_setting(self.db, ENGINE_SETTING + ".by", added_by)
 
     def add_local_link(self, label: str, url: str, description: str, added_by: str) -> Link:
         """A local link (the mairie, the département…); its domain joins the whitelist."""

@@ -18,7 +18,6 @@ from app.models.text import fold
 from app.models.whitelist import Whitelist
 
 KINDS = {"link": "Sites", "flow": "Parcours", "step": "Étapes des parcours", "referent": "Référents"}
-DEFAULT_ENGINE = "https://duckduckgo.com/?q={query}"
 PER_KIND = 8
 
 
@@ -94,7 +93,7 @@ class SearchIndex:
         self.db.close()
 
 
-def web_search_url(query: str, whitelist: Whitelist, engine: str = DEFAULT_ENGINE) -> str:
+def web_search_url(query: str, whitelist: Whitelist, engine: str) -> str:
     """The engine's URL for `query`, restricted to the whitelisted sites with `site:` filters."""
     sites = " OR ".join(f"site:{domain}" for domain in whitelist.domains)
     return engine.replace("{query}", quote_plus(f"{query} ({sites})"))

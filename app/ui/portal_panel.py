@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.models.flows import load_flows
 from app.models.portal import PortalError
 from app.models.search import KINDS, SearchIndex, web_search_url
+from app.models.whitelist import load_whitelist
 from app.models.workspace import Workspace
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
@@ -191,7 +192,12 @@ class PortalPanel(QWidget):
     def search_web(self) -> None:
         text = self.search.text().strip()
         if text:
-            self.open_url.emit(web_search_url(text, self.workspace.portal.whitelist()))
+            portal = self.workspace.portal
+            self.open_url.emit(
+                web_search_url(
+                    text, load_whitelist().with_domains(portal.local_domains()), portal.search_engine()
+                )
+            )
 
     def _add_local_link(self) -> None:
         dialog = LocalLinkDialog(self.workspace, self)

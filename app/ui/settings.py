@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.portal import PortalError
 from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError
@@ -109,9 +110,31 @@ class SettingsScreen(QWidget):
 
         content = QWidget()
         layout = QVBoxLayout(content)
+        portal_box = QGroupBox("Portail : recherche sur le web (limitée aux sites autorisés)")
+        self.engine = QLineEdit()
+        self.engine.setAccessibleName("Adresse du moteur de recherche")
+        self.engine.setToolTip("{query} marque l'endroit où vont les mots cherchés.")
+        self.engine_button = QPushButton("Enregistrer le moteur")
+        self.engine_button.clicked.connect(self._save_engine)
+        self.engine_result = QLabel()
+        self.engine_result.setWordWrap(True)
+        engine_row = QHBoxLayout(portal_box)
+        engine_row.addWidget(self.engine, 1)
+        engine_row.addWidget(self.engine_button)
+        engine_row.addWidget(self.engine_result)
         self.referents = ReferentsPanel(workspace)
         self.referents.changed.connect(self.changed)
-        for widget in (title, structure_box, self.stops_box, agents_box, self.referents, sync_box, data_box):
+        widgets = (
+            title,
+            structure_box,
+            self.stops_box,
+            agents_box,
+            self.referents,
+            portal_box,
+            sync_box,
+            data_box,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         layout.addStretch(1)
         scroll = QScrollArea()  # the screen grows with the sections; small screens scroll
@@ -145,9 +168,23 @@ class SettingsScreen(QWidget):
                 "saisissez son adresse et le code d'inscription donné par le responsable."
             )
         self.referents.refresh()
+        agent = workstation.current_agent
+        manager = bool(agent and agent.is_manager)
+        self.engine.setText(self.workspace.portal.search_engine())
+        self.engine.setEnabled(manager)
+        self.engine_button.setEnabled(manager)
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+
+    def _save_engine(self) -> None:
+        agent = self.workspace.workstation.current_agent
+        try:
+            self.workspace.portal.set_search_engine(self.engine.text(), agent.name if agent else "")
+        except PortalError as error:
+            self.engine_result.setText(f"⚠ {error}")
+            return
+        self.engine_result.setText("Enregistré.")
 
     def _enrol(self) -> None:
         url, code = self.server_url.text().strip(), self.enrolment_code.text().strip()

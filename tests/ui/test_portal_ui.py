@@ -51,3 +51,20 @@ def test_a_responsable_adds_a_local_link_shown_under_its_own_heading(qtbot, desk
     assert desk.portal.whitelist().allows("https://www.valserhone.fr/etat-civil")
     qtbot.keyClicks(portal.search, "valserhone")
     assert [hit.kind for hit in portal.hits()] == ["link"]
+
+
+def test_the_responsable_chooses_the_web_search_engine(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(5)
+    settings = window.settings
+    settings.engine.setText("https://www.qwant.com/?q=")
+    settings.engine_button.click()
+    assert "{query}" in settings.engine_result.text()
+    settings.engine.setText("https://www.qwant.com/?q={query}")
+    settings.engine_button.click()
+    window.nav.setCurrentRow(0)
+    portal = window.home.portal
+    qtbot.keyClicks(portal.search, "caf")
+    with qtbot.waitSignal(portal.open_url) as searched:
+        portal.search_web()
+    assert searched.args[0].startswith("https://www.qwant.com/?q=caf")

@@ -54,3 +54,13 @@ def test_only_https_links_are_accepted(desk) -> None:
     with pytest.raises(PortalError, match="https://"):
         desk.portal.add_local_link("Site", "http://www.exemple.fr", "Une ligne.", "Camille R.")
     assert not [link for link in desk.portal.links() if link.local]
+
+
+def test_the_search_engine_is_a_setting_and_its_site_is_allowed(desk) -> None:
+    assert desk.portal.whitelist().allows("https://duckduckgo.com/?q=caf")
+    with pytest.raises(PortalError, match="query"):
+        desk.portal.set_search_engine("https://www.qwant.com/?q=", "Camille R.")
+    desk.portal.set_search_engine("https://www.qwant.com/?q={query}", "Camille R.")
+    assert desk.portal.search_engine() == "https://www.qwant.com/?q={query}"
+    assert desk.portal.whitelist().allows("https://www.qwant.com/?q=caf")
+    assert not desk.portal.whitelist().allows("https://duckduckgo.com/?q=caf")

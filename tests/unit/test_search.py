@@ -40,7 +40,7 @@ def test_results_are_grouped_by_kind_and_referents_are_found() -> None:
 
 
 def test_web_search_is_restricted_to_the_whitelist() -> None:
-    url = web_search_url("prime d'activité", load_whitelist())
+    url = web_search_url("prime d'activité", load_whitelist(), "https://duckduckgo.com/?q={query}")
     text = unquote_plus(url)
     assert text.startswith("https://duckduckgo.com/?q=prime d'activité (")
     assert "site:caf.fr" in text and "site:ameli.fr" in text
