@@ -172,3 +172,15 @@ def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
     window.nav.setCurrentRow(0)
     assert window.home.today_figure.text() == "1"
     assert "3 contacts en attente d'envoi" in window.sync_label.text()
+
+
+def test_a_long_session_does_not_abort(qtbot, desk) -> None:
+    """PySide6 6.12.0 on Python 3.11 lost a reference to None at each void call: a day at the desk
+    aborted the process. Thousands of calls must leave None's reference count where it was."""
+    import sys
+
+    window = open_window(qtbot, desk)
+    before = sys.getrefcount(None)
+    for _ in range(20000):
+        window.structure_label.setText("Valserhône")
+    assert abs(sys.getrefcount(None) - before) < 100
