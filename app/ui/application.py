@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.models.database import DatabaseUnavailable
@@ -17,6 +17,10 @@ from app.ui.main_window import SCREENS, MainWindow
 
 
 def make_application() -> QApplication:
+    # QtWebEngine (the portal's browser, loaded later) needs this before the QApplication exists.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses root otherwise
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Bureau virtuel")
     app.setOrganizationName("France Services")

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
-from app.models.whitelist import load_whitelist
 from app.models.workspace import Workspace
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
@@ -37,6 +36,7 @@ STEP_ROLE = Qt.ItemDataRole.UserRole
 
 class FlowDialog(QDialog):
     finished_with_contact = Signal(dict)  # the contact form's pre-fill
+    open_url = Signal(str)  # a step's site, for the portal's browser
 
     def __init__(self, workspace: Workspace, flow: Flow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,8 +226,7 @@ class FlowDialog(QDialog):
         step = item.data(0, STEP_ROLE) if item is not None else None
         if step is None or not step.link:
             return
-        if load_whitelist().allows(step.link):  # the portal's embedded browser will take over here
-            QDesktopServices.openUrl(QUrl(step.link))
+        self.open_url.emit(step.link)
 
     # --- documents PDF ------------------------------------------------------------------------
     def write_pdf(self, path: Path) -> Path:

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.addAction(switch)
 
         self.contact_dialog = None  # the form currently open, if any
+        self.browser = None  # VisitBrowser, made when the first site is opened
         self.sync = None  # SyncController, attached after the window is shown
         self.online: bool | None = None  # from the last sync pass
         self.home.new_contact.connect(self.open_contact_form)
@@ -254,6 +255,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.sync is not None:
             self.sync.stop()
+        if self.browser is not None:
+            self.browser.close()  # ends the visit: the citizen's session is forgotten
         super().closeEvent(event)
 
     def _show_screen(self, row: int) -> None:
@@ -287,11 +290,18 @@ class MainWindow(QMainWindow):
         return self._open_form(prefill=prefill or None)
 
     def open_url(self, url: str) -> None:
-        """A whitelisted site in the system browser (the embedded browser takes over with the portal)."""
-        if self.workspace.portal.whitelist().allows(url):
-            QDesktopServices.openUrl(QUrl(url))
-        else:
+        """A whitelisted site in the visit's embedded browser (loaded on first use: QtWebEngine is big)."""
+        if not self.workspace.portal.whitelist().allows(url):
             self.statusBar().showMessage("Ce site n'est pas sur la liste des sites autorisés du poste.", 8000)
+            return
+        if self.browser is None:
+            from app.ui.browser import VisitBrowser
+
+            self.browser = VisitBrowser(self.workspace)
+        self.browser.open(url)
+        self.browser.show()
+        self.browser.raise_()
+        self.browser.activateWindow()
 
     def open_flow(self, situation_id: str):
         from app.models.flows import load_flows
@@ -300,6 +310,7 @@ class MainWindow(QMainWindow):
         dialog = FlowDialog(self.workspace, load_flows()[situation_id], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished_with_contact.connect(self.open_contact_form)
+        dialog.open_url.connect(self.open_url)
         dialog.finished.connect(lambda _code: self.refresh())  # an escalation may have been recorded
         self.flow_dialog = dialog
         dialog.open()

@@ -1,0 +1,41 @@
+"""QtWebEngine offscreen against a local server: flags set at import, before any QApplication exists.
+
+Collection imports this file before the first test runs, hence before pytest-qt's QApplication and
+before Chromium starts (it reads its flags when the first profile is made).
+"""
+
+import os
+
+from tests.browser.helpers import immortalize_singletons
+from tests.browser.sites import HOST_RULES, Sites
+
+immortalize_singletons()  # a whole visit makes thousands of Qt calls (see the helper)
+
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # the CI runs as root
+_flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+if "--no-sandbox" not in _flags:
+    _flags += " --no-sandbox"
+if "--host-resolver-rules" not in _flags:
+    _flags += f' --host-resolver-rules="{HOST_RULES}"'
+os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = _flags.strip()
+
+import pytest  # noqa: E402
+
+from app.ui.browser import VisitBrowser  # noqa: E402  (loads QtWebEngine before the QApplication)
+
+
+@pytest.fixture(scope="session")
+def sites():
+    server = Sites()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def browser(qtbot, desk, sites) -> VisitBrowser:
+    sites.hits.clear()
+    window = VisitBrowser(desk, allow_http=True)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+    return window
