@@ -96,10 +96,7 @@ def main() -> int:
     args = parser.parse_args()
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from tests.browser.helpers import immortalize_singletons
     from tests.browser.sites import AMELI, CAF, HOST_RULES, Sites
-
-    immortalize_singletons()  # else PySide6 6.12.0 on Python 3.11 aborts after a few thousand calls
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")

@@ -6,10 +6,7 @@ before Chromium starts (it reads its flags when the first profile is made).
 
 import os
 
-from tests.browser.helpers import immortalize_singletons
 from tests.browser.sites import HOST_RULES, Sites
-
-immortalize_singletons()  # a whole visit makes thousands of Qt calls (see the helper)
 
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # the CI runs as root
 _flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")

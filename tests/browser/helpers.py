@@ -1,29 +1,27 @@
 """Waiting for QtWebEngine, which answers asynchronously (and slowly on a loaded 2-core machine)."""
 
-import ctypes
-import sys
-
 TIMEOUT_MS = 30_000
 
 
-def immortalize_singletons() -> None:
-    """Work around PySide6 6.12.0 on Python 3.11: its calls drop a reference to None, True or False.
-
-    Every void method (`QLabel.setText`…) returns None, and every `Signal.emit` a bool, without the
-    reference the caller will release: after a few thousand calls Python aborts ("none_dealloc:
-    deallocating None"). Python 3.12 makes these objects immortal (PEP 683), which hides the bug;
-    on 3.11 give them the same huge reference count.
-    """
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
+def wait_for(qtbot, condition, tab, what) -> None:
+    """qtbot.waitUntil, saying what the tab showed when it timed out (`what`: text, or a function)."""
+    try:
+        qtbot.waitUntil(condition, timeout=TIMEOUT_MS)
+    except qtbot.TimeoutError:
+        what = what() if callable(what) else what
+        state = (
+            f"url={tab.page.url().toString()[:120]!r} loading={tab.page.isLoading()} message={tab.message}"
+        )
+        raise AssertionError(f"{what}: not after {TIMEOUT_MS} ms ({state})") from None
 
 
 def wait_loaded(qtbot, tab, url_part: str) -> None:
     """The tab shows a page whose address contains `url_part`, completely loaded."""
-    qtbot.waitUntil(
-        lambda: url_part in tab.page.url().toString() and not tab.page.isLoading(), timeout=TIMEOUT_MS
-    )
+
+    def loaded() -> bool:
+        return url_part in tab.page.url().toString() and not tab.page.isLoading()
+
+    wait_for(qtbot, loaded, tab, f"page {url_part!r} loaded")
 
 
 def wait_text(qtbot, tab, fragment: str) -> str:
@@ -34,7 +32,7 @@ def wait_text(qtbot, tab, fragment: str) -> str:
         tab.page.toPlainText(lambda text: seen.__setitem__("text", text or ""))
         return fragment in seen["text"]
 
-    qtbot.waitUntil(check, timeout=TIMEOUT_MS)
+    wait_for(qtbot, check, tab, lambda: f"text {fragment!r} shown (last seen: {seen['text'][:80]!r})")
     return seen["text"]
 
 

@@ -1,5 +1,7 @@
 """Only whitelisted sites open: links, redirects, frames and pop-ups, with a French page otherwise."""
 
+import os
+import signal
 import socket
 
 from PySide6.QtCore import Qt
@@ -100,6 +102,18 @@ def test_an_unreachable_site_shows_the_network_page(qtbot, browser) -> None:
     text = wait_text(qtbot, tab, "Le réseau est indisponible")
     assert "n'a pas pu être ouvert" in text
     assert browser.address.text() == f"Site injoignable : {AMELI}"
+
+
+def test_a_page_whose_process_died_says_so_and_reloads(qtbot, browser, sites) -> None:
+    browser.open(sites.url(AMELI, "/deuxieme"))
+    [tab] = browser.tab_list()
+    wait_loaded(qtbot, tab, "/deuxieme")
+    os.kill(tab.page.renderProcessPid(), signal.SIGKILL)
+    wait_text(qtbot, tab, "s'est arrêtée de façon inattendue")
+    assert browser.address.text() == f"Page arrêtée : {AMELI}"
+    qtbot.keyClick(browser, Qt.Key.Key_F5)  # Recharger
+    wait_text(qtbot, tab, "Deuxième page")
+    assert tab.message is None and browser.address.text() == f"{AMELI} — Assurance Maladie"
 
 
 class TrustingPage(GuardedPage):

@@ -7,6 +7,7 @@ from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication
 
+from app.ui.browser.visit_browser import new_printer
 from tests.browser.helpers import TIMEOUT_MS, click, run_js, wait_loaded, wait_text
 from tests.browser.sites import AMELI, ATTESTATION, FORBIDDEN
 
@@ -85,7 +86,7 @@ def test_the_page_prints_to_pdf(qtbot, browser, sites, tmp_path: Path) -> None:
     QTimer.singleShot(0, cancel_dialog)
     browser.print_action.trigger()  # Ctrl+P: the system's dialog (printer or PDF file); cancelled here
     assert seen == ["Imprimer la page"]
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer = new_printer()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)
     printer.setOutputFileName(str(tmp_path / "page.pdf"))

@@ -179,8 +179,18 @@ def test_a_long_session_does_not_abort(qtbot, desk) -> None:
     aborted the process. Thousands of calls must leave None's reference count where it was."""
     import sys
 
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        fired = Signal()
+
     window = open_window(qtbot, desk)
     before = sys.getrefcount(None)
     for _ in range(20000):
         window.structure_label.setText("Valserhône")
     assert abs(sys.getrefcount(None) - before) < 100
+    emitter = Emitter()
+    before_true = sys.getrefcount(True)
+    for _ in range(20000):
+        emitter.fired.emit()
+    assert abs(sys.getrefcount(True) - before_true) < 100

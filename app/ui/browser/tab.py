@@ -157,8 +157,7 @@ class BrowserTab(QWidget):
 
     def _render_process_terminated(self, status, _code: int) -> None:
         if status != QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus:
-            url = self.address()
-            self.show_message(Message(Kind.CRASHED, url))
+            self.show_message(Message(Kind.CRASHED, self.address()))
 
     def _url_changed(self, url: QUrl) -> None:
         if url.scheme() == "data":
@@ -169,7 +168,8 @@ class BrowserTab(QWidget):
             self._set_message(self._messages.get(key))  # back and forward reach message pages too
         elif self._pending is None:
             self._set_message(None)
-        self.changed.emit()
+        else:
+            self.changed.emit()
 
     def _set_message(self, message: Message | None) -> None:
         self.message = message

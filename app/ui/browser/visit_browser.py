@@ -46,6 +46,13 @@ ENDED = (
 )
 ENDED_SHORT = "Accompagnement terminé : cookies, historique et fichiers de la personne effacés."
 _Action = QWebEnginePage.WebAction
+PRINT_DPI = 300  # sharp text; QtWebEngine prints pages as images: 1200 dpi took 4.4 s and 4 MB a page
+
+
+def new_printer() -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setResolution(PRINT_DPI)
+    return printer
 
 
 class VisitBrowser(QMainWindow):
@@ -299,7 +306,7 @@ class VisitBrowser(QMainWindow):
         """Imprimer: the system's dialog (a printer, or a PDF file)."""
         if self.current_tab() is None or self._printer is not None:
             return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = new_printer()
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Imprimer la page")
         if dialog.exec() == QDialog.DialogCode.Accepted:
