@@ -7,6 +7,7 @@ restricted to the whitelisted sites.
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -60,6 +61,11 @@ class PortalPanel(QWidget):
         self.links.setHeaderLabels(["Site", "Description"])
         self.links.setAccessibleName("Sites institutionnels")
         self.links.itemActivated.connect(self._activate_link)
+        self.grouping = QComboBox()
+        self.grouping.setAccessibleName("Regrouper les sites")
+        self.grouping.addItem("Par thème", "theme")
+        self.grouping.addItem("Par partenaire", "partner")
+        self.grouping.currentIndexChanged.connect(self._fill_links)
         self.add_link = QPushButton("Ajouter un lien local…")
         self.add_link.clicked.connect(self._add_local_link)
         row = QHBoxLayout()
@@ -67,6 +73,7 @@ class PortalPanel(QWidget):
         row.addWidget(web)
         links_row = QHBoxLayout()
         links_row.addWidget(QLabel("Sites institutionnels (Entrée ou double-clic pour ouvrir) :"), 1)
+        links_row.addWidget(self.grouping)
         links_row.addWidget(self.add_link)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,13 +89,24 @@ class PortalPanel(QWidget):
         if self._index is not None:
             self._index.close()
             self._index = None
+        self._fill_links()
+        if self.search.text():
+            self._search(self.search.text())
+
+    def _fill_links(self) -> None:
         catalogue = self.workspace.catalogue
+        by_partner = self.grouping.currentData() == "partner"
         self.links.clear()
         groups: dict[str, QTreeWidgetItem] = {}
         for link in self.workspace.portal.links():
-            group = (
-                "Liens locaux" if link.local else catalogue.label("themes", link.theme) or "Outils de l'agent"
-            )
+            if link.local:
+                group = "Liens locaux"
+            elif by_partner:
+                group = (
+                    catalogue.label("partners", link.partner) or "Services transverses et outils de l'agent"
+                )
+            else:
+                group = catalogue.label("themes", link.theme) or "Outils de l'agent"
             if group not in groups:
                 groups[group] = QTreeWidgetItem([group])
                 font = groups[group].font(0)
@@ -102,8 +120,6 @@ class PortalPanel(QWidget):
             groups[group].addChild(item)
         self.links.expandAll()
         self.links.resizeColumnToContents(0)
-        if self.search.text():
-            self._search(self.search.text())
 
     def index(self) -> SearchIndex:
         if self._index is None:

@@ -68,3 +68,24 @@ def test_the_responsable_chooses_the_web_search_engine(qtbot, desk) -> None:
     with qtbot.waitSignal(portal.open_url) as searched:
         portal.search_web()
     assert searched.args[0].startswith("https://www.qwant.com/?q=caf")
+
+
+def test_links_are_grouped_by_theme_or_by_partner(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    portal = window.home.portal
+
+    def headings() -> list[str]:
+        return [portal.links.topLevelItem(i).text(0) for i in range(portal.links.topLevelItemCount())]
+
+    assert "Prévention santé" in headings()
+    portal.grouping.setCurrentIndex(portal.grouping.findData("partner"))
+    assert "Assurance Maladie (CPAM)" in headings() and "Prévention santé" not in headings()
+    retirement = next(
+        portal.links.topLevelItem(i)
+        for i in range(portal.links.topLevelItemCount())
+        if portal.links.topLevelItem(i).text(0) == "Assurance retraite (Cnav / Carsat)"
+    )
+    assert {retirement.child(j).text(0) for j in range(retirement.childCount())} == {
+        "L'Assurance retraite",
+        "Info-retraite.fr",
+    }
