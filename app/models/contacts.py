@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 import sqlite_utils
 
-from app.models.database import transaction, utc_now
+from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.note_guard import identifier_problem
 from app.models.reference import Catalogue
 
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 200
 _CURRENT = "c.superseded = 0 AND c.deleted = 0"
-
-
-def db_time(moment: datetime) -> str:
-    """UTC, to the second, in a form that sorts as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_offset_minutes(moment: datetime | None = None) -> int:
@@ -130,7 +125,7 @@ _ROW_COLUMNS = (
 def _row(values: tuple) -> ContactRow:
     return ContactRow(
         id=values[0],
-        occurred_at=datetime.strptime(values[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        occurred_at=parse_db_time(values[1]),
         agent=values[2],
         place=values[3],
         channel=values[4],

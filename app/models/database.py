@@ -110,11 +110,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+DB_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def db_time(moment: datetime) -> str:
+    """UTC, to the second, in a form that sorts as text: how every time is stored."""
+    return moment.astimezone(UTC).strftime(DB_TIME_FORMAT)
+
+
+def parse_db_time(value: str) -> datetime:
+    return datetime.strptime(value, DB_TIME_FORMAT).replace(tzinfo=UTC)
+
+
 def reset_interrupted_sends(db: sqlite_utils.Database) -> int:
     """At start-up, a batch that was being sent when the app died goes back to the queue."""
     with transaction(db):
         cursor = db.execute(
             "UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'",
-            [utc_now().isoformat()],
+            [db_time(utc_now())],
         )
     return cursor.rowcount

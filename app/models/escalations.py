@@ -8,25 +8,21 @@ A status change is a new record superseding the previous one, synced like contac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 import sqlite_utils
 
 from app.models.business_time import answer_deadline
-from app.models.contacts import db_time, local_offset_minutes
-from app.models.database import transaction, utc_now
+from app.models.contacts import local_offset_minutes
+from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.reference import Catalogue
 
 if TYPE_CHECKING:
     from app.models.record import EscalationRecord
 
 _COLUMNS = "id, partner, situation, sent_at, channel, status, answered_at, agent"
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if value else None
 
 
 @dataclass(frozen=True)
@@ -119,8 +115,7 @@ class EscalationStore:
         for values in self.db.execute(
             f"SELECT {_COLUMNS} FROM escalations WHERE superseded = 0 AND deleted = 0 {waiting} ORDER BY sent_at DESC"
         ):
-            sent_at = _parse(values[3])
-            assert sent_at is not None
+            sent_at = parse_db_time(values[3])
             deadline = answer_deadline(sent_at.astimezone(), departement)
             rows.append(
                 EscalationRow(
@@ -130,7 +125,7 @@ class EscalationStore:
                     sent_at,
                     values[4],
                     values[5],
-                    _parse(values[6]),
+                    parse_db_time(values[6]) if values[6] else None,
                     values[7],
                     deadline,
                 )

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from app.models.contacts import db_time
-from app.models.database import transaction, utc_now
+from app.models.database import db_time, transaction, utc_now
 from app.models.settings import get_setting, set_setting
 from app.models.whitelist import Whitelist, load_whitelist
 from app.paths import resources_dir

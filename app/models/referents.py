@@ -12,8 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from app.models.contacts import db_time
-from app.models.database import transaction, utc_now
+from app.models.database import db_time, transaction, utc_now
 from app.models.reference import Catalogue
 from app.models.text import fold
 

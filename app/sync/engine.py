@@ -14,8 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from app.models.contacts import db_time
-from app.models.database import transaction, utc_now
+from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
 from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync import outbox
@@ -129,7 +128,7 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
         return report
     client = ServerClient(server_url, token)
     try:
-        outbox.reset_sending(db)
+        reset_interrupted_sends(db)  # leftovers of a process that died: we hold the lock now
         if _confirm_session(workspace, client, report):
             _send_all(workspace, client, report, force)
         if report.error is None:

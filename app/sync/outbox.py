@@ -15,8 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from app.models.contacts import db_time
-from app.models.database import transaction, utc_now
+from app.models.database import db_time, transaction, utc_now
 from app.sync.transport import ItemResult
 
 BATCH_RECORDS = 200
@@ -30,15 +29,6 @@ class Claimed:
     record_id: str
     attempts: int
     item: dict[str, Any]  # {"kind": ..., "record": {...}} as sent
-
-
-def reset_sending(db: sqlite_utils.Database) -> int:
-    """Rows left `sending` by a process that died go back to the queue."""
-    with transaction(db):
-        return db.execute(
-            "UPDATE outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'",
-            [db_time(utc_now())],
-        ).rowcount
 
 
 def claim_batch(

@@ -4,10 +4,11 @@ The GUI shows it at start-up; importing `requests` and `keyring` for that would 
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 
+from app.models.database import parse_db_time
 from app.models.settings import get_setting
 
 SERVER_URL = "sync.server_url"
@@ -28,7 +29,7 @@ def read_status(db: sqlite_utils.Database) -> SyncStatus:
     last = get_setting(db, LAST_SUCCESS)
     return SyncStatus(
         server_url=get_setting(db, SERVER_URL),
-        last_success=datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if last else None,
+        last_success=parse_db_time(last) if last else None,
         unauthorized=bool(get_setting(db, UNAUTHORIZED, False)),
         pending=pending_count(db),
         quarantined=quarantined_count(db),

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.note_guard import MAX_NOTE_LENGTH
 from app.models.record import ContactRecord, RecordError
 from app.models.reference import Choice, Situation
 from app.models.workspace import Workspace
@@ -282,10 +281,6 @@ class ContactDialog(QDialog):
         note = self.note.toPlainText()
         try:
             fields = self.fields()
-            if len(note) > MAX_NOTE_LENGTH:
-                raise RecordError(
-                    "note", f"La note est trop longue ({len(note)} caractères, {MAX_NOTE_LENGTH} au plus)."
-                )
             store = self.workspace.contacts
             if self.existing is not None:
                 record = store.correct(str(self.existing.id), fields, note)

@@ -1,7 +1,5 @@
 """Records the server refused, with its reason: set aside, never deleted, shown to the agent."""
 
-from datetime import UTC, datetime
-
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.database import parse_db_time
 from app.models.workspace import Workspace
 from app.sync.outbox import quarantined_rows
 
@@ -36,7 +35,7 @@ class QuarantineDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         for index, (_record_id, occurred_at, situation, reason) in enumerate(rows):
-            moment = datetime.strptime(occurred_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).astimezone()
+            moment = parse_db_time(occurred_at).astimezone()
             for column, text in enumerate(
                 (f"{moment:%d/%m/%Y %H:%M}", workspace.catalogue.label("situations", situation), reason or "")
             ):
