@@ -170,17 +170,31 @@ class ContactStore:
     def add(self, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
         record = self.prepare(fields, note)
         with transaction(self.db):
-            self._insert(record, note)
+            self.insert(record, note)
         return record
 
     def add_many(self, records: list[tuple[ContactRecord, str]]) -> None:
         """Several prepared records in one transaction (demo data, imports)."""
         with transaction(self.db):
             for record, note in records:
-                self._insert(record, note)
+                self.insert(record, note)
 
     def correct(self, old_id: str, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
         return self.add({**fields, "supersedes": old_id}, note)
+
+    def prepare_pass_flag(self, old_id: str) -> tuple[ContactRecord, str] | None:
+        """The correction that flags a contact "Pass numérique remis" and its note, for the caller to
+        `insert` in its own transaction; None if the contact is already flagged."""
+        from app.models.record import RecordError
+
+        old = self.get(old_id)
+        if old is None:
+            raise RecordError("contact", "Ce contact n'existe pas.")
+        if old.pass_numerique:
+            return None
+        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        note = self.note(old_id)
+        return self.prepare({**keep, "pass_numerique": True, "supersedes": old_id}, note), note
 
     def delete(self, old_id: str) -> ContactRecord:
         """Remove a mistaken contact by recording a tombstone that supersedes it."""
@@ -192,7 +206,8 @@ class ContactStore:
         keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
         return self.add({**keep, "supersedes": old_id, "deleted": True})
 
-    def _insert(self, record: ContactRecord, note: str) -> None:
+    def insert(self, record: ContactRecord, note: str) -> None:
+        """Write a prepared record and its outbox row, inside the caller's transaction."""
         from app.models.record import RecordError
 
         row = record.model_dump(mode="json")

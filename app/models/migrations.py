@@ -123,4 +123,84 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 4: Pass numérique: the append-only ledger, the handings out, the state of every cheque, and the
+    # directory of qualified places printed on the citizen's receipt.
+    (
+        """CREATE TABLE pass_issuances (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            structure TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            cheques TEXT NOT NULL,
+            value_cents INTEGER NOT NULL,
+            age_band TEXT,
+            residence_commune TEXT,
+            social_situation TEXT,
+            autonomy_level TEXT,
+            contact TEXT
+        )""",
+        """CREATE TABLE pass_ledger (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            structure TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('recu', 'remis', 'retour', 'annule')),
+            funder TEXT NOT NULL,
+            booklet TEXT NOT NULL,
+            booklet_size INTEGER,
+            cheques TEXT NOT NULL,
+            value_cents INTEGER NOT NULL,
+            valid_until TEXT NOT NULL,
+            reason TEXT,
+            issuance TEXT REFERENCES pass_issuances(id)
+        )""",
+        "CREATE INDEX pass_ledger_by_time ON pass_ledger (occurred_at)",
+        # The state of each cheque, kept by the same transaction as the ledger line that moves it.
+        """CREATE TABLE pass_cheques (
+            number TEXT PRIMARY KEY,
+            funder TEXT NOT NULL,
+            booklet TEXT NOT NULL,
+            value_cents INTEGER NOT NULL,
+            valid_until TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('disponible', 'remis', 'annule')),
+            issuance TEXT REFERENCES pass_issuances(id),
+            reason TEXT,
+            updated_at TEXT NOT NULL,
+            CHECK ((state = 'remis') = (issuance IS NOT NULL))
+        )""",
+        "CREATE INDEX pass_cheques_by_booklet ON pass_cheques (funder, booklet)",
+        "CREATE INDEX pass_cheques_by_state ON pass_cheques (state, valid_until, number)",
+        # The ledger's moves, enforced by the database whatever the code does: a cheque is handed out
+        # or cancelled only from the stock, returned only once handed out; a cancellation is final.
+        """CREATE TRIGGER pass_cheques_moves BEFORE UPDATE OF state ON pass_cheques
+            WHEN NOT ((OLD.state = 'disponible' AND NEW.state IN ('remis', 'annule'))
+                      OR (OLD.state = 'remis' AND NEW.state = 'disponible'))
+            BEGIN SELECT RAISE(ABORT, 'pass_cheque_move'); END""",
+        """CREATE TRIGGER pass_cheques_kept BEFORE DELETE ON pass_cheques
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        """CREATE TRIGGER pass_ledger_unchanged BEFORE UPDATE ON pass_ledger
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        """CREATE TRIGGER pass_ledger_kept BEFORE DELETE ON pass_ledger
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        """CREATE TRIGGER pass_issuances_unchanged BEFORE UPDATE ON pass_issuances
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        """CREATE TRIGGER pass_issuances_kept BEFORE DELETE ON pass_issuances
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        """CREATE TABLE qualified_places (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            address TEXT NOT NULL,
+            commune TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            hours TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,17 +1,19 @@
-"""The contact record as it travels: the one definition that the workstation and the server validate.
+"""The records as they travel (contacts, escalations, Pass numérique): the one definition that the
+workstation and the server validate.
 
 No field can hold a citizen's identity, and `extra="forbid"` makes sure none is smuggled in: the
 free note is not part of the record at all, it stays in the workstation's own table.
 """
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -48,7 +50,25 @@ FIELD_LABELS = {
     "sent_at": "date d'envoi",
     "status": "statut",
     "answered_at": "date de réponse",
+    "event": "mouvement",
+    "funder": "financeur",
+    "booklet": "carnet",
+    "booklet_size": "chèques par carnet",
+    "cheques": "numéros de chèques",
+    "value_cents": "valeur",
+    "valid_until": "fin de validité",
+    "reason": "motif",
+    "issuance": "remise",
+    "issued_at": "date de remise",
+    "social_situation": "situation",
+    "autonomy_level": "niveau d'autonomie",
+    "contact": "contact",
 }
+
+# A cheque number as printed on the cheque: letters, digits and dashes.
+CHEQUE_NUMBER = r"^[A-Za-z0-9-]{1,32}$"
+BOOKLET_SIZES = (5, 10)
+AUTONOMY_LEVELS = {"debutant": "Débutant", "intermediaire": "Intermédiaire", "autonome": "Autonome"}
 
 # Which catalogue table each id-valued field must be found in.
 _REFERENCE_FIELDS = {
@@ -81,7 +101,7 @@ class _Record(BaseModel):
     supersedes: UUID | None = None
     deleted: bool = False
 
-    @field_validator("created_at", "occurred_at", "sent_at", "answered_at", check_fields=False)
+    @field_validator("created_at", "occurred_at", "sent_at", "answered_at", "issued_at", check_fields=False)
     @classmethod
     def _utc_whole_seconds(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         if value is None:
@@ -168,7 +188,107 @@ class EscalationRecord(_Record):
         return self
 
 
-RECORD_KINDS: dict[str, type[_Record]] = {"contact": ContactRecord, "escalation": EscalationRecord}
+class _PassRecord(_Record):
+    """A Pass numérique record: public money, so never corrected nor deleted, only compensated by
+    another movement (a cheque handed out by mistake is returned to stock, not erased)."""
+
+    cheques: list[Annotated[str, StringConstraints(pattern=CHEQUE_NUMBER)]] = Field(
+        min_length=1, max_length=100
+    )
+
+    @model_validator(mode="after")
+    def _append_only(self) -> "_PassRecord":
+        if self.supersedes is not None or self.deleted:
+            raise RecordError(
+                "supersedes",
+                "Le registre des Pass numérique ne se corrige pas : enregistrez un mouvement inverse.",
+            )
+        if len(set(self.cheques)) != len(self.cheques):
+            raise RecordError("cheques", "Un numéro de chèque est indiqué deux fois.")
+        return self
+
+
+class PassLedgerRecord(_PassRecord):
+    """One line of the Pass numérique stock ledger, about cheques of one booklet.
+
+    `recu`: a booklet received; `remis`: cheques handed out (`issuance` names the handing out);
+    `retour`: handed-out cheques back in stock; `annule`: cheques lost, damaged, stolen or expired.
+    Every line carries the booklet's funder, value and validity, so that it reads on its own.
+    """
+
+    occurred_at: datetime
+    event: Literal["recu", "remis", "retour", "annule"]
+    funder: str = Field(min_length=1, max_length=120)
+    booklet: str = Field(min_length=1, max_length=40)
+    booklet_size: int | None = None
+    value_cents: int = Field(ge=100, le=100_00)
+    valid_until: date
+    reason: str | None = None
+    issuance: UUID | None = None
+
+    @model_validator(mode="after")
+    def _check_event(self, info: ValidationInfo) -> "PassLedgerRecord":
+        context = info.context or {}
+        if self.event == "recu":
+            if self.booklet_size not in BOOKLET_SIZES:
+                raise RecordError("booklet_size", "Un carnet compte 5 ou 10 chèques.")
+            if len(self.cheques) != self.booklet_size:
+                raise RecordError(
+                    "cheques",
+                    f"{len(self.cheques)} numéro(s) de chèques pour un carnet de {self.booklet_size} : "
+                    "vérifiez les numéros.",
+                )
+        elif self.booklet_size is not None:
+            raise RecordError("booklet_size", "Le nombre de chèques par carnet se donne à la réception.")
+        if (self.event == "remis") != (self.issuance is not None):
+            raise RecordError("issuance", "Seule une remise de chèques indique sa remise.")
+        reasons = {"annule": "pass_cancel_reasons", "retour": "pass_return_reasons"}.get(self.event)
+        if reasons is None and self.reason is not None:
+            raise RecordError("reason", "Seuls une annulation et un retour en stock ont un motif.")
+        if reasons is not None and self.reason is None:
+            raise RecordError("reason", "Indiquez le motif.")
+        catalogue: Catalogue | None = context.get("catalogue")
+        if catalogue is not None and reasons is not None:
+            self._check_ids(catalogue, {"reason": reasons})
+        now: datetime | None = context.get("now")
+        if now is not None and self.occurred_at > now + CLOCK_TOLERANCE:
+            raise RecordError(
+                "occurred_at", "La date du mouvement est dans le futur. Vérifiez la date et l'heure."
+            )
+        return self
+
+
+class PassIssuanceRecord(_PassRecord):
+    """Pass numérique cheques handed to a citizen, with an anonymous profile for reporting."""
+
+    issued_at: datetime
+    value_cents: int = Field(ge=100, le=100 * 100_00)  # all the cheques together
+    age_band: str | None = None
+    residence_commune: str | None = Field(default=None, max_length=120)
+    social_situation: str | None = None
+    autonomy_level: Literal["debutant", "intermediaire", "autonome"] | None = None
+    contact: UUID | None = None
+
+    @model_validator(mode="after")
+    def _check_against_context(self, info: ValidationInfo) -> "PassIssuanceRecord":
+        context = info.context or {}
+        catalogue: Catalogue | None = context.get("catalogue")
+        if catalogue is not None:
+            self._check_ids(catalogue, {"age_band": "age_bands", "social_situation": "pass_situations"})
+        now: datetime | None = context.get("now")
+        if now is not None and self.issued_at > now + CLOCK_TOLERANCE:
+            raise RecordError(
+                "issued_at", "La date de remise est dans le futur. Vérifiez la date et l'heure."
+            )
+        return self
+
+
+RECORD_KINDS: dict[str, type[_Record]] = {
+    "contact": ContactRecord,
+    "escalation": EscalationRecord,
+    "pass_ledger": PassLedgerRecord,
+    "pass_issuance": PassIssuanceRecord,
+}
 
 
 def validate_record(
@@ -207,4 +327,8 @@ def _in_french(exc: ValidationError) -> RecordError:
         return RecordError(field, f"Le champ « {label} » est trop long.")
     if kind == "string_too_short":
         return RecordError(field, f"Champ obligatoire vide : {label}.")
+    if field == "cheques" and kind == "string_pattern_mismatch":
+        return RecordError(field, "Numéro de chèque invalide : lettres, chiffres et tirets seulement.")
+    if field == "cheques" and kind == "too_short":
+        return RecordError(field, "Indiquez au moins un numéro de chèque.")
     return RecordError(field, f"Valeur invalide pour « {label} ».")

@@ -43,6 +43,9 @@ class Catalogue:
     age_bands: dict[str, Choice]
     escalation_channels: dict[str, Choice]
     escalation_statuses: dict[str, Choice]
+    pass_situations: dict[str, Choice]
+    pass_cancel_reasons: dict[str, Choice]
+    pass_return_reasons: dict[str, Choice]
     defaults: dict[str, str]
     versions: dict[str, str]
     _search_cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -128,6 +131,9 @@ def load_catalogue(root: Path | None = None, pulled: Path | None = None) -> Cata
         age_bands=_choices(fields["age_bands"]),
         escalation_channels=_choices(fields["escalation_channels"]),
         escalation_statuses=_choices(fields["escalation_statuses"]),
+        pass_situations=_choices(fields["pass_situations"]),
+        pass_cancel_reasons=_choices(fields["pass_cancel_reasons"]),
+        pass_return_reasons=_choices(fields["pass_return_reasons"]),
         defaults={
             "channel": _default(fields["channels"]),
             "help_kind": _default(fields["help_kinds"]),

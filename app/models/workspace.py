@@ -8,6 +8,7 @@ import sqlite_utils
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
+from app.models.pass_numerique import PassStore
 from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
@@ -25,10 +26,16 @@ class Workspace:
     escalations: EscalationStore
     referents: ReferentStore
     portal: PortalStore
+    passes: PassStore
 
     def record_loaders(self) -> dict:
         """How the outbox finds the records of each kind it has to send."""
-        return {"contact": self.contacts.records, "escalation": self.escalations.records}
+        return {
+            "contact": self.contacts.records,
+            "escalation": self.escalations.records,
+            "pass_ledger": self.passes.ledger_records,
+            "pass_issuance": self.passes.issuance_records,
+        }
 
     def close(self) -> None:
         self.db.conn.close()
@@ -40,13 +47,15 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     db = open_database(path)
     reset_interrupted_sends(db)
     catalogue = load_catalogue(pulled=path.parent / "reference")
+    contacts = ContactStore(db, catalogue)
     return Workspace(
         path,
         db,
         catalogue,
-        ContactStore(db, catalogue),
+        contacts,
         Workstation(db),
         EscalationStore(db, catalogue),
         ReferentStore(db, catalogue),
         PortalStore(db),
+        PassStore(db, catalogue, contacts),
     )

@@ -1,0 +1,516 @@
+"""Pass numérique: the stock of cheques, its append-only ledger, and the cheques handed to citizens.
+
+Passes are public money: every movement is a ledger line (`PassLedgerRecord`) written, with the new
+state of its cheques and its outbox row, in one transaction; nothing is ever updated or deleted in the
+ledger (triggers refuse it), and the database itself refuses a move a cheque cannot make (handed out
+twice, cancelled once handed out, …). A handing out is also a `PassIssuanceRecord`: which cheques,
+and an anonymous profile for reporting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+import sqlite_utils
+
+from app.models.contacts import ContactStore, local_offset_minutes
+from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.reference import Catalogue
+from app.models.settings import get_setting, set_setting
+
+if TYPE_CHECKING:
+    from app.models.record import PassIssuanceRecord, PassLedgerRecord
+
+DEFAULT_VALUE_CENTS = 10_00
+EXPIRY_WARNING_DAYS = 30
+DEFAULT_THRESHOLD = 10
+MAX_CHEQUES = 100
+_THRESHOLD_KEY = "pass_stock_threshold"
+_STATE_LABELS = {"disponible": "en stock", "remis": "remis", "annule": "annulé"}
+EVENT_LABELS = {"recu": "Réception", "remis": "Remise", "retour": "Retour en stock", "annule": "Annulation"}
+_RANGE_WORDS = re.compile(r"\s*(?:\.\.|–|—|\bà\b|\bau\b|\s-\s)\s*")
+_DASHED_RANGE = re.compile(r"^([A-Za-z]*)([0-9]+)-([A-Za-z]*)([0-9]+)$")
+_NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+
+
+class PassError(ValueError):
+    """A movement the ledger refuses; the message is French and names the cheque."""
+
+
+def euros(cents: int) -> str:
+    """ "10 €", "12,50 €": amounts as the French write them."""
+    whole, rest = divmod(cents, 100)
+    text = f"{whole:,}".replace(",", "\u202f")
+    return f"{text},{rest:02d} €" if rest else f"{text} €"
+
+
+def parse_cheque_numbers(text: str) -> list[str]:
+    """The cheque numbers a person typed: a list ("1001, 1003"), a range ("1001-1010", "PN0101 à
+    PN0110"), or both; raise PassError in French."""
+    normalised = _RANGE_WORDS.sub("~", text.strip())
+    numbers: list[str] = []
+    for token in re.split(r"[,;\s]+", normalised):
+        if not token:
+            continue
+        if "~" in token:
+            first, _, last = token.partition("~")
+            numbers += _expand(first, last, token)
+        elif match := _DASHED_RANGE.match(token):
+            prefix, start, other_prefix, end = match.groups()
+            if other_prefix not in ("", prefix) or len(start) != len(end):
+                numbers.append(token)  # a number that contains a dash, not a range
+            else:
+                numbers += _expand(prefix + start, prefix + end, token)
+        else:
+            numbers.append(token)
+    for number in numbers:
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", number):
+            raise PassError(f"Numéro de chèque invalide : « {number} » (lettres, chiffres et tirets).")
+    if not numbers:
+        raise PassError("Indiquez les numéros des chèques (par exemple 1001-1010, ou 1001, 1002).")
+    duplicated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicated:
+        raise PassError(f"Numéro indiqué deux fois : {', '.join(duplicated)}.")
+    if len(numbers) > MAX_CHEQUES:
+        raise PassError(f"{len(numbers)} chèques : {MAX_CHEQUES} au plus à la fois.")
+    return numbers
+
+
+def _expand(first: str, last: str, token: str) -> list[str]:
+    start, end = _NUMBERED.match(first), _NUMBERED.match(last)
+    if not start or not end or start.group(1) != end.group(1):
+        raise PassError(f"Plage de numéros incompréhensible : « {token.replace('~', ' à ')} ».")
+    prefix, low, high = start.group(1), int(start.group(2)), int(end.group(2))
+    if high < low:
+        raise PassError(f"Plage à l'envers : « {first} à {last} ».")
+    if high - low + 1 > MAX_CHEQUES:
+        raise PassError(f"Plage trop longue : {high - low + 1} chèques ({MAX_CHEQUES} au plus).")
+    width = len(start.group(2))
+    return [f"{prefix}{n:0{width}d}" for n in range(low, high + 1)]
+
+
+@dataclass(frozen=True)
+class Cheque:
+    number: str
+    funder: str
+    booklet: str
+    value_cents: int
+    valid_until: date
+    state: str  # disponible | remis | annule
+    issuance: str | None
+
+    def expired(self, today: date) -> bool:
+        return self.valid_until < today
+
+
+@dataclass(frozen=True)
+class BookletStock:
+    """One booklet as the stock screen shows it."""
+
+    funder: str
+    booklet: str
+    value_cents: int
+    valid_until: date
+    total: int
+    available: int
+    handed_out: int
+    cancelled: int
+
+    def expired(self, today: date) -> bool:
+        return self.valid_until < today
+
+    def expires_soon(self, today: date) -> bool:
+        return today <= self.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+@dataclass(frozen=True)
+class StockSummary:
+    available: int  # usable: in stock and not expired
+    value_cents: int
+    expiring: int  # usable cheques whose validity ends within 30 days
+    expired: int  # still in stock but past their validity: to cancel as "périmé"
+    threshold: int
+
+    @property
+    def low(self) -> bool:
+        return self.available < self.threshold
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    occurred_at: datetime
+    event: str
+    funder: str
+    booklet: str
+    cheques: tuple[str, ...]
+    value_cents: int
+    reason: str | None
+    agent: str
+
+
+class PassStore:
+    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue, contacts: ContactStore) -> None:
+        self.db = db
+        self.catalogue = catalogue
+        self.contacts = contacts
+
+    # Movements ------------------------------------------------------------------------------------
+
+    def receive_booklet(
+        self,
+        *,
+        structure: str,
+        agent: str,
+        funder: str,
+        booklet: str,
+        cheques: list[str],
+        booklet_size: int,
+        valid_until: date,
+        value_cents: int = DEFAULT_VALUE_CENTS,
+        received_on: date | None = None,
+    ) -> PassLedgerRecord:
+        """A booklet enters the stock; every cheque number must be new to the ledger."""
+        now = utc_now()
+        moment = now if received_on in (None, now.astimezone().date()) else _local_noon(received_on)
+        if valid_until < moment.astimezone().date():
+            raise PassError(f"Ce carnet a expiré le {valid_until:%d/%m/%Y} : il ne peut pas entrer en stock.")
+        line = self._line(
+            now,
+            structure=structure,
+            agent=agent,
+            occurred_at=moment,
+            event="recu",
+            funder=" ".join(funder.split()),
+            booklet=booklet.strip(),
+            booklet_size=booklet_size,
+            cheques=cheques,
+            value_cents=value_cents,
+            valid_until=valid_until,
+        )
+        with transaction(self.db):
+            known = self.cheques(line.cheques)
+            if known:
+                cheque = next(iter(known.values()))
+                raise PassError(
+                    f"Le chèque n° {cheque.number} est déjà dans le registre (carnet {cheque.booklet}, "
+                    f"{cheque.funder}) : vérifiez les numéros."
+                )
+            stamp = db_time(now)
+            self.db.conn.executemany(
+                "INSERT INTO pass_cheques (number, funder, booklet, value_cents, valid_until, state, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'disponible', ?)",
+                [
+                    (n, line.funder, line.booklet, line.value_cents, line.valid_until.isoformat(), stamp)
+                    for n in line.cheques
+                ],
+            )
+            self._write_ledger(line)
+        return line
+
+    def hand_out(
+        self,
+        *,
+        structure: str,
+        agent: str,
+        cheques: list[str],
+        age_band: str | None = None,
+        residence_commune: str | None = None,
+        social_situation: str | None = None,
+        autonomy_level: str | None = None,
+        contact: str | None = None,
+    ) -> PassIssuanceRecord:
+        """Hand cheques to a citizen: one issuance, one ledger line per booklet, and the contact (if
+        any) flagged "Pass numérique remis", all in one transaction."""
+        from app.models.record import validate_record
+
+        now = utc_now()
+        found = self._usable(cheques, now.astimezone().date(), "remis")
+        issuance = validate_record(
+            {
+                "id": uuid4(),
+                "created_at": now,
+                "utc_offset_minutes": local_offset_minutes(),
+                "structure": structure,
+                "agent": agent,
+                "issued_at": now,
+                "cheques": cheques,
+                "value_cents": sum(cheque.value_cents for cheque in found),
+                "age_band": age_band or None,
+                "residence_commune": " ".join((residence_commune or "").split()) or None,
+                "social_situation": social_situation or None,
+                "autonomy_level": autonomy_level or None,
+                "contact": contact,
+            },
+            catalogue=self.catalogue,
+            now=now,
+            kind="pass_issuance",
+        )
+        lines = [
+            self._line(
+                now, structure=structure, agent=agent, event="remis", issuance=issuance.id, cheques=group
+            )
+            for group in _by_booklet(found)
+        ]
+        flag = self.contacts.prepare_pass_flag(contact) if contact else None
+        with transaction(self.db):
+            row = issuance.model_dump(mode="json")
+            row.update(
+                created_at=db_time(issuance.created_at),
+                issued_at=db_time(issuance.issued_at),
+                cheques=json.dumps(issuance.cheques),
+            )
+            del row["supersedes"], row["deleted"]
+            self._insert("pass_issuances", row, "pass_issuance")
+            self._move(issuance.cheques, "remis", str(issuance.id), None)
+            for line in lines:
+                self._write_ledger(line)
+            if flag is not None:
+                self.contacts.insert(*flag)
+        return issuance
+
+    def return_to_stock(
+        self, *, structure: str, agent: str, cheques: list[str], reason: str
+    ) -> list[PassLedgerRecord]:
+        """Handed-out cheques back in stock (handed out by mistake, brought back unused)."""
+        return self._compensate(structure, agent, cheques, "retour", reason)
+
+    def cancel(
+        self, *, structure: str, agent: str, cheques: list[str], reason: str
+    ) -> list[PassLedgerRecord]:
+        """Cheques in stock that can no longer be handed out: lost, damaged, stolen or expired."""
+        return self._compensate(structure, agent, cheques, "annule", reason)
+
+    def _compensate(
+        self, structure: str, agent: str, numbers: list[str], event: str, reason: str
+    ) -> list[PassLedgerRecord]:
+        now = utc_now()
+        found = self.cheques(numbers)
+        self._refuse_unknown(numbers, found)
+        wanted = "remis" if event == "retour" else "disponible"
+        for number in numbers:
+            cheque = found[number]
+            if cheque.state != wanted:
+                raise PassError(_wrong_state(cheque, event))
+        groups = _by_booklet([found[number] for number in numbers])
+        lines = [
+            self._line(now, structure=structure, agent=agent, event=event, reason=reason, cheques=group)
+            for group in groups
+        ]
+        with transaction(self.db):
+            self._move(numbers, "disponible" if event == "retour" else "annule", None, reason)
+            for line in lines:
+                self._write_ledger(line)
+        return lines
+
+    def _usable(self, numbers: list[str], today: date, event: str) -> list[Cheque]:
+        found = self.cheques(numbers)
+        self._refuse_unknown(numbers, found)
+        for number in numbers:
+            cheque = found[number]
+            if cheque.state != "disponible":
+                raise PassError(_wrong_state(cheque, event))
+            if cheque.expired(today):
+                raise PassError(
+                    f"Le chèque n° {number} a expiré le {cheque.valid_until:%d/%m/%Y} : il ne peut plus "
+                    "être remis. Annulez-le (motif « Périmé »)."
+                )
+        return [found[number] for number in numbers]
+
+    @staticmethod
+    def _refuse_unknown(numbers: list[str], found: dict[str, Cheque]) -> None:
+        unknown = [number for number in numbers if number not in found]
+        if unknown:
+            listed = ", ".join(unknown[:5]) + ("…" if len(unknown) > 5 else "")
+            raise PassError(
+                f"Chèque inconnu : n° {listed}. Il n'est pas dans le stock de la structure ; "
+                "vérifiez le numéro ou enregistrez d'abord la réception du carnet."
+            )
+
+    def _move(self, numbers: list[str], state: str, issuance: str | None, reason: str | None) -> None:
+        try:
+            self.db.conn.executemany(
+                "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
+                [(state, issuance, reason, db_time(utc_now()), number) for number in numbers],
+            )
+        except sqlite3.IntegrityError as error:
+            # Another window or process moved the cheque since we checked: the database refused.
+            raise PassError(
+                "Un de ces chèques vient d'être remis ou annulé sur ce poste : rien n'a été enregistré."
+            ) from error
+
+    def _line(self, now: datetime, *, cheques: list[Cheque] | list[str], **fields: Any) -> PassLedgerRecord:
+        from app.models.record import validate_record
+
+        if cheques and isinstance(cheques[0], Cheque):
+            first = cheques[0]
+            fields.update(funder=first.funder, booklet=first.booklet, value_cents=first.value_cents)
+            fields["valid_until"] = first.valid_until
+            cheques = [cheque.number for cheque in cheques]
+        fields.setdefault("occurred_at", now)
+        return validate_record(
+            {
+                "id": uuid4(),
+                "created_at": now,
+                "utc_offset_minutes": local_offset_minutes(),
+                "cheques": cheques,
+                **fields,
+            },
+            catalogue=self.catalogue,
+            now=now,
+            kind="pass_ledger",
+        )
+
+    def _write_ledger(self, line: PassLedgerRecord) -> None:
+        row = line.model_dump(mode="json")
+        row.update(
+            created_at=db_time(line.created_at),
+            occurred_at=db_time(line.occurred_at),
+            cheques=json.dumps(line.cheques),
+        )
+        del row["supersedes"], row["deleted"]
+        self._insert("pass_ledger", row, "pass_ledger")
+
+    def _insert(self, table: str, row: dict[str, Any], kind: str) -> None:
+        self.db.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        )
+        self.db.execute(
+            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
+            [row["id"], kind, row["created_at"]],
+        )
+
+    # Reading --------------------------------------------------------------------------------------
+
+    def cheques(self, numbers: list[str]) -> dict[str, Cheque]:
+        found: dict[str, Cheque] = {}
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for values in self.db.execute(
+                "SELECT number, funder, booklet, value_cents, valid_until, state, issuance "
+                f"FROM pass_cheques WHERE number IN ({marks})",
+                chunk,
+            ):
+                found[values[0]] = _cheque(values)
+        return found
+
+    def suggested(self, count: int, today: date | None = None) -> list[Cheque]:
+        """The `count` usable cheques to hand out first: those whose validity ends soonest."""
+        today = today or date.today()
+        return [
+            _cheque(values)
+            for values in self.db.execute(
+                "SELECT number, funder, booklet, value_cents, valid_until, state, issuance FROM pass_cheques "
+                "WHERE state = 'disponible' AND valid_until >= ? ORDER BY valid_until, booklet, number LIMIT ?",
+                [today.isoformat(), count],
+            )
+        ]
+
+    def issued(self, issuance_id: str) -> list[Cheque]:
+        """The cheques of a handing out, for its receipt."""
+        record = self.issuance_records([issuance_id])[issuance_id]
+        found = self.cheques(record.cheques)
+        return [found[number] for number in record.cheques]
+
+    def booklets(self) -> list[BookletStock]:
+        """Every booklet ever received, those with cheques in stock first, soonest to expire first."""
+        rows = self.db.execute(
+            """SELECT funder, booklet, max(value_cents), max(valid_until), count(*),
+                      sum(state = 'disponible'), sum(state = 'remis'), sum(state = 'annule')
+               FROM pass_cheques GROUP BY funder, booklet
+               ORDER BY sum(state = 'disponible') = 0, max(valid_until), funder, booklet"""
+        )
+        return [
+            BookletStock(f, b, value, date.fromisoformat(until), total, available, out, cancelled)
+            for f, b, value, until, total, available, out, cancelled in rows
+        ]
+
+    def summary(self, today: date | None = None) -> StockSummary:
+        today = today or date.today()
+        soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+        available, value, expiring, expired = self.db.execute(
+            """SELECT coalesce(sum(valid_until >= :today), 0),
+                      coalesce(sum(CASE WHEN valid_until >= :today THEN value_cents END), 0),
+                      coalesce(sum(valid_until >= :today AND valid_until <= :soon), 0),
+                      coalesce(sum(valid_until < :today), 0)
+               FROM pass_cheques WHERE state = 'disponible'""",
+            {"today": today.isoformat(), "soon": soon.isoformat()},
+        ).fetchone()
+        return StockSummary(available, value, expiring, expired, self.threshold)
+
+    def ledger(self, limit: int = 500) -> list[LedgerLine]:
+        """The newest ledger lines first."""
+        return [
+            LedgerLine(
+                parse_db_time(when), event, funder, booklet, tuple(json.loads(cheques)), value, reason, agent
+            )
+            for when, event, funder, booklet, cheques, value, reason, agent in self.db.execute(
+                "SELECT occurred_at, event, funder, booklet, cheques, value_cents, reason, agent "
+                "FROM pass_ledger ORDER BY occurred_at DESC, rowid DESC LIMIT ?",
+                [limit],
+            )
+        ]
+
+    @property
+    def threshold(self) -> int:
+        return int(get_setting(self.db, _THRESHOLD_KEY) or DEFAULT_THRESHOLD)
+
+    def set_threshold(self, value: int) -> None:
+        if not 0 <= value <= 10_000:
+            raise PassError("Le seuil d'alerte doit être compris entre 0 et 10 000 chèques.")
+        set_setting(self.db, _THRESHOLD_KEY, str(value))
+
+    # Sync loaders -----------------------------------------------------------------------------------
+
+    def ledger_records(self, ids: list[str]) -> dict[str, PassLedgerRecord]:
+        from app.models.record import PassLedgerRecord
+
+        return {row["id"]: PassLedgerRecord.model_validate(row) for row in self._rows("pass_ledger", ids)}
+
+    def issuance_records(self, ids: list[str]) -> dict[str, PassIssuanceRecord]:
+        from app.models.record import PassIssuanceRecord
+
+        return {
+            row["id"]: PassIssuanceRecord.model_validate(row) for row in self._rows("pass_issuances", ids)
+        }
+
+    def _rows(self, table: str, ids: list[str]) -> list[dict[str, Any]]:
+        marks = ", ".join("?" * len(ids))
+        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id IN ({marks})", ids))
+        for row in rows:
+            row["cheques"] = json.loads(row["cheques"])
+        return rows
+
+
+def _cheque(values: tuple) -> Cheque:
+    number, funder, booklet, value, until, state, issuance = values
+    return Cheque(number, funder, booklet, value, date.fromisoformat(until), state, issuance)
+
+
+def _by_booklet(cheques: list[Cheque]) -> list[list[Cheque]]:
+    groups: dict[tuple[str, str], list[Cheque]] = defaultdict(list)
+    for cheque in cheques:
+        groups[cheque.funder, cheque.booklet].append(cheque)
+    return list(groups.values())
+
+
+def _wrong_state(cheque: Cheque, event: str) -> str:
+    where = f"Le chèque n° {cheque.number}"
+    if cheque.state == "remis" and event == "remis":
+        return f"{where} a déjà été remis : un chèque ne peut être remis qu'une fois."
+    if cheque.state == "annule":
+        return f"{where} a été annulé : il ne peut plus être ni remis ni remis en stock."
+    if event == "retour":
+        return f"{where} est en stock : seul un chèque remis peut revenir en stock."
+    return f"{where} est {_STATE_LABELS[cheque.state]} : seul un chèque en stock peut être annulé."
+
+
+def _local_noon(day: date) -> datetime:
+    return datetime.combine(day, time(12)).astimezone()
