@@ -64,8 +64,8 @@ def parse_cheque_numbers(text: str) -> list[str]:
             numbers += _expand(first, last, token)
         elif match := _DASHED_RANGE.match(token):
             prefix, start, other_prefix, end = match.groups()
-            if other_prefix not in ("", prefix) or len(start) != len(end):
-                numbers.append(token)  # a number that contains a dash, not a range
+            if other_prefix not in ("", prefix) or len(start) != len(end) or int(end) < int(start):
+                numbers.append(token)  # a number that contains a dash ("2026-0001"), not a range
             else:
                 numbers += _expand(prefix + start, prefix + end, token)
         else:
@@ -81,6 +81,31 @@ def parse_cheque_numbers(text: str) -> list[str]:
     if len(numbers) > MAX_CHEQUES:
         raise PassError(f"{len(numbers)} chèques : {MAX_CHEQUES} au plus à la fois.")
     return numbers
+
+
+def compact_numbers(numbers: list[str] | tuple[str, ...]) -> str:
+    """ "1001 à 1005, 1008": cheque numbers as a person reads them, consecutive runs joined."""
+    parts: list[str] = []
+    run: list[str] = []
+    for number in numbers:
+        if run and _follows(run[-1], number):
+            run.append(number)
+            continue
+        if run:
+            parts.append(_run_text(run))
+        run = [number]
+    if run:
+        parts.append(_run_text(run))
+    return ", ".join(parts)
+
+
+def _follows(previous: str, number: str) -> bool:
+    a, b = _NUMBERED.match(previous), _NUMBERED.match(number)
+    return bool(a and b and a.group(1) == b.group(1) and int(b.group(2)) == int(a.group(2)) + 1)
+
+
+def _run_text(run: list[str]) -> str:
+    return run[0] if len(run) == 1 else f"{run[0]} à {run[-1]}"
 
 
 def _expand(first: str, last: str, token: str) -> list[str]:

@@ -4,14 +4,13 @@ They are the people the agent calls when a case is complex. Imported and exporte
 French spreadsheets open directly (UTF-8 with BOM, `;`).
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
+from app.models.csv_files import PHONE, read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.reference import Catalogue
 from app.models.text import fold
@@ -19,7 +18,6 @@ from app.models.text import fold
 MAX_PER_PARTNER = 2
 CSV_HEADER = ["partenaire", "nom", "telephone", "email", "note"]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^[+0-9 .()-]{6,20}$")
 
 
 class ReferentError(ValueError):
@@ -61,7 +59,7 @@ class ReferentStore:
             raise ReferentError(f"{prefix}indiquez le nom du référent.")
         if referent.email and not _EMAIL.match(referent.email.strip()):
             raise ReferentError(f"{prefix}adresse e-mail invalide « {referent.email} ».")
-        if referent.phone and not _PHONE.match(referent.phone.strip()):
+        if referent.phone and not PHONE.match(referent.phone.strip()):
             raise ReferentError(f"{prefix}numéro de téléphone invalide « {referent.phone} ».")
         return Referent(
             partner, name, referent.phone.strip(), referent.email.strip(), referent.note.strip(), referent.id
@@ -112,30 +110,14 @@ class ReferentStore:
             self.db.execute("DELETE FROM referents WHERE id = ?", [referent_id])
 
     def export_csv(self) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_HEADER)
-        for r in self.list():
-            writer.writerow([r.partner, r.name, r.phone, r.email, r.note])
-        return buffer.getvalue().encode("utf-8-sig")
+        return write_rows(CSV_HEADER, ([r.partner, r.name, r.phone, r.email, r.note] for r in self.list()))
 
     def import_csv(self, path: Path) -> int:
         """Replace the directory with the file's referents: all of them, or none if one is wrong."""
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ReferentError(
-                f"Fichier illisible : {path.name} (attendu : CSV UTF-8 séparé par « ; »)."
-            ) from error
-        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-        if not rows or [cell.strip().lower() for cell in rows[0]][: len(CSV_HEADER)] != CSV_HEADER:
-            raise ReferentError(f"Première ligne attendue : {';'.join(CSV_HEADER)}")
-        referents = []
-        for number, cells in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            cells = [*cells, *[""] * len(CSV_HEADER)][: len(CSV_HEADER)]
-            referents.append(self._check(Referent(*cells), str(number)))
+        referents = [
+            self._check(Referent(*cells), str(number))
+            for number, cells in read_rows(path, CSV_HEADER, ReferentError)
+        ]
         with transaction(self.db):
             self.db.execute("DELETE FROM referents")
             for referent in referents:

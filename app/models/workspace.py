@@ -10,6 +10,7 @@ from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
 from app.models.pass_numerique import PassStore
 from app.models.portal import PortalStore
+from app.models.qualified_places import PlaceStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
 from app.models.workstation import Workstation
@@ -27,6 +28,7 @@ class Workspace:
     referents: ReferentStore
     portal: PortalStore
     passes: PassStore
+    places: PlaceStore
 
     def record_loaders(self) -> dict:
         """How the outbox finds the records of each kind it has to send."""
@@ -58,4 +60,5 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
         ReferentStore(db, catalogue),
         PortalStore(db),
         PassStore(db, catalogue, contacts),
+        PlaceStore(db),
     )

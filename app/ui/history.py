@@ -65,6 +65,7 @@ def make_table(model: ContactsModel, name: str) -> QTableView:
 
 class HistoryScreen(QWidget):
     correction_requested = Signal(str)  # contact id
+    pass_requested = Signal(str)  # contact id: hand Pass numérique cheques to that citizen
     changed = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -100,6 +101,9 @@ class HistoryScreen(QWidget):
         remove = QPushButton("Supprimer…")
         remove.setToolTip("Retire un contact saisi par erreur (la suppression est transmise au serveur).")
         remove.clicked.connect(self._remove)
+        hand_out = QPushButton("Remettre un Pass numérique…")
+        hand_out.setToolTip("Remet des chèques Pass numérique à la personne de ce contact et le marque.")
+        hand_out.clicked.connect(self._hand_out)
 
         filters = QHBoxLayout()
         for widget in (self.period, QLabel("du"), self.start, QLabel("au"), self.end):
@@ -113,6 +117,7 @@ class HistoryScreen(QWidget):
         actions.addStretch(1)
         actions.addWidget(correct)
         actions.addWidget(remove)
+        actions.addWidget(hand_out)
         title = QLabel("Contacts")
         title.setObjectName("screenTitle")
         layout = QVBoxLayout(self)
@@ -221,6 +226,17 @@ class HistoryScreen(QWidget):
             )
             return
         self.correction_requested.emit(record_id)
+
+    def _hand_out(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            QMessageBox.information(
+                self,
+                "Remettre un Pass numérique",
+                "Sélectionnez d'abord dans la liste le contact de la personne qui reçoit les chèques.",
+            )
+            return
+        self.pass_requested.emit(record_id)
 
     def _remove(self) -> None:
         record_id = self.selected_id()

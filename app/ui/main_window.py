@@ -36,11 +36,7 @@ class MainWindow(QMainWindow):
             "Accueil": lambda: self.home,
             "Parcours": self._build_flows_screen,
             "Contacts": self._build_history,
-            "Pass numérique": lambda: ComingSoon(
-                "Pass numérique",
-                "Le stock de chèques Pass numérique, l'évaluation de l'autonomie et le reçu remis à la personne.",
-                "cochez « Pass numérique remis » dans le contact et tenez votre registre habituel.",
-            ),
+            "Pass numérique": self._build_pass_screen,
             "Synthèses": lambda: ComingSoon(
                 "Synthèses",
                 "Les synthèses mensuelles, trimestrielles et annuelles de la structure, en PDF et en CSV.",
@@ -123,11 +119,16 @@ class MainWindow(QMainWindow):
     def settings(self) -> QWidget:
         return self.screen("Paramètres")
 
+    @property
+    def pass_screen(self) -> QWidget:
+        return self.screen("Pass numérique")
+
     def _build_history(self) -> QWidget:
         from app.ui.history import HistoryScreen
 
         history = HistoryScreen(self.workspace)
         history.correction_requested.connect(self.open_correction)
+        history.pass_requested.connect(self.open_pass_issuance)
         history.changed.connect(self.refresh)
         return history
 
@@ -138,6 +139,18 @@ class MainWindow(QMainWindow):
         flows.flow_requested.connect(self.open_flow)
         flows.changed.connect(self.refresh)
         return flows
+
+    def _build_pass_screen(self) -> QWidget:
+        from app.ui.pass_screen import PassScreen
+
+        screen = PassScreen(self.workspace)
+        screen.changed.connect(self.refresh)
+        screen.contact_requested.connect(self.open_contact_form)
+        return screen
+
+    def open_pass_issuance(self, contact_id: str):
+        """Cheques handed out to the citizen of a recorded contact, from the Contacts screen."""
+        return self.pass_screen.open_issuance(contact_id=contact_id)
 
     def _build_settings(self) -> QWidget:
         from app.ui.settings import SettingsScreen

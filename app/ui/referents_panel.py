@@ -4,7 +4,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.models.referents import Referent, ReferentError
 from app.models.workspace import Workspace
+from app.ui.tables import read_only_table
 
 
 class ReferentsPanel(QGroupBox):
@@ -29,13 +28,7 @@ class ReferentsPanel(QGroupBox):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__("Référents des partenaires (deux par partenaire)", parent)
         self.workspace = workspace
-        self.table = QTableWidget(0, 5)
-        self.table.setAccessibleName("Référents")
-        self.table.setHorizontalHeaderLabels(["Partenaire", "Nom", "Téléphone", "E-mail", "Note"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table("Référents", ["Partenaire", "Nom", "Téléphone", "E-mail", "Note"])
         self.table.setMaximumHeight(180)
         self.partner = QComboBox()
         self.partner.setAccessibleName("Partenaire du référent")

@@ -35,7 +35,7 @@ def test_every_screen_is_reachable_and_unbuilt_ones_say_so(qtbot, desk) -> None:
                 "pas encore disponible" in screen.findChild(type(window.structure_label), "comingSoon").text()
             )
     built = {name for name, screen in window.screens.items() if not isinstance(screen, ComingSoon)}
-    assert built == {"Accueil", "Parcours", "Contacts", "Paramètres"}
+    assert built == {"Accueil", "Parcours", "Contacts", "Pass numérique", "Paramètres"}
 
 
 def test_start_up_builds_only_accueil(qtbot, desk) -> None:

@@ -1,0 +1,45 @@
+"""The directories a responsable keeps in a spreadsheet: `;`-separated CSV, UTF-8 with a BOM.
+
+That is the CSV French spreadsheets open and save without an import dialog. The directories
+(referents, qualified places) share the reading, the writing and the phone check; each store keeps
+its own fields and its own French error type.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.models.text import fold
+
+# A phone number as people type it: digits, spaces, dots, dashes, brackets, a leading +.
+PHONE = re.compile(r"^[+0-9 .()-]{6,20}$")
+
+
+def read_rows(path: Path, header: list[str], error: type[ValueError]) -> list[tuple[int, list[str]]]:
+    """The non-blank data rows of `path` with their line number, each cut or padded to the header's
+    width; raise `error` with a French message if the file is unreadable or its first line is not
+    `header`, accents and capitals ignored ("Téléphone" is "telephone"; extra columns after it are
+    tolerated: spreadsheets add some)."""
+    try:
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    except (OSError, UnicodeDecodeError, csv.Error) as cause:  # csv.Error: a cell of over 128 KB
+        raise error(f"Fichier illisible : {path.name} (attendu : CSV UTF-8 séparé par « ; »).") from cause
+    if not rows or [fold(cell.strip()) for cell in rows[0]][: len(header)] != header:
+        raise error(f"Première ligne attendue : {';'.join(header)}")
+    width = len(header)
+    return [
+        (number, [*cells, *[""] * width][:width])
+        for number, cells in enumerate(rows[1:], start=2)
+        if any(cell.strip() for cell in cells)
+    ]
+
+
+def write_rows(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    """The file's bytes: BOM, `;` separators and CRLF line ends, as spreadsheets write them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")

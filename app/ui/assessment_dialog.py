@@ -1,0 +1,116 @@
+"""The autonomy assessment: ten everyday digital skills, a level, and what to offer the person.
+
+One group of three answers per question (arrow keys choose, Tab goes to the next question); the
+result appears as soon as every question is answered. Nothing is stored: the level travels only
+with a handing out of cheques, in its anonymous profile.
+"""
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.autonomy import Assessment, AssessmentError, assess, load_questionnaire
+from app.models.workspace import Workspace
+
+
+class AssessmentDialog(QDialog):
+    issue_requested = Signal(object)  # the Assessment, when the agent goes on to hand out cheques
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.questionnaire = load_questionnaire()
+        self.assessment: Assessment | None = None
+        self.setWindowTitle("Évaluer l'autonomie numérique")
+        self.resize(760, 720)
+        intro = QLabel(
+            "Posez chaque question à la personne et notez sa réponse. Le niveau et la recommandation "
+            "s'affichent quand toutes les questions ont une réponse. Rien n'est enregistré."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("hint")
+        self.groups: dict[str, QButtonGroup] = {}
+        questions = QWidget()
+        questions_layout = QVBoxLayout(questions)
+        for number, question in enumerate(self.questionnaire.questions, start=1):
+            box = QGroupBox(f"{number}. {question.text}")
+            box.setAccessibleName(f"Question {number} : {question.text}")
+            row = QHBoxLayout(box)
+            group = QButtonGroup(box)
+            for value, label in self.questionnaire.answers:
+                radio = QRadioButton(label)
+                radio.setAccessibleName(f"{label} — question {number}")
+                group.addButton(radio, value)
+                row.addWidget(radio)
+            row.addStretch(1)
+            group.idClicked.connect(self._update)
+            self.groups[question.id] = group
+            questions_layout.addWidget(box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(questions)
+        self.result = QLabel()
+        self.result.setObjectName("formError")
+        self.result.setProperty("kind", "ok")
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName("Résultat de l'évaluation")
+        self.pending = QLabel()
+        self.pending.setAccessibleName("Questions sans réponse")
+        self.issue_button = QPushButton("&Remettre un Pass numérique…")
+        self.issue_button.setObjectName("primary")
+        self.issue_button.clicked.connect(self._issue)
+        close = QPushButton("&Fermer")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pending, 1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.issue_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+        self._update()
+
+    def answer(self, question_id: str, value: int) -> None:
+        self.groups[question_id].button(value).click()
+
+    def _answers(self) -> dict[str, int]:
+        return {qid: group.checkedId() for qid, group in self.groups.items() if group.checkedId() >= 0}
+
+    def _update(self, _value: int = 0) -> None:
+        try:
+            self.assessment = assess(self.questionnaire, self._answers())
+        except AssessmentError as error:
+            self.assessment = None
+            self.pending.setText(str(error))
+        self.result.setVisible(self.assessment is not None)
+        self.issue_button.setEnabled(self.assessment is not None)
+        if self.assessment is None:
+            return
+        found = self.assessment
+        self.pending.setText("")
+        lines = [f"Niveau : {found.level_label} ({found.score}/{found.maximum})", found.advice]
+        if found.recommend_pass:
+            lines.append(f"Recommandation : un Pass numérique de {found.cheques} chèques.")
+        else:
+            lines.append("Recommandation : pas de Pass numérique.")
+        if found.trainings:
+            lines.append("Formations conseillées : " + " ; ".join(found.trainings) + ".")
+        self.result.setText("\n".join(lines))
+        self.issue_button.setDefault(found.recommend_pass)
+
+    def _issue(self) -> None:
+        if self.assessment is not None:
+            self.issue_requested.emit(self.assessment)
+            self.accept()

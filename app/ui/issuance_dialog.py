@@ -1,0 +1,241 @@
+"""Handing Pass numérique cheques to a citizen, then printing the receipt.
+
+The cheques whose validity ends first are proposed; the agent may type the numbers actually handed
+over instead. The profile is anonymous (age band, commune, situation). After recording, the dialog
+offers the receipt again (print or save); a handing out that does not come from a recorded contact
+asks for the contact afterwards, pre-filled and flagged "Pass numérique remis".
+"""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.pass_numerique import PassError, compact_numbers, euros, parse_cheque_numbers
+from app.models.record import AUTONOMY_LEVELS, PassIssuanceRecord, RecordError
+from app.models.workspace import Workspace
+from app.ui.pass_dialogs import show_message, who
+
+DEFAULT_CHEQUES = 5
+
+
+class IssuanceDialog(QDialog):
+    def __init__(
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        cheques: int = 0,
+        level: str | None = None,
+        contact_id: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.contact_id = contact_id
+        self.issuance: PassIssuanceRecord | None = None
+        self.setWindowTitle("Remettre des chèques Pass numérique")
+        self.setMinimumWidth(620)
+        catalogue = workspace.catalogue
+        contact = workspace.contacts.get(contact_id) if contact_id else None
+
+        self.count = QSpinBox()
+        self.count.setRange(1, 20)
+        self.count.setValue(cheques or DEFAULT_CHEQUES)
+        self.count.setAccessibleName("Nombre de chèques")
+        self.numbers = QLineEdit()
+        self.numbers.setAccessibleName("Numéros des chèques remis")
+        self.numbers.setToolTip("Les chèques qui expirent en premier sont proposés ; corrigez si besoin.")
+        self.preview = QLabel()
+        self.preview.setAccessibleName("Chèques remis")
+        self.preview.setWordWrap(True)
+        self.age_band = QComboBox()
+        self.age_band.setAccessibleName("Tranche d'âge")
+        self.age_band.addItem("Non renseignée", None)
+        for band in catalogue.age_bands.values():
+            self.age_band.addItem(band.label, band.id)
+        self.commune = QLineEdit()
+        self.commune.setAccessibleName("Commune de résidence")
+        self.commune.setPlaceholderText("Commune de résidence (facultatif)")
+        self.situation = QComboBox()
+        self.situation.setAccessibleName("Situation")
+        for situation in catalogue.pass_situations.values():
+            self.situation.addItem(situation.label, situation.id)
+        self.situation.setCurrentIndex(self.situation.findData("non-renseigne"))
+        self.level = QComboBox()
+        self.level.setAccessibleName("Niveau d'autonomie numérique")
+        self.level.addItem("Non évalué", None)
+        for level_id, label in AUTONOMY_LEVELS.items():
+            self.level.addItem(label, level_id)
+        self.level.setCurrentIndex(max(0, self.level.findData(level)))
+        if contact is not None:
+            self.age_band.setCurrentIndex(max(0, self.age_band.findData(contact.age_band)))
+            self.commune.setText(contact.residence_commune or "")
+        self.message = QLabel()
+        self.message.setObjectName("formError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        form = QFormLayout()
+        form.addRow("&Nombre de chèques :", self.count)
+        form.addRow("N&uméros remis :", self.numbers)
+        form.addRow("", self.preview)
+        form.addRow("Tranche d'â&ge :", self.age_band)
+        form.addRow("&Commune :", self.commune)
+        form.addRow("&Situation :", self.situation)
+        form.addRow("Niveau d'&autonomie :", self.level)
+        intro = QLabel(
+            "Profil anonyme : aucun nom ni numéro de la personne. "
+            + (
+                f"Le contact du {contact.occurred_at.astimezone():%d/%m à %H:%M} "
+                f"({catalogue.label('situations', contact.situation)}) sera marqué « Pass numérique remis »."
+                if contact
+                else "Après la remise, le contact vous sera proposé pré-rempli."
+            )
+        )
+        intro.setObjectName("hint")
+        intro.setWordWrap(True)
+        self.hand_out_button = QPushButton("Remettre et imprimer le reçu")
+        self.hand_out_button.setObjectName("primary")
+        self.hand_out_button.setDefault(True)
+        self.hand_out_button.clicked.connect(self.hand_out)
+        cancel = QPushButton("Annuler")
+        cancel.clicked.connect(self.reject)
+        entry_buttons = QHBoxLayout()
+        entry_buttons.addStretch(1)
+        entry_buttons.addWidget(cancel)
+        entry_buttons.addWidget(self.hand_out_button)
+        entry = QWidget()
+        entry_layout = QVBoxLayout(entry)
+        entry_layout.addWidget(intro)
+        entry_layout.addLayout(form)
+        entry_layout.addWidget(self.message)
+        entry_layout.addLayout(entry_buttons)
+
+        self.done_text = QLabel()
+        self.done_text.setObjectName("formError")
+        self.done_text.setProperty("kind", "ok")
+        self.done_text.setWordWrap(True)
+        reprint = QPushButton("&Imprimer le reçu")
+        reprint.clicked.connect(self.print_receipt)
+        save = QPushButton("&Enregistrer le reçu (PDF)…")
+        save.clicked.connect(self._save_receipt)
+        self.close_button = QPushButton("Terminer")
+        self.close_button.setObjectName("primary")
+        self.close_button.clicked.connect(self.accept)
+        done_buttons = QHBoxLayout()
+        done_buttons.addWidget(reprint)
+        done_buttons.addWidget(save)
+        done_buttons.addStretch(1)
+        done_buttons.addWidget(self.close_button)
+        done = QWidget()
+        done_layout = QVBoxLayout(done)
+        done_layout.addWidget(self.done_text)
+        done_layout.addStretch(1)
+        done_layout.addLayout(done_buttons)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(entry)
+        self.pages.addWidget(done)
+        QVBoxLayout(self).addWidget(self.pages)
+        self.count.valueChanged.connect(self._suggest)
+        self.numbers.textChanged.connect(self._preview)
+        self._suggest()
+
+    def _suggest(self) -> None:
+        suggested = self.workspace.passes.suggested(self.count.value())
+        self.numbers.setText(compact_numbers([cheque.number for cheque in suggested]))
+        if len(suggested) < self.count.value():
+            show_message(
+                self.message,
+                f"Il ne reste que {len(suggested)} chèque{'s' if len(suggested) > 1 else ''} "
+                "utilisable(s) en stock.",
+            )
+
+    def _preview(self) -> None:
+        try:
+            numbers = parse_cheque_numbers(self.numbers.text())
+        except PassError as error:
+            self.preview.setText(f"⚠ {error}")
+            return
+        found = self.workspace.passes.cheques(numbers)
+        known = [found[number] for number in numbers if number in found]
+        value = sum(cheque.value_cents for cheque in known)
+        text = f"{len(numbers)} chèque{'s' if len(numbers) > 1 else ''} · {euros(value)}"
+        if known:
+            text += f" · valables jusqu'au {min(cheque.valid_until for cheque in known):%d/%m/%Y} au moins"
+        self.preview.setText(text)
+
+    def hand_out(self) -> None:
+        try:
+            self.issuance = self.workspace.passes.hand_out(
+                **who(self.workspace),
+                cheques=parse_cheque_numbers(self.numbers.text()),
+                age_band=self.age_band.currentData(),
+                residence_commune=self.commune.text(),
+                social_situation=self.situation.currentData(),
+                autonomy_level=self.level.currentData(),
+                contact=self.contact_id,
+            )
+        except (PassError, RecordError) as error:
+            show_message(self.message, str(error))
+            return
+        count = len(self.issuance.cheques)
+        self.done_text.setText(
+            f"✓ {count} chèque{'s' if count > 1 else ''} remis ({euros(self.issuance.value_cents)}) : "
+            f"{compact_numbers(self.issuance.cheques)}.\nLe reçu s'ouvre pour être imprimé et remis à la personne."
+        )
+        self.pages.setCurrentIndex(1)
+        self.close_button.setFocus()
+        self.print_receipt()
+
+    def contact_prefill(self) -> dict:
+        """The contact to record after a handing out that did not come from a contact."""
+        return {
+            "pass_numerique": True,
+            "age_band": self.age_band.currentData(),
+            "residence_commune": self.commune.text().strip(),
+        }
+
+    # --- receipt ------------------------------------------------------------------------------
+    def write_receipt(self, path: Path) -> Path:
+        from app.reports.pass_receipt_pdf import ReceiptContent, write_receipt_pdf
+
+        structure = self.workspace.workstation.structure
+        content = ReceiptContent(
+            structure=f"France Services {structure.name} — {structure.commune}",
+            day=date.today(),
+            agent=self.issuance.agent,
+            cheques=self.workspace.passes.issued(str(self.issuance.id)),
+            places=self.workspace.places.nearby(self.commune.text() or structure.commune),
+        )
+        return write_receipt_pdf(content, path)
+
+    def print_receipt(self) -> None:
+        """Opens the receipt in the system viewer, from which the agent prints it."""
+        folder = Path(tempfile.mkdtemp(prefix="bureau-virtuel-"))
+        path = self.write_receipt(folder / f"recu-pass-numerique-{date.today():%Y-%m-%d}.pdf")
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _save_receipt(self) -> None:
+        name = f"recu-pass-numerique-{date.today():%Y-%m-%d}.pdf"
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Enregistrer le reçu", str(Path.home() / name), "PDF (*.pdf)"
+        )
+        if target:
+            self.write_receipt(Path(target))

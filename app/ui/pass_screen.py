@@ -1,0 +1,267 @@
+"""Pass numérique: the stock at a glance, the ledger, the qualified places, and the actions.
+
+Any agent assesses and hands out; receiving booklets, cancelling or returning cheques, the alert
+threshold and the directory of places are the responsable's.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.pass_numerique import EVENT_LABELS, BookletStock, compact_numbers, euros
+from app.models.workspace import Workspace
+from app.ui.places_panel import PlacesPanel
+from app.ui.tables import read_only_table
+
+WARNING_BACKGROUND = QColor("#fff4d6")
+EXPIRED_BACKGROUND = QColor("#ffe9e9")
+
+
+def _remark(booklet: BookletStock, today: date) -> str:
+    if booklet.available == 0:
+        return "Épuisé"
+    if booklet.expired(today):
+        return f"⚠ Périmé depuis le {booklet.valid_until:%d/%m/%Y} : annulez les chèques restants"
+    if booklet.expires_soon(today):
+        days = (booklet.valid_until - today).days
+        return f"⚠ Expire dans {days} jour{'s' if days > 1 else ''} : à remettre en premier"
+    return ""
+
+
+class PassScreen(QWidget):
+    changed = Signal()
+    contact_requested = Signal(dict)  # prefill for the contact that follows a handing out
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        title = QLabel("Pass numérique")
+        title.setObjectName("screenTitle")
+        self.stock_figure = QLabel()
+        self.stock_figure.setObjectName("figure")
+        self.stock_figure.setAccessibleName("Chèques disponibles")
+        self.alerts = QLabel()
+        self.alerts.setObjectName("formError")
+        self.alerts.setWordWrap(True)
+        self.alerts.setAccessibleName("Alertes du stock")
+        self.assess_button = QPushButton("É&valuer l'autonomie…")
+        self.assess_button.setObjectName("primary")
+        self.assess_button.clicked.connect(self.open_assessment)
+        self.issue_button = QPushButton("Remettre des &chèques…")
+        self.issue_button.clicked.connect(lambda: self.open_issuance())
+        self.receive_button = QPushButton("Recevoir un ca&rnet…")
+        self.receive_button.clicked.connect(self.open_reception)
+        self.cancel_button = QPushButton("Ann&uler des chèques…")
+        self.cancel_button.clicked.connect(lambda: self.open_movement("annule"))
+        self.return_button = QPushButton("Remettre en s&tock…")
+        self.return_button.clicked.connect(lambda: self.open_movement("retour"))
+        self.threshold = QSpinBox()
+        self.threshold.setRange(0, 10_000)
+        self.threshold.setSuffix(" chèques")
+        self.threshold.setAccessibleName("Seuil d'alerte du stock")
+        self.threshold.setToolTip("Une alerte s'affiche quand le stock utilisable passe sous ce seuil.")
+        self.threshold.editingFinished.connect(self._threshold_edited)
+        self.notice = QLabel()
+        self.notice.setObjectName("hint")
+
+        self.stock = read_only_table(
+            "Stock par carnet",
+            [
+                "Financeur",
+                "Carnet",
+                "En stock",
+                "Remis",
+                "Annulés",
+                "Valeur du chèque",
+                "Valable jusqu'au",
+                "Remarque",
+            ],
+        )
+        self.ledger = read_only_table(
+            "Registre des mouvements",
+            ["Date", "Mouvement", "Financeur", "Carnet", "Chèques", "Nombre", "Valeur", "Motif", "Agent"],
+        )
+        self.places = PlacesPanel(workspace)
+        self.places.changed.connect(self.changed)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.stock, "Stock par carnet")
+        self.tabs.addTab(self.ledger, "Registre")
+        self.tabs.addTab(self.places, "Lieux qualifiés")
+
+        header = QHBoxLayout()
+        figure = QVBoxLayout()
+        figure.addWidget(self.stock_figure)
+        caption = QLabel("chèques utilisables en stock")
+        caption.setObjectName("caption")
+        figure.addWidget(caption)
+        header.addLayout(figure)
+        header.addWidget(self.alerts, 1)
+        agent_actions = QHBoxLayout()
+        agent_actions.addWidget(self.assess_button)
+        agent_actions.addWidget(self.issue_button)
+        agent_actions.addStretch(1)
+        manager_actions = QHBoxLayout()
+        for widget in (self.receive_button, self.cancel_button, self.return_button):
+            manager_actions.addWidget(widget)
+        manager_actions.addStretch(1)
+        manager_actions.addWidget(QLabel("Seuil d'alerte :"))
+        manager_actions.addWidget(self.threshold)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(header)
+        layout.addLayout(agent_actions)
+        layout.addLayout(manager_actions)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.tabs, 1)
+
+    @property
+    def manager(self) -> bool:
+        agent = self.workspace.workstation.current_agent
+        return bool(agent and agent.is_manager)
+
+    def refresh(self) -> None:
+        today = date.today()
+        passes = self.workspace.passes
+        summary = passes.summary(today)
+        self.stock_figure.setText(f"{summary.available}  ({euros(summary.value_cents)})")
+        alerts = []
+        if summary.low:
+            alerts.append(
+                f"⚠ Stock bas : {summary.available} chèque{'s' if summary.available > 1 else ''}, "
+                f"sous le seuil de {summary.threshold}. Demandez un nouveau carnet à votre financeur."
+            )
+        if summary.expiring:
+            alerts.append(
+                f"⚠ {summary.expiring} chèque{'s' if summary.expiring > 1 else ''} expire"
+                f"{'nt' if summary.expiring > 1 else ''} d'ici 30 jours : ils sont proposés en premier."
+            )
+        if summary.expired:
+            alerts.append(
+                f"⚠ {summary.expired} chèque{'s' if summary.expired > 1 else ''} périmé"
+                f"{'s' if summary.expired > 1 else ''} encore en stock : annulez-les (motif « Périmé »)."
+            )
+        self.alerts.setText("\n".join(alerts))
+        self.alerts.setVisible(bool(alerts))
+        manager = self.manager
+        for widget in (self.receive_button, self.cancel_button, self.return_button, self.threshold):
+            widget.setEnabled(manager)
+        self.notice.setText(
+            ""
+            if manager
+            else "Réception des carnets, annulations, retours et seuil : réservés au responsable."
+        )
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(summary.threshold)
+        self.threshold.blockSignals(False)
+        self._fill_stock(passes.booklets(), today)
+        self._fill_ledger()
+        self.places.refresh()
+
+    def _fill_stock(self, booklets: list[BookletStock], today: date) -> None:
+        self.stock.setRowCount(len(booklets))
+        for row, booklet in enumerate(booklets):
+            remark = _remark(booklet, today)
+            values = (
+                booklet.funder,
+                booklet.booklet,
+                f"{booklet.available} / {booklet.total}",
+                str(booklet.handed_out),
+                str(booklet.cancelled),
+                euros(booklet.value_cents),
+                f"{booklet.valid_until:%d/%m/%Y}",
+                remark,
+            )
+            background = None
+            if remark.startswith("⚠"):
+                background = EXPIRED_BACKGROUND if booklet.expired(today) else WARNING_BACKGROUND
+            for column, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                if background is not None:
+                    cell.setBackground(QBrush(background))
+                if column in (2, 3, 4, 5):
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.stock.setItem(row, column, cell)
+        self.stock.resizeColumnsToContents()
+
+    def _fill_ledger(self) -> None:
+        lines = self.workspace.passes.ledger()
+        catalogue = self.workspace.catalogue
+        reasons = {**catalogue.pass_cancel_reasons, **catalogue.pass_return_reasons}
+        self.ledger.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            values = (
+                f"{line.occurred_at.astimezone():%d/%m/%Y %H:%M}",
+                EVENT_LABELS[line.event],
+                line.funder,
+                line.booklet,
+                compact_numbers(line.cheques),
+                str(len(line.cheques)),
+                euros(len(line.cheques) * line.value_cents),
+                reasons[line.reason].label if line.reason in reasons else (line.reason or ""),
+                line.agent,
+            )
+            for column, text in enumerate(values):
+                self.ledger.setItem(row, column, QTableWidgetItem(text))
+        self.ledger.resizeColumnsToContents()
+
+    def _threshold_edited(self) -> None:
+        self.workspace.passes.set_threshold(self.threshold.value())
+        self.refresh()
+
+    # --- dialogs ------------------------------------------------------------------------------
+    def _after(self, dialog: QDialog) -> None:
+        dialog.finished.connect(lambda _code: (self.refresh(), self.changed.emit()))
+        dialog.open()
+
+    def open_reception(self):
+        from app.ui.pass_dialogs import ReceiveBookletDialog
+
+        dialog = ReceiveBookletDialog(self.workspace, self)
+        self._after(dialog)
+        return dialog
+
+    def open_movement(self, event: str):
+        from app.ui.pass_dialogs import MovementDialog
+
+        dialog = MovementDialog(self.workspace, event, self)
+        self._after(dialog)
+        return dialog
+
+    def open_assessment(self):
+        from app.ui.assessment_dialog import AssessmentDialog
+
+        dialog = AssessmentDialog(self.workspace, self)
+        dialog.issue_requested.connect(
+            lambda found: self.open_issuance(cheques=found.cheques, level=found.level)
+        )
+        dialog.open()
+        self.assessment_dialog = dialog
+        return dialog
+
+    def open_issuance(self, *, cheques: int = 0, level: str | None = None, contact_id: str | None = None):
+        from app.ui.issuance_dialog import IssuanceDialog
+
+        dialog = IssuanceDialog(self.workspace, self, cheques=cheques, level=level, contact_id=contact_id)
+
+        def finished(_code: int) -> None:
+            self.refresh()
+            self.changed.emit()
+            if dialog.issuance is not None and contact_id is None:
+                self.contact_requested.emit(dialog.contact_prefill())
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.issuance_dialog = dialog
+        return dialog
