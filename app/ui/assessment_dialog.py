@@ -100,14 +100,7 @@ class AssessmentDialog(QDialog):
             return
         found = self.assessment
         self.pending.setText("")
-        lines = [f"Niveau : {found.level_label} ({found.score}/{found.maximum})", found.advice]
-        if found.recommend_pass:
-            lines.append(f"Recommandation : un Pass numérique de {found.cheques} chèques.")
-        else:
-            lines.append("Recommandation : pas de Pass numérique.")
-        if found.trainings:
-            lines.append("Formations conseillées : " + " ; ".join(found.trainings) + ".")
-        self.result.setText("\n".join(lines))
+        self.result.setText(f"Niveau : {found.level_label} ({found.score}/{found.maximum})\n{found.advice}")
         self.issue_button.setDefault(found.recommend_pass)
 
     def _issue(self) -> None:

@@ -63,7 +63,6 @@ class IssuanceDialog(QDialog):
         self.numbers.setToolTip("Les chèques qui expirent en premier sont proposés ; corrigez si besoin.")
         self.preview = QLabel()
         self.preview.setAccessibleName("Chèques remis")
-        self.preview.setWordWrap(True)
         self.age_band = QComboBox()
         self.age_band.setAccessibleName("Tranche d'âge")
         self.age_band.addItem("Non renseignée", None)
@@ -137,6 +136,7 @@ class IssuanceDialog(QDialog):
         save.clicked.connect(self._save_receipt)
         self.close_button = QPushButton("Terminer")
         self.close_button.setObjectName("primary")
+        self.close_button.setMinimumWidth(160)
         self.close_button.clicked.connect(self.accept)
         done_buttons = QHBoxLayout()
         done_buttons.addWidget(reprint)
@@ -178,7 +178,7 @@ class IssuanceDialog(QDialog):
         value = sum(cheque.value_cents for cheque in known)
         text = f"{len(numbers)} chèque{'s' if len(numbers) > 1 else ''} · {euros(value)}"
         if known:
-            text += f" · valables jusqu'au {min(cheque.valid_until for cheque in known):%d/%m/%Y} au moins"
+            text += f" · le premier expire le {min(cheque.valid_until for cheque in known):%d/%m/%Y}"
         self.preview.setText(text)
 
     def hand_out(self) -> None:

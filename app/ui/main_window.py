@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
 
     def _show_sync_status(self) -> None:
         status = read_status(self.workspace.db)
-        waiting = f"{status.pending} contact{'s' if status.pending > 1 else ''} en attente d'envoi"
+        waiting = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''} en attente d'envoi"
         if not status.server_url:
             state = "Non inscrit"
         elif status.unauthorized:

@@ -207,7 +207,9 @@ class MovementDialog(QDialog):
 
     def record(self) -> None:
         move = (
-            self.workspace.passes.cancel if self.movement == "annule" else self.workspace.passes.return_to_stock
+            self.workspace.passes.cancel
+            if self.movement == "annule"
+            else self.workspace.passes.return_to_stock
         )
         try:
             move(

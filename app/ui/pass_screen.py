@@ -33,10 +33,10 @@ def _remark(booklet: BookletStock, today: date) -> str:
     if booklet.available == 0:
         return "Épuisé"
     if booklet.expired(today):
-        return f"⚠ Périmé depuis le {booklet.valid_until:%d/%m/%Y} : annulez les chèques restants"
+        return "⚠ Périmé : annulez les chèques restants"
     if booklet.expires_soon(today):
         days = (booklet.valid_until - today).days
-        return f"⚠ Expire dans {days} jour{'s' if days > 1 else ''} : à remettre en premier"
+        return f"⚠ Expire dans {days} jour{'s' if days > 1 else ''}"
     return ""
 
 
@@ -53,7 +53,7 @@ class PassScreen(QWidget):
         self.stock_figure.setObjectName("figure")
         self.stock_figure.setAccessibleName("Chèques disponibles")
         self.alerts = QLabel()
-        self.alerts.setObjectName("formError")
+        self.alerts.setObjectName("warning")
         self.alerts.setWordWrap(True)
         self.alerts.setAccessibleName("Alertes du stock")
         self.assess_button = QPushButton("É&valuer l'autonomie…")
@@ -213,7 +213,10 @@ class PassScreen(QWidget):
                 line.agent,
             )
             for column, text in enumerate(values):
-                self.ledger.setItem(row, column, QTableWidgetItem(text))
+                cell = QTableWidgetItem(text)
+                if column in (5, 6):
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.ledger.setItem(row, column, cell)
         self.ledger.resizeColumnsToContents()
 
     def _threshold_edited(self) -> None:

@@ -43,7 +43,7 @@ def test_enrol_then_send_now_from_the_settings_screen(qtbot, workspace, server) 
     add_demo_contacts(workspace, 40, seed=11)
     window = window_with_sync(qtbot, workspace)
     assert window.sync_label.text().startswith("Non inscrit")
-    assert "40 contacts en attente d'envoi" in window.sync_label.text()
+    assert "40 enregistrements en attente d'envoi" in window.sync_label.text()
     enrol_through_settings(qtbot, window, server.url, create_structure(server.database_url))
     assert "Poste inscrit" in window.settings.sync_status.text()
     assert "0 contact en attente" in window.sync_label.text(), "enrolment starts a pass at once"
