@@ -1,11 +1,11 @@
 """Batch ingest: decode a request body within its limits, validate each item, upsert the batch by id.
 
-A batch mixes record kinds (`contact`, `escalation`: see `app.models.record.RECORD_KINDS`). One bad
-record never blocks the others (each item gets its own answer), and the batch is written in one
-transaction with a constant number of statements, whatever its size: one multi-row insert into the id
+A batch mixes record kinds (`contact`, `escalation`, `pass_ledger`, `pass_issuance`: see
+`app.models.record.RECORD_KINDS`). One bad record never blocks the others (each item gets its own
+answer), and the batch is written in one transaction with a constant number of statements, whatever its size: one multi-row insert into the id
 registry that skips known ids (an id is unique across kinds), one select of the ids it skipped to tell
 a duplicate from a conflict, then one multi-row insert per table (contacts, their partners,
-escalations).
+escalations, Pass numérique ledger lines and issuances).
 """
 
 import hashlib
@@ -20,11 +20,28 @@ from uuid import UUID
 from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models.record import RECORD_KINDS, ContactRecord, EscalationRecord, RecordError, validate_record
+from app.models.record import (
+    RECORD_KINDS,
+    ContactRecord,
+    EscalationRecord,
+    PassIssuanceRecord,
+    PassLedgerRecord,
+    RecordError,
+    validate_record,
+)
 from app.models.reference import load_catalogue
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
-from app.server.schema import escalations, record_ids, record_partners, records, timestamp, utc_now
+from app.server.schema import (
+    escalations,
+    pass_issuances,
+    pass_ledger,
+    record_ids,
+    record_partners,
+    records,
+    timestamp,
+    utc_now,
+)
 
 MAX_ITEMS = 500
 MAX_BODY_BYTES = 1 << 20
@@ -122,8 +139,8 @@ class _Kind:
 
 def _contact_columns(contact: ContactRecord) -> dict:
     return {
-        **_common_columns(contact, contact.occurred_at),
-        "occurred_at": timestamp(contact.occurred_at),
+        **_common_columns(contact, "occurred_at"),
+        **_correction_columns(contact),
         "place": contact.place,
         "channel": contact.channel,
         "situation": contact.situation,
@@ -137,8 +154,8 @@ def _contact_columns(contact: ContactRecord) -> dict:
 
 def _escalation_columns(escalation: EscalationRecord) -> dict:
     return {
-        **_common_columns(escalation, escalation.sent_at),
-        "sent_at": timestamp(escalation.sent_at),
+        **_common_columns(escalation, "sent_at"),
+        **_correction_columns(escalation),
         "partner": escalation.partner,
         "situation": escalation.situation,
         "channel": escalation.channel,
@@ -147,18 +164,50 @@ def _escalation_columns(escalation: EscalationRecord) -> dict:
     }
 
 
-def _common_columns(record: Any, moment: datetime) -> dict:
-    """The columns every kind has; `local_month` is the month of `moment` on the agent's wall clock."""
-    local = moment + timedelta(minutes=record.utc_offset_minutes)
+def _pass_ledger_columns(line: PassLedgerRecord) -> dict:
+    return {
+        **_common_columns(line, "occurred_at"),
+        "event": line.event,
+        "funder": line.funder,
+        "booklet": line.booklet,
+        "cheque_count": len(line.cheques),
+        "value_cents": line.value_cents,
+        "valid_until": line.valid_until.isoformat(),
+        "reason": line.reason,
+        "issuance": str(line.issuance) if line.issuance else None,
+    }
+
+
+def _pass_issuance_columns(issuance: PassIssuanceRecord) -> dict:
+    return {
+        **_common_columns(issuance, "issued_at"),
+        "cheque_count": len(issuance.cheques),
+        "value_cents": issuance.value_cents,
+        "age_band": issuance.age_band,
+        "social_situation": issuance.social_situation,
+        "autonomy_level": issuance.autonomy_level,
+        "contact": str(issuance.contact) if issuance.contact else None,
+    }
+
+
+def _common_columns(record: Any, moment: str) -> dict:
+    """The columns every kind has (`app.server.schema._record_table`); `moment` names the record's own
+    time, and `local_month` is its month on the agent's wall clock."""
+    at: datetime = getattr(record, moment)
+    local = at + timedelta(minutes=record.utc_offset_minutes)
     return {
         "id": str(record.id),
         "created_at": timestamp(record.created_at),
+        moment: timestamp(at),
         "utc_offset_minutes": record.utc_offset_minutes,
         "local_month": f"{local.year:04d}-{local.month:02d}",
         "agent": record.agent,
-        "supersedes": str(record.supersedes) if record.supersedes else None,
-        "deleted": record.deleted,
     }
+
+
+def _correction_columns(record: Any) -> dict:
+    """The columns of a kind that can be corrected or deleted (the Pass numérique kinds cannot)."""
+    return {"supersedes": str(record.supersedes) if record.supersedes else None, "deleted": record.deleted}
 
 
 KINDS: dict[str, _Kind] = {
@@ -184,9 +233,30 @@ KINDS: dict[str, _Kind] = {
         belongs="Cette sollicitation",
         conflict="Une autre sollicitation portant le même identifiant a déjà été reçue.",
     ),
+    "pass_ledger": _Kind(
+        table=pass_ledger,
+        columns=_pass_ledger_columns,
+        children=lambda _line: [],
+        child_table=None,
+        label="mouvement du registre Pass numérique",
+        absent="Contenu du mouvement du registre Pass numérique absent ou mal formé.",
+        belongs="Ce mouvement du registre Pass numérique",
+        conflict="Un autre mouvement du registre Pass numérique portant le même identifiant a déjà été reçu.",
+    ),
+    "pass_issuance": _Kind(
+        table=pass_issuances,
+        columns=_pass_issuance_columns,
+        children=lambda _issuance: [],
+        child_table=None,
+        label="remise de Pass numérique",
+        absent="Contenu de la remise de Pass numérique absent ou mal formé.",
+        belongs="Cette remise de Pass numérique",
+        conflict="Une autre remise de Pass numérique portant le même identifiant a déjà été reçue.",
+    ),
 }
 assert set(KINDS) == set(RECORD_KINDS), "every kind of app.models.record must be stored"
-_EXPECTED_KINDS = " ou ".join(f"« {kind} »" for kind in KINDS)
+_QUOTED_KINDS = [f"« {kind} »" for kind in KINDS]
+_EXPECTED_KINDS = f"{', '.join(_QUOTED_KINDS[:-1])} ou {_QUOTED_KINDS[-1]}"
 
 
 @dataclass(frozen=True)

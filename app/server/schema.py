@@ -73,21 +73,40 @@ enrolment_codes = Table(
     _time("used_at", nullable=True),
 )
 
-# The canonical payload plus the columns the aggregates group on. `supersedes` has no foreign key: a
-# correction may arrive before the record it corrects.
-records = Table(
+
+def _record_table(name: str, moment: str, *columns: Column, correctable: bool = True) -> Table:
+    """The table of one record kind: the canonical payload, the columns every kind has, then the
+    kind's own `columns` (those its aggregates read). `moment` names the kind's own time, whose month
+    on the agent's wall clock is `local_month`. A `correctable` kind also has `supersedes` and `deleted`;
+    `supersedes` has no foreign key: a correction may arrive before the record it corrects."""
+    correction = [Column("supersedes", String(36)), Column("deleted", Boolean, nullable=False)]
+    return Table(
+        name,
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("structure", ForeignKey("structures.matricule"), nullable=False),
+        Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        _time("created_at"),
+        _time(moment),
+        Column("utc_offset_minutes", Integer, nullable=False),
+        Column("local_month", String(7), nullable=False),
+        Column("agent", String(80), nullable=False),
+        *columns,
+        *(correction if correctable else []),
+        _time("received_at"),
+        Column("clock_skew_seconds", Integer),
+        Column("clock_skewed", Boolean, nullable=False),
+        Index(None, "structure", "local_month"),
+        *([Index(None, "structure", "supersedes")] if correctable else []),
+    )
+
+
+# Contacts (the first kind, hence the table's name); `local_month` is the month of `occurred_at`.
+records = _record_table(
     "records",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("structure", ForeignKey("structures.matricule"), nullable=False),
-    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("payload", Text, nullable=False),
-    _time("created_at"),
-    _time("occurred_at"),
-    Column("utc_offset_minutes", Integer, nullable=False),
-    Column("local_month", String(7), nullable=False),
-    Column("agent", String(80), nullable=False),
+    "occurred_at",
     Column("place", String(120), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("situation", String(64), nullable=False),
@@ -96,13 +115,6 @@ records = Table(
     Column("duration_minutes", Integer, nullable=False),
     Column("non_recours", Boolean, nullable=False),
     Column("pass_numerique", Boolean, nullable=False),
-    Column("supersedes", String(36)),
-    Column("deleted", Boolean, nullable=False),
-    _time("received_at"),
-    Column("clock_skew_seconds", Integer),
-    Column("clock_skewed", Boolean, nullable=False),
-    Index(None, "structure", "local_month"),
-    Index(None, "structure", "supersedes"),
 )
 
 record_partners = Table(
@@ -124,33 +136,47 @@ record_ids = Table(
     Column("content_hash", String(64), nullable=False),
 )
 
-# Escalations (a complex case sent to a partner's referent), like `records`: the canonical payload plus
-# the columns the aggregates read. `local_month` is the month of `sent_at` on the agent's wall clock.
-escalations = Table(
+# Escalations (a complex case sent to a partner's referent); `local_month` is the month of `sent_at`.
+escalations = _record_table(
     "escalations",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("structure", ForeignKey("structures.matricule"), nullable=False),
-    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("payload", Text, nullable=False),
-    _time("created_at"),
-    _time("sent_at"),
-    Column("utc_offset_minutes", Integer, nullable=False),
-    Column("local_month", String(7), nullable=False),
-    Column("agent", String(80), nullable=False),
+    "sent_at",
     Column("partner", String(64), nullable=False),
     Column("situation", String(64), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("status", String(64), nullable=False),
     _time("answered_at", nullable=True),
-    Column("supersedes", String(36)),
-    Column("deleted", Boolean, nullable=False),
-    _time("received_at"),
-    Column("clock_skew_seconds", Integer),
-    Column("clock_skewed", Boolean, nullable=False),
-    Index(None, "structure", "local_month"),
-    Index(None, "structure", "supersedes"),
+)
+
+# Pass numérique, append-only (never corrected nor deleted, so no `supersedes`/`deleted`). One line of
+# the stock ledger about cheques of one booklet; `local_month` is the month of `occurred_at`.
+# `cheque_count` is the number of cheques of the line, `value_cents` the value of each; `valid_until`
+# is an ISO date (`YYYY-MM-DD`).
+pass_ledger = _record_table(
+    "pass_ledger",
+    "occurred_at",
+    Column("event", String(8), nullable=False),
+    Column("funder", String(120), nullable=False),
+    Column("booklet", String(40), nullable=False),
+    Column("cheque_count", Integer, nullable=False),
+    Column("value_cents", Integer, nullable=False),
+    Column("valid_until", String(10), nullable=False),
+    Column("reason", String(64)),
+    Column("issuance", String(36)),
+    correctable=False,
+)
+
+# Cheques handed to a citizen; `value_cents` is the value of all its cheques together, `local_month`
+# the month of `issued_at`.
+pass_issuances = _record_table(
+    "pass_issuances",
+    "issued_at",
+    Column("cheque_count", Integer, nullable=False),
+    Column("value_cents", Integer, nullable=False),
+    Column("age_band", String(64)),
+    Column("social_situation", String(64)),
+    Column("autonomy_level", String(16)),
+    Column("contact", String(36)),
+    correctable=False,
 )
 
 

@@ -8,6 +8,11 @@ counts in the month it was sent.
 An escalation is late when it is still waiting and its answer deadline (72 business hours after it
 was sent, `app.models.business_time`, with the structure's département for its holidays) has passed
 at the moment of the computation, or when it was answered after that deadline.
+
+The Pass numérique records are append-only, so all of them count: the issuances of the month (one per
+citizen), the cheques of the month's ledger lines by movement (a ledger line's month is the one of its
+`occurred_at`, an issuance's the one of its `issued_at`), and the stock at the end of the month, from
+every ledger line of that month or before: received − handed out + returned − cancelled.
 """
 
 import csv
@@ -17,10 +22,18 @@ import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, String, and_, exists, func, literal_column, select, union_all
+from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, select, union_all
 
 from app.models.business_time import answer_deadline
-from app.server.schema import escalations, record_partners, records, structures, utc_now
+from app.server.schema import (
+    escalations,
+    pass_issuances,
+    pass_ledger,
+    record_partners,
+    records,
+    structures,
+    utc_now,
+)
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -44,6 +57,17 @@ _ESCALATION_COUNTS = (
     ("escalations_late", "escalations_en_retard"),
 )
 _ESCALATION_PARTNERS = ("escalations_by_partner", "escalation_partenaire")
+# (JSON key, CSV label) of the Pass numérique figures.
+_PASS_FIGURES = (
+    ("pass_issuances", "pass_remises"),
+    ("pass_cheques_received", "pass_cheques_recus"),
+    ("pass_cheques_handed_out", "pass_cheques_remis"),
+    ("pass_value_handed_out_cents", "pass_valeur_remise_centimes"),
+    ("pass_cheques_returned", "pass_cheques_retournes"),
+    ("pass_cheques_cancelled", "pass_cheques_annules"),
+    ("pass_stock_left", "pass_stock_restant"),
+)
+_PASS_EVENTS = ("recu", "remis", "retour", "annule")  # the ledger's movements
 
 
 def valid_month(month: str) -> bool:
@@ -52,7 +76,8 @@ def valid_month(month: str) -> bool:
 
 def monthly_summary(connection: Connection, matricule: str, month: str, now: datetime | None = None) -> dict:
     """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts,
-    one for the escalations. `now` (default: the real now) decides which waiting escalations are late."""
+    one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
+    (default: the real now) decides which waiting escalations are late."""
     superseding = records.alias("superseding")
     columns = ["id", *(dimension for dimension, _key, _csv in _DIMENSIONS[1:]), *_FLAGS]
     current = (
@@ -100,6 +125,7 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
     for flag in _FLAGS:
         summary[flag] = counts.get(flag, {}).get("", 0)
     summary.update(_escalation_figures(connection, matricule, month, now or utc_now()))
+    summary.update(_pass_figures(connection, matricule, month))
     return summary
 
 
@@ -149,6 +175,40 @@ def _escalation_figures(connection: Connection, matricule: str, month: str, now:
     }
 
 
+def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:
+    """One pass over the structure's ledger lines up to the month: per movement, the cheques and their
+    value in the month, and the cheques to date (for the stock left)."""
+    in_month = pass_ledger.c.local_month == month
+    cheques = pass_ledger.c.cheque_count
+    per_event = (
+        select(
+            pass_ledger.c.event,
+            func.coalesce(func.sum(case((in_month, cheques), else_=0)), 0),
+            func.coalesce(func.sum(case((in_month, cheques * pass_ledger.c.value_cents), else_=0)), 0),
+            func.coalesce(func.sum(cheques), 0),
+        )
+        .where(pass_ledger.c.structure == matricule, pass_ledger.c.local_month <= month)
+        .group_by(pass_ledger.c.event)
+    )
+    month_cheques = dict.fromkeys(_PASS_EVENTS, 0)
+    month_value = dict.fromkeys(_PASS_EVENTS, 0)
+    to_date = dict.fromkeys(_PASS_EVENTS, 0)
+    for event, n, value, n_to_date in connection.execute(per_event):
+        month_cheques[event], month_value[event], to_date[event] = int(n), int(value), int(n_to_date)
+    issuances = select(func.count()).where(
+        pass_issuances.c.structure == matricule, pass_issuances.c.local_month == month
+    )
+    return {
+        "pass_issuances": connection.execute(issuances).scalar_one(),
+        "pass_cheques_received": month_cheques["recu"],
+        "pass_cheques_handed_out": month_cheques["remis"],
+        "pass_value_handed_out_cents": month_value["remis"],
+        "pass_cheques_returned": month_cheques["retour"],
+        "pass_cheques_cancelled": month_cheques["annule"],
+        "pass_stock_left": to_date["recu"] - to_date["remis"] + to_date["retour"] - to_date["annule"],
+    }
+
+
 def _parse(stored: str) -> datetime:
     return datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
@@ -171,4 +231,6 @@ def render(summary: dict, output_format: str) -> bytes:
     key, csv_label = _ESCALATION_PARTNERS
     for partner, n in summary[key].items():
         writer.writerow([csv_label, partner, n])
+    for key, csv_label in _PASS_FIGURES:
+        writer.writerow([csv_label, "", summary[key]])
     return out.getvalue().encode("utf-8-sig")

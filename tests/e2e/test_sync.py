@@ -5,11 +5,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from app.models.demo import add_demo_contacts
+from app.models.pass_numerique import parse_cheque_numbers
 from app.models.settings import get_setting
 from app.models.workspace import open_workspace
 from app.sync import outbox
@@ -213,3 +215,53 @@ def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(workspace, 
     figures = json.loads(summary.stdout)
     assert figures["escalations_sent"] == 1 and figures["escalations_answered"] == 1
     assert figures["escalations_by_partner"] == {"caf": 1}
+
+
+def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
+    workspace, server, proxy, monkeypatch
+) -> None:
+    """Ledger lines and handings out travel in the same outbox, with the same guarantees, and the
+    server's month counts the stock exactly as the workstation does."""
+    enrolled(workspace, server, proxy.url)
+    monkeypatch.setattr(outbox, "BATCH_RECORDS", 2)
+    structure = workspace.workstation.structure.matricule
+    who = {"structure": structure, "agent": "Julie M."}
+    passes = workspace.passes
+    for booklet, numbers in (("C-1", "1001-1010"), ("C-2", "2001-2005")):
+        cheques = parse_cheque_numbers(numbers)
+        passes.receive_booklet(
+            **who,
+            funder="Conseil départemental de l'Aisne",
+            booklet=booklet,
+            cheques=cheques,
+            booklet_size=len(cheques),
+            valid_until=date.today() + timedelta(days=200),
+        )
+    passes.hand_out(**who, cheques=["1001", "1002", "1003"], age_band="75-plus", autonomy_level="debutant")
+    passes.hand_out(**who, cheques=["1004", "2001"])  # two booklets: two ledger lines
+    passes.return_to_stock(**who, cheques=["2001"], reason="erreur")
+    passes.cancel(**who, cheques=["1010"], reason="abime")
+    proxy.faults = Faults(cut_request=0.2, cut_response=0.3)
+    sync_until_done(workspace)
+    assert proxy.counters.cut_responses > 0
+    assert local_states(workspace) == {"sent": 9}
+    engine = create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            counts = [
+                connection.execute(text(f"SELECT count(*), count(DISTINCT id) FROM {table}")).one()
+                for table in ("pass_ledger", "pass_issuances")
+            ]
+    finally:
+        engine.dispose()
+    assert counts == [(7, 7), (2, 2)]
+    month = datetime.now().astimezone().strftime("%Y-%m")
+    summary = run_server_cli(
+        server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
+    )
+    figures = json.loads(summary.stdout)
+    assert figures["pass_issuances"] == 2
+    assert (figures["pass_cheques_received"], figures["pass_cheques_handed_out"]) == (15, 5)
+    assert figures["pass_value_handed_out_cents"] == 5000
+    assert (figures["pass_cheques_returned"], figures["pass_cheques_cancelled"]) == (1, 1)
+    assert figures["pass_stock_left"] == passes.summary().available == 10

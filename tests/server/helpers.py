@@ -2,12 +2,13 @@
 
 import gzip
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import requests
 
-from app.models.record import ContactRecord, EscalationRecord
+from app.models.record import ContactRecord, EscalationRecord, validate_record
+from app.models.reference import load_catalogue
 from tests.live_server import LiveServer
 
 MATRICULE = "3"
@@ -69,6 +70,49 @@ def status_change(original: dict, status: str, answered_at: datetime | None, **f
     return escalation(
         **{**kept, "status": status, "answered_at": answered_at, "supersedes": original["id"], **fields}
     )
+
+
+def pass_line(event: str = "recu", cheques: list[str] | None = None, **fields) -> dict:
+    """A valid Pass numérique ledger line of structure 3 on 10 November 2026, as JSON: by default the
+    reception of booklet C-001, ten 10 € cheques C001 to C010; `fields` override (a `remis` line needs
+    its `issuance`, a `retour` or `annule` line its `reason`)."""
+    cheques = cheques or [f"C{n:03d}" for n in range(1, 11)]
+    values = {
+        "id": uuid4(),
+        "created_at": datetime(2026, 11, 10, 9, 1, tzinfo=UTC),
+        "utc_offset_minutes": 60,
+        "structure": MATRICULE,
+        "agent": "Julie M.",
+        "occurred_at": datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+        "event": event,
+        "funder": "Conseil départemental de l'Aisne",
+        "booklet": "C-001",
+        "booklet_size": len(cheques) if event == "recu" else None,
+        "cheques": cheques,
+        "value_cents": 10_00,
+        "valid_until": date(2027, 6, 30),
+        **fields,
+    }
+    record = validate_record(values, catalogue=load_catalogue(), kind="pass_ledger")
+    return record.model_dump(mode="json")
+
+
+def pass_issuance(cheques: list[str], **fields) -> dict:
+    """A valid handing out of Pass numérique `cheques` (10 € each unless `value_cents` says otherwise)
+    in structure 3 on 10 November 2026, as JSON; `fields` override."""
+    values = {
+        "id": uuid4(),
+        "created_at": datetime(2026, 11, 10, 9, 1, tzinfo=UTC),
+        "utc_offset_minutes": 60,
+        "structure": MATRICULE,
+        "agent": "Julie M.",
+        "issued_at": datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+        "cheques": cheques,
+        "value_cents": 10_00 * len(cheques),
+        **fields,
+    }
+    record = validate_record(values, catalogue=load_catalogue(), kind="pass_issuance")
+    return record.model_dump(mode="json")
 
 
 def items(*records: dict, kind: str = "contact") -> list[dict]:

@@ -36,6 +36,13 @@ EXPECTED = {
     "escalations_answered": 2,
     "escalations_late": 1,
     "escalations_by_partner": {"caf": 1, "msa": 1},
+    "pass_issuances": 0,
+    "pass_cheques_received": 0,
+    "pass_cheques_handed_out": 0,
+    "pass_value_handed_out_cents": 0,
+    "pass_cheques_returned": 0,
+    "pass_cheques_cancelled": 0,
+    "pass_stock_left": 0,
 }
 
 EXPECTED_CSV = (
@@ -53,6 +60,9 @@ EXPECTED_CSV = (
     "non_recours;;1\r\npass_numerique;;1\r\n"
     "escalations_envoyees;;2\r\nescalations_repondues;;2\r\nescalations_en_retard;;1\r\n"
     "escalation_partenaire;caf;1\r\nescalation_partenaire;msa;1\r\n"
+    "pass_remises;;0\r\npass_cheques_recus;;0\r\npass_cheques_remis;;0\r\n"
+    "pass_valeur_remise_centimes;;0\r\npass_cheques_retournes;;0\r\npass_cheques_annules;;0\r\n"
+    "pass_stock_restant;;0\r\n"
 )
 
 

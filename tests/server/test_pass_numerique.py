@@ -1,0 +1,359 @@
+"""Pass numérique over real HTTP: ledger lines and issuances stored once and never corrected, ids
+unique across every kind, and the summary's Pass numérique figures against a known set."""
+
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.server.accounts import create_structure as create_structure_in
+from app.server.accounts import enrol as enrol_in
+from app.server.database import open_database
+from app.server.ingest import ingest
+from app.server.schema import escalations, pass_issuances, pass_ledger, records
+from app.server.summary import monthly_summary, render
+from tests.live_server import create_structure
+from tests.server.helpers import (
+    bearer,
+    contact,
+    enrol,
+    escalation,
+    items,
+    pass_issuance,
+    pass_line,
+    post_records,
+    statuses,
+)
+
+
+def count(db, table) -> int:
+    with db.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def handing_out(cheques: list[str], when: datetime, offset: int, booklet: str = "A") -> list[dict]:
+    """The items of a handing out of 10 € `cheques` of one booklet: the issuance and its ledger line."""
+    moment = {"utc_offset_minutes": offset}
+    issuance = pass_issuance(cheques, issued_at=when, **moment)
+    line = pass_line("remis", cheques, booklet=booklet, issuance=issuance["id"], occurred_at=when, **moment)
+    return [{"kind": "pass_issuance", "record": issuance}, {"kind": "pass_ledger", "record": line}]
+
+
+def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, http, token, db) -> None:
+    received = pass_line()
+    issuance = pass_issuance(
+        ["C001", "C002"],
+        age_band="moins-25",
+        residence_commune="Guise",
+        social_situation="demandeur-emploi",
+        autonomy_level="debutant",
+        contact=str(uuid4()),
+    )
+    handed_out = pass_line("remis", ["C001", "C002"], issuance=issuance["id"])
+    cancelled = pass_line("annule", ["C010"], reason="abime")
+    batch = [
+        *items(received, handed_out, cancelled, kind="pass_ledger"),
+        *items(issuance, kind="pass_issuance"),
+    ]
+    assert statuses(post_records(http, server, token, batch)) == ["accepted"] * 4
+    assert statuses(post_records(http, server, token, batch)) == ["duplicate"] * 4
+    assert (count(db, pass_ledger), count(db, pass_issuances)) == (3, 1)
+
+    with db.connect() as connection:
+        lines = {row.id: row for row in connection.execute(select(pass_ledger))}
+        stored = connection.execute(select(pass_issuances)).one()
+    line = lines[handed_out["id"]]
+    assert json.loads(line.payload) == handed_out
+    assert (line.occurred_at, line.local_month, line.event, line.funder, line.booklet) == (
+        "2026-11-10T09:00:00Z",
+        "2026-11",
+        "remis",
+        "Conseil départemental de l'Aisne",
+        "C-001",
+    )
+    assert (line.cheque_count, line.value_cents, line.valid_until, line.reason, line.issuance) == (
+        2,
+        10_00,
+        "2027-06-30",
+        None,
+        issuance["id"],
+    )
+    assert (line.structure, line.agent, line.clock_skewed) == ("3", "Julie M.", False)
+    assert (lines[received["id"]].cheque_count, lines[received["id"]].issuance) == (10, None)
+    assert (lines[cancelled["id"]].event, lines[cancelled["id"]].reason) == ("annule", "abime")
+    assert json.loads(stored.payload) == issuance
+    assert (stored.issued_at, stored.local_month, stored.cheque_count, stored.value_cents) == (
+        "2026-11-10T09:00:00Z",
+        "2026-11",
+        2,
+        20_00,
+    )
+    assert (stored.age_band, stored.social_situation, stored.autonomy_level, stored.contact) == (
+        "moins-25",
+        "demandeur-emploi",
+        "debutant",
+        issuance["contact"],
+    )
+
+
+def test_pass_records_are_never_corrected_and_are_checked(server, http, token, db) -> None:
+    received = pass_line()
+    issuance = pass_issuance(["C001"])
+    assert statuses(
+        post_records(
+            http,
+            server,
+            token,
+            [*items(received, kind="pass_ledger"), *items(issuance, kind="pass_issuance")],
+        )
+    ) == ["accepted", "accepted"]
+
+    short_booklet = {**pass_line(), "cheques": ["C101", "C102", "C103"]}
+    unknown_reason = pass_line("annule", ["C009"], reason="abime")
+    unknown_reason["reason"] = "egare"
+    batch = [
+        *items({**received, "agent": "Karim B."}, kind="pass_ledger"),
+        *items({**issuance, "value_cents": 20_00}, kind="pass_issuance"),
+        *items({**pass_line(), "supersedes": received["id"]}, kind="pass_ledger"),
+        *items({**pass_issuance(["C002"]), "deleted": True}, kind="pass_issuance"),
+        *items(short_booklet, unknown_reason, pass_line(structure="59"), kind="pass_ledger"),
+        *items(
+            pass_issuance(["C003"], structure="59"),
+            {**pass_issuance(["C004"]), "nom": "Dupont"},
+            kind="pass_issuance",
+        ),
+        {"kind": "pass_ledger"},
+        {"kind": "pass_issuance", "record": "C005"},
+    ]
+    answer = post_records(http, server, token, batch)
+    assert statuses(answer) == ["rejected"] * len(batch)
+    found = [(result["code"], result["reason"]) for result in answer.json()["results"]]
+    assert found == [
+        (
+            "conflict",
+            "Un autre mouvement du registre Pass numérique portant le même identifiant a déjà été reçu.",
+        ),
+        ("conflict", "Une autre remise de Pass numérique portant le même identifiant a déjà été reçue."),
+        ("invalid", "Le registre des Pass numérique ne se corrige pas : enregistrez un mouvement inverse."),
+        ("invalid", "Le registre des Pass numérique ne se corrige pas : enregistrez un mouvement inverse."),
+        ("invalid", "3 numéro(s) de chèques pour un carnet de 10 : vérifiez les numéros."),
+        ("invalid", "Motif inconnu(e) : « egare »."),
+        (
+            "wrong_structure",
+            "Ce mouvement du registre Pass numérique appartient à la structure « 59 », pas à celle de ce "
+            "poste (« 3 »).",
+        ),
+        (
+            "wrong_structure",
+            "Cette remise de Pass numérique appartient à la structure « 59 », pas à celle de ce poste "
+            "(« 3 »).",
+        ),
+        ("invalid", "Champ non prévu : « nom ». Aucune donnée personnelle n'est acceptée."),
+        ("invalid", "Contenu du mouvement du registre Pass numérique absent ou mal formé."),
+        ("invalid", "Contenu de la remise de Pass numérique absent ou mal formé."),
+    ]
+    assert [result["id"] for result in answer.json()["results"][:2]] == [received["id"], issuance["id"]]
+
+    # A conflict never overwrites.
+    assert (count(db, pass_ledger), count(db, pass_issuances)) == (1, 1)
+    with db.connect() as connection:
+        assert connection.execute(select(pass_ledger.c.agent)).scalar_one() == "Julie M."
+        assert connection.execute(select(pass_issuances.c.value_cents)).scalar_one() == 10_00
+
+
+def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
+    a_contact, an_escalation = contact(), escalation()
+    line, issuance = pass_line(), pass_issuance(["C001"])
+    first = [
+        {"kind": "contact", "record": a_contact},
+        {"kind": "escalation", "record": an_escalation},
+        {"kind": "pass_ledger", "record": line},
+        {"kind": "pass_issuance", "record": issuance},
+    ]
+    assert statuses(post_records(http, server, token, first)) == ["accepted"] * 4
+
+    in_one_batch = pass_line(booklet="C-002", cheques=[f"D{n:03d}" for n in range(1, 11)])
+    reused = [
+        {"kind": "pass_ledger", "record": pass_line(id=a_contact["id"])},
+        {"kind": "pass_issuance", "record": pass_issuance(["C001"], id=an_escalation["id"])},
+        {"kind": "contact", "record": contact(id=line["id"])},
+        {"kind": "pass_ledger", "record": pass_line(id=issuance["id"])},
+        {"kind": "escalation", "record": escalation(id=issuance["id"])},
+        {"kind": "pass_ledger", "record": in_one_batch},
+        {"kind": "pass_issuance", "record": pass_issuance(["D001"], id=in_one_batch["id"])},
+    ]
+    results = post_records(http, server, token, reused).json()["results"]
+    assert [(result["status"], result.get("reason")) for result in results] == [
+        ("rejected", "Un autre enregistrement (contact) portant le même identifiant a déjà été reçu."),
+        ("rejected", "Un autre enregistrement (sollicitation) portant le même identifiant a déjà été reçu."),
+        (
+            "rejected",
+            "Un autre enregistrement (mouvement du registre Pass numérique) portant le même identifiant a "
+            "déjà été reçu.",
+        ),
+        (
+            "rejected",
+            "Un autre enregistrement (remise de Pass numérique) portant le même identifiant a déjà été reçu.",
+        ),
+        (
+            "rejected",
+            "Un autre enregistrement (remise de Pass numérique) portant le même identifiant a déjà été reçu.",
+        ),
+        ("accepted", None),
+        (
+            "rejected",
+            "Un autre enregistrement (mouvement du registre Pass numérique) portant le même identifiant a "
+            "déjà été reçu.",
+        ),
+    ]
+    assert [count(db, table) for table in (records, escalations, pass_ledger, pass_issuances)] == [1, 1, 2, 1]
+
+
+# The known set, structure 3 (Paris time: UTC+2 until 25 October 2026, UTC+1 after), sent in an order
+# where handings out arrive before the receptions of their cheques. Booklet A: ten 10 € cheques A01 to
+# A10; booklet B: five 20 € cheques B1 to B5.
+OCTOBER, NOVEMBER = 120, 60
+BOOKLET_B = {"booklet": "B", "value_cents": 20_00}
+
+
+def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def line(event: str, cheques: list[str], when: datetime, offset: int, **fields) -> dict:
+    """A ledger line of booklet A (unless `fields` say otherwise), as an item."""
+    values = {"booklet": "A", "occurred_at": when, "utc_offset_minutes": offset, **fields}
+    return {"kind": "pass_ledger", "record": pass_line(event, cheques, **values)}
+
+
+@pytest.fixture
+def pass_autumn(server, http, token) -> None:
+    # October: booklet A received, three cheques handed out to one citizen, one cancelled.
+    october = [
+        line("recu", [f"A{n:02d}" for n in range(1, 11)], at(10, 5), OCTOBER),
+        *handing_out(["A01", "A02", "A03"], at(10, 20), OCTOBER),
+        line("annule", ["A10"], at(10, 21), OCTOBER, reason="abime"),
+    ]
+    # November: booklet B received on 31 October at 23:30 UTC, 1 November 00:30 in Paris; one citizen
+    # gets A04, A05 and B1 (two ledger lines, one per booklet), another A06; A01, handed out by mistake
+    # in October, comes back; B5 is stolen.
+    two_booklets = pass_issuance(
+        ["A04", "A05", "B1"], value_cents=40_00, issued_at=at(11, 12), utc_offset_minutes=NOVEMBER
+    )
+    november = [
+        {"kind": "pass_issuance", "record": two_booklets},
+        line("remis", ["A04", "A05"], at(11, 12), NOVEMBER, issuance=two_booklets["id"]),
+        line("remis", ["B1"], at(11, 12), NOVEMBER, issuance=two_booklets["id"], **BOOKLET_B),
+        *handing_out(["A06"], at(11, 13), NOVEMBER),
+        line("recu", [f"B{n}" for n in range(1, 6)], at(10, 31, 23, 30), NOVEMBER, **BOOKLET_B),
+        line("retour", ["A01"], at(11, 16), NOVEMBER, reason="erreur"),
+        line("annule", ["B5"], at(11, 17), NOVEMBER, reason="vole", **BOOKLET_B),
+    ]
+    # 30 November at 23:30 UTC is 1 December in Paris: a December handing out.
+    december = handing_out(["A07"], at(11, 30, 23, 30), NOVEMBER)
+    for batch in (december, november, october):
+        assert statuses(post_records(http, server, token, batch)) == ["accepted"] * len(batch)
+
+    # Another structure's Pass numérique never counts for structure 3.
+    other = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
+    foreign = [
+        {"kind": "pass_ledger", "record": pass_line(structure="59")},
+        {"kind": "pass_issuance", "record": pass_issuance(["C001"], structure="59")},
+    ]
+    assert statuses(post_records(http, server, other.json()["token"], foreign)) == ["accepted"] * 2
+
+
+def pass_figures(summary: dict) -> dict:
+    return {
+        key: value for key, value in summary.items() if key.startswith("pass_") and key != "pass_numerique"
+    }
+
+
+def test_summary_counts_the_pass_numerique_of_the_month(db, pass_autumn) -> None:
+    with db.connect() as connection:
+        by_month = {
+            month: pass_figures(monthly_summary(connection, "3", month))
+            for month in ("2026-09", "2026-10", "2026-11", "2026-12", "2027-01")
+        }
+    assert by_month["2026-10"] == {
+        "pass_issuances": 1,
+        "pass_cheques_received": 10,
+        "pass_cheques_handed_out": 3,
+        "pass_value_handed_out_cents": 30_00,
+        "pass_cheques_returned": 0,
+        "pass_cheques_cancelled": 1,
+        "pass_stock_left": 6,  # 10 − 3 − 1
+    }
+    assert by_month["2026-11"] == {
+        "pass_issuances": 2,
+        "pass_cheques_received": 5,
+        "pass_cheques_handed_out": 4,
+        "pass_value_handed_out_cents": 2 * 10_00 + 20_00 + 10_00,
+        "pass_cheques_returned": 1,
+        "pass_cheques_cancelled": 1,
+        "pass_stock_left": 7,  # 6 + 5 − 4 + 1 − 1
+    }
+    assert by_month["2026-12"] == {
+        "pass_issuances": 1,
+        "pass_cheques_received": 0,
+        "pass_cheques_handed_out": 1,
+        "pass_value_handed_out_cents": 10_00,
+        "pass_cheques_returned": 0,
+        "pass_cheques_cancelled": 0,
+        "pass_stock_left": 6,
+    }
+    nothing = dict.fromkeys(by_month["2026-12"], 0)
+    assert by_month["2027-01"] == {**nothing, "pass_stock_left": 6}  # the stock carries over
+    assert by_month["2026-09"] == nothing
+    with db.connect() as connection:
+        foreign = pass_figures(monthly_summary(connection, "59", "2026-11"))
+    assert foreign == {**nothing, "pass_issuances": 1, "pass_cheques_received": 10, "pass_stock_left": 10}
+
+
+def test_pass_numerique_figures_end_the_json_and_the_csv(server, http, token, db, pass_autumn) -> None:
+    response = http.get(
+        f"{server.url}/api/v1/structures/3/summary",
+        params={"month": "2026-11", "format": "csv"},
+        headers=bearer(token),
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.content.decode("utf-8").endswith(
+        "pass_numerique;;0\r\n"
+        "escalations_envoyees;;0\r\nescalations_repondues;;0\r\nescalations_en_retard;;0\r\n"
+        "pass_remises;;2\r\npass_cheques_recus;;5\r\npass_cheques_remis;;4\r\n"
+        "pass_valeur_remise_centimes;;5000\r\npass_cheques_retournes;;1\r\npass_cheques_annules;;1\r\n"
+        "pass_stock_restant;;7\r\n"
+    )
+    with db.connect() as connection:
+        summary = monthly_summary(connection, "3", "2026-11")
+    assert list(summary)[-7:] == list(pass_figures(summary))
+    assert render(summary, "csv") == response.content
+
+
+def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
+    engine = open_database(database_url)
+    try:
+        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
+        issued = enrol_in(engine, code, str(uuid4()), "poste-accueil")
+        assert issued is not None
+        batch = [item for n in range(100) for item in handing_out([f"A{n:03d}"], at(11, 12), NOVEMBER)]
+        statements: list[str] = []
+
+        @event.listens_for(engine, "before_execute")
+        def _count(_connection, clause, *_args) -> None:
+            words = str(clause).upper().split()
+            if words[0] in ("INSERT", "UPDATE", "DELETE"):
+                statements.append(" ".join(words[:3]))
+
+        answer = ingest(engine, issued[1], batch, None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * 200
+        assert statements == [
+            "INSERT INTO RECORD_IDS",
+            "INSERT INTO PASS_LEDGER",
+            "INSERT INTO PASS_ISSUANCES",
+        ]
+    finally:
+        engine.dispose()
