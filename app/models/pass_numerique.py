@@ -285,14 +285,7 @@ class PassStore:
         ]
         flag = self.contacts.prepare_pass_flag(contact) if contact else None
         with transaction(self.db):
-            row = issuance.model_dump(mode="json")
-            row.update(
-                created_at=db_time(issuance.created_at),
-                issued_at=db_time(issuance.issued_at),
-                cheques=json.dumps(issuance.cheques),
-            )
-            del row["supersedes"], row["deleted"]
-            self._insert("pass_issuances", row, "pass_issuance")
+            self._insert("pass_issuances", "pass_issuance", issuance, "issued_at")
             self._move(issuance.cheques, "remis", str(issuance.id), None)
             for line in lines:
                 self._write_ledger(line)
@@ -393,16 +386,17 @@ class PassStore:
         )
 
     def _write_ledger(self, line: PassLedgerRecord) -> None:
-        row = line.model_dump(mode="json")
-        row.update(
-            created_at=db_time(line.created_at),
-            occurred_at=db_time(line.occurred_at),
-            cheques=json.dumps(line.cheques),
-        )
-        del row["supersedes"], row["deleted"]
-        self._insert("pass_ledger", row, "pass_ledger")
+        self._insert("pass_ledger", "pass_ledger", line, "occurred_at")
 
-    def _insert(self, table: str, row: dict[str, Any], kind: str) -> None:
+    def _insert(self, table: str, kind: str, record: Any, moment: str) -> None:
+        """A record's row and its outbox row (inside the caller's transaction); never corrected, so
+        no supersedes/deleted columns."""
+        row = record.model_dump(mode="json", exclude={"supersedes", "deleted"})
+        row.update(
+            created_at=db_time(record.created_at),
+            cheques=json.dumps(record.cheques),
+            **{moment: db_time(getattr(record, moment))},
+        )
         self.db.execute(
             f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
