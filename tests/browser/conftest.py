@@ -5,6 +5,7 @@ before Chromium starts (it reads its flags when the first profile is made).
 """
 
 import os
+from collections.abc import Iterator
 
 from tests.browser.sites import HOST_RULES, Sites
 
@@ -17,6 +18,8 @@ if "--host-resolver-rules" not in _flags:
 os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = _flags.strip()
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.ui.browser import VisitBrowser  # noqa: E402  (loads QtWebEngine before the QApplication)
 
@@ -29,10 +32,12 @@ def sites():
 
 
 @pytest.fixture
-def browser(qtbot, desk, sites) -> VisitBrowser:
+def browser(qtbot, desk, sites) -> Iterator[VisitBrowser]:
     sites.hits.clear()
     window = VisitBrowser(desk, allow_http=True)
     qtbot.addWidget(window)
     with qtbot.waitActive(window):
         window.show()
-    return window
+    yield window
+    window.close()  # ends the visit: its pages, then its profile, are deleted now, not during the next test
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
