@@ -7,9 +7,15 @@ one French line on stderr and a non-zero exit status.
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.french_argparse import FrenchArgumentParser
+
+if TYPE_CHECKING:
+    from app.reports.periods import Period
 
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
@@ -98,10 +104,68 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
 
+    export = commands.add_parser(
+        "export",
+        help="exporter la synthèse d'un mois, d'un trimestre ou d'une année (PDF ou CSV)",
+        description="Synthèse d'activité de la structure sur une période, en PDF ou en CSV. En CSV, "
+        "deux fichiers : les agrégats (SORTIE) et une ligne anonymisée par contact "
+        "(SORTIE-contacts.csv, à côté).",
+        parents=[common],
+    )
+    period = export.add_mutually_exclusive_group(required=True)
+    period.add_argument(
+        "--month", dest="period", type=_period_option("month"), metavar="AAAA-MM", help="un mois, AAAA-MM"
+    )
+    period.add_argument(
+        "--quarter",
+        dest="period",
+        type=_period_option("quarter"),
+        metavar="AAAA-Tn",
+        help="un trimestre, AAAA-Tn ou AAAA-Qn",
+    )
+    period.add_argument(
+        "--year", dest="period", type=_period_option("year"), metavar="AAAA", help="une année, AAAA"
+    )
+    export.add_argument("--format", required=True, choices=("pdf", "csv"), help="pdf ou csv")
+    export.add_argument(
+        "--output", required=True, metavar="SORTIE", help="fichier à écrire (remplacé s'il existe)"
+    )
+
     demo = commands.add_parser("demo", help="ajouter des contacts de démonstration", parents=[common])
     demo.add_argument("--contacts", type=int, default=3000, help="nombre de contacts (défaut : 3000)")
     demo.add_argument("--seed", type=int, help="graine du tirage, pour des données reproductibles")
     return parser
+
+
+_PERIOD_FORMS = {
+    "month": ("un mois", "AAAA-MM, par exemple 2026-11"),
+    "quarter": ("un trimestre", "AAAA-Tn, par exemple 2026-T4"),
+    "year": ("une année", "AAAA, par exemple 2026"),
+}
+
+
+def _period_option(kind: str) -> Callable[[str], "Period"]:
+    """The type of --month/--quarter/--year: a period of that kind that has begun; otherwise argparse
+    prints the French reason and exits with status 2, before the database is even opened."""
+
+    def parse(text: str) -> "Period":
+        from app.reports.periods import Period, PeriodError
+
+        what, form = _PERIOD_FORMS[kind]
+        try:
+            period: Period | None = Period.parse(text)
+        except PeriodError:
+            period = None
+        if period is None or period.kind != kind:
+            raise argparse.ArgumentTypeError(f"« {text} » n'est pas {what} (attendu : {form}).")
+        if period.start > date.today():
+            raise argparse.ArgumentTypeError(
+                f"la période « {period.label} » n'a pas encore commencé : choisissez une période passée "
+                "ou en cours."
+            )
+        return period
+
+    return parse
 
 
 class CommandError(Exception):
@@ -191,6 +255,35 @@ def _demo(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(workspace, args: argparse.Namespace) -> int:
+    from app.reports.aggregation import summarise
+
+    period, output = args.period, Path(args.output)
+    if not output.parent.is_dir():
+        raise CommandError(
+            f"Le dossier « {output.parent} » n'existe pas : créez-le ou choisissez-en un autre."
+        )
+    summary = summarise(workspace, period)
+    try:
+        if args.format == "pdf":
+            from app.reports.summary_pdf import write_summary_pdf
+
+            write_summary_pdf(summary, workspace.catalogue, output)
+            print(f"Synthèse ({period.label}, PDF) : {output}")
+            return 0
+        from app.reports.summary_csv import write_contacts_csv, write_summary_csv
+
+        write_summary_csv(summary, workspace.catalogue, output)
+        contacts = output.with_name(f"{output.stem}-contacts.csv")
+        count = write_contacts_csv(workspace, period, contacts)
+    except OSError as error:
+        where = error.filename or output
+        raise CommandError(f"Impossible d'écrire « {where} » ({error.strerror or error}).") from None
+    print(f"Synthèse ({period.label}, CSV) : {output}")
+    print(f"Contacts anonymisés ({count}) : {contacts}")
+    return 0
+
+
 def _enroll(workspace, args: argparse.Namespace) -> int:
     from app.sync.engine import enroll
 
@@ -230,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         ("contacts", "add"): _contacts_add,
         ("contacts", "list"): _contacts_list,
         ("demo", None): _demo,
+        ("export", None): _export,
         ("enroll", None): _enroll,
         ("sync", None): _sync,
     }

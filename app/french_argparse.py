@@ -2,7 +2,10 @@
 
 import argparse
 
-_FRENCH = {
+_FRENCH = {  # in order: the longer phrases before "argument "
+    "one of the arguments ": "une de ces options est obligatoire : ",
+    " is required": "",
+    "not allowed with argument ": "incompatible avec l'option ",
     "the following arguments are required:": "arguments obligatoires manquants :",
     "unrecognized arguments:": "arguments non reconnus :",
     "expected one argument": "une valeur est attendue",

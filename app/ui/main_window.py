@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from app.models.workspace import Workspace
 from app.sync.status import read_status
 from app.ui.home import HomeScreen
-from app.ui.placeholder import ComingSoon
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 
@@ -37,11 +36,7 @@ class MainWindow(QMainWindow):
             "Parcours": self._build_flows_screen,
             "Contacts": self._build_history,
             "Pass numérique": self._build_pass_screen,
-            "Synthèses": lambda: ComingSoon(
-                "Synthèses",
-                "Les synthèses mensuelles, trimestrielles et annuelles de la structure, en PDF et en CSV.",
-                "l'écran Contacts filtre et compte les contacts par période, partenaire, situation, agent, issue et lieu.",
-            ),
+            "Synthèses": self._build_summaries,
             "Paramètres": self._build_settings,
         }
         self._built: dict[str, QWidget] = {}
@@ -147,6 +142,11 @@ class MainWindow(QMainWindow):
         screen.changed.connect(self.refresh)
         screen.contact_requested.connect(self.open_contact_form)
         return screen
+
+    def _build_summaries(self) -> QWidget:
+        from app.ui.summaries_screen import SummariesScreen
+
+        return SummariesScreen(self.workspace)
 
     def open_pass_issuance(self, contact_id: str):
         """Cheques handed out to the citizen of a recorded contact, from the Contacts screen."""

@@ -1,0 +1,657 @@
+"""Synthèses: the structure's activity over a month, a quarter or a year, in figures, charts and tables,
+and its export in PDF and CSV.
+
+Reporting is the responsable's job (charter § 3.1): every agent may read the figures, only the
+responsable exports them. Every number shown comes from the one `summarise` that the PDF and the CSV
+render too, computed once per period (a year of a busy desk takes seconds) and again only when records
+were added since.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.pass_numerique import euros
+from app.models.workspace import Workspace
+from app.reports.periods import MONTHS, Period
+from app.ui.bar_chart import BarChart
+from app.ui.tables import read_only_table
+
+if TYPE_CHECKING:
+    from app.reports.aggregation import Counts, Summary
+
+KINDS = (("Mois", "month"), ("Trimestre", "quarter"), ("Année", "year"))
+QUARTERS = ("1er trimestre", "2e trimestre", "3e trimestre", "4e trimestre")
+WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
+FIRST_YEAR = 2000  # the first year `Period` accepts
+TOP = 10  # bars in a chart of many items; the tables below list them all
+RECORD_TABLES = ("contacts", "escalations", "pass_ledger", "pass_issuances")
+NOT_MANAGER = (
+    "Les synthèses relèvent du responsable de la structure (charte France Services, § 3.1) : vous pouvez "
+    "consulter les chiffres, mais seul le responsable les exporte en PDF ou en CSV."
+)
+
+
+def _number(value: int) -> str:
+    """ "12 345": thousands apart, as the French write them."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}\u00a0%" if whole else "—"
+
+
+def _contacts(count: int) -> str:
+    return f"{_number(count)} contact{'s' if count > 1 else ''}"
+
+
+def _compared_to(period: Period) -> str:
+    """ "à octobre 2026", "au 3e trimestre 2026", "à l'année 2025"."""
+    return {"month": "à ", "quarter": "au ", "year": "à l'"}[period.kind] + period.label
+
+
+def _during(period: Period) -> str:
+    """ "en octobre 2026", "au 3e trimestre 2026", "en 2025"."""
+    return {"month": f"en {period.label}", "quarter": f"au {period.label}", "year": f"en {period.year}"}[
+        period.kind
+    ]
+
+
+def _of(period: Period) -> str:
+    """ "d'octobre 2026", "de mars 2026", "du 4e trimestre 2026", "de l'année 2026"."""
+    if period.kind == "month":
+        return ("d'" if period.label[0] in "aeiouyéâ" else "de ") + period.label
+    return {"quarter": "du ", "year": "de l'"}[period.kind] + period.label
+
+
+def _change_in_words(current: int, before: int, period: Period) -> str:
+    """ "+12 % par rapport à octobre 2026 (110 contacts)": how the total moved against `period`,
+    rounded as the PDF rounds it (a change under 1 % keeps one decimal rather than reading "0 %")."""
+    if before == 0:
+        return f"aucun contact {_during(period)} pour comparer"
+    against = f"par rapport {_compared_to(period)} ({_contacts(before)})"
+    if current == before:
+        return f"stable {against}"
+    value = abs(100 * (current - before) / before)
+    shown = f"{value:.0f}" if value >= 1 else f"{value:.1f}".replace(".", ",")
+    return f"{'+' if current > before else '−'}{shown}\u00a0% {against}"
+
+
+def _duration(minutes: float | None) -> str:
+    if minutes is None:
+        return "—"
+    rounded = round(minutes)
+    return f"{rounded} min" if rounded < 60 else f"{rounded // 60} h {rounded % 60:02d}"
+
+
+def _containing(kind: str, day: date) -> Period:
+    """The month, quarter or year that `day` falls in."""
+    number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 0}[kind]
+    return Period(kind, day.year, number)
+
+
+def _figures_table(name: str, headers: list[str]) -> QTableWidget:
+    """Names in the first column, which takes the room; the numbers right after them, not at the far
+    right of a wide screen where the eye loses the row."""
+    table = read_only_table(name, headers)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(False)
+    return table
+
+
+@contextmanager
+def _waiting() -> Iterator[None]:
+    """A wait cursor while the GUI is busy: a year of contacts takes a few seconds to count."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+class _Card(QFrame):
+    """A headline figure: what it counts, the number in large, and a line or two of detail."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        heading = QLabel(caption)
+        heading.setObjectName("caption")
+        self.figure = QLabel()
+        self.figure.setObjectName("figure")
+        self.figure.setAccessibleName(caption)
+        self.detail = QLabel()
+        self.detail.setObjectName("detail")
+        self.detail.setWordWrap(True)
+        self.detail.setAccessibleName(f"{caption} : détail")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.figure)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+    def show_figure(self, figure: str, detail: str) -> None:
+        self.figure.setText(figure)
+        self.detail.setText(detail)
+
+
+class SummariesScreen(QWidget):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.summary: Summary | None = None
+        self._computed_on: tuple | None = None  # the records the summary was computed from
+        self._shown = Period.last_full_month(date.today())  # the period the widgets last showed whole
+        title = QLabel("Synthèses")
+        title.setObjectName("screenTitle")
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Type de période")
+        for text, kind in KINDS:
+            self.kind.addItem(text, kind)
+        self.year = QSpinBox()
+        self.year.setRange(FIRST_YEAR, date.today().year)
+        self.year.setAccessibleName("Année")
+        self.year.setKeyboardTracking(False)  # "2025" typed is one change, not four
+        self.number = QComboBox()
+        self.number.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # months, then quarters
+        self.previous_button = QPushButton("◀")
+        self.previous_button.setAccessibleName("Période précédente")
+        self.previous_button.setToolTip("Période précédente")
+        self.next_button = QPushButton("▶")
+        self.next_button.setAccessibleName("Période suivante")
+        self.next_button.setToolTip("Période suivante")
+        self.pdf_button = QPushButton("Exporter en P&DF…")
+        self.pdf_button.setAccessibleName("Exporter en PDF")
+        self.csv_button = QPushButton("Exporter en C&SV…")
+        self.csv_button.setAccessibleName("Exporter en CSV")
+        self.csv_button.setToolTip(
+            "Deux fichiers pour un tableur : les chiffres de la synthèse, et les contacts anonymisés."
+        )
+        kind_caption = QLabel("&Période :")
+        kind_caption.setBuddy(self.kind)
+        self.year_caption = QLabel("A&nnée :")
+        self.year_caption.setBuddy(self.year)
+        self.number_caption = QLabel()
+        self.number_caption.setBuddy(self.number)
+        period_row = QHBoxLayout()
+        for widget in (
+            kind_caption,
+            self.kind,
+            self.number_caption,
+            self.number,
+            self.year_caption,
+            self.year,
+            self.previous_button,
+            self.next_button,
+        ):
+            period_row.addWidget(widget)
+        period_row.addStretch(1)
+        title_row = QHBoxLayout()  # the exports beside the title leave the period row room to breathe
+        title_row.addWidget(title)
+        title_row.addStretch(1)
+        title_row.addWidget(self.pdf_button)
+        title_row.addWidget(self.csv_button)
+
+        self.manager_notice = QLabel(NOT_MANAGER)
+        self.manager_notice.setObjectName("hint")
+        self.manager_notice.setWordWrap(True)
+        self.export_notice = QLabel()
+        self.export_notice.setObjectName("formError")
+        self.export_notice.setWordWrap(True)
+        self.export_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_notice.setAccessibleName("Résultat de l'export")
+        self.export_notice.hide()
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("subtitle")
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setAccessibleName("Structure et période")
+
+        self.total_card = _Card("Contacts")
+        self.solved_card = _Card("Résolus sur place")
+        self.duration_card = _Card("Durée moyenne d'un contact")
+        self.non_recours_card = _Card("Non-recours aux droits détectés")
+        self.escalations_card = _Card("Sollicitations des référents partenaires")
+        self.pass_card = _Card("Pass numérique")
+        cards = QGridLayout()
+        for index, card in enumerate(
+            (
+                self.total_card,
+                self.solved_card,
+                self.duration_card,
+                self.non_recours_card,
+                self.escalations_card,
+                self.pass_card,
+            )
+        ):
+            cards.addWidget(card, index // 3, index % 3)
+        for column in range(3):
+            cards.setColumnStretch(column, 1)
+
+        self.partners_chart = BarChart("Par partenaire")
+        self.situations_chart = BarChart("Par situation de vie")
+        self.channels_chart = BarChart("Par canal")
+        self.help_kinds_chart = BarChart("Par type d'aide")
+        self.outcomes_chart = BarChart("Par issue")
+        self.weekdays_chart = BarChart("Par jour de la semaine")
+        self.hours_chart = BarChart("Par heure de la journée")
+        self.agents_chart = BarChart("Par agent")
+        self.places_chart = BarChart("Par lieu (arrêts du bus)")
+        charts = QGridLayout()
+        # Partners and situations have long names: a row each; the short lists go two by two.
+        for index, chart in enumerate(
+            (
+                self.partners_chart,
+                None,
+                self.situations_chart,
+                None,
+                self.channels_chart,
+                self.help_kinds_chart,
+                self.outcomes_chart,
+                self.agents_chart,
+                self.weekdays_chart,
+                self.hours_chart,
+                self.places_chart,
+            )
+        ):
+            if chart is None:
+                continue
+            frame = QFrame()
+            frame.setObjectName("card")
+            frame_layout = QVBoxLayout(frame)
+            frame_layout.addWidget(chart)
+            frame_layout.addStretch(1)
+            wide = chart in (self.partners_chart, self.situations_chart)
+            charts.addWidget(frame, index // 2, index % 2, 1, 2 if wide else 1)
+        charts.setColumnStretch(0, 1)
+        charts.setColumnStretch(1, 1)
+
+        self.tables: dict[str, QTableWidget] = {}
+        self.details = QTabWidget()
+        self.details.setAccessibleName("Tableaux détaillés")
+        self.details.setMinimumHeight(340)
+        for name, first_column in (
+            ("Partenaires", "Partenaire"),
+            ("Situations", "Situation de vie"),
+            ("Thématiques", "Thématique"),
+            ("Agents", "Agent"),
+            ("Lieux", "Lieu"),
+        ):
+            table = _figures_table(f"Contacts par {first_column.lower()}", [first_column, "Contacts", "Part"])
+            self.tables[name] = table
+            self.details.addTab(table, name)
+        self.week_table = _figures_table("Contacts par jour et par heure", ["Jour"])
+        self.details.addTab(self.week_table, "Jours et heures")
+        self.escalations_table = _figures_table(
+            "Sollicitations par partenaire", ["Partenaire", "Sollicitations envoyées"]
+        )
+        self.details.addTab(self.escalations_table, "Sollicitations")
+
+        content = QWidget()
+        content.setObjectName("summaryContent")
+        body = QVBoxLayout(content)
+        body.addWidget(self.subtitle)
+        body.addLayout(cards)
+        charts_title = QLabel("En un coup d'œil")
+        charts_title.setObjectName("sectionTitle")
+        body.addWidget(charts_title)
+        body.addLayout(charts)
+        tables_title = QLabel("Chiffres exacts")
+        tables_title.setObjectName("sectionTitle")
+        body.addWidget(tables_title)
+        body.addWidget(self.details)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(title_row)
+        layout.addLayout(period_row)
+        layout.addWidget(self.manager_notice)
+        layout.addWidget(self.export_notice)
+        layout.addWidget(scroll, 1)
+
+        self._set_widgets(self._shown)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.number.currentIndexChanged.connect(self._period_chosen)
+        self.year.valueChanged.connect(self._period_chosen)
+        self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
+        self.next_button.clicked.connect(
+            lambda: self.set_period(_containing(self.period.kind, self.period.end))
+        )
+        self.pdf_button.clicked.connect(self._choose_pdf)
+        self.csv_button.clicked.connect(self._choose_csv)
+
+    # --- the period ---------------------------------------------------------------------------
+    @property
+    def period(self) -> Period:
+        """The period the widgets show."""
+        kind = self.kind.currentData()
+        return Period(kind, self.year.value(), self.number.currentIndex() + 1 if kind != "year" else 0)
+
+    def set_period(self, period: Period) -> None:
+        """Show `period`, or the latest one that has begun if it lies in the future."""
+        self.export_notice.hide()  # it told of another period's files
+        self._set_widgets(period)
+        self._show_period()
+
+    def _set_widgets(self, period: Period) -> None:
+        today = date.today()
+        while period.start > today:
+            period = period.previous()
+        for widget in (self.kind, self.year, self.number):
+            widget.blockSignals(True)
+        self.kind.setCurrentIndex(self.kind.findData(period.kind))
+        self.year.setValue(period.year)
+        self.number.clear()
+        if period.kind == "month":
+            self.number.addItems([month.capitalize() for month in MONTHS])
+            self.number_caption.setText("&Mois :")
+            self.number.setAccessibleName("Mois")
+        elif period.kind == "quarter":
+            self.number.addItems(QUARTERS)
+            self.number_caption.setText("&Trimestre :")
+            self.number.setAccessibleName("Trimestre")
+        self.number.setCurrentIndex(period.number - 1)
+        self.number.setVisible(period.kind != "year")
+        self.number_caption.setVisible(period.kind != "year")
+        for widget in (self.kind, self.year, self.number):
+            widget.blockSignals(False)
+        self._shown = period
+        self.previous_button.setEnabled(period.previous().year >= FIRST_YEAR)
+        self.next_button.setEnabled(period.end <= today)
+
+    def _kind_changed(self) -> None:
+        """Another kind of period: the one holding the last day of what was shown (November → Q4)."""
+        last_day = self._shown.end - timedelta(days=1)
+        self.set_period(_containing(self.kind.currentData(), last_day))
+
+    def _period_chosen(self) -> None:
+        self.set_period(self.period)
+
+    # --- reading the records ------------------------------------------------------------------
+    @property
+    def manager(self) -> bool:
+        agent = self.workspace.workstation.current_agent
+        return bool(agent and agent.is_manager)
+
+    def refresh(self) -> None:
+        """Called when the screen is shown after a change: who may export, and the figures if
+        records were added since they were counted."""
+        manager = self.manager
+        self.manager_notice.setVisible(not manager)
+        self.pdf_button.setEnabled(manager)
+        self.csv_button.setEnabled(manager)
+        self._show_period()
+
+    def _records_state(self) -> tuple:
+        """Records are only ever added (a correction or a removal supersedes the old one), so the
+        largest rowid of each table tells whether anything changed; and the hour, because an
+        escalation becomes late as time passes."""
+        db = self.workspace.db
+        last = tuple(db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] for table in RECORD_TABLES)
+        return (*last, f"{datetime.now():%Y-%m-%d %H}")
+
+    def _show_period(self) -> None:
+        from app.models.workstation import SetupError
+        from app.reports.aggregation import summarise
+
+        period = self.period
+        state = (period, self._records_state())
+        if state == self._computed_on:
+            return
+        try:
+            with _waiting():
+                self.summary = summarise(self.workspace, period)
+        except SetupError as error:  # a workstation not set up has no structure to sum up
+            self.summary = None
+            self.subtitle.setText(str(error))
+            return
+        self._computed_on = state
+        self._fill(self.summary)
+
+    # --- showing the summary ------------------------------------------------------------------
+    def _fill(self, summary: "Summary") -> None:
+        catalogue = self.workspace.catalogue
+        period = summary.period
+        ongoing = date.today() < period.end
+        generated = summary.generated_at.astimezone()
+        self.subtitle.setText(
+            f"<b>{period.label[:1].upper()}{period.label[1:]}</b>"
+            + (" (période en cours)" if ongoing else "")
+            + f" · {escape(summary.structure)}<br>Chiffres calculés le {generated:%d/%m/%Y à %H:%M}."
+        )
+        total = summary.total
+        changes = [_change_in_words(total, summary.previous_total, period.previous())]
+        if period.year_before() != period.previous():  # for a year, both are the year before
+            changes.append(_change_in_words(total, summary.year_before_total, period.year_before()))
+        self.total_card.show_figure(_number(total), "\n".join(f"• {change}" for change in changes))
+        solved = summary.solved_on_the_spot
+        self.solved_card.show_figure(
+            _percent(solved, total), f"{_contacts(solved)} sur {_number(total)}" if total else "aucun contact"
+        )
+        self.duration_card.show_figure(
+            _duration(summary.average_minutes),
+            f"{_number(round(summary.total_minutes / 60))} h passées avec le public en tout" if total else "",
+        )
+        self.non_recours_card.show_figure(
+            _number(summary.non_recours),
+            f"soit {_percent(summary.non_recours, total)} des contacts" if total else "",
+        )
+        late = summary.escalations_late
+        self.escalations_card.show_figure(
+            _number(summary.escalations_sent),
+            f"envoyée{'s' if summary.escalations_sent > 1 else ''} · "
+            f"{_number(summary.escalations_answered)} répondue{'s' if summary.escalations_answered > 1 else ''}"
+            f" · {'⚠ ' if late else ''}{_number(late)} en retard (plus de 72 h ouvrées)",
+        )
+        handed = summary.pass_cheques_handed_out
+        self.pass_card.show_figure(
+            f"{_number(handed)} chèque{'s' if handed > 1 else ''}",
+            f"remis ({euros(summary.pass_value_handed_out_cents)}) · stock restant à la fin de la période : "
+            f"{_number(summary.pass_stock_left)} chèque{'s' if summary.pass_stock_left > 1 else ''}",
+        )
+
+        def labels(kind: str, counts: "Counts") -> list[tuple[str, int]]:
+            return [(catalogue.label(kind, key), count) for key, count in counts.items()]
+
+        partners = labels("partners", summary.by_partner)
+        situations = labels("situations", summary.by_situation)
+        themes = [
+            (catalogue.label("themes", key) if key else "Sans thème", count)
+            for key, count in summary.by_theme.items()
+        ]
+        channels = labels("channels", summary.by_channel)
+        help_kinds = labels("help_kinds", summary.by_help_kind)
+        outcomes = labels("outcomes", summary.by_outcome)
+        agents = [(key or "Non renseigné", count) for key, count in summary.by_agent.items()]
+        places = [(key or "Non renseigné", count) for key, count in summary.by_place.items()]
+        self._chart(
+            self.partners_chart, partners, total, ["Un contact peut concerner plusieurs partenaires."]
+        )
+        self._chart(self.situations_chart, situations, total)
+        self._chart(self.channels_chart, channels, total)
+        self._chart(self.help_kinds_chart, help_kinds, total)
+        self._chart(self.outcomes_chart, outcomes, total)
+        self._chart(self.agents_chart, agents, total)
+        self._chart(self.places_chart, places, total)
+        itinerant = bool(
+            self.workspace.workstation.structure and self.workspace.workstation.structure.itinerant
+        )
+        self.places_chart.parentWidget().setVisible(itinerant or len(places) > 1)
+        weekdays, hours = self._week(summary)
+        self._chart(self.weekdays_chart, weekdays, total)
+        self._chart(self.hours_chart, hours, total)
+
+        for name, rows in (
+            ("Partenaires", partners),
+            ("Situations", situations),
+            ("Thématiques", themes),
+            ("Agents", agents),
+            ("Lieux", places),
+        ):
+            self._table(self.tables[name], [(label, _number(n), _percent(n, total)) for label, n in rows])
+        escalations = labels("partners", summary.escalations_by_partner)
+        self._table(self.escalations_table, [(label, _number(n)) for label, n in escalations])
+        self._fill_week_table(summary)
+
+    @staticmethod
+    def _week(summary: "Summary") -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """Contacts by weekday (the weekend only when the desk was open then) and by hour, from the
+        first to the last hour with a contact, quiet hours in between included."""
+        by_day = [0] * 7
+        by_hour = [0] * 24
+        for (day, hour), count in summary.by_weekday_hour.items():
+            by_day[day] += count
+            by_hour[hour] += count
+        days = [(WEEKDAYS[day], by_day[day]) for day in range(7) if day < 5 or by_day[day]]
+        busy = [hour for hour in range(24) if by_hour[hour]]
+        hours = (
+            [(f"{hour} h – {hour + 1} h", by_hour[hour]) for hour in range(busy[0], busy[-1] + 1)]
+            if busy
+            else []
+        )
+        return (days if summary.total else []), hours
+
+    @staticmethod
+    def _chart(
+        chart: BarChart, rows: list[tuple[str, int]], total: int, notes: list[str] | None = None
+    ) -> None:
+        shown = rows[:TOP] if len(rows) > TOP + 1 else rows  # "… et 1 autre" would hide one bar for nothing
+        hidden = len(rows) - len(shown)
+        more = [f"… et {hidden} autre{'s' if hidden > 1 else ''} : voir les chiffres exacts ci-dessous."]
+        values = [f"{_number(n)}  ({_percent(n, total)})" for _, n in shown]
+        chart.set_bars(shown, values, (notes or []) + (more if hidden else []))
+
+    @staticmethod
+    def _table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+        table.setRowCount(len(rows))
+        for row, values in enumerate(rows):
+            for column, text in enumerate(values):
+                cell = QTableWidgetItem(text)
+                if column:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, cell)
+
+    def _fill_week_table(self, summary: "Summary") -> None:
+        """Weekdays down, hours across: where the exact numbers of the two charts come from."""
+        cells = summary.by_weekday_hour
+        hours = sorted({hour for _, hour in cells})
+        days = sorted({day for day, _ in cells})
+        table = self.week_table
+        table.setColumnCount(len(hours) + 2)
+        table.setHorizontalHeaderLabels(["Jour", *(f"{hour} h" for hour in hours), "Total"])
+        rows = [
+            (
+                WEEKDAYS[day],
+                *(_number(cells.get((day, hour), 0)) for hour in hours),
+                _number(sum(cells.get((day, hour), 0) for hour in hours)),
+            )
+            for day in days
+        ]
+        self._table(table, rows)
+
+    # --- exports ------------------------------------------------------------------------------
+    def _say(self, text: str, ok: bool) -> None:
+        self.export_notice.setProperty("kind", "ok" if ok else "")
+        self.export_notice.style().unpolish(self.export_notice)
+        self.export_notice.style().polish(self.export_notice)
+        self.export_notice.setText(text)
+        self.export_notice.show()
+
+    def _may_export(self) -> bool:
+        if not self.manager:
+            self._say("Seul le responsable de la structure peut exporter les synthèses.", ok=False)
+        return self.manager
+
+    def _suggested(self, suffix: str) -> str:
+        return str(Path.home() / f"synthese-{self.period.slug}{suffix}")
+
+    def _choose_pdf(self) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Enregistrer la synthèse en PDF", self._suggested(".pdf"), "PDF (*.pdf)"
+        )
+        if target:
+            self.export_pdf(Path(target))
+
+    def _choose_csv(self) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self,
+            "Enregistrer la synthèse en CSV (un second fichier, les contacts, est écrit à côté)",
+            self._suggested(".csv"),
+            "CSV (*.csv)",
+        )
+        if target:
+            self.export_csv(Path(target))
+
+    def export_pdf(self, path: Path) -> Path | None:
+        """Write the summary on screen as a PDF at `path`; None if refused or the file cannot be written."""
+        if not self._may_export() or self.summary is None:
+            return None
+        from app.reports.summary_pdf import write_summary_pdf
+
+        path = path if path.suffix.lower() == ".pdf" else path.with_name(f"{path.name}.pdf")
+        try:
+            with _waiting():
+                written = write_summary_pdf(self.summary, self.workspace.catalogue, path)
+        except OSError as error:
+            self._say(
+                f"Le PDF n'a pas pu être enregistré dans {path.parent} : {error.strerror or error}.", ok=False
+            )
+            return None
+        self._say(f"Synthèse {_of(self.summary.period)} enregistrée en PDF : {written}", ok=True)
+        return written
+
+    def export_csv(self, path: Path) -> list[Path] | None:
+        """Write the summary's figures at `path` and the anonymised contacts of the period beside it
+        (`<stem>-contacts.csv`); None if refused or a file cannot be written."""
+        if not self._may_export() or self.summary is None:
+            return None
+        from app.reports.summary_csv import write_contacts_csv, write_summary_csv
+
+        path = path if path.suffix.lower() == ".csv" else path.with_name(f"{path.name}.csv")
+        contacts_path = path.with_name(f"{path.stem}-contacts.csv")
+        try:
+            with _waiting():
+                written = write_summary_csv(self.summary, self.workspace.catalogue, path)
+                rows = write_contacts_csv(self.workspace, self.summary.period, contacts_path)
+        except OSError as error:
+            self._say(
+                f"Les fichiers CSV n'ont pas pu être enregistrés dans {path.parent} : {error.strerror or error}.",
+                ok=False,
+            )
+            return None
+        self._say(
+            f"Deux fichiers enregistrés dans {written.parent} : « {written.name} », les chiffres de la "
+            f"synthèse {_of(self.summary.period)}, et « {contacts_path.name} », "
+            f"{_contacts(rows)} anonymisé{'s' if rows > 1 else ''}, un par ligne.",
+            ok=True,
+        )
+        return [written, contacts_path]

@@ -1,0 +1,200 @@
+"""Synthèses on screen: the exact figures of known contacts, another period, the exports, and who may
+export."""
+
+import csv
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from app.reports.periods import Period
+from app.ui.main_window import SCREENS
+from tests.ui.test_contact_form import open_window
+from tests.ui.test_pass_ui import pdf_text
+
+NBSP = "\u00a0"
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """`hour` o'clock on `day`, on this computer's wall clock (the one the summary counts by)."""
+    return datetime.combine(day, time(hour, 15)).astimezone()
+
+
+def add(ws, moment: datetime, situation: str, partners: list[str], **fields) -> None:
+    ws.contacts.add(
+        {
+            **ws.workstation.contact_defaults(),
+            "situation": situation,
+            "partners": partners,
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 10,
+            "occurred_at": moment,
+            **fields,
+        }
+    )
+
+
+def last_month_contacts(ws) -> Period:
+    """23 contacts in the last full month (14 CAF, 9 DGFiP; 3 directed elsewhere; 5 by Karim B.) and
+    20 in the month before: +15 %."""
+    month = Period.last_full_month(date.today())
+    day = month.start + timedelta(days=3)
+    for number in range(14):
+        add(
+            ws,
+            at(day, 9 + number % 3),
+            "naissance",
+            ["caf"],
+            outcome="oriente" if number < 3 else "resolu",
+            agent="Karim B." if number < 5 else "Camille R.",
+        )
+    for _ in range(9):
+        add(ws, at(day + timedelta(days=1), 14), "declarer-impots", ["dgfip"])
+    before = month.previous().start + timedelta(days=5)
+    for _ in range(20):
+        add(ws, at(before), "declarer-impots", ["dgfip"])
+    return month
+
+
+def summaries(qtbot, ws):
+    window = open_window(qtbot, ws)
+    window.nav.setCurrentRow(SCREENS.index("Synthèses"))
+    return window, window.screen("Synthèses")
+
+
+def test_the_last_full_month_shows_its_exact_figures(qtbot, desk) -> None:
+    month = last_month_contacts(desk)
+    _window, screen = summaries(qtbot, desk)
+    assert screen.period == month, "the last full month by default"
+    assert month.label in screen.subtitle.text().lower()
+    assert "France Services Valserhône" in screen.subtitle.text()
+    assert screen.total_card.figure.text() == "23"
+    change = screen.total_card.detail.text()
+    assert f"+15{NBSP}% par rapport à {month.previous().label} (20 contacts)" in change
+    assert f"aucun contact en {month.year_before().label} pour comparer" in change
+    assert screen.solved_card.figure.text() == f"87{NBSP}%"
+    assert screen.solved_card.detail.text() == "20 contacts sur 23"
+    assert screen.duration_card.figure.text() == "10 min"
+
+    caf = desk.catalogue.label("partners", "caf")
+    assert screen.partners_chart.bars[:2] == [(caf, 14), (desk.catalogue.label("partners", "dgfip"), 9)]
+    assert screen.partners_chart.values[0] == f"14  (61{NBSP}%)"
+    assert f"{caf} : 14  (61{NBSP}%)" in screen.partners_chart.accessibleDescription()
+    assert screen.agents_chart.bars == [("Camille R.", 18), ("Karim B.", 5)]
+    assert screen.outcomes_chart.bars == [("Résolu sur place", 20), ("Orienté vers un partenaire", 3)]
+    assert dict(screen.hours_chart.bars)["14 h – 15 h"] == 9
+    assert sum(value for _, value in screen.weekdays_chart.bars) == 23
+    partners = screen.tables["Partenaires"]
+    assert [partners.item(0, column).text() for column in range(3)] == [caf, "14", f"61{NBSP}%"]
+    assert not screen.places_chart.parentWidget().isVisibleTo(screen), "a fixed desk has one place"
+
+
+def test_the_period_controls_switch_to_a_quarter_and_a_year(qtbot, desk) -> None:
+    year = date.today().year - 2
+    for month, count in ((3, 3), (5, 2), (11, 1)):
+        for _ in range(count):
+            add(desk, at(date(year, month, 10)), "naissance", ["caf"])
+    _window, screen = summaries(qtbot, desk)
+    screen.set_period(Period("month", year, 3))
+    assert screen.total_card.figure.text() == "3"
+    assert screen.number.accessibleName() == "Mois" and screen.number.currentText() == "Mars"
+
+    screen.kind.setFocus()
+    qtbot.keyClick(screen.kind, Qt.Key.Key_Down)  # Mois → Trimestre, from the keyboard
+    assert screen.period == Period("quarter", year, 1), "the quarter holding March"
+    assert screen.number.accessibleName() == "Trimestre"
+    assert screen.total_card.figure.text() == "3"
+    screen.number.setCurrentIndex(1)
+    assert screen.total_card.figure.text() == "2"
+    assert f"2e trimestre {year}" in screen.subtitle.text()
+
+    qtbot.keyClick(screen.kind, Qt.Key.Key_Down)  # Trimestre → Année
+    assert screen.period == Period("year", year)
+    assert not screen.number.isVisibleTo(screen)
+    assert screen.total_card.figure.text() == "6"
+    assert screen.total_card.detail.text() == f"• aucun contact en {year - 1} pour comparer", "said once"
+    screen.next_button.click()
+    assert screen.period == Period("year", year + 1)
+    assert screen.total_card.figure.text() == "0"
+    assert screen.partners_chart.accessibleDescription() == "Aucun contact sur la période."
+
+
+def test_a_future_period_falls_back_to_the_latest_begun(qtbot, desk) -> None:
+    _window, screen = summaries(qtbot, desk)
+    screen.set_period(Period("year", date.today().year + 1))
+    assert screen.period == Period("year", date.today().year)
+    assert not screen.next_button.isEnabled()
+
+
+def test_the_figures_are_counted_again_only_when_records_were_added(qtbot, desk) -> None:
+    month = last_month_contacts(desk)
+    window, screen = summaries(qtbot, desk)
+    counted = screen.summary
+    window.refresh()
+    assert screen.summary is counted, "nothing new: the figures on screen stand"
+    add(desk, at(month.start), "naissance", ["caf"])
+    window.refresh()
+    assert screen.summary is not counted
+    assert screen.total_card.figure.text() == "24"
+
+
+def test_the_pdf_export_holds_the_figures_on_screen(qtbot, desk, tmp_path: Path) -> None:
+    month = last_month_contacts(desk)
+    _window, screen = summaries(qtbot, desk)
+    written = screen.export_pdf(tmp_path / "synthese")
+    assert written == tmp_path / "synthese.pdf" and written.is_file()
+    text = pdf_text(written)
+    assert "23" in text
+    assert month.label in text.lower()
+    assert "Valserhône" in text
+    assert str(written) in screen.export_notice.text()
+    assert screen.export_notice.property("kind") == "ok"
+    screen.previous_button.click()
+    assert not screen.export_notice.isVisibleTo(screen), "the notice told of the other period's file"
+
+
+def test_the_csv_export_writes_the_figures_and_the_anonymised_contacts(qtbot, desk, tmp_path: Path) -> None:
+    last_month_contacts(desk)
+    _window, screen = summaries(qtbot, desk)
+    figures, contacts = screen.export_csv(tmp_path / "synthese.csv")
+    assert figures == tmp_path / "synthese.csv"
+    assert contacts == tmp_path / "synthese-contacts.csv"
+    with figures.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert ["Contacts", "Total de la période", "23", ""] in rows
+    with contacts.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.reader(handle, delimiter=";"))) == 1 + 23
+    notice = screen.export_notice.text()
+    assert "« synthese.csv »" in notice and "« synthese-contacts.csv »" in notice
+    assert "23 contacts anonymisés" in notice
+
+
+def test_an_agent_reads_the_figures_but_cannot_export(qtbot, desk, tmp_path: Path) -> None:
+    last_month_contacts(desk)
+    window, screen = summaries(qtbot, desk)
+    assert screen.pdf_button.isEnabled() and not screen.manager_notice.isVisibleTo(screen)
+    index = window.agent_switch.findText("Karim B.")
+    window.agent_switch.setCurrentIndex(index)
+    window.agent_switch.activated.emit(index)
+    assert screen.total_card.figure.text() == "23", "the figures stay readable"
+    assert not screen.pdf_button.isEnabled() and not screen.csv_button.isEnabled()
+    assert screen.manager_notice.isVisibleTo(screen)
+    assert "seul le responsable" in screen.manager_notice.text()
+    assert screen.export_pdf(tmp_path / "synthese.pdf") is None
+    assert screen.export_csv(tmp_path / "synthese.csv") is None
+    assert list(tmp_path.glob("synthese*")) == []
+    assert "Seul le responsable" in screen.export_notice.text()
+
+
+def test_a_bus_sees_its_stops(qtbot, bus) -> None:
+    month = Period.last_full_month(date.today())
+    for place, count in (("Guise", 2), ("Étreux", 3)):
+        for _ in range(count):
+            add(bus, at(month.start + timedelta(days=1)), "naissance", ["caf"], place=place)
+    _window, screen = summaries(qtbot, bus)
+    assert screen.places_chart.parentWidget().isVisibleTo(screen)
+    assert screen.places_chart.bars == [("Étreux", 3), ("Guise", 2)]
+    places = screen.tables["Lieux"]
+    assert [places.item(row, 0).text() for row in range(places.rowCount())] == ["Étreux", "Guise"]
