@@ -1,20 +1,24 @@
 """Everything a command or a window needs, opened once: database, reference data, stores."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
-from app.models.pass_numerique import PassStore
 from app.models.portal import PortalStore
-from app.models.qualified_places import PlaceStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
 from app.models.workstation import Workstation
 from app.paths import database_path
+
+if TYPE_CHECKING:
+    from app.models.pass_numerique import PassStore
+    from app.models.qualified_places import PlaceStore
 
 
 @dataclass
@@ -27,8 +31,19 @@ class Workspace:
     escalations: EscalationStore
     referents: ReferentStore
     portal: PortalStore
-    passes: PassStore
-    places: PlaceStore
+
+    # Pass numérique is opened on first use: start-up does not pay for a screen it does not show.
+    @cached_property
+    def passes(self) -> "PassStore":
+        from app.models.pass_numerique import PassStore
+
+        return PassStore(self.db, self.catalogue, self.contacts)
+
+    @cached_property
+    def places(self) -> "PlaceStore":
+        from app.models.qualified_places import PlaceStore
+
+        return PlaceStore(self.db)
 
     def record_loaders(self) -> dict:
         """How the outbox finds the records of each kind it has to send."""
@@ -49,16 +64,13 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     db = open_database(path)
     reset_interrupted_sends(db)
     catalogue = load_catalogue(pulled=path.parent / "reference")
-    contacts = ContactStore(db, catalogue)
     return Workspace(
         path,
         db,
         catalogue,
-        contacts,
+        ContactStore(db, catalogue),
         Workstation(db),
         EscalationStore(db, catalogue),
         ReferentStore(db, catalogue),
         PortalStore(db),
-        PassStore(db, catalogue, contacts),
-        PlaceStore(db),
     )
