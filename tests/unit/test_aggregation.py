@@ -374,3 +374,21 @@ def test_the_contacts_csv_pages_through_many_contacts(desk, tmp_path: Path, monk
             contact(desk, f"2026-10-07T09:{minute:02d}:00", 120)
     assert write_contacts_csv(desk, OCTOBER, tmp_path / "c.csv") == 30
     assert len(read_csv(tmp_path / "c.csv")) == 31
+
+
+def test_the_pdf_holds_the_same_numbers_as_the_csv(known, desk, tmp_path: Path) -> None:
+    """One aggregation behind both: the PDF's text carries the figures the CSV gives."""
+    from pypdf import PdfReader
+
+    from app.reports.summary_pdf import write_summary_pdf
+
+    summary = summarise(desk, OCTOBER, now=BEFORE_DEADLINES)
+    path = write_summary_pdf(summary, desk.catalogue, tmp_path / "synthese.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+    assert "Synthèse d'activité" in text and "Octobre 2026" in text and "Valserhône" in text
+    assert "résolus sur place (3 sur 5 contacts)" in text
+    for label in ("CAF (Allocations familiales)", "Je déclare mes impôts", "Lancrans", "Camille R."):
+        assert label in text, label
+    assert "septembre 2026 (1 contact)" in text
+    assert "octobre 2025 (2 contacts)" in text
+    assert "Stock" in text and "10" in text
