@@ -241,9 +241,11 @@ def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
     passes.hand_out(**who, cheques=["1004", "2001"])  # two booklets: two ledger lines
     passes.return_to_stock(**who, cheques=["2001"], reason="erreur")
     passes.cancel(**who, cheques=["1010"], reason="abime")
-    proxy.faults = Faults(cut_request=0.2, cut_response=0.3)
-    sync_until_done(workspace)
+    proxy.faults = Faults(cut_response=1.0)  # every answer lost after the server committed
+    assert run_pass(workspace, force=True, pull_reference=False).error is not None
     assert proxy.counters.cut_responses > 0
+    proxy.faults = Faults(cut_request=0.2)
+    sync_until_done(workspace)  # the resent records are duplicates to the server: stored once
     assert local_states(workspace) == {"sent": 9}
     engine = create_engine(server.database_url)
     try:
