@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
             self.sync.stop()
         if self.browser is not None:
             self.browser.close()  # ends the visit: the citizen's session is forgotten
+            self.browser.deleteLater()  # after the visit's pages and profile, never left to the GC
+            self.browser = None
         super().closeEvent(event)
 
     def _show_screen(self, row: int) -> None:

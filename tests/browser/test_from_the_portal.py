@@ -22,7 +22,9 @@ def test_an_accueil_link_opens_in_the_embedded_browser(qtbot, desk) -> None:
     qtbot.waitUntil(lambda: not tab.page.isLoading(), timeout=TIMEOUT_MS)
     window.close()
     assert not browser.isVisible(), "closing the workstation ends the visit"
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # pages, then profile, now
+    assert window.browser is None
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # pages, profile, window, now
+    qtbot.wait(200)  # let Chromium finish tearing the visit down before the next test starts
 
 
 def test_a_site_off_the_whitelist_is_not_opened(qtbot, desk) -> None:
