@@ -7,8 +7,10 @@ A status change is a new record superseding the previous one, synced like contac
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from app.models.record import EscalationRecord
 
 _COLUMNS = "id, partner, situation, sent_at, channel, status, answered_at, agent"
+WAITING = "en-attente"
+ANSWERED = frozenset({"repondu", "clos"})
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class EscalationRow:
 
     def is_late(self, now: datetime) -> bool:
         """Still waiting after 72 business hours, or answered after them."""
-        if self.status == "en-attente":
+        if self.status == WAITING:
             return now > self.deadline
         return self.answered_at is not None and self.answered_at > self.deadline
 
@@ -53,7 +57,7 @@ class EscalationStore:
         """A new escalation, waiting for an answer; `fields`: structure, agent, partner, situation,
         channel, and optionally sent_at (default now)."""
         now = utc_now()
-        data = {"sent_at": now, "status": "en-attente", **fields}
+        data = {"sent_at": now, "status": WAITING, **fields}
         return self._add(data, now)
 
     def set_status(self, escalation_id: str, status: str, agent: str) -> EscalationRecord:
@@ -63,7 +67,7 @@ class EscalationStore:
         if old is None:
             raise RecordError("supersedes", "Cette sollicitation n'existe pas.")
         now = utc_now()
-        answered = None if status == "en-attente" else (old.answered_at or now)
+        answered = None if status == WAITING else (old.answered_at or now)
         keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
         return self._add(
             {**keep, "agent": agent, "status": status, "answered_at": answered, "supersedes": old.id}, now
@@ -136,3 +140,33 @@ class EscalationStore:
         """Escalations still waiting past their deadline (the home screen's figure)."""
         now = now or utc_now()
         return sum(1 for row in self.current(departement, waiting_only=True) if row.is_late(now))
+
+
+def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, int, str]], now: datetime) -> dict:
+    """The reporting figures of escalations given as (partner, status, sent_at, answered_at,
+    utc_offset_minutes, département) with stored times: the workstation's summaries and the server's
+    count with this one function, so they agree.
+
+    Late: still waiting past the deadline at `now`, or answered after it. Business days are the
+    agent's: the deadline is counted on the wall clock of the sending (the record's own offset), with
+    the holidays of the structure's département.
+    """
+    sent = answered = late = 0
+    partners: Counter[str] = Counter()
+    for partner, status, sent_at, answered_at, offset, departement in rows:
+        sent += 1
+        partners[partner] += 1
+        local_sent = parse_db_time(sent_at).astimezone(timezone(timedelta(minutes=offset)))
+        deadline = answer_deadline(local_sent, departement)
+        if status in ANSWERED:
+            answered += 1
+            if answered_at is not None and parse_db_time(answered_at) > deadline:
+                late += 1
+        elif status == WAITING and deadline < now:
+            late += 1
+    return {
+        "escalations_sent": sent,
+        "escalations_answered": answered,
+        "escalations_late": late,
+        "escalations_by_partner": dict(sorted(partners.items(), key=lambda pair: (-pair[1], pair[0]))),
+    }

@@ -14,10 +14,10 @@ busy structure is some 100,000 contacts, which Python loops over rows would make
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
-from app.models.business_time import answer_deadline
-from app.models.database import DB_TIME_FORMAT, parse_db_time, utc_now
+from app.models.database import DB_TIME_FORMAT, utc_now
+from app.models.escalations import escalation_figures
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.reports.periods import Period
@@ -70,8 +70,6 @@ class Summary:
         return self.by_outcome.get("resolu", 0)
 
 
-WAITING = "en-attente"
-ANSWERED = frozenset({"repondu", "clos"})
 # A record's wall-clock time, and the test that it falls in the period [:start, :end). The UTC bounds,
 # widened by the largest offsets there are (±14 h), let SQLite walk the time index; the exact test is
 # then made on the local time ('YYYY-MM-DD HH:MM:SS' compared with 'YYYY-MM-DD').
@@ -117,7 +115,7 @@ UNION ALL SELECT 'partner', partner.value, count(*) FROM period, json_each(perio
     count(*) FROM period GROUP BY 2
 """
 _ESCALATIONS = (
-    "SELECT partner, status, sent_at, answered_at, utc_offset_minutes FROM escalations "
+    "SELECT partner, status, sent_at, answered_at, utc_offset_minutes, :departement FROM escalations "
     f"WHERE {_CURRENT} AND {_in_period('sent_at')}"
 )
 # Per movement: the cheques and their value in the period, and the cheques up to its end (the stock).
@@ -154,7 +152,9 @@ def summarise(workspace: Workspace, period: Period, now: datetime | None = None)
     for situation, n in by_situation.items():
         known = workspace.catalogue.situations.get(situation)
         themes[(known.theme if known else None) or ""] += n
-    escalations = _escalation_figures(workspace, bounds, structure.departement, now)
+    escalations = escalation_figures(
+        db.execute(_ESCALATIONS, {**bounds, "departement": structure.departement}), now
+    )
     ledger = {event: (0, 0, 0) for event in ("recu", "remis", "retour", "annule")}
     for event, cheques, value, to_date in db.execute(_LEDGER, bounds):
         ledger[event] = (cheques, value, to_date)
@@ -241,33 +241,6 @@ def _total(workspace: Workspace, period: Period, matricule: str) -> int:
     return workspace.db.execute(
         f"SELECT count(*) FROM {CONTACTS_IN_PERIOD}", period_bounds(period, matricule)
     ).fetchone()[0]
-
-
-def _escalation_figures(
-    workspace: Workspace, bounds: dict[str, str], departement: str, now: datetime
-) -> dict:
-    """In Python, row by row like the server: the deadline needs the holiday calendar, and a
-    structure sends a few escalations a day at most."""
-    sent = answered = late = 0
-    partners: Counter[str] = Counter()
-    for partner, status, sent_at, answered_at, offset in workspace.db.execute(_ESCALATIONS, bounds):
-        sent += 1
-        partners[partner] += 1
-        # Business days are the agent's: the deadline is counted on the wall clock of the sending.
-        local_sent = parse_db_time(sent_at).astimezone(timezone(timedelta(minutes=offset)))
-        deadline = answer_deadline(local_sent, departement)
-        if status in ANSWERED:
-            answered += 1
-            if answered_at is not None and parse_db_time(answered_at) > deadline:
-                late += 1
-        elif status == WAITING and deadline < now:
-            late += 1
-    return {
-        "escalations_sent": sent,
-        "escalations_answered": answered,
-        "escalations_late": late,
-        "escalations_by_partner": _sorted(partners),
-    }
 
 
 def _sorted(counts: Counter[str] | dict[str, int]) -> Counts:

@@ -19,12 +19,11 @@ import csv
 import io
 import json
 import re
-from collections import Counter
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, select, union_all
 
-from app.models.business_time import answer_deadline
+from app.models.escalations import escalation_figures
 from app.server.schema import (
     escalations,
     pass_issuances,
@@ -48,8 +47,6 @@ _DIMENSIONS = (
     ("agent", "by_agent", "agent"),
 )
 _FLAGS = ("non_recours", "pass_numerique")
-WAITING = "en-attente"
-ANSWERED = frozenset({"repondu", "clos"})
 # (JSON key, CSV label) of the escalation counts, then the escalations per partner.
 _ESCALATION_COUNTS = (
     ("escalations_sent", "escalations_envoyees"),
@@ -130,6 +127,7 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
 
 
 def _escalation_figures(connection: Connection, matricule: str, month: str, now: datetime) -> dict:
+    """The month's current escalations, counted by the workstation's own `escalation_figures`."""
     superseding = escalations.alias("superseding_escalations")
     current = (
         select(
@@ -153,26 +151,7 @@ def _escalation_figures(connection: Connection, matricule: str, month: str, now:
             ),
         )
     )
-    sent = answered = late = 0
-    partners: Counter[str] = Counter()
-    for partner, status, sent_at, answered_at, offset, departement in connection.execute(current):
-        sent += 1
-        partners[partner] += 1
-        # Business days are the agent's: the deadline is counted on the wall clock of the sending.
-        local_sent = _parse(sent_at).astimezone(timezone(timedelta(minutes=offset)))
-        deadline = answer_deadline(local_sent, departement)
-        if status in ANSWERED:
-            answered += 1
-            if answered_at is not None and _parse(answered_at) > deadline:
-                late += 1
-        elif status == WAITING and deadline < now:
-            late += 1
-    return {
-        "escalations_sent": sent,
-        "escalations_answered": answered,
-        "escalations_late": late,
-        "escalations_by_partner": dict(sorted(partners.items(), key=lambda pair: (-pair[1], pair[0]))),
-    }
+    return escalation_figures(connection.execute(current), now)
 
 
 def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:
@@ -207,10 +186,6 @@ def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:
         "pass_cheques_cancelled": month_cheques["annule"],
         "pass_stock_left": to_date["recu"] - to_date["remis"] + to_date["retour"] - to_date["annule"],
     }
-
-
-def _parse(stored: str) -> datetime:
-    return datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def render(summary: dict, output_format: str) -> bytes:
