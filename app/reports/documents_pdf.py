@@ -15,6 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
+from app.reports.pdf_pages import dejavu_sans
+
 BLUE = colors.HexColor("#000091")
 _BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=15, leading=21)
 _TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=22, leading=28, textColor=BLUE)
@@ -46,7 +48,7 @@ def write_documents_pdf(content: DocumentList, path: Path) -> Path:
             [ListItem(Paragraph(escape(text), _BODY), value="☐") for text in content.documents],
             bulletType="bullet",
             start="☐",
-            bulletFontName="DejaVuSans" if _register_checkbox_font() else "Helvetica",
+            bulletFontName="DejaVuSans" if dejavu_sans() else "Helvetica",  # Helvetica has no ☐
             bulletFontSize=16,
             leftIndent=10 * mm,
         ),
@@ -84,20 +86,3 @@ def write_documents_pdf(content: DocumentList, path: Path) -> Path:
     )
     document.build(story)
     return path
-
-
-def _register_checkbox_font() -> bool:
-    """Helvetica has no ballot box; DejaVu Sans (installed with the Qt fonts) has one."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
-        return True
-    for candidate in (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    ):
-        if Path(candidate).exists():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", candidate))
-            return True
-    return False

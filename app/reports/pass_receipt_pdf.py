@@ -16,7 +16,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
@@ -30,6 +29,7 @@ from reportlab.platypus import (
 
 from app.models.pass_numerique import Cheque, euros
 from app.models.qualified_places import QualifiedPlace
+from app.reports.pdf_pages import NumberedCanvas
 
 BLUE = colors.HexColor("#000091")
 LIGHT_BLUE = colors.HexColor("#e3e3fd")
@@ -244,27 +244,14 @@ def _funders(cheques: list[Cheque]) -> str:
     return ", ".join(dict.fromkeys(cheque.funder for cheque in cheques))
 
 
-class _FooterCanvas(Canvas):
-    """A canvas that holds its pages until the end, to write "page 1 sur 2" in every footer: a
-    person who gets two sheets should know there is a second one."""
+class _FooterCanvas(NumberedCanvas):
+    """The structure, the day, the agent and "page 1 sur 2" in every footer."""
 
     def __init__(self, *args, footer: tuple[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
-        self._pages: list[dict] = []
 
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for number, page in enumerate(self._pages, start=1):
-            self.__dict__.update(page)
-            self._draw_footer(number, len(self._pages))
-            super().showPage()
-        super().save()
-
-    def _draw_footer(self, number: int, total: int) -> None:
+    def draw_frame(self, number: int, total: int) -> None:
         structure, handed_out = self._footer
         right = A4[0] - _MARGIN
         self.setStrokeColor(BLUE)

@@ -15,7 +15,7 @@ hyphen.
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,13 +26,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
 from app.reports.aggregation import Counts, Summary
+from app.reports.pdf_pages import NumberedCanvas, dejavu_sans
 from app.reports.periods import Period
 
 BLUE = colors.HexColor("#000091")
@@ -59,7 +58,6 @@ _GRID_LABEL, _GRID_TOTAL = 20 * mm, 15 * mm  # its days' column and its totals' 
 _TIED = ((" :", "\u00a0:"), (" ;", "\u202f;"), ("« ", "«\u00a0"), (" »", "\u00a0»"))
 _THIN_RATIO = 0.63  # DejaVu Sans: narrow no-break space ÷ no-break space
 _FIGURES = 110 * mm  # a short list of named figures: the number stays near its name
-_DEJAVU_FOLDERS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
 
 
 @dataclass(frozen=True)
@@ -70,25 +68,10 @@ class _Fonts:
     minus: str
 
 
-@cache
 def _fonts() -> _Fonts:
-    """Registered once per process: DejaVu Sans if installed, else the PDF standard Helvetica."""
-    for folder in _DEJAVU_FOLDERS:
-        regular, bold = Path(folder, "DejaVuSans.ttf"), Path(folder, "DejaVuSans-Bold.ttf")
-        if regular.is_file() and bold.is_file():
-            registered = pdfmetrics.getRegisteredFontNames()
-            for name, file in (("DejaVuSans", regular), ("DejaVuSans-Bold", bold)):
-                if name not in registered:
-                    pdfmetrics.registerFont(TTFont(name, str(file)))
-            # So that <b> in a paragraph picks the bold face.
-            pdfmetrics.registerFontFamily(
-                "DejaVuSans",
-                normal="DejaVuSans",
-                bold="DejaVuSans-Bold",
-                italic="DejaVuSans",
-                boldItalic="DejaVuSans-Bold",
-            )
-            return _Fonts("DejaVuSans", "DejaVuSans-Bold", "\u202f", "\u2212")
+    """DejaVu Sans if installed, else the PDF standard Helvetica."""
+    if dejavu_sans():
+        return _Fonts("DejaVuSans", "DejaVuSans-Bold", "\u202f", "\u2212")
     return _Fonts("Helvetica", "Helvetica-Bold", "\u00a0", "-")
 
 
@@ -844,29 +827,17 @@ def _fit(text: str, width: float, font: str, size: float) -> str:
     return text.rstrip() + "…"
 
 
-class _PagedCanvas(Canvas):
-    """A canvas that holds its pages until the end, to write "Page 1 sur N" in every header: a
-    summary is often printed and stapled, and a missing sheet must show."""
+class _PagedCanvas(NumberedCanvas):
+    """The structure, the period and "Page 1 sur N" in every header: a summary is often printed and
+    stapled, and a missing sheet must show."""
 
     def __init__(self, *args, fonts: _Fonts, header: tuple[str, str], footer: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._fonts = fonts
         self._header = header
         self._footer = footer
-        self._pages: list[dict] = []
 
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        for number, page in enumerate(self._pages, start=1):
-            self.__dict__.update(page)
-            self._draw_frame(number, len(self._pages))
-            super().showPage()
-        super().save()
-
-    def _draw_frame(self, number: int, total: int) -> None:
+    def draw_frame(self, number: int, total: int) -> None:
         structure, title = self._header
         right = A4[0] - _MARGIN
         top = A4[1] - 11 * mm
