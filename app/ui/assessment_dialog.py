@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.models.autonomy import Assessment, AssessmentError, assess, load_questionnaire
 from app.models.workspace import Workspace
+from app.ui.notices import notice_label
 
 
 class AssessmentDialog(QDialog):
@@ -59,11 +60,7 @@ class AssessmentDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(questions)
-        self.result = QLabel()
-        self.result.setObjectName("formError")
-        self.result.setProperty("kind", "ok")
-        self.result.setWordWrap(True)
-        self.result.setAccessibleName("Résultat de l'évaluation")
+        self.result = notice_label("Résultat de l'évaluation", ok=True)
         self.pending = QLabel()
         self.pending.setAccessibleName("Questions sans réponse")
         self.issue_button = QPushButton("&Remettre un Pass numérique…")

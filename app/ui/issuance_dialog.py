@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import PassError, compact_numbers, euros, parse_cheque_numbers
 from app.models.record import AUTONOMY_LEVELS, PassIssuanceRecord, RecordError
 from app.models.workspace import Workspace
-from app.ui.pass_dialogs import show_message, who
+from app.ui.notices import notice_label, show_notice
+from app.ui.pass_dialogs import who
 
 DEFAULT_CHEQUES = 5
 
@@ -85,10 +86,7 @@ class IssuanceDialog(QDialog):
         if contact is not None:
             self.age_band.setCurrentIndex(max(0, self.age_band.findData(contact.age_band)))
             self.commune.setText(contact.residence_commune or "")
-        self.message = QLabel()
-        self.message.setObjectName("formError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = notice_label("Message")
 
         form = QFormLayout()
         form.addRow("&Nombre de chèques :", self.count)
@@ -126,10 +124,8 @@ class IssuanceDialog(QDialog):
         entry_layout.addWidget(self.message)
         entry_layout.addLayout(entry_buttons)
 
-        self.done_text = QLabel()
-        self.done_text.setObjectName("formError")
-        self.done_text.setProperty("kind", "ok")
-        self.done_text.setWordWrap(True)
+        self.done_text = notice_label("Chèques remis", ok=True)
+        self.done_text.show()
         reprint = QPushButton("&Imprimer le reçu")
         reprint.clicked.connect(self.print_receipt)
         save = QPushButton("&Enregistrer le reçu (PDF)…")
@@ -161,7 +157,7 @@ class IssuanceDialog(QDialog):
         suggested = self.workspace.passes.suggested(self.count.value())
         self.numbers.setText(compact_numbers([cheque.number for cheque in suggested]))
         if len(suggested) < self.count.value():
-            show_message(
+            show_notice(
                 self.message,
                 f"Il ne reste que {len(suggested)} chèque{'s' if len(suggested) > 1 else ''} "
                 "utilisable(s) en stock.",
@@ -193,7 +189,7 @@ class IssuanceDialog(QDialog):
                 contact=self.contact_id,
             )
         except (PassError, RecordError) as error:
-            show_message(self.message, str(error))
+            show_notice(self.message, str(error))
             return
         count = len(self.issuance.cheques)
         self.done_text.setText(

@@ -29,6 +29,7 @@ from app.models.pass_numerique import (
 )
 from app.models.record import RecordError
 from app.models.workspace import Workspace
+from app.ui.notices import notice_label, show_notice
 
 _FUNDERS = ("Conseil départemental", "État (ANCT)", "Commune ou intercommunalité", "CAF")
 
@@ -40,27 +41,10 @@ def _date_edit(day: date, name: str) -> QDateEdit:
     return edit
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("formError")
-    label.setWordWrap(True)
-    label.setAccessibleName("Message")
-    label.hide()
-    return label
-
-
 def who(workspace: Workspace) -> dict[str, str]:
     """The structure and the agent every Pass numérique movement is recorded under."""
     defaults = workspace.workstation.contact_defaults()
     return {"structure": defaults["structure"], "agent": defaults["agent"]}
-
-
-def show_message(label: QLabel, text: str, ok: bool = False) -> None:
-    label.setProperty("kind", "ok" if ok else "")
-    label.style().unpolish(label)
-    label.style().polish(label)
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 class ReceiveBookletDialog(QDialog):
@@ -97,7 +81,7 @@ class ReceiveBookletDialog(QDialog):
         self.preview = QLabel()
         self.preview.setAccessibleName("Aperçu")
         self.preview.setWordWrap(True)
-        self.message = _error_label()
+        self.message = notice_label("Message")
         form = QFormLayout()
         form.addRow("&Financeur :", self.funder)
         form.addRow("N° du &carnet :", self.booklet)
@@ -155,7 +139,7 @@ class ReceiveBookletDialog(QDialog):
                 received_on=self.received_on.date().toPython(),
             )
         except (PassError, RecordError) as error:
-            show_message(self.message, str(error))
+            show_notice(self.message, str(error))
             return
         self.accept()
 
@@ -187,7 +171,7 @@ class MovementDialog(QDialog):
         )
         for reason in reasons.values():
             self.reason.addItem(reason.label, reason.id)
-        self.message = _error_label()
+        self.message = notice_label("Message")
         form = QFormLayout()
         form.addRow("&Numéros des chèques :", self.numbers)
         form.addRow("&Motif :", self.reason)
@@ -218,6 +202,6 @@ class MovementDialog(QDialog):
                 reason=self.reason.currentData(),
             )
         except (PassError, RecordError) as error:
-            show_message(self.message, str(error))
+            show_notice(self.message, str(error))
             return
         self.accept()

@@ -38,6 +38,7 @@ from app.models.pass_numerique import euros
 from app.models.workspace import Workspace
 from app.reports.periods import MONTHS, Period
 from app.ui.bar_chart import BarChart
+from app.ui.notices import notice_label, show_notice
 from app.ui.tables import read_only_table
 
 if TYPE_CHECKING:
@@ -221,12 +222,8 @@ class SummariesScreen(QWidget):
         self.manager_notice = QLabel(NOT_MANAGER)
         self.manager_notice.setObjectName("hint")
         self.manager_notice.setWordWrap(True)
-        self.export_notice = QLabel()
-        self.export_notice.setObjectName("formError")
-        self.export_notice.setWordWrap(True)
+        self.export_notice = notice_label("Résultat de l'export")
         self.export_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.export_notice.setAccessibleName("Résultat de l'export")
-        self.export_notice.hide()
         self.subtitle = QLabel()
         self.subtitle.setObjectName("subtitle")
         self.subtitle.setWordWrap(True)
@@ -579,16 +576,13 @@ class SummariesScreen(QWidget):
         self._table(table, rows)
 
     # --- exports ------------------------------------------------------------------------------
-    def _say(self, text: str, ok: bool) -> None:
-        self.export_notice.setProperty("kind", "ok" if ok else "")
-        self.export_notice.style().unpolish(self.export_notice)
-        self.export_notice.style().polish(self.export_notice)
-        self.export_notice.setText(text)
-        self.export_notice.show()
-
     def _may_export(self) -> bool:
         if not self.manager:
-            self._say("Seul le responsable de la structure peut exporter les synthèses.", ok=False)
+            show_notice(
+                self.export_notice,
+                "Seul le responsable de la structure peut exporter les synthèses.",
+                ok=False,
+            )
         return self.manager
 
     def _suggested(self, suffix: str) -> str:
@@ -622,11 +616,15 @@ class SummariesScreen(QWidget):
             with _waiting():
                 written = write_summary_pdf(self.summary, self.workspace.catalogue, path)
         except OSError as error:
-            self._say(
-                f"Le PDF n'a pas pu être enregistré dans {path.parent} : {error.strerror or error}.", ok=False
+            show_notice(
+                self.export_notice,
+                f"Le PDF n'a pas pu être enregistré dans {path.parent} : {error.strerror or error}.",
+                ok=False,
             )
             return None
-        self._say(f"Synthèse {_of(self.summary.period)} enregistrée en PDF : {written}", ok=True)
+        show_notice(
+            self.export_notice, f"Synthèse {_of(self.summary.period)} enregistrée en PDF : {written}", ok=True
+        )
         return written
 
     def export_csv(self, path: Path) -> list[Path] | None:
@@ -643,12 +641,14 @@ class SummariesScreen(QWidget):
                 written = write_summary_csv(self.summary, self.workspace.catalogue, path)
                 rows = write_contacts_csv(self.workspace, self.summary.period, contacts_path)
         except OSError as error:
-            self._say(
+            show_notice(
+                self.export_notice,
                 f"Les fichiers CSV n'ont pas pu être enregistrés dans {path.parent} : {error.strerror or error}.",
                 ok=False,
             )
             return None
-        self._say(
+        show_notice(
+            self.export_notice,
             f"Deux fichiers enregistrés dans {written.parent} : « {written.name} », les chiffres de la "
             f"synthèse {_of(self.summary.period)}, et « {contacts_path.name} », "
             f"{_contacts(rows)} anonymisé{'s' if rows > 1 else ''}, un par ligne.",
