@@ -1,7 +1,8 @@
 """The directories a responsable keeps in a spreadsheet: `;`-separated CSV, UTF-8 with a BOM.
 
 That is the CSV French spreadsheets open and save without an import dialog. The directories
-(referents, qualified places) share the reading, the writing and the phone check; each store keeps
+(referents, qualified places) share the reading, the writing and the phone check, and the summaries
+(workstation and server) the writer; each store keeps
 its own fields and its own French error type.
 """
 
@@ -10,6 +11,7 @@ import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TextIO
 
 from app.models.text import fold
 
@@ -36,10 +38,16 @@ def read_rows(path: Path, header: list[str], error: type[ValueError]) -> list[tu
     ]
 
 
+def spreadsheet_writer(handle: TextIO) -> Any:
+    """A csv writer with `;` separators and CRLF line ends, as French spreadsheets write them; the BOM
+    is the encoding's (`utf-8-sig`). csv's writer type is private, hence Any."""
+    return csv.writer(handle, delimiter=";", lineterminator="\r\n")
+
+
 def write_rows(header: list[str], rows: Iterable[list[str]]) -> bytes:
     """The file's bytes: BOM, `;` separators and CRLF line ends, as spreadsheets write them."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet_writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")

@@ -7,7 +7,6 @@ contact for the manager's own pivot tables. A contact row carries no id, no note
 commune, and its time only to the hour: enough to count, not enough to find the person again.
 """
 
-import csv
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.models.csv_files import spreadsheet_writer
 from app.models.reference import Catalogue
 from app.models.workspace import Workspace
 from app.reports.aggregation import CONTACTS_IN_PERIOD, Counts, Summary, local_time, period_bounds
@@ -68,9 +68,9 @@ def write_contacts_csv(workspace: Workspace, period: Period, path: Path) -> int:
 
 @contextmanager
 def _spreadsheet_csv(path: Path) -> Iterator[Any]:
-    """A CSV writer on `path` in the spreadsheets' dialect (csv's writer type is private: Any)."""
+    """A CSV writer on `path` in the spreadsheets' dialect."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        yield csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        yield spreadsheet_writer(handle)
 
 
 def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:

@@ -15,7 +15,6 @@ citizen), the cheques of the month's ledger lines by movement (a ledger line's m
 every ledger line of that month or before: received − handed out + returned − cancelled.
 """
 
-import csv
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, select, union_all
 
+from app.models.csv_files import spreadsheet_writer
 from app.models.escalations import escalation_figures
 from app.server.schema import (
     escalations,
@@ -193,7 +193,7 @@ def render(summary: dict, output_format: str) -> bytes:
     if output_format == "json":
         return (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode()
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet_writer(out)
     writer.writerow(["indicateur", "valeur", "nombre"])
     writer.writerow(["total", "", summary["total"]])
     for _dimension, key, csv_label in _DIMENSIONS:
