@@ -2,8 +2,7 @@
 
 That is the CSV French spreadsheets open and save without an import dialog. The directories
 (referents, qualified places) share the reading, the writing and the phone check, and the summaries
-(workstation and server) the writer; each store keeps
-its own fields and its own French error type.
+(workstation and server) the writer; each store keeps its own fields and its own French error type.
 """
 
 import csv
