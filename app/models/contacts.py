@@ -192,7 +192,7 @@ class ContactStore:
             raise RecordError("contact", "Ce contact n'existe pas.")
         if old.pass_numerique:
             return None
-        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        keep = old.carried_over()
         note = self.note(old_id)
         return self.prepare({**keep, "pass_numerique": True, "supersedes": old_id}, note), note
 
@@ -203,7 +203,7 @@ class ContactStore:
         old = self.get(old_id)
         if old is None:
             raise RecordError("supersedes", "Ce contact n'existe pas.")
-        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        keep = old.carried_over()
         return self.add({**keep, "supersedes": old_id, "deleted": True})
 
     def insert(self, record: ContactRecord, note: str) -> None:

@@ -68,7 +68,7 @@ class EscalationStore:
             raise RecordError("supersedes", "Cette sollicitation n'existe pas.")
         now = utc_now()
         answered = None if status == WAITING else (old.answered_at or now)
-        keep = old.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+        keep = old.carried_over()
         return self._add(
             {**keep, "agent": agent, "status": status, "answered_at": answered, "supersedes": old.id}, now
         )

@@ -110,6 +110,11 @@ class _Record(BaseModel):
             raise RecordError(info.field_name, "L'heure doit préciser son fuseau horaire.")
         return value.astimezone(UTC).replace(microsecond=0)
 
+    def carried_over(self) -> dict[str, Any]:
+        """What a record superseding this one starts from: its content, without what makes a record
+        itself (id, capture time and offset) nor its own supersession."""
+        return self.model_dump(exclude={"id", "created_at", "utc_offset_minutes", "supersedes", "deleted"})
+
     def _check_ids(self, catalogue: Catalogue, fields: dict[str, str]) -> None:
         for field, table in fields.items():
             value = getattr(self, field)
