@@ -14,6 +14,9 @@ from app.models.settings import get_setting, set_setting
 from app.models.structures import Structure, load_structures
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
+# Display, chosen in Paramètres › Affichage for everyone at this workstation (the screen is shared).
+THEMES = {"standard": "Standard", "contraste-eleve": "Contraste élevé (fond noir, texte blanc et jaune)"}
+TEXT_SCALES = {100: "Normale (100 %)", 125: "Grande (125 %)", 150: "Très grande (150 %)"}
 
 
 class SetupError(ValueError):
@@ -149,6 +152,27 @@ class Workstation:
             [name, role, utc_now().isoformat()],
         )
         return Agent(cursor.lastrowid, name, role)
+
+    @property
+    def theme(self) -> str:
+        """The display theme; an unknown stored value (older or newer version) falls back to standard."""
+        theme = self._get("display_theme", "standard")
+        return theme if theme in THEMES else "standard"
+
+    @property
+    def text_scale(self) -> int:
+        """Text size in percent of the system's font size."""
+        scale = self._get("text_scale", 100)
+        return scale if scale in TEXT_SCALES else 100
+
+    def set_display(self, theme: str, text_scale: int) -> None:
+        if theme not in THEMES:
+            raise SetupError(f"Thème inconnu : « {theme} ».")
+        if text_scale not in TEXT_SCALES:
+            raise SetupError(f"Taille du texte inconnue : {text_scale} %.")
+        with transaction(self.db):
+            self._set("display_theme", theme)
+            self._set("text_scale", text_scale)
 
     @property
     def current_agent(self) -> Agent | None:

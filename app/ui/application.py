@@ -7,16 +7,21 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.models.database import DatabaseUnavailable
 from app.models.workspace import Workspace, open_workspace
 from app.paths import resources_dir
 from app.ui.main_window import SCREENS, MainWindow
+from app.ui.theme import apply_display
+
+DESKTOP_ID = "fr.france-services.BureauVirtuel"
 
 
 def make_application() -> QApplication:
+    """The QApplication, in the standard theme at the system's text size until a workspace says otherwise."""
     # QtWebEngine (the portal's browser, loaded later) needs this before the QApplication exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -24,8 +29,36 @@ def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Bureau virtuel")
     app.setOrganizationName("France Services")
-    app.setStyleSheet((resources_dir() / "style.qss").read_text(encoding="utf-8"))
+    # The installed menu entry (installers/linux): Wayland links the windows to it by this name.
+    app.setDesktopFileName(DESKTOP_ID)
+    icon = QIcon()  # the PNG renderings: an SVG icon needs a plug-in a bundle may lack
+    for png in sorted((resources_dir() / "icons" / "hicolor").glob(f"*/apps/{DESKTOP_ID}.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
+    install_french_translation(app)
+    apply_display(app, "standard", 100)
     return app
+
+
+def install_french_translation(app: QApplication) -> QTranslator | None:
+    """Qt's own words (the Oui/Non of a confirmation, the file dialogs) in French, as the rest of the
+    interface; Qt's translations ship with PySide6 (and in the bundle)."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
+def apply_saved_display(app: QApplication, workspace: Workspace) -> None:
+    """The theme and text size chosen in Paramètres › Affichage, as soon as the database is open
+    (before the first-start wizard and the main window): two settings read, nothing applied
+    again when they are the defaults."""
+    workstation = workspace.workstation
+    theme, text_scale = workstation.theme, workstation.text_scale
+    if (theme, text_scale) != ("standard", 100):
+        apply_display(app, theme, text_scale)
 
 
 def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
@@ -35,6 +68,10 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
         problems.append("navigation incomplète")
     if not window.isVisible():
         problems.append("fenêtre principale non affichée")
+    if QCoreApplication.translate("QPlatformTheme", "Cancel") != "Annuler":
+        problems.append("traduction française de Qt absente")
+    if QApplication.windowIcon().isNull():
+        problems.append("icône de l'application absente")
     catalogue = workspace.catalogue
     if len(catalogue.themes) != 6 or len(catalogue.situations) < 21 or len(catalogue.partners) < 10:
         problems.append("référentiels incomplets")
@@ -45,6 +82,42 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
         workspace.db.execute("ROLLBACK")
     except sqlite3.Error as error:
         problems.append(f"base de données non modifiable ({error})")
+    shipped = ("style.qss", "high-contrast.qss", "reference", "structures", "portal", "flows")
+    shipped += ("pass_numerique", "icons")
+    paths = [resources_dir() / name for name in shipped]
+    missing = [path.name for path in paths if not (path.is_file() or (path.is_dir() and any(path.iterdir())))]
+    if missing:
+        problems.append("ressources manquantes : " + ", ".join(missing))
+    if getattr(sys, "frozen", False):  # what a PyInstaller bundle (installers/) could have left out
+        problems.extend(_bundle_problems())
+    return problems
+
+
+def _bundle_problems() -> list[str]:
+    """The OS keyring's backend (found through keyring's entry points) and the portal's browser."""
+    from importlib.metadata import entry_points
+
+    from PySide6.QtCore import QLibraryInfo
+
+    problems = []
+    backend, needs = {
+        "win32": ("Windows", "win32ctypes.pywin32.win32cred"),
+        "darwin": ("macOS", "keyring.backends.macOS.api"),
+    }.get(sys.platform, ("SecretService", "secretstorage"))
+    try:
+        if backend not in {entry.name for entry in entry_points(group="keyring.backends")}:
+            raise ImportError(f"point d'entrée keyring.backends:{backend} absent")
+        importlib.import_module(f"keyring.backends.{backend}")
+        importlib.import_module(needs)
+    except ImportError as error:
+        problems.append(f"trousseau du système inutilisable ({error})")
+    try:
+        importlib.import_module("PySide6.QtWebEngineWidgets")
+    except ImportError as error:
+        problems.append(f"navigateur du portail inutilisable ({error})")
+    helper = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.LibraryExecutablesPath)) / "QtWebEngineProcess"
+    if sys.platform.startswith("linux") and not helper.is_file():
+        problems.append(f"navigateur du portail incomplet ({helper} absent)")
     return problems
 
 
@@ -87,6 +160,7 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
         else:
             QMessageBox.critical(None, "Bureau virtuel — base de données", str(error))
         return 3
+    apply_saved_display(app, workspace)
     if not self_test_only and not workspace.workstation.is_set_up:
         from app.ui.setup_wizard import SetupWizard
 

@@ -5,7 +5,7 @@ result appears as soon as every question is answered. Nothing is stored: the lev
 with a handing out of cheques, in its anonymous profile.
 """
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -51,6 +51,7 @@ class AssessmentDialog(QDialog):
             for value, label in self.questionnaire.answers:
                 radio = QRadioButton(label)
                 radio.setAccessibleName(f"{label} — question {number}")
+                radio.setAccessibleDescription(question.text)
                 group.addButton(radio, value)
                 row.addWidget(radio)
             row.addStretch(1)
@@ -60,13 +61,27 @@ class AssessmentDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(questions)
+        scroll.setAccessibleName("Questions de l'évaluation")
+        scroll.setAccessibleDescription(
+            "Les dix questions : Tab passe d'une question à la suivante, les flèches ou Espace choisissent la réponse."
+        )
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the answers; it scrolls to them
         self.result = notice_label("Résultat de l'évaluation", ok=True)
         self.pending = QLabel()
         self.pending.setAccessibleName("Questions sans réponse")
         self.issue_button = QPushButton("&Remettre un Pass numérique…")
         self.issue_button.setObjectName("primary")
+        self.issue_button.setToolTip(
+            "Passe à la remise de chèques, avec le niveau trouvé et le nombre de chèques conseillé (Alt+R)."
+        )
         self.issue_button.clicked.connect(self._issue)
         close = QPushButton("&Fermer")
+        # Enter on an answer must not close the questionnaire: only the issue button, once it is
+        # recommended, is the default (without this, Qt makes the first button after the focus
+        # the default when the dialog shows).
+        close.setAutoDefault(False)
+        self.issue_button.setAutoDefault(False)
+        close.setToolTip("Ferme l'évaluation ; rien n'est enregistré (Échap).")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pending, 1)

@@ -34,16 +34,24 @@ from app.models.record import ContactRecord, RecordError
 from app.models.reference import Choice, Situation
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
+from app.ui.notices import notice_label, show_notice
 from app.ui.situation_picker import SituationPicker
 
 DURATION_REFRESH_MS = 15_000
+PARTNER_HELP = "Cochez chaque partenaire concerné par la démarche."
+SUGGESTED_HELP = "Partenaire habituel de la situation choisie. " + PARTNER_HELP
 
 
 def _combo(
-    choices: dict[str, Choice], name: str, default: str | None = None, empty: str | None = None
+    choices: dict[str, Choice],
+    name: str,
+    default: str | None = None,
+    empty: str | None = None,
+    description: str = "",
 ) -> QComboBox:
     combo = QComboBox()
     combo.setAccessibleName(name)
+    combo.setToolTip(description)
     if empty is not None:
         combo.addItem(empty, None)
     for item_id, choice in choices.items():
@@ -82,11 +90,7 @@ class ContactDialog(QDialog):
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         catalogue, defaults = self.catalogue, self.catalogue.defaults
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
-        self.error.setAccessibleName("Message d'erreur")
+        self.error = notice_label("Message d'erreur")
 
         self.situation = SituationPicker(catalogue)
         self.situation.chosen.connect(self._situation_chosen)
@@ -98,17 +102,31 @@ class ContactDialog(QDialog):
         for index, (partner_id, partner) in enumerate(catalogue.partners.items()):
             box = QCheckBox(partner.label)
             box.setAccessibleName(f"Partenaire {partner.label}")
+            box.setAccessibleDescription(PARTNER_HELP)
             self.partner_boxes[partner_id] = box
             grid.addWidget(box, index // 3, index % 3)
 
-        self.help_kind = _combo(catalogue.help_kinds, "Type d'aide", defaults["help_kind"])
-        self.channel = _combo(catalogue.channels, "Canal", defaults["channel"])
-        self.outcome = _combo(catalogue.outcomes, "Issue", defaults["outcome"])
+        self.help_kind = _combo(
+            catalogue.help_kinds,
+            "Type d'aide",
+            defaults["help_kind"],
+            description="Ce que l'agent a fait pour la personne.",
+        )
+        self.channel = _combo(
+            catalogue.channels, "Canal", defaults["channel"], description="Comment la personne a été reçue."
+        )
+        self.outcome = _combo(
+            catalogue.outcomes,
+            "Issue",
+            defaults["outcome"],
+            description="Où en est la démarche à la fin du contact.",
+        )
         self.occurred_at = QDateTimeEdit()
         self.occurred_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.occurred_at.setCalendarPopup(True)
         self.occurred_at.setMinimumWidth(160)
         self.occurred_at.setAccessibleName("Date et heure du contact")
+        self.occurred_at.setToolTip("Maintenant par défaut ; à changer pour un contact saisi après coup.")
         self.duration = QSpinBox()
         self.duration.setRange(1, 480)
         self.duration.setSuffix(" min")
@@ -118,19 +136,33 @@ class ContactDialog(QDialog):
         self.place = QComboBox()
         self.place.setEditable(True)
         self.place.setAccessibleName("Lieu")
+        self.place.setToolTip("Où le contact a lieu : l'arrêt du bus ou la commune du site.")
         self.agent = QComboBox()
         self.agent.setAccessibleName("Agent")
+        self.agent.setToolTip("L'agent qui a reçu la personne.")
 
-        self.age_band = _combo(catalogue.age_bands, "Tranche d'âge", empty="Âge : non renseigné")
+        self.age_band = _combo(
+            catalogue.age_bands,
+            "Tranche d'âge",
+            empty="Âge : non renseigné",
+            description="Facultatif ; jamais de date de naissance.",
+        )
         self.first_visit = QCheckBox("Première visite")
+        self.first_visit.setToolTip("La personne vient pour la première fois dans cette France Services.")
         self.residence = QLineEdit()
         self.residence.setPlaceholderText("Commune de résidence (facultatif)")
         self.residence.setAccessibleName("Commune de résidence")
         self.residence.setMaxLength(120)
+        self.residence.setToolTip("Facultatif : la commune seulement, jamais l'adresse.")
         self.non_recours = QCheckBox("Non-recours aux droits détecté")
+        self.non_recours.setToolTip("La personne ne touchait pas une aide à laquelle elle a droit.")
         self.pass_numerique = QCheckBox("Pass numérique remis")
+        self.pass_numerique.setToolTip("Des chèques Pass numérique ont été remis pendant ce contact.")
         self.note = QPlainTextEdit()
         self.note.setAccessibleName("Note locale")
+        self.note.setAccessibleDescription(
+            "Reste sur ce poste, jamais transmise ; ni nom, ni numéro, ni téléphone, ni e-mail. Tab en sort."
+        )
         self.note.setPlaceholderText(
             "Note pour ce poste uniquement, jamais transmise. "
             "N'écrivez ni nom, ni numéro (sécurité sociale, fiscal, allocataire), ni téléphone, ni e-mail."
@@ -170,10 +202,15 @@ class ContactDialog(QDialog):
         buttons = QDialogButtonBox()
         self.save_button = QPushButton("Enregistrer (Entrée)")
         self.save_button.setDefault(True)
+        self.save_button.setToolTip("Enregistre le contact et ferme le formulaire.")
         self.save_and_new_button = QPushButton("Enregistrer et nouveau (Ctrl+Entrée)")
         self.save_and_new_button.setAutoDefault(False)
+        self.save_and_new_button.setToolTip(
+            "Enregistre le contact et ouvre un formulaire vide pour le suivant."
+        )
         cancel = buttons.addButton("Annuler (Échap)", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAutoDefault(False)
+        cancel.setToolTip("Ferme le formulaire sans rien enregistrer.")
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         if self.existing is None:
             buttons.addButton(self.save_and_new_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -243,7 +280,9 @@ class ContactDialog(QDialog):
         if situation.partners:
             self.partner_boxes[situation.partners[0]].setChecked(True)
         for partner_id, box in self.partner_boxes.items():
-            box.setProperty("suggested", partner_id in situation.partners)
+            suggested = partner_id in situation.partners
+            box.setProperty("suggested", suggested)  # bold: a screen reader hears the description
+            box.setAccessibleDescription(SUGGESTED_HELP if suggested else PARTNER_HELP)
             box.style().unpolish(box)
             box.style().polish(box)
 
@@ -292,18 +331,12 @@ class ContactDialog(QDialog):
         self.saved.emit(record)
         if again:
             self._reset(None)
-            self.error.setText("✔ Contact enregistré. Nouveau contact :")
-            self.error.setProperty("kind", "ok")
-            self._repolish(self.error)
-            self.error.setVisible(True)
+            show_notice(self.error, "Contact enregistré. Nouveau contact :", ok=True)
         else:
             self.accept()
 
     def _show_error(self, message: str, field: str) -> None:
-        self.error.setText(f"⚠ {message}")
-        self.error.setProperty("kind", "error")
-        self._repolish(self.error)
-        self.error.setVisible(True)
+        show_notice(self.error, message)
         focus = {
             "situation": self.situation,
             "note": self.note,
@@ -317,11 +350,6 @@ class ContactDialog(QDialog):
             focus = next(iter(self.partner_boxes.values()))
         if focus is not None:
             focus.setFocus()
-
-    @staticmethod
-    def _repolish(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
     def keyPressEvent(self, event) -> None:
         # Enter anywhere but the note saves, as the default button would; keep the note multi-line.

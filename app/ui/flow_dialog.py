@@ -4,24 +4,27 @@
 nothing. "Situation complexe" shows the partner's referents and records an escalation.
 """
 
+import itertools
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,8 +33,12 @@ from PySide6.QtWidgets import (
 
 from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
 from app.models.workspace import Workspace
+from app.ui.tables import fit_to_text, height_in_lines, on_row_enter, wrap_long_items
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a step's text without the "fait" mark
+CHECKLIST_TITLE = "Étapes (cochez ce qui a été fait)"
+DONE = "  ✔ fait"  # written after a ticked step: the tick is not told by the box's colour alone
 
 
 class FlowDialog(QDialog):
@@ -66,7 +73,8 @@ class FlowDialog(QDialog):
         self.question_text.setWordWrap(True)
         self.question_text.setObjectName("question")
         self.answer_row = QHBoxLayout()
-        self.restart = QPushButton("Reprendre les questions")
+        self.restart = QPushButton("Re&prendre les questions")
+        self.restart.setToolTip("Efface les réponses données et repose les questions depuis la première.")
         self.restart.clicked.connect(self._restart)
         self.question_layout.addWidget(self.answered)
         self.question_layout.addWidget(self.question_text)
@@ -75,28 +83,60 @@ class FlowDialog(QDialog):
 
         self.checklist = QTreeWidget()
         self.checklist.setHeaderHidden(True)
+        wrap_long_items(self.checklist)  # a long step is read whole, not cut with "…"
+        height_in_lines(self.checklist, minimum=8)
         self.checklist.setAccessibleName("Étapes à suivre")
+        self.checklist.setAccessibleDescription(
+            "Les étapes de la démarche : Espace coche ou décoche l'étape faite (« fait » s'écrit après "
+            "elle) ; Entrée ouvre le site de l'étape."
+        )
         self.checklist.itemDoubleClicked.connect(self._open_link)
+        self.checklist.itemChanged.connect(self._step_changed)
+        on_row_enter(self.checklist, lambda _index: self._open_link(self.checklist.currentItem()))
         self.documents = QListWidget()
         self.documents.setAccessibleName("Pièces à fournir")
-        self.documents.setMaximumHeight(110)
-        open_link = QPushButton("Ouvrir le site de l'étape")
+        self.documents.setAccessibleDescription("Les pièces que la personne doit réunir pour cette démarche.")
+        height_in_lines(self.documents, maximum=6)  # was 110 px, which clipped a larger font
+        self.open_link_button = open_link = QPushButton("&Ouvrir le site de l'étape")
+        open_link.setToolTip(
+            "Ouvre, dans le navigateur de la visite, le site de l'étape choisie (ou Entrée sur l'étape)."
+        )
         open_link.clicked.connect(lambda: self._open_link(self.checklist.currentItem()))
-        save_pdf = QPushButton("Enregistrer la liste des pièces (PDF)…")
+        save_pdf = QPushButton("&Enregistrer la liste des pièces (PDF)…")
+        save_pdf.setToolTip("Enregistre la liste des pièces à fournir dans un fichier PDF.")
         save_pdf.clicked.connect(self._save_pdf)
-        print_pdf = QPushButton("Imprimer la liste des pièces")
+        print_pdf = QPushButton("&Imprimer la liste des pièces")
+        print_pdf.setToolTip("Ouvre la liste des pièces en PDF pour l'imprimer et la remettre à la personne.")
         print_pdf.clicked.connect(self._print_pdf)
-        self.complex_button = QPushButton("Situation complexe…")
+        self.complex_button = QPushButton("Situation comple&xe…")
+        self.complex_button.setToolTip(
+            "Montre les référents du partenaire et enregistre une sollicitation pour un cas complexe."
+        )
         self.complex_button.clicked.connect(self._complex)
         self.finish_button = QPushButton("Terminer (Ctrl+Entrée)")
         self.finish_button.setObjectName("primary")
+        self.finish_button.setToolTip(
+            "Termine le parcours et ouvre le contact pré-rempli à enregistrer (Ctrl+Entrée)."
+        )
         self.finish_button.clicked.connect(self.finish)
-        abandon = QPushButton("Abandonner (Échap)")
+        self.abandon_button = abandon = QPushButton("Abandonner (Échap)")
+        abandon.setToolTip("Ferme le parcours sans rien enregistrer (Échap).")
         abandon.clicked.connect(self.reject)
+        self._fixed_tab_order = [
+            self.restart,
+            self.checklist,
+            open_link,
+            self.documents,
+            print_pdf,
+            save_pdf,
+            self.complex_button,
+            abandon,
+            self.finish_button,
+        ]
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.finish)
 
-        self.checklist_box = QGroupBox("Étapes (cochez ce qui a été fait)")
+        self.checklist_box = QGroupBox(CHECKLIST_TITLE)
         checklist_layout = QVBoxLayout(self.checklist_box)
         checklist_layout.addWidget(self.checklist)
         link_row = QHBoxLayout()
@@ -117,14 +157,25 @@ class FlowDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(abandon)
         buttons.addWidget(self.finish_button)
+        # Everything but the buttons scrolls: at a large font, the dialog scrolls rather than
+        # squeezing the steps to a line or clipping the text (Tab scrolls to the control it reaches).
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(title)
+        body_layout.addWidget(intro)
+        body_layout.addWidget(self.question_box)
+        body_layout.addWidget(self.checklist_box, 3)
+        body_layout.addWidget(self.documents_box, 1)
+        body_layout.addWidget(source)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addWidget(self.question_box)
-        layout.addWidget(self.checklist_box, 3)
-        layout.addWidget(self.documents_box, 1)
+        layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        layout.addWidget(source)
         self._show_state()
 
     # --- questions ----------------------------------------------------------------------------
@@ -152,26 +203,35 @@ class FlowDialog(QDialog):
         question = self.flow.next_question(self.answers)
         self.question_text.setVisible(question is not None)
         self.restart.setVisible(bool(self.answers))
+        answer_buttons: list[QPushButton] = []
         if question is not None:
             self.question_text.setText(question.text)
             for number, answer in enumerate(question.answers, start=1):
                 button = QPushButton(f"{number}. {answer.label}")
                 button.setShortcut(QKeySequence(str(number)))
                 button.setAccessibleName(answer.label)
+                button.setAccessibleDescription(f"Réponse {number} (touche {number}) à : {question.text}")
                 button.clicked.connect(lambda _=False, q=question.id, a=answer.id: self.answer(q, a))
                 self.answer_row.addWidget(button)
                 button.show()
+                answer_buttons.append(button)
             self.answer_row.addStretch(1)
         self.question_box.setTitle("Questions" if question is not None else "Réponses")
         ready = question is None
         for widget in (self.checklist_box, self.documents_box, self.finish_button, self.complex_button):
             widget.setEnabled(ready)
         self._fill_checklist(ready)
+        chain = [*answer_buttons, *self._fixed_tab_order]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        # The keyboard goes on where the agent is: the next question's first answer, then the steps.
+        (answer_buttons[0] if answer_buttons else self.checklist).setFocus()
 
     def _fill_checklist(self, ready: bool) -> None:
         self.checklist.clear()
         self.documents.clear()
         if not ready:
+            self._count_done()
             return
         catalogue = self.workspace.catalogue
         for group, title in GROUPS.items():
@@ -194,8 +254,13 @@ class FlowDialog(QDialog):
                 )
                 item.setCheckState(0, Qt.CheckState.Unchecked)
                 item.setToolTip(0, f"{step.text}\n{step.link}" if step.link else step.text)
+                item.setData(0, LABEL_ROLE, item.text(0))
                 parent.addChild(item)
         self.checklist.expandAll()
+        first = self.step_items()[:1]
+        if first:
+            self.checklist.setCurrentItem(first[0])
+        self._count_done()
         for document in self.flow.documents_for(self.answers):
             self.documents.addItem(f"☐ {document.text}")
 
@@ -221,6 +286,26 @@ class FlowDialog(QDialog):
             for item in self.step_items()
             if item.checkState(0) == Qt.CheckState.Checked
         ]
+
+    def _step_changed(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        """A step ticked or not: "✔ fait" written after it, and the count in the box's title."""
+        label = item.data(0, LABEL_ROLE)
+        if label is None:
+            return
+        wanted = label + (DONE if item.checkState(0) == Qt.CheckState.Checked else "")
+        if item.text(0) != wanted:
+            item.setText(0, wanted)  # itemChanged again, which finds the text right and stops
+            return
+        self._count_done()
+
+    def _count_done(self) -> None:
+        steps = self.step_items()
+        done = sum(1 for item in steps if item.checkState(0) == Qt.CheckState.Checked)
+        self.checklist_box.setTitle(
+            f"{CHECKLIST_TITLE} — {done} sur {len(steps)} fait{'s' if done > 1 else ''}"
+            if steps
+            else CHECKLIST_TITLE
+        )
 
     def _open_link(self, item: QTreeWidgetItem | None) -> None:
         step = item.data(0, STEP_ROLE) if item is not None else None
@@ -292,7 +377,6 @@ class ComplexCaseDialog(QDialog):
         self.flow = flow
         catalogue = workspace.catalogue
         self.setWindowTitle("Situation complexe")
-        self.resize(720, 460)
         cases = QLabel(
             "<ul>"
             + "".join(
@@ -302,17 +386,23 @@ class ComplexCaseDialog(QDialog):
             + "</ul>"
         )
         cases.setWordWrap(True)
+        cases.setAccessibleName("Cas complexes de cette situation")
         self.partner = QComboBox()
         self.partner.setAccessibleName("Partenaire sollicité")
+        self.partner.setAccessibleDescription(
+            "Le partenaire à qui la sollicitation est adressée ; ses référents s'affichent dessous."
+        )
         for partner_id in dict.fromkeys(case.partner for case in flow.complex):
             self.partner.addItem(catalogue.label("partners", partner_id), partner_id)
         self.channel = QComboBox()
         self.channel.setAccessibleName("Canal de la sollicitation")
+        self.channel.setAccessibleDescription("Le moyen par lequel le référent est sollicité.")
         for channel_id, channel in catalogue.escalation_channels.items():
             self.channel.addItem(channel.label, channel_id)
         self.referents = QLabel()
         self.referents.setWordWrap(True)
         self.referents.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.referents.setAccessibleName("Référents du partenaire")
         self.partner.currentIndexChanged.connect(self._show_referents)
         hint = QLabel(
             "Écrivez au référent dans Administration+ (le dossier de la personne y reste). "
@@ -320,15 +410,17 @@ class ComplexCaseDialog(QDialog):
         )
         hint.setWordWrap(True)
         hint.setObjectName("hint")
-        record = QPushButton("Enregistrer la sollicitation")
+        self.record_button = record = QPushButton("&Enregistrer la sollicitation")
         record.setObjectName("primary")
+        record.setToolTip("Enregistre la sollicitation (partenaire, date, canal) pour la suivre (Entrée).")
         record.clicked.connect(self.record)
         cancel = QPushButton("Annuler")
+        cancel.setToolTip("Revient au parcours sans rien enregistrer (Échap).")
         cancel.clicked.connect(self.reject)
         form = QFormLayout()
-        form.addRow("Partenaire :", self.partner)
+        form.addRow("&Partenaire :", self.partner)
         form.addRow("Référents :", self.referents)
-        form.addRow("Canal :", self.channel)
+        form.addRow("&Canal :", self.channel)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(cancel)
@@ -339,6 +431,8 @@ class ComplexCaseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(hint)
         layout.addLayout(buttons)
+        fit_to_text(self, 70, QSize(720, 460))
+        record.setDefault(True)  # Entrée records, Échap cancels (set once the button is in the dialog)
         self._show_referents()
 
     def _show_referents(self) -> None:

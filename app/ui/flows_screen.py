@@ -1,8 +1,10 @@
 """Parcours: the bouquet's themes and situations with search as you type, and the escalations."""
 
+import itertools
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -23,8 +25,13 @@ from PySide6.QtWidgets import (
 from app.models.flows import load_flows
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
+from app.ui.tables import READ_ONLY_DESCRIPTION, chosen_row
 
 SITUATION_ROLE = Qt.ItemDataRole.UserRole
+LATE_BACKGROUND = QColor(
+    Qt.GlobalColor.yellow
+)  # with "⚠ EN RETARD" written in the row: never the colour alone
+LATE_TEXT = QColor("#161616")  # dark on the light background, whatever the system's palette
 
 
 class FlowsScreen(QWidget):
@@ -40,16 +47,27 @@ class FlowsScreen(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Rechercher une situation : déménage, impôts, carte grise, retraite…")
         self.search.setAccessibleName("Rechercher un parcours")
+        self.search.setAccessibleDescription(
+            "Tapez quelques lettres : la liste des situations se réduit ; Entrée ouvre la première trouvée."
+        )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         on_enter(self.search, self._open_first)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setAccessibleName("Situations de vie")
+        self.tree.setAccessibleDescription(
+            "Les situations, rangées par thème : les flèches choisissent, Entrée ouvre le parcours."
+        )
         self.tree.itemActivated.connect(self._open_item)
 
         self.escalations = QTableWidget(0, 6)
         self.escalations.setAccessibleName("Sollicitations des référents")
+        self.escalations.setAccessibleDescription(
+            "Les sollicitations en cours ; une sollicitation en retard porte la mention « EN RETARD ». "
+            + READ_ONLY_DESCRIPTION
+        )
+        self.escalations.setTabKeyNavigation(False)  # Tab goes on to the buttons, not from cell to cell
         self.escalations.setHorizontalHeaderLabels(
             ["Envoyée le", "Partenaire", "Situation", "Canal", "Statut", "Réponse attendue"]
         )
@@ -57,12 +75,16 @@ class FlowsScreen(QWidget):
         self.escalations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.escalations.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.escalations.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        answered = QPushButton("Marquer « répondu »")
+        answered = QPushButton("Marquer « &répondu »")
+        answered.setToolTip("Le référent a répondu à la sollicitation choisie dans la liste (Alt+R).")
         answered.clicked.connect(lambda: self._set_status("repondu"))
-        closed = QPushButton("Clore")
+        closed = QPushButton("C&lore")
+        closed.setToolTip("Clore la sollicitation choisie dans la liste : elle n'est plus suivie (Alt+L).")
         closed.clicked.connect(lambda: self._set_status("clos"))
+        self.answered_button, self.close_button = answered, closed
         self.late_label = QLabel()
         self.late_label.setObjectName("lateWarning")
+        self.late_label.setAccessibleName("Sollicitations en retard")
         actions = QHBoxLayout()
         actions.addWidget(self.late_label, 1)
         actions.addWidget(answered)
@@ -77,6 +99,8 @@ class FlowsScreen(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree, 3)
         layout.addWidget(box, 2)
+        for before, after in itertools.pairwise((self.search, self.tree, self.escalations, answered, closed)):
+            QWidget.setTabOrder(before, after)
         self._filter("")
 
     def _filter(self, text: str) -> None:
@@ -136,7 +160,8 @@ class FlowsScreen(QWidget):
             late = row.is_late(now)
             status = catalogue.label("escalation_statuses", row.status) + (" — ⚠ EN RETARD" if late else "")
             values = (
-                f"{row.sent_at.astimezone():%d/%m/%Y %H:%M}",
+                ("⚠ " if late else "")
+                + f"{row.sent_at.astimezone():%d/%m/%Y %H:%M}",  # seen without scrolling
                 catalogue.label("partners", row.partner),
                 catalogue.label("situations", row.situation),
                 catalogue.label("escalation_channels", row.channel),
@@ -147,7 +172,8 @@ class FlowsScreen(QWidget):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, row.id)
                 if late:
-                    cell.setBackground(Qt.GlobalColor.yellow)
+                    cell.setBackground(LATE_BACKGROUND)
+                    cell.setForeground(LATE_TEXT)
                     font = cell.font()
                     font.setBold(True)
                     cell.setFont(font)
@@ -161,13 +187,13 @@ class FlowsScreen(QWidget):
     def _set_status(self, status: str) -> None:
         from app.models.record import RecordError
 
-        rows = self.escalations.selectionModel().selectedRows()
-        if not rows:
+        row = chosen_row(self.escalations)
+        if row is None:
             QMessageBox.information(
                 self, "Sollicitations", "Sélectionnez d'abord une sollicitation dans la liste."
             )
             return
-        escalation_id = self.escalations.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        escalation_id = self.escalations.item(row, 0).data(Qt.ItemDataRole.UserRole)
         agent = self.workspace.workstation.current_agent
         try:
             self.workspace.escalations.set_status(escalation_id, status, agent.name if agent else "")

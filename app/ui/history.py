@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,9 +49,11 @@ def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
 
 
 def make_table(model: ContactsModel, name: str) -> QTableView:
+    """A read-only table of contacts; the arrows move inside it, Tab leaves it (no keyboard trap)."""
     table = QTableView()
     table.setModel(model)
     table.setAccessibleName(name)
+    table.setTabKeyNavigation(False)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
@@ -74,6 +77,9 @@ class HistoryScreen(QWidget):
         catalogue = workspace.catalogue
         self.period = QComboBox()
         self.period.setAccessibleName("Période")
+        self.period.setToolTip(
+            "Les contacts de quelle période ; « Période choisie… » ouvre les dates Du et Au."
+        )
         for key, label in PERIODS.items():
             self.period.addItem(label, key)
         self.start = QDateEdit(calendarPopup=True)
@@ -81,6 +87,9 @@ class HistoryScreen(QWidget):
         for widget, name in ((self.start, "Du"), (self.end, "Au")):
             widget.setDisplayFormat("dd/MM/yyyy")
             widget.setAccessibleName(name)
+            widget.setToolTip(
+                f"{name} : date de la période choisie (jj/mm/aaaa ; Alt+↓ ouvre le calendrier)."
+            )
             widget.setDate(QDate.currentDate())
         self.partner = self._filter_combo("Partenaire", "Tous les partenaires", catalogue.partners.items())
         self.situation = self._filter_combo(
@@ -92,21 +101,37 @@ class HistoryScreen(QWidget):
 
         self.model = ContactsModel(workspace.contacts, catalogue, self.current_filter())
         self.table = make_table(self.model, "Historique des contacts")
+        self.table.setAccessibleDescription(
+            "Entrée ou double-clic : corriger le contact sélectionné ; Suppr : le supprimer."
+        )
         self.table.doubleClicked.connect(lambda _: self._correct())
+        for key, action in (
+            (Qt.Key.Key_Return, self._correct),
+            (Qt.Key.Key_Enter, self._correct),
+            (Qt.Key.Key_Delete, self._remove),
+        ):
+            QShortcut(QKeySequence(key), self.table, action, context=Qt.ShortcutContext.WidgetShortcut)
         self.count = QLabel()
         self.count.setAccessibleName("Nombre de contacts")
         correct = QPushButton("Corriger…")
-        correct.setToolTip("Enregistre une version corrigée ; l'ancienne n'est plus comptée.")
+        correct.setToolTip(
+            "Enregistre une version corrigée ; l'ancienne n'est plus comptée. (Entrée dans la liste)"
+        )
         correct.clicked.connect(self._correct)
         remove = QPushButton("Supprimer…")
-        remove.setToolTip("Retire un contact saisi par erreur (la suppression est transmise au serveur).")
+        remove.setToolTip(
+            "Retire un contact saisi par erreur (la suppression est transmise au serveur). (Suppr dans la liste)"
+        )
         remove.clicked.connect(self._remove)
         hand_out = QPushButton("Remettre un Pass numérique…")
         hand_out.setToolTip("Remet des chèques Pass numérique à la personne de ce contact et le marque.")
         hand_out.clicked.connect(self._hand_out)
 
         filters = QHBoxLayout()
-        for widget in (self.period, QLabel("du"), self.start, QLabel("au"), self.end):
+        start_caption, end_caption = QLabel("du"), QLabel("au")
+        start_caption.setBuddy(self.start)
+        end_caption.setBuddy(self.end)
+        for widget in (self.period, start_caption, self.start, end_caption, self.end):
             filters.addWidget(widget)
         filters.addStretch(1)
         more = QHBoxLayout()
@@ -138,7 +163,12 @@ class HistoryScreen(QWidget):
     @staticmethod
     def _filter_combo(name: str, everything: str, items) -> QComboBox:
         combo = QComboBox()
+        # Five filters side by side: sized to eight characters (the list still shows whole labels),
+        # not to the longest situation, so the window fits a small screen at a large text size.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
         combo.setAccessibleName(name)
+        combo.setToolTip(f"Filtre « {name} » de la liste ({everything.lower()} par défaut).")
         combo.addItem(everything, None)
         for item_id, item in items:
             combo.addItem(item.label, item_id)

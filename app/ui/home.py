@@ -32,6 +32,7 @@ class HomeScreen(QWidget):
         button = QPushButton("Nouveau contact   (Ctrl+N)")
         button.setObjectName("primary")
         button.setAccessibleName("Nouveau contact")
+        button.setToolTip("Ouvre le formulaire d'un nouveau contact (Ctrl+N, depuis n'importe quel écran).")
         button.clicked.connect(self.new_contact)
         figures = QGridLayout()
         figures.addWidget(self._caption("Contacts aujourd'hui"), 0, 0)
@@ -42,6 +43,9 @@ class HomeScreen(QWidget):
         figures.addWidget(self.late_figure, 1, 2)
         self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
         self.table = make_table(self.model, "Contacts du jour")
+        self.table.setAccessibleDescription(
+            "Les contacts enregistrés aujourd'hui sur ce poste ; l'historique complet est dans Contacts (Ctrl+3)."
+        )
         self.table.setMaximumHeight(170)
         self.portal = PortalPanel(workspace)
         layout = QVBoxLayout(self)
@@ -49,13 +53,16 @@ class HomeScreen(QWidget):
         layout.addWidget(button)
         layout.addLayout(figures)
         layout.addWidget(self.portal, 1)
-        layout.addWidget(QLabel("Contacts du jour :"))
+        table_caption = QLabel("Contacts du jour :")
+        table_caption.setBuddy(self.table)
+        layout.addWidget(table_caption)
         layout.addWidget(self.table)
 
     @staticmethod
     def _caption(text: str) -> QLabel:
         label = QLabel(text)
         label.setObjectName("caption")
+        label.setWordWrap(True)  # at a large text size the three figures stay side by side
         return label
 
     @staticmethod

@@ -10,7 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QSize, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,7 @@ from app.models.record import AUTONOMY_LEVELS, PassIssuanceRecord, RecordError
 from app.models.workspace import Workspace
 from app.ui.notices import notice_label, show_notice
 from app.ui.pass_dialogs import who
+from app.ui.tables import fit_to_text
 
 DEFAULT_CHEQUES = 5
 
@@ -51,7 +52,6 @@ class IssuanceDialog(QDialog):
         self.contact_id = contact_id
         self.issuance: PassIssuanceRecord | None = None
         self.setWindowTitle("Remettre des chèques Pass numérique")
-        self.setMinimumWidth(620)
         catalogue = workspace.catalogue
         contact = workspace.contacts.get(contact_id) if contact_id else None
 
@@ -59,6 +59,9 @@ class IssuanceDialog(QDialog):
         self.count.setRange(1, 20)
         self.count.setValue(cheques or DEFAULT_CHEQUES)
         self.count.setAccessibleName("Nombre de chèques")
+        self.count.setAccessibleDescription(
+            "Combien de chèques remettre ; les numéros proposés dessous suivent ce nombre."
+        )
         self.numbers = QLineEdit()
         self.numbers.setAccessibleName("Numéros des chèques remis")
         self.numbers.setToolTip("Les chèques qui expirent en premier sont proposés ; corrigez si besoin.")
@@ -66,19 +69,27 @@ class IssuanceDialog(QDialog):
         self.preview.setAccessibleName("Chèques remis")
         self.age_band = QComboBox()
         self.age_band.setAccessibleName("Tranche d'âge")
+        self.age_band.setAccessibleDescription(
+            "La tranche d'âge de la personne, pour les statistiques anonymes."
+        )
         self.age_band.addItem("Non renseignée", None)
         for band in catalogue.age_bands.values():
             self.age_band.addItem(band.label, band.id)
         self.commune = QLineEdit()
         self.commune.setAccessibleName("Commune de résidence")
+        self.commune.setAccessibleDescription(
+            "Facultatif : les lieux qualifiés de cette commune sont imprimés en premier sur le reçu."
+        )
         self.commune.setPlaceholderText("Commune de résidence (facultatif)")
         self.situation = QComboBox()
         self.situation.setAccessibleName("Situation")
+        self.situation.setAccessibleDescription("La situation sociale de la personne, sans la nommer.")
         for situation in catalogue.pass_situations.values():
             self.situation.addItem(situation.label, situation.id)
         self.situation.setCurrentIndex(self.situation.findData("non-renseigne"))
         self.level = QComboBox()
         self.level.setAccessibleName("Niveau d'autonomie numérique")
+        self.level.setAccessibleDescription("Le niveau trouvé par l'évaluation, ou « Non évalué ».")
         self.level.addItem("Non évalué", None)
         for level_id, label in AUTONOMY_LEVELS.items():
             self.level.addItem(label, level_id)
@@ -109,9 +120,12 @@ class IssuanceDialog(QDialog):
         intro.setWordWrap(True)
         self.hand_out_button = QPushButton("Remettre et imprimer le reçu")
         self.hand_out_button.setObjectName("primary")
-        self.hand_out_button.setDefault(True)
+        self.hand_out_button.setToolTip(
+            "Enregistre la remise des chèques et ouvre le reçu à imprimer pour la personne (Entrée)."
+        )
         self.hand_out_button.clicked.connect(self.hand_out)
         cancel = QPushButton("Annuler")
+        cancel.setToolTip("Ferme sans rien remettre ni enregistrer (Échap).")
         cancel.clicked.connect(self.reject)
         entry_buttons = QHBoxLayout()
         entry_buttons.addStretch(1)
@@ -127,12 +141,14 @@ class IssuanceDialog(QDialog):
         self.done_text = notice_label("Chèques remis", ok=True)
         self.done_text.show()
         reprint = QPushButton("&Imprimer le reçu")
+        reprint.setToolTip("Ouvre à nouveau le reçu pour l'imprimer.")
         reprint.clicked.connect(self.print_receipt)
         save = QPushButton("&Enregistrer le reçu (PDF)…")
+        save.setToolTip("Enregistre le reçu dans un fichier PDF.")
         save.clicked.connect(self._save_receipt)
         self.close_button = QPushButton("Terminer")
         self.close_button.setObjectName("primary")
-        self.close_button.setMinimumWidth(160)
+        self.close_button.setToolTip("Ferme la remise des chèques (Entrée).")
         self.close_button.clicked.connect(self.accept)
         done_buttons = QHBoxLayout()
         done_buttons.addWidget(reprint)
@@ -149,6 +165,12 @@ class IssuanceDialog(QDialog):
         self.pages.addWidget(entry)
         self.pages.addWidget(done)
         QVBoxLayout(self).addWidget(self.pages)
+        # Sized by its text, never below what its layout needs (a fixed minimum width in pixels
+        # kept Qt from widening it for a longer line at a large font).
+        fit_to_text(self, 70, QSize(620, 0))
+        # Entrée hands out: made default once the button is in the dialog, or Qt picks the first
+        # button of the tab order (Annuler) when the dialog shows.
+        self.hand_out_button.setDefault(True)
         self.count.valueChanged.connect(self._suggest)
         self.numbers.textChanged.connect(self._preview)
         self._suggest()
@@ -197,6 +219,7 @@ class IssuanceDialog(QDialog):
             f"{compact_numbers(self.issuance.cheques)}.\nLe reçu s'ouvre pour être imprimé et remis à la personne."
         )
         self.pages.setCurrentIndex(1)
+        self.close_button.setDefault(True)  # Entrée ferme, now that the handing out is recorded
         self.close_button.setFocus()
         self.print_receipt()
 

@@ -1,16 +1,22 @@
-"""The main window: navigation to every screen, Ctrl+N from anywhere, and the status bar."""
+"""The main window: navigation to every screen, Ctrl+N from anywhere, F1 for the keys, and the status bar.
+
+Keyboard first: Ctrl+1 to Ctrl+6 go to a screen and put the focus on the list of screens, so that
+Tab then walks through that screen, then the status bar, and back.
+"""
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +27,14 @@ from app.sync.status import read_status
 from app.ui.home import HomeScreen
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
+SCREEN_HELP = {
+    "Accueil": "Les contacts du jour, la recherche et les sites institutionnels",
+    "Parcours": "Les parcours guidés par situation de vie et les sollicitations des référents",
+    "Contacts": "L'historique des contacts, à filtrer, corriger ou supprimer",
+    "Pass numérique": "Évaluer l'autonomie, remettre des chèques, suivre le stock",
+    "Synthèses": "Les chiffres de la structure par période, à exporter",
+    "Paramètres": "La structure, les agents, l'affichage, les référents et le serveur",
+}
 
 
 class MainWindow(QMainWindow):
@@ -43,11 +57,15 @@ class MainWindow(QMainWindow):
         self._holders: dict[str, QWidget] = {}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setAccessibleName("Navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setAccessibleName("Écrans")
+        self.nav.setAccessibleDescription(
+            "Flèches haut et bas pour changer d'écran ; Ctrl+1 à Ctrl+6 depuis n'importe où ; F1 : raccourcis."
+        )
+        self._fit_navigation()
         self.stack = QStackedWidget()
-        for name in SCREENS:
+        for number, name in enumerate(SCREENS, start=1):
             self.nav.addItem(name)
+            self.nav.item(number - 1).setToolTip(f"{SCREEN_HELP[name]} (Ctrl+{number})")
             holder = QWidget()
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
             self._holders[name] = holder
@@ -61,22 +79,30 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        # Every shortcut that works everywhere is an action of this window: F1 lists them from here.
         self.new_contact_action = QAction("Nouveau contact", self)
         self.new_contact_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_contact_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.new_contact_action.triggered.connect(self.open_contact_form)
         self.addAction(self.new_contact_action)
         for number, name in enumerate(SCREENS, start=1):
-            action = QAction(name, self)
+            action = QAction(f"Écran « {name} »", self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _=False, row=number - 1: self.nav.setCurrentRow(row))
+            action.triggered.connect(lambda _=False, row=number - 1: self.go_to(row))
             self.addAction(action)
         switch = QAction("Changer d'agent", self)
         switch.setShortcut(QKeySequence("Ctrl+Shift+A"))
         switch.triggered.connect(self._focus_agent_switch)
         self.addAction(switch)
+        self.shortcuts_action = QAction("Raccourcis clavier (cette liste)", self)
+        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.shortcuts_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.addAction(self.shortcuts_action)
 
         self.contact_dialog = None  # the form currently open, if any
+        self.shortcuts_dialog = None  # F1's list, while open
+        QApplication.instance().focusChanged.connect(self._offer_help_key)
         self.browser = None  # VisitBrowser, made when the first site is opened
         self.sync = None  # SyncController, attached after the window is shown
         self.online: bool | None = None  # from the last sync pass
@@ -93,7 +119,9 @@ class MainWindow(QMainWindow):
         if name not in self._built:
             widget = self._builders[name]()
             self._holders[name].layout().addWidget(widget)
+            widget.show()  # now, not at the next turn of the event loop: Tab may come first
             self._built[name] = widget
+            self._status_bar_last_in_tab_order()
             if name != "Accueil" and hasattr(widget, "refresh"):
                 widget.refresh()
         return self._built[name]
@@ -165,24 +193,35 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.structure_label = QLabel()
         self.structure_label.setAccessibleName("Structure")
-        self.stop_caption = QLabel("Arrêt :")
+        # The first thing to give way on a small screen or at a large text size (its tooltip keeps it whole).
+        self.structure_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.stop_caption = QLabel("A&rrêt :")
         self.stop_switch = QComboBox()
+        self.stop_switch.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.stop_switch.setMinimumContentsLength(10)
         self.stop_switch.setAccessibleName("Arrêt actuel du bus")
+        self.stop_switch.setToolTip(
+            "La commune où le bus se trouve : les nouveaux contacts y sont rattachés."
+        )
         self.stop_switch.activated.connect(self._stop_chosen)
+        self.stop_caption.setBuddy(self.stop_switch)
         self.agent_switch = QComboBox()
         self.agent_switch.setAccessibleName("Agent actuel")
-        self.agent_switch.setToolTip("Changer d'agent (Ctrl+Maj+A)")
+        self.agent_switch.setToolTip("Changer d'agent (Ctrl+Maj+A) : les nouveaux contacts sont à son nom.")
         self.agent_switch.activated.connect(self._agent_chosen)
+        agent_caption = QLabel("Agent :")
+        agent_caption.setBuddy(self.agent_switch)
         self.sync_label = QLabel()
         self.sync_label.setAccessibleName("État de la synchronisation")
         self.quarantine_button = QPushButton()
         self.quarantine_button.setFlat(True)
         self.quarantine_button.setAccessibleName("Contacts refusés par le serveur")
+        self.quarantine_button.setToolTip("Affiche les contacts que le serveur a refusés, avec le motif.")
         self.quarantine_button.clicked.connect(self.show_quarantine)
         bar.addWidget(self.structure_label, 1)
         bar.addPermanentWidget(self.stop_caption)
         bar.addPermanentWidget(self.stop_switch)
-        bar.addPermanentWidget(QLabel("Agent :"))
+        bar.addPermanentWidget(agent_caption)
         bar.addPermanentWidget(self.agent_switch)
         bar.addPermanentWidget(self.sync_label)
         bar.addPermanentWidget(self.quarantine_button)
@@ -194,6 +233,7 @@ class MainWindow(QMainWindow):
         self.structure_label.setText(
             f"{structure.name} — {structure.commune}" if structure else "Poste non configuré"
         )
+        self.structure_label.setToolTip(self.structure_label.text())
         itinerant = bool(structure and structure.itinerant)
         self.stop_caption.setVisible(itinerant)
         self.stop_switch.setVisible(itinerant)
@@ -212,7 +252,8 @@ class MainWindow(QMainWindow):
 
     def _show_sync_status(self) -> None:
         status = read_status(self.workspace.db)
-        waiting = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''} en attente d'envoi"
+        waiting = f"{status.pending} en attente d'envoi"  # short: the status bar must fit a small screen
+        records = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''}"
         if not status.server_url:
             state = "Non inscrit"
         elif status.unauthorized:
@@ -227,6 +268,9 @@ class MainWindow(QMainWindow):
             when = f"{moment:%H:%M}" if moment.date() == datetime.now().date() else f"{moment:%d/%m %H:%M}"
             parts.append(f"dernier envoi {when}")
         self.sync_label.setText(" · ".join(parts))
+        parts[1] = f"{records} (contacts, sollicitations, Pass numérique) en attente d'envoi"
+        self.sync_label.setToolTip(" · ".join(parts))
+        self.sync_label.setAccessibleDescription(self.sync_label.toolTip())  # read out when it changes
         self.quarantine_button.setText(
             f"⚠ {status.quarantined} refusé{'s' if status.quarantined > 1 else ''}"
         )
@@ -277,6 +321,69 @@ class MainWindow(QMainWindow):
     def _show_screen(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         self._refresh_if_stale()
+
+    def go_to(self, row: int) -> None:
+        """Ctrl+1…6: that screen, with the focus on the list of screens; Tab goes into the screen."""
+        self.nav.setCurrentRow(row)
+        self.nav.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _status_bar_last_in_tab_order(self) -> None:
+        """A screen built later is put at the end of the Tab order; put it before the status bar.
+
+        Tab order is then: the list of screens, the screen shown, the stop and the agent, the
+        refused contacts.
+        """
+        last = self.nav
+        widget = self.nav.nextInFocusChain()
+        while widget is not None and widget is not self.nav and widget is not self:
+            if (
+                widget.focusPolicy() & Qt.FocusPolicy.TabFocus  # setTabOrder ignores the others
+                and widget.focusProxy() is None  # a scroll area's viewport stands for the area
+                and not self.statusBar().isAncestorOf(widget)
+            ):
+                last = widget
+            widget = widget.nextInFocusChain()
+        for widget in (self.stop_switch, self.agent_switch, self.quarantine_button):
+            QWidget.setTabOrder(last, widget)
+            last = widget
+
+    def _fit_navigation(self) -> None:
+        """The list of screens as wide as its longest name at the current text size."""
+        font = QFont(self.font())
+        font.setBold(True)  # the current screen's name is bold
+        metrics = QFontMetrics(font)
+        widest = max(metrics.horizontalAdvance(name) for name in SCREENS)
+        self.nav.setFixedWidth(widest + 3 * metrics.height())
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_navigation()  # Paramètres › Affichage changed the text size
+        super().changeEvent(event)
+
+    def _offer_help_key(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """F1 in every modal dialog, as soon as it has the focus: the window's own F1 is blocked while
+        a dialog is modal. (Not in other windows: two F1 shortcuts there would cancel each other.)"""
+        window = new.window() if new is not None else None
+        if window is None or window is self or not window.isModal() or window.property("helpKey"):
+            return
+        window.setProperty("helpKey", True)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), window, self.show_shortcuts)
+
+    def show_shortcuts(self):
+        """F1: the keyboard shortcuts, from wherever the agent is (a dialog included)."""
+        from app.ui.shortcuts_dialog import ShortcutsDialog
+
+        if self.shortcuts_dialog is not None and self.shortcuts_dialog.isVisible():
+            self.shortcuts_dialog.raise_()
+            return self.shortcuts_dialog
+        opener = QApplication.activeModalWidget() or self
+        dialog = ShortcutsDialog(self.actions(), opener)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: setattr(self, "shortcuts_dialog", None))
+        dialog.finished.connect(lambda _code: opener.activateWindow())  # back where the agent was
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _refresh_if_stale(self) -> None:
         """Only the screen on display reads the database now; the others when they are shown."""

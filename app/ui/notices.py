@@ -1,6 +1,14 @@
-"""The coloured message under a form or an action: red for a problem, green ("ok") for a success."""
+"""The coloured message under a form or an action: red for a problem, green ("ok") for a success.
+
+The colour is never alone: a problem starts with "⚠", a success with "✔", and a screen reader hears
+which of the two it is in the label's description."""
 
 from PySide6.QtWidgets import QLabel
+
+PROBLEM = "⚠"
+SUCCESS = "✔"
+_SYMBOLS = (PROBLEM, SUCCESS, "✓")
+_DESCRIPTIONS = {True: "Message : opération réussie", False: "Message : problème à corriger"}
 
 
 def notice_label(name: str, ok: bool = False) -> QLabel:
@@ -10,15 +18,24 @@ def notice_label(name: str, ok: bool = False) -> QLabel:
     label.setProperty("kind", "ok" if ok else "")
     label.setWordWrap(True)
     label.setAccessibleName(name)
+    label.setAccessibleDescription(_DESCRIPTIONS[ok])
     label.hide()
     return label
 
 
+def with_symbol(text: str, ok: bool = False) -> str:
+    """`text` led by the symbol of its kind ("⚠ …" or "✔ …"), unless it has one already."""
+    if not text or text.lstrip().startswith(_SYMBOLS):
+        return text
+    return f"{SUCCESS if ok else PROBLEM} {text}"
+
+
 def show_notice(label: QLabel, text: str, ok: bool = False) -> None:
     """Show `text` as a problem or a success (the style sheet reads the `kind` property, hence the
-    re-polish); an empty text hides the label."""
+    re-polish), led by its symbol; an empty text hides the label."""
     label.setProperty("kind", "ok" if ok else "")
+    label.setAccessibleDescription(_DESCRIPTIONS[ok])
     label.style().unpolish(label)
     label.style().polish(label)
-    label.setText(text)
+    label.setText(with_symbol(text, ok))
     label.setVisible(bool(text))

@@ -34,10 +34,13 @@ from app.ui.notices import notice_label, show_notice
 _FUNDERS = ("Conseil départemental", "État (ANCT)", "Commune ou intercommunalité", "CAF")
 
 
-def _date_edit(day: date, name: str) -> QDateEdit:
+def _date_edit(day: date, name: str, description: str) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setAccessibleName(name)
+    edit.setAccessibleDescription(
+        f"{description} Tapez la date (jj/mm/aaaa) ou changez-la avec les flèches haut et bas."
+    )
     return edit
 
 
@@ -57,26 +60,38 @@ class ReceiveBookletDialog(QDialog):
         self.funder = QComboBox()
         self.funder.setEditable(True)
         self.funder.setAccessibleName("Financeur")
+        self.funder.setAccessibleDescription(
+            "Qui finance le carnet : choisissez dans la liste ou tapez son nom."
+        )
         known = [line.funder for line in workspace.passes.ledger(200) if line.event == "recu"]
         for name in dict.fromkeys([*known, *_FUNDERS]):
             self.funder.addItem(name)
         self.booklet = QLineEdit()
         self.booklet.setAccessibleName("Numéro du carnet")
+        self.booklet.setAccessibleDescription("Le numéro imprimé sur le carnet.")
         self.size = QComboBox()
         self.size.setAccessibleName("Chèques par carnet")
+        self.size.setAccessibleDescription("Combien de chèques compte ce carnet.")
         self.size.addItem("10 chèques", 10)
         self.size.addItem("5 chèques", 5)
         self.numbers = QLineEdit()
         self.numbers.setAccessibleName("Numéros des chèques")
+        self.numbers.setAccessibleDescription(
+            "Les numéros des chèques du carnet, par exemple 1001-1010, ou 1001, 1002, 1003 ; "
+            "l'aperçu dessous dit ce qui sera enregistré."
+        )
         self.numbers.setPlaceholderText("ex. 1001-1010, ou 1001, 1002, 1003…")
         self.value = QSpinBox()
         self.value.setRange(1, 100)
         self.value.setValue(DEFAULT_VALUE_CENTS // 100)
         self.value.setSuffix(" €")
         self.value.setAccessibleName("Valeur d'un chèque en euros")
+        self.value.setAccessibleDescription("La valeur imprimée sur chaque chèque, en euros.")
         today = date.today()
-        self.valid_until = _date_edit(today + timedelta(days=365), "Fin de validité")
-        self.received_on = _date_edit(today, "Date de réception")
+        self.valid_until = _date_edit(
+            today + timedelta(days=365), "Fin de validité", "Le dernier jour où les chèques sont acceptés."
+        )
+        self.received_on = _date_edit(today, "Date de réception", "Le jour où le carnet est arrivé.")
         self.received_on.setMaximumDate(QDate.currentDate())
         self.preview = QLabel()
         self.preview.setAccessibleName("Aperçu")
@@ -85,17 +100,20 @@ class ReceiveBookletDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Financeur :", self.funder)
         form.addRow("N° du &carnet :", self.booklet)
-        form.addRow("Chèques par carnet :", self.size)
+        form.addRow("C&hèques par carnet :", self.size)
         form.addRow("&Numéros des chèques :", self.numbers)
         form.addRow("&Valeur d'un chèque :", self.value)
-        form.addRow("Fin de &validité :", self.valid_until)
-        form.addRow("Reçu le :", self.received_on)
+        form.addRow("Fin de valid&ité :", self.valid_until)
+        form.addRow("&Reçu le :", self.received_on)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Enregistrer la réception")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.ok_button.setText("&Enregistrer la réception")
+        self.ok_button.setToolTip("Fait entrer le carnet dans le stock et l'inscrit au registre (Entrée).")
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Annuler")
+        cancel.setToolTip("Ferme sans rien enregistrer (Échap).")
         buttons.accepted.connect(self.record)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -103,6 +121,7 @@ class ReceiveBookletDialog(QDialog):
         layout.addWidget(self.preview)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.ok_button.setDefault(True)  # Entrée records (set once the button is in the dialog)
         for signal in (self.numbers.textChanged, self.value.valueChanged, self.size.currentIndexChanged):
             signal.connect(self._preview)
         self._preview()
@@ -163,9 +182,15 @@ class MovementDialog(QDialog):
         intro.setWordWrap(True)
         self.numbers = QLineEdit()
         self.numbers.setAccessibleName("Numéros des chèques")
+        self.numbers.setAccessibleDescription(
+            "Les numéros des chèques concernés, par exemple 1004, ou 1004-1006."
+        )
         self.numbers.setPlaceholderText("ex. 1004, ou 1004-1006")
         self.reason = QComboBox()
         self.reason.setAccessibleName("Motif")
+        self.reason.setAccessibleDescription(
+            "Pourquoi ces chèques sont annulés." if cancel else "Pourquoi ces chèques reviennent en stock."
+        )
         reasons = (
             workspace.catalogue.pass_cancel_reasons if cancel else workspace.catalogue.pass_return_reasons
         )
@@ -179,8 +204,15 @@ class MovementDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Annuler ces chèques" if cancel else "Remettre en stock")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Fermer sans rien changer")
+        self.ok_button.setText("&Annuler ces chèques" if cancel else "&Remettre en stock")
+        self.ok_button.setToolTip(
+            "Sort définitivement ces chèques du stock et l'inscrit au registre (Entrée)."
+            if cancel
+            else "Remet ces chèques en stock et l'inscrit au registre (Entrée)."
+        )
+        close = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        close.setText("Fermer sans rien changer")
+        close.setToolTip("Ferme sans rien enregistrer (Échap).")
         buttons.accepted.connect(self.record)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -188,6 +220,7 @@ class MovementDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self.ok_button.setDefault(True)  # Entrée records (set once the button is in the dialog)
 
     def record(self) -> None:
         move = (

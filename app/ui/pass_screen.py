@@ -4,15 +4,18 @@ Any agent assesses and hands out; receiving booklets, cancelling or returning ch
 threshold and the directory of places are the responsable's.
 """
 
+import itertools
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidgetItem,
     QTabWidget,
@@ -23,10 +26,12 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import EVENT_LABELS, BookletStock, compact_numbers, euros
 from app.models.workspace import Workspace
 from app.ui.places_panel import PlacesPanel
-from app.ui.tables import read_only_table
+from app.ui.tables import height_in_lines, name_tabs, read_only_table
 
+# The remark column says it in words ("⚠ Expire dans…", "⚠ Périmé…"): the colour only repeats it.
 WARNING_BACKGROUND = QColor("#fff4d6")
 EXPIRED_BACKGROUND = QColor("#ffe9e9")
+ROW_TEXT = QColor("#161616")  # dark on those light backgrounds, whatever the system's palette
 
 
 def _remark(booklet: BookletStock, today: date) -> str:
@@ -58,14 +63,25 @@ class PassScreen(QWidget):
         self.alerts.setAccessibleName("Alertes du stock")
         self.assess_button = QPushButton("É&valuer l'autonomie…")
         self.assess_button.setObjectName("primary")
+        self.assess_button.setToolTip(
+            "Dix questions sur les usages numériques de la personne, puis son niveau et quoi lui proposer (Alt+V)."
+        )
         self.assess_button.clicked.connect(self.open_assessment)
         self.issue_button = QPushButton("Remettre des &chèques…")
+        self.issue_button.setToolTip("Remettre des chèques à une personne et imprimer son reçu (Alt+C).")
         self.issue_button.clicked.connect(lambda: self.open_issuance())
         self.receive_button = QPushButton("Recevoir un ca&rnet…")
+        self.receive_button.setToolTip("Faire entrer un nouveau carnet dans le stock (responsable, Alt+R).")
         self.receive_button.clicked.connect(self.open_reception)
         self.cancel_button = QPushButton("Ann&uler des chèques…")
+        self.cancel_button.setToolTip(
+            "Sortir du stock des chèques perdus, abîmés, volés ou périmés (responsable, Alt+U)."
+        )
         self.cancel_button.clicked.connect(lambda: self.open_movement("annule"))
         self.return_button = QPushButton("Remettre en s&tock…")
+        self.return_button.setToolTip(
+            "Faire revenir en stock des chèques remis par erreur ou rapportés (responsable, Alt+T)."
+        )
         self.return_button.clicked.connect(lambda: self.open_movement("retour"))
         self.threshold = QSpinBox()
         self.threshold.setRange(0, 10_000)
@@ -75,6 +91,7 @@ class PassScreen(QWidget):
         self.threshold.editingFinished.connect(self._threshold_edited)
         self.notice = QLabel()
         self.notice.setObjectName("hint")
+        self.notice.setWordWrap(True)
 
         self.stock = read_only_table(
             "Stock par carnet",
@@ -82,16 +99,19 @@ class PassScreen(QWidget):
                 "Financeur",
                 "Carnet",
                 "En stock",
+                "Remarque",  # beside the count, not past the right edge at a large font
                 "Remis",
                 "Annulés",
                 "Valeur du chèque",
                 "Valable jusqu'au",
-                "Remarque",
             ],
+            "Chaque carnet reçu : chèques en stock, remis, annulés, validité ; la colonne Remarque signale "
+            "en toutes lettres un carnet épuisé, bientôt expiré ou périmé. Les flèches parcourent les lignes.",
         )
         self.ledger = read_only_table(
             "Registre des mouvements",
             ["Date", "Mouvement", "Financeur", "Carnet", "Chèques", "Nombre", "Valeur", "Motif", "Agent"],
+            "Chaque réception, remise, annulation ou retour de chèques, du plus récent au plus ancien.",
         )
         self.places = PlacesPanel(workspace)
         self.places.changed.connect(self.changed)
@@ -99,6 +119,11 @@ class PassScreen(QWidget):
         self.tabs.addTab(self.stock, "Stock par carnet")
         self.tabs.addTab(self.ledger, "Registre")
         self.tabs.addTab(self.places, "Lieux qualifiés")
+        name_tabs(
+            self.tabs,
+            "Stock, registre et lieux qualifiés",
+            "Le stock par carnet, le registre des mouvements et l'annuaire des lieux qualifiés.",
+        )
 
         header = QHBoxLayout()
         figure = QVBoxLayout()
@@ -106,6 +131,15 @@ class PassScreen(QWidget):
         caption = QLabel("chèques utilisables en stock")
         caption.setObjectName("caption")
         figure.addWidget(caption)
+        # The threshold under the figure it watches (in the row of buttons, it widened the screen
+        # past a laptop's width at a large font).
+        threshold_row = QHBoxLayout()
+        threshold_caption = QLabel("Seuil d'a&lerte :")
+        threshold_caption.setBuddy(self.threshold)
+        threshold_row.addWidget(threshold_caption)
+        threshold_row.addWidget(self.threshold)
+        threshold_row.addStretch(1)
+        figure.addLayout(threshold_row)
         header.addLayout(figure)
         header.addWidget(self.alerts, 1)
         agent_actions = QHBoxLayout()
@@ -116,15 +150,36 @@ class PassScreen(QWidget):
         for widget in (self.receive_button, self.cancel_button, self.return_button):
             manager_actions.addWidget(widget)
         manager_actions.addStretch(1)
-        manager_actions.addWidget(QLabel("Seuil d'alerte :"))
-        manager_actions.addWidget(self.threshold)
-        layout = QVBoxLayout(self)
+        # At a large font the screen scrolls as a whole rather than squeezing the tables to a row
+        # (Tab scrolls to the control it reaches).
+        height_in_lines(self.tabs, minimum=12)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(title)
         layout.addLayout(header)
         layout.addLayout(agent_actions)
         layout.addLayout(manager_actions)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        chain = (
+            self.threshold,
+            self.assess_button,
+            self.issue_button,
+            self.receive_button,
+            self.cancel_button,
+            self.return_button,
+            self.tabs.tabBar(),
+        )
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     @property
     def manager(self) -> bool:
@@ -177,11 +232,11 @@ class PassScreen(QWidget):
                 booklet.funder,
                 booklet.booklet,
                 f"{booklet.available} / {booklet.total}",
+                remark,
                 str(booklet.handed_out),
                 str(booklet.cancelled),
                 euros(booklet.value_cents),
                 f"{booklet.valid_until:%d/%m/%Y}",
-                remark,
             )
             background = None
             if remark.startswith("⚠"):
@@ -190,7 +245,8 @@ class PassScreen(QWidget):
                 cell = QTableWidgetItem(text)
                 if background is not None:
                     cell.setBackground(QBrush(background))
-                if column in (2, 3, 4, 5):
+                    cell.setForeground(QBrush(ROW_TEXT))
+                if column in (2, 4, 5, 6):
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.stock.setItem(row, column, cell)
         self.stock.resizeColumnsToContents()

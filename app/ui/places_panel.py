@@ -3,11 +3,13 @@
 The responsable keeps the directory, by hand or from a spreadsheet (CSV in and out).
 """
 
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.models.qualified_places import PlaceError, QualifiedPlace
 from app.models.workspace import Workspace
-from app.ui.tables import read_only_table
+from app.ui.enter_key import on_enter
+from app.ui.tables import chosen_row, read_only_table
 
 _FIELDS = (
     ("name", "Nom"),
@@ -29,6 +32,20 @@ _FIELDS = (
     ("phone", "Téléphone"),
     ("hours", "Horaires"),
 )
+_CAPTIONS = {
+    "name": "&Nom",
+    "address": "A&dresse",
+    "commune": "Co&mmune",
+    "phone": "Télé&phone",
+    "hours": "&Horaires",
+}
+_EXAMPLES = {
+    "name": "ex. Médiathèque",
+    "address": "ex. 2 rue Centrale",
+    "commune": "ex. Bellegarde",
+    "phone": "ex. 04 50 00 00 00",
+    "hours": "ex. mardi 14 h – 18 h",
+}
 
 
 class PlacesPanel(QWidget):
@@ -37,24 +54,44 @@ class PlacesPanel(QWidget):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.table = read_only_table("Lieux qualifiés", [label for _field, label in _FIELDS])
+        self.table = read_only_table(
+            "Lieux qualifiés",
+            [label for _field, label in _FIELDS],
+            "Les lieux où les chèques peuvent être utilisés, imprimés sur le reçu de la personne. "
+            "Les flèches choisissent le lieu à retirer.",
+        )
         self.edits: dict[str, QLineEdit] = {}
-        entry = QHBoxLayout()
-        for field, label in _FIELDS:
+        # Each field after its visible caption (the caption is its name), three to a row, the add
+        # button after the last: the fields keep room for their text at a large font.
+        entry = QGridLayout()
+        for index, (field, label) in enumerate(_FIELDS):
             edit = QLineEdit()
-            edit.setPlaceholderText(label)
+            edit.setPlaceholderText(_EXAMPLES[field])
             edit.setAccessibleName(f"{label} du lieu")
+            edit.setAccessibleDescription(f"{label} du nouveau lieu qualifié ; Entrée l'ajoute à la liste.")
+            on_enter(edit, self._add)
+            caption = QLabel(f"{_CAPTIONS[field]} :")
+            caption.setBuddy(edit)
             self.edits[field] = edit
-            entry.addWidget(edit, 2 if field in ("name", "address") else 1)
-        self.add_button = QPushButton("Ajouter le lieu")
+            row, column = divmod(index, 3)
+            entry.addWidget(caption, row, 2 * column)
+            entry.addWidget(edit, row, 2 * column + 1)
+        for column in (1, 3, 5):
+            entry.setColumnStretch(column, 1)
+        self.add_button = QPushButton("&Ajouter le lieu")
+        self.add_button.setToolTip(
+            "Ajoute à la liste le lieu décrit dans les champs (ou Entrée dans un champ)."
+        )
         self.add_button.clicked.connect(self._add)
-        entry.addWidget(self.add_button)
-        self.remove_button = QPushButton("Retirer le lieu sélectionné")
+        entry.addWidget(self.add_button, 1, 4, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        self.remove_button = QPushButton("Retirer le l&ieu sélectionné")
+        self.remove_button.setToolTip("Retire de la liste le lieu choisi dans le tableau.")
         self.remove_button.clicked.connect(self._remove)
-        self.import_button = QPushButton("Importer un CSV…")
+        self.import_button = QPushButton("Importer un C&SV…")
         self.import_button.setToolTip("Colonnes : nom;adresse;commune;telephone;horaires (remplace la liste)")
         self.import_button.clicked.connect(self._import)
-        export = QPushButton("Exporter en CSV…")
+        export = QPushButton("E&xporter en CSV…")
+        export.setToolTip("Enregistre la liste des lieux dans un fichier CSV, pour un tableur.")
         export.clicked.connect(self._export)
         self.notice = QLabel()
         self.notice.setObjectName("hint")
@@ -68,6 +105,16 @@ class PlacesPanel(QWidget):
         layout.addLayout(entry)
         layout.addLayout(actions)
         layout.addWidget(self.notice)
+        chain = (
+            self.table,
+            *self.edits.values(),
+            self.add_button,
+            self.remove_button,
+            self.import_button,
+            export,
+        )
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def refresh(self) -> None:
         agent = self.workspace.workstation.current_agent
@@ -107,9 +154,9 @@ class PlacesPanel(QWidget):
         self.changed.emit()
 
     def _remove(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            self.workspace.places.delete(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+        row = chosen_row(self.table)
+        if row is not None:
+            self.workspace.places.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
             self.refresh()
             self.changed.emit()
 

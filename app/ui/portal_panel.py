@@ -28,6 +28,7 @@ from app.models.portal import PortalError
 from app.models.search import KINDS, SearchIndex, web_search_url
 from app.models.whitelist import load_whitelist
 from app.models.workspace import Workspace
+from app.ui.notices import notice_label, show_notice
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
 
@@ -46,6 +47,10 @@ class PortalPanel(QWidget):
             "Rechercher un site, un parcours, une étape, un référent… (↓ puis Entrée)"
         )
         self.search.setAccessibleName("Recherche")
+        self.search.setToolTip(
+            "Sites, parcours, étapes et référents : ↓ puis Entrée ouvre un résultat ; "
+            "Ctrl+Entrée cherche sur le web (sites autorisés)."
+        )
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search)
         self.search.installEventFilter(self)
@@ -54,25 +59,36 @@ class PortalPanel(QWidget):
         web.clicked.connect(self.search_web)
         self.results = QListWidget()
         self.results.setAccessibleName("Résultats de la recherche")
+        self.results.setAccessibleDescription("Entrée ou double-clic ouvre le résultat sélectionné.")
         self.results.itemActivated.connect(self._activate)
         self.results.setVisible(False)
         self.links = QTreeWidget()
         self.links.setColumnCount(2)
         self.links.setHeaderLabels(["Site", "Description"])
         self.links.setAccessibleName("Sites institutionnels")
+        self.links.setAccessibleDescription(
+            "Entrée ou double-clic ouvre le site dans le navigateur de l'accompagnement."
+        )
         self.links.itemActivated.connect(self._activate_link)
         self.grouping = QComboBox()
         self.grouping.setAccessibleName("Regrouper les sites")
+        self.grouping.setToolTip("Classe les sites institutionnels par thème ou par partenaire.")
         self.grouping.addItem("Par thème", "theme")
         self.grouping.addItem("Par partenaire", "partner")
         self.grouping.currentIndexChanged.connect(self._fill_links)
         self.add_link = QPushButton("Ajouter un lien local…")
+        self.add_link.setToolTip(
+            "Ajoute un site local à la liste et aux sites autorisés du poste (responsable)."
+        )
         self.add_link.clicked.connect(self._add_local_link)
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
         row.addWidget(web)
         links_row = QHBoxLayout()
-        links_row.addWidget(QLabel("Sites institutionnels (Entrée ou double-clic pour ouvrir) :"), 1)
+        links_caption = QLabel("Sites institutionnels (Entrée ou double-clic pour ouvrir) :")
+        links_caption.setBuddy(self.links)
+        links_caption.setWordWrap(True)  # gives way before the window outgrows a small screen
+        links_row.addWidget(links_caption, 1)
         links_row.addWidget(self.grouping)
         links_row.addWidget(self.add_link)
         layout = QVBoxLayout(self)
@@ -229,14 +245,14 @@ class LocalLinkDialog(QDialog):
         self.workspace = workspace
         self.setWindowTitle("Ajouter un lien local")
         self.label = QLineEdit()
+        self.label.setToolTip("Le nom du site tel qu'il apparaîtra dans la liste.")
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://www.exemple.fr")
+        self.url.setToolTip("L'adresse complète du site, commençant par https://.")
         self.description = QLineEdit()
         self.description.setPlaceholderText("Une ligne : à quoi sert ce site")
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setVisible(False)
-        self.error.setWordWrap(True)
+        self.description.setToolTip("Une ligne qui dit à quoi sert ce site.")
+        self.error = notice_label("Message d'erreur")
         form = QFormLayout(self)
         form.addRow(self.error)
         form.addRow("Nom :", self.label)
@@ -249,7 +265,11 @@ class LocalLinkDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Ajouter")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip(
+            "Ajoute le lien et autorise son site."
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler (Échap)")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip("Ferme sans rien ajouter.")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -261,7 +281,6 @@ class LocalLinkDialog(QDialog):
                 self.label.text(), self.url.text(), self.description.text(), agent.name if agent else ""
             )
         except PortalError as error:
-            self.error.setText(f"⚠ {error}")
-            self.error.setVisible(True)
+            show_notice(self.error, str(error))
             return
         self.accept()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -30,8 +31,19 @@ class ReferentsPanel(QGroupBox):
         self.workspace = workspace
         self.table = read_only_table("Référents", ["Partenaire", "Nom", "Téléphone", "E-mail", "Note"])
         self.table.setMaximumHeight(180)
+        self.table.setTabKeyNavigation(False)  # arrows inside, Tab out
+        self.table.setAccessibleDescription(
+            "Les référents des partenaires ; Suppr retire le référent sélectionné (responsable)."
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.table,
+            self._remove,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self.partner = QComboBox()
         self.partner.setAccessibleName("Partenaire du référent")
+        self.partner.setToolTip("Le partenaire dont la personne est référente.")
         for partner_id, partner in workspace.catalogue.partners.items():
             self.partner.addItem(partner.label, partner_id)
         self.name = QLineEdit()
@@ -46,13 +58,18 @@ class ReferentsPanel(QGroupBox):
         ):
             edit.setPlaceholderText(label)
             edit.setAccessibleName(f"{label} du référent")
+            edit.setToolTip(f"{label} du référent à ajouter (professionnel).")
         self.add_button = QPushButton("Ajouter")
+        self.add_button.setToolTip("Ajoute ce référent à l'annuaire du poste (deux par partenaire au plus).")
         self.add_button.clicked.connect(self._add)
         self.remove_button = QPushButton("Retirer le référent sélectionné")
+        self.remove_button.setToolTip("Retire de l'annuaire le référent sélectionné dans la liste (Suppr).")
         self.remove_button.clicked.connect(self._remove)
         self.import_button = QPushButton("Importer un CSV…")
+        self.import_button.setToolTip("Remplace l'annuaire par celui d'un fichier CSV.")
         self.import_button.clicked.connect(self._import)
         export = QPushButton("Exporter en CSV…")
+        export.setToolTip("Enregistre l'annuaire dans un fichier CSV.")
         export.clicked.connect(self._export)
         self.notice = QLabel()
         self.notice.setObjectName("hint")

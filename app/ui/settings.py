@@ -1,7 +1,8 @@
-"""Paramètres: the structure, a bus's stops, the agents of the workstation, where data lives."""
+"""Paramètres: the structure, the display, a bus's stops, the agents of the workstation, where data lives."""
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -19,11 +20,12 @@ from PySide6.QtWidgets import (
 from app.models.portal import PortalError
 from app.models.settings import get_setting
 from app.models.workspace import Workspace
-from app.models.workstation import ROLES, SetupError
+from app.models.workstation import ROLES, TEXT_SCALES, THEMES, SetupError
 from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
 from app.ui.referents_panel import ReferentsPanel
 from app.ui.stops_editor import StopsEditor
+from app.ui.theme import apply_display
 
 
 class SettingsScreen(QWidget):
@@ -41,9 +43,32 @@ class SettingsScreen(QWidget):
         structure_box = QGroupBox("Structure")
         QVBoxLayout(structure_box).addWidget(self.structure)
 
+        display_box = QGroupBox("Affichage (pour tous les agents de ce poste)")
+        self.theme = QComboBox()
+        self.theme.setAccessibleName("Thème")
+        self.theme.setToolTip(
+            "Contraste élevé : fond noir, texte blanc et jaune, contour épais autour du contrôle actif. "
+            "Appliqué tout de suite."
+        )
+        for key, label in THEMES.items():
+            self.theme.addItem(label, key)
+        self.text_scale = QComboBox()
+        self.text_scale.setAccessibleName("Taille du texte")
+        self.text_scale.setToolTip(
+            "Par rapport à la taille du texte réglée dans le système. Appliquée tout de suite."
+        )
+        for scale, label in TEXT_SCALES.items():
+            self.text_scale.addItem(label, scale)
+        self.theme.activated.connect(self._display_chosen)
+        self.text_scale.activated.connect(self._display_chosen)
+        display = QFormLayout(display_box)
+        display.addRow("&Thème :", self.theme)
+        display.addRow("Taille du te&xte :", self.text_scale)
+
         self.stops_box = QGroupBox("Tournée du bus : arrêts")
         self.stops = StopsEditor()
         save_stops = QPushButton("Enregistrer les arrêts")
+        save_stops.setToolTip("Enregistre la liste des arrêts ci-dessus pour ce poste.")
         save_stops.clicked.connect(self._save_stops)
         self.stops.button_row.insertWidget(1, save_stops)
         QVBoxLayout(self.stops_box).addWidget(self.stops)
@@ -51,15 +76,19 @@ class SettingsScreen(QWidget):
         agents_box = QGroupBox("Agents de ce poste")
         self.agents = QListWidget()
         self.agents.setAccessibleName("Agents")
+        self.agents.setAccessibleDescription("Les agents qui travaillent sur ce poste, avec leur rôle.")
         self.agents.setMaximumHeight(110)
         self.agent_name = QLineEdit()
         self.agent_name.setPlaceholderText("Nom ou initiales")
         self.agent_name.setAccessibleName("Nom du nouvel agent")
+        self.agent_name.setToolTip("Nom ou initiales de l'agent à ajouter, puis Entrée.")
         self.agent_role = QComboBox()
         self.agent_role.setAccessibleName("Rôle du nouvel agent")
+        self.agent_role.setToolTip("Un responsable accède aussi aux synthèses et aux réglages du portail.")
         for role, label in ROLES.items():
             self.agent_role.addItem(label, role)
         add_agent = QPushButton("Ajouter l'agent")
+        add_agent.setToolTip("Ajoute l'agent à ce poste ; il apparaît dans la barre d'état.")
         add_agent.clicked.connect(self._add_agent)
         on_enter(self.agent_name, self._add_agent)
         row = QHBoxLayout()
@@ -72,14 +101,20 @@ class SettingsScreen(QWidget):
 
         data_box = QGroupBox("Données")
         data = QFormLayout(data_box)
-        data.addRow("Base de données :", QLabel(str(workspace.path)))
-        versions = workspace.catalogue.versions
-        data.addRow(
-            "Référentiels :",
-            QLabel(
-                f"partenaires {versions['partners']} · bouquet {versions['bouquet']} · champs {versions['fields']}"
-            ),
+        # Read-only field rather than a label: a long path scrolls instead of widening the screen,
+        # and can be selected and copied for a backup.
+        database = QLineEdit(str(workspace.path))
+        database.setReadOnly(True)
+        database.setToolTip(
+            "Le fichier où ce poste garde ses données : à sauvegarder (voir le guide du responsable)."
         )
+        data.addRow("Base de données :", database)
+        versions = workspace.catalogue.versions
+        references = QLabel(
+            f"partenaires {versions['partners']} · bouquet {versions['bouquet']} · champs {versions['fields']}"
+        )
+        references.setWordWrap(True)
+        data.addRow("Référentiels :", references)
 
         sync_box = QGroupBox("Serveur de reporting")
         self.sync_status = QLabel()
@@ -87,12 +122,18 @@ class SettingsScreen(QWidget):
         self.server_url = QLineEdit()
         self.server_url.setPlaceholderText("https://reporting.exemple.fr")
         self.server_url.setAccessibleName("Adresse du serveur de reporting")
+        self.server_url.setToolTip("L'adresse donnée par le responsable, commençant par https://.")
         self.enrolment_code = QLineEdit()
         self.enrolment_code.setPlaceholderText("Code à usage unique, ex. 7KQM-2WXP-H9TD")
         self.enrolment_code.setAccessibleName("Code d'inscription")
+        self.enrolment_code.setToolTip("Le code à usage unique donné par le responsable.")
         self.enrol_button = QPushButton("Inscrire ce poste")
+        self.enrol_button.setToolTip(
+            "Inscrit ce poste auprès du serveur avec l'adresse et le code ci-dessus."
+        )
         self.enrol_button.clicked.connect(self._enrol)
         self.sync_button = QPushButton("Synchroniser maintenant")
+        self.sync_button.setToolTip("Envoie tout de suite au serveur les contacts en attente.")
         self.sync_button.clicked.connect(self.sync_requested)
         self.sync_result = QLabel()
         self.sync_result.setWordWrap(True)
@@ -115,9 +156,11 @@ class SettingsScreen(QWidget):
         self.engine.setAccessibleName("Adresse du moteur de recherche")
         self.engine.setToolTip("{query} marque l'endroit où vont les mots cherchés.")
         self.engine_button = QPushButton("Enregistrer le moteur")
+        self.engine_button.setToolTip("Enregistre l'adresse du moteur de recherche (responsable).")
         self.engine_button.clicked.connect(self._save_engine)
         self.engine_result = QLabel()
         self.engine_result.setWordWrap(True)
+        self.engine_result.setAccessibleName("Résultat")
         engine_row = QHBoxLayout(portal_box)
         engine_row.addWidget(self.engine, 1)
         engine_row.addWidget(self.engine_button)
@@ -127,6 +170,7 @@ class SettingsScreen(QWidget):
         widgets = (
             title,
             structure_box,
+            display_box,
             self.stops_box,
             agents_box,
             self.referents,
@@ -138,6 +182,10 @@ class SettingsScreen(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         scroll = QScrollArea()  # the screen grows with the sections; small screens scroll
+        scroll.setAccessibleName("Paramètres")
+        scroll.setAccessibleDescription(
+            "Tab va de réglage en réglage ; les flèches et Page préc./Page suiv. font défiler l'écran."
+        )
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
@@ -170,12 +218,20 @@ class SettingsScreen(QWidget):
         self.referents.refresh()
         agent = workstation.current_agent
         manager = bool(agent and agent.is_manager)
+        self.theme.setCurrentIndex(self.theme.findData(workstation.theme))
+        self.text_scale.setCurrentIndex(self.text_scale.findData(workstation.text_scale))
         self.engine.setText(self.workspace.portal.search_engine())
         self.engine.setEnabled(manager)
         self.engine_button.setEnabled(manager)
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+
+    def _display_chosen(self) -> None:
+        """Remembered for the next start, and applied at once to every open window."""
+        theme, text_scale = self.theme.currentData(), self.text_scale.currentData()
+        self.workspace.workstation.set_display(theme, text_scale)
+        apply_display(QApplication.instance(), theme, text_scale)
 
     def _save_engine(self) -> None:
         agent = self.workspace.workstation.current_agent
@@ -184,7 +240,7 @@ class SettingsScreen(QWidget):
         except PortalError as error:
             self.engine_result.setText(f"⚠ {error}")
             return
-        self.engine_result.setText("Enregistré.")
+        self.engine_result.setText("✔ Enregistré.")
 
     def _enrol(self) -> None:
         url, code = self.server_url.text().strip(), self.enrolment_code.text().strip()

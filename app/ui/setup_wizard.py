@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.models.structures import Structure, search_structures
 from app.models.workstation import ROLES, SetupError, Workstation
 from app.ui.enter_key import on_enter
+from app.ui.notices import notice_label, show_notice
 from app.ui.stops_editor import StopsEditor
 
 
@@ -32,11 +33,16 @@ class StructurePage(QWizardPage):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Ex. : Valserhône, 01200, Guise…")
         self.search.setAccessibleName("Rechercher une structure")
+        self.search.setToolTip(
+            "Nom, commune, code postal ou matricule ; puis Tab pour choisir dans la liste."
+        )
         self.results = QListWidget()
         self.results.setAccessibleName("Structures trouvées")
+        self.results.setAccessibleDescription("Flèches pour choisir votre structure, puis Suivant (Alt+S).")
         self.search.textChanged.connect(self._search)
         self.results.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
         self.manual = QCheckBox("Ma structure n'est pas dans la liste : je la saisis")
+        self.manual.setToolTip("Affiche les champs pour saisir la structure à la main.")
         self.manual.toggled.connect(self._toggle_manual)
         self.manual_form = QWidget()
         form = QFormLayout(self.manual_form)
@@ -46,13 +52,14 @@ class StructurePage(QWizardPage):
         self.departement.setMaxLength(3)
         self.matricule = QLineEdit()
         self.matricule.setPlaceholderText("facultatif")
-        for label, widget in (
-            ("Nom :", self.name),
-            ("Commune :", self.commune),
-            ("Département :", self.departement),
-            ("Matricule :", self.matricule),
+        for label, widget, description in (
+            ("Nom :", self.name, "Le nom de la structure France Services."),
+            ("Commune :", self.commune, "La commune où se trouve la structure."),
+            ("Département :", self.departement, "Le numéro du département, ex. 01 ou 2A."),
+            ("Matricule :", self.matricule, "Facultatif : le matricule donné par l'ANCT."),
         ):
             widget.setAccessibleName(label.rstrip(" :"))
+            widget.setToolTip(description)
             widget.textChanged.connect(lambda *_: self.completeChanged.emit())
             form.addRow(label, widget)
         self.manual_form.setVisible(False)
@@ -103,9 +110,14 @@ class FormatPage(QWizardPage):
             "Structure itinérante (bus) : les contacts sont rattachés à l'arrêt du jour"
         )
         self.fixed.setChecked(True)
+        self.fixed.setToolTip("La structure reçoit toujours au même endroit.")
+        self.itinerant.setToolTip("Un bus : les arrêts se saisissent ci-dessous.")
         self.stops = StopsEditor()
         self.current = QComboBox()
         self.current.setAccessibleName("Arrêt actuel")
+        self.current.setToolTip(
+            "L'arrêt où le bus se trouve aujourd'hui ; il se change dans la barre d'état."
+        )
         self.stops.list.model().rowsInserted.connect(self._refresh_current)
         self.stops.list.model().rowsRemoved.connect(self._refresh_current)
         self.bus = QWidget()
@@ -157,21 +169,23 @@ class AgentsPage(QWizardPage):
         self.name = QLineEdit()
         self.name.setPlaceholderText("Nom ou initiales, ex. : Camille R.")
         self.name.setAccessibleName("Nom de l'agent")
+        self.name.setToolTip("Nom ou initiales de l'agent, puis Entrée pour l'ajouter.")
         self.role = QComboBox()
         self.role.setAccessibleName("Rôle")
+        self.role.setToolTip("Un responsable accède aussi aux synthèses et aux réglages du portail.")
         for role, label in ROLES.items():
             self.role.addItem(label, role)
         self.role.setCurrentIndex(self.role.findData("responsable"))
         add = QPushButton("Ajouter")
+        add.setToolTip("Ajoute l'agent à la liste ci-dessous.")
         add.clicked.connect(self.add_agent)
         on_enter(self.name, self.add_agent)
         self.list = QListWidget()
         self.list.setAccessibleName("Agents ajoutés")
+        self.list.setAccessibleDescription("Les agents de ce poste, avec leur rôle.")
         self.list.model().rowsInserted.connect(lambda *_: self.completeChanged.emit())
         self.name.textChanged.connect(lambda *_: self.completeChanged.emit())
-        self.error = QLabel()
-        self.error.setObjectName("formError")
-        self.error.setWordWrap(True)
+        self.error = notice_label("Message d'erreur")
         row = QHBoxLayout()
         row.addWidget(self.name, 1)
         row.addWidget(self.role)
@@ -186,14 +200,14 @@ class AgentsPage(QWizardPage):
         if not name:
             return
         if any(existing.casefold() == name.casefold() for existing, _ in self.agents()):
-            self.error.setText(f"⚠ Un agent « {name} » est déjà dans la liste.")
+            show_notice(self.error, f"Un agent « {name} » est déjà dans la liste.")
             return
         item = QListWidgetItem(f"{name} — {self.role.currentText()}")
         item.setData(Qt.ItemDataRole.UserRole, (name, self.role.currentData()))
         self.list.addItem(item)
         self.name.clear()
         self.role.setCurrentIndex(self.role.findData("agent"))
-        self.error.clear()
+        show_notice(self.error, "")
 
     def agents(self) -> list[tuple[str, str]]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
@@ -209,10 +223,15 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.workstation = workstation
         self.setWindowTitle("Bureau virtuel — mise en service du poste")
-        self.setButtonText(QWizard.WizardButton.NextButton, "Suivant >")
-        self.setButtonText(QWizard.WizardButton.BackButton, "< Précédent")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Terminer")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "Annuler")
+        buttons = QWizard.WizardButton
+        for button, text, description in (
+            (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
+            (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
+            (buttons.FinishButton, "&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
+            (buttons.CancelButton, "Annuler", "Quitte sans rien enregistrer."),
+        ):
+            self.setButtonText(button, text)
+            self.button(button).setToolTip(description)
         self.structure_page = StructurePage()
         self.format_page = FormatPage()
         self.agents_page = AgentsPage()
@@ -242,6 +261,6 @@ class SetupWizard(QWizard):
                 self.agents_page.agents(),
             )
         except SetupError as error:
-            self.agents_page.error.setText(f"⚠ {error}")
+            show_notice(self.agents_page.error, str(error))
             return
         super().accept()

@@ -22,10 +22,16 @@ class SituationPicker(QWidget):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText("Tapez quelques lettres : impôts, carte grise, retraite, déménage…")
         self.edit.setAccessibleName("Situation")
+        self.edit.setAccessibleDescription(
+            "Tapez quelques lettres ; ↑ et ↓ parcourent les situations proposées, Entrée retient la surlignée."
+        )
         self.edit.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setAccessibleName("Situations correspondantes")
-        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # driven from the entry field: ↑ ↓ Entrée
+        self.list.setAccessibleDescription(
+            "Choisies au clavier depuis le champ Situation : ↑, ↓ puis Entrée."
+        )
         self.list.setMaximumHeight(150)
         self.list.itemClicked.connect(self._choose_item)
         layout = QVBoxLayout(self)

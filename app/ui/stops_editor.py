@@ -1,5 +1,7 @@
 """Editing a bus's stops (communes): used at first start and in Paramètres."""
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.enter_key import on_enter
@@ -11,12 +13,22 @@ class StopsEditor(QWidget):
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("Commune de l'arrêt, puis Entrée")
         self.entry.setAccessibleName("Nouvel arrêt")
+        self.entry.setToolTip("Commune où le bus s'arrête, puis Entrée pour l'ajouter.")
         on_enter(self.entry, self.add_from_entry)
         add = QPushButton("Ajouter l'arrêt")
+        add.setToolTip("Ajoute la commune saisie à la tournée.")
         add.clicked.connect(self.add_from_entry)
         self.list = QListWidget()
         self.list.setAccessibleName("Arrêts de la tournée")
+        self.list.setAccessibleDescription("Les communes de la tournée ; Suppr retire l'arrêt sélectionné.")
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.list,
+            self._remove,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         remove = QPushButton("Retirer l'arrêt sélectionné")
+        remove.setToolTip("Retire de la tournée l'arrêt sélectionné dans la liste (Suppr).")
         remove.clicked.connect(self._remove)
         row = QHBoxLayout()
         row.addWidget(self.entry, 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -39,7 +40,7 @@ from app.models.workspace import Workspace
 from app.reports.periods import MONTHS, Period
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
-from app.ui.tables import read_only_table
+from app.ui.tables import height_in_lines, name_tabs, read_only_table
 
 if TYPE_CHECKING:
     from app.reports.aggregation import Counts, Summary
@@ -114,10 +115,10 @@ def _containing(kind: str, day: date) -> Period:
     return Period(kind, day.year, number)
 
 
-def _figures_table(name: str, headers: list[str]) -> QTableWidget:
+def _figures_table(name: str, headers: list[str], description: str) -> QTableWidget:
     """Names in the first column, which takes the room; the numbers right after them, not at the far
     right of a wide screen where the eye loses the row."""
-    table = read_only_table(name, headers)
+    table = read_only_table(name, headers, description)
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -143,6 +144,7 @@ class _Card(QFrame):
         self.setObjectName("card")
         heading = QLabel(caption)
         heading.setObjectName("caption")
+        heading.setWordWrap(True)  # three cards abreast fit a laptop's width at a large font too
         self.figure = QLabel()
         self.figure.setObjectName("figure")
         self.figure.setAccessibleName(caption)
@@ -173,22 +175,28 @@ class SummariesScreen(QWidget):
 
         self.kind = QComboBox()
         self.kind.setAccessibleName("Type de période")
+        self.kind.setAccessibleDescription("Résumer un mois, un trimestre ou une année.")
         for text, kind in KINDS:
             self.kind.addItem(text, kind)
         self.year = QSpinBox()
         self.year.setRange(FIRST_YEAR, date.today().year)
         self.year.setAccessibleName("Année")
+        self.year.setAccessibleDescription("L'année de la période : tapez-la ou changez-la avec les flèches.")
         self.year.setKeyboardTracking(False)  # "2025" typed is one change, not four
         self.number = QComboBox()
         self.number.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # months, then quarters
+        self.number.setAccessibleDescription("Le mois ou le trimestre de la période.")
         self.previous_button = QPushButton("◀")
         self.previous_button.setAccessibleName("Période précédente")
-        self.previous_button.setToolTip("Période précédente")
+        self.previous_button.setToolTip("Période précédente (Alt+Flèche gauche)")
+        self.previous_button.setShortcut(QKeySequence("Alt+Left"))
         self.next_button = QPushButton("▶")
         self.next_button.setAccessibleName("Période suivante")
-        self.next_button.setToolTip("Période suivante")
+        self.next_button.setToolTip("Période suivante (Alt+Flèche droite)")
+        self.next_button.setShortcut(QKeySequence("Alt+Right"))
         self.pdf_button = QPushButton("Exporter en P&DF…")
         self.pdf_button.setAccessibleName("Exporter en PDF")
+        self.pdf_button.setToolTip("La synthèse de la période, mise en page pour être imprimée ou envoyée.")
         self.csv_button = QPushButton("Exporter en C&SV…")
         self.csv_button.setAccessibleName("Exporter en CSV")
         self.csv_button.setToolTip(
@@ -290,8 +298,12 @@ class SummariesScreen(QWidget):
 
         self.tables: dict[str, QTableWidget] = {}
         self.details = QTabWidget()
-        self.details.setAccessibleName("Tableaux détaillés")
-        self.details.setMinimumHeight(340)
+        name_tabs(
+            self.details,
+            "Tableaux détaillés",
+            "Les chiffres exacts des graphiques, un tableau par onglet.",
+        )
+        height_in_lines(self.details, minimum=19)  # was 340 px: some rows, at any font size
         for name, first_column in (
             ("Partenaires", "Partenaire"),
             ("Situations", "Situation de vie"),
@@ -299,13 +311,23 @@ class SummariesScreen(QWidget):
             ("Agents", "Agent"),
             ("Lieux", "Lieu"),
         ):
-            table = _figures_table(f"Contacts par {first_column.lower()}", [first_column, "Contacts", "Part"])
+            table = _figures_table(
+                f"Contacts par {first_column.lower()}",
+                [first_column, "Contacts", "Part"],
+                f"Pour chaque {first_column.lower()} : le nombre exact de contacts et leur part du total.",
+            )
             self.tables[name] = table
             self.details.addTab(table, name)
-        self.week_table = _figures_table("Contacts par jour et par heure", ["Jour"])
+        self.week_table = _figures_table(
+            "Contacts par jour et par heure",
+            ["Jour"],
+            "Les jours de la semaine en lignes, les heures en colonnes : le nombre de contacts de chacune.",
+        )
         self.details.addTab(self.week_table, "Jours et heures")
         self.escalations_table = _figures_table(
-            "Sollicitations par partenaire", ["Partenaire", "Sollicitations envoyées"]
+            "Sollicitations par partenaire",
+            ["Partenaire", "Sollicitations envoyées"],
+            "Pour chaque partenaire : le nombre de sollicitations de ses référents envoyées sur la période.",
         )
         self.details.addTab(self.escalations_table, "Sollicitations")
 
@@ -327,6 +349,10 @@ class SummariesScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
+        scroll.setAccessibleName("Synthèse de la période")
+        scroll.setAccessibleDescription(
+            "Les chiffres clés, les graphiques et les tableaux de la période ; Tab mène aux tableaux détaillés."
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)

@@ -1,15 +1,172 @@
-"""The read-only tables of lists kept by the workstation (stock, ledger, referents, places)."""
+"""The read-only tables of lists kept by the workstation (stock, ledger, referents, places), what
+the keyboard does in any list (Tab leaves it, Enter does what a double click does), and dialogs sized
+by their text rather than in pixels, so that a larger system font gets a larger dialog."""
 
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTabWidget,
+    QToolButton,
+    QTreeView,
+    QWidget,
+)
+
+READ_ONLY_DESCRIPTION = "Tableau en lecture seule : les flèches parcourent les lignes, Tab passe à la suite."
 
 
-def read_only_table(name: str, headers: list[str]) -> QTableWidget:
-    """A table selected by whole rows, not editable in place, named for screen readers."""
+def read_only_table(name: str, headers: list[str], description: str = "") -> QTableWidget:
+    """A table selected by whole rows, not editable in place, named and described for screen readers.
+
+    Tab leaves the table (it would otherwise walk its cells one by one, a trap for the keyboard)."""
     table = QTableWidget(0, len(headers))
     table.setAccessibleName(name)
+    table.setAccessibleDescription(description or READ_ONLY_DESCRIPTION)
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().setVisible(False)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def name_tabs(tabs: QTabWidget, name: str, description: str) -> None:
+    """Name a tab widget and the tab bar Qt makes inside it, which the keyboard reaches on its own.
+
+    Ctrl+Tab (or Ctrl+Page suivante) goes to the next tab from anywhere inside."""
+    tabs.setAccessibleName(name)
+    tabs.setAccessibleDescription(description)
+    bar = tabs.tabBar()
+    bar.setAccessibleName(f"Onglets : {name}")
+    bar.setAccessibleDescription(
+        f"{description} Les flèches gauche et droite changent d'onglet ; Ctrl+Tab aussi, depuis l'onglet."
+    )
+    # The arrows Qt shows when the tabs do not fit (a large font): for the mouse, in French; the
+    # keyboard has the arrow keys, so Tab does not stop on them.
+    for button in bar.findChildren(QToolButton):
+        left = "Left" in button.objectName()
+        button.setAccessibleName("Onglets précédents" if left else "Onglets suivants")
+        button.setToolTip("Fait défiler les onglets vers la " + ("gauche" if left else "droite") + ".")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+
+class _EnterActivates(QObject):
+    def __init__(self, view: QAbstractItemView, action: Callable[[QModelIndex], None]) -> None:
+        super().__init__(view)
+        self.view = view
+        self.action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            index = self.view.currentIndex()
+            if index.isValid():
+                self.action(index)
+            return True
+        return False
+
+
+def on_row_enter(view: QAbstractItemView, action: Callable[[QModelIndex], None]) -> None:
+    """Run `action` on the current row when Enter is pressed in `view` (what a double click does),
+    and let no one else see that Enter: a dialog's default button does not fire behind it.
+    Ctrl+Enter and other combinations go on to the window's shortcuts."""
+    view.installEventFilter(_EnterActivates(view, action))
+
+
+def chosen_row(view: QAbstractItemView) -> int | None:
+    """The row the agent chose: the selected one, or else the one the keyboard is on (Tab into a
+    table puts the cursor on its first row without selecting it); None in an empty table."""
+    rows = view.selectionModel().selectedRows()
+    if rows:
+        return rows[0].row()
+    current = view.currentIndex()
+    return current.row() if current.isValid() else None
+
+
+def fit_to_text(window: QWidget, characters: int, least: QSize) -> None:
+    """Size `window` `characters` average characters wide (never under `least`), and tall enough for
+    its wrapped text at that width: at a larger font, a larger window rather than clipped lines."""
+    window.ensurePolished()  # the style sheet's font, which the sizes below are measured in
+    width = max(least.width(), window.fontMetrics().averageCharWidth() * characters)
+    height = max(least.height(), window.heightForWidth(width), window.sizeHint().height())
+    window.resize(width, height)
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Measures an item at the width its column really has: QTreeView asks for row heights without
+    a width, so long items stay on one line, cut with "…", however the tree is sized."""
+
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        tree = self.tree
+        width = tree.viewport().width() - tree.indentation() * (depth + int(tree.rootIsDecorated()))
+        if index.data(Qt.ItemDataRole.CheckStateRole) is not None:  # the box before the text
+            width -= tree.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) * 2
+        measured = QStyleOptionViewItem(option)
+        measured.rect.setRect(0, 0, max(width, 1), 1)
+        return super().sizeHint(measured, index)
+
+
+class _RelayoutOnResize(QObject):
+    def __init__(self, tree: QTreeView) -> None:
+        super().__init__(tree)
+        self.tree = tree
+        self.width = -1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.tree.viewport().width() != self.width:
+            self.width = self.tree.viewport().width()
+            self.tree.doItemsLayout()  # the rows measured again at the new width
+        return False
+
+
+def wrap_long_items(tree: QTreeView) -> None:
+    """Long items of `tree` wrap onto as many lines as they need, at any font size and tree width,
+    rather than being cut: what is read on screen is the whole step."""
+    tree.setWordWrap(True)
+    tree.setUniformRowHeights(False)
+    tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+    tree.setItemDelegate(_WrappingDelegate(tree))
+    tree.viewport().installEventFilter(_RelayoutOnResize(tree))
+
+
+class _LinesTall(QObject):
+    def __init__(self, widget: QWidget, minimum: int | None, maximum: int | None) -> None:
+        super().__init__(widget)
+        self.widget, self.minimum, self.maximum = widget, minimum, maximum
+        self.apply()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        line = self.widget.fontMetrics().lineSpacing()
+        if self.minimum is not None:
+            self.widget.setMinimumHeight(line * self.minimum)
+        if self.maximum is not None:
+            self.widget.setMaximumHeight(line * self.maximum)
+
+
+def height_in_lines(widget: QWidget, minimum: int | None = None, maximum: int | None = None) -> None:
+    """Keep `widget` between `minimum` and `maximum` lines of its own font tall, measured again
+    whenever that font changes (Paramètres › Affichage changes the text size of open windows)."""
+    widget.installEventFilter(_LinesTall(widget, minimum, maximum))

@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.models.contacts import ContactFilter
 from app.models.referents import Referent
-from app.ui.flow_dialog import ComplexCaseDialog, FlowDialog
+from app.ui.flow_dialog import STEP_ROLE, ComplexCaseDialog, FlowDialog
+from tests.ui.accessibility import unnamed_controls
 from tests.ui.helpers import Keyboard
 from tests.ui.test_contact_form import open_window
 
@@ -130,3 +131,116 @@ def test_a_complex_case_shows_the_referents_and_records_an_escalation(qtbot, des
     form.save_button.click()
     window.nav.setCurrentRow(1)
     assert window.flows_screen.escalations.rowCount() == 1
+
+
+# --- keyboard alone, and named for screen readers --------------------------------------------------
+
+
+def tab_to(qtbot, target, limit: int = 40) -> int:
+    """Press Tab until `target` has the keyboard focus, as an agent would; how many presses it took."""
+    keys = Keyboard(qtbot)
+    while not target.hasFocus():
+        assert keys.count < limit, f"Tab never reaches {target.accessibleName() or target}"
+        keys.press(Qt.Key.Key_Tab)
+    return keys.count
+
+
+def test_a_flow_from_the_search_to_the_contact_with_the_keyboard_alone(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Parcours
+    screen = window.flows_screen
+    qtbot.waitUntil(screen.isVisible)  # shown at the next turn of the event loop, as on screen
+    assert unnamed_controls(screen) == []
+    tab_to(qtbot, screen.search)
+    keys.type("demenage")
+    keys.press(Qt.Key.Key_Return)
+    dialog = window.flow_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    assert unnamed_controls(dialog) == []
+    opened: list[str] = []
+    dialog.open_url.disconnect()  # the visit's browser is not under test here
+    dialog.open_url.connect(opened.append)
+
+    while (question := dialog.flow.next_question(dialog.answers)) is not None:
+        focused = QApplication.focusWidget()
+        assert isinstance(focused, QPushButton) and focused.accessibleName() == question.answers[0].label
+        number = [answer.label for answer in question.answers].index(tenant_with_a_car(question)) + 1
+        keys.press(getattr(Qt.Key, f"Key_{number}"))
+        qtbot.waitUntil(
+            lambda question=question: question.id in dialog.answers
+        )  # a button's shortcut clicks it after 100 ms
+    assert dialog.checklist.hasFocus(), "the steps come next, without the mouse"
+    assert unnamed_controls(dialog) == []
+
+    steps = dialog.step_items()
+    assert dialog.checklist.currentItem() is steps[0]
+    keys.press(Qt.Key.Key_Space)  # ticks the first step
+    assert dialog.done_steps() == [steps[0].data(0, STEP_ROLE)]
+    assert steps[0].text(0).endswith("✔ fait"), "the tick is said in words, not by a colour alone"
+    assert f"1 sur {len(steps)} fait" in dialog.checklist_box.title()
+    keys.press(Qt.Key.Key_Space)
+    assert dialog.done_steps() == [] and "✔" not in steps[0].text(0)
+    with_link = next(item for item in steps if item.data(0, STEP_ROLE).link)
+    while dialog.checklist.currentItem() is not with_link:
+        keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Space)
+    keys.press(Qt.Key.Key_Return)  # what a double click does: the step's site
+    assert opened == [with_link.data(0, STEP_ROLE).link]
+    assert dialog.isVisible(), "Enter on a step opens its site, it does not end the flow"
+
+    keys.press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Terminer
+    form = window.contact_dialog
+    assert form is not None and form.isVisible()
+    assert form.situation.situation.id == "demenagement"
+    partner = with_link.data(0, STEP_ROLE).partner
+    if partner:
+        assert form.partner_boxes[partner].isChecked()
+
+
+def test_a_complex_case_and_its_escalation_with_the_keyboard_alone(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_flow(qtbot, window, "allocation logement")
+    keys = Keyboard(qtbot)
+    while (question := dialog.flow.next_question(dialog.answers)) is not None:
+        keys.press(Qt.Key.Key_1)
+        qtbot.waitUntil(lambda question=question: question.id in dialog.answers)
+    seen: list = []
+
+    def in_the_complex_dialog() -> None:
+        complex_dialog = QApplication.activeModalWidget()
+        if (
+            not isinstance(complex_dialog, ComplexCaseDialog)
+            or QApplication.activeWindow() is not complex_dialog
+        ):
+            QTimer.singleShot(10, in_the_complex_dialog)
+            return
+        seen.append((unnamed_controls(complex_dialog), complex_dialog.partner.hasFocus()))
+        keys.press(Qt.Key.Key_Return)  # the default button records
+        if complex_dialog.isVisible():
+            complex_dialog.reject()  # never a test left hanging on a modal dialog
+
+    QTimer.singleShot(0, in_the_complex_dialog)
+    keys.press(Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)  # Situation comple&xe…
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [([], True)]
+    assert dialog.escalated
+    [escalation] = desk.escalations.current()
+    assert escalation.status == "en-attente"
+    dialog.activateWindow()  # back from the closed dialog, as the window manager would do
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    keys.press(Qt.Key.Key_Escape)  # abandons the flow; the escalation stays
+    assert not dialog.isVisible()
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    screen = window.flows_screen
+    screen.refresh()
+    assert "EN RETARD" not in screen.escalations.item(0, 4).text()
+    tab_to(qtbot, screen.escalations)  # on its first row
+    keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # Marquer « &répondu »
+    qtbot.waitUntil(lambda: desk.escalations.current()[0].status == "repondu")
+    [answered] = desk.escalations.current()
+    assert answered.id != escalation.id

@@ -176,7 +176,7 @@ def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
     assert history.model.rowCount() == 1
     window.nav.setCurrentRow(0)
     assert window.home.today_figure.text() == "1"
-    assert "3 enregistrements en attente d'envoi" in window.sync_label.text()
+    assert "3 en attente d'envoi" in window.sync_label.text()
 
 
 def test_a_long_session_does_not_abort(qtbot, desk) -> None:

@@ -1,5 +1,6 @@
 """Pass numérique on screen: receive a booklet, assess, hand out, print the receipt, refuse a second time."""
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -8,7 +9,13 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from app.models.contacts import ContactFilter
+from app.ui.assessment_dialog import AssessmentDialog
+from app.ui.issuance_dialog import IssuanceDialog
+from app.ui.pass_dialogs import MovementDialog, ReceiveBookletDialog, who
+from tests.ui.accessibility import unnamed_controls
+from tests.ui.helpers import Keyboard
 from tests.ui.test_contact_form import open_window
+from tests.ui.test_flows_ui import tab_to
 
 
 class SystemViewer(QObject):
@@ -168,3 +175,164 @@ def test_a_contact_from_the_history_gets_cheques_and_its_flag(qtbot, desk) -> No
         assert QApplication.activeModalWidget() is None
     finally:
         QDesktopServices.unsetUrlHandler("file")
+
+
+# --- keyboard alone, named for screen readers, nothing told by colour alone -------------------------
+
+
+def wait_for_dialog(qtbot, kind):
+    """The dialog of `kind` a key just opened (a button's shortcut clicks it 100 ms later), once it
+    has the keyboard."""
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), kind))
+    dialog = QApplication.activeModalWidget()
+    activate(qtbot, dialog)
+    return dialog
+
+
+def activate(qtbot, dialog) -> None:
+    """Wait for a dialog just opened to take the keyboard, as it does on screen."""
+    qtbot.waitUntil(lambda: dialog.isVisible() and QApplication.activeWindow() is dialog)
+
+
+def back_to(qtbot, window) -> None:
+    """Back in the main window after a dialog closed, as the window manager would do."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window and QApplication.focusWidget() is not None)
+
+
+def test_the_pass_numerique_with_the_keyboard_alone(qtbot, desk) -> None:
+    opened = viewer()
+    try:
+        window = open_window(qtbot, desk)
+        keys = Keyboard(qtbot)
+        keys.press(Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Pass numérique
+        screen = window.pass_screen
+        qtbot.waitUntil(screen.isVisible)
+        assert unnamed_controls(screen) == []
+
+        keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # Recevoir un ca&rnet…
+        reception = wait_for_dialog(qtbot, ReceiveBookletDialog)
+        assert unnamed_controls(reception) == []
+        assert reception.funder.hasFocus()
+        keys.press(Qt.Key.Key_F1)  # the list of shortcuts from any dialog, and back to it with Escape
+        qtbot.waitUntil(
+            lambda: window.shortcuts_dialog is not None and window.shortcuts_dialog.table.hasFocus()
+        )
+        keys.press(Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.shortcuts_dialog is None)
+        activate(qtbot, reception)  # as the window manager does when the list closes
+        assert reception.funder.hasFocus()
+        keys.press(Qt.Key.Key_Tab)
+        keys.type("C-42")
+        keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # &Numéros des chèques
+        keys.type("1001-1010")
+        keys.press(Qt.Key.Key_Return)  # Enregistrer la réception
+        assert not reception.isVisible()
+        assert screen.stock.item(0, 2).text() == "10 / 10"
+
+        back_to(qtbot, window)
+        keys.press(Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # É&valuer l'autonomie…
+        assessment = wait_for_dialog(qtbot, AssessmentDialog)
+        assert unnamed_controls(assessment) == []
+        for number, question in enumerate(assessment.questionnaire.questions):
+            if number:
+                keys.press(Qt.Key.Key_Tab)  # the next question: one stop per question
+            focused = QApplication.focusWidget()
+            assert focused.accessibleDescription() == question.text
+            keys.press(Qt.Key.Key_Space)  # "Non, jamais": a beginner
+            if not number:
+                keys.press(Qt.Key.Key_Return)  # Enter on an answer keeps the questionnaire open
+                assert assessment.isVisible()
+        assert "Débutant" in assessment.result.text()
+        assert unnamed_controls(assessment) == []
+        keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # &Remettre un Pass numérique…
+
+        issuance = wait_for_dialog(qtbot, IssuanceDialog)
+        assert issuance.level.currentData() == "debutant" and issuance.count.value() == 10
+        assert unnamed_controls(issuance) == []
+        assert issuance.count.hasFocus()
+        keys.press(Qt.Key.Key_Down)  # 9 chèques
+        keys.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Commune
+        keys.type("Bellegarde")
+        keys.press(Qt.Key.Key_Return)  # Remettre et imprimer le reçu
+        assert issuance.issuance is not None and len(issuance.issuance.cheques) == 9
+        assert len(opened.opened) == 1
+        assert issuance.done_text.text().startswith("✓ 9 chèques remis")
+        assert unnamed_controls(issuance) == []
+        keys.press(Qt.Key.Key_Return)  # Terminer
+        assert not issuance.isVisible()
+        form = window.contact_dialog
+        assert form is not None and form.pass_numerique.isChecked()
+        activate(qtbot, form)
+        keys.press(Qt.Key.Key_Escape)
+
+        back_to(qtbot, window)
+        keys.press(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # Ann&uler des chèques…
+        movement = wait_for_dialog(qtbot, MovementDialog)
+        assert unnamed_controls(movement) == []
+        keys.type("1010")
+        keys.press(Qt.Key.Key_Return)  # Annuler ces chèques
+        assert not movement.isVisible()
+        assert screen.ledger.item(0, 1).text() == "Annulation"
+        assert screen.stock_figure.text().startswith("0 ")
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+
+
+def test_the_qualified_places_with_the_keyboard_alone(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    screen = window.pass_screen
+    qtbot.waitUntil(screen.isVisible)
+    tab_to(qtbot, screen.tabs.tabBar())
+    while screen.tabs.currentWidget() is not screen.places:
+        keys.press(Qt.Key.Key_Right)
+    assert unnamed_controls(screen) == []
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # &Nom
+    keys.type("Mediatheque")  # QTest types ASCII only
+    keys.press(Qt.Key.Key_Tab)
+    keys.type("2 rue Centrale")
+    keys.press(Qt.Key.Key_Tab)
+    keys.type("Lancrans")
+    keys.press(Qt.Key.Key_Return)  # adds the place
+    [place] = desk.places.list()
+    assert (place.name, place.commune) == ("Mediatheque", "Lancrans")
+    assert screen.places.table.item(0, 0).text() == "Mediatheque"
+    tab_to(qtbot, screen.places.table)  # on its first row
+    keys.press(Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Retirer le l&ieu sélectionné
+    qtbot.waitUntil(lambda: desk.places.list() == [])
+
+
+def test_a_booklet_near_or_past_its_end_says_so_in_words(qtbot, desk) -> None:
+    today = date.today()
+    for booklet, first, valid_until, received_on in (
+        ("OK", 1001, today + timedelta(days=365), None),
+        ("BIENTOT", 2001, today + timedelta(days=10), None),
+        ("PERIME", 3001, today - timedelta(days=5), today - timedelta(days=60)),
+    ):
+        desk.passes.receive_booklet(
+            **who(desk),
+            funder="CAF",
+            booklet=booklet,
+            cheques=[str(number) for number in range(first, first + 10)],
+            booklet_size=10,
+            valid_until=valid_until,
+            received_on=received_on,
+        )
+    _window, screen = pass_screen(qtbot, desk)
+    table = screen.stock
+    remarks = {}
+    for row in range(table.rowCount()):
+        coloured = any(
+            table.item(row, column).background().style() != Qt.BrushStyle.NoBrush
+            for column in range(table.columnCount())
+        )
+        remark = table.item(row, 3).text()
+        remarks[table.item(row, 1).text()] = remark
+        assert coloured == remark.startswith("⚠"), "a coloured row says why in words, and only then"
+    assert remarks["OK"] == ""
+    assert remarks["BIENTOT"] == "⚠ Expire dans 10 jours"
+    assert remarks["PERIME"].startswith("⚠ Périmé")
+    assert "expirent d'ici 30 jours" in screen.alerts.text()
+    assert "périmés encore en stock" in screen.alerts.text()

@@ -5,11 +5,18 @@ import csv
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.reports.periods import Period
+from app.ui.bar_chart import BarChart
 from app.ui.main_window import SCREENS
+from app.ui.summaries_screen import _containing
+from tests.ui.accessibility import unnamed_controls
+from tests.ui.helpers import Keyboard
 from tests.ui.test_contact_form import open_window
+from tests.ui.test_flows_ui import tab_to
 from tests.ui.test_pass_ui import pdf_text
 
 NBSP = "\u00a0"
@@ -198,3 +205,91 @@ def test_a_bus_sees_its_stops(qtbot, bus) -> None:
     assert screen.places_chart.bars == [("Étreux", 3), ("Guise", 2)]
     places = screen.tables["Lieux"]
     assert [places.item(row, 0).text() for row in range(places.rowCount())] == ["Étreux", "Guise"]
+
+
+# --- keyboard alone, named for screen readers, text at the system's size -------------------------------
+
+
+def test_the_summaries_with_the_keyboard_alone(qtbot, desk, tmp_path: Path) -> None:
+    month = last_month_contacts(desk)
+    window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)  # Synthèses
+    screen = window.screen("Synthèses")
+    qtbot.waitUntil(screen.isVisible)
+    assert unnamed_controls(screen) == []
+
+    keys.press(Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # &Période
+    assert screen.kind.hasFocus()
+    keys.press(Qt.Key.Key_Down)  # Mois → Trimestre
+    quarter = _containing("quarter", month.start)
+    assert screen.period == quarter
+    keys.press(Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # période précédente
+    qtbot.waitUntil(lambda: screen.period == quarter.previous())
+    keys.press(Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # période suivante
+    qtbot.waitUntil(lambda: screen.period == quarter)
+    keys.press(Qt.Key.Key_Up)  # Trimestre → Mois
+    assert screen.period.kind == "month"
+    keys.press(Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)  # &Mois
+    assert screen.number.hasFocus()
+    while screen.period != month:
+        assert screen.period.start > month.start, "earlier months are up the list"
+        keys.press(Qt.Key.Key_Up)
+    assert screen.total_card.figure.text() == "23"
+
+    tab_to(qtbot, screen.details.tabBar())
+    keys.press(Qt.Key.Key_Right)  # Situations
+    assert screen.details.currentWidget() is screen.tables["Situations"]
+    assert unnamed_controls(screen) == []
+    keys.press(Qt.Key.Key_Tab)
+    assert screen.tables["Situations"].hasFocus()
+    keys.press(Qt.Key.Key_Tab)  # a table lets Tab go on, it does not walk its cells
+    assert not screen.tables["Situations"].hasFocus()
+
+    target = tmp_path / "synthese.pdf"
+    typed: list[bool] = []
+
+    def in_the_file_dialog() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QFileDialog) or QApplication.activeWindow() is not box:
+            QTimer.singleShot(10, in_the_file_dialog)
+            return
+        keys.press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        keys.type(str(target))
+        keys.press(Qt.Key.Key_Return)
+        typed.append(True)
+        if box.isVisible():
+            box.reject()  # never a test left hanging on a modal dialog
+
+    QTimer.singleShot(0, in_the_file_dialog)
+    keys.press(Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # Exporter en P&DF…
+    qtbot.waitUntil(lambda: bool(typed))
+    qtbot.waitUntil(target.is_file)
+    assert screen.export_notice.text().startswith("✔ ")
+    assert "réussie" in screen.export_notice.accessibleDescription()
+
+
+def test_a_refused_export_says_so_with_a_symbol_not_only_in_red(qtbot, desk, tmp_path: Path) -> None:
+    desk.workstation.set_current_agent(next(a.id for a in desk.workstation.agents() if a.name == "Karim B."))
+    _window, screen = summaries(qtbot, desk)
+    assert screen.export_pdf(tmp_path / "synthese.pdf") is None
+    assert screen.export_notice.text().startswith("⚠ Seul le responsable")
+    assert "problème" in screen.export_notice.accessibleDescription()
+
+
+def test_the_bar_charts_grow_with_the_font(qtbot) -> None:
+    chart = BarChart("Par canal")
+    qtbot.addWidget(chart)
+    note = "… et 12 autres : voir les chiffres exacts ci-dessous."
+    chart.set_bars([("Sur place", 20), ("Téléphone", 3)], ["20  (87 %)", "3  (13 %)"], [note])
+    normal = chart.sizeHint()
+    font = QFont(chart.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    chart.setFont(font)
+    large = chart.sizeHint()
+    assert large.height() >= 1.8 * normal.height()
+    assert large.width() >= 1.8 * normal.width()
+    chart.resize(large)
+    assert not chart.grab().isNull()
+    narrow = chart.minimumSizeHint().width()
+    assert chart.heightForWidth(narrow) > chart.heightForWidth(4 * narrow), "the note wraps, not cut"

@@ -30,14 +30,20 @@ class BrowserTab(QWidget):
         self._messages: dict[str, Message] = {}  # data: address of a message page → its message
 
         self.view = QWebEngineView()
+        self.view.setAccessibleName("Page du site")
+        self.view.setAccessibleDescription(
+            "Le site ouvert pour la personne ; Alt+← revient en arrière, F5 recharge, Ctrl+P imprime."
+        )
         self.view.setPage(page)
         page.setParent(self.view)  # deleted with the view, before the visit's profile
         self.notice = QFrame()
         self.notice.setObjectName("browserNotice")
         self.notice_label = QLabel()
         self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Site refusé")
         self.allow_button = QPushButton("Autoriser ce site")
         self.allow_button.setAccessibleName("Autoriser ce site")
+        self.allow_button.setToolTip("Ajoute ce site à la liste des sites autorisés du poste, à votre nom.")
         self.allow_button.clicked.connect(self.allow_site)
         notice_layout = QHBoxLayout(self.notice)
         notice_layout.addWidget(self.notice_label, 1)

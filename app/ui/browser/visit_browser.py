@@ -71,6 +71,12 @@ class VisitBrowser(QMainWindow):
         self.resize(1100, 800)
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Onglets de l'accompagnement")
+        self.tabs.setAccessibleDescription("Les sites ouverts pour la personne ; Ctrl+W ferme l'onglet.")
+        self.tabs.tabBar().setAccessibleName("Onglets de l'accompagnement")
+        self.tabs.tabBar().setAccessibleDescription(
+            "Flèches gauche et droite pour changer d'onglet ; Ctrl+W ferme l'onglet."
+        )
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
@@ -131,6 +137,7 @@ class VisitBrowser(QMainWindow):
         self.address.setStyleSheet("QLabel#address { padding: 0 12px; font-weight: bold; }")
         self.end_button = QPushButton("Terminer l'accompagnement")
         self.end_button.setObjectName("primary")
+        self.end_button.setAccessibleName("Terminer l'accompagnement")
         self.end_button.setToolTip(
             "Ferme tous les onglets et efface les cookies, l'historique et les fichiers de la personne."
         )
