@@ -5,7 +5,6 @@ by their text rather than in pixels, so that a larger system font gets a larger 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -17,6 +16,8 @@ from PySide6.QtWidgets import (
     QTreeView,
     QWidget,
 )
+
+from app.ui.enter_key import on_enter
 
 READ_ONLY_DESCRIPTION = "Tableau en lecture seule : les flèches parcourent les lignes, Tab passe à la suite."
 
@@ -57,31 +58,16 @@ def name_tabs(tabs: QTabWidget, name: str, description: str) -> None:
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
 
-class _EnterActivates(QObject):
-    def __init__(self, view: QAbstractItemView, action: Callable[[QModelIndex], None]) -> None:
-        super().__init__(view)
-        self.view = view
-        self.action = action
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        ):
-            index = self.view.currentIndex()
-            if index.isValid():
-                self.action(index)
-            return True
-        return False
-
-
 def on_row_enter(view: QAbstractItemView, action: Callable[[QModelIndex], None]) -> None:
     """Run `action` on the current row when Enter is pressed in `view` (what a double click does),
     and let no one else see that Enter: a dialog's default button does not fire behind it.
     Ctrl+Enter and other combinations go on to the window's shortcuts."""
-    view.installEventFilter(_EnterActivates(view, action))
+
+    def activate_current() -> None:
+        if view.currentIndex().isValid():
+            action(view.currentIndex())
+
+    on_enter(view, activate_current)
 
 
 def chosen_row(view: QAbstractItemView) -> int | None:
