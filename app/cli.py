@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "add",
         help="enregistrer un contact",
         parents=[common],
-        epilog=_reference_epilog(),
+        epilog=_reference_epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add.add_argument("--situation", required=True, help="situation de vie (voir la liste ci-dessous)")

@@ -17,13 +17,19 @@ _FRENCH = {  # in order: the longer phrases before "argument "
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
-    """French help option and section titles; errors as one French line with exit status 2."""
+    """French help option and section titles; errors as one French line with exit status 2; the
+    epilog may be a function, called when the help is shown."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, add_help=False, **kwargs)
         self._positionals.title = "commandes"
         self._optionals.title = "options"
         self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def format_help(self) -> str:
+        if callable(self.epilog):  # worked out only when the help is shown: it may read files
+            self.epilog = self.epilog()
+        return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for english, french in _FRENCH.items():

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.home.portal.open_url.connect(self.open_url)
         self.home.portal.open_flow.connect(self.open_flow)
         self.home.portal.show_referents.connect(lambda: self.nav.setCurrentRow(5))
+        self.screen("Accueil")  # before the status bar, so Tab already goes screen → status bar
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.refresh()
@@ -121,9 +122,10 @@ class MainWindow(QMainWindow):
             self._holders[name].layout().addWidget(widget)
             widget.show()  # now, not at the next turn of the event loop: Tab may come first
             self._built[name] = widget
-            self._status_bar_last_in_tab_order()
-            if name != "Accueil" and hasattr(widget, "refresh"):
-                widget.refresh()
+            if name != "Accueil":  # Accueil is built in __init__, before the status bar and refresh()
+                self._status_bar_last_in_tab_order()
+                if hasattr(widget, "refresh"):
+                    widget.refresh()
         return self._built[name]
 
     @property
@@ -333,17 +335,15 @@ class MainWindow(QMainWindow):
         Tab order is then: the list of screens, the screen shown, the stop and the agent, the
         refused contacts.
         """
-        last = self.nav
-        widget = self.nav.nextInFocusChain()
-        while widget is not None and widget is not self.nav and widget is not self:
-            if (
-                widget.focusPolicy() & Qt.FocusPolicy.TabFocus  # setTabOrder ignores the others
-                and widget.focusProxy() is None  # a scroll area's viewport stands for the area
-                and not self.statusBar().isAncestorOf(widget)
-            ):
-                last = widget
-            widget = widget.nextInFocusChain()
-        for widget in (self.stop_switch, self.agent_switch, self.quarantine_button):
+        tail = (self.stop_switch, self.agent_switch, self.quarantine_button)
+        last = self.previousInFocusChain()  # the end of the chain: the new screen's last widget
+        while last is not self.nav and (
+            last in tail
+            or not last.focusPolicy() & Qt.FocusPolicy.TabFocus  # setTabOrder ignores the others
+            or last.focusProxy() is not None  # a scroll area's viewport stands for the area
+        ):
+            last = last.previousInFocusChain()
+        for widget in tail:
             QWidget.setTabOrder(last, widget)
             last = widget
 
