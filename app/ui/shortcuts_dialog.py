@@ -64,6 +64,7 @@ SCREEN_SHORTCUTS = (
     ("Navigateur", "Ctrl++ / Ctrl+- / Ctrl+0", "Agrandit / réduit / remet à 100 % la taille de la page"),
     ("Navigateur", "Ctrl+P", "Imprime la page"),
     ("Navigateur", "Ctrl+W", "Ferme l'onglet"),
+    ("Navigateur", "Alt+T", "Terminer l'accompagnement : la personne est oubliée"),
     ("Pass numérique", "Alt+V", "Évaluer l'autonomie de la personne"),
     ("Pass numérique", "Alt+C", "Remettre des chèques"),
     (

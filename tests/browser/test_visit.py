@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app.ui.browser.visit_browser import new_printer
 from tests.browser.helpers import TIMEOUT_MS, click, run_js, wait_loaded, wait_text
 from tests.browser.sites import AMELI, ATTESTATION, FORBIDDEN
+from tests.ui.accessibility import unnamed_controls
 
 
 def test_downloads_come_only_from_whitelisted_sites_into_the_visit_folder(qtbot, browser, sites) -> None:
@@ -54,8 +55,9 @@ def test_terminer_forgets_the_citizen(qtbot, browser, sites) -> None:
     visit, folder = browser.visit, browser.visit.folder
     assert visit.profile.isOffTheRecord() and not visit.profile.storageName()
 
+    assert unnamed_controls(browser) == []  # every control of the browser named for a screen reader
     with qtbot.waitSignals([browser.visit_ended, visit.profile.destroyed], timeout=TIMEOUT_MS):
-        browser.end_visit()
+        qtbot.keyClick(QApplication.focusWidget() or browser, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
     assert browser.tab_list() == [] and browser.visit is None
     assert not folder.exists()
     assert "Accompagnement terminé" in browser.statusBar().currentMessage()

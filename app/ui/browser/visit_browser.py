@@ -135,11 +135,11 @@ class VisitBrowser(QMainWindow):
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.address.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.address.setStyleSheet("QLabel#address { padding: 0 12px; font-weight: bold; }")
-        self.end_button = QPushButton("Terminer l'accompagnement")
+        self.end_button = QPushButton("&Terminer l'accompagnement")  # Alt+T: even from inside a page
         self.end_button.setObjectName("primary")
         self.end_button.setAccessibleName("Terminer l'accompagnement")
         self.end_button.setToolTip(
-            "Ferme tous les onglets et efface les cookies, l'historique et les fichiers de la personne."
+            "Ferme tous les onglets et efface les cookies, l'historique et les fichiers de la personne (Alt+T)."
         )
         self.end_button.clicked.connect(self.end_visit)
         for action in (self.back_action, self.forward_action, self.reload_action):
