@@ -72,7 +72,7 @@ def test_appstream_metadata_names_the_desktop_entry_icon_and_release() -> None:
     assert component.tag == "component" and component.get("type") == "desktop-application"
     assert component.findtext("id") == APP_ID
     assert component.findtext("metadata_license") == "CC0-1.0"
-    assert component.findtext("project_license") == PROJECT["license"]["text"] == "EUPL-1.2"
+    assert component.findtext("project_license") == PROJECT["license"] == "EUPL-1.2"
     assert component.findtext("name") == desktop_entry()["Name"]
     assert component.findtext("summary")
     assert len(component.findall("description/p")) >= 1 and len(component.findall("description/ul/li")) >= 3
