@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,22 +48,42 @@ def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
     return None, None
 
 
-def make_table(model: ContactsModel, name: str) -> QTableView:
-    """A read-only table of contacts; the arrows move inside it, Tab leaves it (no keyboard trap)."""
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setTabKeyNavigation(False)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    for column, width in enumerate((100, 60, 260, 220, 190, 90, 150, 70, 100, 130)):
-        table.setColumnWidth(column, width)
-    return table
+class ContactsTable(QTableView):
+    """A read-only table of contacts; the arrows move inside it, Tab leaves it (no keyboard trap).
+
+    Its columns are sized in characters of its font, again whenever the text size changes
+    (Paramètres › Affichage), rather than in pixels that would clip a larger text."""
+
+    COLUMN_CHARACTERS = (11, 7, 28, 24, 21, 10, 16, 8, 11, 14)  # date, time, situation, partners…
+
+    def __init__(self, model: ContactsModel, name: str) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.setAccessibleName(name)
+        self.setTabKeyNavigation(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self._fitted_to = 0
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        self.ensurePolished()  # the style sheet's text size, which the widths are counted in
+        character = self.fontMetrics().averageCharWidth()
+        if character == self._fitted_to:
+            return  # the agent's own column widths stay until the text size changes
+        self._fitted_to = character
+        for column, characters in enumerate(self.COLUMN_CHARACTERS):
+            self.setColumnWidth(column, characters * character + character)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_columns()
 
 
 class HistoryScreen(QWidget):
@@ -100,7 +120,7 @@ class HistoryScreen(QWidget):
         self.place = self._filter_combo("Lieu", "Tous les lieux", [])
 
         self.model = ContactsModel(workspace.contacts, catalogue, self.current_filter())
-        self.table = make_table(self.model, "Historique des contacts")
+        self.table = ContactsTable(self.model, "Historique des contacts")
         self.table.setAccessibleDescription(
             "Entrée ou double-clic : corriger le contact sélectionné ; Suppr : le supprimer."
         )

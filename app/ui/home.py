@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.models.contacts import ContactFilter
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
-from app.ui.history import make_table
+from app.ui.history import ContactsTable
 from app.ui.portal_panel import PortalPanel
 
 
@@ -42,7 +42,7 @@ class HomeScreen(QWidget):
         figures.addWidget(self.pending_figure, 1, 1)
         figures.addWidget(self.late_figure, 1, 2)
         self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
-        self.table = make_table(self.model, "Contacts du jour")
+        self.table = ContactsTable(self.model, "Contacts du jour")
         self.table.setAccessibleDescription(
             "Les contacts enregistrés aujourd'hui sur ce poste ; l'historique complet est dans Contacts (Ctrl+3)."
         )

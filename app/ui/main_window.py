@@ -37,6 +37,23 @@ SCREEN_HELP = {
 }
 
 
+class ElidedLabel(QLabel):
+    """A label that ends with "…" when it has to give way (its tooltip keeps the whole text)."""
+
+    def set_full_text(self, text: str) -> None:
+        self.setToolTip(text)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        text = self.fontMetrics().elidedText(self.toolTip(), Qt.TextElideMode.ElideRight, self.width())
+        if text != self.text():
+            self.setText(text)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -193,7 +210,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.structure_label = QLabel()
+        self.structure_label = ElidedLabel()
         self.structure_label.setAccessibleName("Structure")
         # The first thing to give way on a small screen or at a large text size (its tooltip keeps it whole).
         self.structure_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -232,10 +249,9 @@ class MainWindow(QMainWindow):
         """Re-read what the screens and the status bar show after any change."""
         workstation = self.workspace.workstation
         structure = workstation.structure
-        self.structure_label.setText(
+        self.structure_label.set_full_text(
             f"{structure.name} — {structure.commune}" if structure else "Poste non configuré"
         )
-        self.structure_label.setToolTip(self.structure_label.text())
         itinerant = bool(structure and structure.itinerant)
         self.stop_caption.setVisible(itinerant)
         self.stop_switch.setVisible(itinerant)

@@ -232,6 +232,7 @@ class SettingsScreen(QWidget):
         theme, text_scale = self.theme.currentData(), self.text_scale.currentData()
         self.workspace.workstation.set_display(theme, text_scale)
         apply_display(QApplication.instance(), theme, text_scale)
+        self.changed.emit()  # the screens re-read (and re-fit their tables) when next shown
 
     def _save_engine(self) -> None:
         agent = self.workspace.workstation.current_agent

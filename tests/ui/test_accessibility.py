@@ -290,9 +290,14 @@ def test_text_follows_the_system_font_size(qtbot, desk, display) -> None:
         "titles in proportion"
     )
     assert window.nav.width() > window.nav.fontMetrics().horizontalAdvance("Pass numérique"), "names fit"
+    table = window.home.table
+    date_column = table.columnWidth(0)
+    assert date_column > table.fontMetrics().horizontalAdvance("23/11/2026"), "a whole date fits"
     apply_display(app, "standard", 125)
     assert window.structure_label.font().pointSizeF() == pytest.approx(17.5, abs=0.1)
     assert window.home.greeting.font().pointSizeF() == pytest.approx(14 * 1.25 * 1.55, abs=0.1)
+    assert table.columnWidth(0) > date_column, "the contacts' columns grow with the text"
+    assert table.columnWidth(0) > table.fontMetrics().horizontalAdvance("23/11/2026")
 
 
 def test_no_absolute_font_size_in_the_stylesheets() -> None:
