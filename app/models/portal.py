@@ -57,6 +57,9 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+LOCAL_LINK_REASON = "lien local « {} »"  # why a local link's site is allowed; its removal looks for it
+
+
 class PortalStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -115,8 +118,23 @@ class PortalStore:
                 "INSERT INTO local_links (label, url, description, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
                 [label, url.strip(), description, added_by, now],
             )
-            self._allow(domain, f"lien local « {label} »", added_by, now)
+            self._allow(domain, LOCAL_LINK_REASON.format(label), added_by, now)
         return Link(label, url.strip(), description, local=True, added_by=added_by)
+
+    def remove_local_link(self, url: str) -> None:
+        """A local link the structure no longer wants. Its site leaves the whitelist too, unless
+        another local link uses it or it was allowed for another reason."""
+        with transaction(self.db):
+            if not self.db.execute("SELECT 1 FROM local_links WHERE url = ?", [url]).fetchone():
+                raise PortalError("Ce lien local n'existe plus.")
+            self.db.execute("DELETE FROM local_links WHERE url = ?", [url])
+            domain = domain_of(url)
+            others = [other for (other,) in self.db.execute("SELECT url FROM local_links")]
+            if all(domain_of(other) != domain for other in others):
+                self.db.execute(
+                    "DELETE FROM allowed_domains WHERE domain = ? AND reason LIKE ?",
+                    [domain, LOCAL_LINK_REASON.format("%")],
+                )
 
     def allow_domain(self, domain: str, reason: str, added_by: str) -> None:
         domain = domain.lower().strip().removeprefix("www.")

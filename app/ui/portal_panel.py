@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -81,6 +82,12 @@ class PortalPanel(QWidget):
             "Ajoute un site local à la liste et aux sites autorisés du poste (responsable)."
         )
         self.add_link.clicked.connect(self._add_local_link)
+        self.remove_link = QPushButton("Retirer le lien local…")
+        self.remove_link.setToolTip(
+            "Retire de la liste le lien local choisi ; son site quitte les sites autorisés (responsable)."
+        )
+        self.remove_link.clicked.connect(self._remove_local_link)
+        self.links.currentItemChanged.connect(lambda *_: self._enable_removal())
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
         row.addWidget(web)
@@ -91,6 +98,7 @@ class PortalPanel(QWidget):
         links_row.addWidget(links_caption, 1)
         links_row.addWidget(self.grouping)
         links_row.addWidget(self.add_link)
+        links_row.addWidget(self.remove_link)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
@@ -99,9 +107,11 @@ class PortalPanel(QWidget):
         layout.addWidget(self.links, 3)
 
     def refresh(self) -> None:
-        """Links and the index follow local links and referents; only a responsable adds links."""
+        """Links and the index follow local links and referents; only a responsable adds or removes links."""
         agent = self.workspace.workstation.current_agent
-        self.add_link.setVisible(bool(agent and agent.is_manager))
+        manager = bool(agent and agent.is_manager)
+        self.add_link.setVisible(manager)
+        self.remove_link.setVisible(manager)
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -132,10 +142,19 @@ class PortalPanel(QWidget):
                 self.links.addTopLevelItem(groups[group])
             item = QTreeWidgetItem([link.label, link.description])
             item.setData(0, HIT_ROLE, link.url)
+            item.setData(1, HIT_ROLE, link.local)
             item.setToolTip(0, link.url)
             groups[group].addChild(item)
         self.links.expandAll()
         self.links.resizeColumnToContents(0)
+        self._enable_removal()
+
+    def _chosen_local_link(self) -> QTreeWidgetItem | None:
+        item = self.links.currentItem()
+        return item if item is not None and item.data(1, HIT_ROLE) else None
+
+    def _enable_removal(self) -> None:
+        self.remove_link.setEnabled(self._chosen_local_link() is not None)
 
     def index(self) -> SearchIndex:
         if self._index is None:
@@ -235,6 +254,24 @@ class PortalPanel(QWidget):
         dialog = LocalLinkDialog(self.workspace, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
+
+    def _remove_local_link(self) -> None:
+        item = self._chosen_local_link()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Retirer le lien local",
+            f"Retirer « {item.text(0)} » de la liste ? Son site ne sera plus autorisé dans le navigateur "
+            "(sauf s'il l'a été pour une autre raison).",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.workspace.portal.remove_local_link(item.data(0, HIT_ROLE))
+        except PortalError as error:
+            QMessageBox.warning(self, "Retirer le lien local", str(error))
+        self.refresh()
 
 
 class LocalLinkDialog(QDialog):

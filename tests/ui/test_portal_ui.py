@@ -1,8 +1,10 @@
 from urllib.parse import unquote_plus
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.ui.portal_panel import LocalLinkDialog
+from tests.ui.helpers import answer_next_message_box
 from tests.ui.test_contact_form import open_window
 
 
@@ -51,6 +53,21 @@ def test_a_responsable_adds_a_local_link_shown_under_its_own_heading(qtbot, desk
     assert desk.portal.whitelist().allows("https://www.valserhone.fr/etat-civil")
     qtbot.keyClicks(portal.search, "valserhone")
     assert [hit.kind for hit in portal.hits()] == ["link"]
+
+    assert not portal.remove_link.isEnabled(), "nothing chosen yet"
+    [local] = [item for item in portal.links.findItems("Mairie de Valserhône", Qt.MatchFlag.MatchRecursive)]
+    portal.links.setCurrentItem(local)
+    assert portal.remove_link.isEnabled()
+    portal.remove_link.setFocus()
+    answer_next_message_box(QMessageBox.StandardButton.Yes)
+    qtbot.keyClick(portal.remove_link, Qt.Key.Key_Space)
+    headings = [portal.links.topLevelItem(i).text(0) for i in range(portal.links.topLevelItemCount())]
+    assert "Liens locaux" not in headings
+    assert not desk.portal.whitelist().allows("https://www.valserhone.fr/etat-civil")
+    assert [hit.kind for hit in portal.hits()] == []
+    national = portal.links.topLevelItem(0).child(0)
+    portal.links.setCurrentItem(national)
+    assert not portal.remove_link.isEnabled(), "national links stay"
 
 
 def test_the_responsable_chooses_the_web_search_engine(qtbot, desk) -> None:

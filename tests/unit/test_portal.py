@@ -50,6 +50,25 @@ def test_a_local_link_widens_the_whitelist_and_records_who(desk) -> None:
         desk.portal.add_local_link("Encore", "https://www.mairie-guise.fr", "x", "Camille R.")
 
 
+def test_removing_a_local_link_takes_its_site_out_unless_something_else_needs_it(desk) -> None:
+    portal = desk.portal
+    portal.add_local_link("Mairie de Guise", "https://www.mairie-guise.fr", "État civil.", "Camille R.")
+    portal.add_local_link("Mairie : cantine", "https://mairie-guise.fr/cantine", "Cantine.", "Camille R.")
+    portal.allow_domain("aisne.com", "autorisé depuis le navigateur", "Camille R.")
+    portal.add_local_link("Département", "https://aisne.com", "Aides du département.", "Camille R.")
+
+    portal.remove_local_link("https://www.mairie-guise.fr")
+    assert [link.label for link in portal.links() if link.local] == ["Département", "Mairie : cantine"]
+    assert portal.whitelist().allows("https://www.mairie-guise.fr/"), "the other link still needs it"
+    portal.remove_local_link("https://mairie-guise.fr/cantine")
+    assert not portal.whitelist().allows("https://www.mairie-guise.fr/")
+    portal.remove_local_link("https://aisne.com")
+    assert not [link for link in portal.links() if link.local]
+    assert portal.whitelist().allows("https://aisne.com/aides"), "allowed before, for its own reason"
+    with pytest.raises(PortalError, match="n'existe plus"):
+        portal.remove_local_link("https://aisne.com")
+
+
 def test_only_https_links_are_accepted(desk) -> None:
     with pytest.raises(PortalError, match="https://"):
         desk.portal.add_local_link("Site", "http://www.exemple.fr", "Une ligne.", "Camille R.")
