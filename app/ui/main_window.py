@@ -270,8 +270,6 @@ class MainWindow(QMainWindow):
 
     def _show_sync_status(self) -> None:
         status = read_status(self.workspace.db)
-        waiting = f"{status.pending} en attente d'envoi"  # short: the status bar must fit a small screen
-        records = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''}"
         if not status.server_url:
             state = "Non inscrit"
         elif status.unauthorized:
@@ -280,14 +278,16 @@ class MainWindow(QMainWindow):
             state = "Synchronisation…"
         else:
             state = {None: "Serveur non joint", True: "En ligne", False: "Hors ligne"}[self.online]
-        parts = [state, waiting]
+        last = []
         if status.last_success:
             moment = status.last_success.astimezone()
             when = f"{moment:%H:%M}" if moment.date() == datetime.now().date() else f"{moment:%d/%m %H:%M}"
-            parts.append(f"dernier envoi {when}")
-        self.sync_label.setText(" · ".join(parts))
-        parts[1] = f"{records} (contacts, sollicitations, Pass numérique) en attente d'envoi"
-        self.sync_label.setToolTip(" · ".join(parts))
+            last.append(f"dernier envoi {when}")
+        # Short on the status bar, which must fit a small screen; in full for the tooltip and screen readers.
+        records = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''}"
+        waiting = f"{records} (contacts, sollicitations, Pass numérique) en attente d'envoi"
+        self.sync_label.setText(" · ".join([state, f"{status.pending} en attente d'envoi", *last]))
+        self.sync_label.setToolTip(" · ".join([state, waiting, *last]))
         self.sync_label.setAccessibleDescription(self.sync_label.toolTip())  # read out when it changes
         self.quarantine_button.setText(
             f"⚠ {status.quarantined} refusé{'s' if status.quarantined > 1 else ''}"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,23 @@ def who(workspace: Workspace) -> dict[str, str]:
     """The structure and the agent every Pass numérique movement is recorded under."""
     defaults = workspace.workstation.contact_defaults()
     return {"structure": defaults["structure"], "agent": defaults["agent"]}
+
+
+def _record_buttons(
+    dialog: QDialog, ok: str, ok_tip: str, cancel: str
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """The dialog's two buttons: `ok` records (`dialog.record`), `cancel` closes with nothing recorded.
+    The first is returned too, to become the default once it is laid out in the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok_button.setText(ok)
+    ok_button.setToolTip(ok_tip)
+    close = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    close.setText(cancel)
+    close.setToolTip("Ferme sans rien enregistrer (Échap).")
+    buttons.accepted.connect(dialog.record)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok_button
 
 
 class ReceiveBookletDialog(QDialog):
@@ -105,17 +123,12 @@ class ReceiveBookletDialog(QDialog):
         form.addRow("&Valeur d'un chèque :", self.value)
         form.addRow("Fin de valid&ité :", self.valid_until)
         form.addRow("&Reçu le :", self.received_on)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons, self.ok_button = _record_buttons(
+            self,
+            "&Enregistrer la réception",
+            "Fait entrer le carnet dans le stock et l'inscrit au registre (Entrée).",
+            "Annuler",
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Enregistrer la réception")
-        self.ok_button.setToolTip("Fait entrer le carnet dans le stock et l'inscrit au registre (Entrée).")
-        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setText("Annuler")
-        cancel.setToolTip("Ferme sans rien enregistrer (Échap).")
-        buttons.accepted.connect(self.record)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview)
@@ -200,21 +213,14 @@ class MovementDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Numéros des chèques :", self.numbers)
         form.addRow("&Motif :", self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Annuler ces chèques" if cancel else "&Remettre en stock")
-        self.ok_button.setToolTip(
+        buttons, self.ok_button = _record_buttons(
+            self,
+            "&Annuler ces chèques" if cancel else "&Remettre en stock",
             "Sort définitivement ces chèques du stock et l'inscrit au registre (Entrée)."
             if cancel
-            else "Remet ces chèques en stock et l'inscrit au registre (Entrée)."
+            else "Remet ces chèques en stock et l'inscrit au registre (Entrée).",
+            "Fermer sans rien changer",
         )
-        close = buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        close.setText("Fermer sans rien changer")
-        close.setToolTip("Ferme sans rien enregistrer (Échap).")
-        buttons.accepted.connect(self.record)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
