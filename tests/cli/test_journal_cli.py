@@ -36,3 +36,9 @@ def test_an_unwritable_journal_does_not_stop_the_work(data_dir) -> None:
     result = run_cli("demo", "--contacts", "1", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "Avertissement : journal non enregistré" in result.stderr
+
+
+def test_the_gui_reports_unexpected_errors_and_logs_its_start(data_dir) -> None:
+    result = run_cli("--self-test", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr  # the self-test checks the error hooks are installed
+    assert "start: GUI" in (data_dir / "journal" / LOG_NAME).read_text(encoding="utf-8")
