@@ -47,12 +47,12 @@ class SyncWorker(QObject):
     def run(self, force: bool) -> None:
         try:
             report = run_pass(self._workspace(), force=force)
+            log.info(journal_line(report))
         except Exception:  # anything: a pass that dies must not take the next ones with it
             log.exception("sync pass failed")
             self._reopen_later()
             self.failed.emit()
             return
-        log.info(journal_line(report))
         self.finished.emit(report)
 
     @Slot(str, str)
