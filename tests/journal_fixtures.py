@@ -2,6 +2,8 @@
 
 import faulthandler
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -9,13 +11,21 @@ import pytest
 from app.journal.files import LOG_NAME, start_journal, stop_journal
 
 
+@contextmanager
+def started_journal(data_dir: Path) -> Iterator[Path]:
+    """The journal of `data_dir` while in the block; then closed, and faulthandler back to pytest's."""
+    try:
+        yield start_journal(data_dir)
+    finally:
+        stop_journal()
+        faulthandler.enable(sys.stderr)
+
+
 @pytest.fixture(name="journal")
-def journal_fixture(data_dir: Path):
+def journal_fixture(data_dir: Path) -> Iterator[Path]:
     """The journal's folder; its log is `folder / LOG_NAME`."""
-    folder = start_journal(data_dir)
-    yield folder
-    stop_journal()
-    faulthandler.enable(sys.stderr)  # back to pytest's own
+    with started_journal(data_dir) as folder:
+        yield folder
 
 
 def read_log(folder: Path) -> str:

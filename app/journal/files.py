@@ -47,7 +47,11 @@ def start_journal(explicit_data_dir: str | os.PathLike[str] | None = None) -> Pa
     tracebacks to the file beside it. Returns the folder. Raises OSError if it cannot be written."""
     global _crash_file
     folder = journal_dir(explicit_data_dir)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The journal may be the first to create the data folder: never with looser rights than the data.
+    for missing in reversed([folder, *folder.parents]):
+        if not missing.is_dir():
+            missing.mkdir(mode=0o700, exist_ok=True)  # exist_ok: another process may be starting too
+    os.chmod(folder, 0o700)
     handler = PrivateRotatingFileHandler(
         folder / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
     )

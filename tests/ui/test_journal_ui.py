@@ -19,7 +19,7 @@ from app.sync.status import SERVER_URL
 from app.ui.error_reporting import ErrorReporter
 from app.ui.main_window import clock_time
 from app.ui.settings import SettingsScreen
-from app.ui.sync_controller import SyncController
+from app.ui.sync_controller import UNEXPECTED_ENROLMENT, SyncController
 from tests.journal_fixtures import journal_fixture, read_log  # noqa: F401 (the `journal` fixture)
 from tests.ui.test_contact_form import open_window
 
@@ -184,3 +184,24 @@ def test_an_export_that_cannot_be_written_is_explained(qtbot, desk, journal, tmp
     assert settings.journal_result.text().startswith(f"⚠ Impossible d'écrire « {target} » (")
     assert settings.journal_result.text().endswith("choisissez un autre dossier.")
     assert not target.parent.exists()
+
+
+def test_an_enrolment_that_raises_is_explained_and_can_be_tried_again(
+    qtbot, desk, journal, monkeypatch
+) -> None:
+    def broken_enroll(workspace, server_url: str, code: str) -> str:
+        raise KeyError(code)  # fault injection: an unforeseen bug, with the code in the exception
+
+    monkeypatch.setattr("app.ui.sync_controller.enroll", broken_enroll)
+    window = open_window(qtbot, desk)
+    window.attach_sync(SyncController(desk.path.parent, window))
+    window.nav.setCurrentRow(5)
+    settings = window.settings
+    settings.server_url.setText("https://reporting.exemple.fr")
+    settings.enrolment_code.setText("7KQM-2WXP-H9TD")
+    with qtbot.waitSignal(window.sync.enrolled, timeout=10000):
+        qtbot.mouseClick(settings.enrol_button, Qt.MouseButton.LeftButton)
+    assert settings.sync_result.text() == f"⚠ {UNEXPECTED_ENROLMENT}"
+    assert settings.enrol_button.isEnabled()
+    text = read_log(journal)
+    assert "enrolment failed" in text and "KeyError" in text and "7KQM-2WXP-H9TD" not in text

@@ -19,7 +19,7 @@ from app.journal.files import (
     journal_handler,
 )
 from app.journal.redaction import MASK, redact
-from tests.journal_fixtures import journal_fixture, read_log  # noqa: F401 (the `journal` fixture)
+from tests.journal_fixtures import journal_fixture, read_log, started_journal  # noqa: F401 (the `journal` fixture)
 
 log = logging.getLogger("tests.journal")
 
@@ -60,17 +60,13 @@ def test_files_are_private_and_rotate_at_one_mebibyte_keeping_five(journal: Path
 
 
 def test_an_existing_log_with_loose_rights_is_made_private(data_dir: Path) -> None:
-    from app.journal.files import start_journal, stop_journal
-
     folder = journal_dir(data_dir)
     folder.mkdir(parents=True)
+    folder.chmod(0o755)
     (folder / LOG_NAME).write_text("written by an older version\n")
     (folder / LOG_NAME).chmod(0o644)
-    try:
-        start_journal(data_dir)
-        assert mode(folder / LOG_NAME) == 0o600
-    finally:
-        stop_journal()
+    with started_journal(data_dir):
+        assert mode(folder / LOG_NAME) == 0o600 and mode(folder) == 0o700
 
 
 TOKEN = secrets.token_urlsafe(32)
@@ -141,3 +137,10 @@ def test_an_export_that_cannot_be_written_leaves_nothing(journal: Path, tmp_path
     with pytest.raises(OSError):
         export_journal(journal, target)
     assert not (tmp_path / "absent").exists()
+
+
+def test_a_data_folder_the_journal_creates_is_private_too(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nouveau" / "donnees"
+    with started_journal(data_dir):
+        pass
+    assert mode(data_dir) == mode(tmp_path / "nouveau") == mode(data_dir / "journal") == 0o700
