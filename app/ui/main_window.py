@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         """A screen built later is put at the end of the Tab order; put it before the status bar.
 
         Tab order is then: the list of screens, the screen shown, the stop and the agent, the
-        refused contacts.
+        refused records.
         """
         tail = (self.stop_switch, self.agent_switch, self.quarantine_button)
         last = self.previousInFocusChain()  # the end of the chain: the new screen's last widget
