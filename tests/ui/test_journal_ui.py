@@ -2,6 +2,7 @@
 application goes on: a failing sync pass, an exception in a slot or a thread, Qt's own warnings; and
 Paramètres › "Exporter le journal…" hands it to the support."""
 
+import os
 import secrets
 import sys
 import threading
@@ -80,6 +81,22 @@ def test_a_pass_that_raises_is_logged_and_shown_and_the_next_one_runs(
     assert controller.failed_at is None
     assert window.sync_label.text().startswith("En ligne")
     assert "sync pass: 0 accepted" in read_log(journal)
+
+
+def test_a_keyring_that_breaks_fails_the_pass_not_the_sync(qtbot, desk, journal) -> None:
+    """A real cause: the keyring's backend raises what nobody expects (here its store is damaged)."""
+    store = Path(os.environ["BUREAU_VIRTUEL_TEST_KEYRING"])
+    store.write_text("{damaged")
+    window = window_with_sync(qtbot, desk)
+    with qtbot.waitSignal(window.sync.pass_failed, timeout=10000):
+        window.sync.request(force=False)
+    assert window.sync_label.text().startswith("⚠ Synchronisation échouée à ")
+    assert "JSONDecodeError" in read_log(journal)
+    store.write_text("{}")
+    with qtbot.waitSignal(window.sync.report_ready, timeout=10000):
+        assert window.sync.request(force=False)
+    assert window.sync.failed_at is None
+    assert not window.sync_label.text().startswith("⚠")
 
 
 def test_a_pass_asked_for_during_a_failing_one_still_runs(qtbot, desk, journal, faulty_pass) -> None:
