@@ -6,6 +6,7 @@ one French line on stderr and a non-zero exit status.
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
+
+log = logging.getLogger(__name__)
 
 
 def _reference_epilog() -> str:
@@ -222,6 +225,7 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
     if moment:
         fields["occurred_at"] = moment
     record = workspace.contacts.add(fields, args.note)
+    log.info("contact %s recorded", record.id)
     print(record.id)
     return 0
 
@@ -293,15 +297,29 @@ def _enroll(workspace, args: argparse.Namespace) -> int:
 
 def _sync(workspace, _args: argparse.Namespace) -> int:
     from app.sync.engine import run_pass
+    from app.sync.status import journal_line
 
     report = run_pass(workspace, force=True)
+    log.info(journal_line(report))
     print(report.summary())
     return 0 if report.enrolled and not report.busy and report.pending == 0 and report.error is None else 4
+
+
+def _start_journal(data_dir: str | None) -> None:
+    """The journal (app/journal) for the GUI and every sub-command; without it the work goes on."""
+    from app.journal.files import start_journal
+
+    try:
+        start_journal(data_dir)
+    except OSError as error:
+        print(f"Avertissement : journal non enregistré ({error.strerror or error}).", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = getattr(args, "data_dir", None)
+    _start_journal(data_dir)
+    log.info("start: %s", " ".join(filter(None, (args.command, getattr(args, "action", None)))) or "GUI")
     if args.command is None:
         from app.ui.application import run_gui
 
@@ -335,5 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted
         sys.stderr.close()
         return 0
+    except Exception:
+        log.exception("%s failed", args.command)
+        raise
     finally:
         workspace.close()
