@@ -32,7 +32,10 @@ class TypeAheadPicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
         layout.addWidget(self.list)
-        self.setFocusProxy(self.edit)  # a label's buddy shortcut lands in the entry field
+        # A label's buddy shortcut (Alt+letter) focuses the entry field: a label only gives focus to
+        # a buddy that accepts some, and Tab still goes straight to the field.
+        self.setFocusProxy(self.edit)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.edit.textEdited.connect(self._filter)
         self.edit.installEventFilter(self)
 
