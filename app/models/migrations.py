@@ -218,14 +218,13 @@ MIGRATIONS.append(
 def _communes_as_codes(db: sqlite_utils.Database) -> None:
     """The commune of residence was free text: keep the INSEE code of a value that names one commune
     of the official list, clear the rest (a statistic is lost; a name or a number is never kept)."""
-    communes = load_communes()
     for table in ("contacts", "pass_issuances"):
         typed = db.execute(
             f"SELECT DISTINCT residence_commune FROM {table} WHERE residence_commune IS NOT NULL"
         )
-        for (text,) in typed.fetchall():
+        for (text,) in typed.fetchall():  # the list is read only when there is text to map
             try:
-                code: str | None = communes.resolve(text).code
+                code: str | None = load_communes().resolve(text).code
             except CommuneError:
                 code = None
             if code != text:

@@ -189,3 +189,17 @@ def test_the_place_is_a_stop_and_the_commune_of_residence_a_code(data_dir) -> No
             "SELECT place, residence_commune FROM contacts WHERE id = ?", [added.stdout.strip()]
         ).fetchone()
     assert row == ("Étreux", "26198")
+
+
+def test_self_test_finds_a_bundle_without_the_communes(data_dir, tmp_path) -> None:
+    import os
+    import shutil
+
+    from tests.conftest import ROOT
+
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources, ignore=shutil.ignore_patterns("communes"))
+    env = {**os.environ, "BUREAU_VIRTUEL_RESOURCES": str(resources)}
+    result = run_cli("--self-test", data_dir=data_dir, env=env)
+    assert result.returncode != 0
+    assert "ressources manquantes : communes" in result.stdout + result.stderr
