@@ -133,8 +133,7 @@ class ContactDialog(QDialog):
         self.duration.setAccessibleName("Durée en minutes")
         self.duration.setToolTip("Mesurée depuis l'ouverture du formulaire ; modifiable.")
         self.duration.editingFinished.connect(self._duration_edited)
-        self.place = QComboBox()
-        self.place.setEditable(True)
+        self.place = QComboBox()  # a choice, never typed: a typed place could hold a name
         self.place.setAccessibleName("Lieu")
         self.place.setToolTip("Où le contact a lieu : l'arrêt du bus ou la commune du site.")
         self.agent = QComboBox()
@@ -236,7 +235,10 @@ class ContactDialog(QDialog):
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
         self.place.clear()
-        self.place.addItems(workstation.places())
+        places = workstation.places()
+        if existing is not None and existing.place not in places:
+            places.append(existing.place)  # a stop since removed: the correction keeps it
+        self.place.addItems(places)
         self.agent.clear()
         for agent in workstation.agents():
             self.agent.addItem(agent.name)

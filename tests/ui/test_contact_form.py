@@ -191,3 +191,28 @@ def test_a_commune_typed_but_not_chosen_is_refused_and_nothing_is_lost(qtbot, de
     dialog.save_button.click()
     [row] = desk.contacts.page(ContactFilter())
     assert desk.contacts.get(row.id).residence_commune is None
+
+
+def test_the_place_is_chosen_among_the_stops_and_a_correction_keeps_a_former_one(qtbot, bus) -> None:
+    fields = {
+        **bus.workstation.contact_defaults(),
+        "place": "Étreux",
+        "situation": "naissance",
+        "channel": "sur-place",
+        "help_kind": "information",
+        "outcome": "resolu",
+        "duration_minutes": 5,
+    }
+    record = bus.contacts.add(fields)
+    bus.workstation.set_stops(["Guise", "Wassigny"], "Guise")  # Étreux leaves the round
+    dialog = ContactDialog(bus)
+    qtbot.addWidget(dialog)
+    assert not dialog.place.isEditable(), "a typed place could hold a name"
+    assert [dialog.place.itemText(i) for i in range(dialog.place.count())] == ["Guise", "Wassigny"]
+    correction = ContactDialog(bus, existing=record)
+    qtbot.addWidget(correction)
+    assert correction.place.currentText() == "Étreux"
+    correction.outcome.setCurrentIndex(correction.outcome.findData("oriente"))
+    correction.save_button.click()
+    [row] = bus.contacts.page(ContactFilter())
+    assert (row.place, row.outcome) == ("Étreux", "oriente")
