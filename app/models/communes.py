@@ -74,11 +74,6 @@ class Communes:
     def get(self, code: str | None) -> Commune | None:
         return self._by_code.get(code or "")
 
-    def label(self, code: str | None) -> str:
-        """The commune's "Nom (dép.)" for display; a code missing from this list as it is."""
-        commune = self.get(code)
-        return commune.label if commune else (code or "")
-
     def search(self, query: str, limit: int = 30, departement: str | None = None) -> list[Commune]:
         """Communes whose name (followed by its département) contains the typed text: exact names
         first, then names starting with it, then a word starting with it, then the rest; within each,
