@@ -38,12 +38,14 @@ class CommunePicker(TypeAheadPicker):
 
     def set_code(self, code: str | None) -> None:
         """Show the commune of `code`; an empty field when there is none or the list no longer has it."""
-        if code in load_communes():
+        if code and code in load_communes():
             self.select(code)
         else:
             self.clear()
 
     def matches(self, text: str) -> list[tuple[str, str, str]]:
+        if not text.strip():
+            return []  # the list is read at the first letter, not when the form opens
         return [
             (commune.label, commune.code, f"Code INSEE {commune.code}")
             for commune in load_communes().search(text, departement=self.departement)
