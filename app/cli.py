@@ -80,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--at", help="date et heure du contact, ISO 8601 (défaut : maintenant)")
     add.add_argument("--duration", type=int, default=10, help="durée en minutes (défaut : 10)")
     add.add_argument("--agent", help="nom de l'agent (défaut : l'agent actuel du poste)")
-    add.add_argument("--place", help="lieu (défaut : la commune du site ou l'arrêt actuel du bus)")
+    add.add_argument(
+        "--place", help="lieu : la commune du site ou un arrêt du bus (défaut : le site ou l'arrêt actuel)"
+    )
+    add.add_argument(
+        "--commune",
+        help="commune de résidence (facultatif) : code INSEE, nom porté par une seule commune ou « Nom (dép.) »",
+    )
     add.add_argument("--age-band", help="tranche d'âge (facultatif)")
     add.add_argument("--first-visit", action="store_true", help="première visite")
     add.add_argument("--non-recours", action="store_true", help="non-recours aux droits détecté")
@@ -194,6 +200,15 @@ def _parse_moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+def _commune_code(text: str) -> str:
+    from app.models.communes import CommuneError, load_communes
+
+    try:
+        return load_communes().resolve(text).code
+    except CommuneError as error:
+        raise CommandError(f"--commune : {error}") from None
+
+
 def _contacts_add(workspace, args: argparse.Namespace) -> int:
     defaults = workspace.workstation.contact_defaults()
     if args.agent:
@@ -221,6 +236,8 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
         fields["agent"] = args.agent
     if args.place:
         fields["place"] = args.place
+    if args.commune:
+        fields["residence_commune"] = _commune_code(args.commune)
     moment = _parse_moment(args.at)
     if moment:
         fields["occurred_at"] = moment

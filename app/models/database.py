@@ -92,7 +92,10 @@ def _migrate(db: sqlite_utils.Database, version: int) -> None:
     for number in range(version, SCHEMA_VERSION):
         with transaction(db):
             for statement in MIGRATIONS[number]:
-                db.execute(statement)
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")
 
 

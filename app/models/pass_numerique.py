@@ -20,6 +20,7 @@ from uuid import uuid4
 
 import sqlite_utils
 
+from app.models.communes import load_communes
 from app.models.contacts import ContactStore, local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.reference import Catalogue
@@ -268,7 +269,7 @@ class PassStore:
                 "cheques": cheques,
                 "value_cents": sum(cheque.value_cents for cheque in found),
                 "age_band": age_band or None,
-                "residence_commune": " ".join((residence_commune or "").split()) or None,
+                "residence_commune": residence_commune or None,
                 "social_situation": social_situation or None,
                 "autonomy_level": autonomy_level or None,
                 "contact": contact,
@@ -276,6 +277,7 @@ class PassStore:
             catalogue=self.catalogue,
             now=now,
             kind="pass_issuance",
+            communes=load_communes(),
         )
         lines = [
             self._line(

@@ -5,12 +5,14 @@ No field can hold a citizen's identity, and `extra="forbid"` makes sure none is 
 free note is not part of the record at all, it stays in the workstation's own table.
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -20,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.models.communes import INSEE_CODE, Communes
 from app.models.reference import Catalogue
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -88,6 +91,27 @@ class RecordError(ValueError):
         self.field = field
 
 
+def _residence_commune(value: Any, info: ValidationInfo) -> Any:
+    """An INSEE code, never free text (where a name or a phone number could be written), and one of
+    the official list when the context has it (the workstation's store and the server do). The
+    message never repeats the value: it may be just what must not be kept."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(INSEE_CODE, value):
+        raise RecordError(
+            "residence_commune", "Choisissez la commune de résidence dans la liste officielle des communes."
+        )
+    communes: Communes | None = (info.context or {}).get("communes")
+    if communes is not None and value not in communes:
+        raise RecordError("residence_commune", "Commune de résidence inconnue de la liste officielle.")
+    return value
+
+
+ResidenceCommune = Annotated[
+    Annotated[str, StringConstraints(pattern=INSEE_CODE)] | None, BeforeValidator(_residence_commune)
+]
+
+
 class _Record(BaseModel):
     """What every record that travels has: an id made at capture, times, who, and what it replaces."""
 
@@ -135,7 +159,7 @@ class ContactRecord(_Record):
     duration_minutes: int = Field(ge=1, le=MAX_DURATION_MINUTES)
     age_band: str | None = None
     first_visit: bool | None = None
-    residence_commune: str | None = Field(default=None, max_length=120)
+    residence_commune: ResidenceCommune = None
     non_recours: bool = False
     pass_numerique: bool = False
 
@@ -269,7 +293,7 @@ class PassIssuanceRecord(_PassRecord):
     issued_at: datetime
     value_cents: int = Field(ge=100, le=100 * 100_00)  # all the cheques together
     age_band: str | None = None
-    residence_commune: str | None = Field(default=None, max_length=120)
+    residence_commune: ResidenceCommune = None
     social_situation: str | None = None
     autonomy_level: Literal["debutant", "intermediaire", "autonome"] | None = None
     contact: UUID | None = None
@@ -302,12 +326,15 @@ def validate_record(
     catalogue: Catalogue | None = None,
     now: datetime | None = None,
     kind: str = "contact",
+    communes: Communes | None = None,
 ) -> Any:
     """Build a record of `kind` (see RECORD_KINDS) from `data`, or raise `RecordError` in French."""
     if kind not in RECORD_KINDS:
         raise RecordError("kind", f"Type d'enregistrement inconnu : « {kind} ».")
     try:
-        return RECORD_KINDS[kind].model_validate(data, context={"catalogue": catalogue, "now": now})
+        return RECORD_KINDS[kind].model_validate(
+            data, context={"catalogue": catalogue, "now": now, "communes": communes}
+        )
     except ValidationError as exc:
         raise _in_french(exc) from None
 

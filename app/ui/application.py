@@ -87,7 +87,7 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
     except sqlite3.Error as error:
         problems.append(f"base de données non modifiable ({error})")
     shipped = ("style.qss", "high-contrast.qss", "reference", "structures", "portal", "flows")
-    shipped += ("pass_numerique", "icons")
+    shipped += ("pass_numerique", "icons", "communes")
     paths = [resources_dir() / name for name in shipped]
     missing = [path.name for path in paths if not (path.is_file() or (path.is_dir() and any(path.iterdir())))]
     if missing:
