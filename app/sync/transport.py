@@ -78,7 +78,8 @@ def check_server_url(url: str) -> str:
 
     The host checked is the one the connection will use: the URL is prepared as requests prepares
     it, then read by urllib3 (which connects) and by urllib.parse (which requests uses to pick the
-    pool); all must agree, or the address is refused.
+    pool); they and the address as typed must name the same place, or the address is refused
+    (requests silently drops a `:0` port, for one).
     """
     cleaned = url.strip().rstrip("/")
     shown = "".join(character if character.isprintable() else "?" for character in url.strip())
@@ -90,12 +91,12 @@ def check_server_url(url: str) -> str:
     try:
         prepared = requests.PreparedRequest()
         prepared.prepare_url(cleaned + API, None)
-        connected, picked = parse_url(prepared.url), urlsplit(prepared.url)
+        typed, connected, picked = parse_url(cleaned), parse_url(prepared.url), urlsplit(prepared.url)
         host = (connected.host or "").strip("[]").lower()
         agree = (
-            connected.scheme == picked.scheme
-            and host == (picked.hostname or "")
-            and connected.port == picked.port
+            connected.scheme == picked.scheme == (typed.scheme or "").lower()
+            and host == (picked.hostname or "") == (typed.host or "").strip("[]").lower()
+            and connected.port == picked.port == typed.port
         )
     except (requests.RequestException, ValueError) as error:
         raise invalid from error
@@ -105,7 +106,6 @@ def check_server_url(url: str) -> str:
         or not agree
         or connected.auth
         or picked.username
-        or connected.port == 0
     ):
         raise invalid
     if connected.scheme != "https" and host not in LOCAL_HOSTS and not _is_loopback(host):
