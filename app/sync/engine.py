@@ -43,7 +43,7 @@ NOT_ENROLLED = (
 class SyncReport:
     accepted: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    rejected: int = 0  # quarantined during this pass
     pending: int = 0
     quarantined: int = 0
     error: str | None = None
@@ -127,6 +127,7 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     except Timeout:
         report.busy = True
         return report
+    quarantined_before = quarantined_count(db)
     try:
         reset_interrupted_sends(db)  # leftovers of a process that died: we hold the lock now
         _pass(workspace, ServerClient(server_url, token), report, force, pull_reference)
@@ -136,6 +137,8 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
         lock.release()
     report.pending = pending_count(db)
     report.quarantined = quarantined_count(db)
+    # Refused by the server, too large on their own, or unreadable here: all quarantined this pass.
+    report.rejected = report.quarantined - quarantined_before
     return report
 
 
@@ -195,7 +198,6 @@ def _send_batch(
     except TooLarge as error:
         if len(batch) == 1:
             outbox.quarantine(db, batch, str(error))
-            report.rejected += 1
             return limit
         outbox.release(db, batch, str(error), count_attempt=False)
         return max(1, len(batch) // 2)
@@ -213,10 +215,9 @@ def _send_batch(
         outbox.release(db, batch, str(error))
         report.error, report.offline = str(error), True
         return 0
-    accepted, duplicates, rejected = outbox.record_results(db, results)
+    accepted, duplicates, _rejected = outbox.record_results(db, results)
     report.accepted += accepted
     report.duplicates += duplicates
-    report.rejected += rejected
     return limit
 
 
