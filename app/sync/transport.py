@@ -16,6 +16,7 @@ import math
 import socket
 import string
 import threading
+import unicodedata
 import weakref
 from collections.abc import Mapping
 from contextlib import suppress
@@ -140,14 +141,21 @@ class Answer:
         return json.loads(self.content)
 
 
+def server_text(value: object, limit: int = 300) -> str | None:
+    """Text from the server made safe to store and show: a string, no control character (a
+    hostile answer could carry terminal escape sequences), at most `limit` characters; else None."""
+    if not isinstance(value, str):
+        return None
+    shown = "".join(character for character in value if unicodedata.category(character)[0] != "C").strip()
+    return (shown[: limit - 1] + "…" if len(shown) > limit else shown) or None
+
+
 def _message(answer: Answer, default: str) -> str:
     try:
         detail = answer.json().get("detail")
-        if isinstance(detail, dict) and isinstance(detail.get("message"), str):
-            return detail["message"]
-    except (ValueError, AttributeError):
-        pass
-    return default
+    except (ValueError, AttributeError, RecursionError):
+        return default
+    return (server_text(detail.get("message")) if isinstance(detail, dict) else None) or default
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -312,7 +320,7 @@ class ServerClient:
             )
         try:
             body = answer.json()
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: "[[[[…" nested past the stack
             raise ProtocolError("Réponse du serveur illisible ou incomplète.") from error
         if not isinstance(body, dict) or any(key not in body for key in keys):
             raise ProtocolError("Réponse du serveur incomplète.")
@@ -363,7 +371,12 @@ class ServerClient:
             if result.get("id") != sent["record"]["id"]:
                 raise ProtocolError("Le serveur a répondu pour d'autres contacts que ceux envoyés.")
             parsed.append(
-                ItemResult(result["id"], result["status"], result.get("code"), result.get("reason"))
+                ItemResult(
+                    result["id"],
+                    result["status"],
+                    server_text(result.get("code")),
+                    server_text(result.get("reason")),
+                )
             )
         return parsed
 

@@ -20,7 +20,7 @@ from app.sync import outbox, transport
 from app.sync.engine import enroll, lock_path, run_pass
 from app.sync.transport import RETRY_AFTER_CAP, SyncError, check_server_url, retry_after_seconds
 from tests.e2e.conftest import enrolled, local_states, server_counts
-from tests.hostile_server import HostileServer, acceptance, send, send_json
+from tests.hostile_server import HostileServer, acceptance, send, send_json, sent_ids
 
 
 @pytest.fixture
@@ -242,6 +242,36 @@ def test_a_drip_feeding_server_does_not_hold_the_pass(workspace, hostile, monkey
     assert local_states(workspace) == {"pending": 20}
     assert hung_up.wait(30), "the client must have hung up on the server"
     assert elapsed < 30, f"the pass was held {elapsed:.0f} s"
+
+
+def test_a_deeply_nested_answer_is_a_protocol_error(workspace, hostile) -> None:
+    enrolled_on(workspace, hostile)
+    hostile.records = lambda handler: send(handler, 200, b"[" * 200_000 + b"]" * 200_000)
+    report = sync(workspace)
+    assert report.sent == 0 and report.pending == 20 and "illisible" in report.error
+
+
+def test_server_texts_are_stored_and_shown_without_control_characters(workspace, hostile) -> None:
+    """A reason or message carrying terminal escape sequences (or not even a string) is cleaned."""
+    enrolled_on(workspace, hostile, contacts=2)
+    escape = "\x1b[2J\x1b]0;pirate\x07Refusé\u202e : date invalide"
+
+    def refuse(handler) -> None:
+        results = [
+            {"id": record_id, "status": "rejected", "code": ["invalid"], "reason": escape}
+            for record_id in sent_ids(handler)
+        ]
+        send_json(handler, 200, {"received_at": "2026-11-23T10:00:00Z", "results": results})
+
+    hostile.records = refuse
+    report = sync(workspace)
+    assert report.error is None and report.rejected == 2
+    reasons = [row[0] for row in workspace.db.execute("SELECT last_error FROM outbox")]
+    assert reasons == ["[2J]0;pirateRefusé : date invalide"] * 2
+    hostile.session = lambda handler: send_json(handler, 401, {"detail": {"message": escape * 100}})
+    report = sync(workspace)
+    assert report.unauthorized and all(character.isprintable() for character in report.error)
+    assert len(report.error) <= 300
 
 
 # --- A record that cannot be sent never blocks the others --------------------------------------
