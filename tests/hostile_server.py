@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 STRUCTURE = {"matricule": "3", "name": "Thiérache Sambre et Oise", "departement": "02", "itinerant": True}
 WORKSTATION_ID = "7d8f2a4e-0c59-4c5e-9a55-0d3c4f7e9b11"
+TOKEN = "hostile-3q2N8vXJk7bE1mPzR5tYwLcD0aUfGhIs9oQe4WnBy6"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class HostileServer:
 
     records: Behaviour | None = None
     session: Behaviour | None = None
+    enrolment: Behaviour | None = None
     hits: list[Hit] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -95,10 +97,10 @@ class HostileServer:
 
     def route(self, method: str, path: str) -> Behaviour:
         if path.endswith("/api/v1/enrolment"):
-            return lambda handler: send_json(
-                handler,
-                201,
-                {"token": "jeton-hostile", "workstation_id": WORKSTATION_ID, "structure": STRUCTURE},
+            return self.enrolment or (
+                lambda handler: send_json(
+                    handler, 201, {"token": TOKEN, "workstation_id": WORKSTATION_ID, "structure": STRUCTURE}
+                )
             )
         if path.endswith("/api/v1/session"):
             return self.session or (

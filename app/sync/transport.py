@@ -13,6 +13,7 @@ import gzip
 import ipaddress
 import json
 import math
+import re
 import socket
 import string
 import threading
@@ -43,6 +44,11 @@ LOCAL_HOSTS = {"localhost"}
 # no fragment or query, nothing outside ASCII; parsers disagree on exactly those.
 _URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/[]")
 _CHUNK = 64 * 1024
+# Shapes of an enrolment answer (the server's token is secrets.token_urlsafe(32)).
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+_WORKSTATION_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
+_MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
+_DEPARTEMENT = re.compile(r"[0-9]{2,3}|2[AB]")
 TOO_SLOW = "Le serveur répond trop lentement : échange interrompu, les contacts seront renvoyés plus tard."
 
 
@@ -119,6 +125,32 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _valid_enrolment(body: dict[str, Any]) -> bool:
+    """The shape of an enrolment answer, checked before anything of it is kept: the token goes into
+    every request's headers (a line break there would be a header of the server's choosing), the
+    structure into the settings and the interface."""
+    structure = body["structure"]
+    if not isinstance(structure, dict):
+        return False
+    matricule, name = structure.get("matricule"), structure.get("name")
+    departement = structure.get("departement")
+    return bool(
+        isinstance(body["token"], str)
+        and _TOKEN.fullmatch(body["token"])
+        and isinstance(body["workstation_id"], str)
+        and _WORKSTATION_ID.fullmatch(body["workstation_id"])
+        and isinstance(matricule, str | int)
+        and not isinstance(matricule, bool)
+        and _MATRICULE.fullmatch(str(matricule))
+        and isinstance(name, str)
+        and 0 < len(name) <= 200
+        and server_text(name) == name
+        and isinstance(departement, str)
+        and _DEPARTEMENT.fullmatch(departement)
+        and isinstance(structure.get("itinerant"), bool)
+    )
 
 
 @dataclass(frozen=True)
@@ -333,12 +365,8 @@ class ServerClient:
             json={"code": code, "installation_id": installation_id, "label": label},
         )
         body = self._json(answer, "token", "workstation_id", "structure")
-        structure = body["structure"]
-        if (
-            not isinstance(structure, dict)
-            or not {"matricule", "name", "departement", "itinerant"} <= structure.keys()
-        ):
-            raise ProtocolError("Réponse d'inscription incomplète.")
+        if not _valid_enrolment(body):
+            raise ProtocolError("Réponse d'inscription incomplète ou invalide : rien n'a été enregistré.")
         return body
 
     def check_session(self) -> dict[str, Any]:

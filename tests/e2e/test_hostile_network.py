@@ -16,11 +16,23 @@ import pytest
 from filelock import FileLock
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
+from app.models.settings import get_setting
 from app.sync import outbox, transport
+from app.sync.credentials import load_token
 from app.sync.engine import enroll, lock_path, run_pass
+from app.sync.status import SERVER_URL
 from app.sync.transport import RETRY_AFTER_CAP, SyncError, check_server_url, retry_after_seconds
 from tests.e2e.conftest import enrolled, local_states, server_counts
-from tests.hostile_server import HostileServer, acceptance, send, send_json, sent_ids
+from tests.hostile_server import (
+    STRUCTURE,
+    TOKEN,
+    WORKSTATION_ID,
+    HostileServer,
+    acceptance,
+    send,
+    send_json,
+    sent_ids,
+)
 
 
 @pytest.fixture
@@ -138,6 +150,29 @@ def test_a_backslash_address_never_connects_anywhere(workspace, hostile) -> None
     with pytest.raises(SyncError, match="Adresse de serveur invalide"):
         enroll(workspace, f"http://evil.example\\@127.0.0.1:{hostile.port}/", "7KQM-2WXP-H9TD")
     assert hostile.hits == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"token": "jeton\r\nX-Autre: 1"},
+        {"token": 12345678901234567890},
+        {"token": ""},
+        {"workstation_id": "../../etc"},
+        {"structure": {**STRUCTURE, "name": "\x1b]0;pirate\x07Bus"}},
+        {"structure": {**STRUCTURE, "departement": ["02"]}},
+        {"structure": {**STRUCTURE, "matricule": True}},
+        {"structure": {**STRUCTURE, "itinerant": "oui"}},
+        {"structure": "3"},
+    ],
+)
+def test_a_malformed_enrolment_answer_keeps_nothing(workspace, hostile, change) -> None:
+    ensure_demo_setup(workspace)
+    answer = {"token": TOKEN, "workstation_id": WORKSTATION_ID, "structure": STRUCTURE} | change
+    hostile.enrolment = lambda handler: send_json(handler, 201, answer)
+    with pytest.raises(SyncError, match="Réponse d'inscription incomplète ou invalide"):
+        enroll(workspace, hostile.url, "7KQM-2WXP-H9TD")
+    assert get_setting(workspace.db, SERVER_URL) is None and load_token(hostile.url) is None
 
 
 # --- Bounds ----------------------------------------------------------------------------------
