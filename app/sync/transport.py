@@ -34,9 +34,8 @@ from urllib3.util.retry import Retry
 
 API = "/api/v1"
 TIMEOUT = (5, 30)  # connect, each read (seconds)
-REQUEST_DEADLINE = (
-    60.0  # seconds for a whole request, answer included (a read time-out bounds each wait only)
-)
+# Seconds for a whole request, answer included: a read time-out bounds each wait only.
+REQUEST_DEADLINE = 60.0
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # decoded: a gzip bomb counts at its real size
 RETRY_AFTER_CAP = 3600.0  # seconds; a server cannot park the outbox for longer than the backoff's own cap
 LOCAL_HOSTS = {"localhost"}
@@ -89,7 +88,7 @@ def check_server_url(url: str) -> str:
     (requests silently drops a `:0` port, for one).
     """
     cleaned = url.strip().rstrip("/")
-    shown = "".join(character if character.isprintable() else "?" for character in url.strip())
+    shown = "".join(character if character.isprintable() else "?" for character in url.strip()[:200])
     invalid = SyncError(
         f"Adresse de serveur invalide : « {shown} » (exemple : https://reporting.exemple.fr)."
     )
@@ -308,8 +307,9 @@ class ServerClient:
             raise NetworkError(TOO_SLOW)
         if 300 <= answer.status_code < 400 and answer.status_code != 304:
             raise ProtocolError(
-                f"Le serveur a répondu par une redirection (code {answer.status_code}), qui n'est pas suivie : "
-                "rien n'a été envoyé. Vérifiez l'adresse du serveur dans Paramètres."
+                f"Le serveur a répondu par une redirection (code {answer.status_code}), qui n'est pas suivie "
+                "par sécurité : les contacts restent en attente sur le poste. Vérifiez l'adresse du serveur "
+                "dans Paramètres."
             )
         if answer.status_code == 401:
             raise Unauthorized(
