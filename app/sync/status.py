@@ -55,7 +55,7 @@ class RefusedRecord:
 
     record_id: str
     kind: str  # contact | escalation | pass_ledger | pass_issuance (the outbox's kinds)
-    moment: datetime | None  # when it happened (None only if the record itself is missing)
+    moment: datetime | None  # when it happened (None if the record is missing or its date unreadable)
     situation: str | None  # contacts and escalations
     event: str | None  # Pass numérique ledger lines: recu, remis, retour, annule
     cheques: int | None  # Pass numérique ledger lines and issuances
@@ -67,7 +67,7 @@ def refused_records(db: sqlite_utils.Database) -> list[RefusedRecord]:
     rows = db.execute(
         """SELECT o.record_id, o.kind, coalesce(c.occurred_at, e.sent_at, l.occurred_at, i.issued_at),
                   coalesce(c.situation, e.situation), l.event,
-                  json_array_length(coalesce(l.cheques, i.cheques)), o.last_error
+                  CASE WHEN json_valid(coalesce(l.cheques, i.cheques)) THEN json_array_length(coalesce(l.cheques, i.cheques)) END, o.last_error
            FROM outbox o
            LEFT JOIN contacts c ON o.kind = 'contact' AND c.id = o.record_id
            LEFT JOIN escalations e ON o.kind = 'escalation' AND e.id = o.record_id
@@ -80,7 +80,7 @@ def refused_records(db: sqlite_utils.Database) -> list[RefusedRecord]:
         RefusedRecord(
             record_id,
             kind,
-            parse_db_time(moment) if moment else None,
+            _moment(moment),
             situation,
             event,
             cheques,
@@ -88,6 +88,15 @@ def refused_records(db: sqlite_utils.Database) -> list[RefusedRecord]:
         )
         for record_id, kind, moment, situation, event, cheques, reason in rows
     ]
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A stored date, or None when it is missing or unreadable (such a record is quarantined
+    precisely because it could not be read: the screen must still list it)."""
+    try:
+        return parse_db_time(value) if value else None
+    except ValueError:
+        return None
 
 
 def journal_line(report: "SyncReport") -> str:

@@ -85,3 +85,46 @@ def test_nothing_refused_says_so(qtbot, desk) -> None:
     assert "Aucun enregistrement refusé par le serveur." in [
         label.text() for label in dialog.findChildren(QLabel)
     ]
+
+
+def test_records_quarantined_because_unreadable_are_listed(qtbot, desk) -> None:
+    """The sync sets aside a record it cannot read (a damaged date, a damaged cheque list): the screen
+    that explains refusals must list it too, not fail on it."""
+    contact = desk.contacts.add(
+        {
+            **desk.workstation.contact_defaults(),
+            "situation": "declarer-impots",
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 5,
+            "occurred_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+        }
+    )
+    numbers = [str(number) for number in range(2001, 2006)]
+    desk.passes.receive_booklet(
+        structure="1",
+        agent="Camille R.",
+        funder="Conseil départemental de l'Ain",
+        booklet="C-43",
+        cheques=numbers,
+        booklet_size=5,
+        valid_until=date.today() + timedelta(days=365),
+    )
+    issuance = desk.passes.hand_out(structure="1", agent="Karim B.", cheques=numbers[:1])
+    with transaction(desk.db):
+        desk.db.execute(
+            "UPDATE contacts SET occurred_at = '202-11-20T10:00:00Z' WHERE id = ?", [str(contact.id)]
+        )
+        desk.db.execute("DROP TRIGGER pass_issuances_unchanged")
+        desk.db.execute("UPDATE pass_issuances SET cheques = '[abîmé' WHERE id = ?", [str(issuance.id)])
+    refuse(desk, str(contact.id), "Enregistrement illisible (date et heure).")
+    refuse(desk, str(issuance.id), "Enregistrement illisible (numéros de chèques).")
+
+    dialog = QuarantineDialog(desk)
+    qtbot.addWidget(dialog)
+    reasons = {dialog.table.item(row, 3).text() for row in range(dialog.table.rowCount())}
+    assert reasons == {
+        "Enregistrement illisible (date et heure).",
+        "Enregistrement illisible (numéros de chèques).",
+    }
