@@ -188,10 +188,3 @@ def quarantine(db: sqlite_utils.Database, batch: list[Claimed], reason: str) -> 
             [(reason, db_time(utc_now()), claimed.record_id) for claimed in batch],
         )
 
-
-def quarantined_rows(db: sqlite_utils.Database) -> list[tuple[str, str, str, str]]:
-    """(id, occurred_at, situation, server's reason) of the records the server refused."""
-    return db.execute(
-        "SELECT c.id, c.occurred_at, c.situation, o.last_error FROM outbox o JOIN contacts c ON c.id = o.record_id "
-        "WHERE o.state = 'rejected' ORDER BY c.occurred_at DESC"
-    ).fetchall()
