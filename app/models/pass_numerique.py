@@ -491,14 +491,12 @@ class PassStore:
     def ledger_records(self, ids: list[str]) -> dict[str, PassLedgerRecord]:
         from app.models.record import PassLedgerRecord
 
-        return {row["id"]: PassLedgerRecord.model_validate(row) for row in self._rows("pass_ledger", ids)}
+        return {row["id"]: PassLedgerRecord.from_row(row) for row in self._rows("pass_ledger", ids)}
 
     def issuance_records(self, ids: list[str]) -> dict[str, PassIssuanceRecord]:
         from app.models.record import PassIssuanceRecord
 
-        return {
-            row["id"]: PassIssuanceRecord.model_validate(row) for row in self._rows("pass_issuances", ids)
-        }
+        return {row["id"]: PassIssuanceRecord.from_row(row) for row in self._rows("pass_issuances", ids)}
 
     def _rows(self, table: str, ids: list[str]) -> list[dict[str, Any]]:
         marks = ", ".join("?" * len(ids))
