@@ -22,6 +22,7 @@ import sqlite_utils
 
 from app.models.contacts import ContactStore, local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.note_guard import value_problem
 from app.models.reference import Catalogue
 from app.models.settings import get_setting, set_setting
 
@@ -206,6 +207,10 @@ class PassStore:
         moment = now if received_on in (None, now.astimezone().date()) else _local_noon(received_on)
         if valid_until < moment.astimezone().date():
             raise PassError(f"Ce carnet a expiré le {valid_until:%d/%m/%Y} : il ne peut pas entrer en stock.")
+        for text, subject in ((funder, "Le nom du financeur"), (booklet, "Le numéro de carnet")):
+            problem = value_problem(text, subject)
+            if problem:
+                raise PassError(problem)
         line = self._line(
             now,
             structure=structure,
