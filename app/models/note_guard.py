@@ -12,6 +12,7 @@ in words turned into digits, with e-mail obfuscations ("at", "arobase", "(dot)")
 """
 
 import re
+from functools import lru_cache
 
 from app.models.text import fold
 
@@ -167,10 +168,12 @@ def _named(text: str) -> bool:
     return any(fold(match.group(1)).strip("'’-") not in _NOT_NAMES for match in _CIVILITY.finditer(text))
 
 
+@lru_cache(maxsize=4096)
 def value_problem(text: str, subject: str) -> str | None:
     """Why `text`, a one-line free-text value, cannot be kept or sent, in French, or None.
 
     `subject` names the value at the start of a sentence ("Le lieu", "Le champ « financeur »").
+    Cached: the same few places, agents and funders come back in every record, saved or ingested.
     """
     control = control_problem(text)
     if control:
