@@ -2,10 +2,12 @@
 free text, invisible characters, loosely typed values and impossible dates — always as a French
 `RecordError`, never another exception."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.models.record import RECORD_KINDS, RecordError, validate_record
 from app.models.reference import load_catalogue
@@ -159,3 +161,42 @@ def test_a_record_read_back_from_the_database_keeps_its_booleans() -> None:
     row = contact(first_visit=True) | {"id": str(uuid4()), "non_recours": 1, "first_visit": 0, "deleted": 0}
     record = ContactRecord.from_row(row)
     assert record.non_recours is True and record.first_visit is False and record.deleted is False
+
+
+# Any character a JSON string can carry, lone surrogates included.
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    ANY_TEXT,
+    st.lists(ANY_TEXT, max_size=3),
+    st.builds(
+        lambda moment, offset: f"{moment.isoformat()}{offset}",
+        st.one_of(
+            st.datetimes(),
+            st.sampled_from([datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59), datetime(2026, 11, 20)]),
+        ),
+        st.sampled_from(["Z", "+14:00", "-14:00", "+23:59", "-23:59", "", "+01:00"]),
+    ),
+    st.dates().map(date.isoformat),
+)
+TIME_FIELDS = ("created_at", "occurred_at", "sent_at", "answered_at", "issued_at", "valid_until")
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(RECORDS)), data=st.data())
+def test_any_json_value_in_any_field_is_a_record_or_a_french_record_error(kind: str, data) -> None:
+    """Whatever a client sends, validation answers with a record or a RecordError: never an
+    OverflowError, a UnicodeError or a TypeError that would become a 500."""
+    record = RECORDS[kind]()
+    fields = sorted(RECORD_KINDS[kind].model_fields)
+    # Half of the draws on a time field: the calendar's edges are where conversions overflow.
+    times = [field for field in fields if field in TIME_FIELDS]
+    field = data.draw(st.sampled_from(data.draw(st.sampled_from([fields, times]))))
+    record[field] = data.draw(JSON_VALUES)
+    try:
+        validate_record(record, catalogue=CATALOGUE, kind=kind)
+    except RecordError as error:
+        assert str(error) and error.field is not None
