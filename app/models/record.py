@@ -125,14 +125,24 @@ class _Record(BaseModel):
     @classmethod
     def _clean_strings(cls, data: Any) -> Any:
         """No string anywhere in the record holds a control character, NUL or lone surrogate."""
-        if isinstance(data, dict):
-            for field, value in data.items():
-                if not isinstance(field, str) or control_problem(field):
-                    raise RecordError("", "Nom de champ invalide : caractères interdits.")
-                for text in value if isinstance(value, list) else [value]:
-                    problem = isinstance(text, str) and control_problem(text)
-                    if problem:
-                        raise RecordError(field, f"{_subject(field)} contient un {problem}.")
+        if not isinstance(data, dict):
+            return data
+        parts: list[Any] = []
+        for field, value in data.items():
+            parts.append(field)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list):
+                parts.extend(text for text in value if isinstance(text, str))
+        if all(isinstance(part, str) for part in parts) and not control_problem(" ".join(parts)):
+            return data  # the usual case, in one search; otherwise find the culprit
+        for field, value in data.items():
+            if not isinstance(field, str) or control_problem(field):
+                raise RecordError("", "Nom de champ invalide : caractères interdits.")
+            for text in _texts(value):
+                problem = control_problem(text)
+                if problem:
+                    raise RecordError(field, f"{_subject(field)} contient un {problem}.")
         return data
 
     @field_validator(*FREE_TEXT_FIELDS, check_fields=False)
@@ -384,6 +394,13 @@ def validate_record(
         return RECORD_KINDS[kind].model_validate(data, context={"catalogue": catalogue, "now": now})
     except ValidationError as exc:
         raise _in_french(exc) from None
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of a value as the records hold them: a string, or a list of them."""
+    if isinstance(value, str):
+        return [value]
+    return [text for text in value if isinstance(text, str)] if isinstance(value, list) else []
 
 
 def _subject(field: str) -> str:
