@@ -195,9 +195,10 @@ def _parse_moment(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
+        # Local time at the calendar's edges ("0001-01-01T00:00" in Paris) is out of range.
+        return moment if moment.tzinfo else moment.astimezone()
     except ValueError:
         raise CommandError(f"--at : date invalide « {value} » (format attendu : AAAA-MM-JJTHH:MM).") from None
-    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _commune_code(text: str) -> str:

@@ -277,7 +277,7 @@ class ContactStore:
         for row in self.db.query(f"SELECT * FROM contacts WHERE id IN ({marks})", record_ids):
             del row["note"], row["superseded"]
             row["partners"] = json.loads(row["partners"])
-            found[row["id"]] = ContactRecord.model_validate(row)
+            found[row["id"]] = ContactRecord.from_row(row)
         return found
 
     def note(self, record_id: str) -> str:

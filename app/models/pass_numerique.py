@@ -23,6 +23,7 @@ import sqlite_utils
 from app.models.communes import load_communes
 from app.models.contacts import ContactStore, local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.note_guard import value_problem
 from app.models.reference import Catalogue
 from app.models.settings import get_setting, set_setting
 
@@ -207,6 +208,10 @@ class PassStore:
         moment = now if received_on in (None, now.astimezone().date()) else _local_noon(received_on)
         if valid_until < moment.astimezone().date():
             raise PassError(f"Ce carnet a expiré le {valid_until:%d/%m/%Y} : il ne peut pas entrer en stock.")
+        for text, subject in ((funder, "Le nom du financeur"), (booklet, "Le numéro de carnet")):
+            problem = value_problem(text, subject)
+            if problem:
+                raise PassError(problem)
         line = self._line(
             now,
             structure=structure,
@@ -493,14 +498,12 @@ class PassStore:
     def ledger_records(self, ids: list[str]) -> dict[str, PassLedgerRecord]:
         from app.models.record import PassLedgerRecord
 
-        return {row["id"]: PassLedgerRecord.model_validate(row) for row in self._rows("pass_ledger", ids)}
+        return {row["id"]: PassLedgerRecord.from_row(row) for row in self._rows("pass_ledger", ids)}
 
     def issuance_records(self, ids: list[str]) -> dict[str, PassIssuanceRecord]:
         from app.models.record import PassIssuanceRecord
 
-        return {
-            row["id"]: PassIssuanceRecord.model_validate(row) for row in self._rows("pass_issuances", ids)
-        }
+        return {row["id"]: PassIssuanceRecord.from_row(row) for row in self._rows("pass_issuances", ids)}
 
     def _rows(self, table: str, ids: list[str]) -> list[dict[str, Any]]:
         marks = ", ".join("?" * len(ids))

@@ -1,4 +1,5 @@
 import json
+import os
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timedelta
@@ -100,8 +101,15 @@ def test_invalid_input_is_one_french_line_and_a_non_zero_exit(data_dir) -> None:
         (["--situation", "naissance", "--commune", "Saint-Denis"], "Saint-Denis (974) = 97411"),
         (["--situation", "naissance", "--commune", "Mme Martin"], "introuvable dans la liste officielle"),
     ]
+    for moment in ("0202-11-20T10:00", "2018-12-31T10:00", "9999-12-31T23:59:59+14:00"):
+        cases.append(
+            (["--situation", "naissance", "--at", moment], "avant le 1er janvier 2019 ou dans le futur")
+        )
+    cases.append((["--situation", "naissance", "--at", "0001-01-01T00:00"], "date invalide"))
     for args, message in cases:
-        result = run_cli("contacts", "add", *args, data_dir=data_dir)
+        result = run_cli(
+            "contacts", "add", *args, data_dir=data_dir, env={**os.environ, "TZ": "Europe/Paris"}
+        )
         assert result.returncode != 0, args
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], (args, result.stderr)
