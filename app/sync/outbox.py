@@ -187,4 +187,3 @@ def quarantine(db: sqlite_utils.Database, batch: list[Claimed], reason: str) -> 
             "UPDATE outbox SET state = 'rejected', last_error = ?, updated_at = ? WHERE record_id = ?",
             [(reason, db_time(utc_now()), claimed.record_id) for claimed in batch],
         )
-
