@@ -491,7 +491,7 @@ class Session:
         self.settle(120)
         issuance = screen.issuance_dialog
         issuance.age_band.setCurrentIndex(issuance.age_band.findData("60-74"))
-        issuance.commune.setText("Wassigny")
+        issuance.commune.set_code("02830")  # Wassigny (02)
         issuance.situation.setCurrentIndex(max(0, issuance.situation.findData("retraite")))
         self.show_dialog(issuance)
         self.shoot(issuance, "agent-pass-remise.png")
