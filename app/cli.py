@@ -228,6 +228,7 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
 
 def _contacts_list(workspace, args: argparse.Namespace) -> int:
     from app.models.contacts import ContactFilter
+    from app.models.text import printable
 
     where = ContactFilter(start=_parse_day(args.start, "--from"), end=_parse_day(args.end, "--to"))
     rows = workspace.contacts.iter_current(where)
@@ -237,9 +238,12 @@ def _contacts_list(workspace, args: argparse.Namespace) -> int:
     catalogue = workspace.catalogue
     for row in rows:
         partners = ", ".join(catalogue.label("partners", p) for p in row.partners)
+        # Stored labels are shown, never interpreted: no escape sequence reaches the terminal.
         print(
-            f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M}  {catalogue.label('situations', row.situation)}"
-            f"  [{partners}]  {catalogue.label('outcomes', row.outcome)}  {row.agent} · {row.place}"
+            printable(
+                f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M}  {catalogue.label('situations', row.situation)}"
+                f"  [{partners}]  {catalogue.label('outcomes', row.outcome)}  {row.agent} · {row.place}"
+            )
         )
     return 0
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.models.record import RECORD_KINDS
+from app.models.text import printable
 from app.paths import resources_dir
 from app.server.accounts import Workstation, authenticate, code_structure, enrol
 from app.server.ingest import (
@@ -33,7 +34,6 @@ from app.server.ingest import (
     BodyRefused,
     decode_items,
     ingest,
-    printable,
 )
 from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
 from app.server.rate_limit import FailureLimiter
@@ -134,6 +134,13 @@ class SummaryAnswer(BaseModel):
     escalations_answered: int
     escalations_late: int
     escalations_by_partner: dict[str, int]
+    pass_issuances: int
+    pass_cheques_received: int
+    pass_cheques_handed_out: int
+    pass_value_handed_out_cents: int
+    pass_cheques_returned: int
+    pass_cheques_cancelled: int
+    pass_stock_left: int
 
 
 class HealthAnswer(BaseModel):

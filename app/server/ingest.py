@@ -31,6 +31,7 @@ from app.models.record import (
     validate_record,
 )
 from app.models.reference import load_catalogue
+from app.models.text import printable
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
 from app.server.schema import (
@@ -423,12 +424,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def printable(text: str) -> str:
-    """`text` with every character a JSON answer, a log or a terminal should not carry (controls, lone
-    surrogates, unassigned code points) replaced by U+FFFD: refusals quote what was sent."""
-    return "".join(char if char.isprintable() else "\ufffd" for char in text)
 
 
 def _item_id(item: Any) -> str | None:
