@@ -67,7 +67,7 @@ class BodyLimit:
             return
         limit = self.limits.get(scope["path"], self.default)
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(send, self.message(limit))
             return
         received = 0
