@@ -47,6 +47,7 @@ UNAUTHORIZED = (
 INVALID_CODE = "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au responsable de la structure."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 _PLAIN_ERRORS = {
+    400: ("bad_request", "Corps de la requête illisible : JSON en UTF-8 attendu."),
     404: ("not_found", "Adresse inconnue sur ce serveur."),
     405: ("method_not_allowed", "Méthode non autorisée pour cette adresse."),
 }
@@ -189,6 +190,7 @@ router = APIRouter(prefix="/api/v1")
     response_model=EnrolmentAnswer,
     responses={
         **_COMMON_DOC,
+        400: {"model": ErrorAnswer, "description": "Corps illisible (pas du JSON en UTF-8)."},
         401: {"model": ErrorAnswer, "description": "Code inconnu, expiré ou déjà utilisé."},
         429: {
             "model": ErrorAnswer,
