@@ -1,7 +1,8 @@
 """The `bureau-virtuel` command: the GUI by default, and sub-commands for managers, scripts and tests.
 
 Sub-commands never import Qt, so they run on a server or in a script without a display. Errors are
-one French line on stderr and a non-zero exit status.
+one French line on stderr and a non-zero exit status. What is printed from the database or from the
+server (labels, names, refusals) goes through `printable`: it is shown, never run by the terminal.
 """
 
 import argparse
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.french_argparse import FrenchArgumentParser
+from app.models.text import printable
 
 if TYPE_CHECKING:
     from app.reports.periods import Period
@@ -228,7 +230,6 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
 
 def _contacts_list(workspace, args: argparse.Namespace) -> int:
     from app.models.contacts import ContactFilter
-    from app.models.text import printable
 
     where = ContactFilter(start=_parse_day(args.start, "--from"), end=_parse_day(args.end, "--to"))
     rows = workspace.contacts.iter_current(where)
@@ -255,7 +256,9 @@ def _demo(workspace, args: argparse.Namespace) -> int:
         raise CommandError("--contacts : indiquez un nombre de contacts positif.")
     added = add_demo_contacts(workspace, args.contacts, seed=args.seed)
     structure = workspace.workstation.structure
-    print(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
+    print(
+        printable(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
+    )
     return 0
 
 
@@ -291,7 +294,7 @@ def _export(workspace, args: argparse.Namespace) -> int:
 def _enroll(workspace, args: argparse.Namespace) -> int:
     from app.sync.engine import enroll
 
-    print(enroll(workspace, args.server, args.code))
+    print(printable(enroll(workspace, args.server, args.code)))
     return 0
 
 
@@ -299,7 +302,7 @@ def _sync(workspace, _args: argparse.Namespace) -> int:
     from app.sync.engine import run_pass
 
     report = run_pass(workspace, force=True)
-    print(report.summary())
+    print(printable(report.summary()))
     return 0 if report.enrolled and not report.busy and report.pending == 0 and report.error is None else 4
 
 
@@ -321,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workspace = open_workspace(data_dir)
     except DatabaseUnavailable as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(f"Erreur : {printable(str(error))}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     handlers = {
         ("contacts", "add"): _contacts_add,
@@ -334,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[(args.command, getattr(args, "action", None))](workspace, args)
     except (CommandError, RecordError, SetupError, SyncError, CredentialsUnavailable) as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(f"Erreur : {printable(str(error))}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted
         sys.stderr.close()
