@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +52,7 @@ MAX_DECOMPRESSED_BYTES = 8 << 20
 CLOCK_SKEW_LIMIT_SECONDS = 300
 _CHUNK = 64 * 1024
 _INT32_MAX = 2**31 - 1
+_UNBOUNDED_TEXT = 1 << 62  # a Text column: no length limit, still no NUL
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins d'enregistrements à la fois."
 UNREADABLE_ITEM = "Enregistrement illisible : une valeur est hors des bornes acceptées ou contient des caractères invalides."
@@ -401,21 +403,29 @@ def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any,
 def _storable(table: Table, row: dict) -> bool:
     """Whether every value of `row` fits its column on SQLite and PostgreSQL alike: text without NUL
     or lone surrogates and within its length, integers within 32 bits."""
+    limits = _limits(table)
     for name, value in row.items():
-        column_type = table.c[name].type
-        if isinstance(value, str):
-            if "\x00" in value or not _encodable(value):
+        limit = limits.get(name)
+        if limit is None:
+            continue
+        if type(value) is str:
+            if len(value) > limit or "\x00" in value or (not value.isascii() and not _encodable(value)):
                 return False
-            if isinstance(column_type, String) and column_type.length and len(value) > column_type.length:
-                return False
-        elif (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and isinstance(column_type, Integer)
-            and not -_INT32_MAX - 1 <= value <= _INT32_MAX
-        ):
+        elif type(value) is int and not -limit - 1 <= value <= limit:
             return False
     return True
+
+
+@cache
+def _limits(table: Table) -> dict[str, int]:
+    """Per column of `table` that needs a check: its maximum text length or integer value."""
+    limits = {}
+    for column in table.columns:
+        if isinstance(column.type, String):
+            limits[column.name] = column.type.length or _UNBOUNDED_TEXT
+        elif isinstance(column.type, Integer):
+            limits[column.name] = _INT32_MAX
+    return limits
 
 
 def _encodable(text: str) -> bool:
