@@ -405,13 +405,13 @@ def create_app(engine: Engine, *, docs: bool = False) -> FastAPI:
     app.state.failed_codes = FailureLimiter(MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS)
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimit,
         default=MAX_OTHER_BODY_BYTES,
         limits={f"{router.prefix}/records": MAX_BODY_BYTES},
         message=_too_large,
     )
+    app.add_middleware(SecurityHeaders)  # around BodyLimit: its own 413 gets the headers too
     app.add_middleware(RequestLog)  # outermost: it sees the status of every answer, refusals included
     app.include_router(router)
     app.include_router(health_router)

@@ -44,6 +44,7 @@ def test_a_body_over_its_limit_is_413_in_french_whether_declared_or_streamed(ser
         "code": "too_large",
         "message": "Corps de la requête trop volumineux : 64 Kio au plus.",
     }
+    assert declared.headers["X-Content-Type-Options"] == "nosniff"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the server must count as it reads
         yield b'{"code": "'
