@@ -221,6 +221,7 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
         limiter.fail(*keys)
         raise refusal(401, "invalid_code", INVALID_CODE)
     token, workstation = issued
+    request.state.workstation_id = workstation.id  # for the request's log line
     return {"token": token, "workstation_id": workstation.id, "structure": workstation.structure.as_json()}
 
 

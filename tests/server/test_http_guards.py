@@ -164,7 +164,7 @@ def test_one_log_line_per_request_without_secrets(server, http, log_lines) -> No
         ("GET", "/api/v1/session", 401),
     ]
     assert [line["workstation_id"] for line in lines[-4:]] == [
-        None,
+        enrolled["workstation_id"],
         enrolled["workstation_id"],
         enrolled["workstation_id"],
         None,
