@@ -113,10 +113,12 @@ class SecurityHeaders:
 
 
 class RequestLog:
-    """One line per request on the `app.server.requests` logger (JSON: `app.server.logs`): method, path (never the query
-    string, never a header, never the body), status, duration and the workstation when the request
-    was authenticated (`request.state.workstation_id`). Enough for the support to follow a
-    workstation's sync without the server ever writing what the workstation sent."""
+    """One line per request on the `app.server.requests` logger (JSON: `app.server.logs`): method,
+    path (never the query string, never a header, never the body), status, duration and the
+    workstation when the request was authenticated (`request.state.workstation_id`). Enough for the
+    support to follow a workstation's sync without the server ever writing what the workstation
+    sent. The line is written just before the answer's last byte leaves, so that whoever got the
+    answer can already read it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -127,16 +129,11 @@ class RequestLog:
             return
         started = time.perf_counter()
         status = 500  # what the client gets if the app fails before answering
+        logged = False
 
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
+        def log() -> None:
+            nonlocal logged
+            logged = True
             state = scope.get("state") or {}
             request_log.info(
                 "request",
@@ -150,6 +147,20 @@ class RequestLog:
                     }
                 },
             )
+
+        async def send_and_log(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                log()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_log)
+        finally:
+            if not logged:
+                log()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
