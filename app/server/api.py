@@ -175,6 +175,10 @@ Authenticated = Annotated[Workstation, Depends(current_workstation)]
 _COMMON_DOC: dict[int | str, dict] = {
     413: {"model": ErrorAnswer, "description": "Corps de la requête trop volumineux."},
     422: {"model": ErrorAnswer, "description": "Requête mal formée (le champ en cause est nommé)."},
+    503: {
+        "model": ErrorAnswer,
+        "description": "Base de données momentanément indisponible (voir Retry-After) : réessayer plus tard.",
+    },
 }
 _UNAUTHORIZED_DOC: dict[int | str, dict] = {
     **_COMMON_DOC,
