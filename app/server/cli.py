@@ -159,6 +159,7 @@ def _print_code(code: str) -> None:
 
 
 def _workstations(engine, args: argparse.Namespace) -> int:
+    from app.models.text import printable
     from app.server.accounts import list_workstations
 
     found = list_workstations(engine, args.matricule)
@@ -169,7 +170,7 @@ def _workstations(engine, args: argparse.Namespace) -> int:
     for workstation in found:
         state = f"révoqué le {workstation.revoked_at}" if workstation.revoked_at else "actif"
         print(
-            f"{workstation.id}\t{workstation.label or '-'}\t{workstation.enrolled_at}"
+            f"{workstation.id}\t{printable(workstation.label or '-')}\t{workstation.enrolled_at}"
             f"\t{workstation.last_seen_at or '-'}\t{state}"
         )
     return 0

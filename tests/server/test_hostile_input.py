@@ -5,10 +5,10 @@ import json
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.server.schema import records, workstations
-from tests.live_server import create_structure
+from tests.live_server import create_structure, run_server_cli
 from tests.server.helpers import bearer, contact, enrol, items, post_records
 
 SURROGATE = "\ud800"
@@ -154,3 +154,14 @@ def test_strange_query_and_header_values_are_4xx(server, http, token) -> None:
     for device_time in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "nonsense"):
         response = post_records(http, server, token, items(contact()), device_time=device_time)
         assert response.status_code == 200, response.text
+
+
+def test_the_workstations_listing_prints_no_control_character(server, http, db) -> None:
+    enrolled = enrol(http, server, create_structure(server.database_url)).json()
+    with db.begin() as connection:  # a label stored before labels were checked
+        connection.execute(update(workstations).values(label="poste\x1b]0;titre\x07\x1b[2J"))
+    listed = run_server_cli(server.database_url, "workstations", "--matricule", "3")
+    assert listed.returncode == 0, listed.stderr
+    [line] = [line for line in listed.stdout.splitlines() if line.startswith(enrolled["workstation_id"])]
+    assert "poste\ufffd]0;titre\ufffd\ufffd[2J" in line
+    assert all(part.isprintable() for part in line.split("\t"))
