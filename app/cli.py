@@ -7,6 +7,7 @@ server (labels, names, refusals) goes through `printable`: it is shown, never ru
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
+
+log = logging.getLogger(__name__)
 
 
 def _reference_epilog() -> str:
@@ -79,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--at", help="date et heure du contact, ISO 8601 (défaut : maintenant)")
     add.add_argument("--duration", type=int, default=10, help="durée en minutes (défaut : 10)")
     add.add_argument("--agent", help="nom de l'agent (défaut : l'agent actuel du poste)")
-    add.add_argument("--place", help="lieu (défaut : la commune du site ou l'arrêt actuel du bus)")
+    add.add_argument(
+        "--place", help="lieu : la commune du site ou un arrêt du bus (défaut : le site ou l'arrêt actuel)"
+    )
+    add.add_argument(
+        "--commune",
+        help="commune de résidence (facultatif) : code INSEE, nom porté par une seule commune ou « Nom (dép.) »",
+    )
     add.add_argument("--age-band", help="tranche d'âge (facultatif)")
     add.add_argument("--first-visit", action="store_true", help="première visite")
     add.add_argument("--non-recours", action="store_true", help="non-recours aux droits détecté")
@@ -188,9 +197,19 @@ def _parse_moment(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
+        # Local time at the calendar's edges ("0001-01-01T00:00" in Paris) is out of range.
+        return moment if moment.tzinfo else moment.astimezone()
     except ValueError:
         raise CommandError(f"--at : date invalide « {value} » (format attendu : AAAA-MM-JJTHH:MM).") from None
-    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _commune_code(text: str) -> str:
+    from app.models.communes import CommuneError, load_communes
+
+    try:
+        return load_communes().resolve(text).code
+    except CommuneError as error:
+        raise CommandError(f"--commune : {error}") from None
 
 
 def _contacts_add(workspace, args: argparse.Namespace) -> int:
@@ -220,10 +239,13 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
         fields["agent"] = args.agent
     if args.place:
         fields["place"] = args.place
+    if args.commune:
+        fields["residence_commune"] = _commune_code(args.commune)
     moment = _parse_moment(args.at)
     if moment:
         fields["occurred_at"] = moment
     record = workspace.contacts.add(fields, args.note)
+    log.info("contact %s recorded", record.id)
     print(record.id)
     return 0
 
@@ -300,15 +322,29 @@ def _enroll(workspace, args: argparse.Namespace) -> int:
 
 def _sync(workspace, _args: argparse.Namespace) -> int:
     from app.sync.engine import run_pass
+    from app.sync.status import journal_line
 
     report = run_pass(workspace, force=True)
+    log.info(journal_line(report))
     print(printable(report.summary()))
     return 0 if report.enrolled and not report.busy and report.pending == 0 and report.error is None else 4
+
+
+def _start_journal(data_dir: str | None) -> None:
+    """The journal (app/journal) for the GUI and every sub-command; without it the work goes on."""
+    from app.journal.files import start_journal
+
+    try:
+        start_journal(data_dir)
+    except OSError as error:
+        print(f"Avertissement : journal non enregistré ({error.strerror or error}).", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = getattr(args, "data_dir", None)
+    _start_journal(data_dir)
+    log.info("start: %s", " ".join(filter(None, (args.command, getattr(args, "action", None)))) or "GUI")
     if args.command is None:
         from app.ui.application import run_gui
 
@@ -342,5 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted
         sys.stderr.close()
         return 0
+    except Exception:
+        log.exception("%s failed", args.command)
+        raise
     finally:
         workspace.close()

@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 DATABASE_NAME = "bureau-virtuel.sqlite3"
+# The data folder and the files in it are the agent's alone: a shared PC has other accounts.
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 def resources_dir() -> Path:
@@ -33,3 +36,34 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(explicit) / DATABASE_NAME
+
+
+def private_folder(path: Path) -> Path:
+    """Create `path` (and its parents) if needed, readable by its owner only (0700).
+
+    An existing folder is tightened too: installs from before this rule have 0755 folders.
+    """
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    _owner_only(path)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty if absent (0600), and take group and others' rights off an existing one.
+
+    Created with that mode rather than changed afterwards, so that no one can open it in between;
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    os.close(os.open(path, os.O_CREAT | os.O_RDONLY, PRIVATE_FILE_MODE))
+    _owner_only(path)
+    return path
+
+
+def _owner_only(path: Path) -> None:
+    # What belongs to another account (a shared folder given with --data-dir) is not ours to change;
+    # on Windows, chmod only sets the read-only flag, which this keeps as it is.
+    status = path.stat()
+    if hasattr(os, "getuid") and status.st_uid != os.getuid():
+        return
+    if status.st_mode & 0o077:
+        path.chmod(status.st_mode & 0o700)

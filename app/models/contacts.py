@@ -16,9 +16,11 @@ from uuid import uuid4
 
 import sqlite_utils
 
+from app.models.communes import load_communes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.note_guard import identifier_problem
 from app.models.reference import Catalogue
+from app.models.workstation import Workstation
 
 if TYPE_CHECKING:
     from app.models.record import ContactRecord
@@ -165,7 +167,27 @@ class ContactStore:
             raise RecordError("situation", message)
         if not data.get("partners"):
             data["partners"] = list(situation.partners[:1])
-        return validate_record(data, catalogue=self.catalogue, now=now)
+        self._check_place(data.get("place"), data.get("supersedes"))
+        return validate_record(data, catalogue=self.catalogue, now=now, communes=load_communes())
+
+    def _check_place(self, place: Any, supersedes: Any) -> None:
+        """A contact happens at the structure's commune or at one of the bus's stops, never at a
+        typed place (where a name could be written); a correction may keep the place of the contact
+        it corrects, a stop since removed from the round. An empty place is the record's to refuse."""
+        from app.models.record import RecordError
+
+        places = Workstation(self.db).places()
+        if not place or place in places:
+            return
+        if supersedes is not None:
+            old = self.db.execute("SELECT place FROM contacts WHERE id = ?", [str(supersedes)]).fetchone()
+            if old is not None and old[0] == place:
+                return
+        if not places:
+            raise RecordError(
+                "place", "Le poste n'est pas encore configuré : choisissez d'abord la structure."
+            )
+        raise RecordError("place", f"Lieu inconnu pour ce poste. Lieux possibles : {', '.join(places)}.")
 
     def add(self, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
         record = self.prepare(fields, note)
@@ -255,7 +277,7 @@ class ContactStore:
         for row in self.db.query(f"SELECT * FROM contacts WHERE id IN ({marks})", record_ids):
             del row["note"], row["superseded"]
             row["partners"] = json.loads(row["partners"])
-            found[row["id"]] = ContactRecord.model_validate(row)
+            found[row["id"]] = ContactRecord.from_row(row)
         return found
 
     def note(self, record_id: str) -> str:

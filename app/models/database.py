@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from app.models.migrations import MIGRATIONS, SCHEMA_VERSION
+from app.paths import private_file, private_folder
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -44,11 +45,15 @@ def _damaged(path: Path) -> str:
 
 
 def open_database(path: Path) -> sqlite_utils.Database:
-    """Open (creating if absent) and migrate the database at `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if absent) and migrate the database at `path`; the folder is the agent's only
+    (0700), the database and its backups too (0600)."""
+    private_folder(path.parent)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
         _check_readable(path)
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file == path or file.exists():
+            private_file(file)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         # No sqlite-utils plug-ins: whatever is installed on the machine must not change this
@@ -81,7 +86,7 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
     target = path.with_name(f"{path.name}.avant-v{SCHEMA_VERSION}-depuis-v{version}")
     if target.exists():
         return
-    partial = target.with_suffix(".partiel")
+    partial = private_file(target.with_suffix(".partiel"))
     with sqlite3.connect(partial) as copy:
         conn.backup(copy)
     copy.close()
@@ -92,7 +97,10 @@ def _migrate(db: sqlite_utils.Database, version: int) -> None:
     for number in range(version, SCHEMA_VERSION):
         with transaction(db):
             for statement in MIGRATIONS[number]:
-                db.execute(statement)
+                if callable(statement):
+                    statement(db)
+                else:
+                    db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")
 
 

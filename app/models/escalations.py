@@ -109,7 +109,7 @@ class EscalationStore:
         marks = ", ".join("?" * len(ids))
         for row in self.db.query(f"SELECT * FROM escalations WHERE id IN ({marks})", ids):
             del row["superseded"]
-            found[row["id"]] = EscalationRecord.model_validate(row)
+            found[row["id"]] = EscalationRecord.from_row(row)
         return found
 
     def current(self, departement: str = "", waiting_only: bool = False) -> list[EscalationRow]:

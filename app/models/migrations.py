@@ -1,12 +1,21 @@
 """Versioned schema migrations, applied at start in order; `PRAGMA user_version` is the version.
 
 Rules: a migration is appended, never edited once released; each runs in one transaction together
-with the version bump, so a crash leaves the previous version intact.
+with the version bump, so a crash leaves the previous version intact. A step is an SQL statement, or
+a function of the database for what SQL cannot say.
 """
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from app.models.communes import CommuneError, load_communes
 
 _CURRENT = "superseded = 0 AND deleted = 0"
 
-MIGRATIONS: list[tuple[str, ...]] = [
+Step = str | Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[tuple[Step, ...]] = [
     # 1: workstation settings, agents, contacts with their partners, and the sync outbox.
     (
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -123,6 +132,9 @@ MIGRATIONS.append(
     )
 )
 
+_ISSUANCES_UNCHANGED = """CREATE TRIGGER pass_issuances_unchanged BEFORE UPDATE ON pass_issuances
+            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END"""
+
 MIGRATIONS.append(
     # 4: Pass numérique: the append-only ledger, the handings out, the state of every cheque, and the
     # directory of qualified places printed on the citizen's receipt.
@@ -187,8 +199,7 @@ MIGRATIONS.append(
             BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
         """CREATE TRIGGER pass_ledger_kept BEFORE DELETE ON pass_ledger
             BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
-        """CREATE TRIGGER pass_issuances_unchanged BEFORE UPDATE ON pass_issuances
-            BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
+        _ISSUANCES_UNCHANGED,
         """CREATE TRIGGER pass_issuances_kept BEFORE DELETE ON pass_issuances
             BEGIN SELECT RAISE(ABORT, 'pass_append_only'); END""",
         """CREATE TABLE qualified_places (
@@ -200,6 +211,35 @@ MIGRATIONS.append(
             hours TEXT NOT NULL,
             updated_at TEXT NOT NULL
         )""",
+    )
+)
+
+
+def _communes_as_codes(db: sqlite_utils.Database) -> None:
+    """The commune of residence was free text: keep the INSEE code of a value that names one commune
+    of the official list, clear the rest (a statistic is lost; a name or a number is never kept)."""
+    for table in ("contacts", "pass_issuances"):
+        typed = db.execute(
+            f"SELECT DISTINCT residence_commune FROM {table} WHERE residence_commune IS NOT NULL"
+        )
+        for (text,) in typed.fetchall():  # the list is read only when there is text to map
+            try:
+                code: str | None = load_communes().resolve(text).code
+            except CommuneError:
+                code = None
+            if code != text:
+                db.execute(
+                    f"UPDATE {table} SET residence_commune = ? WHERE residence_commune = ?", [code, text]
+                )
+
+
+MIGRATIONS.append(
+    # 5: the commune of residence becomes an INSEE code. The handings out are append-only: their
+    # guard is lifted for this one rewrite of the anonymous profile, never of cheques or amounts.
+    (
+        "DROP TRIGGER pass_issuances_unchanged",
+        _communes_as_codes,
+        _ISSUANCES_UNCHANGED,
     )
 )
 

@@ -20,8 +20,10 @@ from uuid import uuid4
 
 import sqlite_utils
 
+from app.models.communes import load_communes
 from app.models.contacts import ContactStore, local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.note_guard import value_problem
 from app.models.reference import Catalogue
 from app.models.settings import get_setting, set_setting
 
@@ -206,6 +208,10 @@ class PassStore:
         moment = now if received_on in (None, now.astimezone().date()) else _local_noon(received_on)
         if valid_until < moment.astimezone().date():
             raise PassError(f"Ce carnet a expiré le {valid_until:%d/%m/%Y} : il ne peut pas entrer en stock.")
+        for text, subject in ((funder, "Le nom du financeur"), (booklet, "Le numéro de carnet")):
+            problem = value_problem(text, subject)
+            if problem:
+                raise PassError(problem)
         line = self._line(
             now,
             structure=structure,
@@ -268,7 +274,7 @@ class PassStore:
                 "cheques": cheques,
                 "value_cents": sum(cheque.value_cents for cheque in found),
                 "age_band": age_band or None,
-                "residence_commune": " ".join((residence_commune or "").split()) or None,
+                "residence_commune": residence_commune or None,
                 "social_situation": social_situation or None,
                 "autonomy_level": autonomy_level or None,
                 "contact": contact,
@@ -276,6 +282,7 @@ class PassStore:
             catalogue=self.catalogue,
             now=now,
             kind="pass_issuance",
+            communes=load_communes(),
         )
         lines = [
             self._line(
@@ -491,14 +498,12 @@ class PassStore:
     def ledger_records(self, ids: list[str]) -> dict[str, PassLedgerRecord]:
         from app.models.record import PassLedgerRecord
 
-        return {row["id"]: PassLedgerRecord.model_validate(row) for row in self._rows("pass_ledger", ids)}
+        return {row["id"]: PassLedgerRecord.from_row(row) for row in self._rows("pass_ledger", ids)}
 
     def issuance_records(self, ids: list[str]) -> dict[str, PassIssuanceRecord]:
         from app.models.record import PassIssuanceRecord
 
-        return {
-            row["id"]: PassIssuanceRecord.model_validate(row) for row in self._rows("pass_issuances", ids)
-        }
+        return {row["id"]: PassIssuanceRecord.from_row(row) for row in self._rows("pass_issuances", ids)}
 
     def _rows(self, table: str, ids: list[str]) -> list[dict[str, Any]]:
         marks = ", ".join("?" * len(ids))

@@ -7,12 +7,12 @@ citizen's commune first. Imported and exported as the CSV French spreadsheets op
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlite_utils
 
+from app.models.communes import search_key
 from app.models.csv_files import PHONE, read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.text import fold
@@ -22,7 +22,6 @@ _REQUIRED = {"name": "le nom du lieu", "address": "l'adresse", "commune": "la co
 _LABELS = {**_REQUIRED, "hours": "les horaires"}
 # Long enough for real names and opening hours, short enough for a card of the citizen's receipt.
 MAX_LENGTHS = {"name": 80, "address": 100, "commune": 60, "hours": 120}
-_SEPARATORS = re.compile(r"[\s'’-]+")
 
 
 class PlaceError(ValueError):
@@ -56,8 +55,8 @@ class PlaceStore:
     def nearby(self, commune: str, limit: int = 6) -> list[QualifiedPlace]:
         """The places for a citizen's receipt: those in their commune first (typed any way: "st genis
         pouilly" is "Saint-Genis-Pouilly"), then the others, each group by commune then name."""
-        wanted = _commune_key(commune)
-        return sorted(self.list(), key=lambda p: _commune_key(p.commune) != wanted)[:limit]
+        wanted = search_key(commune)
+        return sorted(self.list(), key=lambda p: search_key(p.commune) != wanted)[:limit]
 
     def save(self, place: QualifiedPlace) -> QualifiedPlace:
         """Insert a new place, or update the one with `place.id`; return it as stored."""
@@ -123,9 +122,3 @@ def _check(place: QualifiedPlace, line: str = "") -> QualifiedPlace:
 def _refused(line: str, message: str) -> PlaceError:
     """ "Ligne 4 : indiquez la commune." from a file, "Indiquez la commune." from the form."""
     return PlaceError(f"Ligne {line} : {message}" if line else message[0].upper() + message[1:])
-
-
-def _commune_key(commune: str) -> str:
-    """A commune as people write it: "Saint-Genis-Pouilly", "saint genis pouilly", "St Genis"."""
-    words = _SEPARATORS.split(fold(commune).strip())
-    return " ".join("saint" if word == "st" else "sainte" if word == "ste" else word for word in words)

@@ -2,17 +2,29 @@
 workstation and the server validate.
 
 No field can hold a citizen's identity, and `extra="forbid"` makes sure none is smuggled in: the
-free note is not part of the record at all, it stays in the workstation's own table.
+free note is not part of the record at all, it stays in the workstation's own table. The free-text
+values that remain (place, agent, structure, funder, booklet) go through the same identifier guard
+as the note, here, so that the server refuses what a modified client would let through; no string
+may hold control characters, NUL or lone surrogates (PostgreSQL refuses them, terminals obey them).
+
+Types are strict (`"5"`, `true` or `1.0` are not a duration; `0` or `"yes"` are not a boolean) and
+times are bounded: nothing before the France Services network could exist, nothing beyond the clock
+tolerance in the future, so that no later arithmetic on a stored time can overflow.
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -20,9 +32,20 @@ from pydantic import (
     model_validator,
 )
 
+from app.models.communes import INSEE_CODE, Communes
+from app.models.note_guard import control_problem, value_problem
 from app.models.reference import Catalogue
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
+# The France Services network was announced in 2019: no record can be older. Checked before any
+# conversion, so that "0001-01-01T00:00:00+01:00" is a French message, not an OverflowError.
+EARLIEST_TIME = datetime(2019, 1, 1, tzinfo=UTC)
+# Without a `now` to compare with (the server, records read back from the database), a time is
+# refused beyond a day ahead of this machine's clock: workstation clocks drift, a year 9999 is a typo.
+MAX_CLOCK_SKEW = timedelta(days=1)
+LATEST_VALIDITY = date(2099, 12, 31)
+# The values written by hand rather than chosen in a list: guarded against identifiers.
+FREE_TEXT_FIELDS = ("structure", "agent", "place", "funder", "booklet")
 MAX_DURATION_MINUTES = 8 * 60
 
 FIELD_LABELS = {
@@ -88,6 +111,27 @@ class RecordError(ValueError):
         self.field = field
 
 
+def _residence_commune(value: Any, info: ValidationInfo) -> Any:
+    """An INSEE code, never free text (where a name or a phone number could be written), and one of
+    the official list when the context has it (the workstation's store and the server do). The
+    message never repeats the value: it may be just what must not be kept."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(INSEE_CODE, value):
+        raise RecordError(
+            "residence_commune", "Choisissez la commune de résidence dans la liste officielle des communes."
+        )
+    communes: Communes | None = (info.context or {}).get("communes")
+    if communes is not None and value not in communes:
+        raise RecordError("residence_commune", "Commune de résidence inconnue de la liste officielle.")
+    return value
+
+
+ResidenceCommune = Annotated[
+    Annotated[str, StringConstraints(pattern=INSEE_CODE)] | None, BeforeValidator(_residence_commune)
+]
+
+
 class _Record(BaseModel):
     """What every record that travels has: an id made at capture, times, who, and what it replaces."""
 
@@ -95,11 +139,60 @@ class _Record(BaseModel):
 
     id: UUID
     created_at: datetime
-    utc_offset_minutes: int = Field(ge=-14 * 60, le=14 * 60)
+    utc_offset_minutes: StrictInt = Field(ge=-14 * 60, le=14 * 60)
     structure: str = Field(min_length=1, max_length=64)
     agent: str = Field(min_length=1, max_length=80)
     supersedes: UUID | None = None
-    deleted: bool = False
+    deleted: StrictBool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        """No string anywhere in the record holds a control character, NUL or lone surrogate."""
+        if not isinstance(data, dict):
+            return data
+        parts: list[Any] = []
+        for field, value in data.items():
+            parts.append(field)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list):
+                parts.extend(text for text in value if isinstance(text, str))
+        if all(isinstance(part, str) for part in parts) and not control_problem(" ".join(parts)):
+            return data  # the usual case, in one search; otherwise find the culprit
+        for field, value in data.items():
+            if not isinstance(field, str) or control_problem(field):
+                raise RecordError("", "Nom de champ invalide : caractères interdits.")
+            for text in _texts(value):
+                problem = control_problem(text)
+                if problem:
+                    raise RecordError(field, f"{_subject(field)} contient un {problem}.")
+        return data
+
+    @field_validator(*FREE_TEXT_FIELDS, check_fields=False)
+    @classmethod
+    def _no_identifier(cls, value: str, info: ValidationInfo) -> str:
+        problem = value_problem(value, _subject(info.field_name))
+        if problem:
+            raise RecordError(info.field_name, problem)
+        return value
+
+    @field_validator(
+        "created_at",
+        "occurred_at",
+        "sent_at",
+        "answered_at",
+        "issued_at",
+        "valid_until",
+        mode="before",
+        check_fields=False,
+    )
+    @classmethod
+    def _time_as_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """A time is ISO 8601 text (or already a date): a number would be read as a Unix timestamp."""
+        if value is None or isinstance(value, str | date):
+            return value
+        raise RecordError(info.field_name, f"{_subject(info.field_name)} doit être une date ISO 8601.")
 
     @field_validator("created_at", "occurred_at", "sent_at", "answered_at", "issued_at", check_fields=False)
     @classmethod
@@ -108,7 +201,22 @@ class _Record(BaseModel):
             return None
         if value.tzinfo is None:
             raise RecordError(info.field_name, "L'heure doit préciser son fuseau horaire.")
-        return value.astimezone(UTC).replace(microsecond=0)
+        label = FIELD_LABELS[info.field_name]
+        # The year first: converting a time at the calendar's edges to UTC overflows.
+        if not EARLIEST_TIME.year - 1 <= value.year <= datetime.now(UTC).year + 1:
+            raise RecordError(info.field_name, _out_of_bounds(label))
+        value = value.astimezone(UTC).replace(microsecond=0)
+        if not EARLIEST_TIME <= value <= datetime.now(UTC) + MAX_CLOCK_SKEW:
+            raise RecordError(info.field_name, _out_of_bounds(label))
+        return value
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Any:
+        """The record from a database row, where SQLite keeps booleans as 0 and 1."""
+        for field in _boolean_fields(cls):
+            if row.get(field) in (0, 1):
+                row[field] = bool(row[field])
+        return cls.model_validate(row)
 
     def carried_over(self) -> dict[str, Any]:
         """What a record superseding this one starts from: its content, without what makes a record
@@ -132,12 +240,12 @@ class ContactRecord(_Record):
     partners: list[str] = Field(min_length=1, max_length=11)
     help_kind: str
     outcome: str
-    duration_minutes: int = Field(ge=1, le=MAX_DURATION_MINUTES)
+    duration_minutes: StrictInt = Field(ge=1, le=MAX_DURATION_MINUTES)
     age_band: str | None = None
-    first_visit: bool | None = None
-    residence_commune: str | None = Field(default=None, max_length=120)
-    non_recours: bool = False
-    pass_numerique: bool = False
+    first_visit: StrictBool | None = None
+    residence_commune: ResidenceCommune = None
+    non_recours: StrictBool = False
+    pass_numerique: StrictBool = False
 
     @model_validator(mode="after")
     def _check_against_context(self, info: ValidationInfo) -> "ContactRecord":
@@ -225,9 +333,9 @@ class PassLedgerRecord(_PassRecord):
     event: Literal["recu", "remis", "retour", "annule"]
     funder: str = Field(min_length=1, max_length=120)
     booklet: str = Field(min_length=1, max_length=40)
-    booklet_size: int | None = None
-    value_cents: int = Field(ge=100, le=100_00)
-    valid_until: date
+    booklet_size: StrictInt | None = None
+    value_cents: StrictInt = Field(ge=100, le=100_00)
+    valid_until: date = Field(ge=EARLIEST_TIME.date(), le=LATEST_VALIDITY)
     reason: str | None = None
     issuance: UUID | None = None
 
@@ -267,9 +375,9 @@ class PassIssuanceRecord(_PassRecord):
     """Pass numérique cheques handed to a citizen, with an anonymous profile for reporting."""
 
     issued_at: datetime
-    value_cents: int = Field(ge=100, le=100 * 100_00)  # all the cheques together
+    value_cents: StrictInt = Field(ge=100, le=100 * 100_00)  # all the cheques together
     age_band: str | None = None
-    residence_commune: str | None = Field(default=None, max_length=120)
+    residence_commune: ResidenceCommune = None
     social_situation: str | None = None
     autonomy_level: Literal["debutant", "intermediaire", "autonome"] | None = None
     contact: UUID | None = None
@@ -302,14 +410,47 @@ def validate_record(
     catalogue: Catalogue | None = None,
     now: datetime | None = None,
     kind: str = "contact",
+    communes: Communes | None = None,
 ) -> Any:
     """Build a record of `kind` (see RECORD_KINDS) from `data`, or raise `RecordError` in French."""
     if kind not in RECORD_KINDS:
         raise RecordError("kind", f"Type d'enregistrement inconnu : « {kind} ».")
     try:
-        return RECORD_KINDS[kind].model_validate(data, context={"catalogue": catalogue, "now": now})
+        return RECORD_KINDS[kind].model_validate(
+            data, context={"catalogue": catalogue, "now": now, "communes": communes}
+        )
     except ValidationError as exc:
         raise _in_french(exc) from None
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of a value as the records hold them: a string, or a list of them."""
+    if isinstance(value, str):
+        return [value]
+    return [text for text in value if isinstance(text, str)] if isinstance(value, list) else []
+
+
+def _subject(field: str) -> str:
+    """A field named at the start of a French sentence."""
+    return f"Le champ « {FIELD_LABELS.get(field, field)} »"
+
+
+def _out_of_bounds(label: str) -> str:
+    return (
+        f"{label.capitalize()} impossible : avant le 1er janvier {EARLIEST_TIME.year} ou dans le futur. "
+        "Vérifiez la date et l'heure."
+    )
+
+
+@cache
+def _boolean_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name, field in model.model_fields.items() if bool in _types_of(field.annotation))
+
+
+def _types_of(annotation: Any) -> tuple[Any, ...]:
+    """The types a field's annotation allows, `Annotated[...]` (StrictBool) unwrapped."""
+    types = get_args(annotation) or (annotation,)
+    return tuple(getattr(kind, "__origin__", kind) for kind in types)
 
 
 def _in_french(exc: ValidationError) -> RecordError:
@@ -324,6 +465,15 @@ def _in_french(exc: ValidationError) -> RecordError:
         return RecordError(field, f"Champ obligatoire manquant : {label}.")
     if kind == "extra_forbidden":
         return RecordError(field, f"Champ non prévu : « {field} ». Aucune donnée personnelle n'est acceptée.")
+    if kind == "int_type":
+        return RecordError(field, f"Le champ « {label} » doit être un nombre entier.")
+    if kind == "bool_type":
+        return RecordError(field, f"Le champ « {label} » doit valoir true ou false.")
+    if field == "valid_until" and kind in ("greater_than_equal", "less_than_equal"):
+        return RecordError(
+            field,
+            f"La fin de validité doit être comprise entre {EARLIEST_TIME.year} et {LATEST_VALIDITY.year}.",
+        )
     if field == "partners" and kind == "too_short":
         return RecordError(field, "Choisissez au moins un partenaire.")
     if field == "duration_minutes":

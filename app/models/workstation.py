@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from app.models.database import transaction, utc_now
+from app.models.note_guard import value_problem
 from app.models.settings import get_setting, set_setting
 from app.models.structures import Structure, load_structures
 
@@ -70,6 +71,8 @@ class Workstation:
             raise SetupError("Indiquez le nom de la structure.")
         if not structure.commune.strip():
             raise SetupError("Indiquez la commune de la structure.")
+        _refuse_identifiers(structure.name, "Le nom de la structure")
+        _refuse_identifiers(structure.commune, "La commune de la structure")
         if structure.itinerant and not stops:
             raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
         if not agents:
@@ -143,6 +146,7 @@ class Workstation:
             raise SetupError("Indiquez le nom ou les initiales de l'agent.")
         if len(name) > 80:
             raise SetupError("Le nom de l'agent est trop long (80 caractères au plus).")
+        _refuse_identifiers(name, "Le nom de l'agent")
         if role not in ROLES:
             raise SetupError(f"Rôle inconnu : « {role} ».")
         if self.db.execute("SELECT 1 FROM agents WHERE name = ?", [name]).fetchone():
@@ -198,6 +202,15 @@ def _clean_stops(stops: list[str]) -> list[str]:
     seen: list[str] = []
     for stop in stops:
         stop = " ".join(stop.split())
+        _refuse_identifiers(stop, "Le nom d'un arrêt")
         if stop and stop not in seen:
             seen.append(stop)
     return seen
+
+
+def _refuse_identifiers(text: str, subject: str) -> None:
+    """Agent names and stops travel in every record: the record's own guard, before anything is
+    written, with a message naming what the agent typed."""
+    problem = value_problem(text, subject)
+    if problem:
+        raise SetupError(problem)

@@ -15,6 +15,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from app.paths import PRIVATE_FOLDER_MODE, private_file
+
 ENV_DATABASE = "BUREAU_VIRTUEL_SERVER_DATABASE"
 DATABASE_NAME = "bureau-virtuel-server.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -84,7 +86,12 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # A file the server creates is its own (0600, its -wal and -shm too, in a new folder 0700);
+        # an existing file or folder keeps the modes its administrator gave it.
+        path = Path(parsed.database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+        if not path.exists():
+            private_file(path)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)

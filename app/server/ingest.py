@@ -22,6 +22,7 @@ from uuid import UUID
 from sqlalchemy import Engine, Integer, String, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.models.communes import load_communes
 from app.models.record import (
     RECORD_KINDS,
     ContactRecord,
@@ -455,7 +456,7 @@ def _validated(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any
     if not isinstance(record, dict):
         raise _Rejected(_rejection(record_id, "invalid", KINDS[kind].absent))
     try:
-        validated = validate_record(record, catalogue=catalogue, kind=kind)
+        validated = validate_record(record, catalogue=catalogue, kind=kind, communes=load_communes())
     except RecordError as error:
         raise _Rejected(_rejection(record_id, "invalid", str(error))) from None
     mine = workstation.structure.matricule

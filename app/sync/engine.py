@@ -31,6 +31,7 @@ from app.sync.transport import (
     check_server_url,
 )
 
+INTERRUPTED = "Envoi interrompu par une erreur inattendue : il sera repris au prochain passage."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
@@ -42,7 +43,7 @@ NOT_ENROLLED = (
 class SyncReport:
     accepted: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    rejected: int = 0  # quarantined during this pass
     pending: int = 0
     quarantined: int = 0
     error: str | None = None
@@ -126,9 +127,26 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     except Timeout:
         report.busy = True
         return report
-    client = ServerClient(server_url, token)
+    quarantined_before = quarantined_count(db)
     try:
         reset_interrupted_sends(db)  # leftovers of a process that died: we hold the lock now
+        _pass(workspace, ServerClient(server_url, token), report, force, pull_reference)
+    except SyncError as error:  # the stored address no longer passes the checks
+        report.error = str(error)
+    finally:
+        lock.release()
+    report.pending = pending_count(db)
+    report.quarantined = quarantined_count(db)
+    # Refused by the server, too large on their own, or unreadable here: all quarantined this pass.
+    report.rejected = report.quarantined - quarantined_before
+    return report
+
+
+def _pass(
+    workspace: Workspace, client: ServerClient, report: SyncReport, force: bool, pull_reference: bool
+) -> None:
+    db = workspace.db
+    try:
         if _confirm_session(workspace, client, report):
             _send_all(workspace, client, report, force)
         if report.error is None:
@@ -139,10 +157,6 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
                 _pull_reference(workspace, client, report)
     finally:
         client.close()
-        lock.release()
-    report.pending = pending_count(db)
-    report.quarantined = quarantined_count(db)
-    return report
 
 
 def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
@@ -164,33 +178,47 @@ def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, fo
     db, limit = workspace.db, outbox.BATCH_RECORDS
     while batch := outbox.claim_batch(db, workspace.record_loaders(), limit, force):
         try:
-            results = client.send_batch([claimed.item for claimed in batch], db_time(utc_now()))
-        except TooLarge as error:
-            if len(batch) == 1:
-                outbox.quarantine(db, batch, str(error))
-                report.rejected += 1
-            else:
-                outbox.release(db, batch, str(error), count_attempt=False)
-                limit = max(1, len(batch) // 2)
-            continue
-        except Unauthorized as error:
-            outbox.release(db, batch, str(error), count_attempt=False)
-            with transaction(db):
-                set_setting(db, UNAUTHORIZED, True)
-            report.error, report.unauthorized = str(error), True
+            limit = _send_batch(workspace, client, report, batch, limit)
+        except BaseException:
+            # A bug, a full disk, an interrupted thread: the batch goes back to the queue rather
+            # than staying `sending` until the next start, and the error goes on to the caller.
+            outbox.release(db, batch, INTERRUPTED)
+            raise
+        if limit == 0:
             return
-        except RetryLater as error:
-            outbox.release(db, batch, str(error), retry_after=error.retry_after)
-            report.error = str(error)
-            return
-        except (NetworkError, ProtocolError) as error:
-            outbox.release(db, batch, str(error))
-            report.error, report.offline = str(error), True
-            return
-        accepted, duplicates, rejected = outbox.record_results(db, results)
-        report.accepted += accepted
-        report.duplicates += duplicates
-        report.rejected += rejected
+
+
+def _send_batch(
+    workspace: Workspace, client: ServerClient, report: SyncReport, batch: list[outbox.Claimed], limit: int
+) -> int:
+    """Send one batch and file the outcome; the next batch's size, 0 to stop the pass."""
+    db = workspace.db
+    try:
+        results = client.send_batch([claimed.item for claimed in batch], db_time(utc_now()))
+    except TooLarge as error:
+        if len(batch) == 1:
+            outbox.quarantine(db, batch, str(error))
+            return limit
+        outbox.release(db, batch, str(error), count_attempt=False)
+        return max(1, len(batch) // 2)
+    except Unauthorized as error:
+        outbox.release(db, batch, str(error), count_attempt=False)
+        with transaction(db):
+            set_setting(db, UNAUTHORIZED, True)
+        report.error, report.unauthorized = str(error), True
+        return 0
+    except RetryLater as error:
+        outbox.release(db, batch, str(error), retry_after=error.retry_after)
+        report.error = str(error)
+        return 0
+    except (NetworkError, ProtocolError) as error:
+        outbox.release(db, batch, str(error))
+        report.error, report.offline = str(error), True
+        return 0
+    accepted, duplicates, _rejected = outbox.record_results(db, results)
+    report.accepted += accepted
+    report.duplicates += duplicates
+    return limit
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:

@@ -8,12 +8,14 @@ second send harmless.
 
 import json
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
+from pydantic import ValidationError
 
 from app.models.database import db_time, transaction, utc_now
 from app.sync.transport import ItemResult
@@ -37,29 +39,93 @@ def claim_batch(
     limit: int = BATCH_RECORDS,
     force: bool = False,
 ) -> list[Claimed]:
-    """Mark up to `limit` due records as `sending` and return them ready to send, oldest first."""
+    """Mark up to `limit` due records as `sending` and return them ready to send, oldest first.
+
+    A record that cannot be read back or validated (a row damaged on disk, a date written by an
+    older version) is quarantined with a French reason instead of blocking every pass: the rest of
+    the queue goes.
+    """
     now = db_time(utc_now())
     due = "" if force else "AND (next_try_at IS NULL OR next_try_at <= ?)"
-    with transaction(db):
-        rows = db.execute(
-            f"SELECT record_id, kind, attempts FROM outbox WHERE state = 'pending' {due} ORDER BY rowid LIMIT ?",
-            [limit] if force else [now, limit],
-        ).fetchall()
-        records: dict[str, Any] = {}
-        for kind, load in loaders.items():
-            records.update(load([row[0] for row in rows if row[1] == kind]))
-        batch, size = [], 0
-        for record_id, kind, attempts in rows:
-            item = {"kind": kind, "record": records[record_id].model_dump(mode="json")}
-            size += len(json.dumps(item, separators=(",", ":")))
-            if batch and size > BATCH_BYTES:
-                break
-            batch.append(Claimed(record_id, attempts, item))
-        db.conn.executemany(
-            "UPDATE outbox SET state = 'sending', updated_at = ? WHERE record_id = ?",
-            [(now, claimed.record_id) for claimed in batch],
-        )
-    return batch
+    while True:
+        with transaction(db):
+            rows = db.execute(
+                f"SELECT record_id, kind, attempts FROM outbox WHERE state = 'pending' {due} ORDER BY rowid LIMIT ?",
+                [limit] if force else [now, limit],
+            ).fetchall()
+            items, unreadable = _load_items(rows, loaders)
+            batch, size = [], 0
+            for record_id, _kind, attempts in rows:
+                if record_id not in items:
+                    continue
+                size += len(json.dumps(items[record_id], separators=(",", ":")))
+                if batch and size > BATCH_BYTES:
+                    break
+                batch.append(Claimed(record_id, attempts, items[record_id]))
+            db.conn.executemany(
+                "UPDATE outbox SET state = 'sending', updated_at = ? WHERE record_id = ?",
+                [(now, claimed.record_id) for claimed in batch],
+            )
+            db.conn.executemany(
+                "UPDATE outbox SET state = 'rejected', last_error = ?, updated_at = ? WHERE record_id = ?",
+                [(reason, now, record_id) for record_id, reason in unreadable.items()],
+            )
+        if batch or not unreadable:  # a batch made only of unreadable records: look further
+            return batch
+
+
+def _load_items(
+    rows: list[tuple[str, str, int]], loaders: dict[str, Callable[[list[str]], dict[str, Any]]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """({id: item as sent}, {id: why it cannot be sent}) for the outbox `rows`.
+
+    Each kind is loaded in one query; only when that fails are its records loaded one by one, to
+    find the culprit. A database error is not the record's fault and is raised.
+    """
+    items: dict[str, dict[str, Any]] = {}
+    unreadable: dict[str, str] = {}
+    for kind, load in loaders.items():
+        ids = [row[0] for row in rows if row[1] == kind]
+        if not ids:
+            continue
+        try:
+            items.update(_items(kind, ids, load))
+        except sqlite3.Error:
+            raise
+        except Exception:  # whatever is wrong with one record must not stop the others
+            for record_id in ids:
+                try:
+                    items.update(_items(kind, [record_id], load))
+                except sqlite3.Error:
+                    raise
+                except Exception as error:
+                    unreadable[record_id] = _unreadable_reason(error)
+    for record_id, kind, _attempts in rows:
+        if record_id not in items and record_id not in unreadable:
+            unreadable[record_id] = (
+                f"Enregistrement introuvable sur ce poste (type « {kind} ») : il ne peut pas être envoyé."
+            )
+    return items, unreadable
+
+
+def _items(
+    kind: str, ids: list[str], load: Callable[[list[str]], dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    return {
+        record_id: {"kind": kind, "record": record.model_dump(mode="json")}
+        for record_id, record in load(ids).items()
+    }
+
+
+def _unreadable_reason(error: Exception) -> str:
+    """French, naming the faulty fields but never their values (they may hold anything)."""
+    details = error.errors() if isinstance(error, ValidationError) else []
+    fields = sorted({str(detail["loc"][0]) for detail in details if detail["loc"]})
+    which = f" (champ{'s' if len(fields) > 1 else ''} {', '.join(fields)})" if fields else ""
+    return (
+        f"Enregistrement illisible ou invalide sur ce poste{which} : il ne peut pas être envoyé. "
+        "Signalez-le au support ; les autres enregistrements partent normalement."
+    )
 
 
 def record_results(db: sqlite_utils.Database, results: list[ItemResult]) -> tuple[int, int, int]:
@@ -121,11 +187,3 @@ def quarantine(db: sqlite_utils.Database, batch: list[Claimed], reason: str) -> 
             "UPDATE outbox SET state = 'rejected', last_error = ?, updated_at = ? WHERE record_id = ?",
             [(reason, db_time(utc_now()), claimed.record_id) for claimed in batch],
         )
-
-
-def quarantined_rows(db: sqlite_utils.Database) -> list[tuple[str, str, str, str]]:
-    """(id, occurred_at, situation, server's reason) of the records the server refused."""
-    return db.execute(
-        "SELECT c.id, c.occurred_at, c.situation, o.last_error FROM outbox o JOIN contacts c ON c.id = o.record_id "
-        "WHERE o.state = 'rejected' ORDER BY c.occurred_at DESC"
-    ).fetchall()

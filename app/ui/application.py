@@ -11,9 +11,11 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTimer, 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.journal.files import journal_folder
 from app.models.database import DatabaseUnavailable
 from app.models.workspace import Workspace, open_workspace
 from app.paths import resources_dir
+from app.ui.error_reporting import ErrorReporter
 from app.ui.main_window import SCREENS, MainWindow
 from app.ui.theme import apply_display
 
@@ -72,6 +74,8 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
         problems.append("traduction française de Qt absente")
     if QApplication.windowIcon().isNull():
         problems.append("icône de l'application absente")
+    if not isinstance(getattr(sys.excepthook, "__self__", None), ErrorReporter):
+        problems.append("erreurs inattendues non signalées (ni journal, ni message)")
     catalogue = workspace.catalogue
     if len(catalogue.themes) != 6 or len(catalogue.situations) < 21 or len(catalogue.partners) < 10:
         problems.append("référentiels incomplets")
@@ -83,7 +87,7 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
     except sqlite3.Error as error:
         problems.append(f"base de données non modifiable ({error})")
     shipped = ("style.qss", "high-contrast.qss", "reference", "structures", "portal", "flows")
-    shipped += ("pass_numerique", "icons")
+    shipped += ("pass_numerique", "icons", "communes")
     paths = [resources_dir() / name for name in shipped]
     missing = [path.name for path in paths if not (path.is_file() or (path.is_dir() and any(path.iterdir())))]
     if missing:
@@ -130,6 +134,12 @@ def settle_after_start() -> None:
     gc.freeze()
 
 
+def report_errors(app: QApplication) -> None:
+    """Qt's messages to the journal (started by app.cli), and a French dialog after an unexpected
+    exception instead of a window that vanishes."""
+    ErrorReporter(app, journal_folder())
+
+
 def start_sync(window: MainWindow, workspace: Workspace) -> None:
     from app.ui.sync_controller import SyncController
 
@@ -152,6 +162,7 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
         )
         return 2
     app = make_application()
+    report_errors(app)
     try:
         workspace = open_workspace(data_dir)
     except DatabaseUnavailable as error:

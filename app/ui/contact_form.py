@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -34,6 +33,7 @@ from app.models.record import ContactRecord, RecordError
 from app.models.reference import Choice, Situation
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
+from app.ui.commune_picker import CommunePicker
 from app.ui.notices import notice_label, show_notice
 from app.ui.situation_picker import SituationPicker
 
@@ -133,8 +133,7 @@ class ContactDialog(QDialog):
         self.duration.setAccessibleName("Durée en minutes")
         self.duration.setToolTip("Mesurée depuis l'ouverture du formulaire ; modifiable.")
         self.duration.editingFinished.connect(self._duration_edited)
-        self.place = QComboBox()
-        self.place.setEditable(True)
+        self.place = QComboBox()  # a choice, never typed: a typed place could hold a name
         self.place.setAccessibleName("Lieu")
         self.place.setToolTip("Où le contact a lieu : l'arrêt du bus ou la commune du site.")
         self.agent = QComboBox()
@@ -149,11 +148,9 @@ class ContactDialog(QDialog):
         )
         self.first_visit = QCheckBox("Première visite")
         self.first_visit.setToolTip("La personne vient pour la première fois dans cette France Services.")
-        self.residence = QLineEdit()
-        self.residence.setPlaceholderText("Commune de résidence (facultatif)")
-        self.residence.setAccessibleName("Commune de résidence")
-        self.residence.setMaxLength(120)
-        self.residence.setToolTip("Facultatif : la commune seulement, jamais l'adresse.")
+        structure = self.workspace.workstation.structure
+        self.residence = CommunePicker(structure.departement if structure else None)
+        self.residence.edit.setToolTip("Facultatif : la commune seulement, jamais l'adresse.")
         self.non_recours = QCheckBox("Non-recours aux droits détecté")
         self.non_recours.setToolTip("La personne ne touchait pas une aide à laquelle elle a droit.")
         self.pass_numerique = QCheckBox("Pass numérique remis")
@@ -193,8 +190,8 @@ class ContactDialog(QDialog):
 
         profile = QGroupBox("Profil anonyme et repérages (facultatif)")
         profile_layout = QGridLayout(profile)
-        profile_layout.addWidget(self.age_band, 0, 0)
-        profile_layout.addWidget(self.first_visit, 0, 1)
+        profile_layout.addWidget(self.age_band, 0, 0, Qt.AlignmentFlag.AlignTop)
+        profile_layout.addWidget(self.first_visit, 0, 1, Qt.AlignmentFlag.AlignTop)
         profile_layout.addWidget(self.residence, 0, 2)
         profile_layout.addWidget(self.non_recours, 1, 0)
         profile_layout.addWidget(self.pass_numerique, 1, 1)
@@ -238,7 +235,10 @@ class ContactDialog(QDialog):
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
         self.place.clear()
-        self.place.addItems(workstation.places())
+        places = workstation.places()
+        if existing is not None and existing.place not in places:
+            places.append(existing.place)  # a stop since removed: the correction keeps it
+        self.place.addItems(places)
         self.agent.clear()
         for agent in workstation.agents():
             self.agent.addItem(agent.name)
@@ -258,7 +258,7 @@ class ContactDialog(QDialog):
         self.agent.setCurrentText(values.get("agent") or (agent.name if agent else ""))
         self.age_band.setCurrentIndex(self.age_band.findData(values.get("age_band")))
         self.first_visit.setChecked(bool(values.get("first_visit")))
-        self.residence.setText(values.get("residence_commune") or "")
+        self.residence.set_code(values.get("residence_commune"))
         self.non_recours.setChecked(bool(values.get("non_recours")))
         self.pass_numerique.setChecked(bool(values.get("pass_numerique")))
         self.note.setPlainText(self.workspace.contacts.note(str(existing.id)) if existing else "")
@@ -311,7 +311,7 @@ class ContactDialog(QDialog):
             "duration_minutes": self.duration.value() if self._duration_touched else self.elapsed_minutes(),
             "age_band": self.age_band.currentData(),
             "first_visit": True if self.first_visit.isChecked() else None,
-            "residence_commune": self.residence.text().strip() or None,
+            "residence_commune": self.residence.residence_commune(),
             "non_recours": self.non_recours.isChecked(),
             "pass_numerique": self.pass_numerique.isChecked(),
         }

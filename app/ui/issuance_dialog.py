@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import PassError, compact_numbers, euros, parse_cheque_numbers
 from app.models.record import AUTONOMY_LEVELS, PassIssuanceRecord, RecordError
 from app.models.workspace import Workspace
+from app.ui.commune_picker import CommunePicker
 from app.ui.notices import notice_label, show_notice
 from app.ui.pass_dialogs import who
 from app.ui.tables import fit_to_text
@@ -75,12 +76,11 @@ class IssuanceDialog(QDialog):
         self.age_band.addItem("Non renseignée", None)
         for band in catalogue.age_bands.values():
             self.age_band.addItem(band.label, band.id)
-        self.commune = QLineEdit()
-        self.commune.setAccessibleName("Commune de résidence")
-        self.commune.setAccessibleDescription(
+        structure = workspace.workstation.structure
+        self.commune = CommunePicker(structure.departement if structure else None)
+        self.commune.edit.setToolTip(
             "Facultatif : les lieux qualifiés de cette commune sont imprimés en premier sur le reçu."
         )
-        self.commune.setPlaceholderText("Commune de résidence (facultatif)")
         self.situation = QComboBox()
         self.situation.setAccessibleName("Situation")
         self.situation.setAccessibleDescription("La situation sociale de la personne, sans la nommer.")
@@ -96,7 +96,7 @@ class IssuanceDialog(QDialog):
         self.level.setCurrentIndex(max(0, self.level.findData(level)))
         if contact is not None:
             self.age_band.setCurrentIndex(max(0, self.age_band.findData(contact.age_band)))
-            self.commune.setText(contact.residence_commune or "")
+            self.commune.set_code(contact.residence_commune)
         self.message = notice_label("Message")
 
         form = QFormLayout()
@@ -205,7 +205,7 @@ class IssuanceDialog(QDialog):
                 **who(self.workspace),
                 cheques=parse_cheque_numbers(self.numbers.text()),
                 age_band=self.age_band.currentData(),
-                residence_commune=self.commune.text(),
+                residence_commune=self.commune.residence_commune(),
                 social_situation=self.situation.currentData(),
                 autonomy_level=self.level.currentData(),
                 contact=self.contact_id,
@@ -228,7 +228,7 @@ class IssuanceDialog(QDialog):
         return {
             "pass_numerique": True,
             "age_band": self.age_band.currentData(),
-            "residence_commune": self.commune.text().strip(),
+            "residence_commune": self.commune.residence_commune(),
         }
 
     # --- receipt ------------------------------------------------------------------------------
@@ -241,7 +241,9 @@ class IssuanceDialog(QDialog):
             day=date.today(),
             agent=self.issuance.agent,
             cheques=self.workspace.passes.issued(str(self.issuance.id)),
-            places=self.workspace.places.nearby(self.commune.text() or structure.commune),
+            places=self.workspace.places.nearby(
+                self.commune.commune.name if self.commune.commune else structure.commune
+            ),
         )
         return write_receipt_pdf(content, path)
 

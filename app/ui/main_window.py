@@ -37,6 +37,17 @@ SCREEN_HELP = {
 }
 
 
+def clock_time(moment: datetime) -> str:
+    """ "14 h 02" on the workstation's clock."""
+    local = moment.astimezone()
+    return f"{local:%H} h {local:%M}"
+
+
+def failure_sentence(moment: datetime) -> str:
+    """What the agent reads after a pass that failed unexpectedly (its exception is in the journal)."""
+    return f"⚠ Dernière synchronisation échouée à {clock_time(moment)} : erreur inattendue (voir le journal)"
+
+
 class ElidedLabel(QLabel):
     """A label that ends with "…" when it has to give way (its tooltip keeps the whole text)."""
 
@@ -234,8 +245,11 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName("État de la synchronisation")
         self.quarantine_button = QPushButton()
         self.quarantine_button.setFlat(True)
-        self.quarantine_button.setAccessibleName("Contacts refusés par le serveur")
-        self.quarantine_button.setToolTip("Affiche les contacts que le serveur a refusés, avec le motif.")
+        self.quarantine_button.setAccessibleName("Enregistrements refusés par le serveur")
+        self.quarantine_button.setToolTip(
+            "Affiche les enregistrements (contacts, sollicitations, Pass numérique) que le serveur a refusés, "
+            "avec le motif."
+        )
         self.quarantine_button.clicked.connect(self.show_quarantine)
         bar.addWidget(self.structure_label, 1)
         bar.addPermanentWidget(self.stop_caption)
@@ -270,12 +284,16 @@ class MainWindow(QMainWindow):
 
     def _show_sync_status(self) -> None:
         status = read_status(self.workspace.db)
+        full_state = None  # the state in full for the tooltip and screen readers, when it differs
         if not status.server_url:
             state = "Non inscrit"
         elif status.unauthorized:
             state = "⚠ Accès refusé par le serveur"
         elif self.sync is not None and self.sync.running:
             state = "Synchronisation…"
+        elif self.sync is not None and self.sync.failed_at is not None:
+            state = f"⚠ Synchronisation échouée à {clock_time(self.sync.failed_at)} (voir le journal)"
+            full_state = failure_sentence(self.sync.failed_at)
         else:
             state = {None: "Serveur non joint", True: "En ligne", False: "Hors ligne"}[self.online]
         last = []
@@ -287,7 +305,7 @@ class MainWindow(QMainWindow):
         records = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''}"
         waiting = f"{records} (contacts, sollicitations, Pass numérique) en attente d'envoi"
         self.sync_label.setText(" · ".join([state, f"{status.pending} en attente d'envoi", *last]))
-        self.sync_label.setToolTip(" · ".join([state, waiting, *last]))
+        self.sync_label.setToolTip(" · ".join([full_state or state, waiting, *last]))
         self.sync_label.setAccessibleDescription(self.sync_label.toolTip())  # read out when it changes
         self.quarantine_button.setText(
             f"⚠ {status.quarantined} refusé{'s' if status.quarantined > 1 else ''}"
@@ -300,6 +318,7 @@ class MainWindow(QMainWindow):
         self.sync = controller
         controller.started.connect(self._show_sync_status)
         controller.report_ready.connect(self._sync_report)
+        controller.pass_failed.connect(self._sync_failed)
         controller.enrolled.connect(self._enrolled)
         if "Paramètres" in self._built:
             self._connect_settings_to_sync(self._built["Paramètres"])
@@ -313,6 +332,12 @@ class MainWindow(QMainWindow):
             self.online = not report.offline and report.error is None
         if "Paramètres" in self._built:
             self.settings.sync_result.setText(report.summary())
+        self.refresh()
+
+    def _sync_failed(self) -> None:
+        self.online = None  # the pass did not get far enough to know
+        if "Paramètres" in self._built:
+            self.settings.sync_result.setText(failure_sentence(self.sync.failed_at) + ".")
         self.refresh()
 
     def _enrolled(self, ok: bool, message: str) -> None:
@@ -349,7 +374,7 @@ class MainWindow(QMainWindow):
         """A screen built later is put at the end of the Tab order; put it before the status bar.
 
         Tab order is then: the list of screens, the screen shown, the stop and the agent, the
-        refused contacts.
+        refused records.
         """
         tail = (self.stop_switch, self.agent_switch, self.quarantine_button)
         last = self.previousInFocusChain()  # the end of the chain: the new screen's last widget

@@ -1,9 +1,14 @@
-"""Paramètres: the structure, the display, a bus's stops, the agents of the workstation, where data lives."""
+"""Paramètres: the structure, the display, a bus's stops, the agents of the workstation, where data lives,
+and the journal for the support."""
+
+from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -17,12 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.journal.export import export_journal
+from app.journal.files import journal_folder
 from app.models.portal import PortalError
 from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, TEXT_SCALES, THEMES, SetupError
 from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
+from app.ui.notices import notice_label, show_notice
 from app.ui.referents_panel import ReferentsPanel
 from app.ui.stops_editor import StopsEditor
 from app.ui.theme import apply_display
@@ -115,6 +123,15 @@ class SettingsScreen(QWidget):
         )
         references.setWordWrap(True)
         data.addRow("Référentiels :", references)
+        self.journal_button = QPushButton("Exporter le &journal…")
+        self.journal_button.setToolTip(
+            "Enregistre le journal technique du poste (sans contenu des contacts) dans un fichier zip, "
+            "à transmettre au support."
+        )
+        self.journal_button.clicked.connect(self.export_journal)
+        self.journal_result = notice_label("Résultat de l'export du journal")
+        data.addRow("Support :", self.journal_button)
+        data.addRow(self.journal_result)
 
         sync_box = QGroupBox("Serveur de reporting")
         self.sync_status = QLabel()
@@ -226,6 +243,35 @@ class SettingsScreen(QWidget):
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+
+    def export_journal(self) -> None:
+        """Paramètres › "Exporter le journal…": a zip where the agent chooses, for the support."""
+        folder = journal_folder()
+        if folder is None:
+            show_notice(
+                self.journal_result, "Le journal n'est pas enregistré sur ce poste : rien à exporter."
+            )
+            return
+        suggested = Path.home() / f"journal-bureau-virtuel-{date.today():%Y-%m-%d}.zip"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Exporter le journal", str(suggested), "Archive zip (*.zip)"
+        )
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.suffix.lower() != ".zip":
+            target = target.with_name(target.name + ".zip")
+        try:
+            export_journal(folder, target)
+        except OSError as error:
+            show_notice(
+                self.journal_result,
+                f"Impossible d'écrire « {target} » ({error.strerror or error}) : choisissez un autre dossier.",
+            )
+            return
+        show_notice(
+            self.journal_result, f"Journal exporté dans « {target} », à transmettre au support.", ok=True
+        )
 
     def _display_chosen(self) -> None:
         """Remembered for the next start, and applied at once to every open window."""

@@ -2,8 +2,14 @@
 
 Passes start at launch, every few minutes, when Qt says the network came back (a hint only: the
 pass itself confirms with an authenticated request) and on demand. Results come back as signals.
+
+Whatever goes wrong in a pass, the worker reports it (`failed`) instead of dying with it: the
+exception goes to the journal, the controller is ready for the next pass, and the status bar says
+that the last one failed.
 """
 
+import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -12,14 +18,19 @@ from PySide6.QtNetwork import QNetworkInformation
 from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import CredentialsUnavailable
 from app.sync.engine import SyncReport, enroll, run_pass
+from app.sync.status import journal_line
 from app.sync.transport import SyncError
 
 PERIOD_MS = 5 * 60 * 1000
 FIRST_PASS_MS = 3000
+UNEXPECTED_ENROLMENT = "Erreur inattendue pendant l'inscription (voir le journal). Réessayez plus tard."
+
+log = logging.getLogger(__name__)
 
 
 class SyncWorker(QObject):
     finished = Signal(object)  # SyncReport
+    failed = Signal()  # the pass raised: the exception is in the journal
     enrolled = Signal(bool, str)  # success, French message
 
     def __init__(self, data_dir: Path) -> None:
@@ -34,16 +45,40 @@ class SyncWorker(QObject):
 
     @Slot(bool)
     def run(self, force: bool) -> None:
-        self.finished.emit(run_pass(self._workspace(), force=force))
+        try:
+            report = run_pass(self._workspace(), force=force)
+            log.info(journal_line(report))
+        except Exception:  # anything: a pass that dies must not take the next ones with it
+            log.exception("sync pass failed")
+            self._reopen_later()
+            self.failed.emit()
+            return
+        self.finished.emit(report)
 
     @Slot(str, str)
     def enroll(self, server_url: str, code: str) -> None:
         try:
             message = enroll(self._workspace(), server_url, code)
         except (SyncError, CredentialsUnavailable) as error:
+            log.info("enrolment refused")
             self.enrolled.emit(False, str(error))
             return
+        except Exception:
+            log.exception("enrolment failed")
+            self._reopen_later()
+            self.enrolled.emit(False, UNEXPECTED_ENROLMENT)
+            return
+        log.info("enrolment succeeded")
         self.enrolled.emit(True, message)
+
+    def _reopen_later(self) -> None:
+        """After an unexpected failure the connection may be mid-transaction: the next pass opens a new one."""
+        if self.workspace is not None:
+            try:
+                self.workspace.close()
+            except Exception:
+                log.exception("closing the sync connection failed")
+            self.workspace = None
 
     @Slot()
     def close(self) -> None:
@@ -56,6 +91,7 @@ class SyncController(QObject):
     """Lives in the GUI thread; owns the worker thread."""
 
     report_ready = Signal(object)  # SyncReport
+    pass_failed = Signal()  # the last pass raised; `failed_at` says when
     enrolled = Signal(bool, str)
     started = Signal()
     _run = Signal(bool)
@@ -67,6 +103,7 @@ class SyncController(QObject):
         self.running = False
         self.queued: bool | None = None  # a pass asked for while one runs: its `force`, run next
         self.last_report: SyncReport | None = None
+        self.failed_at: datetime | None = None  # of the last pass, if it failed unexpectedly (UTC)
         self.thread = QThread()
         self.thread.setObjectName("sync")
         self.worker = SyncWorker(data_dir)
@@ -75,6 +112,7 @@ class SyncController(QObject):
         self._enroll.connect(self.worker.enroll)
         self._close.connect(self.worker.close)
         self.worker.finished.connect(self._finished)
+        self.worker.failed.connect(self._failed)
         self.worker.enrolled.connect(self._enrolled)
         self.thread.start()
         self.timer = QTimer(self)
@@ -111,8 +149,17 @@ class SyncController(QObject):
 
     def _finished(self, report: SyncReport) -> None:
         self.running = False
-        self.last_report = report
-        self.report_ready.emit(report)
+        self.last_report, self.failed_at = report, None
+        self.report_ready.emit(report)  # a slot that raises goes to sys.excepthook; emit() goes on
+        self._run_queued()
+
+    def _failed(self) -> None:
+        self.running = False
+        self.failed_at = datetime.now(UTC)
+        self.pass_failed.emit()
+        self._run_queued()
+
+    def _run_queued(self) -> None:
         if self.queued is not None:
             force, self.queued = self.queued, None
             self.request(force)

@@ -1,4 +1,5 @@
 import json
+import os
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timedelta
@@ -96,9 +97,19 @@ def test_invalid_input_is_one_french_line_and_a_non_zero_exit(data_dir) -> None:
         (["--situation", "naissance", "--note", "son NIR 185057800608436"], "sécurité sociale"),
         (["--situation", "naissance", "--agent", "Inconnu"], "Agent inconnu"),
         (["--channel", "telephone"], "arguments obligatoires manquants"),
+        (["--situation", "naissance", "--place", "Mme Martin 06 12 34 56 78"], "Lieux possibles : Guise"),
+        (["--situation", "naissance", "--commune", "Saint-Denis"], "Saint-Denis (974) = 97411"),
+        (["--situation", "naissance", "--commune", "Mme Martin"], "introuvable dans la liste officielle"),
     ]
+    for moment in ("0202-11-20T10:00", "2018-12-31T10:00", "9999-12-31T23:59:59+14:00"):
+        cases.append(
+            (["--situation", "naissance", "--at", moment], "avant le 1er janvier 2019 ou dans le futur")
+        )
+    cases.append((["--situation", "naissance", "--at", "0001-01-01T00:00"], "date invalide"))
     for args, message in cases:
-        result = run_cli("contacts", "add", *args, data_dir=data_dir)
+        result = run_cli(
+            "contacts", "add", *args, data_dir=data_dir, env={**os.environ, "TZ": "Europe/Paris"}
+        )
         assert result.returncode != 0, args
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], (args, result.stderr)
@@ -160,3 +171,43 @@ def test_self_test_starts_the_whole_application(data_dir) -> None:
     assert "Auto-test réussi" in result.stdout
     with closing(sqlite3.connect(data_dir / "bureau-virtuel.sqlite3")) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+def test_the_place_is_a_stop_and_the_commune_of_residence_a_code(data_dir) -> None:
+    run_cli("demo", "--contacts", "1", data_dir=data_dir, check=True)
+    added = run_cli(
+        "contacts",
+        "add",
+        "--situation",
+        "naissance",
+        "--place",
+        "Étreux",
+        "--commune",
+        "montelimar",
+        data_dir=data_dir,
+    )
+    assert added.returncode == 0, added.stderr
+    refused = run_cli(
+        "contacts", "add", "--situation", "naissance", "--place", "Chez Mme Martin", data_dir=data_dir
+    )
+    assert refused.returncode != 0 and "Martin" not in refused.stderr
+    assert "Lieux possibles : Guise, Wassigny, Le Nouvion-en-Thiérache, Étreux" in refused.stderr
+    with closing(sqlite3.connect(data_dir / "bureau-virtuel.sqlite3")) as conn:
+        row = conn.execute(
+            "SELECT place, residence_commune FROM contacts WHERE id = ?", [added.stdout.strip()]
+        ).fetchone()
+    assert row == ("Étreux", "26198")
+
+
+def test_self_test_finds_a_bundle_without_the_communes(data_dir, tmp_path) -> None:
+    import os
+    import shutil
+
+    from tests.conftest import ROOT
+
+    resources = tmp_path / "resources"
+    shutil.copytree(ROOT / "resources", resources, ignore=shutil.ignore_patterns("communes"))
+    env = {**os.environ, "BUREAU_VIRTUEL_RESOURCES": str(resources)}
+    result = run_cli("--self-test", data_dir=data_dir, env=env)
+    assert result.returncode != 0
+    assert "ressources manquantes : communes" in result.stdout + result.stderr

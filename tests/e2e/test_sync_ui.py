@@ -97,7 +97,8 @@ def test_refused_contacts_are_listed_with_the_reason(qtbot, workspace, server) -
     qtbot.mouseClick(window.quarantine_button, Qt.MouseButton.LeftButton)
     dialog = window.findChild(QuarantineDialog)
     assert dialog.table.rowCount() == 1
-    assert dialog.table.item(0, 2).text()  # the server's reason, in French
+    assert dialog.table.item(0, 0).text() == "Contact"
+    assert dialog.table.item(0, 3).text()  # the server's reason, in French
 
 
 def test_a_revoked_workstation_is_told_to_enrol_again(qtbot, workspace, server) -> None:

@@ -206,3 +206,20 @@ def test_an_unknown_token_cannot_send(server, http) -> None:
     response = post_records(http, server, "jeton-inconnu", items(contact()))
     assert response.status_code == 401
     assert response.json()["detail"]["code"] == "unauthorized"
+
+
+def test_the_commune_of_residence_is_a_code_of_the_official_list(server, http, token, db) -> None:
+    """A modified client cannot send free text (a name, a number) as the commune: the server
+    validates with the same record definition and the same list."""
+    by_name, unknown, known = contact(), contact(), contact(residence_commune="02361")  # Guise
+    by_name["residence_commune"] = "Mme Martin"
+    unknown["residence_commune"] = "99999"
+    answer = post_records(http, server, token, items(by_name, unknown, known))
+    assert statuses(answer) == ["rejected", "rejected", "accepted"]
+    results = answer.json()["results"]
+    assert [result["code"] for result in results[:2]] == ["invalid", "invalid"]
+    assert "liste officielle" in results[0]["reason"] and "Martin" not in results[0]["reason"]
+    assert "inconnue de la liste officielle" in results[1]["reason"]
+    with db.connect() as connection:
+        payloads = [json.loads(p) for p in connection.execute(select(records.c.payload)).scalars()]
+    assert [p["residence_commune"] for p in payloads] == ["02361"]

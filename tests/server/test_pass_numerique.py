@@ -46,7 +46,7 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
     issuance = pass_issuance(
         ["C001", "C002"],
         age_band="moins-25",
-        residence_commune="Guise",
+        residence_commune="02361",  # Guise
         social_situation="demandeur-emploi",
         autonomy_level="debutant",
         contact=str(uuid4()),

@@ -1,5 +1,5 @@
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.models.contacts import ContactFilter
 from app.ui.contact_form import ContactDialog
@@ -134,6 +134,85 @@ def test_duration_runs_from_the_opening_of_the_form_and_can_be_edited(qtbot, des
 def test_the_form_never_asks_for_identity(qtbot, desk) -> None:
     window = open_window(qtbot, desk)
     dialog = open_form(qtbot, window)
-    names = " ".join(w.accessibleName() for w in dialog.findChildren(type(dialog.residence))).lower()
+    names = " ".join(w.accessibleName() for w in dialog.findChildren(QLineEdit)).lower()
+    assert "commune de résidence" in names
     for forbidden in ("nom de la personne", "prénom", "sécurité sociale", "téléphone", "e-mail"):
         assert forbidden not in names
+
+
+def test_the_commune_of_residence_is_typed_ahead_and_recorded_as_its_code(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    keys.type("imp")
+    keys.press(Qt.Key.Key_Return)
+    assert not dialog.residence.list.isVisibleTo(dialog), "an optional field takes no room until used"
+    dialog.residence.setFocus()
+    keys.type("montel")
+    shown = [dialog.residence.list.item(row).text() for row in range(dialog.residence.list.count())]
+    assert shown[:4] == ["Montel-de-Gelat (63)", "Montéléger (26)", "Montélier (26)", "Montélimar (26)"]
+    assert dialog.residence.list.isVisibleTo(dialog)
+    for _ in range(3):
+        keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Return)  # picks Montélimar, does not save yet
+    assert dialog.isVisible() and dialog.residence.edit.text() == "Montélimar (26)"
+    assert not dialog.residence.list.isVisibleTo(dialog)
+    keys.press(Qt.Key.Key_Return)  # saves
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    [row] = desk.contacts.page(ContactFilter())
+    record = desk.contacts.get(row.id)
+    assert record.residence_commune == "26198"
+
+    correction = ContactDialog(desk, window, existing=record)
+    qtbot.addWidget(correction)
+    assert correction.residence.edit.text() == "Montélimar (26)", "the name, never the code"
+    assert correction.fields()["residence_commune"] == "26198"
+
+
+def test_the_structures_departement_comes_first_among_homonyms(qtbot, desk) -> None:
+    dialog = ContactDialog(desk)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.residence.edit, "saint-jean-de")
+    assert dialog.residence.list.item(0).text().endswith("(01)"), "a desk in the Ain: Ain's first"
+
+
+def test_a_commune_typed_but_not_chosen_is_refused_and_nothing_is_lost(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    dialog.situation.select("naissance")
+    qtbot.keyClicks(dialog.residence.edit, "Mme Martin")
+    assert dialog.residence.list.count() == 0 and not dialog.residence.list.isVisibleTo(dialog)
+    dialog.save_button.click()
+    assert dialog.isVisible() and "liste officielle" in dialog.error.text()
+    assert "Martin" not in dialog.error.text()
+    assert dialog.residence.edit.hasFocus()
+    assert desk.contacts.count(ContactFilter()) == 0
+    dialog.residence.clear()
+    dialog.save_button.click()
+    [row] = desk.contacts.page(ContactFilter())
+    assert desk.contacts.get(row.id).residence_commune is None
+
+
+def test_the_place_is_chosen_among_the_stops_and_a_correction_keeps_a_former_one(qtbot, bus) -> None:
+    fields = {
+        **bus.workstation.contact_defaults(),
+        "place": "Étreux",
+        "situation": "naissance",
+        "channel": "sur-place",
+        "help_kind": "information",
+        "outcome": "resolu",
+        "duration_minutes": 5,
+    }
+    record = bus.contacts.add(fields)
+    bus.workstation.set_stops(["Guise", "Wassigny"], "Guise")  # Étreux leaves the round
+    dialog = ContactDialog(bus)
+    qtbot.addWidget(dialog)
+    assert not dialog.place.isEditable(), "a typed place could hold a name"
+    assert [dialog.place.itemText(i) for i in range(dialog.place.count())] == ["Guise", "Wassigny"]
+    correction = ContactDialog(bus, existing=record)
+    qtbot.addWidget(correction)
+    assert correction.place.currentText() == "Étreux"
+    correction.outcome.setCurrentIndex(correction.outcome.findData("oriente"))
+    correction.save_button.click()
+    [row] = bus.contacts.page(ContactFilter())
+    assert (row.place, row.outcome) == ("Étreux", "oriente")

@@ -78,7 +78,9 @@ def test_receive_assess_hand_out_print_and_refuse_twice(qtbot, desk) -> None:
         qtbot.keyClicks(issuance.count, "5")
         assert issuance.numbers.text() == "1001 à 1005"
         issuance.age_band.setCurrentIndex(issuance.age_band.findData("75-plus"))
-        qtbot.keyClicks(issuance.commune, "Bellegarde")
+        qtbot.keyClicks(issuance.commune.edit, "valserh")
+        qtbot.keyClick(issuance.commune.edit, Qt.Key.Key_Return)  # picks the highlighted commune
+        assert issuance.commune.edit.text() == "Valserhône (01)"
         qtbot.mouseClick(issuance.hand_out_button, Qt.MouseButton.LeftButton)
 
         assert issuance.issuance is not None and issuance.issuance.autonomy_level == "debutant"
@@ -91,7 +93,9 @@ def test_receive_assess_hand_out_print_and_refuse_twice(qtbot, desk) -> None:
         qtbot.mouseClick(issuance.close_button, Qt.MouseButton.LeftButton)
         form = window.contact_dialog  # the contact follows, flagged and pre-filled
         assert form is not None and form.pass_numerique.isChecked()
-        assert form.residence.text() == "Bellegarde"
+        assert form.residence.edit.text() == "Valserhône (01)"
+        assert form.fields()["residence_commune"] == "01033"
+        assert issuance.issuance.residence_commune == "01033"
         form.reject()
 
         assert screen.stock_figure.text().startswith("5 ")
@@ -253,7 +257,8 @@ def test_the_pass_numerique_with_the_keyboard_alone(qtbot, desk) -> None:
         assert issuance.count.hasFocus()
         keys.press(Qt.Key.Key_Down)  # 9 chèques
         keys.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Commune
-        keys.type("Bellegarde")
+        keys.type("valserh")
+        keys.press(Qt.Key.Key_Return)  # picks Valserhône (01)
         keys.press(Qt.Key.Key_Return)  # Remettre et imprimer le reçu
         assert issuance.issuance is not None and len(issuance.issuance.cheques) == 9
         assert len(opened.opened) == 1

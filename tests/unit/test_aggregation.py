@@ -3,10 +3,13 @@
 import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
+from app.models.database import transaction
 from app.models.pass_numerique import parse_cheque_numbers
+from app.models.record import validate_record
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.reports.aggregation import as_server_summary, summarise
@@ -33,6 +36,29 @@ def contact(ws: Workspace, at: str, offset: int, note: str = "", **fields):
     }
     moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
     return ws.contacts.add({**base, **fields, "occurred_at": moment, "utc_offset_minutes": offset}, note)
+
+
+def former_place_contact(ws: Workspace, at: str, offset: int, place: str, **fields):
+    """A contact recorded when the desk stood in `place`, a place this workstation no longer offers
+    (the store would refuse it today): the summary still counts it under its own place."""
+    record = validate_record(
+        {
+            **WHO,
+            "id": uuid4(),
+            "created_at": datetime.fromisoformat(at).replace(tzinfo=UTC),
+            "occurred_at": datetime.fromisoformat(at).replace(tzinfo=UTC),
+            "utc_offset_minutes": offset,
+            "place": place,
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            **fields,
+        },
+        catalogue=ws.catalogue,
+    )
+    with transaction(ws.db):
+        ws.contacts.insert(record, "")
+    return record
 
 
 def escalation(ws: Workspace, at: str, partner: str):
@@ -69,7 +95,7 @@ def known(desk: Workspace) -> dict:
         "2026-10-05T08:00:00",
         120,
         note="note secrète",
-        residence_commune="Bellegarde",
+        residence_commune="01033",  # Valserhône (01)
         first_visit=False,
     )
     second = contact(
@@ -85,12 +111,12 @@ def known(desk: Workspace) -> dict:
         duration_minutes=20,
         non_recours=True,
     )
-    third = contact(
+    third = former_place_contact(
         desk,
         "2026-10-14T12:00:00",
         120,
+        "Lancrans",
         agent="Karim B.",
-        place="Lancrans",
         situation="autre",
         partners=["autre"],
         help_kind="constitution-dossier",
@@ -357,7 +383,7 @@ def test_the_contacts_csv_is_anonymous(known, desk, tmp_path: Path) -> None:
     assert body[3][12:] == ["60 à 74 ans", "oui", "non", "oui"]
     assert body[4][10:12] == ["En attente du référent", "30"], "the correction, not the mistake"
     text = path.read_text(encoding="utf-8-sig")
-    for secret in (*known["ids"], known["note"], "Bellegarde"):
+    for secret in (*known["ids"], known["note"], "01033", "Valserhône (01)"):
         assert secret not in text
     assert ":" not in text, "the hour only, never the minutes"
     assert write_contacts_csv(desk, Period.parse("2026-08"), tmp_path / "vide.csv") == 0

@@ -37,6 +37,9 @@ def test_a_contact_gets_defaults_a_uuid_utc_time_and_an_outbox_row(desk) -> None
         ({"duration_minutes": 0}, "duration_minutes", "durée"),
         ({"occurred_at": datetime.now().astimezone() + timedelta(hours=1)}, "occurred_at", "futur"),
         ({"place": ""}, "place", "vide"),
+        ({"place": "Mme Martin 06 12 34 56 78"}, "place", "Lieux possibles : Valserhône\\.$"),
+        ({"residence_commune": "Mme Martin"}, "residence_commune", "liste officielle"),
+        ({"residence_commune": "99999"}, "residence_commune", "inconnue de la liste officielle"),
         ({"nir": "185057800608436"}, "nir", "Aucune donnée personnelle"),
     ],
 )
@@ -173,3 +176,17 @@ def test_the_partner_filter_follows_corrections_and_removals(desk) -> None:
     desk.contacts.delete(str(third.id))
     assert desk.contacts.count(ContactFilter(partner="msa")) == 0
     assert desk.contacts.page(ContactFilter(partner="msa")) == []
+
+
+def test_a_removed_stop_takes_no_new_contact_but_its_contacts_can_be_corrected(bus) -> None:
+    fields = typical(bus, channel="sur-place", help_kind="information", outcome="resolu", place="Étreux")
+    record = bus.contacts.add(fields)
+    bus.workstation.set_stops(["Guise", "Wassigny"], "Guise")
+    with pytest.raises(RecordError, match="Lieux possibles : Guise, Wassigny") as error:
+        bus.contacts.add(fields)
+    assert error.value.field == "place"
+    corrected = bus.contacts.correct(str(record.id), fields | {"outcome": "oriente"})
+    assert corrected.place == "Étreux"
+    with pytest.raises(RecordError, match="Lieux possibles"):
+        bus.contacts.correct(str(corrected.id), fields | {"place": "Ailleurs"})
+    assert bus.contacts.delete(str(corrected.id)).deleted
