@@ -1,7 +1,8 @@
 """The `bureau-virtuel` command: the GUI by default, and sub-commands for managers, scripts and tests.
 
 Sub-commands never import Qt, so they run on a server or in a script without a display. Errors are
-one French line on stderr and a non-zero exit status.
+one French line on stderr and a non-zero exit status. What is printed from the database or from the
+server (labels, names, refusals) goes through `printable`: it is shown, never run by the terminal.
 """
 
 import argparse
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.french_argparse import FrenchArgumentParser
+from app.models.text import printable
 
 if TYPE_CHECKING:
     from app.reports.periods import Period
@@ -259,9 +261,12 @@ def _contacts_list(workspace, args: argparse.Namespace) -> int:
     catalogue = workspace.catalogue
     for row in rows:
         partners = ", ".join(catalogue.label("partners", p) for p in row.partners)
+        # Stored labels are shown, never interpreted: no escape sequence reaches the terminal.
         print(
-            f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M}  {catalogue.label('situations', row.situation)}"
-            f"  [{partners}]  {catalogue.label('outcomes', row.outcome)}  {row.agent} · {row.place}"
+            printable(
+                f"{row.occurred_at.astimezone():%d/%m/%Y %H:%M}  {catalogue.label('situations', row.situation)}"
+                f"  [{partners}]  {catalogue.label('outcomes', row.outcome)}  {row.agent} · {row.place}"
+            )
         )
     return 0
 
@@ -273,7 +278,9 @@ def _demo(workspace, args: argparse.Namespace) -> int:
         raise CommandError("--contacts : indiquez un nombre de contacts positif.")
     added = add_demo_contacts(workspace, args.contacts, seed=args.seed)
     structure = workspace.workstation.structure
-    print(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
+    print(
+        printable(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
+    )
     return 0
 
 
@@ -309,7 +316,7 @@ def _export(workspace, args: argparse.Namespace) -> int:
 def _enroll(workspace, args: argparse.Namespace) -> int:
     from app.sync.engine import enroll
 
-    print(enroll(workspace, args.server, args.code))
+    print(printable(enroll(workspace, args.server, args.code)))
     return 0
 
 
@@ -319,7 +326,7 @@ def _sync(workspace, _args: argparse.Namespace) -> int:
 
     report = run_pass(workspace, force=True)
     log.info(journal_line(report))
-    print(report.summary())
+    print(printable(report.summary()))
     return 0 if report.enrolled and not report.busy and report.pending == 0 and report.error is None else 4
 
 
@@ -353,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workspace = open_workspace(data_dir)
     except DatabaseUnavailable as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(f"Erreur : {printable(str(error))}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     handlers = {
         ("contacts", "add"): _contacts_add,
@@ -366,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[(args.command, getattr(args, "action", None))](workspace, args)
     except (CommandError, RecordError, SetupError, SyncError, CredentialsUnavailable) as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(f"Erreur : {printable(str(error))}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # `contacts list | head`: the reader has what it wanted
         sys.stderr.close()

@@ -34,8 +34,15 @@ def free_port() -> int:
 class LiveServer:
     """One server process; `restart()` brings it back on the same port and database."""
 
-    def __init__(self, database_url: str, port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        port: int | None = None,
+        log_path: Path | None = None,
+        options: tuple[str, ...] = (),
+    ) -> None:
         self.database_url = database_url
+        self.options = options  # more `serve` options, e.g. ("--docs",)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -48,7 +55,7 @@ class LiveServer:
         self._log = self.log_path.open("a+b") if self.log_path else tempfile.TemporaryFile()  # noqa: SIM115
         command = [sys.executable, "-m", "app.server.cli", "serve", "--database", self.database_url]
         self._process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(self.port)],
+            [*command, "--host", "127.0.0.1", "--port", str(self.port), *self.options],
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
@@ -119,9 +126,11 @@ class LiveServer:
             self._log = None
 
 
-def start_server(database_url: str, log_path: Path | None = None) -> LiveServer:
+def start_server(
+    database_url: str, log_path: Path | None = None, options: tuple[str, ...] = ()
+) -> LiveServer:
     """A running server on a free port; stop it with `.stop()` (or use it in a `with`)."""
-    return LiveServer(database_url, log_path=log_path).start()
+    return LiveServer(database_url, log_path=log_path, options=options).start()
 
 
 def run_server_cli(

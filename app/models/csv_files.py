@@ -3,6 +3,12 @@
 That is the CSV French spreadsheets open and save without an import dialog. The directories
 (referents, qualified places) share the reading, the writing and the phone check, and the summaries
 (workstation and server) the writer; each store keeps its own fields and its own French error type.
+
+Every text cell written is neutralised against formula injection: a spreadsheet runs a cell that
+starts with `=`, `+`, `-` or `@` (or a tab or a carriage return before one) as a formula, and a
+label, a place or a phone number typed on a workstation must never become one on the responsable's
+PC. Such a cell gets a leading apostrophe (what spreadsheets themselves write to mean "text"), which
+reading a directory back removes, so that "+33 6 12 34 56 78" survives the round trip.
 """
 
 import csv
@@ -16,6 +22,7 @@ from app.models.text import fold
 
 # A phone number as people type it: digits, spaces, dots, dashes, brackets, a leading +.
 PHONE = re.compile(r"^[+0-9 .()-]{6,20}$")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_rows(path: Path, header: list[str], error: type[ValueError]) -> list[tuple[int, list[str]]]:
@@ -31,16 +38,41 @@ def read_rows(path: Path, header: list[str], error: type[ValueError]) -> list[tu
         raise error(f"Première ligne attendue : {';'.join(header)}")
     width = len(header)
     return [
-        (number, [*cells, *[""] * width][:width])
+        (number, [*(_unneutralised(cell) for cell in cells), *[""] * width][:width])
         for number, cells in enumerate(rows[1:], start=2)
         if any(cell.strip() for cell in cells)
     ]
 
 
-def spreadsheet_writer(handle: TextIO) -> Any:
-    """A csv writer with `;` separators and CRLF line ends, as French spreadsheets write them; the BOM
-    is the encoding's (`utf-8-sig`). csv's writer type is private, hence Any."""
-    return csv.writer(handle, delimiter=";", lineterminator="\r\n")
+class _SpreadsheetWriter:
+    """csv's writer, every text cell neutralised (`neutralised`) on its way out."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([neutralised(cell) if isinstance(cell, str) else cell for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def spreadsheet_writer(handle: TextIO) -> _SpreadsheetWriter:
+    """A csv writer with `;` separators and CRLF line ends, as French spreadsheets write them, that
+    neutralises formulas; the BOM is the encoding's (`utf-8-sig`). Every CSV the workstation and the
+    server write goes through it."""
+    return _SpreadsheetWriter(handle)
+
+
+def neutralised(cell: str) -> str:
+    """`cell` as a spreadsheet will show it as text, never run it as a formula."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unneutralised(cell: str) -> str:
+    """The value `neutralised` wrote (a spreadsheet saving the file keeps the apostrophe)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def write_rows(header: list[str], rows: Iterable[list[str]]) -> bytes:

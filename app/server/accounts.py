@@ -111,6 +111,17 @@ def find_structure(connection: Connection, matricule: str) -> Structure | None:
     return _structure(row) if row else None
 
 
+def code_structure(engine: Engine, code: str) -> str | None:
+    """The matricule of the structure a code was issued for (used or not, expired or not), or None: a
+    refused code counts against its structure in the enrolment's lock-out."""
+    with engine.connect() as connection:
+        return connection.execute(
+            select(enrolment_codes.c.structure).where(
+                enrolment_codes.c.code_hash == digest(normalise_code(code))
+            )
+        ).scalar_one_or_none()
+
+
 def enrol(
     engine: Engine, code: str, installation_id: str, label: str | None
 ) -> tuple[str, Workstation] | None:

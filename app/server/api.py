@@ -1,8 +1,10 @@
 """The HTTP API of docs/SYNC_PROTOCOL.md.
 
 Every refusal is `{"detail": {"code", "message"}}` with a French message the workstation can show as
-is. Handlers are plain functions (run in FastAPI's thread pool) except the ingest, which reads its
-body itself to stop at the size limit instead of buffering whatever is sent.
+is, and never quotes the request back (a malformed request may carry a code, a token or anything).
+Handlers are plain functions (run in FastAPI's thread pool) except the ingest, which reads its raw
+body to decode it within its limits. Every answer goes through `app.server.middleware`: body size
+limits, security headers, one log line.
 """
 
 import hashlib
@@ -11,19 +13,30 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.models.record import RECORD_KINDS
+from app.models.text import printable
 from app.paths import resources_dir
-from app.server.accounts import Workstation, authenticate, enrol
-from app.server.ingest import BODY_TOO_LARGE, MAX_BODY_BYTES, MAX_ITEMS, BodyRefused, decode_items, ingest
+from app.server.accounts import Workstation, authenticate, code_structure, enrol
+from app.server.ingest import (
+    BODY_TOO_LARGE,
+    MAX_BODY_BYTES,
+    MAX_ITEMS,
+    BodyRefused,
+    decode_items,
+    ingest,
+)
+from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
+from app.server.rate_limit import FailureLimiter
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
 
@@ -34,9 +47,16 @@ UNAUTHORIZED = (
 INVALID_CODE = "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au responsable de la structure."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 _PLAIN_ERRORS = {
+    400: ("bad_request", "Corps de la requête illisible : JSON en UTF-8 attendu."),
     404: ("not_found", "Adresse inconnue sur ce serveur."),
     405: ("method_not_allowed", "Méthode non autorisée pour cette adresse."),
 }
+# Every request body but the ingest's is a few hundred bytes at most.
+MAX_OTHER_BODY_BYTES = 64 * 1024
+# After this many refused codes within the window, from one address or for one structure, enrolment
+# answers 429 until the oldest refusal leaves the window.
+MAX_FAILED_CODES = 10
+FAILED_CODES_WINDOW_SECONDS = 15 * 60
 
 
 class ErrorDetail(BaseModel):
@@ -55,10 +75,23 @@ class StructureAnswer(BaseModel):
     itinerant: bool
 
 
+def _printable_text(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("control characters, NUL or lone surrogates")
+    return value
+
+
+# A person types it: printable characters only (no NUL, control or lone surrogate, which no
+# database stores and no digest encodes).
+TypedText = Annotated[StrictStr, AfterValidator(_printable_text)]
+
+
 class EnrolmentRequest(BaseModel):
-    code: str = Field(max_length=64, examples=["7KQM-2WXP-H9TD"])
+    model_config = ConfigDict(extra="forbid")
+
+    code: TypedText = Field(max_length=64, examples=["7KQM-2WXP-H9TD"])
     installation_id: UUID
-    label: str | None = Field(default=None, max_length=80)
+    label: TypedText | None = Field(default=None, max_length=80)
 
 
 class EnrolmentAnswer(BaseModel):
@@ -102,6 +135,13 @@ class SummaryAnswer(BaseModel):
     escalations_answered: int
     escalations_late: int
     escalations_by_partner: dict[str, int]
+    pass_issuances: int
+    pass_cheques_received: int
+    pass_cheques_handed_out: int
+    pass_value_handed_out_cents: int
+    pass_cheques_returned: int
+    pass_cheques_cancelled: int
+    pass_stock_left: int
 
 
 class HealthAnswer(BaseModel):
@@ -126,11 +166,24 @@ def current_workstation(
     workstation = authenticate(_engine(request), credentials.credentials) if credentials else None
     if workstation is None:
         raise refusal(401, "unauthorized", UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
+    request.state.workstation_id = workstation.id  # for the request's log line
     return workstation
 
 
 Authenticated = Annotated[Workstation, Depends(current_workstation)]
-_UNAUTHORIZED_DOC = {401: {"model": ErrorAnswer, "description": "Jeton absent, inconnu ou révoqué."}}
+# The refusals any request can get, documented on every operation.
+_COMMON_DOC: dict[int | str, dict] = {
+    413: {"model": ErrorAnswer, "description": "Corps de la requête trop volumineux."},
+    422: {"model": ErrorAnswer, "description": "Requête mal formée (le champ en cause est nommé)."},
+    503: {
+        "model": ErrorAnswer,
+        "description": "Base de données momentanément indisponible (voir Retry-After) : réessayer plus tard.",
+    },
+}
+_UNAUTHORIZED_DOC: dict[int | str, dict] = {
+    **_COMMON_DOC,
+    401: {"model": ErrorAnswer, "description": "Jeton absent, inconnu ou révoqué."},
+}
 
 router = APIRouter(prefix="/api/v1")
 
@@ -139,15 +192,40 @@ router = APIRouter(prefix="/api/v1")
     "/enrolment",
     status_code=201,
     response_model=EnrolmentAnswer,
-    responses={401: {"model": ErrorAnswer, "description": "Code inconnu, expiré ou déjà utilisé."}},
+    responses={
+        **_COMMON_DOC,
+        400: {"model": ErrorAnswer, "description": "Corps illisible (pas du JSON en UTF-8)."},
+        401: {"model": ErrorAnswer, "description": "Code inconnu, expiré ou déjà utilisé."},
+        429: {
+            "model": ErrorAnswer,
+            "description": "Trop de codes refusés depuis cette adresse ou pour cette structure (voir Retry-After).",
+        },
+    },
 )
 def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
-    """Exchange a one-time enrolment code for the workstation's token."""
+    """Exchange a one-time enrolment code for the workstation's token (never kept in a cache:
+    `Cache-Control: no-store`, as every API answer)."""
+    engine = _engine(request)
+    limiter: FailureLimiter = request.app.state.failed_codes
+    address = ("address", request.client.host if request.client else "")
+    structure = code_structure(engine, body.code)
+    keys = [address, *([("structure", structure)] if structure else [])]
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        raise refusal(
+            429,
+            "too_many_attempts",
+            f"Trop de codes d'inscription refusés : réessayez dans {-(-wait // 60)} min. "
+            "Vérifiez le code auprès du responsable de la structure.",
+            {"Retry-After": str(wait)},
+        )
     label = (body.label or "").strip() or None
-    issued = enrol(_engine(request), body.code, str(body.installation_id), label)
+    issued = enrol(engine, body.code, str(body.installation_id), label)
     if issued is None:
+        limiter.fail(*keys)
         raise refusal(401, "invalid_code", INVALID_CODE)
     token, workstation = issued
+    request.state.workstation_id = workstation.id  # for the request's log line
     return {"token": token, "workstation_id": workstation.id, "structure": workstation.structure.as_json()}
 
 
@@ -208,21 +286,15 @@ async def post_records(
     workstation: Authenticated,
     x_device_time: Annotated[str | None, Header(description="Horloge du poste, ISO 8601 UTC.")] = None,
 ) -> JSONResponse:
-    """Store a batch of records (gzip accepted); one answer per item, the batch in one transaction."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise refusal(413, "too_large", BODY_TOO_LARGE)
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise refusal(413, "too_large", BODY_TOO_LARGE)
+    """Store a batch of records (gzip accepted); one answer per item, the batch in one transaction.
+    The body is within its 1 MiB by then (`BodyLimit`)."""
+    raw = await request.body()
     try:
         answer = await run_in_threadpool(
             _ingest_body,
             _engine(request),
             workstation,
-            bytes(raw),
+            raw,
             request.headers.get("content-encoding"),
             x_device_time,
         )
@@ -251,7 +323,7 @@ def get_reference(
 ) -> Response:
     """A reference file as the server has it; `If-None-Match` with its ETag answers 304."""
     if name not in REFERENCE_NAMES:
-        raise refusal(404, "not_found", f"Référentiel inconnu : « {name} ».")
+        raise refusal(404, "not_found", f"Référentiel inconnu : « {printable(name)[:64]} ».")
     body, etag = _reference_file(name)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if if_none_match and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
@@ -292,7 +364,9 @@ def get_summary(
     if workstation.structure.matricule != matricule:
         raise refusal(403, "forbidden", "Ce poste ne peut consulter que les chiffres de sa propre structure.")
     if not valid_month(month):
-        raise refusal(400, "bad_request", f"Mois invalide : « {month} » (format attendu : AAAA-MM).")
+        raise refusal(
+            400, "bad_request", f"Mois invalide : « {printable(month)[:16]} » (format attendu : AAAA-MM)."
+        )
     with _engine(request).connect() as connection:
         body = render(monthly_summary(connection, matricule, month), output)
     if output == "csv":
@@ -308,7 +382,9 @@ def get_summary(
 health_router = APIRouter()
 
 
-@health_router.get("/health", response_model=HealthAnswer, responses={503: {"model": HealthAnswer}})
+@health_router.get(
+    "/health", response_model=HealthAnswer, responses={**_COMMON_DOC, 503: {"model": HealthAnswer}}
+)
 def health(request: Request) -> JSONResponse:
     """200 when the database answers, 503 otherwise (for supervisors and load balancers)."""
     try:
@@ -319,23 +395,42 @@ def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The application over an open, migrated database."""
+def create_app(engine: Engine, *, docs: bool = False) -> FastAPI:
+    """The application over an open, migrated database. `/openapi.json` is always served (the
+    protocol's contract); the interactive pages `/docs` and `/redoc` only with `docs`."""
     app = FastAPI(
         title="Bureau virtuel — serveur de remontée",
         description="Inscription des postes, réception des contacts et des sollicitations, référentiels et synthèses mensuelles "
         "(protocole de synchronisation v1).",
         version="1",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.engine = engine
+    app.state.failed_codes = FailureLimiter(MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS)
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        BodyLimit,
+        default=MAX_OTHER_BODY_BYTES,
+        limits={f"{router.prefix}/records": MAX_BODY_BYTES},
+        message=_too_large,
+    )
+    app.add_middleware(SecurityHeaders)  # around BodyLimit: its own 413 gets the headers too
+    app.add_middleware(RequestLog)  # outermost: it sees the status of every answer, refusals included
     app.include_router(router)
     app.include_router(health_router)
 
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     return app
+
+
+def _too_large(limit: int) -> str:
+    if limit == MAX_BODY_BYTES:
+        return BODY_TOO_LARGE
+    return f"Corps de la requête trop volumineux : {limit // 1024} Kio au plus."
 
 
 async def _database_unavailable(_request: Request, _error: Exception) -> JSONResponse:
@@ -349,6 +444,26 @@ async def _database_unavailable(_request: Request, _error: Exception) -> JSONRes
         },
         status_code=503,
         headers={"Retry-After": "5"},
+    )
+
+
+async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming the fields in cause, never quoting what was sent (FastAPI's default echoes it)."""
+    fields: list[str] = []
+    for problem in error.errors():
+        location = [str(part) for part in problem.get("loc", ()) if isinstance(part, str)]
+        if problem.get("type") == "json_invalid":
+            name = "corps (JSON illisible)"
+        elif problem.get("type") == "extra_forbidden":
+            name = "champ non prévu"
+        else:
+            name = location[-1] if len(location) > 1 else "corps"
+        if name not in fields:
+            fields.append(name)
+    quoted = ", ".join(f"« {printable(name)[:40]} »" for name in fields[:5])
+    return JSONResponse(
+        {"detail": {"code": "invalid_request", "message": f"Requête invalide : vérifiez {quoted}."}},
+        status_code=422,
     )
 
 

@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="démarrer le serveur HTTP", parents=[common])
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port d'écoute (défaut : 8000)")
+    serve.add_argument(
+        "--docs",
+        action="store_true",
+        help="servir aussi la documentation interactive de l'API (/docs, /redoc) ; /openapi.json l'est toujours",
+    )
 
     add = commands.add_parser(
         "add-structure", help="déclarer une structure et obtenir un code d'inscription", parents=[common]
@@ -116,8 +121,19 @@ def _serve(engine, args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.server.api import create_app
+    from app.server.logs import configure_logging
 
-    uvicorn.run(create_app(engine), host=args.host, port=args.port)
+    configure_logging()
+    # No `server: uvicorn` banner, and no access log of uvicorn's (it prints query strings):
+    # `app.server.middleware.RequestLog` writes one line per request instead.
+    uvicorn.run(
+        create_app(engine, docs=args.docs),
+        host=args.host,
+        port=args.port,
+        server_header=False,
+        access_log=False,
+        log_config=None,
+    )
     return 0
 
 
@@ -143,6 +159,7 @@ def _print_code(code: str) -> None:
 
 
 def _workstations(engine, args: argparse.Namespace) -> int:
+    from app.models.text import printable
     from app.server.accounts import list_workstations
 
     found = list_workstations(engine, args.matricule)
@@ -153,7 +170,7 @@ def _workstations(engine, args: argparse.Namespace) -> int:
     for workstation in found:
         state = f"révoqué le {workstation.revoked_at}" if workstation.revoked_at else "actif"
         print(
-            f"{workstation.id}\t{workstation.label or '-'}\t{workstation.enrolled_at}"
+            f"{workstation.id}\t{printable(workstation.label or '-')}\t{workstation.enrolled_at}"
             f"\t{workstation.last_seen_at or '-'}\t{state}"
         )
     return 0

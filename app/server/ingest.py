@@ -10,14 +10,16 @@ escalations, Pass numérique ledger lines and issuances).
 
 import hashlib
 import json
+import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Engine, Integer, String, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.communes import load_communes
@@ -31,6 +33,7 @@ from app.models.record import (
     validate_record,
 )
 from app.models.reference import load_catalogue
+from app.models.text import printable
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
 from app.server.schema import (
@@ -50,8 +53,11 @@ MAX_DECOMPRESSED_BYTES = 8 << 20
 CLOCK_SKEW_LIMIT_SECONDS = 300
 _CHUNK = 64 * 1024
 _INT32_MAX = 2**31 - 1
+_UNBOUNDED_TEXT = 1 << 62  # a Text column: no length limit, still no NUL
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins d'enregistrements à la fois."
+UNREADABLE_ITEM = "Enregistrement illisible : une valeur est hors des bornes acceptées ou contient des caractères invalides."
+_log = logging.getLogger(__name__)
 
 
 class BodyRefused(Exception):
@@ -294,19 +300,17 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     batch = _Batch()
     for index, item in enumerate(items):
         try:
-            kind, record = _validated(item, catalogue, workstation)
+            kind, record, row, children = _prepared(item, catalogue, workstation)
         except _Rejected as rejected:
-            results.append(rejected.answer)
+            results.append({**rejected.answer, "reason": printable(rejected.answer["reason"])})
             continue
-        canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        entry = _Valid(index, kind, str(record.id), hashlib.sha256(canonical.encode()).hexdigest())
+        entry = _Valid(index, kind, str(record.id), row["content_hash"])
         valid.append(entry)
         results.append({"id": entry.id, "status": "accepted"})
         if entry.id not in batch.ids:  # the first occurrence in the batch is the one stored
             batch.ids[entry.id] = {"id": entry.id, "kind": kind, "content_hash": entry.content_hash}
-            row = {**stamp, **KINDS[kind].columns(record), "content_hash": entry.content_hash}
-            batch.rows[kind][entry.id] = {**row, "payload": canonical}
-            batch.children[entry.id] = KINDS[kind].children(record)
+            batch.rows[kind][entry.id] = {**stamp, **row}
+            batch.children[entry.id] = children
     if batch.ids:
         inserted, stored = _store(engine, batch)
         first_index: dict[str, int] = {}
@@ -367,10 +371,81 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
     return inserted, stored
 
 
+def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any, dict, list[dict]]:
+    """The item's kind, its record, its row (with payload and content hash) and its child rows, or
+    _Rejected. Whatever the record layer lets through or raises, one item never fails the batch: an
+    unexpected error (a date at the calendar's edge, a character the database cannot store) rejects
+    that item only, and a value the tables cannot hold is refused here rather than by the database,
+    where it would abort the whole transaction."""
+    record_id = None
+    try:
+        record_id = _item_id(item)
+        kind, record = _validated(item, catalogue, workstation)
+        canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        row = {
+            **KINDS[kind].columns(record),
+            "content_hash": hashlib.sha256(canonical.encode()).hexdigest(),
+            "payload": canonical,
+        }
+        children = KINDS[kind].children(record)
+        child_table = KINDS[kind].child_table
+        if not _storable(KINDS[kind].table, row) or not all(
+            child_table is not None and _storable(child_table, child) for child in children
+        ):
+            raise _Rejected(_rejection(record_id, "invalid", UNREADABLE_ITEM))
+    except _Rejected:
+        raise
+    except Exception as error:  # whatever it is, this item only is refused
+        _log.warning("item refused on an unexpected %s", type(error).__name__)
+        raise _Rejected(_rejection(record_id, "invalid", UNREADABLE_ITEM)) from None
+    return kind, record, row, children
+
+
+def _storable(table: Table, row: dict) -> bool:
+    """Whether every value of `row` fits its column on SQLite and PostgreSQL alike: text without NUL
+    or lone surrogates and within its length, integers within 32 bits."""
+    limits = _limits(table)
+    for name, value in row.items():
+        limit = limits.get(name)
+        if limit is None:
+            continue
+        if type(value) is str:
+            if len(value) > limit or "\x00" in value or (not value.isascii() and not _encodable(value)):
+                return False
+        elif type(value) is int and not -limit - 1 <= value <= limit:
+            return False
+    return True
+
+
+@cache
+def _limits(table: Table) -> dict[str, int]:
+    """Per column of `table` that needs a check: its maximum text length or integer value."""
+    limits = {}
+    for column in table.columns:
+        if isinstance(column.type, String):
+            limits[column.name] = column.type.length or _UNBOUNDED_TEXT
+        elif isinstance(column.type, Integer):
+            limits[column.name] = _INT32_MAX
+    return limits
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _item_id(item: Any) -> str | None:
+    record = item.get("record") if isinstance(item, dict) else None
+    return _uuid_or_none(record.get("id") if isinstance(record, dict) else None)
+
+
 def _validated(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any]:
     """The item's kind and its record, validated with the shared definition, or _Rejected."""
     record = item.get("record") if isinstance(item, dict) else None
-    record_id = _uuid_or_none(record.get("id") if isinstance(record, dict) else None)
+    record_id = _item_id(item)
     kind = item.get("kind") if isinstance(item, dict) else None
     if not isinstance(kind, str) or kind not in KINDS:
         raise _Rejected(

@@ -186,5 +186,7 @@ def utc_now() -> datetime:
 
 
 def timestamp(moment: datetime) -> str:
-    """The stored text form of an aware time."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The stored text form of an aware time: always 20 characters, the year on four digits (C's
+    strftime writes year 202 as "202", which would sort after "2026" and fail to parse back)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"

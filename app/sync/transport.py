@@ -17,7 +17,6 @@ import re
 import socket
 import string
 import threading
-import unicodedata
 import weakref
 from collections.abc import Mapping
 from contextlib import suppress
@@ -31,6 +30,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import parse_url
 from urllib3.util.retry import Retry
+
+from app.models.text import printable
 
 API = "/api/v1"
 TIMEOUT = (5, 30)  # connect, each read (seconds)
@@ -177,7 +178,7 @@ def server_text(value: object, limit: int = 300) -> str | None:
     hostile answer could carry terminal escape sequences), at most `limit` characters; else None."""
     if not isinstance(value, str):
         return None
-    shown = "".join(character for character in value if unicodedata.category(character)[0] != "C").strip()
+    shown = printable(value).replace("\ufffd", "").strip()
     return (shown[: limit - 1] + "…" if len(shown) > limit else shown) or None
 
 
@@ -319,7 +320,8 @@ class ServerClient:
             raise TooLarge(_message(answer, "Envoi trop volumineux pour le serveur."))
         if answer.status_code == 429 or answer.status_code >= 500:
             raise RetryLater(
-                f"Le serveur est occupé ou en difficulté (code {answer.status_code}).",
+                # The server's own words when it has some (a lock-out after refused enrolment codes).
+                _message(answer, f"Le serveur est occupé ou en difficulté (code {answer.status_code})."),
                 retry_after_seconds(answer.headers.get("Retry-After")),
             )
         return answer

@@ -125,3 +125,16 @@ def test_reference_data_is_pulled_with_etags_and_used_from_the_next_start(worksp
         assert reopened.catalogue.partners["la-poste"].label == "La Poste (libellé local)"
     finally:
         reopened.close()
+
+
+def test_enrolment_locked_out_after_refused_codes_says_why_in_french(workspace, server) -> None:
+    """After MAX_FAILED_CODES refused codes the server answers 429 with its own French reason: the
+    agent reads it, not a generic "server busy"."""
+    from app.server.api import MAX_FAILED_CODES
+
+    for _ in range(MAX_FAILED_CODES):
+        with pytest.raises(SyncError, match="Code d'inscription inconnu"):
+            enroll(workspace, server.url, "AAAA-BBBB-CCCC")
+    with pytest.raises(SyncError) as locked:
+        enroll(workspace, server.url, "AAAA-BBBB-CCCC")
+    assert str(locked.value).startswith("Trop de codes d'inscription refusés : réessayez dans 15 min.")

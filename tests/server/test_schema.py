@@ -1,4 +1,7 @@
-"""The Alembic migrations build exactly the tables the code queries, on SQLite and PostgreSQL."""
+"""The Alembic migrations build exactly the tables the code queries, on SQLite and PostgreSQL; the
+stored form of times."""
+
+from datetime import UTC, datetime, timedelta, timezone
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -8,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, insert, select, text
 
 from app.server.database import MIGRATIONS, open_database, upgrade
-from app.server.schema import metadata, record_ids, records, structures, workstations
+from app.server.schema import metadata, record_ids, records, structures, timestamp, workstations
 
 
 def test_migrations_match_the_schema_module(database_url) -> None:
@@ -81,3 +84,11 @@ def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
             assert connection.execute(select(record_ids)).all() == [(contact["id"], "contact", "a" * 64)]
     finally:
         engine.dispose()
+
+
+def test_stored_times_always_have_a_four_digit_year() -> None:
+    assert timestamp(datetime(202, 11, 20, 10, 0, tzinfo=UTC)) == "0202-11-20T10:00:00Z"
+    assert (
+        timestamp(datetime(2026, 11, 20, 11, 0, tzinfo=timezone(timedelta(hours=1))))
+        == "2026-11-20T10:00:00Z"
+    )
