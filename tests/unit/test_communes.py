@@ -194,3 +194,12 @@ def test_free_text_communes_become_codes_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="pass_append_only"):
         db.execute("UPDATE pass_issuances SET residence_commune = NULL")
     db.conn.close()
+
+
+def test_no_official_commune_name_is_taken_for_an_identifier() -> None:
+    """A structure's commune and a bus's stops are guarded like every free-text value: the guard must
+    never refuse a real commune (a "Saint-…" read as a civility, a number in a name)."""
+    from app.models.note_guard import value_problem
+
+    refused = [commune.name for commune in load_communes() if value_problem(commune.name, "Le lieu")]
+    assert refused == []
