@@ -87,19 +87,21 @@ class Workstation:
     def adopt_structure(self, matricule: str, name: str, departement: str, itinerant: bool) -> Structure:
         """Enrolment: the reporting server says which structure this workstation belongs to.
 
-        The server does not know the commune; keep the one chosen at first start, else the one of
-        the public list, else the structure's name.
+        The caller holds the transaction, so that the structure changes together with the enrolment's
+        settings and the re-attribution of the records made before. The server does not know the
+        commune: the public list's when the server names another structure than the one chosen here
+        (a wrong pick), else the one chosen at first start (a structure typed by hand), else the name.
         """
         current = self.structure
         listed = next((s for s in load_structures() if s.matricule == matricule), None)
-        commune = (current.commune if current else None) or (listed.commune if listed else name)
+        kept = current if current and (current.matricule == matricule or listed is None) else None
+        commune = (kept.commune if kept else None) or (listed.commune if listed else name)
         postal_code = listed.postal_code if listed else (current.postal_code if current else "")
         structure = Structure(matricule, name, commune, departement, itinerant, postal_code)
-        with transaction(self.db):
-            self._set("structure", asdict(structure))
-            if itinerant and not self.stops:
-                self._set("stops", [commune])
-                self._set("current_stop", commune)
+        self._set("structure", asdict(structure))
+        if itinerant and not self.stops:
+            self._set("stops", [commune])
+            self._set("current_stop", commune)
         return structure
 
     def set_stops(self, stops: list[str], current_stop: str | None) -> None:

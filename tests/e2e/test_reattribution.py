@@ -1,0 +1,221 @@
+"""The structure is right from the start: records made before enrolment under another structure are
+re-attributed to the server's after a confirmation, and count for it; `demo` keeps the server's."""
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from app.models.pass_numerique import parse_cheque_numbers
+from app.models.settings import get_setting
+from app.models.structures import Structure
+from app.models.workspace import Workspace, open_workspace
+from app.sync.credentials import load_token
+from app.sync.engine import ReattributionNeeded, enroll, run_pass
+from tests.conftest import ROOT, run_cli
+from tests.e2e.conftest import local_states
+from tests.live_server import LiveServer, create_structure, run_server_cli
+
+TYPED = Structure("99", "Maison France Services de Guise", "Guise", "02")
+TABLES = ("contacts", "escalations", "pass_ledger", "pass_issuances")
+
+
+def record_contacts(workspace: Workspace, count: int) -> None:
+    for _ in range(count):
+        workspace.contacts.add(
+            {
+                **workspace.workstation.contact_defaults(),
+                "situation": "declarer-impots",
+                "channel": "sur-place",
+                "help_kind": "information",
+                "outcome": "resolu",
+                "duration_minutes": 10,
+            }
+        )
+
+
+def work_before_enrolment(workspace: Workspace) -> None:
+    """Under structure 99: 3 contacts, 1 escalation answered (2 records), a booklet received and
+    2 cheques handed out (1 issuance, 2 ledger lines): 8 records."""
+    workspace.workstation.set_up(TYPED, [], None, [("Camille R.", "responsable")])
+    record_contacts(workspace, 3)
+    who = {"structure": "99", "agent": "Camille R."}
+    escalation = workspace.escalations.create(
+        {**who, "partner": "caf", "situation": "allocation-logement", "channel": "administration-plus"}
+    )
+    workspace.escalations.set_status(str(escalation.id), "repondu", "Camille R.")
+    cheques = parse_cheque_numbers("1001-1005")
+    workspace.passes.receive_booklet(
+        **who,
+        funder="Conseil départemental de l'Aisne",
+        booklet="C-1",
+        cheques=cheques,
+        booklet_size=len(cheques),
+        valid_until=date.today() + timedelta(days=200),
+    )
+    workspace.passes.hand_out(**who, cheques=["1001", "1002"], age_band="75-plus")
+
+
+def server_month(server: LiveServer, matricule: str) -> dict:
+    month = datetime.now().astimezone().strftime("%Y-%m")
+    answer = run_server_cli(
+        server.database_url, "summary", "--matricule", matricule, "--month", month, "--format", "json"
+    )
+    assert answer.returncode == 0, answer.stderr
+    return json.loads(answer.stdout)
+
+
+def structures_of_records(workspace: Workspace) -> set[str]:
+    return {
+        row[0]
+        for table in TABLES
+        for row in workspace.db.execute(f"SELECT DISTINCT structure FROM {table}").fetchall()
+    }
+
+
+def test_records_made_under_a_typed_structure_count_for_the_servers_after_confirmation(
+    workspace, server
+) -> None:
+    work_before_enrolment(workspace)
+    # One contact already refused by the server as an older version would have filed it: it goes too.
+    workspace.db.execute(
+        "UPDATE outbox SET state = 'rejected', last_error = 'appartient à la structure « 99 »' "
+        "WHERE rowid = (SELECT min(rowid) FROM outbox WHERE kind = 'contact')"
+    )
+    code = create_structure(server.database_url, matricule="3", name="Thiérache Sambre et Oise")
+
+    with pytest.raises(ReattributionNeeded) as asked:
+        enroll(workspace, server.url, code)
+    question = str(asked.value)
+    assert "8 enregistrements" in question
+    assert "« Maison France Services de Guise » (n° 99)" in question
+    assert "« Thiérache Sambre et Oise » (n° 3)" in question
+    assert get_setting(workspace.db, "sync.server_url") is None and load_token(server.url) is None
+    assert structures_of_records(workspace) == {"99"}, "nothing changes before the confirmation"
+
+    message = enroll(workspace, server.url, code, reattribute=True)  # the same code, from this PC
+    assert "8 enregistrements fait" in message and "rattachés" in message
+    assert structures_of_records(workspace) == {"3"}
+    assert workspace.workstation.structure.matricule == "3"
+
+    report = run_pass(workspace, force=True, pull_reference=False)
+    assert report.error is None, report.error
+    assert (report.accepted, report.rejected, report.pending) == (8, 0, 0)
+    assert local_states(workspace) == {"sent": 8}
+    figures = server_month(server, "3")
+    assert figures["total"] == 3
+    assert (figures["escalations_sent"], figures["escalations_answered"]) == (1, 1)
+    assert (figures["pass_issuances"], figures["pass_cheques_received"]) == (1, 5)
+    assert figures["pass_cheques_handed_out"] == 2 and figures["pass_stock_left"] == 3
+
+
+def test_records_already_accepted_stay_with_their_structure_and_the_rest_moves(
+    workspace, tmp_path, server
+) -> None:
+    """A PC enrolled again for another structure: what the server accepted is never rewritten."""
+    workspace.workstation.set_up(TYPED, [], None, [("Camille R.", "responsable")])
+    enroll(workspace, server.url, create_structure(server.database_url, matricule="3", itinerant=False))
+    record_contacts(workspace, 2)
+    assert run_pass(workspace, force=True, pull_reference=False).accepted == 2
+    record_contacts(workspace, 1)
+    code = create_structure(server.database_url, matricule="7", name="France Services de Wassigny")
+
+    with pytest.raises(ReattributionNeeded) as asked:
+        enroll(workspace, server.url, code)
+    assert "1 enregistrement jamais envoyé" in str(asked.value)
+    assert "2 enregistrements déjà envoyés et acceptés sous la structure « Thiérache" in str(asked.value)
+
+    enroll(workspace, server.url, code, reattribute=True)
+    assert run_pass(workspace, force=True, pull_reference=False).accepted == 1
+    assert (server_month(server, "3")["total"], server_month(server, "7")["total"]) == (2, 1)
+    kept = workspace.db.execute("SELECT structure, count(*) FROM contacts GROUP BY 1 ORDER BY 1").fetchall()
+    assert kept == [("3", 2), ("7", 1)]
+
+
+def test_the_command_without_a_terminal_refuses_then_reattributes_with_the_flag(data_dir, server) -> None:
+    workspace = open_workspace(data_dir)
+    try:
+        work_before_enrolment(workspace)
+    finally:
+        workspace.close()
+    code = create_structure(server.database_url, matricule="3")
+    refused = run_cli(
+        "enroll", "--server", server.url, "--code", code, data_dir=data_dir, stdin=subprocess.DEVNULL
+    )
+    assert refused.returncode == 1
+    assert "8 enregistrements" in refused.stderr and "--reattribuer" in refused.stderr
+    assert "Poste non inscrit" in refused.stderr
+    assert run_cli("sync", data_dir=data_dir).returncode == 4, "not enrolled"
+
+    done = run_cli(
+        "enroll",
+        "--server",
+        server.url,
+        "--code",
+        code,
+        "--reattribuer",
+        data_dir=data_dir,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    synced = run_cli("sync", data_dir=data_dir)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "8 contacts envoyés" in synced.stdout and "refusé" not in synced.stdout
+    assert server_month(server, "3")["total"] == 3
+
+
+def test_the_command_on_a_terminal_asks_before_reattributing(data_dir, server) -> None:
+    workspace = open_workspace(data_dir)
+    try:
+        work_before_enrolment(workspace)
+    finally:
+        workspace.close()
+    code = create_structure(server.database_url, matricule="3")
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "enroll",
+                "--server",
+                server.url,
+                "--code",
+                code,
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        os.write(leader, b"o\n")
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert process.returncode == 0, err
+    assert "8 enregistrements" in out and "Poste inscrit" in out
+    assert run_cli("sync", data_dir=data_dir).returncode == 0
+
+
+def test_demo_contacts_on_an_enrolled_workstation_keep_its_structure_and_are_accepted(
+    data_dir, server
+) -> None:
+    code = create_structure(
+        server.database_url, matricule="7", name="France Services de Wassigny", itinerant=False
+    )
+    run_cli("enroll", "--server", server.url, "--code", code, data_dir=data_dir, check=True)
+    demo = run_cli("demo", "--contacts", "6", "--seed", "7", data_dir=data_dir)
+    assert demo.returncode == 0, demo.stderr
+    assert "France Services de Wassigny" in demo.stdout
+    synced = run_cli("sync", data_dir=data_dir)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert "6 contacts envoyés" in synced.stdout and "refusé" not in synced.stdout
