@@ -38,7 +38,7 @@ from app.ui.theme import apply_display
 
 class SettingsScreen(QWidget):
     changed = Signal()
-    enrol_requested = Signal(str, str)  # server URL, code
+    enrol_requested = Signal(str, str, bool)  # server URL, code, re-attribution confirmed
     sync_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -296,7 +296,21 @@ class SettingsScreen(QWidget):
             return
         self.enrol_button.setEnabled(False)
         self.sync_result.setText("Inscription en cours…")
-        self.enrol_requested.emit(url, code)
+        self.enrol_requested.emit(url, code, False)
+
+    def confirm_reattribution(self, url: str, code: str, question: str) -> None:
+        """Records made here under another structure: enrol only once the user agreed to give them
+        to the server's structure (the same code works again from this workstation)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Structure des enregistrements", question, parent=self)
+        attach = box.addButton("Rattacher et inscrire", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(attach)
+        box.exec()
+        if box.clickedButton() is not attach:
+            self.show_enrolment(False, "Poste non inscrit : rien n'a été modifié sur ce poste.")
+            return
+        self.sync_result.setText("Inscription en cours…")
+        self.enrol_requested.emit(url, code, True)
 
     def show_enrolment(self, ok: bool, message: str) -> None:
         self.enrol_button.setEnabled(True)

@@ -9,6 +9,8 @@ import sys
 from datetime import date, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.models.pass_numerique import parse_cheque_numbers
 from app.models.settings import get_setting
@@ -16,6 +18,8 @@ from app.models.structures import Structure
 from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import load_token
 from app.sync.engine import ReattributionNeeded, enroll, run_pass
+from app.ui.main_window import MainWindow
+from app.ui.sync_controller import SyncController
 from tests.conftest import ROOT, run_cli
 from tests.e2e.conftest import local_states
 from tests.live_server import LiveServer, create_structure, run_server_cli
@@ -219,3 +223,51 @@ def test_demo_contacts_on_an_enrolled_workstation_keep_its_structure_and_are_acc
     synced = run_cli("sync", data_dir=data_dir)
     assert synced.returncode == 0, synced.stdout + synced.stderr
     assert "6 contacts envoyés" in synced.stdout and "refusé" not in synced.stdout
+
+
+def answer_reattribution(qtbot, button_text: str, seen: list[str]) -> None:
+    """Click `button_text` in the confirmation about to open, keeping its question in `seen`."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.text())
+        next(button for button in box.buttons() if button.text() == button_text).click()
+
+    QTimer.singleShot(0, click)
+
+
+def test_paramètres_asks_naming_both_structures_then_enrols_and_sends_everything(
+    qtbot, workspace, server
+) -> None:
+    work_before_enrolment(workspace)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.attach_sync(SyncController(workspace.path.parent, window))
+    window.show()
+    window.nav.setCurrentRow(5)  # Paramètres
+    settings = window.settings
+    settings.server_url.setText(server.url)
+    settings.enrolment_code.setText(create_structure(server.database_url, matricule="3"))
+
+    seen: list[str] = []
+    answer_reattribution(qtbot, "Annuler", seen)
+    qtbot.mouseClick(settings.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Poste non inscrit" in settings.sync_result.text(), timeout=15000)
+    assert (
+        "8 enregistrements" in seen[0]
+        and "(n° 99)" in seen[0]
+        and "« Thiérache Sambre et Oise » (n° 3)" in seen[0]
+    )
+    assert settings.enrol_button.isEnabled() and get_setting(workspace.db, "sync.server_url") is None
+
+    answer_reattribution(qtbot, "Rattacher et inscrire", seen)
+    with qtbot.waitSignal(window.sync.enrolled, timeout=15000) as enrolled:
+        qtbot.mouseClick(settings.enrol_button, Qt.MouseButton.LeftButton)
+    assert enrolled.args[0] is True, enrolled.args
+    assert "8 enregistrements fait" in settings.sync_result.text()
+    qtbot.waitUntil(lambda: not window.sync.running and window.sync.last_report is not None, timeout=15000)
+    assert window.sync.last_report.accepted == 8 and window.sync.last_report.rejected == 0
+    assert server_month(server, "3")["total"] == 3
