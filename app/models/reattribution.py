@@ -1,4 +1,5 @@
-"""Records made on this workstation under another structure, given to the structure it enrols in.
+"""Records made on this workstation under another structure, given to the right one: the structure
+it enrols in, or the one a responsable corrects in Paramètres before enrolment.
 
 Before enrolment an agent may have typed the structure by hand or picked the wrong one in the
 wizard: every contact, escalation and Pass numérique line then carries that structure, and the
