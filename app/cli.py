@@ -327,21 +327,22 @@ def _enroll(workspace, args: argparse.Namespace) -> int:
     try:
         message = enroll(workspace, args.server, args.code, reattribute=args.reattribute)
     except ReattributionNeeded as needed:
-        if not _confirm_reattribution(needed):
+        asked = sys.stdin.isatty()
+        if not (asked and _confirm(str(needed))):
+            question = "" if asked else f"{needed} "  # on a terminal it was just printed
             raise CommandError(
-                f"{needed} Poste non inscrit : rien n'a été modifié. Pour les rattacher, relancez la commande "
-                "avec --reattribuer (le même code reste valable pour ce poste)."
+                f"{question}Poste non inscrit : rien n'a été modifié. Pour rattacher "
+                "ces enregistrements, relancez la commande avec --reattribuer (le même code reste valable "
+                "pour ce poste)."
             ) from None
         message = enroll(workspace, args.server, args.code, reattribute=True)
     print(printable(message))
     return 0
 
 
-def _confirm_reattribution(needed: Exception) -> bool:
-    """Ask on a terminal; a script without one says yes with --reattribuer, never by default."""
-    if not sys.stdin.isatty():
-        return False
-    print(printable(str(needed)))
+def _confirm(question: str) -> bool:
+    """Ask on the terminal (a script says yes with --reattribuer, never by default)."""
+    print(printable(question))
     try:
         answer = input("Rattacher ces enregistrements et inscrire le poste ? [o/N] ")
     except EOFError:

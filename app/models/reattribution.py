@@ -45,8 +45,8 @@ class Reattribution:
         """French: which records go to structure `name`, and what becomes of those already sent;
         `known` names the other structures this workstation knows (matricule → name)."""
         sentence = (
-            f"Ce poste contient {_records(self.count)} jamais envoyé{'s' if self.count > 1 else ''} "
-            f"au serveur, fait{'s' if self.count > 1 else ''} sous {_structures(self.unsent, known)} "
+            f"Ce poste contient {_records(self.count)} jamais accepté{'s' if self.count > 1 else ''} "
+            f"par le serveur, fait{'s' if self.count > 1 else ''} sous {_structures(self.unsent, known)} "
             "(contacts, sollicitations, Pass numérique). Le serveur inscrit ce poste pour la structure "
             f"« {name} » (n° {self.matricule}) : ces enregistrements lui seront rattachés, sans rien perdre."
         )

@@ -130,7 +130,7 @@ def test_records_already_accepted_stay_with_their_structure_and_the_rest_moves(
 
     with pytest.raises(ReattributionNeeded) as asked:
         enroll(workspace, server.url, code)
-    assert "1 enregistrement jamais envoyé" in str(asked.value)
+    assert "1 enregistrement jamais accepté" in str(asked.value)
     assert "2 enregistrements déjà envoyés et acceptés sous la structure « Thiérache" in str(asked.value)
 
     enroll(workspace, server.url, code, reattribute=True)
@@ -172,6 +172,29 @@ def test_the_command_without_a_terminal_refuses_then_reattributes_with_the_flag(
     assert server_month(server, "3")["total"] == 3
 
 
+def enroll_on_a_terminal(
+    data_dir, server: LiveServer, code: str, answer: bytes
+) -> subprocess.CompletedProcess:
+    """`bureau-virtuel enroll` with a terminal as its input, where the user types `answer`."""
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "app", "enroll", "--server", server.url, "--code", code]
+    try:
+        process = subprocess.Popen(
+            [*command, "--data-dir", str(data_dir)],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        os.write(leader, answer)
+        out, err = process.communicate(timeout=120)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
 def test_the_command_on_a_terminal_asks_before_reattributing(data_dir, server) -> None:
     workspace = open_workspace(data_dir)
     try:
@@ -179,35 +202,18 @@ def test_the_command_on_a_terminal_asks_before_reattributing(data_dir, server) -
     finally:
         workspace.close()
     code = create_structure(server.database_url, matricule="3")
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "app",
-                "enroll",
-                "--server",
-                server.url,
-                "--code",
-                code,
-                "--data-dir",
-                str(data_dir),
-            ],
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        os.write(leader, b"o\n")
-        out, err = process.communicate(timeout=120)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    assert process.returncode == 0, err
-    assert "8 enregistrements" in out and "Poste inscrit" in out
+
+    declined = enroll_on_a_terminal(data_dir, server, code, b"n\n")
+    assert declined.returncode == 1
+    assert "8 enregistrements" in declined.stdout and "[o/N]" in declined.stdout
+    assert "Poste non inscrit : rien n'a été modifié" in declined.stderr
+    assert run_cli("sync", data_dir=data_dir).returncode == 4, "not enrolled"
+
+    accepted = enroll_on_a_terminal(data_dir, server, code, b"o\n")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "Poste inscrit" in accepted.stdout and "8 enregistrements fait" in accepted.stdout
     assert run_cli("sync", data_dir=data_dir).returncode == 0
+    assert server_month(server, "3")["total"] == 3
 
 
 def test_demo_contacts_on_an_enrolled_workstation_keep_its_structure_and_are_accepted(
