@@ -93,9 +93,9 @@ class ReattributionNeeded(SyncError):
     recognises this installation) finishes the enrolment. The message is the French question.
     """
 
-    def __init__(self, plan: reattribution.Reattribution, name: str, known: dict[str, str]) -> None:
-        self.plan, self.name = plan, name
-        super().__init__(plan.describe(name, known))
+
+ENROLMENT_WAIT_SECONDS = 60
+BUSY_AT_ENROLMENT = "Une synchronisation est en cours sur ce poste : réessayez l'inscription dans un instant."
 
 
 def enroll(
@@ -123,16 +123,21 @@ def enroll(
     known = {current.matricule: current.name} if current else {}
     plan = reattribution.plan(workspace.db, matricule)
     if plan.count and not reattribute:
-        raise ReattributionNeeded(plan, name, known)
-    store_token(url, answer["token"])
-    with transaction(workspace.db):
-        set_setting(workspace.db, SERVER_URL, url)
-        set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
-        set_setting(workspace.db, UNAUTHORIZED, False)
-        moved = reattribution.reattribute(workspace.db, matricule)
-        adopted = workspace.workstation.adopt_structure(
-            matricule, name, structure["departement"], bool(structure["itinerant"])
-        )
+        raise ReattributionNeeded(plan.describe(name, known))
+    # Under the sync lock: no pass of another process holds records `sending` under the old structure.
+    try:
+        with FileLock(lock_path(workspace), timeout=ENROLMENT_WAIT_SECONDS):
+            store_token(url, answer["token"])
+            with transaction(workspace.db):
+                set_setting(workspace.db, SERVER_URL, url)
+                set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
+                set_setting(workspace.db, UNAUTHORIZED, False)
+                moved = reattribution.reattribute(workspace.db, matricule)
+                adopted = workspace.workstation.adopt_structure(
+                    matricule, name, structure["departement"], bool(structure["itinerant"])
+                )
+    except Timeout:
+        raise SyncError(BUSY_AT_ENROLMENT) from None
     sentences = [
         f"Poste inscrit auprès de {url} pour la structure « {adopted.name} » (n° {adopted.matricule})."
     ]

@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime, timedelta
 
 import pytest
+from filelock import FileLock
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,7 +18,8 @@ from app.models.settings import get_setting
 from app.models.structures import Structure
 from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import load_token
-from app.sync.engine import ReattributionNeeded, enroll, run_pass
+from app.sync.engine import ReattributionNeeded, enroll, lock_path, run_pass
+from app.sync.transport import SyncError
 from app.ui.main_window import MainWindow
 from app.ui.sync_controller import SyncController
 from tests.conftest import ROOT, run_cli
@@ -277,3 +279,16 @@ def test_paramètres_asks_naming_both_structures_then_enrols_and_sends_everythin
     qtbot.waitUntil(lambda: not window.sync.running and window.sync.last_report is not None, timeout=15000)
     assert window.sync.last_report.accepted == 8 and window.sync.last_report.rejected == 0
     assert server_month(server, "3")["total"] == 3
+
+
+def test_enrolment_waits_for_a_pass_of_another_process_and_says_so(workspace, server, monkeypatch) -> None:
+    """Records a running pass holds `sending` are not rewritten under it: enrolment takes the sync lock."""
+    work_before_enrolment(workspace)
+    code = create_structure(server.database_url, matricule="3")
+    monkeypatch.setattr("app.sync.engine.ENROLMENT_WAIT_SECONDS", 0)
+    with FileLock(lock_path(workspace)), pytest.raises(SyncError, match="synchronisation est en cours"):
+        enroll(workspace, server.url, code, reattribute=True)
+    assert get_setting(workspace.db, "sync.server_url") is None
+    assert structures_of_records(workspace) == {"99"}
+    assert "Poste inscrit" in enroll(workspace, server.url, code, reattribute=True)
+    assert structures_of_records(workspace) == {"3"}
