@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument(
         "--code", required=True, help="code d'inscription à usage unique donné par le responsable"
     )
+    enroll.add_argument(
+        "--reattribuer",
+        "--yes",
+        dest="reattribute",
+        action="store_true",
+        help="rattacher sans demander à la structure du serveur les enregistrements faits sur ce poste "
+        "sous une autre structure et jamais envoyés",
+    )
     commands.add_parser(
         "sync",
         help="envoyer maintenant les contacts en attente (code de sortie non nul s'il en reste)",
@@ -314,10 +322,32 @@ def _export(workspace, args: argparse.Namespace) -> int:
 
 
 def _enroll(workspace, args: argparse.Namespace) -> int:
-    from app.sync.engine import enroll
+    from app.sync.engine import ReattributionNeeded, enroll
 
-    print(printable(enroll(workspace, args.server, args.code)))
+    try:
+        message = enroll(workspace, args.server, args.code, reattribute=args.reattribute)
+    except ReattributionNeeded as needed:
+        asked = sys.stdin.isatty()
+        if not (asked and _confirm(str(needed))):
+            question = "" if asked else f"{needed} "  # on a terminal it was just printed
+            raise CommandError(
+                f"{question}Poste non inscrit : rien n'a été modifié. Pour rattacher "
+                "ces enregistrements, relancez la commande avec --reattribuer (le même code reste valable "
+                "pour ce poste)."
+            ) from None
+        message = enroll(workspace, args.server, args.code, reattribute=True)
+    print(printable(message))
     return 0
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal (a script says yes with --reattribuer, never by default)."""
+    print(printable(question))
+    try:
+        answer = input("Rattacher ces enregistrements et inscrire le poste ? [o/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("o", "oui", "y", "yes")
 
 
 def _sync(workspace, _args: argparse.Namespace) -> int:

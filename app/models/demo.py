@@ -44,11 +44,19 @@ OUTCOME_WEIGHTS = {"resolu": 72, "oriente": 18, "attente-referent": 10}
 
 
 def ensure_demo_setup(workspace: Workspace) -> None:
-    """A workstation not set up yet gets a sample structure from the real list, with its agents."""
-    if workspace.workstation.is_set_up:
+    """A workstation not set up yet gets the demo agents, and a sample structure from the real list
+    unless it already has one: an enrolled workstation keeps the server's, or the server would
+    refuse every demo contact."""
+    workstation = workspace.workstation
+    if workstation.is_set_up:
         return
-    structure = next(s for s in load_structures() if s.matricule == DEMO_STRUCTURE)
-    workspace.workstation.set_up(structure, DEMO_STOPS, DEMO_STOPS[0], DEMO_AGENTS)
+    structure = workstation.structure
+    if structure is None:
+        sample = next(s for s in load_structures() if s.matricule == DEMO_STRUCTURE)
+        workstation.set_up(sample, DEMO_STOPS, DEMO_STOPS[0], DEMO_AGENTS)
+        return
+    stops = workstation.stops or [structure.commune]
+    workstation.set_up(structure, stops, workstation.current_stop, DEMO_AGENTS)
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:

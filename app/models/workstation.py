@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from app.models import reattribution
 from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
 from app.models.settings import get_setting, set_setting
@@ -66,40 +67,61 @@ class Workstation:
         self, structure: Structure, stops: list[str], current_stop: str | None, agents: list[tuple[str, str]]
     ) -> None:
         """First start: everything at once, or nothing."""
-        stops = _clean_stops(stops)
-        if not structure.name.strip():
-            raise SetupError("Indiquez le nom de la structure.")
-        if not structure.commune.strip():
-            raise SetupError("Indiquez la commune de la structure.")
-        _refuse_identifiers(structure.name, "Le nom de la structure")
-        _refuse_identifiers(structure.commune, "La commune de la structure")
-        if structure.itinerant and not stops:
-            raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
+        stops = _checked(structure, stops)
         if not agents:
             raise SetupError("Créez au moins un profil d'agent.")
         with transaction(self.db):
-            self._set("structure", asdict(structure))
-            self._set("stops", stops if structure.itinerant else [])
-            self._set("current_stop", (current_stop or stops[0]) if structure.itinerant else None)
+            self._set_structure(structure, stops, current_stop)
             created = [self._add_agent(name, role) for name, role in agents]
             self._set("current_agent", created[0].id)  # whoever sets the workstation up works first
+
+    def correct_structure(
+        self, structure: Structure, stops: list[str], current_stop: str | None, by: Agent | None
+    ) -> int:
+        """A responsable corrects the structure chosen at first start (a wrong pick, fixed or itinerant,
+        the stops). The records made here, never sent, go with it in the same transaction; returns how
+        many changed structure. An enrolled workstation's structure is the server's: refused."""
+        if by is None or not by.is_manager or by.id not in {agent.id for agent in self.agents()}:
+            raise SetupError("Seul un responsable peut corriger la structure du poste.")
+        from app.sync.status import SERVER_URL  # the setting only: no network code is loaded
+
+        server = self._get(SERVER_URL)
+        if server:
+            raise SetupError(
+                f"Ce poste est inscrit auprès du serveur de reporting {server} : sa structure vient du "
+                "serveur et ne peut pas être modifiée sur le poste. Pour la changer, demandez au "
+                "responsable un code d'inscription de la bonne structure et inscrivez le poste à nouveau."
+            )
+        stops = _checked(structure, stops)
+        with transaction(self.db):
+            moved = reattribution.reattribute(self.db, structure.matricule)
+            self._set_structure(structure, stops, current_stop)
+        return moved
+
+    def _set_structure(self, structure: Structure, stops: list[str], current_stop: str | None) -> None:
+        self._set("structure", asdict(structure))
+        self._set("stops", stops if structure.itinerant else [])
+        current = current_stop if current_stop in stops else (stops[0] if stops else None)
+        self._set("current_stop", current if structure.itinerant else None)
 
     def adopt_structure(self, matricule: str, name: str, departement: str, itinerant: bool) -> Structure:
         """Enrolment: the reporting server says which structure this workstation belongs to.
 
-        The server does not know the commune; keep the one chosen at first start, else the one of
-        the public list, else the structure's name.
+        The caller holds the transaction, so that the structure changes together with the enrolment's
+        settings and the re-attribution of the records made before. The server does not know the
+        commune: the public list's when the server names another structure than the one chosen here
+        (a wrong pick), else the one chosen at first start (a structure typed by hand), else the name.
         """
         current = self.structure
         listed = next((s for s in load_structures() if s.matricule == matricule), None)
-        commune = (current.commune if current else None) or (listed.commune if listed else name)
+        kept = current if current and (current.matricule == matricule or listed is None) else None
+        commune = (kept.commune if kept else None) or (listed.commune if listed else name)
         postal_code = listed.postal_code if listed else (current.postal_code if current else "")
         structure = Structure(matricule, name, commune, departement, itinerant, postal_code)
-        with transaction(self.db):
-            self._set("structure", asdict(structure))
-            if itinerant and not self.stops:
-                self._set("stops", [commune])
-                self._set("current_stop", commune)
+        self._set("structure", asdict(structure))
+        if itinerant and not self.stops:
+            self._set("stops", [commune])
+            self._set("current_stop", commune)
         return structure
 
     def set_stops(self, stops: list[str], current_stop: str | None) -> None:
@@ -196,6 +218,20 @@ class Workstation:
                 "et créer un profil d'agent, ou utilisez « bureau-virtuel demo »."
             )
         return {"structure": structure.matricule, "agent": agent.name, "place": self.place}
+
+
+def _checked(structure: Structure, stops: list[str]) -> list[str]:
+    """The structure's own checks, and its stops cleaned."""
+    stops = _clean_stops(stops)
+    if not structure.name.strip():
+        raise SetupError("Indiquez le nom de la structure.")
+    if not structure.commune.strip():
+        raise SetupError("Indiquez la commune de la structure.")
+    _refuse_identifiers(structure.name, "Le nom de la structure")
+    _refuse_identifiers(structure.commune, "La commune de la structure")
+    if structure.itinerant and not stops:
+        raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
+    return stops
 
 
 def _clean_stops(stops: list[str]) -> list[str]:

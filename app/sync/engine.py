@@ -14,6 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from app.models import reattribution
 from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
 from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
@@ -85,10 +86,27 @@ def installation_id(workspace: Workspace) -> str:
     return new
 
 
-def enroll(workspace: Workspace, server_url: str, code: str, label: str | None = None) -> str:
+class ReattributionNeeded(SyncError):
+    """Records made here under another structure wait for the user's consent to be re-attributed.
+
+    Nothing was written: enrolling again with the same code and `reattribute=True` (the server
+    recognises this installation) finishes the enrolment. The message is the French question.
+    """
+
+
+ENROLMENT_WAIT_SECONDS = 60
+BUSY_AT_ENROLMENT = "Une synchronisation est en cours sur ce poste : réessayez l'inscription dans un instant."
+
+
+def enroll(
+    workspace: Workspace, server_url: str, code: str, label: str | None = None, *, reattribute: bool = False
+) -> str:
     """Exchange a one-time code for this workstation's token; adopt the server's structure.
 
-    Returns the French confirmation. Raises SyncError / CredentialsUnavailable with a French message.
+    Records made before under another structure and never accepted by a server are re-attributed to
+    the server's structure when `reattribute`; without it they raise ReattributionNeeded before
+    anything is stored. Returns the French confirmation. Raises SyncError / CredentialsUnavailable
+    with a French message.
     """
     url = check_server_url(server_url)
     check_available()  # before spending the one-time code
@@ -99,16 +117,37 @@ def enroll(workspace: Workspace, server_url: str, code: str, label: str | None =
         raise SyncError(str(error)) from None
     finally:
         client.close()
-    store_token(url, answer["token"])
-    with transaction(workspace.db):
-        set_setting(workspace.db, SERVER_URL, url)
-        set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
-        set_setting(workspace.db, UNAUTHORIZED, False)
     structure = answer["structure"]
-    adopted = workspace.workstation.adopt_structure(
-        str(structure["matricule"]), structure["name"], structure["departement"], bool(structure["itinerant"])
-    )
-    return f"Poste inscrit auprès de {url} pour la structure « {adopted.name} » (n° {adopted.matricule})."
+    matricule, name = str(structure["matricule"]), structure["name"]
+    current = workspace.workstation.structure
+    known = {current.matricule: current.name} if current else {}
+    plan = reattribution.plan(workspace.db, matricule)
+    if plan.count and not reattribute:
+        raise ReattributionNeeded(plan.describe(name, known))
+    # Under the sync lock: no pass of another process holds records `sending` under the old structure.
+    try:
+        with FileLock(lock_path(workspace), timeout=ENROLMENT_WAIT_SECONDS):
+            store_token(url, answer["token"])
+            with transaction(workspace.db):
+                set_setting(workspace.db, SERVER_URL, url)
+                set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
+                set_setting(workspace.db, UNAUTHORIZED, False)
+                moved = reattribution.reattribute(workspace.db, matricule)
+                adopted = workspace.workstation.adopt_structure(
+                    matricule, name, structure["departement"], bool(structure["itinerant"])
+                )
+    except Timeout:
+        raise SyncError(BUSY_AT_ENROLMENT) from None
+    sentences = [
+        f"Poste inscrit auprès de {url} pour la structure « {adopted.name} » (n° {adopted.matricule})."
+    ]
+    if moved:
+        sentences.append(
+            f"{moved} enregistrement{'s' if moved > 1 else ''} fait{'s' if moved > 1 else ''} "
+            f"avant l'inscription lui {'sont' if moved > 1 else 'est'} rattaché{'s' if moved > 1 else ''}."
+        )
+    sentences.append(plan.describe_sent(known))
+    return " ".join(filter(None, sentences))
 
 
 def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool = True) -> SyncReport:

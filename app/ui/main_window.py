@@ -320,6 +320,7 @@ class MainWindow(QMainWindow):
         controller.report_ready.connect(self._sync_report)
         controller.pass_failed.connect(self._sync_failed)
         controller.enrolled.connect(self._enrolled)
+        controller.reattribution_needed.connect(lambda *asked: self.settings.confirm_reattribution(*asked))
         if "Paramètres" in self._built:
             self._connect_settings_to_sync(self._built["Paramètres"])
 

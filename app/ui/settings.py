@@ -38,7 +38,7 @@ from app.ui.theme import apply_display
 
 class SettingsScreen(QWidget):
     changed = Signal()
-    enrol_requested = Signal(str, str)  # server URL, code
+    enrol_requested = Signal(str, str, bool)  # server URL, code, re-attribution confirmed
     sync_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -49,7 +49,17 @@ class SettingsScreen(QWidget):
         self.structure = QLabel()
         self.structure.setWordWrap(True)
         structure_box = QGroupBox("Structure")
-        QVBoxLayout(structure_box).addWidget(self.structure)
+        self.correct_button = QPushButton("Corriger la structure…")
+        self.correct_button.setAccessibleName("Corriger la structure")
+        self.correct_button.clicked.connect(self._correct_structure)
+        self.structure_note = QLabel()
+        self.structure_note.setWordWrap(True)
+        structure_row = QHBoxLayout()
+        structure_row.addWidget(self.correct_button)
+        structure_row.addWidget(self.structure_note, 1)
+        structure_layout = QVBoxLayout(structure_box)
+        structure_layout.addWidget(self.structure)
+        structure_layout.addLayout(structure_row)
 
         display_box = QGroupBox("Affichage (pour tous les agents de ce poste)")
         self.theme = QComboBox()
@@ -235,6 +245,7 @@ class SettingsScreen(QWidget):
         self.referents.refresh()
         agent = workstation.current_agent
         manager = bool(agent and agent.is_manager)
+        self._show_structure_rule(bool(server), manager)
         self.theme.setCurrentIndex(self.theme.findData(workstation.theme))
         self.text_scale.setCurrentIndex(self.text_scale.findData(workstation.text_scale))
         self.engine.setText(self.workspace.portal.search_engine())
@@ -243,6 +254,29 @@ class SettingsScreen(QWidget):
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+
+    def _show_structure_rule(self, enrolled: bool, manager: bool) -> None:
+        """The button says beforehand what Workstation.correct_structure would refuse."""
+        if enrolled:
+            note = "La structure vient du serveur de reporting : elle ne peut pas être modifiée sur ce poste."
+        elif not manager:
+            note = "Réservé à un responsable."
+        else:
+            note = ""
+        self.correct_button.setEnabled(not enrolled and manager)
+        self.correct_button.setToolTip(
+            note
+            or "Choisir à nouveau la structure dans la liste officielle, site fixe ou itinérant, et les arrêts."
+        )
+        self.structure_note.setText(note)
+
+    def _correct_structure(self) -> None:
+        from app.ui.structure_dialog import StructureCorrection
+
+        dialog = StructureCorrection(self.workspace, self)
+        if dialog.exec():
+            self.refresh()
+            self.changed.emit()
 
     def export_journal(self) -> None:
         """Paramètres › "Exporter le journal…": a zip where the agent chooses, for the support."""
@@ -296,7 +330,21 @@ class SettingsScreen(QWidget):
             return
         self.enrol_button.setEnabled(False)
         self.sync_result.setText("Inscription en cours…")
-        self.enrol_requested.emit(url, code)
+        self.enrol_requested.emit(url, code, False)
+
+    def confirm_reattribution(self, url: str, code: str, question: str) -> None:
+        """Records made here under another structure: enrol only once the user agreed to give them
+        to the server's structure (the same code works again from this workstation)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Structure des enregistrements", question, parent=self)
+        attach = box.addButton("Rattacher et inscrire", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(attach)
+        box.exec()
+        if box.clickedButton() is not attach:
+            self.show_enrolment(False, "Poste non inscrit : rien n'a été modifié sur ce poste.")
+            return
+        self.sync_result.setText("Inscription en cours…")
+        self.enrol_requested.emit(url, code, True)
 
     def show_enrolment(self, ok: bool, message: str) -> None:
         self.enrol_button.setEnabled(True)

@@ -241,18 +241,9 @@ class SetupWizard(QWizard):
 
     def accept(self) -> None:
         self.agents_page.add_agent()  # a name typed but not yet added counts
-        structure = self.structure_page.structure()
-        itinerant = self.format_page.itinerant.isChecked()
+        structure = chosen_structure(self.structure_page, self.format_page)
         if structure is None:
             return
-        structure = Structure(
-            structure.matricule,
-            structure.name,
-            structure.commune,
-            structure.departement,
-            itinerant,
-            structure.postal_code,
-        )
         try:
             self.workstation.set_up(
                 structure,
@@ -264,3 +255,18 @@ class SetupWizard(QWizard):
             show_notice(self.agents_page.error, str(error))
             return
         super().accept()
+
+
+def chosen_structure(structure_page: StructurePage, format_page: FormatPage) -> Structure | None:
+    """The structure picked (or typed) on the first page, fixed or itinerant as the second says."""
+    structure = structure_page.structure()
+    if structure is None:
+        return None
+    return Structure(
+        structure.matricule,
+        structure.name,
+        structure.commune,
+        structure.departement,
+        format_page.itinerant.isChecked(),
+        structure.postal_code,
+    )

@@ -17,7 +17,7 @@ from PySide6.QtNetwork import QNetworkInformation
 
 from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import CredentialsUnavailable
-from app.sync.engine import SyncReport, enroll, run_pass
+from app.sync.engine import ReattributionNeeded, SyncReport, enroll, run_pass
 from app.sync.status import journal_line
 from app.sync.transport import SyncError
 
@@ -32,6 +32,8 @@ class SyncWorker(QObject):
     finished = Signal(object)  # SyncReport
     failed = Signal()  # the pass raised: the exception is in the journal
     enrolled = Signal(bool, str)  # success, French message
+    # Records made here under another structure: server URL, code, the French question.
+    reattribution_needed = Signal(str, str, str)
 
     def __init__(self, data_dir: Path) -> None:
         super().__init__()
@@ -55,10 +57,14 @@ class SyncWorker(QObject):
             return
         self.finished.emit(report)
 
-    @Slot(str, str)
-    def enroll(self, server_url: str, code: str) -> None:
+    @Slot(str, str, bool)
+    def enroll(self, server_url: str, code: str, reattribute: bool) -> None:
         try:
-            message = enroll(self._workspace(), server_url, code)
+            message = enroll(self._workspace(), server_url, code, reattribute=reattribute)
+        except ReattributionNeeded as needed:
+            log.info("enrolment waits for the re-attribution to be confirmed")
+            self.reattribution_needed.emit(server_url, code, str(needed))
+            return
         except (SyncError, CredentialsUnavailable) as error:
             log.info("enrolment refused")
             self.enrolled.emit(False, str(error))
@@ -93,9 +99,10 @@ class SyncController(QObject):
     report_ready = Signal(object)  # SyncReport
     pass_failed = Signal()  # the last pass raised; `failed_at` says when
     enrolled = Signal(bool, str)
+    reattribution_needed = Signal(str, str, str)  # see SyncWorker
     started = Signal()
     _run = Signal(bool)
-    _enroll = Signal(str, str)
+    _enroll = Signal(str, str, bool)
     _close = Signal()
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
@@ -114,6 +121,7 @@ class SyncController(QObject):
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.worker.enrolled.connect(self._enrolled)
+        self.worker.reattribution_needed.connect(self.reattribution_needed)
         self.thread.start()
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
@@ -144,8 +152,8 @@ class SyncController(QObject):
         self._run.emit(force)
         return True
 
-    def request_enrolment(self, server_url: str, code: str) -> None:
-        self._enroll.emit(server_url, code)
+    def request_enrolment(self, server_url: str, code: str, reattribute: bool = False) -> None:
+        self._enroll.emit(server_url, code, reattribute)
 
     def _finished(self, report: SyncReport) -> None:
         self.running = False

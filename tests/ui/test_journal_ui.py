@@ -206,7 +206,7 @@ def test_an_export_that_cannot_be_written_is_explained(qtbot, desk, journal, tmp
 def test_an_enrolment_that_raises_is_explained_and_can_be_tried_again(
     qtbot, desk, journal, monkeypatch
 ) -> None:
-    def broken_enroll(workspace, server_url: str, code: str) -> str:
+    def broken_enroll(workspace, server_url: str, code: str, *, reattribute: bool = False) -> str:
         raise KeyError(code)  # fault injection: an unforeseen bug, with the code in the exception
 
     monkeypatch.setattr("app.ui.sync_controller.enroll", broken_enroll)
