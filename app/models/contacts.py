@@ -228,8 +228,11 @@ class ContactStore:
         keep = old.carried_over()
         return self.add({**keep, "supersedes": old_id, "deleted": True})
 
-    def insert(self, record: ContactRecord, note: str) -> None:
-        """Write a prepared record and its outbox row, inside the caller's transaction."""
+    def insert(self, record: ContactRecord, note: str, origin: str | None = None) -> None:
+        """Write a prepared record, inside the caller's transaction: this workstation's own with its
+        outbox row; one of another workstation (`origin`, pulled from the server) without, since it
+        is already on the server, and without a note, since notes never leave their workstation.
+        Either way a correction or a tombstone supersedes the contact it replaces."""
         from app.models.record import RecordError
 
         row = record.model_dump(mode="json")
@@ -247,7 +250,8 @@ class ContactStore:
             created_at=db_time(record.created_at),
             occurred_at=db_time(record.occurred_at),
             partners=json.dumps(record.partners),
-            note=note.strip() or None,
+            note=None if origin else note.strip() or None,
+            origin=origin,
         )
         columns = ", ".join(row)
         self.db.execute(
@@ -260,10 +264,11 @@ class ContactStore:
                 for partner in record.partners
             ],
         )
-        self.db.execute(
-            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
-            [row["id"], row["created_at"]],
-        )
+        if origin is None:
+            self.db.execute(
+                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
+                [row["id"], row["created_at"]],
+            )
 
     def get(self, record_id: str) -> ContactRecord | None:
         return self.records([record_id]).get(record_id)
@@ -275,7 +280,7 @@ class ContactStore:
         found = {}
         marks = ", ".join("?" * len(record_ids))
         for row in self.db.query(f"SELECT * FROM contacts WHERE id IN ({marks})", record_ids):
-            del row["note"], row["superseded"]
+            del row["note"], row["superseded"], row["origin"]
             row["partners"] = json.loads(row["partners"])
             found[row["id"]] = ContactRecord.from_row(row)
         return found

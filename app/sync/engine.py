@@ -1,4 +1,5 @@
-"""One sync pass: send what is due, batch by batch, then pull reference data.
+"""One sync pass: send what is due, batch by batch, pull what the structure's other workstations sent,
+then pull reference data.
 
 Used by `bureau-virtuel sync` and by the GUI's background worker, each with its own database
 connection. A file lock beside the database makes sure only one pass runs at a time on this
@@ -19,7 +20,15 @@ from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
-from app.sync.status import LAST_SUCCESS, SERVER_URL, UNAUTHORIZED, pending_count, quarantined_count
+from app.sync.pull import pull_all
+from app.sync.status import (
+    LAST_SUCCESS,
+    PULL_CURSOR,
+    SERVER_URL,
+    UNAUTHORIZED,
+    pending_count,
+    quarantined_count,
+)
 from app.sync.transport import (
     NetworkError,
     ProtocolError,
@@ -51,6 +60,7 @@ class SyncReport:
     busy: bool = False
     enrolled: bool = True
     offline: bool = False
+    pulled: int = 0  # records of the structure's other workstations received
 
     @property
     def sent(self) -> int:
@@ -66,6 +76,8 @@ class SyncReport:
         if self.rejected:
             parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
         parts.append(f"{self.pending} en attente")
+        if self.pulled:
+            parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
         sentence = ", ".join(parts) + "."
         return f"{sentence} {self.error}" if self.error else sentence
 
@@ -104,6 +116,7 @@ def enroll(workspace: Workspace, server_url: str, code: str, label: str | None =
         set_setting(workspace.db, SERVER_URL, url)
         set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
         set_setting(workspace.db, UNAUTHORIZED, False)
+        set_setting(workspace.db, PULL_CURSOR, 0)  # a new server or structure: its feed from the start
     structure = answer["structure"]
     adopted = workspace.workstation.adopt_structure(
         str(structure["matricule"]), structure["name"], structure["departement"], bool(structure["itinerant"])
@@ -149,6 +162,8 @@ def _pass(
     try:
         if _confirm_session(workspace, client, report):
             _send_all(workspace, client, report, force)
+        if report.error is None:
+            _pull_records(workspace, client, report)
         if report.error is None:
             with transaction(db):
                 set_setting(db, LAST_SUCCESS, db_time(utc_now()))
@@ -219,6 +234,19 @@ def _send_batch(
     report.accepted += accepted
     report.duplicates += duplicates
     return limit
+
+
+def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+    """The records the structure's other workstations sent, until caught up."""
+    try:
+        report.pulled = pull_all(workspace, client)
+    except Unauthorized as error:
+        with transaction(workspace.db):
+            set_setting(workspace.db, UNAUTHORIZED, True)
+        report.error, report.unauthorized = str(error), True
+    except SyncError as error:
+        report.error = f"Données des autres postes non mises à jour : {error}"
+        report.offline = isinstance(error, NetworkError | ProtocolError)
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:

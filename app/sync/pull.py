@@ -1,0 +1,134 @@
+"""Pulling the structure's feed: the records the structure's other workstations sent to the server.
+
+Each page is applied in one SQLite transaction together with the cursor that follows it, so a pass
+killed at any moment either applied a page and moved past it, or did neither: nothing is skipped,
+nothing applied twice (and a record already here is skipped anyway: the feed may be read again from
+the start after a new enrolment). Pulled records are written as records of their workstation
+(`origin`), without an outbox row (they are on the server already) and without a note (notes never
+leave their workstation); a correction or a tombstone supersedes the local row as a local one would,
+and Pass numérique lines move the cheques of the shared stock.
+
+A record that does not validate here (a reference list older than the sender's, a damaged answer), or
+that the local tables refuse (two corrections of one contact), is skipped with a log line: it never
+blocks the feed.
+"""
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from app.models.communes import load_communes
+from app.models.database import DB_TIME_FORMAT, transaction
+from app.models.record import RecordError, validate_record
+from app.models.settings import get_setting, set_setting
+from app.models.workspace import Workspace
+from app.sync.status import LAST_PULL, PULL_CURSOR
+from app.sync.transport import PulledPage, ServerClient, server_text
+
+PAGE_RECORDS = 1000
+_TABLES = {
+    "contact": "contacts",
+    "escalation": "escalations",
+    "pass_ledger": "pass_ledger",
+    "pass_issuance": "pass_issuances",
+}
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Heard:
+    """The workstations a page came from: label and the server's time of their latest record."""
+
+    workstations: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+
+    def note(self, workstation: str, label: str | None, received_at: str) -> None:
+        _, latest = self.workstations.get(workstation, (None, ""))
+        self.workstations[workstation] = (label, max(latest, received_at))
+
+
+def pull_all(workspace: Workspace, client: ServerClient) -> int:
+    """Pull and apply pages until caught up; the number of records applied. Raises SyncError."""
+    applied = 0
+    while True:
+        after = int(get_setting(workspace.db, PULL_CURSOR, 0))
+        page = client.pull_page(after, PAGE_RECORDS)
+        applied += apply_page(workspace, page)
+        if not page.more:
+            return applied
+
+
+def apply_page(workspace: Workspace, page: PulledPage) -> int:
+    """Apply one page and move the cursor past it, in one transaction; the number of records applied."""
+    db, heard, applied = workspace.db, _Heard(), 0
+    structure = workspace.workstation.structure
+    matricule = structure.matricule if structure else None
+    with transaction(db):
+        for item in page.records:
+            applied += _apply(workspace, item, matricule, heard)
+        db.conn.executemany(
+            "INSERT INTO other_workstations (id, label, last_heard_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET label = excluded.label, "
+            "last_heard_at = max(last_heard_at, excluded.last_heard_at)",
+            [(workstation, label, at) for workstation, (label, at) in heard.workstations.items()],
+        )
+        set_setting(db, PULL_CURSOR, page.next_after)
+        if not page.more:
+            set_setting(db, LAST_PULL, page.server_time)
+    return applied
+
+
+def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard) -> bool:
+    """Write one pulled item unless it is already here or unusable; whether it was written."""
+    try:
+        kind, record, origin, label, received_at = _read(workspace, item)
+    except (RecordError, KeyError, TypeError, ValueError) as error:
+        _log.warning("pulled record skipped, unreadable: %s", type(error).__name__)
+        return False
+    heard.note(origin, label, received_at)
+    if record.structure != matricule:
+        _log.warning("pulled record %s skipped: another structure's", record.id)
+        return False
+    table = _TABLES[kind]
+    if workspace.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [str(record.id)]).fetchone():
+        return False
+    workspace.db.execute("SAVEPOINT pulled")
+    try:
+        _write(workspace, kind, record, origin)
+    except (RecordError, sqlite3.IntegrityError) as error:
+        workspace.db.execute("ROLLBACK TO pulled")
+        _log.warning("pulled %s %s skipped, refused by the local tables: %s", kind, record.id, error)
+        return False
+    finally:
+        workspace.db.execute("RELEASE pulled")
+    return True
+
+
+def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, str]:
+    """(kind, validated record, origin workstation id, its label, server time of reception)."""
+    kind = item["kind"]
+    if kind not in _TABLES:
+        raise ValueError(kind)
+    record = validate_record(
+        item["record"], catalogue=workspace.catalogue, kind=kind, communes=load_communes()
+    )
+    sender = item["workstation"]
+    origin = str(UUID(sender["id"]))
+    received_at = item["received_at"]
+    if not isinstance(received_at, str) or len(received_at) != 20:
+        raise ValueError("received_at")
+    datetime.strptime(received_at, DB_TIME_FORMAT)  # ValueError otherwise
+    return kind, record, origin, server_text(sender.get("label"), 80), received_at
+
+
+def _write(workspace: Workspace, kind: str, record: Any, origin: str) -> None:
+    if kind == "contact":
+        workspace.contacts.insert(record, "", origin)
+    elif kind == "escalation":
+        workspace.escalations.insert(record, origin)
+    elif kind == "pass_ledger":
+        workspace.passes.insert_pulled_line(record, origin)
+    else:
+        workspace.passes.insert_pulled_issuance(record, origin)
