@@ -105,6 +105,7 @@ class SessionAnswer(BaseModel):
     workstation_id: str
     structure: StructureAnswer
     server_time: str
+    reference: dict[str, str]
 
 
 class ItemResult(BaseModel):
@@ -252,11 +253,13 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
 
 @router.get("/session", response_model=SessionAnswer, responses=_UNAUTHORIZED_DOC)
 def get_session(workstation: Authenticated) -> dict:
-    """The cheap authenticated request that tells the client the network (and its token) works."""
+    """The cheap authenticated request that tells the client the network (and its token) works,
+    with the ETag of each reference file: a client whose copy is current asks for none of them."""
     return {
         "workstation_id": workstation.id,
         "structure": workstation.structure.as_json(),
         "server_time": timestamp(utc_now()),
+        "reference": {name: _reference_file(name)[1] for name in REFERENCE_NAMES},
     }
 
 

@@ -55,6 +55,8 @@ def pull_all(workspace: Workspace, client: ServerClient) -> int:
     while True:
         after = int(get_setting(workspace.db, PULL_CURSOR, 0))
         page = client.pull_page(after, PAGE_RECORDS)
+        if page is None:  # a server from before the feed
+            return applied
         applied += apply_page(workspace, page)
         if not page.more:
             return applied

@@ -19,6 +19,7 @@ SERVER_URL = "sync.server_url"
 LAST_SUCCESS = "sync.last_success_at"
 UNAUTHORIZED = "sync.unauthorized"
 PULL_CURSOR = "sync.pull_after"  # the structure's feed is read after this number (app.sync.pull)
+PULL_NOT_BEFORE = "sync.pull_not_before"  # the server's Retry-After, for the feed too
 LAST_PULL = "sync.last_pull_at"  # the server's time when this workstation last caught up with it
 SILENT_DAYS = 7  # another workstation not heard from for longer is named
 

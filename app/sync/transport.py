@@ -420,9 +420,12 @@ class ServerClient:
             )
         return parsed
 
-    def pull_page(self, after: int, limit: int) -> "PulledPage":
-        """One page of the structure's feed after the cursor `after` (the server gzips it)."""
+    def pull_page(self, after: int, limit: int) -> "PulledPage | None":
+        """One page of the structure's feed after the cursor `after` (the server gzips it); None from
+        a server that has no feed (404: a version from before it), which is not an error."""
         answer = self._request("GET", f"{API}/records", params={"after": after, "limit": limit})
+        if answer.status_code == 404:
+            return None
         body = self._json(answer, "records", "next_after", "more", "server_time")
         records, next_after = body["records"], body["next_after"]
         if (
