@@ -346,10 +346,10 @@ def get_records(
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description="Enregistrements lus au plus.")
     ] = DEFAULT_PAGE,
-) -> JSONResponse:
+) -> Response:
     """What the structure's other workstations sent after the cursor, oldest first (the structure's
     feed); `more` says another page follows. Compressed with gzip when the client accepts it."""
-    return JSONResponse(pull_page(_engine(request), workstation, after, limit))
+    return Response(pull_page(_engine(request), workstation, after, limit), media_type="application/json")
 
 
 @router.get(

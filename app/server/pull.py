@@ -12,9 +12,8 @@ its own records back, nor anything of another structure.
 """
 
 import json
-from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Row, and_, func, select
 
 from app.server.accounts import Workstation
 from app.server.ingest import KINDS
@@ -29,11 +28,26 @@ def _tables() -> list:
     return [kind.table.alias(f"t_{name}") for name, kind in KINDS.items()]
 
 
-def pull_page(
-    engine: Engine, workstation: Workstation, after: int, limit: int = DEFAULT_PAGE
-) -> dict[str, Any]:
+def pull_page(engine: Engine, workstation: Workstation, after: int, limit: int = DEFAULT_PAGE) -> bytes:
     """The records after `after` in the workstation's structure's feed, at most `limit` of them read
-    (the workstation's own are read to move the cursor past them, and not sent back)."""
+    (the workstation's own are read to move the cursor past them, and not sent back), as the JSON
+    the API answers. The stored payloads are spliced in as they are (the canonical JSON the ingest
+    wrote): a page of 1000 records is not parsed and written again."""
+    rows, more = _rows(engine, workstation, after, limit)
+    records = ",".join(
+        f'{{"seq":{seq},"kind":{json.dumps(kind)},"record":{payload},'
+        f'"workstation":{json.dumps({"id": sender, "label": label}, ensure_ascii=False)},'
+        f'"received_at":{json.dumps(received_at)}}}'
+        for seq, kind, sender, label, payload, received_at in rows
+        if sender != workstation.id
+    )
+    rest = {"next_after": rows[-1].seq if rows else after, "more": more, "server_time": timestamp(utc_now())}
+    return f'{{"records":[{records}],{json.dumps(rest)[1:]}'.encode()
+
+
+def _rows(engine: Engine, workstation: Workstation, after: int, limit: int) -> tuple[list[Row], bool]:
+    """(seq, kind, sender, label, payload, received_at) of up to `limit` records after `after`, and
+    whether more follow."""
     tables = _tables()
     source = record_ids.join(workstations, workstations.c.id == record_ids.c.workstation_id)
     for table in tables:
@@ -53,22 +67,5 @@ def pull_page(
         .limit(limit + 1)
     )
     with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "records": [
-            {
-                "seq": seq,
-                "kind": kind,
-                "record": json.loads(payload),
-                "workstation": {"id": sender, "label": label},
-                "received_at": received_at,
-            }
-            for seq, kind, sender, label, payload, received_at in rows
-            if sender != workstation.id
-        ],
-        "next_after": rows[-1].seq if rows else after,
-        "more": more,
-        "server_time": timestamp(utc_now()),
-    }
+        rows = list(connection.execute(statement).all())
+    return rows[:limit], len(rows) > limit

@@ -14,14 +14,14 @@ blocks the feed.
 """
 
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from app.models.communes import load_communes
-from app.models.database import DB_TIME_FORMAT, transaction
+from app.models.database import transaction
 from app.models.record import RecordError, validate_record
 from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
@@ -35,6 +35,8 @@ _TABLES = {
     "pass_ledger": "pass_ledger",
     "pass_issuance": "pass_issuances",
 }
+# The server's stored times (`app.server.schema.timestamp`), which sort as text.
+_SERVER_TIME = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\dZ")
 _log = logging.getLogger(__name__)
 
 
@@ -119,9 +121,8 @@ def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, s
     sender = item["workstation"]
     origin = str(UUID(sender["id"]))
     received_at = item["received_at"]
-    if not isinstance(received_at, str) or len(received_at) != 20:
+    if not isinstance(received_at, str) or not _SERVER_TIME.fullmatch(received_at):
         raise ValueError("received_at")
-    datetime.strptime(received_at, DB_TIME_FORMAT)  # ValueError otherwise
     return kind, record, origin, server_text(sender.get("label"), 80), received_at
 
 

@@ -2,6 +2,7 @@
 pages after a cursor, never another structure's, never skipping a record that commits late."""
 
 import gzip
+import json
 import threading
 
 import pytest
@@ -160,7 +161,7 @@ def _workstations(engine: Engine, *labels: str) -> list[Workstation]:
 def _pull_ids(engine: Engine, reader: Workstation) -> list[str]:
     pulled, after = [], 0
     while True:
-        page = pull_page(engine, reader, after, limit=1)
+        page = json.loads(pull_page(engine, reader, after, limit=1))
         pulled += [item["record"]["id"] for item in page["records"]]
         after = page["next_after"]
         if not page["more"]:
