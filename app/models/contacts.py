@@ -98,6 +98,7 @@ class ContactRow:
     outcome: str
     duration_minutes: int
     note: str
+    origin: str | None = None  # the workstation it was recorded on, None for this one
 
     @property
     def cursor(self) -> tuple[str, str]:
@@ -120,7 +121,7 @@ class ContactRow:
 
 _ROW_COLUMNS = (
     "c.id, c.occurred_at, c.agent, c.place, c.channel, c.situation, c.partners, "
-    "c.help_kind, c.outcome, c.duration_minutes, c.note"
+    "c.help_kind, c.outcome, c.duration_minutes, c.note, c.origin"
 )
 
 
@@ -137,6 +138,7 @@ def _row(values: tuple) -> ContactRow:
         outcome=values[8],
         duration_minutes=values[9],
         note=values[10] or "",
+        origin=values[11],
     )
 
 
@@ -284,6 +286,13 @@ class ContactStore:
             row["partners"] = json.loads(row["partners"])
             found[row["id"]] = ContactRecord.from_row(row)
         return found
+
+    def workstation_labels(self) -> dict[str, str]:
+        """The label of each other workstation of the structure whose records were pulled here."""
+        return {
+            workstation: label or "autre poste"
+            for workstation, label in self.db.execute("SELECT id, label FROM other_workstations")
+        }
 
     def note(self, record_id: str) -> str:
         row = self.db.execute("SELECT note FROM contacts WHERE id = ?", [record_id]).fetchone()

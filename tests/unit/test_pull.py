@@ -67,7 +67,13 @@ def test_records_of_another_workstation_count_once_and_are_never_sent_again(bus:
     assert get_setting(bus.db, LAST_PULL) == "2026-11-10T10:05:00Z"
     assert apply_page(bus, page) == 0  # read again (a new enrolment starts the feed over): skipped
     assert _counted(bus) == 3
-    assert {row.agent for row in bus.contacts.page(ContactFilter())} == {"Julie M.", "Marc D."}
+    rows = bus.contacts.page(ContactFilter())
+    assert {(row.agent, row.origin) for row in rows} == {
+        ("Julie M.", None),
+        ("Julie M.", OTHER),
+        ("Marc D.", OTHER),
+    }
+    assert bus.contacts.workstation_labels() == {OTHER: "poste-bus"}
 
 
 def test_a_correction_or_a_deletion_from_another_workstation_supersedes_the_local_row(bus: Workspace) -> None:
