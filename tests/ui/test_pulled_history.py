@@ -32,3 +32,21 @@ def test_the_history_shows_the_agent_and_the_workstation(qapp, bus) -> None:
         for row in range(model.rowCount())
     ]
     assert shown == [("Marc D.", "poste-bus")]
+
+
+def test_the_status_bar_says_how_fresh_the_other_workstations_records_are(qtbot, bus) -> None:
+    from app.ui.main_window import MainWindow
+
+    item = {
+        "seq": 1,
+        "kind": "contact",
+        "record": contact(),
+        "workstation": {"id": OTHER, "label": "poste-bus"},
+        "received_at": "2026-11-10T10:00:00Z",
+    }
+    apply_page(bus, PulledPage([item], 1, False, "2026-11-10T10:05:00Z"))
+    window = MainWindow(bus)
+    qtbot.addWidget(window)
+    window.refresh()
+    assert "Données des autres postes à jour au 10/11 à " in window.sync_label.toolTip()
+    assert "Aucune nouvelle du poste « poste-bus » depuis le 10/11." in window.sync_label.toolTip()
