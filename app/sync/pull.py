@@ -70,8 +70,9 @@ def apply_page(workspace: Workspace, page: PulledPage) -> int:
     structure = workspace.workstation.structure
     matricule = structure.matricule if structure else None
     with transaction(db):
+        known = _known_ids(workspace, page.records)
         for item in page.records:
-            applied += _apply(workspace, item, matricule, heard)
+            applied += _apply(workspace, item, matricule, heard, known)
         db.conn.executemany(
             "INSERT INTO other_workstations (id, label, last_heard_at) VALUES (?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET label = excluded.label, "
@@ -84,8 +85,27 @@ def apply_page(workspace: Workspace, page: PulledPage) -> int:
     return applied
 
 
-def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard) -> bool:
-    """Write one pulled item unless it is already here or unusable; whether it was written."""
+def _known_ids(workspace: Workspace, items: list[Any]) -> set[str]:
+    """The ids of the page's records already here (of the kind each claims), in one query per kind."""
+    wanted: dict[str, list[str]] = {}
+    for item in items:
+        record = item.get("record") if isinstance(item, dict) else None
+        if isinstance(record, dict) and isinstance(record.get("id"), str) and item.get("kind") in _TABLES:
+            wanted.setdefault(_TABLES[item["kind"]], []).append(record["id"])
+    known: set[str] = set()
+    for table, ids in wanted.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            known.update(
+                row[0] for row in workspace.db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
+            )
+    return known
+
+
+def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str]) -> bool:
+    """Write one pulled item unless it is already here (its id in `known`) or unusable; whether it
+    was written."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
     except (RecordError, KeyError, TypeError, ValueError) as error:
@@ -95,8 +115,7 @@ def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard
     if record.structure != matricule:
         _log.warning("pulled record %s skipped: another structure's", record.id)
         return False
-    table = _TABLES[kind]
-    if workspace.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [str(record.id)]).fetchone():
+    if str(record.id) in known:
         return False
     workspace.db.execute("SAVEPOINT pulled")
     try:
