@@ -71,8 +71,20 @@ def apply_page(workspace: Workspace, page: PulledPage) -> int:
     matricule = structure.matricule if structure else None
     with transaction(db):
         known = _known_ids(workspace, page.records)
-        for item in page.records:
-            applied += _apply(workspace, item, matricule, heard, known)
+        # The whole page at once; only if a record is refused by the local tables (rare) is it
+        # done again one savepoint per record, which costs a third more.
+        db.execute("SAVEPOINT page")
+        try:
+            applied = sum(
+                _apply(workspace, item, matricule, heard, known, alone=False) for item in page.records
+            )
+        except (RecordError, sqlite3.IntegrityError):
+            db.execute("ROLLBACK TO page")
+            heard = _Heard()
+            applied = sum(
+                _apply(workspace, item, matricule, heard, known, alone=True) for item in page.records
+            )
+        db.execute("RELEASE page")
         db.conn.executemany(
             "INSERT INTO other_workstations (id, label, last_heard_at) VALUES (?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET label = excluded.label, "
@@ -103,9 +115,12 @@ def _known_ids(workspace: Workspace, items: list[Any]) -> set[str]:
     return known
 
 
-def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str]) -> bool:
+def _apply(
+    workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str], *, alone: bool
+) -> bool:
     """Write one pulled item unless it is already here (its id in `known`) or unusable; whether it
-    was written."""
+    was written. `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise
+    their refusal is raised."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
     except (RecordError, KeyError, TypeError, ValueError) as error:
@@ -117,6 +132,9 @@ def _apply(workspace: Workspace, item: Any, matricule: str | None, heard: _Heard
         return False
     if str(record.id) in known:
         return False
+    if not alone:
+        _write(workspace, kind, record, origin)
+        return True
     workspace.db.execute("SAVEPOINT pulled")
     try:
         _write(workspace, kind, record, origin)

@@ -3,12 +3,15 @@ pages after a cursor, never another structure's, never skipping a record that co
 
 import gzip
 import json
+import tempfile
 import threading
 
 import pytest
 import requests
 from alembic import command
 from alembic.config import Config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, event, select, text
 
 from app.server.accounts import Workstation, authenticate, create_structure, issue_code
@@ -238,3 +241,51 @@ def test_migration_0004_numbers_the_records_already_stored(database_url: str) ->
         assert _pull_ids(engine, reader) == [second["id"], first["id"], third["id"]]
     finally:
         engine.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["send", "resend", "pull"]), st.integers(0, 3), st.integers(1, 7)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_any_interleaving_of_sends_and_pulls_gives_each_reader_every_other_record_once(steps) -> None:
+    """Three workstations send new batches and resend old ones (duplicates) in any order; each pulls
+    with pages of any size whenever it likes. In the end each has every record of the two others
+    exactly once, in the order the server numbered them, and none of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_database(f"sqlite:///{folder}/serveur.sqlite3")
+        try:
+            senders = _workstations(engine, "accueil", "bureau", "bus")
+            sent: list[list[str]] = [[] for _ in senders]
+            pulled: list[list[str]] = [[] for _ in senders]
+            cursors = [0, 0, 0]
+
+            def pull(who: int, limit: int) -> None:
+                page = json.loads(pull_page(engine, senders[who], cursors[who], limit=limit))
+                pulled[who] += [item["record"]["id"] for item in page["records"]]
+                cursors[who] = page["next_after"]
+
+            for action, who, size in steps:
+                who %= 3
+                if action == "send":
+                    batch = [contact() for _ in range(size)]
+                    ingest(engine, senders[who], items(*batch), None)
+                    sent[who] += [record["id"] for record in batch]
+                elif action == "resend" and sent[who]:
+                    ingest(engine, senders[who], items(*(contact(id=i) for i in sent[who][-size:])), None)
+                else:
+                    pull(who, size)
+            for who in range(3):
+                while True:
+                    before = cursors[who]
+                    pull(who, 4)
+                    if cursors[who] == before:
+                        break
+                others = [record for other in range(3) if other != who for record in sent[other]]
+                assert sorted(pulled[who]) == sorted(others)
+                assert len(set(pulled[who])) == len(pulled[who])
+        finally:
+            engine.dispose()

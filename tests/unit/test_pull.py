@@ -164,3 +164,23 @@ def test_freshness_names_a_workstation_not_heard_from_for_a_week(bus: Workspace)
         "Aucune nouvelle du poste « poste-bus » depuis le 10/11."
     )
     assert freshness(bus.db, now - timedelta(days=2)).silent == []
+
+
+def test_a_record_the_local_tables_refuse_is_skipped_alone(bus: Workspace, caplog) -> None:
+    """The same contact corrected on two workstations while both were offline: the second correction
+    cannot supersede it here (issue 14's corrections across workstations will say what to do with
+    it); the rest of the page is applied."""
+    original = contact()
+    first, second = _superseding(original, outcome="oriente"), _superseding(original, outcome="resolu")
+    after = contact()
+    page = _page(
+        *(_item("contact", record, seq) for seq, record in enumerate((original, first, second, after), 1))
+    )
+    assert apply_page(bus, page) == 3
+    assert {row[0] for row in bus.db.execute("SELECT id FROM contacts")} == {
+        original["id"],
+        first["id"],
+        after["id"],
+    }
+    assert get_setting(bus.db, PULL_CURSOR) == 4
+    assert "refused by the local tables" in caplog.text
