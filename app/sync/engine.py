@@ -254,8 +254,12 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
     not_before = get_setting(workspace.db, PULL_NOT_BEFORE)
     if not_before and db_time(utc_now()) < not_before:
         return
+
+    def applied(count: int) -> None:
+        report.pulled += count
+
     try:
-        report.pulled = pull_all(workspace, client)
+        pull_all(workspace, client, applied)
     except RetryLater as error:
         _server_busy(workspace, error)
         report.error = f"Données des autres postes non mises à jour : {error}"

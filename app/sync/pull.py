@@ -16,6 +16,8 @@ blocks the feed.
 import logging
 import re
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -51,17 +53,21 @@ class _Heard:
         self.workstations[workstation] = (label, max(latest, received_at))
 
 
-def pull_all(workspace: Workspace, client: ServerClient) -> int:
-    """Pull and apply pages until caught up; the number of records applied. Raises SyncError."""
-    applied = 0
-    while True:
-        after = int(get_setting(workspace.db, PULL_CURSOR, 0))
-        page = client.pull_page(after, PAGE_RECORDS)
-        if page is None:  # a server from before the feed
-            return applied
-        applied += apply_page(workspace, page)
-        if not page.more:
-            return applied
+def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int], None]) -> None:
+    """Pull and apply pages until caught up, telling `applied` how many records each page added (so
+    that a pass cut midway still counts what it did). Raises SyncError.
+
+    The next page is fetched while the current one is applied (the server's work and the transfer
+    overlap SQLite's); it is asked for with the cursor the current page leads to, so nothing changes
+    if applying fails: the page fetched ahead is dropped, the cursor stays where it was."""
+    page = client.pull_page(int(get_setting(workspace.db, PULL_CURSOR, 0)), PAGE_RECORDS)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as fetcher:
+        while page is not None:  # None: a server from before the feed
+            ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
+            applied(apply_page(workspace, page))
+            if ahead is None:
+                break
+            page = ahead.result()
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:

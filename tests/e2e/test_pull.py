@@ -7,11 +7,17 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from app.models.demo import add_demo_contacts, ensure_demo_setup
 from app.models.workspace import open_workspace
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
+from app.sync import pull
+from app.sync.engine import enroll, run_pass
 from app.sync.status import freshness
+from tests.chaos_proxy import Faults
 from tests.conftest import run_cli
+from tests.e2e.conftest import enrolled
+from tests.e2e.test_sync import sync_until_done
 from tests.live_server import LiveServer, create_structure, run_server_cli
 
 
@@ -90,3 +96,33 @@ def test_two_workstations_of_a_structure_count_the_whole_structure(
             assert sentence is not None and sentence.startswith("Données des autres postes à jour au ")
         finally:
             workspace.close()
+
+
+def test_a_cutting_network_never_skips_nor_doubles_a_pulled_record(
+    workspace, tmp_path: Path, server: LiveServer, proxy, monkeypatch
+) -> None:
+    """The reader pulls 600 records in pages of 25 (the next one fetched while the current one is
+    applied) through a proxy that cuts requests and answers: pass after pass, it ends with each of
+    them exactly once, and counts what the server counts."""
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 600, seed=4)
+    sync_until_done(workspace)
+    reader = open_workspace(tmp_path / "lecteur")
+    try:
+        ensure_demo_setup(reader)
+        enroll(reader, proxy.url, _code(server))
+        monkeypatch.setattr(pull, "PAGE_RECORDS", 25)
+        proxy.faults = Faults(cut_request=0.1, cut_response=0.2, delay=0.2, max_delay=0.05)
+        reports = [run_pass(reader, pull_reference=False)]
+        while reports[-1].error is not None and len(reports) < 300:
+            reports.append(run_pass(reader, pull_reference=False))
+        assert reports[-1].error is None
+        assert len(reports) > 1 and proxy.counters.cut_responses > 0, "the faults must have bitten"
+        assert sum(report.pulled for report in reports) == 600
+        rows = reader.db.execute("SELECT count(*), count(DISTINCT id) FROM contacts WHERE origin IS NOT NULL")
+        assert rows.fetchone() == (600, 600)
+        now = datetime.now().astimezone()
+        month = Period("month", now.year, now.month)
+        assert as_server_summary(summarise(reader, month)) == as_server_summary(summarise(workspace, month))
+    finally:
+        reader.close()
