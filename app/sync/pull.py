@@ -31,6 +31,7 @@ from app.sync.status import LAST_PULL, PULL_CURSOR
 from app.sync.transport import PulledPage, ServerClient, server_text
 
 PAGE_RECORDS = 1000
+PULL_CACHE_KIB = -64 * 1024  # SQLite's page cache during a pull: 64 MiB (negative: in KiB)
 _TABLES = {
     "contact": "contacts",
     "escalation": "escalations",
@@ -61,13 +62,20 @@ def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int]
     overlap SQLite's); it is asked for with the cursor the current page leads to, so nothing changes
     if applying fails: the page fetched ahead is dropped, the cursor stays where it was."""
     page = client.pull_page(int(get_setting(workspace.db, PULL_CURSOR, 0)), PAGE_RECORDS)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as fetcher:
-        while page is not None:  # None: a server from before the feed
-            ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
-            applied(apply_page(workspace, page))
-            if ahead is None:
-                break
-            page = ahead.result()
+    # A catch-up inserts at random places of every index of the contacts (random ids, times spread
+    # over years): a larger page cache while it lasts saves a tenth of its time.
+    (cache,) = workspace.db.execute("PRAGMA cache_size").fetchone()
+    workspace.db.execute(f"PRAGMA cache_size = {PULL_CACHE_KIB}")
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as fetcher:
+            while page is not None:  # None: a server from before the feed
+                ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
+                applied(apply_page(workspace, page))
+                if ahead is None:
+                    break
+                page = ahead.result()
+    finally:
+        workspace.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:
