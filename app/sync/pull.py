@@ -116,8 +116,14 @@ def _known_ids(workspace: Workspace, items: list[Any]) -> set[str]:
     wanted: dict[str, list[str]] = {}
     for item in items:
         record = item.get("record") if isinstance(item, dict) else None
-        if isinstance(record, dict) and isinstance(record.get("id"), str) and item.get("kind") in _TABLES:
-            wanted.setdefault(_TABLES[item["kind"]], []).append(record["id"])
+        kind = item.get("kind") if isinstance(item, dict) else None
+        if (
+            isinstance(record, dict)
+            and isinstance(record.get("id"), str)
+            and isinstance(kind, str)
+            and kind in _TABLES
+        ):
+            wanted.setdefault(_TABLES[kind], []).append(record["id"])
     known: set[str] = set()
     for table, ids in wanted.items():
         for start in range(0, len(ids), 500):
@@ -137,7 +143,7 @@ def _apply(
     their refusal is raised."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
-    except (RecordError, KeyError, TypeError, ValueError) as error:
+    except (RecordError, KeyError, TypeError, ValueError, AttributeError) as error:  # whatever the page holds
         _log.warning("pulled record skipped, unreadable: %s", type(error).__name__)
         return False
     heard.note(origin, label, received_at)

@@ -31,7 +31,7 @@ def _item(kind: str, record: dict, seq: int = 1, received_at: str = "2026-11-10T
 
 
 def _page(*items: dict, next_after: int | None = None, more: bool = False) -> PulledPage:
-    last = next_after if next_after is not None else max((item["seq"] for item in items), default=0)
+    last = next_after if next_after is not None else max((item["seq"] for item in items if item), default=0)
     return PulledPage(list(items), last, more, "2026-11-10T10:05:00Z")
 
 
@@ -100,6 +100,11 @@ def test_an_unusable_record_is_skipped_and_never_blocks_the_feed(bus: Workspace,
         _item("contact", unknown_situation, 1),
         {"seq": 2, "kind": "contact", "record": "illisible"},
         _item("recette", contact(), 3),
+        {**_item("contact", contact(), 3), "kind": ["contact"]},
+        {**_item("contact", contact(), 3), "workstation": {"id": 12}},
+        {**_item("contact", contact(), 3), "workstation": "poste"},
+        {**_item("contact", contact(), 3), "received_at": "hier"},
+        None,
         _item("contact", good, 4),
         _item("contact", contact(structure="59"), 5),  # never sent by a sane server; refused anyway
     )
