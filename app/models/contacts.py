@@ -98,6 +98,7 @@ class ContactRow:
     outcome: str
     duration_minutes: int
     note: str
+    origin: str | None = None  # the workstation it was recorded on, None for this one
 
     @property
     def cursor(self) -> tuple[str, str]:
@@ -120,7 +121,7 @@ class ContactRow:
 
 _ROW_COLUMNS = (
     "c.id, c.occurred_at, c.agent, c.place, c.channel, c.situation, c.partners, "
-    "c.help_kind, c.outcome, c.duration_minutes, c.note"
+    "c.help_kind, c.outcome, c.duration_minutes, c.note, c.origin"
 )
 
 
@@ -137,6 +138,7 @@ def _row(values: tuple) -> ContactRow:
         outcome=values[8],
         duration_minutes=values[9],
         note=values[10] or "",
+        origin=values[11],
     )
 
 
@@ -228,8 +230,11 @@ class ContactStore:
         keep = old.carried_over()
         return self.add({**keep, "supersedes": old_id, "deleted": True})
 
-    def insert(self, record: ContactRecord, note: str) -> None:
-        """Write a prepared record and its outbox row, inside the caller's transaction."""
+    def insert(self, record: ContactRecord, note: str, origin: str | None = None) -> None:
+        """Write a prepared record, inside the caller's transaction: this workstation's own with its
+        outbox row; one of another workstation (`origin`, pulled from the server) without, since it
+        is already on the server, and without a note, since notes never leave their workstation.
+        Either way a correction or a tombstone supersedes the contact it replaces."""
         from app.models.record import RecordError
 
         row = record.model_dump(mode="json")
@@ -247,7 +252,8 @@ class ContactStore:
             created_at=db_time(record.created_at),
             occurred_at=db_time(record.occurred_at),
             partners=json.dumps(record.partners),
-            note=note.strip() or None,
+            note=None if origin else note.strip() or None,
+            origin=origin,
         )
         columns = ", ".join(row)
         self.db.execute(
@@ -260,10 +266,11 @@ class ContactStore:
                 for partner in record.partners
             ],
         )
-        self.db.execute(
-            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
-            [row["id"], row["created_at"]],
-        )
+        if origin is None:
+            self.db.execute(
+                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
+                [row["id"], row["created_at"]],
+            )
 
     def get(self, record_id: str) -> ContactRecord | None:
         return self.records([record_id]).get(record_id)
@@ -275,10 +282,17 @@ class ContactStore:
         found = {}
         marks = ", ".join("?" * len(record_ids))
         for row in self.db.query(f"SELECT * FROM contacts WHERE id IN ({marks})", record_ids):
-            del row["note"], row["superseded"]
+            del row["note"], row["superseded"], row["origin"]
             row["partners"] = json.loads(row["partners"])
             found[row["id"]] = ContactRecord.from_row(row)
         return found
+
+    def workstation_labels(self) -> dict[str, str]:
+        """The label of each other workstation of the structure whose records were pulled here."""
+        return {
+            workstation: label or "autre poste"
+            for workstation, label in self.db.execute("SELECT id, label FROM other_workstations")
+        }
 
     def note(self, record_id: str) -> str:
         row = self.db.execute("SELECT note FROM contacts WHERE id = ?", [record_id]).fetchone()

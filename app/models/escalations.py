@@ -74,33 +74,42 @@ class EscalationStore:
         )
 
     def _add(self, data: dict[str, Any], now: datetime) -> EscalationRecord:
-        from app.models.record import RecordError, validate_record
+        from app.models.record import validate_record
 
         data.update(id=uuid4(), created_at=now, utc_offset_minutes=local_offset_minutes())
         record = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
+        with transaction(self.db):
+            self.insert(record)
+        return record
+
+    def insert(self, record: EscalationRecord, origin: str | None = None) -> None:
+        """Write a record inside the caller's transaction, superseding the one it updates: this
+        workstation's own with its outbox row, another's (`origin`, pulled from the server) without."""
+        from app.models.record import RecordError
+
         row = record.model_dump(mode="json")
         row.update(
             created_at=db_time(record.created_at),
             sent_at=db_time(record.sent_at),
             answered_at=db_time(record.answered_at) if record.answered_at else None,
+            origin=origin,
         )
-        with transaction(self.db):
-            if record.supersedes:
-                cursor = self.db.execute(
-                    "UPDATE escalations SET superseded = 1 WHERE id = ? AND superseded = 0",
-                    [row["supersedes"]],
-                )
-                if cursor.rowcount != 1:
-                    raise RecordError("supersedes", "Cette sollicitation a déjà été mise à jour.")
-            self.db.execute(
-                f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values()),
+        if record.supersedes:
+            cursor = self.db.execute(
+                "UPDATE escalations SET superseded = 1 WHERE id = ? AND superseded = 0",
+                [row["supersedes"]],
             )
+            if cursor.rowcount != 1:
+                raise RecordError("supersedes", "Cette sollicitation a déjà été mise à jour.")
+        self.db.execute(
+            f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        if origin is None:
             self.db.execute(
                 "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'escalation', ?)",
                 [row["id"], row["created_at"]],
             )
-        return record
 
     def records(self, ids: list[str]) -> dict[str, EscalationRecord]:
         from app.models.record import EscalationRecord
@@ -108,7 +117,7 @@ class EscalationStore:
         found = {}
         marks = ", ".join("?" * len(ids))
         for row in self.db.query(f"SELECT * FROM escalations WHERE id IN ({marks})", ids):
-            del row["superseded"]
+            del row["superseded"], row["origin"]
             found[row["id"]] = EscalationRecord.from_row(row)
         return found
 

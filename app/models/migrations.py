@@ -243,4 +243,21 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 6: records of the structure's other workstations, pulled from the server. `origin` is the id of
+    # the workstation a record comes from (NULL: this one); such a record has no outbox row and no
+    # note. `other_workstations` keeps each one's label and when the server last heard from it.
+    (
+        "ALTER TABLE contacts ADD COLUMN origin TEXT",
+        "ALTER TABLE escalations ADD COLUMN origin TEXT",
+        "ALTER TABLE pass_ledger ADD COLUMN origin TEXT",
+        "ALTER TABLE pass_issuances ADD COLUMN origin TEXT",
+        """CREATE TABLE other_workstations (
+            id TEXT PRIMARY KEY,
+            label TEXT,
+            last_heard_at TEXT NOT NULL
+        )""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

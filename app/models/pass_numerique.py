@@ -395,21 +395,59 @@ class PassStore:
     def _write_ledger(self, line: PassLedgerRecord) -> None:
         self._insert("pass_ledger", "pass_ledger", line, "occurred_at")
 
-    def _insert(self, table: str, kind: str, record: Any, moment: str) -> None:
-        """A record's row and its outbox row (inside the caller's transaction); never corrected, so
-        no supersedes/deleted columns."""
+    def _insert(self, table: str, kind: str, record: Any, moment: str, origin: str | None = None) -> None:
+        """A record's row (inside the caller's transaction), with its outbox row when it is this
+        workstation's own (`origin` None); never corrected, so no supersedes/deleted columns."""
         row = record.model_dump(mode="json", exclude={"supersedes", "deleted"})
         row.update(
             created_at=db_time(record.created_at),
             cheques=json.dumps(record.cheques),
+            origin=origin,
             **{moment: db_time(getattr(record, moment))},
         )
         self.db.execute(
             f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
         )
-        self.db.execute(
-            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
-            [row["id"], kind, row["created_at"]],
+        if origin is None:
+            self.db.execute(
+                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
+                [row["id"], kind, row["created_at"]],
+            )
+
+    # Records of the structure's other workstations --------------------------------------------------
+
+    def insert_pulled_issuance(self, issuance: PassIssuanceRecord, origin: str) -> None:
+        """Another workstation's handing out, inside the caller's transaction; its cheques move with
+        the `remis` lines that follow it."""
+        self._insert("pass_issuances", "pass_issuance", issuance, "issued_at", origin)
+
+    def insert_pulled_line(self, line: PassLedgerRecord, origin: str) -> None:
+        """Another workstation's ledger line, inside the caller's transaction, and the move of its
+        cheques in the shared stock: a booklet received there can be handed out here, a cheque
+        handed out there is no longer in stock here. A move the cheque cannot make here (the same
+        cheque handed out on two workstations while both were offline) leaves it as it is: the line
+        is kept, and counts, as it does on the server."""
+        self._insert("pass_ledger", "pass_ledger", line, "occurred_at", origin)
+        stamp = db_time(utc_now())
+        if line.event == "recu":
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO pass_cheques (number, funder, booklet, value_cents, valid_until, state, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, 'disponible', ?)",
+                [
+                    (n, line.funder, line.booklet, line.value_cents, line.valid_until.isoformat(), stamp)
+                    for n in line.cheques
+                ],
+            )
+            return
+        state, issuance, source = {
+            "remis": ("remis", str(line.issuance) if line.issuance else None, "disponible"),
+            "retour": ("disponible", None, "remis"),
+            "annule": ("annule", None, "disponible"),
+        }[line.event]
+        self.db.conn.executemany(
+            "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? "
+            "WHERE number = ? AND state = ?",
+            [(state, issuance, line.reason, stamp, number, source) for number in line.cheques],
         )
 
     # Reading --------------------------------------------------------------------------------------
@@ -510,6 +548,7 @@ class PassStore:
         rows = list(self.db.query(f"SELECT * FROM {table} WHERE id IN ({marks})", ids))
         for row in rows:
             row["cheques"] = json.loads(row["cheques"])
+            del row["origin"]
         return rows
 
 

@@ -36,6 +36,7 @@ from app.server.ingest import (
     ingest,
 )
 from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
+from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
 from app.server.rate_limit import FailureLimiter
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
@@ -104,6 +105,7 @@ class SessionAnswer(BaseModel):
     workstation_id: str
     structure: StructureAnswer
     server_time: str
+    reference: dict[str, str]
 
 
 class ItemResult(BaseModel):
@@ -116,6 +118,26 @@ class ItemResult(BaseModel):
 class IngestAnswer(BaseModel):
     received_at: str
     results: list[ItemResult]
+
+
+class Sender(BaseModel):
+    id: str
+    label: str | None
+
+
+class PulledRecord(BaseModel):
+    seq: int
+    kind: Literal["contact", "escalation", "pass_ledger", "pass_issuance"]
+    record: dict
+    workstation: Sender
+    received_at: str
+
+
+class PullAnswer(BaseModel):
+    records: list[PulledRecord]
+    next_after: int
+    more: bool
+    server_time: str
 
 
 class SummaryAnswer(BaseModel):
@@ -231,11 +253,13 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
 
 @router.get("/session", response_model=SessionAnswer, responses=_UNAUTHORIZED_DOC)
 def get_session(workstation: Authenticated) -> dict:
-    """The cheap authenticated request that tells the client the network (and its token) works."""
+    """The cheap authenticated request that tells the client the network (and its token) works,
+    with the ETag of each reference file: a client whose copy is current asks for none of them."""
     return {
         "workstation_id": workstation.id,
         "structure": workstation.structure.as_json(),
         "server_time": timestamp(utc_now()),
+        "reference": {name: _reference_file(name)[1] for name in REFERENCE_NAMES},
     }
 
 
@@ -307,6 +331,25 @@ def _ingest_body(
     engine: Engine, workstation: Workstation, raw: bytes, encoding: str | None, device_time: str | None
 ) -> dict:
     return ingest(engine, workstation, decode_items(raw, encoding), device_time)
+
+
+@router.get("/records", response_model=PullAnswer, responses=_UNAUTHORIZED_DOC)
+def get_records(
+    workstation: Authenticated,
+    request: Request,
+    after: Annotated[
+        int,
+        Query(
+            ge=0, le=MAX_CURSOR, description="Curseur : le `next_after` de la page précédente, 0 au début."
+        ),
+    ] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="Enregistrements lus au plus.")
+    ] = DEFAULT_PAGE,
+) -> Response:
+    """What the structure's other workstations sent after the cursor, oldest first (the structure's
+    feed); `more` says another page follows. Compressed with gzip when the client accepts it."""
+    return Response(pull_page(_engine(request), workstation, after, limit), media_type="application/json")
 
 
 @router.get(

@@ -2,10 +2,12 @@
 
 A batch mixes record kinds (`contact`, `escalation`, `pass_ledger`, `pass_issuance`: see
 `app.models.record.RECORD_KINDS`). One bad record never blocks the others (each item gets its own
-answer), and the batch is written in one transaction with a constant number of statements, whatever its size: one multi-row insert into the id
-registry that skips known ids (an id is unique across kinds), one select of the ids it skipped to tell
-a duplicate from a conflict, then one multi-row insert per table (contacts, their partners,
-escalations, Pass numérique ledger lines and issuances).
+answer), and the batch is written in one transaction with a constant number of statements, whatever
+its size: one upsert of the structure's counter (numbering the batch in its structure's feed, see
+`app.server.pull`), one multi-row insert into the id registry that skips known ids (an id is unique
+across kinds), one select of the ids it skipped to tell a duplicate from a conflict, then one
+multi-row insert per table (contacts, their partners, escalations, Pass numérique ledger lines and
+issuances).
 """
 
 import hashlib
@@ -19,7 +21,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Integer, String, Table, insert, select
+from sqlalchemy import Connection, Engine, Integer, String, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.communes import load_communes
@@ -43,6 +45,7 @@ from app.server.schema import (
     record_ids,
     record_partners,
     records,
+    structure_sequences,
     timestamp,
     utc_now,
 )
@@ -308,7 +311,13 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
         valid.append(entry)
         results.append({"id": entry.id, "status": "accepted"})
         if entry.id not in batch.ids:  # the first occurrence in the batch is the one stored
-            batch.ids[entry.id] = {"id": entry.id, "kind": kind, "content_hash": entry.content_hash}
+            batch.ids[entry.id] = {
+                "id": entry.id,
+                "kind": kind,
+                "content_hash": entry.content_hash,
+                "structure": stamp["structure"],
+                "workstation_id": workstation.id,
+            }
             batch.rows[kind][entry.id] = {**stamp, **row}
             batch.children[entry.id] = children
     if batch.ids:
@@ -338,6 +347,7 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
     every id. A constant number of statements: the id registry first (its unique constraint decides,
     across kinds and concurrent batches), then one multi-row insert per table."""
     with write_transaction(engine) as connection:
+        _number(connection, list(batch.ids.values()))
         statement = (
             _DIALECT_INSERTS[connection.dialect.name](record_ids)
             .on_conflict_do_nothing(index_elements=[record_ids.c.id])
@@ -369,6 +379,26 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
             if table is not None and children:
                 connection.execute(insert(table), children)
     return inserted, stored
+
+
+def _number(connection: Connection, ids: list[dict]) -> None:
+    """Give each row of `ids` (all of one structure) its `seq`, in batch order, from the structure's
+    counter. Done first in the transaction: the counter row stays locked until commit, so the next
+    batch of the structure waits, takes the numbers after these and commits after this one — a
+    puller reading `seq > cursor` can never see a later number while an earlier one is still to come.
+    An id already known keeps its first number; the one reserved here is a harmless gap."""
+    structure = ids[0]["structure"]
+    counter = _DIALECT_INSERTS[connection.dialect.name](structure_sequences).values(
+        structure=structure, last_seq=len(ids)
+    )
+    last = connection.execute(
+        counter.on_conflict_do_update(
+            index_elements=[structure_sequences.c.structure],
+            set_={"last_seq": structure_sequences.c.last_seq + len(ids)},
+        ).returning(structure_sequences.c.last_seq)
+    ).scalar_one()
+    for offset, row in enumerate(ids):
+        row["seq"] = last - len(ids) + 1 + offset
 
 
 def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any, dict, list[dict]]:

@@ -8,6 +8,7 @@ the queries use, and a test checks that both agree.
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -128,12 +129,29 @@ record_partners = Table(
 # Every record id ever received, whatever its kind: the unique constraint that makes an id unique across
 # kinds (an escalation may not reuse a contact's id), and the stored content hash that tells a
 # duplicate from a conflict. Ingest inserts here first, then into the kind's own table.
+# `seq` is the record's place in its structure's feed (the pull's cursor, `app.server.pull`): allocated
+# from `structure_sequences` inside the ingest transaction, so that a structure's records commit in
+# `seq` order and a reader never sees a later `seq` without every earlier one.
 record_ids = Table(
     "record_ids",
     metadata,
     Column("id", String(36), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("content_hash", String(64), nullable=False),
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index(None, "structure", "seq", unique=True),
+)
+
+# The last `seq` handed out per structure. Ingest increments its row first thing in its transaction:
+# the row lock (PostgreSQL) or the write lock (SQLite) is held until commit, so two batches of one
+# structure commit in the order of their sequence numbers (no gap for a cursor to skip over).
+structure_sequences = Table(
+    "structure_sequences",
+    metadata,
+    Column("structure", ForeignKey("structures.matricule"), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
 )
 
 # Escalations (a complex case sent to a partner's referent); `local_month` is the month of `sent_at`.

@@ -1,4 +1,5 @@
-"""One sync pass: send what is due, batch by batch, then pull reference data.
+"""One sync pass: send what is due, batch by batch, pull what the structure's other workstations sent,
+then pull reference data.
 
 Used by `bureau-virtuel sync` and by the GUI's background worker, each with its own database
 connection. A file lock beside the database makes sure only one pass runs at a time on this
@@ -10,6 +11,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -20,7 +22,16 @@ from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
-from app.sync.status import LAST_SUCCESS, SERVER_URL, UNAUTHORIZED, pending_count, quarantined_count
+from app.sync.pull import pull_all
+from app.sync.status import (
+    LAST_SUCCESS,
+    PULL_CURSOR,
+    PULL_NOT_BEFORE,
+    SERVER_URL,
+    UNAUTHORIZED,
+    pending_count,
+    quarantined_count,
+)
 from app.sync.transport import (
     NetworkError,
     ProtocolError,
@@ -52,6 +63,7 @@ class SyncReport:
     busy: bool = False
     enrolled: bool = True
     offline: bool = False
+    pulled: int = 0  # records of the structure's other workstations received
 
     @property
     def sent(self) -> int:
@@ -67,6 +79,8 @@ class SyncReport:
         if self.rejected:
             parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
         parts.append(f"{self.pending} en attente")
+        if self.pulled:
+            parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
         sentence = ", ".join(parts) + "."
         return f"{sentence} {self.error}" if self.error else sentence
 
@@ -132,6 +146,9 @@ def enroll(
                 set_setting(workspace.db, SERVER_URL, url)
                 set_setting(workspace.db, "sync.workstation_id", answer["workstation_id"])
                 set_setting(workspace.db, UNAUTHORIZED, False)
+                set_setting(
+                    workspace.db, PULL_CURSOR, 0
+                )  # a new server or structure: its feed from the start
                 moved = reattribution.reattribute(workspace.db, matricule)
                 adopted = workspace.workstation.adopt_structure(
                     matricule, name, structure["departement"], bool(structure["itinerant"])
@@ -186,31 +203,33 @@ def _pass(
 ) -> None:
     db = workspace.db
     try:
-        if _confirm_session(workspace, client, report):
+        session = _confirm_session(workspace, client, report)
+        if session is not None:
             _send_all(workspace, client, report, force)
+        if report.error is None:
+            _pull_records(workspace, client, report)
         if report.error is None:
             with transaction(db):
                 set_setting(db, LAST_SUCCESS, db_time(utc_now()))
                 set_setting(db, UNAUTHORIZED, False)
-            if pull_reference:
-                _pull_reference(workspace, client, report)
+            if pull_reference and session is not None:
+                _pull_reference(workspace, client, report, session.get("reference"))
     finally:
         client.close()
 
 
-def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
-    """One cheap authenticated request: is the server really there, and does it still know us?"""
+def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> dict | None:
+    """One cheap authenticated request: is the server really there, and does it still know us? Its
+    answer, or None."""
     try:
-        client.check_session()
+        return client.check_session()
     except Unauthorized as error:
         with transaction(workspace.db):
             set_setting(workspace.db, UNAUTHORIZED, True)
         report.error, report.unauthorized = str(error), True
-        return False
     except SyncError as error:
         report.error, report.offline = str(error), not isinstance(error, RetryLater)
-        return False
-    return True
+    return None
 
 
 def _send_all(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
@@ -248,6 +267,7 @@ def _send_batch(
         return 0
     except RetryLater as error:
         outbox.release(db, batch, str(error), retry_after=error.retry_after)
+        _server_busy(workspace, error)
         report.error = str(error)
         return 0
     except (NetworkError, ProtocolError) as error:
@@ -260,13 +280,51 @@ def _send_batch(
     return limit
 
 
-def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
-    """Newer reference files go to `<data dir>/reference/`, used from the next start."""
+def _server_busy(workspace: Workspace, error: RetryLater) -> None:
+    """The server said when to come back (429 or 5xx with Retry-After): the feed waits until then too."""
+    if error.retry_after:
+        with transaction(workspace.db):
+            set_setting(
+                workspace.db, PULL_NOT_BEFORE, db_time(utc_now() + timedelta(seconds=error.retry_after))
+            )
+
+
+def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+    """The records the structure's other workstations sent, until caught up, unless the server asked
+    to wait."""
+    not_before = get_setting(workspace.db, PULL_NOT_BEFORE)
+    if not_before and db_time(utc_now()) < not_before:
+        return
+
+    def applied(count: int) -> None:
+        report.pulled += count
+
+    try:
+        pull_all(workspace, client, applied)
+    except RetryLater as error:
+        _server_busy(workspace, error)
+        report.error = f"Données des autres postes non mises à jour : {error}"
+    except Unauthorized as error:
+        with transaction(workspace.db):
+            set_setting(workspace.db, UNAUTHORIZED, True)
+        report.error, report.unauthorized = str(error), True
+    except SyncError as error:
+        report.error = f"Données des autres postes non mises à jour : {error}"
+        report.offline = isinstance(error, NetworkError | ProtocolError)
+
+
+def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport, current: object) -> None:
+    """Newer reference files go to `<data dir>/reference/`, used from the next start. A file whose
+    ETag in the session's answer (`current`) is the one we have is not asked for: a pass with nothing
+    new costs two requests, not five."""
     folder = workspace.path.parent / "reference"
     for name in REFERENCE_NAMES:
         key = f"sync.reference_etag.{name}"
+        ours = get_setting(workspace.db, key)
+        if ours is not None and isinstance(current, dict) and current.get(name) == ours:
+            continue
         try:
-            etag, body = client.get_reference(name, get_setting(workspace.db, key))
+            etag, body = client.get_reference(name, ours)
         except SyncError as error:
             report.error = f"Référentiels non mis à jour : {error}"
             return

@@ -4,7 +4,7 @@ The GUI shows it at start-up; importing `requests` and `keyring` for that would 
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 SERVER_URL = "sync.server_url"
 LAST_SUCCESS = "sync.last_success_at"
 UNAUTHORIZED = "sync.unauthorized"
+PULL_CURSOR = "sync.pull_after"  # the structure's feed is read after this number (app.sync.pull)
+PULL_NOT_BEFORE = "sync.pull_not_before"  # the server's Retry-After, for the feed too
+LAST_PULL = "sync.last_pull_at"  # the server's time when this workstation last caught up with it
+SILENT_DAYS = 7  # another workstation not heard from for longer is named
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,45 @@ def _moment(value: str | None) -> datetime | None:
         return parse_db_time(value) if value else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh the other workstations' records here are: when this workstation last caught up with
+    the structure's feed (server time), and the other workstations not heard from for more than
+    SILENT_DAYS, with when they last were (their latest record's arrival on the server)."""
+
+    last_pull: datetime | None
+    silent: list[tuple[str, datetime]]
+
+    def sentence(self) -> str | None:
+        """ "Données des autres postes à jour au 04/12 à 14 h 02." and the silent workstations
+        named, in local time; None before the first pull."""
+        if self.last_pull is None:
+            return None
+        text = f"Données des autres postes à jour au {_day_time(self.last_pull)}."
+        for label, heard in self.silent:
+            text += f" Aucune nouvelle du poste « {label} » depuis le {heard.astimezone():%d/%m}."
+        return text
+
+
+def freshness(db: sqlite_utils.Database, now: datetime | None = None) -> Freshness:
+    """The workstation's `Freshness` at `now` (default: the real now)."""
+    now = now or datetime.now().astimezone()
+    last = get_setting(db, LAST_PULL)
+    silent = [
+        (label or "sans nom", parse_db_time(heard))
+        for label, heard in db.execute(
+            "SELECT label, last_heard_at FROM other_workstations ORDER BY last_heard_at, label"
+        )
+        if now - parse_db_time(heard) > timedelta(days=SILENT_DAYS)
+    ]
+    return Freshness(parse_db_time(last) if last else None, silent)
+
+
+def _day_time(moment: datetime) -> str:
+    local = moment.astimezone()
+    return f"{local:%d/%m} à {local.hour} h {local.minute:02d}"
 
 
 def journal_line(report: "SyncReport") -> str:

@@ -162,6 +162,16 @@ class ItemResult:
 
 
 @dataclass(frozen=True)
+class PulledPage:
+    """A page of the structure's feed; each item is checked when it is applied (`app.sync.pull`)."""
+
+    records: list[Any]
+    next_after: int
+    more: bool
+    server_time: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """A whole answer, read within the size and time bounds."""
 
@@ -409,6 +419,24 @@ class ServerClient:
                 )
             )
         return parsed
+
+    def pull_page(self, after: int, limit: int) -> "PulledPage | None":
+        """One page of the structure's feed after the cursor `after` (the server gzips it); None from
+        a server that has no feed (404: a version from before it), which is not an error."""
+        answer = self._request("GET", f"{API}/records", params={"after": after, "limit": limit})
+        if answer.status_code == 404:
+            return None
+        body = self._json(answer, "records", "next_after", "more", "server_time")
+        records, next_after = body["records"], body["next_after"]
+        if (
+            not isinstance(records, list)
+            or type(next_after) is not int
+            or next_after < after
+            or not isinstance(body["more"], bool)
+            or not isinstance(body["server_time"], str)
+        ):
+            raise ProtocolError("Réponse du serveur incomplète.")
+        return PulledPage(records, next_after, body["more"], body["server_time"])
 
     def get_reference(self, name: str, etag: str | None) -> tuple[str | None, bytes | None]:
         """(ETag, body) of a reference file, or (etag, None) if ours is current (304)."""

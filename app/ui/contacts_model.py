@@ -20,6 +20,7 @@ COLUMNS = (
     "Issue",
     "Durée",
     "Agent",
+    "Poste",
     "Lieu",
     "Note",
 )
@@ -32,6 +33,7 @@ class ContactsModel(QAbstractTableModel):
         self.catalogue = catalogue
         self.where = where or ContactFilter()
         self.rows: list[ContactRow] = []
+        self.workstations: dict[str, str] = {}  # labels of the other workstations of the structure
         self._more = False  # empty until the screen showing it asks for a reload
 
     def set_filter(self, where: ContactFilter) -> None:
@@ -40,6 +42,7 @@ class ContactsModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
+        self.workstations = self.store.workstation_labels()
         self.rows = self.store.page(self.where)
         self._more = len(self.rows) == PAGE_SIZE
         self.endResetModel()
@@ -88,6 +91,7 @@ class ContactsModel(QAbstractTableModel):
             label("outcomes", row.outcome),
             f"{row.duration_minutes} min",
             row.agent,
+            "ce poste" if row.origin is None else self.workstations.get(row.origin, "autre poste"),
             row.place,
             row.note if role == Qt.ItemDataRole.ToolTipRole else ("oui" if row.note else ""),
         )

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.workspace import Workspace
-from app.sync.status import read_status
+from app.sync.status import freshness, read_status
 from app.ui.home import HomeScreen
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
@@ -305,7 +305,9 @@ class MainWindow(QMainWindow):
         records = f"{status.pending} enregistrement{'s' if status.pending > 1 else ''}"
         waiting = f"{records} (contacts, sollicitations, Pass numérique) en attente d'envoi"
         self.sync_label.setText(" · ".join([state, f"{status.pending} en attente d'envoi", *last]))
-        self.sync_label.setToolTip(" · ".join([full_state or state, waiting, *last]))
+        # How fresh the other workstations' records are: in full for the tooltip and screen readers.
+        fresh = [sentence] if (sentence := freshness(self.workspace.db).sentence()) else []
+        self.sync_label.setToolTip(" · ".join([full_state or state, waiting, *last, *fresh]))
         self.sync_label.setAccessibleDescription(self.sync_label.toolTip())  # read out when it changes
         self.quarantine_button.setText(
             f"⚠ {status.quarantined} refusé{'s' if status.quarantined > 1 else ''}"

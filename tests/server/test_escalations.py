@@ -315,6 +315,7 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
         first = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in first["results"]] == ["accepted"] * 500
         assert statements == [
+            "INSERT STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
             "INSERT RECORD_IDS",
             "INSERT RECORDS",
             "INSERT RECORD_PARTNERS",
@@ -323,6 +324,6 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
         statements.clear()
         again = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in again["results"]] == ["duplicate"] * 500
-        assert statements == ["INSERT RECORD_IDS", "SELECT RECORD_IDS"]
+        assert statements == ["INSERT STRUCTURE_SEQUENCES", "INSERT RECORD_IDS", "SELECT RECORD_IDS"]
     finally:
         engine.dispose()

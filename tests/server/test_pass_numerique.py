@@ -351,6 +351,7 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
         answer = ingest(engine, issued[1], batch, None)
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 200
         assert statements == [
+            "INSERT INTO STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
             "INSERT INTO RECORD_IDS",
             "INSERT INTO PASS_LEDGER",
             "INSERT INTO PASS_ISSUANCES",

@@ -81,7 +81,9 @@ def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
     engine = open_database(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(select(record_ids)).all() == [(contact["id"], "contact", "a" * 64)]
+            assert connection.execute(select(record_ids)).all() == [
+                (contact["id"], "contact", "a" * 64, "3", "w", 1)
+            ]
     finally:
         engine.dispose()
 

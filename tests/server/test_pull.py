@@ -1,0 +1,291 @@
+"""The structure's feed, `GET /api/v1/records`: what the other workstations of the structure sent, in
+pages after a cursor, never another structure's, never skipping a record that commits late."""
+
+import gzip
+import json
+import tempfile
+import threading
+
+import pytest
+import requests
+from alembic import command
+from alembic.config import Config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, create_engine, event, select, text
+
+from app.server.accounts import Workstation, authenticate, create_structure, issue_code
+from app.server.accounts import enrol as enrol_code
+from app.server.database import MIGRATIONS, open_database, upgrade, write_transaction
+from app.server.ingest import ingest
+from app.server.pull import pull_page
+from app.server.schema import structure_sequences
+from tests.live_server import LiveServer, run_server_cli
+from tests.live_server import create_structure as declare
+from tests.server.helpers import (
+    bearer,
+    contact,
+    enrol,
+    escalation,
+    items,
+    pass_issuance,
+    pass_line,
+    post_records,
+    statuses,
+)
+
+
+def _second_code(server: LiveServer, matricule: str = "3") -> str:
+    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _token(http: requests.Session, server: LiveServer, code: str) -> dict:
+    response = enrol(http, server, code)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _pull(http: requests.Session, server: LiveServer, token: str, after: int = 0, **params) -> dict:
+    response = http.get(
+        f"{server.url}/api/v1/records", params={"after": after, **params}, headers=bearer(token), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _pull_all(http: requests.Session, server: LiveServer, token: str, limit: int = 500) -> list[dict]:
+    pulled, after = [], 0
+    while True:
+        page = _pull(http, server, token, after, limit=limit)
+        pulled += page["records"]
+        after = page["next_after"]
+        if not page["more"]:
+            return pulled
+
+
+def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its_own(
+    server: LiveServer, http: requests.Session
+) -> None:
+    first = _token(http, server, declare(server.database_url))
+    second = _token(http, server, _second_code(server))
+    mine, theirs = contact(agent="Julie M."), contact(agent="Marc D.")
+    line = pass_line()
+    issued = pass_issuance(["C001"])
+    assert statuses(post_records(http, server, first["token"], items(mine))) == ["accepted"]
+    batch = [
+        *items(theirs),
+        *items(escalation(), kind="escalation"),
+        *items(line, kind="pass_ledger"),
+        *items(issued, kind="pass_issuance"),
+    ]
+    assert statuses(post_records(http, server, second["token"], batch)) == ["accepted"] * 4
+
+    pulled = _pull_all(http, server, first["token"])
+    assert [(item["kind"], item["record"]["id"]) for item in pulled] == [
+        ("contact", theirs["id"]),
+        ("escalation", batch[1]["record"]["id"]),
+        ("pass_ledger", line["id"]),
+        ("pass_issuance", issued["id"]),
+    ]
+    assert pulled[0]["record"] == theirs  # the wire record exactly as it was sent
+    assert pulled[0]["workstation"] == {"id": second["workstation_id"], "label": "poste-accueil"}
+    assert pulled[0]["received_at"].endswith("Z")
+    assert [item["record"]["id"] for item in _pull_all(http, server, second["token"])] == [mine["id"]]
+
+
+def test_another_structure_never_sees_a_record_of_this_one(
+    server: LiveServer, http: requests.Session
+) -> None:
+    ours = _token(http, server, declare(server.database_url))
+    other = _token(
+        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
+    )
+    assert (
+        statuses(post_records(http, server, ours["token"], items(contact(), contact()))) == ["accepted"] * 2
+    )
+    page = _pull(http, server, other["token"])
+    assert page == {**page, "records": [], "next_after": 0, "more": False}
+
+
+def test_pages_follow_the_cursor_without_skipping_or_repeating(
+    server: LiveServer, http: requests.Session
+) -> None:
+    reader = _token(http, server, declare(server.database_url))
+    writer = _token(http, server, _second_code(server))
+    sent = [contact() for _ in range(23)]
+    for start in range(0, len(sent), 5):
+        post_records(http, server, writer["token"], items(*sent[start : start + 5]))
+    post_records(http, server, reader["token"], items(contact()))  # its own: moves the cursor only
+    post_records(http, server, writer["token"], items(*sent[:3]))  # duplicates: no new number
+    pulled = _pull_all(http, server, reader["token"], limit=4)
+    assert [item["record"]["id"] for item in pulled] == [record["id"] for record in sent]
+    seqs = [item["seq"] for item in pulled]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    last = _pull(http, server, reader["token"], pulled[-1]["seq"])
+    assert last["records"] == [] and last["more"] is False
+
+
+def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(
+    server: LiveServer, http: requests.Session
+) -> None:
+    reader = _token(http, server, declare(server.database_url))
+    writer = _token(http, server, _second_code(server))
+    post_records(http, server, writer["token"], items(*(contact() for _ in range(20))))
+    raw = http.get(
+        f"{server.url}/api/v1/records",
+        headers={**bearer(reader["token"]), "Accept-Encoding": "gzip"},
+        stream=True,
+        timeout=30,
+    )
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert len(gzip.decompress(raw.raw.read())) > 20 * 300
+    for bad in ({"after": -1}, {"after": 2**63}, {"limit": 0}, {"limit": 1001}, {"after": "x"}):
+        response = http.get(
+            f"{server.url}/api/v1/records", params=bad, headers=bearer(reader["token"]), timeout=30
+        )
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["detail"]["code"] == "invalid_request"
+    assert http.get(f"{server.url}/api/v1/records", timeout=30).status_code == 401
+
+
+def _workstations(engine: Engine, *labels: str) -> list[Workstation]:
+    create_structure(engine, "3", "Thiérache", "02", True)
+    found = []
+    for number, label in enumerate(labels):
+        token, _ = enrol_code(
+            engine, issue_code(engine, "3"), f"00000000-0000-4000-8000-{number:012d}", label
+        )
+        found.append(authenticate(engine, token))
+    return found
+
+
+def _pull_ids(engine: Engine, reader: Workstation) -> list[str]:
+    pulled, after = [], 0
+    while True:
+        page = json.loads(pull_page(engine, reader, after, limit=1))
+        pulled += [item["record"]["id"] for item in page["records"]]
+        after = page["next_after"]
+        if not page["more"]:
+            return pulled
+
+
+def test_a_batch_that_commits_late_on_postgresql_is_never_skipped(database_url: str) -> None:
+    """Two ingests of one structure at once, the first holding its transaction open just before its
+    commit. With numbers from a shared sequence, the second would commit first with the higher
+    number, and a puller reading then would move its cursor past the first's number for good. Here
+    the second waits for the structure's counter row until the first commits, so whatever a puller
+    sees is a prefix of the structure's feed."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite serialises every write")
+    engine = open_database(database_url)
+    held = create_engine(database_url)  # the slow workstation's connection, whose commit waits
+    try:
+        slow, fast, reader = _workstations(engine, "lent", "rapide", "lecteur")
+        late, early = contact(), contact()
+        holding, release = threading.Event(), threading.Event()
+
+        def hold(_connection) -> None:
+            holding.set()
+            assert release.wait(60)
+
+        event.listen(held, "commit", hold)
+        first = threading.Thread(target=ingest, args=(held, slow, items(late), None))
+        first.start()
+        assert holding.wait(60)  # numbered and written, not committed
+        second = threading.Thread(target=ingest, args=(engine, fast, items(early), None))
+        second.start()
+        with engine.connect() as connection:
+            waiting = text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            while second.is_alive() and connection.execute(waiting).scalar_one() == 0:
+                connection.rollback()
+        assert second.is_alive()  # it waits for the structure's counter row
+        assert _pull_ids(engine, reader) == []  # nothing committed: nothing seen, the cursor stays
+        release.set()
+        first.join(60)
+        second.join(60)
+        assert _pull_ids(engine, reader) == [late["id"], early["id"]]
+    finally:
+        release.set()
+        held.dispose()
+        engine.dispose()
+
+
+def test_migration_0004_numbers_the_records_already_stored(database_url: str) -> None:
+    """Records stored before the feed existed get their structure, sender and number, in the order
+    received; the structure's counter starts after them."""
+    engine = open_database(database_url)
+    try:
+        sender, reader = _workstations(engine, "ancien", "lecteur")
+        first, second = contact(), contact()
+        ingest(engine, sender, items(first), None)
+        ingest(engine, sender, items(second), None)
+        with write_transaction(engine) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+            connection.execute(
+                text("UPDATE records SET received_at = '2026-11-10T09:00:00Z' WHERE id = :id"),
+                {"id": second["id"]},
+            )
+        upgrade(engine)
+        assert _pull_ids(engine, reader) == [second["id"], first["id"]]
+        with engine.connect() as connection:
+            assert connection.execute(select(structure_sequences.c.last_seq)).scalar_one() == 2
+        third = contact()
+        ingest(engine, sender, items(third), None)
+        assert _pull_ids(engine, reader) == [second["id"], first["id"], third["id"]]
+    finally:
+        engine.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["send", "resend", "pull"]), st.integers(0, 3), st.integers(1, 7)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_any_interleaving_of_sends_and_pulls_gives_each_reader_every_other_record_once(steps) -> None:
+    """Three workstations send new batches and resend old ones (duplicates) in any order; each pulls
+    with pages of any size whenever it likes. In the end each has every record of the two others
+    exactly once, in the order the server numbered them, and none of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_database(f"sqlite:///{folder}/serveur.sqlite3")
+        try:
+            senders = _workstations(engine, "accueil", "bureau", "bus")
+            sent: list[list[str]] = [[] for _ in senders]
+            pulled: list[list[str]] = [[] for _ in senders]
+            cursors = [0, 0, 0]
+
+            def pull(who: int, limit: int) -> None:
+                page = json.loads(pull_page(engine, senders[who], cursors[who], limit=limit))
+                pulled[who] += [item["record"]["id"] for item in page["records"]]
+                cursors[who] = page["next_after"]
+
+            for action, who, size in steps:
+                who %= 3
+                if action == "send":
+                    batch = [contact() for _ in range(size)]
+                    ingest(engine, senders[who], items(*batch), None)
+                    sent[who] += [record["id"] for record in batch]
+                elif action == "resend" and sent[who]:
+                    ingest(engine, senders[who], items(*(contact(id=i) for i in sent[who][-size:])), None)
+                else:
+                    pull(who, size)
+            for who in range(3):
+                while True:
+                    before = cursors[who]
+                    pull(who, 4)
+                    if cursors[who] == before:
+                        break
+                others = [record for other in range(3) if other != who for record in sent[other]]
+                assert sorted(pulled[who]) == sorted(others)
+                assert len(set(pulled[who])) == len(pulled[who])
+        finally:
+            engine.dispose()
