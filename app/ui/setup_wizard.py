@@ -140,6 +140,7 @@ class JoinPage(QWizardPage):
         self.server.setEnabled(False)
         self.code.setEnabled(False)
         self.start.setEnabled(False)
+        self.setCommitPage(True)  # enrolled in the server's structure: no way back to typing another one
         self.completeChanged.emit()
 
     def _progress(self, done: int, total: int) -> None:
@@ -374,6 +375,7 @@ class SetupWizard(QWizard):
         buttons = QWizard.WizardButton
         for button, text, description in (
             (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
+            (buttons.CommitButton, "&Suivant >", "Passe à l'étape suivante."),
             (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
             (buttons.FinishButton, "&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
             (buttons.CancelButton, "Annuler", "Quitte sans rien enregistrer."),

@@ -130,6 +130,7 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         assert "0 enregistrement reçu" in page.message.text()
         wizard.next()  # no agent came with the structure: the wizard asks for one
         assert wizard.currentPage() is wizard.agents_page
+        assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # the structure is the server's
         qtbot.keyClicks(wizard.agents_page.name, "Karim B.")
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted
