@@ -403,8 +403,11 @@ class SetupWizard(QWizard):
         return self.join_page is not None and self.join_page.done
 
     def accept(self) -> None:
-        if self.joined() and self.workstation.agents():
-            super().accept()  # the structure came with its agents
+        agents = self.workstation.agents()
+        if self.joined() and agents:  # the structure came with its agents: a responsable works first
+            if self.workstation.current_agent is None:
+                self.workstation.set_current_agent(next((a for a in agents if a.is_manager), agents[0]).id)
+            super().accept()
             return
         self.agents_page.add_agent()  # a name typed but not yet added counts
         if self.joined():  # the server's structure, its stops as enrolment left them

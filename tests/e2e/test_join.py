@@ -166,3 +166,35 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         pc3.close()
     added = run_cli("contacts", "add", "--situation", "declarer-impots", data_dir=third, env=env)
     assert added.returncode == 0, added.stderr
+
+
+def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
+    workspace, tmp_path: Path, server: LiveServer, proxy: ChaosProxy, qtbot
+) -> None:
+    """Agents are about to travel with the structure (issue 14, point 4): once the joined
+    workstation has agents, the join page is the last one."""
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 20, days=5, seed=3)
+    sync_until_done(workspace)
+    joining = open_workspace(tmp_path / "poste-2")
+    try:
+        wizard = SetupWizard(joining.workstation, workspace=joining)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.mode_page.join.setChecked(True)
+        wizard.next()
+        page = wizard.join_page
+        page.server.setText(proxy.url)
+        page.code.setText(_code(server))
+        joining.workstation.add_agent("Julie M.", "agent")  # as the structure's records will bring them
+        joining.workstation.add_agent("Camille R.", "responsable")
+        page.start.click()
+        assert page.done, page.message.text()
+        assert page.nextId() == -1 and wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        assert wizard.result() == QWizard.DialogCode.Accepted
+        workstation = joining.workstation
+        assert workstation.is_set_up and workstation.current_agent.name == "Camille R."
+        assert as_server_summary(summarise(joining, MONTH)) == as_server_summary(summarise(workspace, MONTH))
+    finally:
+        joining.close()
