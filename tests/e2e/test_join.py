@@ -144,6 +144,9 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
     # PC3: the command line, on a workstation never set up.
     third = tmp_path / "poste-3"
     env = {**os.environ, "BUREAU_VIRTUEL_TEST_KEYRING": str(tmp_path / "poste-3.keyring.json")}
+    refused = run_cli("enroll", "--server", server.url, "--code", "AAAA-BBBB-CCCC", data_dir=third, env=env)
+    assert refused.returncode != 0 and "Code d'inscription inconnu" in refused.stderr
+    assert "Réception" not in refused.stderr
     joined = run_cli(
         "enroll",
         "--server",
