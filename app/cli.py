@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rattacher sans demander à la structure du serveur les enregistrements faits sur ce poste "
         "sous une autre structure et jamais envoyés",
     )
+    enroll.add_argument(
+        "--agent",
+        help="profil d'agent à créer sur ce poste s'il n'en a aucun (nom ou initiales), pour saisir aussitôt",
+    )
+    enroll.add_argument(
+        "--role", choices=("agent", "responsable"), default="agent", help="rôle de ce profil (défaut : agent)"
+    )
     commands.add_parser(
         "sync",
         help="envoyer maintenant les contacts en attente (code de sortie non nul s'il en reste)",
@@ -337,7 +344,33 @@ def _enroll(workspace, args: argparse.Namespace) -> int:
             ) from None
         message = enroll(workspace, args.server, args.code, reattribute=True)
     print(printable(message))
+    _join(workspace, args)
     return 0
+
+
+def _join(workspace, args: argparse.Namespace) -> None:
+    """After enrolment, the structure's records now (progress on stderr), then a first agent if the
+    workstation has none: a workstation not yet set up is ready to record."""
+    from app.sync.engine import pull_structure
+
+    def progress(done: int, total: int) -> None:
+        print(f"Réception des données de la structure : {done * 100 // max(total, 1)} %", file=sys.stderr)
+
+    received = pull_structure(workspace, progress)
+    print(
+        f"{received} enregistrement{'s' if received > 1 else ''} reçu{'s' if received > 1 else ''} des autres postes."
+    )
+    workstation = workspace.workstation
+    if args.agent and not workstation.agents():
+        workstation.set_up(
+            workstation.structure, workstation.stops, workstation.current_stop, [(args.agent, args.role)]
+        )
+    if not workstation.agents():
+        print(
+            "Aucun profil d'agent sur ce poste : relancez avec --agent « Nom » (ou lancez l'application) "
+            "avant de saisir des contacts.",
+            file=sys.stderr,
+        )
 
 
 def _confirm(question: str) -> bool:

@@ -174,6 +174,13 @@ class ChaosProxy:
             sock.shutdown(socket.SHUT_RDWR)  # wakes the other pump blocked in recv()
         sock.close()
 
+    def cut(self, faults: Faults) -> None:
+        """Cut every open connection now, and open the next ones with `faults` (a connection kept
+        alive keeps the faults it started with)."""
+        self.faults = faults
+        for sock in list(self.sockets):
+            self._close(sock)
+
     def close(self) -> None:
         self.running = False
         self.listener.close()

@@ -137,6 +137,10 @@ class PullAnswer(BaseModel):
     records: list[PulledRecord]
     next_after: int
     more: bool
+    last_seq: int = Field(
+        description="Le dernier numéro de la suite de la structure à la lecture de la page : "
+        "(next_after − départ) / (last_seq − départ) mesure l'avancement d'un poste qui rattrape."
+    )
     server_time: str
 
 

@@ -33,7 +33,7 @@ def pull_page(engine: Engine, workstation: Workstation, after: int, limit: int =
     (the workstation's own are read to move the cursor past them, and not sent back), as the JSON
     the API answers. The stored payloads are spliced in as they are (the canonical JSON the ingest
     wrote): a page of 1000 records is not parsed and written again."""
-    rows, more = _rows(engine, workstation, after, limit)
+    rows, more, last_seq = _rows(engine, workstation, after, limit)
     records = ",".join(
         f'{{"seq":{seq},"kind":{json.dumps(kind)},"record":{payload},'
         f'"workstation":{json.dumps({"id": sender, "label": label}, ensure_ascii=False)},'
@@ -41,13 +41,19 @@ def pull_page(engine: Engine, workstation: Workstation, after: int, limit: int =
         for seq, kind, sender, label, payload, received_at in rows
         if sender != workstation.id
     )
-    rest = {"next_after": rows[-1].seq if rows else after, "more": more, "server_time": timestamp(utc_now())}
+    rest = {
+        "next_after": rows[-1].seq if rows else after,
+        "more": more,
+        "last_seq": max(last_seq, after),
+        "server_time": timestamp(utc_now()),
+    }
     return f'{{"records":[{records}],{json.dumps(rest)[1:]}'.encode()
 
 
-def _rows(engine: Engine, workstation: Workstation, after: int, limit: int) -> tuple[list[Row], bool]:
-    """(seq, kind, sender, label, payload, received_at) of up to `limit` records after `after`, and
-    whether more follow."""
+def _rows(engine: Engine, workstation: Workstation, after: int, limit: int) -> tuple[list[Row], bool, int]:
+    """(seq, kind, sender, label, payload, received_at) of up to `limit` records after `after`,
+    whether more follow, and the structure's latest `seq` (what a joining workstation's progress bar
+    measures against: one step down the (structure, seq) index)."""
     tables = _tables()
     source = record_ids.join(workstations, workstations.c.id == record_ids.c.workstation_id)
     for table in tables:
@@ -66,6 +72,10 @@ def _rows(engine: Engine, workstation: Workstation, after: int, limit: int) -> t
         .order_by(record_ids.c.seq)
         .limit(limit + 1)
     )
+    latest = select(func.max(record_ids.c.seq)).where(
+        record_ids.c.structure == workstation.structure.matricule
+    )
     with engine.connect() as connection:
         rows = list(connection.execute(statement).all())
-    return rows[:limit], len(rows) > limit
+        last_seq = connection.execute(latest).scalar()
+    return rows[:limit], len(rows) > limit, int(last_seq or 0)

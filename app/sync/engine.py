@@ -22,7 +22,7 @@ from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
-from app.sync.pull import pull_all
+from app.sync.pull import Progress, pull_all
 from app.sync.status import (
     LAST_SUCCESS,
     PULL_CURSOR,
@@ -165,6 +165,48 @@ def enroll(
         )
     sentences.append(plan.describe_sent(known))
     return " ".join(filter(None, sentences))
+
+
+class JoinInterrupted(SyncError):
+    """The workstation is enrolled but did not receive all of its structure's records: what it
+    received is kept, and the next pull (a retry, or any sync pass) goes on from there."""
+
+
+def pull_structure(workspace: Workspace, progress: Progress | None = None) -> int:
+    """A workstation joining its structure takes the records of the structure's other workstations
+    now, rather than at its first pass, telling `progress` how far it is; the number received.
+
+    Under the sync lock, from the feed's cursor: cut at any point, it keeps what it applied and
+    resumes there. Raises JoinInterrupted (French) when the server cannot be read to the end."""
+    server_url = get_setting(workspace.db, SERVER_URL)
+    token = load_token(server_url) if server_url else None
+    if not server_url or not token:
+        raise SyncError(NOT_ENROLLED)
+    received = 0
+
+    def applied(count: int) -> None:
+        nonlocal received
+        received += count
+
+    client = ServerClient(server_url, token)
+    try:
+        with FileLock(lock_path(workspace), timeout=ENROLMENT_WAIT_SECONDS):
+            pull_all(workspace, client, applied, progress)
+    except Timeout:
+        raise SyncError(BUSY_AT_ENROLMENT) from None
+    except Unauthorized as error:
+        with transaction(workspace.db):
+            set_setting(workspace.db, UNAUTHORIZED, True)
+        raise SyncError(str(error)) from None
+    except SyncError as error:
+        raise JoinInterrupted(
+            f"Données de la structure reçues en partie ({received} enregistrement"
+            f"{'s' if received > 1 else ''}) : {error} Le poste est inscrit ; la réception reprendra là "
+            "où elle s'est arrêtée (réessayez, ou elle se fera à la prochaine synchronisation)."
+        ) from None
+    finally:
+        client.close()
+    return received
 
 
 def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool = True) -> SyncReport:

@@ -54,14 +54,25 @@ class _Heard:
         self.workstations[workstation] = (label, max(latest, received_at))
 
 
-def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int], None]) -> None:
+Progress = Callable[[int, int], None]
+
+
+def pull_all(
+    workspace: Workspace,
+    client: ServerClient,
+    applied: Callable[[int], None],
+    progress: Progress | None = None,
+) -> None:
     """Pull and apply pages until caught up, telling `applied` how many records each page added (so
-    that a pass cut midway still counts what it did). Raises SyncError.
+    that a pass cut midway still counts what it did), and `progress` (a joining workstation's bar)
+    how far the cursor went of how far it has to go, in feed numbers, after each page. Raises
+    SyncError.
 
     The next page is fetched while the current one is applied (the server's work and the transfer
     overlap SQLite's); it is asked for with the cursor the current page leads to, so nothing changes
     if applying fails: the page fetched ahead is dropped, the cursor stays where it was."""
-    page = client.pull_page(int(get_setting(workspace.db, PULL_CURSOR, 0)), PAGE_RECORDS)
+    start = int(get_setting(workspace.db, PULL_CURSOR, 0))
+    page = client.pull_page(start, PAGE_RECORDS)
     # A catch-up inserts at random places of every index of the contacts (random ids, times spread
     # over years): a larger page cache while it lasts saves a tenth of its time.
     (cache,) = workspace.db.execute("PRAGMA cache_size").fetchone()
@@ -71,11 +82,19 @@ def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int]
             while page is not None:  # None: a server from before the feed
                 ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
                 applied(apply_page(workspace, page))
+                if progress is not None:
+                    _report(progress, page, start)
                 if ahead is None:
                     break
                 page = ahead.result()
     finally:
         workspace.db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _report(progress: Progress, page: PulledPage, start: int) -> None:
+    """(done, total) since the pull started; the last page says done = total."""
+    end = page.last_seq if page.more and page.last_seq is not None else page.next_after
+    progress(page.next_after - start, max(end - start, page.next_after - start))
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:

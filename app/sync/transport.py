@@ -169,6 +169,7 @@ class PulledPage:
     next_after: int
     more: bool
     server_time: str
+    last_seq: int | None = None  # the structure's latest number (progress only; None from an older server)
 
 
 @dataclass(frozen=True)
@@ -436,7 +437,14 @@ class ServerClient:
             or not isinstance(body["server_time"], str)
         ):
             raise ProtocolError("Réponse du serveur incomplète.")
-        return PulledPage(records, next_after, body["more"], body["server_time"])
+        last_seq = body.get("last_seq")
+        return PulledPage(
+            records,
+            next_after,
+            body["more"],
+            body["server_time"],
+            last_seq if type(last_seq) is int and last_seq >= next_after else None,
+        )
 
     def get_reference(self, name: str, etag: str | None) -> tuple[str | None, bytes | None]:
         """(ETag, body) of a reference file, or (etag, None) if ours is current (304)."""

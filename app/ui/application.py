@@ -175,7 +175,7 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
     if not self_test_only and not workspace.workstation.is_set_up:
         from app.ui.setup_wizard import SetupWizard
 
-        if SetupWizard(workspace.workstation).exec() != SetupWizard.DialogCode.Accepted:
+        if SetupWizard(workspace.workstation, workspace=workspace).exec() != SetupWizard.DialogCode.Accepted:
             return 0
     window = MainWindow(workspace)
     window.show()

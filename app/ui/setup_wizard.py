@@ -1,7 +1,10 @@
-"""First start: choose the structure (from the real list or by hand), its format, and the agents."""
+"""First start: set up a new structure (from the real list or by hand, its format, the agents), or join
+a structure already enrolled on the reporting server (its address and a one-time code: the structure
+and its records come from the server)."""
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -10,6 +13,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -19,10 +24,145 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.structures import Structure, search_structures
+from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError, Workstation
 from app.ui.enter_key import on_enter
 from app.ui.notices import notice_label, show_notice
 from app.ui.stops_editor import StopsEditor
+
+
+class ModePage(QWizardPage):
+    """New structure, or one of the structure's other workstations joining it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Mise en service du poste")
+        self.setSubTitle(
+            "Première mise en service de la structure, ou nouveau poste d'une structure déjà inscrite ?"
+        )
+        self.new = QRadioButton("Mettre en service une nouvelle structure")
+        self.new.setToolTip("Choisir la structure, son format et ses agents sur ce poste.")
+        self.join = QRadioButton("Rejoindre une structure déjà inscrite")
+        self.join.setToolTip(
+            "Un autre poste de la structure envoie déjà ses données au serveur de reporting : ce poste "
+            "reçoit la structure et ses enregistrements avec un code d'inscription du responsable."
+        )
+        self.new.setChecked(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.new)
+        layout.addWidget(self.join)
+        layout.addStretch(1)
+
+    def nextId(self) -> int:
+        wizard = self.wizard()
+        return wizard.page_ids["join" if self.join.isChecked() else "structure"]
+
+
+class JoinPage(QWizardPage):
+    """Enrol with the server's address and a one-time code, then receive the structure's records with a
+    progress bar. Cut midway, what was received stays and a retry goes on from there."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.enrolled = False
+        self.done = False
+        self.setTitle("Rejoindre une structure déjà inscrite")
+        self.setSubTitle(
+            "Adresse du serveur de reporting et code d'inscription à usage unique, donnés par le responsable."
+        )
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://reporting.exemple.fr")
+        self.server.setAccessibleName("Adresse du serveur")
+        self.server.setToolTip("L'adresse du serveur de reporting de la structure.")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("7KQM-2WXP-H9TD")
+        self.code.setAccessibleName("Code d'inscription")
+        self.code.setToolTip("Le code à usage unique donné par le responsable (valable 7 jours).")
+        self.start = QPushButton("&Rejoindre")
+        self.start.setToolTip("Inscrit le poste et reçoit la structure et ses enregistrements.")
+        self.start.clicked.connect(self.run)
+        on_enter(self.code, self.run)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Réception des données de la structure")
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.message = notice_label("Message")
+        form = QFormLayout()
+        form.addRow("Serveur :", self.server)
+        form.addRow("Code :", self.code)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.start)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def run(self) -> None:
+        """Enrol (once: a retry after a cut only resumes the pull), then pull with the bar moving; the
+        window stays responsive between pages."""
+        from app.sync.credentials import CredentialsUnavailable
+        from app.sync.engine import JoinInterrupted, ReattributionNeeded, enroll, pull_structure
+        from app.sync.transport import SyncError
+
+        self._busy(True)
+        try:
+            if not self.enrolled:
+                try:
+                    message = enroll(self.workspace, self.server.text(), self.code.text())
+                except ReattributionNeeded as needed:
+                    if not self._confirm(str(needed)):
+                        show_notice(self.message, "Poste non inscrit : rien n'a été modifié.")
+                        return
+                    message = enroll(self.workspace, self.server.text(), self.code.text(), reattribute=True)
+                self.enrolled = True
+                show_notice(self.message, message, ok=True)
+            received = pull_structure(self.workspace, self._progress)
+        except JoinInterrupted as error:
+            show_notice(self.message, str(error))
+            self.start.setText("&Reprendre")
+            return
+        except (SyncError, CredentialsUnavailable) as error:
+            show_notice(self.message, str(error))
+            return
+        finally:
+            self._busy(False)
+        self.done = True
+        self.progress.setValue(100)
+        structure = self.workspace.workstation.structure
+        name = structure.name if structure else ""
+        show_notice(
+            self.message,
+            f"Poste rattaché à « {name} » : {received} enregistrement{'s' if received > 1 else ''} "
+            f"reçu{'s' if received > 1 else ''} des autres postes.",
+            ok=True,
+        )
+        self.server.setEnabled(False)
+        self.code.setEnabled(False)
+        self.start.setEnabled(False)
+        self.setCommitPage(True)  # enrolled in the server's structure: no way back to typing another one
+        self.completeChanged.emit()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setValue(done * 100 // max(total, 1))
+        QApplication.processEvents()
+
+    def _busy(self, busy: bool) -> None:
+        self.start.setEnabled(not busy)
+        for button in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self.wizard().button(button).setEnabled(not busy)
+        QApplication.processEvents()
+
+    def _confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Rattacher les enregistrements ?", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def isComplete(self) -> bool:
+        return self.done
+
+    def nextId(self) -> int:
+        # Agents come with the structure once they travel; until then the joining workstation makes one.
+        return -1 if self.done and self.workspace.workstation.agents() else self.wizard().page_ids["agents"]
 
 
 class StructurePage(QWizardPage):
@@ -157,6 +297,9 @@ class FormatPage(QWizardPage):
     def isComplete(self) -> bool:
         return self.fixed.isChecked() or bool(self.stops.stops())
 
+    def nextId(self) -> int:
+        return self.wizard().page_ids["agents"]
+
 
 class AgentsPage(QWizardPage):
     def __init__(self) -> None:
@@ -215,42 +358,68 @@ class AgentsPage(QWizardPage):
     def isComplete(self) -> bool:
         return bool(self.agents()) or bool(self.name.text().strip())
 
+    def nextId(self) -> int:
+        return -1
+
 
 class SetupWizard(QWizard):
     """Shown once, on a workstation that is not set up yet; writes everything in one transaction."""
 
-    def __init__(self, workstation: Workstation, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workstation: Workstation, parent: QWidget | None = None, workspace: Workspace | None = None
+    ) -> None:
+        """With the `workspace`, the first page also offers to join a structure already enrolled."""
         super().__init__(parent)
         self.workstation = workstation
         self.setWindowTitle("Bureau virtuel — mise en service du poste")
         buttons = QWizard.WizardButton
         for button, text, description in (
             (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
+            (buttons.CommitButton, "&Suivant >", "Passe à l'étape suivante."),
             (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
             (buttons.FinishButton, "&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
             (buttons.CancelButton, "Annuler", "Quitte sans rien enregistrer."),
         ):
             self.setButtonText(button, text)
             self.button(button).setToolTip(description)
+        self.mode_page = ModePage() if workspace is not None else None
+        self.join_page = JoinPage(workspace) if workspace is not None else None
         self.structure_page = StructurePage()
         self.format_page = FormatPage()
         self.agents_page = AgentsPage()
-        for page in (self.structure_page, self.format_page, self.agents_page):
-            self.addPage(page)
+        self.page_ids: dict[str, int] = {}
+        for name, page in (
+            ("mode", self.mode_page),
+            ("structure", self.structure_page),
+            ("format", self.format_page),
+            ("join", self.join_page),
+            ("agents", self.agents_page),
+        ):
+            if page is not None:
+                self.page_ids[name] = self.addPage(page)
         self.setMinimumSize(720, 520)
 
+    def joined(self) -> bool:
+        return self.join_page is not None and self.join_page.done
+
     def accept(self) -> None:
+        agents = self.workstation.agents()
+        if self.joined() and agents:  # the structure came with its agents: a responsable works first
+            if self.workstation.current_agent is None:
+                self.workstation.set_current_agent(next((a for a in agents if a.is_manager), agents[0]).id)
+            super().accept()
+            return
         self.agents_page.add_agent()  # a name typed but not yet added counts
-        structure = chosen_structure(self.structure_page, self.format_page)
+        if self.joined():  # the server's structure, its stops as enrolment left them
+            structure = self.workstation.structure
+            stops, current = self.workstation.stops, self.workstation.current_stop
+        else:
+            structure = chosen_structure(self.structure_page, self.format_page)
+            stops, current = self.format_page.stops.stops(), self.format_page.current.currentText() or None
         if structure is None:
             return
         try:
-            self.workstation.set_up(
-                structure,
-                self.format_page.stops.stops(),
-                self.format_page.current.currentText() or None,
-                self.agents_page.agents(),
-            )
+            self.workstation.set_up(structure, stops, current, self.agents_page.agents())
         except SetupError as error:
             show_notice(self.agents_page.error, str(error))
             return

@@ -106,7 +106,7 @@ def test_another_structure_never_sees_a_record_of_this_one(
         statuses(post_records(http, server, ours["token"], items(contact(), contact()))) == ["accepted"] * 2
     )
     page = _pull(http, server, other["token"])
-    assert page == {**page, "records": [], "next_after": 0, "more": False}
+    assert page == {**page, "records": [], "next_after": 0, "more": False, "last_seq": 0}
 
 
 def test_pages_follow_the_cursor_without_skipping_or_repeating(
@@ -125,6 +125,10 @@ def test_pages_follow_the_cursor_without_skipping_or_repeating(
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
     last = _pull(http, server, reader["token"], pulled[-1]["seq"])
     assert last["records"] == [] and last["more"] is False
+    # What a joining workstation's progress bar measures against: the structure's latest number,
+    # its own record included, from the first page on.
+    assert _pull(http, server, reader["token"], limit=4)["last_seq"] == last["last_seq"] == last["next_after"]
+    assert last["last_seq"] == max(seqs) + 1
 
 
 def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(

@@ -72,3 +72,26 @@ def test_a_structure_missing_from_the_list_is_entered_by_hand(qtbot, workspace) 
         "Saint-Claude",
         "39",
     )
+
+
+def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspace) -> None:
+    from tests.ui.accessibility import unnamed_controls
+
+    wizard = SetupWizard(workspace.workstation, workspace=workspace)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.currentPage() is wizard.mode_page and wizard.mode_page.new.isChecked()
+    wizard.next()
+    assert wizard.currentPage() is wizard.structure_page  # setting up a new structure, as before
+    wizard.back()
+    wizard.mode_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.join_page
+    assert wizard.currentPage() is page and unnamed_controls(wizard) == []
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    page.server.setText("http://reporting.exemple.fr")  # not HTTPS: refused before any request
+    page.code.setText("7KQM-2WXP-H9TD")
+    qtbot.keyClick(page.code, Qt.Key.Key_Return)
+    assert "doit commencer par https://" in page.message.text() and page.message.isVisible()
+    assert not page.enrolled and page.start.isEnabled()
+    assert workspace.workstation.structure is None and not workspace.workstation.is_set_up
