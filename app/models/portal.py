@@ -15,11 +15,12 @@ import sqlite_utils
 
 from app.models.database import db_time, transaction, utc_now
 from app.models.settings import get_setting, set_setting
+from app.models.shared_settings import ENGINE_KEY, SharedSettings
 from app.models.whitelist import Whitelist, load_whitelist
 from app.paths import resources_dir
 
 DEFAULT_ENGINE = "https://duckduckgo.com/?q={query}"
-ENGINE_SETTING = "portal.search_engine"
+ENGINE_SETTING = ENGINE_KEY
 
 
 class PortalError(ValueError):
@@ -101,6 +102,7 @@ class PortalStore:
         with transaction(self.db):
             set_setting(self.db, ENGINE_SETTING, url)
             set_setting(self.db, ENGINE_SETTING + ".by", added_by)
+            SharedSettings(self.db).change("search.engine", url)
 
     def add_local_link(self, label: str, url: str, description: str, added_by: str) -> Link:
         """A local link (the mairie, the département…); its domain joins the whitelist."""

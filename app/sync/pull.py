@@ -37,6 +37,7 @@ _TABLES = {
     "escalation": "escalations",
     "pass_ledger": "pass_ledger",
     "pass_issuance": "pass_issuances",
+    "setting": "setting_versions",
 }
 # The server's stored times (`app.server.schema.timestamp`), which sort as text.
 _SERVER_TIME = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\dZ")
@@ -188,6 +189,8 @@ def _write(workspace: Workspace, kind: str, record: Any, origin: str) -> None:
         workspace.contacts.insert(record, "", origin)
     elif kind == "escalation":
         workspace.escalations.insert(record, origin)
+    elif kind == "setting":
+        workspace.shared.insert_pulled(record, origin)
     elif kind == "pass_ledger":
         workspace.passes.insert_pulled_line(record, origin)
     else:
