@@ -183,7 +183,7 @@ class SharedSettings:
         }
         for item, key in _LOCAL_KEYS.items():
             value = get_setting(self.db, key)
-            if value is not None:
+            if value not in (None, []):  # a fixed site's empty list of stops says nothing
                 local[item] = int(value) if item == "pass.threshold" else value
         made = 0
         for item, value in local.items():

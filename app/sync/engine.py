@@ -208,6 +208,8 @@ def _pass(
             _send_all(workspace, client, report, force)
         if report.error is None:
             _pull_records(workspace, client, report)
+        if report.error is None and session is not None:
+            _publish_settings(workspace, client, report, force)
         if report.error is None:
             with transaction(db):
                 set_setting(db, LAST_SUCCESS, db_time(utc_now()))
@@ -311,6 +313,18 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
     except SyncError as error:
         report.error = f"Données des autres postes non mises à jour : {error}"
         report.offline = isinstance(error, NetworkError | ProtocolError)
+
+
+def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
+    """After the first complete read of the feed since enrolment: publish the local settings the
+    structure has no version of yet (app.models.shared_settings), and send them in this same pass."""
+    structure = workspace.workstation.structure
+    if structure is None or workspace.shared.publishing() == structure.matricule:
+        return
+    with transaction(workspace.db):
+        made = workspace.shared.seed(structure.matricule)
+    if made:
+        _send_all(workspace, client, report, force)
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport, current: object) -> None:
