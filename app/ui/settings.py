@@ -26,6 +26,7 @@ from app.journal.export import export_journal
 from app.journal.files import journal_folder
 from app.models.portal import PortalError
 from app.models.settings import get_setting
+from app.models.shared_settings import SharedSettingError
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, TEXT_SCALES, THEMES, SetupError
 from app.sync.status import SERVER_URL, UNAUTHORIZED
@@ -318,7 +319,7 @@ class SettingsScreen(QWidget):
         agent = self.workspace.workstation.current_agent
         try:
             self.workspace.portal.set_search_engine(self.engine.text(), agent.name if agent else "")
-        except PortalError as error:
+        except (PortalError, SharedSettingError) as error:
             self.engine_result.setText(f"⚠ {error}")
             return
         self.engine_result.setText("✔ Enregistré.")
@@ -356,7 +357,7 @@ class SettingsScreen(QWidget):
     def _save_stops(self) -> None:
         try:
             self.workspace.workstation.set_stops(self.stops.stops(), self.workspace.workstation.current_stop)
-        except SetupError as error:
+        except (SetupError, SharedSettingError) as error:
             QMessageBox.warning(self, "Arrêts", str(error))
             return
         self.changed.emit()
@@ -364,7 +365,7 @@ class SettingsScreen(QWidget):
     def _add_agent(self) -> None:
         try:
             self.workspace.workstation.add_agent(self.agent_name.text(), self.agent_role.currentData())
-        except SetupError as error:
+        except (SetupError, SharedSettingError) as error:
             QMessageBox.warning(self, "Agents", str(error))
             return
         self.agent_name.clear()
