@@ -216,6 +216,17 @@ class SharedSettings:
             for index, row in enumerate(rows)
         ]
 
+    def versions(self) -> list[tuple[str, Version]]:
+        """Every item's history (items in order), for the Historique of Paramètres."""
+        return [(item, version) for item in self.items() for version in self.history(item)]
+
+    def sender_label(self, origin: str | None) -> str:
+        """The workstation a version came from, as the history names it."""
+        if origin is None:
+            return "ce poste"
+        row = self.db.execute("SELECT label FROM other_workstations WHERE id = ?", [origin]).fetchone()
+        return (row[0] if row and row[0] else None) or f"poste {origin[:8]}"
+
     def items(self) -> list[str]:
         return [
             item for (item,) in self.db.execute("SELECT DISTINCT item FROM setting_versions ORDER BY item")
@@ -245,3 +256,23 @@ class SharedSettings:
                 }
             )
         return found
+
+
+_ITEM_LABELS = {
+    "stops": "Arrêts du bus",
+    "pass.threshold": "Seuil d'alerte du stock Pass numérique",
+    "search.engine": "Moteur de recherche du portail",
+}
+_ROLE_LABELS = {"agent": "Agent", "responsable": "Responsable"}
+
+
+def describe(item: str, version: Version) -> tuple[str, str]:
+    """(what the item is, what the version set it to), in French, for the history."""
+    if item.startswith("agent/"):
+        label = f"Agent « {item.removeprefix('agent/')} »"
+        return label, "retiré" if version.deleted else _ROLE_LABELS[version.value["role"]]
+    if item == "stops":
+        return _ITEM_LABELS[item], ", ".join(version.value)
+    if item == "pass.threshold":
+        return _ITEM_LABELS[item], f"{version.value} chèque{'s' if version.value > 1 else ''}"
+    return _ITEM_LABELS.get(item, item), str(version.value)

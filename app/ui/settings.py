@@ -33,6 +33,7 @@ from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
 from app.ui.notices import notice_label, show_notice
 from app.ui.referents_panel import ReferentsPanel
+from app.ui.settings_history import SettingsHistoryDialog
 from app.ui.stops_editor import StopsEditor
 from app.ui.theme import apply_display
 
@@ -114,9 +115,16 @@ class SettingsScreen(QWidget):
         row.addWidget(self.agent_name, 1)
         row.addWidget(self.agent_role)
         row.addWidget(add_agent)
+        self.history_button = QPushButton("Historique des paramètres partagés…")
+        self.history_button.setToolTip(
+            "Chaque modification des agents, arrêts, seuil d'alerte et moteur de recherche faite sur "
+            "les postes de la structure, et celle qui est appliquée."
+        )
+        self.history_button.clicked.connect(self._show_history)
         agents_layout = QVBoxLayout(agents_box)
         agents_layout.addWidget(self.agents)
         agents_layout.addLayout(row)
+        agents_layout.addWidget(self.history_button)
 
         data_box = QGroupBox("Données")
         data = QFormLayout(data_box)
@@ -361,6 +369,9 @@ class SettingsScreen(QWidget):
             QMessageBox.warning(self, "Arrêts", str(error))
             return
         self.changed.emit()
+
+    def _show_history(self) -> None:
+        SettingsHistoryDialog(self.workspace.shared, self).open()
 
     def _add_agent(self) -> None:
         try:
