@@ -407,7 +407,10 @@ MAX_STOPS = 50
 MAX_PASS_THRESHOLD = 10_000
 # The shared settings a `setting` record may carry, by item: `agent/<name>` (one per agent, keyed by
 # the name the records carry), and the structure's single-valued settings.
-SETTING_ITEMS = ("agent/", "stops", "pass.threshold", "search.engine")
+SETTING_ITEMS = ("agent/", "link/", "site/", "stops", "pass.threshold", "search.engine")
+# Items a deletion may end (an agent withdrawn, a local link removed); the others always have a value.
+DELETABLE_ITEMS = ("agent/", "link/")
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class SettingRecord(_Record):
@@ -419,14 +422,16 @@ class SettingRecord(_Record):
     """
 
     changed_at: datetime
-    item: str = Field(min_length=1, max_length=120)
+    item: str = Field(min_length=1, max_length=320)
     value: StrictInt | str | list[str] | dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _check_item(self) -> "SettingRecord":
         item, value = self.item, self.value
-        if self.deleted != (value is None) or (self.deleted and not item.startswith("agent/")):
-            raise RecordError("value", "Seul un agent se retire ; tout autre paramètre a une valeur.")
+        if self.deleted != (value is None) or (self.deleted and not item.startswith(DELETABLE_ITEMS)):
+            raise RecordError(
+                "value", "Seuls un agent et un lien local se retirent ; tout autre paramètre a une valeur."
+            )
         if item.startswith("agent/"):
             name = item.removeprefix("agent/")
             problem = value_problem(name, "Le nom de l'agent") if name == " ".join(name.split()) else None
@@ -438,6 +443,15 @@ class SettingRecord(_Record):
                 or value["role"] not in ("agent", "responsable")
             ):
                 raise RecordError("value", "Le rôle d'un agent est « agent » ou « responsable ».")
+        elif item.startswith("link/"):
+            if not _https_url(item.removeprefix("link/")):
+                raise RecordError("item", "Un lien local est une adresse https:// sans espace.")
+            if value is not None:
+                _texts_of(value, {"label": 80, "description": 200}, "lien local")
+        elif item.startswith("site/"):
+            if not _DOMAIN.fullmatch(item.removeprefix("site/")):
+                raise RecordError("item", "Nom de domaine invalide.")
+            _texts_of(value, {"reason": 200}, "site autorisé")
         elif item == "stops":
             if not isinstance(value, list) or len(value) > MAX_STOPS:
                 raise RecordError("value", f"Les arrêts sont une liste de {MAX_STOPS} communes au plus.")
@@ -451,7 +465,7 @@ class SettingRecord(_Record):
                     "value", f"Le seuil d'alerte doit être compris entre 0 et {MAX_PASS_THRESHOLD} chèques."
                 )
         elif item == "search.engine":
-            if not isinstance(value, str) or not _engine_url(value):
+            if not isinstance(value, str) or not _https_url(value) or "{query}" not in value:
                 raise RecordError(
                     "value", "Le moteur de recherche est une adresse https:// contenant {query}."
                 )
@@ -460,8 +474,22 @@ class SettingRecord(_Record):
         return self
 
 
-def _engine_url(url: str) -> bool:
-    """A search engine's address: https, a host, `{query}` where the words go, no space."""
+def _texts_of(value: Any, limits: dict[str, int], what: str) -> None:
+    """`value` is an object of exactly the texts `limits` names, each within its length and free of
+    identifiers (the note guard)."""
+    if not isinstance(value, dict) or value.keys() != limits.keys():
+        raise RecordError("value", f"Valeur invalide pour un {what}.")
+    for key, limit in limits.items():
+        text = value[key]
+        problem = value_problem(text, f"Le champ « {key} » du {what}")
+        if not text.strip() or len(text) > limit or control_problem(text) or problem:
+            raise RecordError(
+                "value", problem or f"Le champ « {key} » du {what} est vide, trop long ou invalide."
+            )
+
+
+def _https_url(url: str) -> bool:
+    """An address the portal may open: https, a host, at most 300 characters, no space."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -470,7 +498,6 @@ def _engine_url(url: str) -> bool:
     return (
         parts.scheme == "https"
         and bool(host)
-        and "{query}" in url
         and len(url) <= 300
         and not any(character.isspace() for character in url)
     )

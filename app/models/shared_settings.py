@@ -16,6 +16,7 @@ ones take the structure's and add only their own new agents.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from uuid import uuid4
 import sqlite_utils
 
 from app.models.database import db_time, parse_db_time, utc_now
-from app.models.record import SettingRecord, validate_record
+from app.models.record import RecordError, SettingRecord, validate_record
 from app.models.settings import get_setting, set_setting
 
 # The workstation settings each single-valued item is applied to (read by their own modules).
@@ -34,6 +35,7 @@ THRESHOLD_KEY = "pass_stock_threshold"
 ENGINE_KEY = "portal.search_engine"
 # The structure whose shared settings this workstation publishes: set by `seed` after the first feed.
 PUBLISHING = "shared_settings.structure"
+_log = logging.getLogger(__name__)
 _LOCAL_KEYS = {"stops": STOPS_KEY, "pass.threshold": THRESHOLD_KEY, "search.engine": ENGINE_KEY}
 
 
@@ -85,30 +87,30 @@ class SharedSettings:
         self._publish(item, value, author[0], matricule, deleted)
 
     def _publish(self, item: str, value: Any, author: str, matricule: str, deleted: bool = False) -> None:
-        from app.models.contacts import (
-            local_offset_minutes,
-        )  # contacts imports the workstation, which imports us
+        # contacts imports the workstation, which imports this module
+        from app.models.contacts import local_offset_minutes
 
         winner = self._winner(item)
         now = utc_now().replace(microsecond=0)
         if winner is not None and parse_db_time(winner[1]) >= now:
             # Two changes within one second (or after a faster clock's): this one comes after.
             now = parse_db_time(winner[1]) + timedelta(seconds=1)
-        record = validate_record(
-            {
-                "id": str(uuid4()),
-                "created_at": now.isoformat(),
-                "changed_at": now.isoformat(),
-                "utc_offset_minutes": local_offset_minutes(),
-                "structure": matricule,
-                "agent": author,
-                "supersedes": winner[0] if winner else None,
-                "deleted": deleted,
-                "item": item,
-                "value": None if deleted else value,
-            },
-            kind="setting",
-        )
+        data = {
+            "id": str(uuid4()),
+            "created_at": now.isoformat(),
+            "changed_at": now.isoformat(),
+            "utc_offset_minutes": local_offset_minutes(),
+            "structure": matricule,
+            "agent": author,
+            "supersedes": winner[0] if winner else None,
+            "deleted": deleted,
+            "item": item,
+            "value": None if deleted else value,
+        }
+        try:
+            record = validate_record(data, kind="setting")
+        except RecordError as error:  # what the structure could not share (an identifier, a long label)
+            raise SharedSettingError(str(error)) from None
         self._insert(record, None)
         self.db.execute(
             "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'setting', ?)",
@@ -140,7 +142,7 @@ class SharedSettings:
         )
         winner = self._winner(record.item)
         if winner is not None and winner[0] == str(record.id):
-            self._apply(record.item, record.value, record.deleted)
+            self._apply(record.item, record.value, record.deleted, record.agent)
 
     def _winner(self, item: str) -> tuple[str, str] | None:
         """(id, changed_at) of the item's current version: the rule of docs/SYNC_PROTOCOL.md."""
@@ -150,8 +152,19 @@ class SharedSettings:
             [item],
         ).fetchone()
 
-    def _apply(self, item: str, value: Any, deleted: bool) -> None:
+    def _apply(self, item: str, value: Any, deleted: bool, author: str) -> None:
         """Make `value` the workstation's setting for `item` (the modules that use it read it there)."""
+        if item.startswith(("link/", "site/")):
+            from app.models.portal import PortalStore  # the portal publishes through this module
+
+            portal = PortalStore(self.db)
+            if item.startswith("site/"):
+                portal.allow(item.removeprefix("site/"), value["reason"], author)
+            elif deleted:
+                portal.erase_link(item.removeprefix("link/"))
+            else:
+                portal.write_link(value["label"], item.removeprefix("link/"), value["description"], author)
+            return
         if item.startswith("agent/"):
             name = item.removeprefix("agent/")
             if deleted:
@@ -181,15 +194,23 @@ class SharedSettings:
             agent_item(name): {"role": role}
             for name, role in self.db.execute("SELECT name, role FROM agents WHERE active = 1")
         }
+        from app.models.portal import PortalStore  # the portal publishes through this module
+
+        local.update(PortalStore(self.db).shared_items())
         for item, key in _LOCAL_KEYS.items():
             value = get_setting(self.db, key)
             if value not in (None, []):  # a fixed site's empty list of stops says nothing
                 local[item] = int(value) if item == "pass.threshold" else value
         made = 0
         for item, value in local.items():
-            if self._winner(item) is None:
+            if self._winner(item) is not None:
+                continue
+            try:
                 self._publish(item, value, author, matricule)
-                made += 1
+            except SharedSettingError as error:  # kept on this workstation, never blocks the others
+                _log.warning("local setting %s not shared: %s", item.split("/")[0], error)
+                continue
+            made += 1
         return made
 
     def _author(self) -> str:
@@ -271,6 +292,11 @@ def describe(item: str, version: Version) -> tuple[str, str]:
     if item.startswith("agent/"):
         label = f"Agent « {item.removeprefix('agent/')} »"
         return label, "retiré" if version.deleted else _ROLE_LABELS[version.value["role"]]
+    if item.startswith("link/"):
+        label = f"Lien local « {item.removeprefix('link/')} »"
+        return label, "retiré" if version.deleted else version.value["label"]
+    if item.startswith("site/"):
+        return f"Site autorisé « {item.removeprefix('site/')} »", version.value["reason"]
     if item == "stops":
         return _ITEM_LABELS[item], ", ".join(version.value)
     if item == "pass.threshold":

@@ -202,7 +202,7 @@ pass_issuances = _record_table(
 # Versions are only stored and served in the feed: which one is current is decided by each
 # workstation, with the rule of docs/SYNC_PROTOCOL.md.
 setting_versions = _record_table(
-    "setting_versions", "changed_at", Column("item", String(120), nullable=False)
+    "setting_versions", "changed_at", Column("item", String(320), nullable=False)
 )
 
 

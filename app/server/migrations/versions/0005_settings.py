@@ -1,5 +1,5 @@
-"""Shared settings: the versions of a structure's agents, stops, Pass numérique alert threshold and
-search engine (`app.models.record.SettingRecord`), stored like the other kinds and served in the
+"""Shared settings: the versions of a structure's agents, local links, allowed sites, stops, Pass
+numérique alert threshold and search engine (`app.models.record.SettingRecord`), stored like the other kinds and served in the
 structure's feed.
 
 Revision ID: 0005_settings
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("utc_offset_minutes", sa.Integer(), nullable=False),
         sa.Column("local_month", sa.String(7), nullable=False),
         sa.Column("agent", sa.String(80), nullable=False),
-        sa.Column("item", sa.String(120), nullable=False),
+        sa.Column("item", sa.String(320), nullable=False),
         sa.Column("supersedes", sa.String(36), nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         _time("received_at"),
