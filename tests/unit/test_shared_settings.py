@@ -182,10 +182,43 @@ def test_the_setting_record_refuses_what_it_cannot_carry(item: str, value, messa
         validate_record(_version(item, value, "2026-11-10T09:00:00Z"), kind="setting")
 
 
-def test_only_an_agent_is_deleted() -> None:
-    with pytest.raises(RecordError, match="Seul un agent se retire"):
+def test_only_an_agent_or_a_local_link_is_deleted() -> None:
+    with pytest.raises(RecordError, match="Seuls un agent et un lien local se retirent"):
         validate_record(_version("stops", None, "2026-11-10T09:00:00Z", deleted=True), kind="setting")
     record = validate_record(
         _version("agent/Nadia K.", None, "2026-11-10T09:00:00Z", deleted=True), kind="setting"
     )
     assert record.deleted and record.value is None
+
+
+def test_local_links_and_allowed_sites_travel_and_a_removal_follows(desk: Workspace) -> None:
+    url = "https://www.mairie-guise.fr/demarches"
+    link = {"label": "Mairie de Guise", "description": "Démarches de la commune"}
+    apply_page(
+        desk,
+        _pulled(
+            _version(f"link/{url}", link, "2026-11-10T09:00:00Z"),
+            _version("site/ccas-guise.fr", {"reason": "demandé par l'agent"}, "2026-11-10T09:00:00Z"),
+        ),
+    )
+    assert url in [item.url for item in desk.portal.links() if item.local]
+    whitelist = desk.portal.whitelist()
+    assert whitelist.allows("https://mairie-guise.fr/") and whitelist.allows("https://www.ccas-guise.fr/")
+    apply_page(desk, _pulled(_version(f"link/{url}", None, "2026-11-11T09:00:00Z", deleted=True)))
+    assert url not in [item.url for item in desk.portal.links() if item.local]
+    assert not desk.portal.whitelist().allows("https://mairie-guise.fr/")
+
+
+def test_a_local_link_added_once_publishing_is_shared_unless_it_holds_an_identifier(desk: Workspace) -> None:
+    _publishing(desk)
+    desk.portal.add_local_link(
+        "Mairie", "https://www.mairie-guise.fr/", "Démarches de la commune", "Camille R."
+    )
+    assert [v.value for v in desk.shared.history("link/https://www.mairie-guise.fr/")] == [
+        {"label": "Mairie", "description": "Démarches de la commune"}
+    ]
+    with pytest.raises(SharedSettingError, match="identifier"):
+        desk.portal.add_local_link(
+            "CCAS", "https://ccas.example.fr/", "Appeler Mme Martin au 06 12 34 56 78", "Camille R."
+        )
+    assert "https://ccas.example.fr/" not in [item.url for item in desk.portal.links()]
