@@ -64,6 +64,7 @@ class SyncReport:
     enrolled: bool = True
     offline: bool = False
     pulled: int = 0  # records of the structure's other workstations received
+    settings: int = 0  # versions of the structure's shared settings sent (not records: apart)
 
     @property
     def sent(self) -> int:
@@ -78,6 +79,11 @@ class SyncReport:
         parts = [f"{self.sent} contact{'s' if self.sent > 1 else ''} envoyé{'s' if self.sent > 1 else ''}"]
         if self.rejected:
             parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
+        if self.settings:
+            parts.append(
+                f"{self.settings} modification{'s' if self.settings > 1 else ''} de paramètres partagés "
+                f"envoyée{'s' if self.settings > 1 else ''}"
+            )
         parts.append(f"{self.pending} en attente")
         if self.pulled:
             parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
@@ -277,8 +283,11 @@ def _send_batch(
         report.error, report.offline = str(error), True
         return 0
     accepted, duplicates, _rejected = outbox.record_results(db, results)
-    report.accepted += accepted
-    report.duplicates += duplicates
+    settings = {claimed.record_id for claimed in batch if claimed.item["kind"] == "setting"}
+    shared = [result.status for result in results if result.id in settings]
+    report.settings += shared.count("accepted") + shared.count("duplicate")
+    report.accepted += accepted - shared.count("accepted")
+    report.duplicates += duplicates - shared.count("duplicate")
     return limit
 
 

@@ -80,7 +80,8 @@ def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int]
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:
-    """Apply one page and move the cursor past it, in one transaction; the number of records applied."""
+    """Apply one page and move the cursor past it, in one transaction; the number of records applied
+    (contacts, escalations, Pass numérique: what the structure's figures count)."""
     db, heard, applied = workspace.db, _Heard(), 0
     structure = workspace.workstation.structure
     matricule = structure.matricule if structure else None
@@ -140,7 +141,7 @@ def _apply(
     workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str], *, alone: bool
 ) -> bool:
     """Write one pulled item unless it is already here (its id in `known`) or unusable; whether it
-    was written. `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise
+    was written and is a record that counts (a version of a shared setting is written, not counted). `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise
     their refusal is raised."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
@@ -155,7 +156,7 @@ def _apply(
         return False
     if not alone:
         _write(workspace, kind, record, origin)
-        return True
+        return kind != "setting"
     workspace.db.execute("SAVEPOINT pulled")
     try:
         _write(workspace, kind, record, origin)
@@ -165,7 +166,7 @@ def _apply(
         return False
     finally:
         workspace.db.execute("RELEASE pulled")
-    return True
+    return kind != "setting"
 
 
 def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, str]:
