@@ -212,9 +212,8 @@ def _pass(
         session = _confirm_session(workspace, client, report)
         if session is not None:
             _send_all(workspace, client, report, force)
-        if report.error is None:
-            _pull_records(workspace, client, report)
-        if report.error is None and session is not None:
+        caught_up = report.error is None and _pull_records(workspace, client, report)
+        if caught_up and report.error is None and session is not None:
             _publish_settings(workspace, client, report, force)
         if report.error is None:
             with transaction(db):
@@ -300,18 +299,18 @@ def _server_busy(workspace: Workspace, error: RetryLater) -> None:
             )
 
 
-def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
     """The records the structure's other workstations sent, until caught up, unless the server asked
-    to wait."""
+    to wait; whether the feed was read to its end."""
     not_before = get_setting(workspace.db, PULL_NOT_BEFORE)
     if not_before and db_time(utc_now()) < not_before:
-        return
+        return False
 
     def applied(count: int) -> None:
         report.pulled += count
 
     try:
-        pull_all(workspace, client, applied)
+        return pull_all(workspace, client, applied)
     except RetryLater as error:
         _server_busy(workspace, error)
         report.error = f"Données des autres postes non mises à jour : {error}"
@@ -322,6 +321,7 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
     except SyncError as error:
         report.error = f"Données des autres postes non mises à jour : {error}"
         report.offline = isinstance(error, NetworkError | ProtocolError)
+    return False
 
 
 def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
