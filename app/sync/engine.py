@@ -24,6 +24,7 @@ from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
 from app.sync.pull import pull_all
 from app.sync.status import (
+    LAST_PULL,
     LAST_SUCCESS,
     PULL_CURSOR,
     PULL_NOT_BEFORE,
@@ -301,7 +302,7 @@ def _server_busy(workspace: Workspace, error: RetryLater) -> None:
 
 def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
     """The records the structure's other workstations sent, until caught up, unless the server asked
-    to wait; whether the feed was read to its end."""
+    to wait; whether the feed was read to its end (never, from a server without the feed)."""
     not_before = get_setting(workspace.db, PULL_NOT_BEFORE)
     if not_before and db_time(utc_now()) < not_before:
         return False
@@ -310,7 +311,8 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
         report.pulled += count
 
     try:
-        return pull_all(workspace, client, applied)
+        pull_all(workspace, client, applied)
+        return get_setting(workspace.db, LAST_PULL) is not None  # set with the feed's last page
     except RetryLater as error:
         _server_busy(workspace, error)
         report.error = f"Données des autres postes non mises à jour : {error}"

@@ -55,24 +55,21 @@ class _Heard:
         self.workstations[workstation] = (label, max(latest, received_at))
 
 
-def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int], None]) -> bool:
+def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int], None]) -> None:
     """Pull and apply pages until caught up, telling `applied` how many records each page added (so
-    that a pass cut midway still counts what it did); False if the server has no feed (then it does
-    not take shared settings either). Raises SyncError.
+    that a pass cut midway still counts what it did). Raises SyncError.
 
     The next page is fetched while the current one is applied (the server's work and the transfer
     overlap SQLite's); it is asked for with the cursor the current page leads to, so nothing changes
     if applying fails: the page fetched ahead is dropped, the cursor stays where it was."""
     page = client.pull_page(int(get_setting(workspace.db, PULL_CURSOR, 0)), PAGE_RECORDS)
-    if page is None:  # a server from before the feed
-        return False
     # A catch-up inserts at random places of every index of the contacts (random ids, times spread
     # over years): a larger page cache while it lasts saves a tenth of its time.
     (cache,) = workspace.db.execute("PRAGMA cache_size").fetchone()
     workspace.db.execute(f"PRAGMA cache_size = {PULL_CACHE_KIB}")
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as fetcher:
-            while page is not None:
+            while page is not None:  # None: a server from before the feed
                 ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
                 applied(apply_page(workspace, page))
                 if ahead is None:
@@ -80,7 +77,6 @@ def pull_all(workspace: Workspace, client: ServerClient, applied: Callable[[int]
                 page = ahead.result()
     finally:
         workspace.db.execute(f"PRAGMA cache_size = {int(cache)}")
-    return True
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:
@@ -145,8 +141,9 @@ def _apply(
     workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str], *, alone: bool
 ) -> bool:
     """Write one pulled item unless it is already here (its id in `known`) or unusable; whether it
-    was written and is a record that counts (a version of a shared setting is written, not counted). `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise
-    their refusal is raised."""
+    was written and is a record that counts (a version of a shared setting is written, not counted).
+    `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise their
+    refusal is raised."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
     except (RecordError, KeyError, TypeError, ValueError, AttributeError) as error:  # whatever the page holds
