@@ -260,4 +260,25 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 7: the structure's shared settings, one row per version (app.models.shared_settings): this
+    # workstation's own (`origin` NULL, with an outbox row) and those pulled from the others.
+    (
+        """CREATE TABLE setting_versions (
+            id TEXT PRIMARY KEY,
+            item TEXT NOT NULL,
+            value TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            changed_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            structure TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            supersedes TEXT,
+            origin TEXT
+        )""",
+        "CREATE INDEX setting_versions_by_item ON setting_versions (item, changed_at, id)",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,6 +26,7 @@ from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.note_guard import value_problem
 from app.models.reference import Catalogue
 from app.models.settings import get_setting, set_setting
+from app.models.shared_settings import THRESHOLD_KEY, SharedSettings
 
 if TYPE_CHECKING:
     from app.models.record import PassIssuanceRecord, PassLedgerRecord
@@ -34,7 +35,7 @@ DEFAULT_VALUE_CENTS = 10_00
 EXPIRY_WARNING_DAYS = 30
 DEFAULT_THRESHOLD = 10
 MAX_CHEQUES = 100
-_THRESHOLD_KEY = "pass_stock_threshold"
+_THRESHOLD_KEY = THRESHOLD_KEY
 _STATE_LABELS = {"disponible": "en stock", "remis": "remis", "annule": "annulé"}
 EVENT_LABELS = {"recu": "Réception", "remis": "Remise", "retour": "Retour en stock", "annule": "Annulation"}
 _RANGE_WORDS = re.compile(r"\s*(?:\.\.|–|—|\bà\b|\bau\b|\s-\s)\s*")
@@ -529,7 +530,9 @@ class PassStore:
     def set_threshold(self, value: int) -> None:
         if not 0 <= value <= 10_000:
             raise PassError("Le seuil d'alerte doit être compris entre 0 et 10 000 chèques.")
-        set_setting(self.db, _THRESHOLD_KEY, str(value))
+        with transaction(self.db):
+            set_setting(self.db, _THRESHOLD_KEY, str(value))
+            SharedSettings(self.db).change("pass.threshold", value)
 
     # Sync loaders -----------------------------------------------------------------------------------
 

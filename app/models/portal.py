@@ -15,11 +15,12 @@ import sqlite_utils
 
 from app.models.database import db_time, transaction, utc_now
 from app.models.settings import get_setting, set_setting
+from app.models.shared_settings import ENGINE_KEY, SharedSettings
 from app.models.whitelist import Whitelist, load_whitelist
 from app.paths import resources_dir
 
 DEFAULT_ENGINE = "https://duckduckgo.com/?q={query}"
-ENGINE_SETTING = "portal.search_engine"
+ENGINE_SETTING = ENGINE_KEY
 
 
 class PortalError(ValueError):
@@ -101,6 +102,7 @@ class PortalStore:
         with transaction(self.db):
             set_setting(self.db, ENGINE_SETTING, url)
             set_setting(self.db, ENGINE_SETTING + ".by", added_by)
+            SharedSettings(self.db).change("search.engine", url)
 
     def add_local_link(self, label: str, url: str, description: str, added_by: str) -> Link:
         """A local link (the mairie, the département…); its domain joins the whitelist."""
@@ -109,17 +111,26 @@ class PortalStore:
             raise PortalError("Indiquez le nom du lien.")
         if not description:
             raise PortalError("Indiquez une description d'une ligne.")
-        domain = domain_of(url)
-        now = db_time(utc_now())
+        domain_of(url)
         with transaction(self.db):
             if self.db.execute("SELECT 1 FROM local_links WHERE url = ?", [url.strip()]).fetchone():
                 raise PortalError("Ce lien existe déjà.")
-            self.db.execute(
-                "INSERT INTO local_links (label, url, description, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
-                [label, url.strip(), description, added_by, now],
+            self.write_link(label, url.strip(), description, added_by)
+            SharedSettings(self.db).change(
+                f"link/{url.strip()}", {"label": label, "description": description}
             )
-            self._allow(domain, LOCAL_LINK_REASON.format(label), added_by, now)
         return Link(label, url.strip(), description, local=True, added_by=added_by)
+
+    def write_link(self, label: str, url: str, description: str, added_by: str) -> None:
+        """A local link and its site in the whitelist (inside the caller's transaction): added here,
+        or a version of the structure's shared settings applied (then it may already be here)."""
+        now = db_time(utc_now())
+        self.db.execute(
+            "INSERT INTO local_links (label, url, description, added_by, added_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET label = excluded.label, description = excluded.description",
+            [label, url, description, added_by, now],
+        )
+        self._allow(domain_of(url), LOCAL_LINK_REASON.format(label), added_by, now)
 
     def remove_local_link(self, url: str) -> None:
         """A local link the structure no longer wants. Its site leaves the whitelist too, unless
@@ -127,21 +138,46 @@ class PortalStore:
         with transaction(self.db):
             if not self.db.execute("SELECT 1 FROM local_links WHERE url = ?", [url]).fetchone():
                 raise PortalError("Ce lien local n'existe plus.")
-            self.db.execute("DELETE FROM local_links WHERE url = ?", [url])
-            domain = domain_of(url)
-            others = [other for (other,) in self.db.execute("SELECT url FROM local_links")]
-            if all(domain_of(other) != domain for other in others):
-                self.db.execute(
-                    "DELETE FROM allowed_domains WHERE domain = ? AND reason LIKE ?",
-                    [domain, LOCAL_LINK_REASON.format("%")],
-                )
+            self.erase_link(url)
+            SharedSettings(self.db).change(f"link/{url}", None, deleted=True)
+
+    def erase_link(self, url: str) -> None:
+        """Remove a local link (inside the caller's transaction), and its site unless another local
+        link uses it or it was allowed for another reason."""
+        self.db.execute("DELETE FROM local_links WHERE url = ?", [url])
+        domain = domain_of(url)
+        others = [other for (other,) in self.db.execute("SELECT url FROM local_links")]
+        if all(domain_of(other) != domain for other in others):
+            self.db.execute(
+                "DELETE FROM allowed_domains WHERE domain = ? AND reason LIKE ?",
+                [domain, LOCAL_LINK_REASON.format("%")],
+            )
 
     def allow_domain(self, domain: str, reason: str, added_by: str) -> None:
         domain = domain.lower().strip().removeprefix("www.")
         if not domain or "/" in domain or "." not in domain:
             raise PortalError(f"Nom de domaine invalide : « {domain} ».")
         with transaction(self.db):
-            self._allow(domain, reason, added_by, db_time(utc_now()))
+            self.allow(domain, reason, added_by)
+            SharedSettings(self.db).change(f"site/{domain}", {"reason": reason})
+
+    def allow(self, domain: str, reason: str, added_by: str) -> None:
+        """A site allowed (inside the caller's transaction), here or by a pulled shared setting."""
+        self._allow(domain, reason, added_by, db_time(utc_now()))
+
+    def shared_items(self) -> dict[str, dict[str, str]]:
+        """The local links and the sites allowed for their own sake, as shared settings' items and
+        values (what `SharedSettings.seed` publishes)."""
+        items = {
+            f"link/{url}": {"label": label, "description": description}
+            for label, url, description in self.db.execute("SELECT label, url, description FROM local_links")
+        }
+        for domain, reason in self.db.execute(
+            "SELECT domain, reason FROM allowed_domains WHERE reason NOT LIKE ?",
+            [LOCAL_LINK_REASON.format("%")],
+        ):
+            items[f"site/{domain}"] = {"reason": reason}
+        return items
 
     def _allow(self, domain: str, reason: str, added_by: str, when: str) -> None:
         self.db.execute(

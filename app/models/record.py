@@ -16,6 +16,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import (
@@ -86,6 +87,9 @@ FIELD_LABELS = {
     "social_situation": "situation",
     "autonomy_level": "niveau d'autonomie",
     "contact": "contact",
+    "changed_at": "date de modification",
+    "item": "paramètre",
+    "value": "valeur",
 }
 
 # A cheque number as printed on the cheque: letters, digits and dashes.
@@ -184,6 +188,7 @@ class _Record(BaseModel):
         "answered_at",
         "issued_at",
         "valid_until",
+        "changed_at",
         mode="before",
         check_fields=False,
     )
@@ -194,7 +199,9 @@ class _Record(BaseModel):
             return value
         raise RecordError(info.field_name, f"{_subject(info.field_name)} doit être une date ISO 8601.")
 
-    @field_validator("created_at", "occurred_at", "sent_at", "answered_at", "issued_at", check_fields=False)
+    @field_validator(
+        "created_at", "occurred_at", "sent_at", "answered_at", "issued_at", "changed_at", check_fields=False
+    )
     @classmethod
     def _utc_whole_seconds(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         if value is None:
@@ -396,11 +403,112 @@ class PassIssuanceRecord(_PassRecord):
         return self
 
 
+MAX_STOPS = 50
+MAX_PASS_THRESHOLD = 10_000
+# The shared settings a `setting` record may carry, by item: `agent/<name>` (one per agent, keyed by
+# the name the records carry), and the structure's single-valued settings.
+SETTING_ITEMS = ("agent/", "link/", "site/", "stops", "pass.threshold", "search.engine")
+# Items a deletion may end (an agent withdrawn, a local link removed); the others always have a value.
+DELETABLE_ITEMS = ("agent/", "link/")
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class SettingRecord(_Record):
+    """One version of one of the structure's shared settings (see app.models.shared_settings).
+
+    `item` names the setting, `value` is its new value (None for a deletion: `deleted`), `supersedes`
+    the version it was changed from. The versions of an item are never overwritten: the current one
+    is chosen by one rule everywhere, the others stay in the item's history.
+    """
+
+    changed_at: datetime
+    item: str = Field(min_length=1, max_length=320)
+    value: StrictInt | str | list[str] | dict[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _check_item(self) -> "SettingRecord":
+        item, value = self.item, self.value
+        if self.deleted != (value is None) or (self.deleted and not item.startswith(DELETABLE_ITEMS)):
+            raise RecordError(
+                "value", "Seuls un agent et un lien local se retirent ; tout autre paramètre a une valeur."
+            )
+        if item.startswith("agent/"):
+            name = item.removeprefix("agent/")
+            problem = value_problem(name, "Le nom de l'agent") if name == " ".join(name.split()) else None
+            if not name or name != " ".join(name.split()) or len(name) > 80 or problem:
+                raise RecordError("item", problem or "Nom d'agent invalide.")
+            if value is not None and (
+                not isinstance(value, dict)
+                or value.keys() != {"role"}
+                or value["role"] not in ("agent", "responsable")
+            ):
+                raise RecordError("value", "Le rôle d'un agent est « agent » ou « responsable ».")
+        elif item.startswith("link/"):
+            if not _https_url(item.removeprefix("link/")):
+                raise RecordError("item", "Un lien local est une adresse https:// sans espace.")
+            if value is not None:
+                _texts_of(value, {"label": 80, "description": 200}, "lien local")
+        elif item.startswith("site/"):
+            if not _DOMAIN.fullmatch(item.removeprefix("site/")):
+                raise RecordError("item", "Nom de domaine invalide.")
+            _texts_of(value, {"reason": 200}, "site autorisé")
+        elif item == "stops":
+            if not isinstance(value, list) or len(value) > MAX_STOPS:
+                raise RecordError("value", f"Les arrêts sont une liste de {MAX_STOPS} communes au plus.")
+            for stop in value:
+                problem = value_problem(stop, "Le nom d'un arrêt")
+                if not stop.strip() or len(stop) > 120 or problem:
+                    raise RecordError("value", problem or "Nom d'arrêt invalide.")
+        elif item == "pass.threshold":
+            if not isinstance(value, int) or not 0 <= value <= MAX_PASS_THRESHOLD:
+                raise RecordError(
+                    "value", f"Le seuil d'alerte doit être compris entre 0 et {MAX_PASS_THRESHOLD} chèques."
+                )
+        elif item == "search.engine":
+            if not isinstance(value, str) or not _https_url(value) or "{query}" not in value:
+                raise RecordError(
+                    "value", "Le moteur de recherche est une adresse https:// contenant {query}."
+                )
+        else:
+            raise RecordError("item", f"Paramètre partagé inconnu : « {item} ».")
+        return self
+
+
+def _texts_of(value: Any, limits: dict[str, int], what: str) -> None:
+    """`value` is an object of exactly the texts `limits` names, each within its length and free of
+    identifiers (the note guard)."""
+    if not isinstance(value, dict) or value.keys() != limits.keys():
+        raise RecordError("value", f"Valeur invalide pour un {what}.")
+    for key, limit in limits.items():
+        text = value[key]
+        problem = value_problem(text, f"Le champ « {key} » du {what}")
+        if not text.strip() or len(text) > limit or control_problem(text) or problem:
+            raise RecordError(
+                "value", problem or f"Le champ « {key} » du {what} est vide, trop long ou invalide."
+            )
+
+
+def _https_url(url: str) -> bool:
+    """An address the portal may open: https, a host, at most 300 characters, no space."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # an unreadable address ("https://[") is simply not one
+        return False
+    return (
+        parts.scheme == "https"
+        and bool(host)
+        and len(url) <= 300
+        and not any(character.isspace() for character in url)
+    )
+
+
 RECORD_KINDS: dict[str, type[_Record]] = {
     "contact": ContactRecord,
     "escalation": EscalationRecord,
     "pass_ledger": PassLedgerRecord,
     "pass_issuance": PassIssuanceRecord,
+    "setting": SettingRecord,
 }
 
 

@@ -13,6 +13,7 @@ from app.models.escalations import EscalationStore
 from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
+from app.models.shared_settings import SharedSettings
 from app.models.workstation import Workstation
 from app.paths import database_path
 
@@ -40,6 +41,10 @@ class Workspace:
         return PassStore(self.db, self.catalogue, self.contacts)
 
     @cached_property
+    def shared(self) -> SharedSettings:
+        return SharedSettings(self.db)
+
+    @cached_property
     def places(self) -> "PlaceStore":
         from app.models.qualified_places import PlaceStore
 
@@ -52,6 +57,7 @@ class Workspace:
             "escalation": self.escalations.records,
             "pass_ledger": self.passes.ledger_records,
             "pass_issuance": self.passes.issuance_records,
+            "setting": self.shared.records,
         }
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from app.models import reattribution
 from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
 from app.models.settings import get_setting, set_setting
+from app.models.shared_settings import SharedSettings, agent_item
 from app.models.structures import Structure, load_structures
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
@@ -131,6 +132,7 @@ class Workstation:
         with transaction(self.db):
             self._set("stops", stops)
             self._set("current_stop", current_stop if current_stop in stops else stops[0])
+            SharedSettings(self.db).change("stops", stops)
 
     def set_current_stop(self, stop: str) -> None:
         if stop not in self.stops:
@@ -159,8 +161,11 @@ class Workstation:
         ]
 
     def add_agent(self, name: str, role: str = "agent") -> Agent:
+        """An agent added in Paramètres: once enrolled, for every workstation of the structure."""
         with transaction(self.db):
-            return self._add_agent(name, role)
+            agent = self._add_agent(name, role)
+            SharedSettings(self.db).change(agent_item(agent.name), {"role": agent.role})
+            return agent
 
     def _add_agent(self, name: str, role: str) -> Agent:
         name = " ".join(name.split())

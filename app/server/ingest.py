@@ -1,13 +1,13 @@
 """Batch ingest: decode a request body within its limits, validate each item, upsert the batch by id.
 
-A batch mixes record kinds (`contact`, `escalation`, `pass_ledger`, `pass_issuance`: see
+A batch mixes record kinds (`contact`, `escalation`, `pass_ledger`, `pass_issuance`, `setting`: see
 `app.models.record.RECORD_KINDS`). One bad record never blocks the others (each item gets its own
 answer), and the batch is written in one transaction with a constant number of statements, whatever
 its size: one upsert of the structure's counter (numbering the batch in its structure's feed, see
 `app.server.pull`), one multi-row insert into the id registry that skips known ids (an id is unique
 across kinds), one select of the ids it skipped to tell a duplicate from a conflict, then one
 multi-row insert per table (contacts, their partners, escalations, Pass numérique ledger lines and
-issuances).
+issuances, versions of shared settings).
 """
 
 import hashlib
@@ -32,6 +32,7 @@ from app.models.record import (
     PassIssuanceRecord,
     PassLedgerRecord,
     RecordError,
+    SettingRecord,
     validate_record,
 )
 from app.models.reference import load_catalogue
@@ -45,6 +46,7 @@ from app.server.schema import (
     record_ids,
     record_partners,
     records,
+    setting_versions,
     structure_sequences,
     timestamp,
     utc_now,
@@ -200,6 +202,10 @@ def _pass_issuance_columns(issuance: PassIssuanceRecord) -> dict:
     }
 
 
+def _setting_columns(version: SettingRecord) -> dict:
+    return {**_common_columns(version, "changed_at"), **_correction_columns(version), "item": version.item}
+
+
 def _common_columns(record: Any, moment: str) -> dict:
     """The columns every kind has (`app.server.schema._record_table`); `moment` names the record's own
     time, and `local_month` is its month on the agent's wall clock."""
@@ -262,6 +268,16 @@ KINDS: dict[str, _Kind] = {
         absent="Contenu de la remise de Pass numérique absent ou mal formé.",
         belongs="Cette remise de Pass numérique",
         conflict="Une autre remise de Pass numérique portant le même identifiant a déjà été reçue.",
+    ),
+    "setting": _Kind(
+        table=setting_versions,
+        columns=_setting_columns,
+        children=lambda _version: [],
+        child_table=None,
+        label="paramètre partagé",
+        absent="Contenu du paramètre partagé absent ou mal formé.",
+        belongs="Ce paramètre partagé",
+        conflict="Une autre version de paramètre partagé portant le même identifiant a déjà été reçue.",
     ),
 }
 assert set(KINDS) == set(RECORD_KINDS), "every kind of app.models.record must be stored"

@@ -197,6 +197,14 @@ pass_issuances = _record_table(
     correctable=False,
 )
 
+# One version of one of the structure's shared settings (agents, stops, Pass numérique threshold,
+# search engine: `app.models.record.SettingRecord`); `local_month` is the month of `changed_at`.
+# Versions are only stored and served in the feed: which one is current is decided by each
+# workstation, with the rule of docs/SYNC_PROTOCOL.md.
+setting_versions = _record_table(
+    "setting_versions", "changed_at", Column("item", String(320), nullable=False)
+)
+
 
 def utc_now() -> datetime:
     """Now, in UTC, to the second: what every stored time is."""

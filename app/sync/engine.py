@@ -24,6 +24,7 @@ from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
 from app.sync.pull import Progress, pull_all
 from app.sync.status import (
+    LAST_PULL,
     LAST_SUCCESS,
     PULL_CURSOR,
     PULL_NOT_BEFORE,
@@ -64,6 +65,7 @@ class SyncReport:
     enrolled: bool = True
     offline: bool = False
     pulled: int = 0  # records of the structure's other workstations received
+    settings: int = 0  # versions of the structure's shared settings sent (not records: apart)
 
     @property
     def sent(self) -> int:
@@ -78,6 +80,11 @@ class SyncReport:
         parts = [f"{self.sent} contact{'s' if self.sent > 1 else ''} envoyé{'s' if self.sent > 1 else ''}"]
         if self.rejected:
             parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
+        if self.settings:
+            parts.append(
+                f"{self.settings} modification{'s' if self.settings > 1 else ''} de paramètres partagés "
+                f"envoyée{'s' if self.settings > 1 else ''}"
+            )
         parts.append(f"{self.pending} en attente")
         if self.pulled:
             parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
@@ -248,8 +255,9 @@ def _pass(
         session = _confirm_session(workspace, client, report)
         if session is not None:
             _send_all(workspace, client, report, force)
-        if report.error is None:
-            _pull_records(workspace, client, report)
+        caught_up = report.error is None and _pull_records(workspace, client, report)
+        if caught_up and report.error is None and session is not None:
+            _publish_settings(workspace, client, report, force)
         if report.error is None:
             with transaction(db):
                 set_setting(db, LAST_SUCCESS, db_time(utc_now()))
@@ -317,8 +325,11 @@ def _send_batch(
         report.error, report.offline = str(error), True
         return 0
     accepted, duplicates, _rejected = outbox.record_results(db, results)
-    report.accepted += accepted
-    report.duplicates += duplicates
+    settings = {claimed.record_id for claimed in batch if claimed.item["kind"] == "setting"}
+    shared = [result.status for result in results if result.id in settings]
+    report.settings += shared.count("accepted") + shared.count("duplicate")
+    report.accepted += accepted - shared.count("accepted")
+    report.duplicates += duplicates - shared.count("duplicate")
     return limit
 
 
@@ -331,18 +342,19 @@ def _server_busy(workspace: Workspace, error: RetryLater) -> None:
             )
 
 
-def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport) -> bool:
     """The records the structure's other workstations sent, until caught up, unless the server asked
-    to wait."""
+    to wait; whether the feed was read to its end (never, from a server without the feed)."""
     not_before = get_setting(workspace.db, PULL_NOT_BEFORE)
     if not_before and db_time(utc_now()) < not_before:
-        return
+        return False
 
     def applied(count: int) -> None:
         report.pulled += count
 
     try:
         pull_all(workspace, client, applied)
+        return get_setting(workspace.db, LAST_PULL) is not None  # set with the feed's last page
     except RetryLater as error:
         _server_busy(workspace, error)
         report.error = f"Données des autres postes non mises à jour : {error}"
@@ -353,6 +365,19 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
     except SyncError as error:
         report.error = f"Données des autres postes non mises à jour : {error}"
         report.offline = isinstance(error, NetworkError | ProtocolError)
+    return False
+
+
+def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:
+    """After the first complete read of the feed since enrolment: publish the local settings the
+    structure has no version of yet (app.models.shared_settings), and send them in this same pass."""
+    structure = workspace.workstation.structure
+    if structure is None or workspace.shared.publishing() == structure.matricule:
+        return
+    with transaction(workspace.db):
+        made = workspace.shared.seed(structure.matricule)
+    if made:
+        _send_all(workspace, client, report, force)
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport, current: object) -> None:

@@ -37,6 +37,7 @@ _TABLES = {
     "escalation": "escalations",
     "pass_ledger": "pass_ledger",
     "pass_issuance": "pass_issuances",
+    "setting": "setting_versions",
 }
 # The server's stored times (`app.server.schema.timestamp`), which sort as text.
 _SERVER_TIME = re.compile(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\dZ")
@@ -98,7 +99,8 @@ def _report(progress: Progress, page: PulledPage, start: int) -> None:
 
 
 def apply_page(workspace: Workspace, page: PulledPage) -> int:
-    """Apply one page and move the cursor past it, in one transaction; the number of records applied."""
+    """Apply one page and move the cursor past it, in one transaction; the number of records applied
+    (contacts, escalations, Pass numérique: what the structure's figures count)."""
     db, heard, applied = workspace.db, _Heard(), 0
     structure = workspace.workstation.structure
     matricule = structure.matricule if structure else None
@@ -158,8 +160,9 @@ def _apply(
     workspace: Workspace, item: Any, matricule: str | None, heard: _Heard, known: set[str], *, alone: bool
 ) -> bool:
     """Write one pulled item unless it is already here (its id in `known`) or unusable; whether it
-    was written. `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise
-    their refusal is raised."""
+    was written and is a record that counts (a version of a shared setting is written, not counted).
+    `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise their
+    refusal is raised."""
     try:
         kind, record, origin, label, received_at = _read(workspace, item)
     except (RecordError, KeyError, TypeError, ValueError, AttributeError) as error:  # whatever the page holds
@@ -173,7 +176,7 @@ def _apply(
         return False
     if not alone:
         _write(workspace, kind, record, origin)
-        return True
+        return kind != "setting"
     workspace.db.execute("SAVEPOINT pulled")
     try:
         _write(workspace, kind, record, origin)
@@ -183,7 +186,7 @@ def _apply(
         return False
     finally:
         workspace.db.execute("RELEASE pulled")
-    return True
+    return kind != "setting"
 
 
 def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, str]:
@@ -207,6 +210,8 @@ def _write(workspace: Workspace, kind: str, record: Any, origin: str) -> None:
         workspace.contacts.insert(record, "", origin)
     elif kind == "escalation":
         workspace.escalations.insert(record, origin)
+    elif kind == "setting":
+        workspace.shared.insert_pulled(record, origin)
     elif kind == "pass_ledger":
         workspace.passes.insert_pulled_line(record, origin)
     else:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.models.flows import load_flows
 from app.models.portal import PortalError
 from app.models.search import KINDS, SearchIndex, web_search_url
+from app.models.shared_settings import SharedSettingError
 from app.models.whitelist import load_whitelist
 from app.models.workspace import Workspace
 from app.ui.notices import notice_label, show_notice
@@ -269,7 +270,7 @@ class PortalPanel(QWidget):
             return
         try:
             self.workspace.portal.remove_local_link(item.data(0, HIT_ROLE))
-        except PortalError as error:
+        except (PortalError, SharedSettingError) as error:
             QMessageBox.warning(self, "Retirer le lien local", str(error))
         self.refresh()
 
@@ -317,7 +318,7 @@ class LocalLinkDialog(QDialog):
             self.workspace.portal.add_local_link(
                 self.label.text(), self.url.text(), self.description.text(), agent.name if agent else ""
             )
-        except PortalError as error:
+        except (PortalError, SharedSettingError) as error:
             show_notice(self.error, str(error))
             return
         self.accept()

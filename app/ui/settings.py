@@ -26,12 +26,14 @@ from app.journal.export import export_journal
 from app.journal.files import journal_folder
 from app.models.portal import PortalError
 from app.models.settings import get_setting
+from app.models.shared_settings import SharedSettingError
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, TEXT_SCALES, THEMES, SetupError
 from app.sync.status import SERVER_URL, UNAUTHORIZED
 from app.ui.enter_key import on_enter
 from app.ui.notices import notice_label, show_notice
 from app.ui.referents_panel import ReferentsPanel
+from app.ui.settings_history import SettingsHistoryDialog
 from app.ui.stops_editor import StopsEditor
 from app.ui.theme import apply_display
 
@@ -113,9 +115,16 @@ class SettingsScreen(QWidget):
         row.addWidget(self.agent_name, 1)
         row.addWidget(self.agent_role)
         row.addWidget(add_agent)
+        self.history_button = QPushButton("Historique des paramètres partagés…")
+        self.history_button.setToolTip(
+            "Chaque modification des agents, arrêts, seuil d'alerte et moteur de recherche faite sur "
+            "les postes de la structure, et celle qui est appliquée."
+        )
+        self.history_button.clicked.connect(self._show_history)
         agents_layout = QVBoxLayout(agents_box)
         agents_layout.addWidget(self.agents)
         agents_layout.addLayout(row)
+        agents_layout.addWidget(self.history_button)
 
         data_box = QGroupBox("Données")
         data = QFormLayout(data_box)
@@ -318,7 +327,7 @@ class SettingsScreen(QWidget):
         agent = self.workspace.workstation.current_agent
         try:
             self.workspace.portal.set_search_engine(self.engine.text(), agent.name if agent else "")
-        except PortalError as error:
+        except (PortalError, SharedSettingError) as error:
             self.engine_result.setText(f"⚠ {error}")
             return
         self.engine_result.setText("✔ Enregistré.")
@@ -356,15 +365,18 @@ class SettingsScreen(QWidget):
     def _save_stops(self) -> None:
         try:
             self.workspace.workstation.set_stops(self.stops.stops(), self.workspace.workstation.current_stop)
-        except SetupError as error:
+        except (SetupError, SharedSettingError) as error:
             QMessageBox.warning(self, "Arrêts", str(error))
             return
         self.changed.emit()
 
+    def _show_history(self) -> None:
+        SettingsHistoryDialog(self.workspace.shared, self).open()
+
     def _add_agent(self) -> None:
         try:
             self.workspace.workstation.add_agent(self.agent_name.text(), self.agent_role.currentData())
-        except SetupError as error:
+        except (SetupError, SharedSettingError) as error:
             QMessageBox.warning(self, "Agents", str(error))
             return
         self.agent_name.clear()

@@ -115,6 +115,23 @@ def pass_issuance(cheques: list[str], **fields) -> dict:
     return record.model_dump(mode="json")
 
 
+def setting(item: str = "pass.threshold", value=12, **fields) -> dict:
+    """A valid version of shared setting `item` of structure 3, changed on 10 November 2026, as JSON;
+    `fields` override."""
+    values = {
+        "id": uuid4(),
+        "created_at": datetime(2026, 11, 10, 9, 1, tzinfo=UTC),
+        "changed_at": datetime(2026, 11, 10, 9, 1, tzinfo=UTC),
+        "utc_offset_minutes": 60,
+        "structure": MATRICULE,
+        "agent": "Julie M.",
+        "item": item,
+        "value": value,
+        **fields,
+    }
+    return validate_record(values, kind="setting").model_dump(mode="json")
+
+
 def items(*records: dict, kind: str = "contact") -> list[dict]:
     return [{"kind": kind, "record": record} for record in records]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.models.record import RECORD_KINDS, RecordError, validate_record
 from app.models.reference import load_catalogue
-from tests.server.helpers import contact, escalation, pass_issuance, pass_line
+from tests.server.helpers import contact, escalation, pass_issuance, pass_line, setting
 
 CATALOGUE = load_catalogue()
 RECORDS = {
@@ -19,6 +19,7 @@ RECORDS = {
     "escalation": escalation,
     "pass_ledger": pass_line,
     "pass_issuance": lambda: pass_issuance(["C001"]),
+    "setting": lambda: setting("agent/Nadia K.", {"role": "agent"}),
 }
 
 
@@ -45,6 +46,8 @@ def test_every_kind_has_a_valid_example() -> None:
         ("pass_ledger", "funder", "Conseil départemental, tél 03 23 12 34 56"),
         ("pass_ledger", "booklet", "FR7630006000011234567890189"),
         ("pass_issuance", "agent", "née le 12/03/1985"),
+        ("setting", "agent", "Mme Martin"),
+        ("setting", "item", "agent/M. Dupont 06 12 34 56 78"),
     ],
 )
 def test_free_text_values_refuse_identifiers(kind: str, field: str, value: str) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.models.portal import PortalError
+from app.models.shared_settings import SharedSettingError
 from app.models.workspace import Workspace
 from app.ui.browser.messages import Kind, Message
 from app.ui.browser.page import GuardedPage
@@ -127,7 +128,7 @@ class BrowserTab(QWidget):
             return
         try:
             self.workspace.portal.allow_domain(message.host, ALLOW_REASON, agent.name)
-        except PortalError as error:
+        except (PortalError, SharedSettingError) as error:
             self.status.emit(str(error))
             return
         self.policy.refresh()

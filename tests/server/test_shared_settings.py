@@ -1,0 +1,90 @@
+"""The `setting` kind on the server: a version of a structure's shared setting is validated like any
+record, stored, served to the structure's other workstations, and to no other structure."""
+
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.live_server import LiveServer, run_server_cli
+from tests.live_server import create_structure as declare
+from tests.server.helpers import bearer, enrol, items, post_records, setting, statuses
+
+
+def _token(http: requests.Session, server: LiveServer, code: str) -> str:
+    response = enrol(http, server, code)
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def _second_code(server: LiveServer, matricule: str = "3") -> str:
+    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _feed(http: requests.Session, server: LiveServer, token: str) -> list[dict]:
+    response = http.get(f"{server.url}/api/v1/records", headers=bearer(token), timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["records"]
+
+
+def test_a_setting_version_reaches_the_other_workstations_of_its_structure_only(
+    server: LiveServer, http: requests.Session
+) -> None:
+    first = _token(http, server, declare(server.database_url))
+    second = _token(http, server, _second_code(server))
+    other = _token(
+        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
+    )
+    versions = [setting("agent/Nadia K.", {"role": "responsable"}), setting("stops", ["Guise", "Hirson"])]
+    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 2
+    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["duplicate"] * 2
+
+    pulled = _feed(http, server, second)
+    assert [(item["kind"], item["record"]) for item in pulled] == [
+        ("setting", version) for version in versions
+    ]
+    assert _feed(http, server, other) == []
+    assert _feed(http, server, first) == []  # never its own
+
+    engine = create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT item, local_month, deleted FROM setting_versions ORDER BY item")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in stored] == [
+        ("agent/Nadia K.", "2026-11", False),
+        ("stops", "2026-11", False),
+    ]
+
+
+def test_a_setting_version_is_validated_and_written_for_its_own_structure(
+    server: LiveServer, http: requests.Session
+) -> None:
+    token = _token(http, server, declare(server.database_url))
+    batch = [
+        *items(setting("pass.threshold", 8), kind="setting"),
+        {"kind": "setting", "record": {**setting(), "value": "8"}},
+        {
+            "kind": "setting",
+            "record": {**setting(), "item": "agent/Mme Martin 06 12 34 56 78", "value": {"role": "agent"}},
+        },
+        {"kind": "setting", "record": {**setting(), "item": "fond.ecran"}},
+        *items(setting(structure="59"), kind="setting"),
+    ]
+    answer = post_records(http, server, token, batch)
+    assert statuses(answer) == ["accepted", "rejected", "rejected", "rejected", "rejected"]
+    results = answer.json()["results"]
+    assert [result.get("code") for result in results] == [
+        None,
+        "invalid",
+        "invalid",
+        "invalid",
+        "wrong_structure",
+    ]
+    assert "seuil d'alerte" in results[1]["reason"]
+    assert "Ne notez rien qui permette d'identifier la personne" in results[2]["reason"]
+    assert "Paramètre partagé inconnu" in results[3]["reason"]
+    assert results[4]["reason"].startswith("Ce paramètre partagé appartient à la structure « 59 »")
