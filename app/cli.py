@@ -365,6 +365,8 @@ def _join(workspace, args: argparse.Namespace) -> None:
         workstation.set_up(
             workstation.structure, workstation.stops, workstation.current_stop, [(args.agent, args.role)]
         )
+    elif workstation.agents() and workstation.current_agent is None:  # the structure brought its agents
+        print(printable(f"Agent de ce poste : {workstation.first_agent_after_join(args.agent).name}."))
     if not workstation.agents():
         print(
             "Aucun profil d'agent sur ce poste : relancez avec --agent « Nom » (ou lancez l'application) "

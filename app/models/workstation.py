@@ -210,6 +210,24 @@ class Workstation:
         agent_id = self._get("current_agent")
         return next((a for a in self.agents() if a.id == agent_id), None)
 
+    def first_agent_after_join(self, name: str | None = None) -> Agent:
+        """A workstation that joined a structure with its agents: who works first — the agent named
+        (one of the structure's), else a responsable. SetupError in French if there is no such agent."""
+        agents = self.agents()
+        if not agents:
+            raise SetupError("Aucun profil d'agent n'est venu avec la structure : créez-en un.")
+        if name is None:
+            chosen = next((agent for agent in agents if agent.is_manager), agents[0])
+        else:
+            chosen = next((agent for agent in agents if agent.name == name.strip()), None)
+            if chosen is None:
+                known = ", ".join(agent.name for agent in agents)
+                raise SetupError(
+                    f"Aucun agent de ce nom dans la structure. Agents de la structure : {known}."
+                )
+        self.set_current_agent(chosen.id)
+        return chosen
+
     def set_current_agent(self, agent_id: int) -> None:
         with transaction(self.db):
             self._set("current_agent", agent_id)

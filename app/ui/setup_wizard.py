@@ -141,6 +141,9 @@ class JoinPage(QWizardPage):
         self.code.setEnabled(False)
         self.start.setEnabled(False)
         self.setCommitPage(True)  # enrolled in the server's structure: no way back to typing another one
+        # When the structure brought its agents this page is the last, and a commit page does not hide
+        # its own Back button: without this, Back would lead to setting up another structure.
+        self.wizard().setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.completeChanged.emit()
 
     def _progress(self, done: int, total: int) -> None:
@@ -161,7 +164,7 @@ class JoinPage(QWizardPage):
         return self.done
 
     def nextId(self) -> int:
-        # Agents come with the structure once they travel; until then the joining workstation makes one.
+        # Agents come with the structure (shared settings); a structure without any makes one here.
         return -1 if self.done and self.workspace.workstation.agents() else self.wizard().page_ids["agents"]
 
 
@@ -406,7 +409,7 @@ class SetupWizard(QWizard):
         agents = self.workstation.agents()
         if self.joined() and agents:  # the structure came with its agents: a responsable works first
             if self.workstation.current_agent is None:
-                self.workstation.set_current_agent(next((a for a in agents if a.is_manager), agents[0]).id)
+                self.workstation.first_agent_after_join()
             super().accept()
             return
         self.agents_page.add_agent()  # a name typed but not yet added counts

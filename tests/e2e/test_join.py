@@ -71,6 +71,10 @@ def _first_pc_works(workspace: Workspace, server: LiveServer) -> None:
     sync_until_done(workspace)
 
 
+def _agents(workspace: Workspace) -> list[tuple[str, str]]:
+    return sorted((agent.name, agent.role) for agent in workspace.workstation.agents())
+
+
 def _stock(workspace: Workspace) -> dict[str, str]:
     return dict(workspace.db.execute("SELECT number, state FROM pass_cheques ORDER BY number").fetchall())
 
@@ -128,10 +132,11 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         page.start.click()
         assert page.done and page.progress.value() == 100
         assert "0 enregistrement reçu" in page.message.text()
-        wizard.next()  # no agent came with the structure: the wizard asks for one
-        assert wizard.currentPage() is wizard.agents_page
-        assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # the structure is the server's
-        qtbot.keyClicks(wizard.agents_page.name, "Karim B.")
+        # The structure's agents came with it (shared settings): no agent to type, the join page is the last.
+        assert page.nextId() == -1
+        back = wizard.button(QWizard.WizardButton.BackButton)
+        assert not (back.isVisible() and back.isEnabled())  # the structure is the server's: no way back
+        assert _agents(second) == _agents(workspace)
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted
         assert second.workstation.is_set_up and second.workstation.structure.matricule == "3"
@@ -154,11 +159,12 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         "--code",
         _code(server),
         "--agent",
-        "Léa M.",
+        "Julie M.",
         data_dir=third,
         env=env,
     )
     assert joined.returncode == 0, joined.stderr
+    assert "Agent de ce poste : Julie M." in joined.stdout  # one of the agents the structure brought
     assert "Réception des données de la structure : 100 %" in joined.stderr
     assert "306 enregistrements reçus des autres postes." in joined.stdout  # PC2 sent nothing
     pc3 = open_workspace(third)
@@ -174,8 +180,8 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
 def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
     workspace, tmp_path: Path, server: LiveServer, proxy: ChaosProxy, qtbot
 ) -> None:
-    """Agents are about to travel with the structure (issue 14, point 4): once the joined
-    workstation has agents, the join page is the last one."""
+    """Agents travel with the structure (shared settings): the joined workstation has them, so the
+    join page is the last one and a responsable of the structure is the current agent."""
     enrolled(workspace, server)
     add_demo_contacts(workspace, 20, days=5, seed=3)
     sync_until_done(workspace)
@@ -189,10 +195,9 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
         page = wizard.join_page
         page.server.setText(proxy.url)
         page.code.setText(_code(server))
-        joining.workstation.add_agent("Julie M.", "agent")  # as the structure's records will bring them
-        joining.workstation.add_agent("Camille R.", "responsable")
         page.start.click()
         assert page.done, page.message.text()
+        assert _agents(joining) == _agents(workspace)
         assert page.nextId() == -1 and wizard.button(QWizard.WizardButton.FinishButton).isVisible()
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted

@@ -1,5 +1,6 @@
 """A responsable corrects the structure after the wizard; records never sent go with it."""
 
+import re
 import sqlite3
 from datetime import date, timedelta
 
@@ -85,3 +86,12 @@ def test_the_correction_takes_the_unsent_records_and_keeps_the_ledger_append_onl
     )
     with pytest.raises(sqlite3.IntegrityError, match="pass_append_only"):
         desk.db.execute("UPDATE pass_ledger SET structure = '1'")
+
+
+def test_after_a_join_the_named_agent_or_a_responsable_works_first(desk) -> None:
+    """A joined workstation gets the structure's agents; the rule of who works first is the model's."""
+    assert desk.workstation.first_agent_after_join().name == "Camille R."  # the responsable
+    assert desk.workstation.first_agent_after_join("Karim B.").name == "Karim B."
+    assert desk.workstation.current_agent.name == "Karim B."
+    with pytest.raises(SetupError, match=re.escape("Agents de la structure : Camille R., Karim B.")):
+        desk.workstation.first_agent_after_join("Léa M.")
