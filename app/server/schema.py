@@ -208,3 +208,18 @@ def timestamp(moment: datetime) -> str:
     strftime writes year 202 as "202", which would sort after "2026" and fail to parse back)."""
     utc = moment.astimezone(UTC)
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+
+
+# The Pass numérique cheques currently handed out, per structure, and the handing out (issuance) that
+# holds each: how ingest refuses the same cheque handed out on two workstations while both were offline
+# (`app.server.pass_stock`). A `retour` line frees the cheque.
+pass_cheque_holders = Table(
+    "pass_cheque_holders",
+    metadata,
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("issuance", String(36), nullable=False),
+    _time("handed_out_at"),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    PrimaryKeyConstraint("structure", "number"),
+)
