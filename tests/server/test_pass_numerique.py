@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import event, func, select
 
 from app.server.accounts import create_structure as create_structure_in
 from app.server.accounts import enrol as enrol_in
 from app.server.accounts import issue_code
-from app.server.database import open_database
+from app.server.database import MIGRATIONS, open_database, upgrade, write_transaction
 from app.server.ingest import ingest
 from app.server.schema import escalations, pass_issuances, pass_ledger, records
 from app.server.summary import monthly_summary, render
@@ -431,5 +433,34 @@ def test_handings_out_racing_in_one_structure_keep_one_holder(database_url) -> N
                 )
             outcomes = sorted(result["status"] for answer in answers for result in answer["results"])
             assert outcomes == ["accepted", "accepted", "rejected", "rejected"]
+    finally:
+        engine.dispose()
+
+
+def test_migration_0007_finds_the_cheques_already_handed_out(database_url) -> None:
+    """Handings out stored before the holders existed hold their cheques after the migration (a cheque
+    back in stock does not): handing them out again elsewhere is refused."""
+    engine = open_database(database_url)
+    try:
+        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
+        issued = enrol_in(engine, code, str(uuid4()), "poste-1")
+        assert issued is not None
+        first = handing_out(["M1", "M2"], at(12, 3, 13, 2), DECEMBER)
+        back = line("retour", ["M2"], at(12, 3, 14), DECEMBER, reason="erreur")
+        ingest(engine, issued[1], [*first, back], None)
+        with write_transaction(engine) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        upgrade(engine)
+        answer = ingest(engine, issued[1], handing_out(["M1"], at(12, 4), DECEMBER), None)
+        assert [result["code"] for result in answer["results"]] == ["conflict"] * 2
+        assert (
+            "Le chèque M1 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02"
+            in (answer["results"][0]["reason"])
+        )
+        answer = ingest(engine, issued[1], handing_out(["M2"], at(12, 4), DECEMBER), None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * 2
     finally:
         engine.dispose()
