@@ -326,7 +326,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
         first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
-            if entry.id in refused:  # a Pass numérique cheque handed out on another workstation first
+            if entry.id in refused:  # a move a Pass numérique cheque cannot make
                 results[entry.index] = _rejection(entry.id, "conflict", refused[entry.id])
                 continue
             if entry.id in inserted and entry.index == first_index[entry.id]:
@@ -348,15 +348,15 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
 
 def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str]], dict[str, str]]:
     """Insert the records whose id is new; the ids inserted, the stored kind and content hash of
-    every other id, and the French reason of each Pass numérique handing out refused because another
-    holds its cheque (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
+    every other id, and the French reason of each Pass numérique record refused because a cheque of it
+    cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
     id registry first (its unique constraint decides, across kinds and concurrent batches), then one
     multi-row insert per table."""
     with write_transaction(engine) as connection:
         structure = next(iter(batch.ids.values()))["structure"]
         _number(connection, list(batch.ids.values()))
         moves = pass_stock.moves(batch.ids, batch.rows)
-        refused = pass_stock.refused_handouts(connection, structure, moves)
+        refused = pass_stock.refused_moves(connection, structure, moves)
         for record_id in refused:
             del batch.ids[record_id]
         if not batch.ids:
@@ -391,7 +391,7 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
             ]
             if table is not None and children:
                 connection.execute(insert(table), children)
-        pass_stock.record_handouts(connection, structure, [move for move in moves if move.id in inserted])
+        pass_stock.record_moves(connection, structure, [move for move in moves if move.id in inserted])
     return inserted, stored, refused
 
 

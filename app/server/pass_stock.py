@@ -1,13 +1,19 @@
-"""One Pass numérique stock per structure: the same cheque handed out on two workstations is refused.
+"""One Pass numérique stock per structure: a move a cheque cannot make is refused, naming the cheque.
 
-Every workstation of a structure hands out cheques of the one shared stock. Two of them offline may
-hand out the same cheque; only one of those handings out is real. The server keeps, per structure,
-which handing out holds each handed-out cheque (`pass_cheque_holders`); within the ingest transaction,
-after the structure's counter row is locked (so no other batch of the structure runs in between), a
-`pass_issuance` or a `remis` line whose cheque is held by another handing out is refused with code
-`conflict` and a French reason naming the cheque, and is stored nowhere: the first to arrive counts,
-the second is shown on the workstation that made it, whose responsable resolves it. A `retour` line
-frees its cheques.
+Every workstation of a structure moves cheques of the one shared stock. Two of them offline may both
+hand out the same cheque, or one hand it out while the other cancels it or returns it: only the first
+move to arrive is real. The server keeps the state of each cheque per structure
+(`pass_cheque_states`: in stock, handed out by which handing out, or cancelled) and, within the ingest
+transaction, after the structure's counter row is locked (so no other batch of the structure runs in
+between), refuses with code `conflict` and a French reason naming the cheque a Pass numérique record
+whose move the cheque cannot make: a handing out (an issuance or its `remis` line) of a cheque handed
+out by another handing out or cancelled, a `retour` of a cheque in stock or cancelled, an `annule` of a
+cheque handed out or cancelled. A refused record is stored nowhere, so that received = in stock +
+handed out + cancelled holds cheque by cheque; the workstation that made it shows it, and its
+responsable resolves it.
+
+A cheque the server has not heard of yet (its booklet's reception still in another batch of the same
+workstation) takes any move: a workstation's own records arrive in the order it made them.
 """
 
 import json
@@ -15,60 +21,65 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.server.schema import pass_cheque_holders, record_ids
+from app.server.schema import pass_cheque_states, record_ids
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _PASS_KINDS = ("pass_issuance", "pass_ledger")
 
 
 @dataclass(frozen=True)
-class _Holder:
-    issuance: str
-    handed_out_at: str  # the server's stored time (`app.server.schema.timestamp`)
+class _State:
+    state: str  # disponible | remis | annule
+    issuance: str | None  # the handing out that holds a `remis` cheque
+    moved_at: str  # the server's stored time (`app.server.schema.timestamp`) of the move
     utc_offset_minutes: int
 
 
 @dataclass(frozen=True)
 class _Move:
-    """What a Pass numérique record of a batch does to the holders of its cheques."""
+    """What a Pass numérique record of a batch does to its cheques."""
 
     id: str
-    claims: _Holder | None  # a handing out (an issuance or its `remis` line): who holds the cheques
-    frees: bool  # a `retour` line
+    event: str  # recu | remis | retour | annule (an issuance: remis)
+    issuance: str | None
     cheques: list[str]
+    moved_at: str
+    utc_offset_minutes: int
+
+    def after(self) -> _State:
+        state = {"recu": "disponible", "remis": "remis", "retour": "disponible", "annule": "annule"}[
+            self.event
+        ]
+        return _State(
+            state, self.issuance if state == "remis" else None, self.moved_at, self.utc_offset_minutes
+        )
 
 
 def moves(ids: dict[str, dict], rows: dict[str, dict[str, dict]]) -> list[_Move]:
-    """The batch's Pass numérique records that move cheques between holders, in batch order (`ids` is
-    the batch's id registry rows, `rows` its rows per kind, as ingest builds them)."""
+    """The batch's Pass numérique records, in batch order (`ids` is the batch's id registry rows,
+    `rows` its rows per kind, as ingest builds them)."""
     found = []
     for record_id, registered in ids.items():
         if registered["kind"] not in _PASS_KINDS:
             continue
         row = rows[registered["kind"]][record_id]
         cheques = json.loads(row["payload"])["cheques"]
+        offset = row["utc_offset_minutes"]
         if registered["kind"] == "pass_issuance":
-            found.append(_Move(record_id, _holder(record_id, row, "issued_at"), False, cheques))
-        elif row["event"] == "remis":
-            found.append(
-                _Move(record_id, _holder(row["issuance"] or record_id, row, "occurred_at"), False, cheques)
-            )
-        elif row["event"] == "retour":
-            found.append(_Move(record_id, None, True, cheques))
+            found.append(_Move(record_id, "remis", record_id, cheques, row["issued_at"], offset))
+        else:
+            holder = (row["issuance"] or record_id) if row["event"] == "remis" else None
+            found.append(_Move(record_id, row["event"], holder, cheques, row["occurred_at"], offset))
     return found
 
 
-def _holder(issuance: str, row: dict, moment: str) -> _Holder:
-    return _Holder(issuance, row[moment], row["utc_offset_minutes"])
-
-
-def refused_handouts(connection: Connection, structure: str, batch_moves: list[_Move]) -> dict[str, str]:
-    """The id of each handing out of the batch whose cheque another handing out already holds, with the
-    French reason naming the cheque. Records already stored (a resend) are not judged again: ingest
-    answers them `duplicate` or `conflict` by content."""
+def refused_moves(connection: Connection, structure: str, batch_moves: list[_Move]) -> dict[str, str]:
+    """The id of each Pass numérique record of the batch whose move one of its cheques cannot make,
+    with the French reason naming the cheque. Records already stored (a resend) are not judged again:
+    ingest answers them `duplicate` or `conflict` by content."""
     if not batch_moves:
         return {}
     known = set(
@@ -76,83 +87,99 @@ def refused_handouts(connection: Connection, structure: str, batch_moves: list[_
             select(record_ids.c.id).where(record_ids.c.id.in_([move.id for move in batch_moves]))
         ).scalars()
     )
-    fresh = [move for move in batch_moves if move.id not in known]
-    holders = _load(connection, structure, fresh)
+    states = _load(connection, structure, batch_moves)
     refused: dict[str, str] = {}
-    for move in fresh:
-        if move.frees:
-            for number in move.cheques:
-                holders.pop(number, None)
+    for move in batch_moves:
+        if move.id in known:
             continue
-        assert move.claims is not None
-        taken = next(
-            (n for n in move.cheques if n in holders and holders[n].issuance != move.claims.issuance), None
+        problem = next(
+            (reason for number in move.cheques if (reason := _refusal(move, number, states.get(number)))),
+            None,
         )
-        if taken is not None:
-            refused[move.id] = _reason(taken, holders[taken])
+        if problem:
+            refused[move.id] = problem
             continue
-        holders.update(dict.fromkeys(move.cheques, move.claims))
+        _apply(states, move)
     return refused
 
 
-def record_handouts(connection: Connection, structure: str, stored: list[_Move]) -> None:
-    """Write the holders the batch's stored Pass numérique records leave, in batch order: who holds each
-    cheque handed out, and no holder for a cheque back in stock."""
+def record_moves(connection: Connection, structure: str, stored: list[_Move]) -> None:
+    """Write the states the batch's stored Pass numérique records leave their cheques in."""
     if not stored:
         return
-    holders = _load(connection, structure, stored)
-    before = dict(holders)
+    states = _load(connection, structure, stored)
+    before = dict(states)
     for move in stored:
-        for number in move.cheques:
-            if move.frees:
-                holders.pop(number, None)
-            elif move.claims is not None and number not in holders:
-                holders[number] = move.claims
-    freed = [number for number in before if number not in holders]
-    claimed = [
-        {
-            "structure": structure,
-            "number": number,
-            "issuance": holder.issuance,
-            "handed_out_at": holder.handed_out_at,
-            "utc_offset_minutes": holder.utc_offset_minutes,
-        }
-        for number, holder in holders.items()
-        if number not in before
+        _apply(states, move)
+    changed = [
+        {"structure": structure, "number": number, **vars(state)}
+        for number, state in states.items()
+        if before.get(number) != state
     ]
-    if freed:
+    if changed:
+        statement = _DIALECT_INSERTS[connection.dialect.name](pass_cheque_states)
+        excluded = statement.excluded
         connection.execute(
-            delete(pass_cheque_holders).where(
-                pass_cheque_holders.c.structure == structure, pass_cheque_holders.c.number.in_(freed)
+            statement.on_conflict_do_update(
+                index_elements=[pass_cheque_states.c.structure, pass_cheque_states.c.number],
+                set_={
+                    name: excluded[name] for name in ("state", "issuance", "moved_at", "utc_offset_minutes")
+                },
+            ),
+            changed,
+        )
+
+
+def _apply(states: dict[str, _State], move: _Move) -> None:
+    for number in move.cheques:
+        if move.event == "recu" and number in states:
+            continue  # already moved by a record that arrived first: the reception changes nothing
+        states[number] = move.after()
+
+
+def _refusal(move: _Move, number: str, current: _State | None) -> str | None:
+    """Why `move` cannot move cheque `number` from its `current` state (None: it can)."""
+    if current is None or move.event == "recu":
+        return None
+    when = _local(current)
+    if current.state == "annule":
+        return (
+            f"Le chèque {number} a été annulé sur un autre poste le {when} : ce mouvement n'est pas "
+            f"compté. {_ASK}"
+        )
+    if move.event == "remis" and current.state == "remis" and current.issuance != move.issuance:
+        return (
+            f"Le chèque {number} a déjà été remis sur un autre poste le {when} : cette remise n'est pas "
+            "comptée. Un responsable doit l'annuler, ou remettre un autre chèque à la personne."
+        )
+    if move.event == "annule" and current.state == "remis":
+        return f"Le chèque {number} a été remis sur un autre poste le {when} : cette annulation n'est pas comptée. {_ASK}"
+    if move.event == "retour" and current.state == "disponible":
+        return (
+            f"Le chèque {number} est déjà revenu en stock sur un autre poste le {when} : ce retour n'est "
+            f"pas compté. {_ASK}"
+        )
+    return None
+
+
+_ASK = "Un responsable doit le régulariser dans l'écran Pass numérique."
+
+
+def _load(connection: Connection, structure: str, batch_moves: Iterable[_Move]) -> dict[str, _State]:
+    numbers = sorted({number for move in batch_moves for number in move.cheques})
+    table = pass_cheque_states.c
+    states: dict[str, _State] = {}
+    for start in range(0, len(numbers), 1000):
+        rows = connection.execute(
+            select(table.number, table.state, table.issuance, table.moved_at, table.utc_offset_minutes).where(
+                table.structure == structure, table.number.in_(numbers[start : start + 1000])
             )
         )
-    if claimed:
-        connection.execute(_DIALECT_INSERTS[connection.dialect.name](pass_cheque_holders), claimed)
+        states.update((number, _State(*rest)) for number, *rest in rows)
+    return states
 
 
-def _load(connection: Connection, structure: str, batch_moves: Iterable[_Move]) -> dict[str, _Holder]:
-    numbers = sorted({number for move in batch_moves for number in move.cheques})
-    holders: dict[str, _Holder] = {}
-    for start in range(0, len(numbers), 1000):
-        chunk = numbers[start : start + 1000]
-        rows = connection.execute(
-            select(
-                pass_cheque_holders.c.number,
-                pass_cheque_holders.c.issuance,
-                pass_cheque_holders.c.handed_out_at,
-                pass_cheque_holders.c.utc_offset_minutes,
-            ).where(pass_cheque_holders.c.structure == structure, pass_cheque_holders.c.number.in_(chunk))
-        )
-        holders.update((number, _Holder(*rest)) for number, *rest in rows)
-    return holders
-
-
-def _reason(number: str, holder: _Holder) -> str:
-    """ "Le chèque 40103 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02 …", on the wall
-    clock of the workstation that handed it out first."""
-    at = datetime.fromisoformat(holder.handed_out_at.replace("Z", "+00:00"))
-    local = at + timedelta(minutes=holder.utc_offset_minutes)
-    return (
-        f"Le chèque {number} a déjà été remis sur un autre poste le {local:%d/%m/%Y à %H h %M} : cette "
-        "remise n'est pas comptée. Un responsable doit l'annuler, ou remettre un autre chèque à la personne."
-    )
+def _local(state: _State) -> str:
+    """ "03/12/2026 à 14 h 02": the move's time on the wall clock of the workstation that made it."""
+    at = datetime.fromisoformat(state.moved_at.replace("Z", "+00:00"))
+    return f"{at + timedelta(minutes=state.utc_offset_minutes):%d/%m/%Y à %H h %M}"

@@ -210,16 +210,18 @@ def timestamp(moment: datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
-# The Pass numérique cheques currently handed out, per structure, and the handing out (issuance) that
-# holds each: how ingest refuses the same cheque handed out on two workstations while both were offline
-# (`app.server.pass_stock`). A `retour` line frees the cheque.
-pass_cheque_holders = Table(
-    "pass_cheque_holders",
+# The state of each Pass numérique cheque per structure, as the records accepted so far leave it: in
+# stock (`disponible`), handed out (`remis`, by `issuance`) or cancelled (`annule`), with the time of
+# that move on the wall clock of its workstation. How ingest refuses a move a cheque cannot make (the
+# same cheque handed out on two workstations while both were offline: `app.server.pass_stock`).
+pass_cheque_states = Table(
+    "pass_cheque_states",
     metadata,
     Column("structure", ForeignKey("structures.matricule"), nullable=False),
     Column("number", String(32), nullable=False),
-    Column("issuance", String(36), nullable=False),
-    _time("handed_out_at"),
+    Column("state", String(16), nullable=False),
+    Column("issuance", String(36)),
+    _time("moved_at"),
     Column("utc_offset_minutes", Integer, nullable=False),
     PrimaryKeyConstraint("structure", "number"),
 )

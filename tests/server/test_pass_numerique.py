@@ -359,7 +359,7 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             "INSERT INTO RECORD_IDS",
             "INSERT INTO PASS_LEDGER",
             "INSERT INTO PASS_ISSUANCES",
-            "INSERT INTO PASS_CHEQUE_HOLDERS",  # who holds each cheque handed out
+            "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:
         engine.dispose()
@@ -438,8 +438,8 @@ def test_handings_out_racing_in_one_structure_keep_one_holder(database_url) -> N
 
 
 def test_migration_0007_finds_the_cheques_already_handed_out(database_url) -> None:
-    """Handings out stored before the holders existed hold their cheques after the migration (a cheque
-    back in stock does not): handing them out again elsewhere is refused."""
+    """Cheques handed out before their states were kept are handed out after the migration (a cheque
+    back in stock is not): handing them out again elsewhere is refused."""
     engine = open_database(database_url)
     try:
         code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
@@ -464,3 +464,30 @@ def test_migration_0007_finds_the_cheques_already_handed_out(database_url) -> No
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 2
     finally:
         engine.dispose()
+
+
+def test_every_move_a_cheque_cannot_make_is_refused(server, http, token, db) -> None:
+    """A cheque cancelled on one workstation and handed out on another, or returned on two: the second
+    move is refused, so received = in stock + handed out + cancelled holds cheque by cheque."""
+    booklet = [line("recu", [f"K{n}" for n in range(1, 6)], at(12, 1), DECEMBER)]
+    assert statuses(post_records(http, server, token, booklet)) == ["accepted"]
+    cancelled = line("annule", ["K1"], at(12, 2), DECEMBER, reason="abime")
+    assert statuses(post_records(http, server, token, [cancelled])) == ["accepted"]
+    answer = post_records(http, server, token, handing_out(["K1"], at(12, 3), DECEMBER)).json()["results"]
+    assert [result["code"] for result in answer] == ["conflict"] * 2
+    assert answer[0]["reason"].startswith(
+        "Le chèque K1 a été annulé sur un autre poste le 02/12/2026 à 10 h 00"
+    )
+
+    assert (
+        statuses(post_records(http, server, token, handing_out(["K2"], at(12, 3), DECEMBER)))
+        == ["accepted"] * 2
+    )
+    returned = [line("retour", ["K2"], at(12, 4), DECEMBER, reason="erreur") for _ in range(2)]
+    assert statuses(post_records(http, server, token, returned)) == ["accepted", "rejected"]
+    again = line("annule", ["K1"], at(12, 5), DECEMBER, reason="vole")
+    assert statuses(post_records(http, server, token, [again])) == ["rejected"]
+    with db.connect() as connection:
+        summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+    assert summary["pass_cheques_received"] == 5
+    assert summary["pass_stock_left"] == 4  # K2 to K5 in stock, K1 cancelled
