@@ -260,4 +260,29 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 7: the Pass numérique records of this workstation the server refused (a cheque moved otherwise on
+    # another workstation first) that a responsable resolved: their cheques back to the counted state,
+    # and for a handing out, maybe a `replacement` handing out of other cheques to the same person.
+    (
+        """CREATE TABLE pass_resolutions (
+            record_id TEXT PRIMARY KEY,
+            resolved_at TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            replacement TEXT REFERENCES pass_issuances(id)
+        )""",
+        # The ledger's moves stay enforced, except while a resolution puts back a cheque its refused
+        # record moved (a cancellation the server refused is undone): in the resolution's transaction,
+        # stamped with its time.
+        "DROP TRIGGER pass_cheques_moves",
+        """CREATE TRIGGER pass_cheques_moves BEFORE UPDATE OF state ON pass_cheques
+            WHEN NOT ((OLD.state = 'disponible' AND NEW.state IN ('remis', 'annule'))
+                      OR (OLD.state = 'remis' AND NEW.state = 'disponible')
+                      OR EXISTS (SELECT 1 FROM pass_resolutions r
+                                 JOIN pass_ledger l ON r.record_id IN (l.id, l.issuance), json_each(l.cheques) c
+                                 WHERE c.value = OLD.number AND r.resolved_at = NEW.updated_at))
+            BEGIN SELECT RAISE(ABORT, 'pass_cheque_move'); END""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
