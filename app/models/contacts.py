@@ -170,7 +170,25 @@ class ContactStore:
         if not data.get("partners"):
             data["partners"] = list(situation.partners[:1])
         self._check_place(data.get("place"), data.get("supersedes"))
+        if data.get("supersedes") is not None:
+            self._check_corrector(str(data["supersedes"]))
         return validate_record(data, catalogue=self.catalogue, now=now, communes=load_communes())
+
+    def _check_corrector(self, old_id: str) -> None:
+        """Only a responsable corrects or deletes a contact recorded on another workstation of the
+        structure (pulled from the server): the agents of one workstation answer for their own."""
+        from app.models.record import RecordError
+
+        old = self.db.execute("SELECT origin FROM contacts WHERE id = ?", [old_id]).fetchone()
+        if old is None or old[0] is None:
+            return
+        agent = Workstation(self.db).current_agent
+        if agent is None or not agent.is_manager:
+            raise RecordError(
+                "supersedes",
+                "Ce contact a été enregistré sur un autre poste : seul un responsable peut le corriger ou le "
+                "supprimer.",
+            )
 
     def _check_place(self, place: Any, supersedes: Any) -> None:
         """A contact happens at the structure's commune or at one of the bus's stops, never at a

@@ -189,3 +189,37 @@ def test_a_record_the_local_tables_refuse_is_skipped_alone(bus: Workspace, caplo
     }
     assert get_setting(bus.db, PULL_CURSOR) == 4
     assert "refused by the local tables" in caplog.text
+
+
+def test_only_a_responsable_corrects_or_deletes_another_workstations_contact(bus: Workspace) -> None:
+    """The rule is the model's: an agent corrects the contacts of this workstation, a responsable
+    those of any workstation of the structure."""
+    from app.models.record import RecordError
+
+    theirs = contact()
+    apply_page(bus, _page(_item("contact", theirs, 1)))
+    mine = bus.contacts.add(
+        {
+            **bus.workstation.contact_defaults(),
+            "situation": "declarer-impots",
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 7,
+            "occurred_at": datetime(2026, 11, 12, 9, tzinfo=UTC),
+        }
+    )
+    agent = bus.workstation.add_agent("Karim B.", "agent")
+    bus.workstation.set_current_agent(agent.id)
+    kept = bus.contacts.get(theirs["id"]).carried_over()
+    with pytest.raises(RecordError, match="seul un responsable peut le corriger ou le supprimer"):
+        bus.contacts.correct(theirs["id"], {**kept, "outcome": "oriente"})
+    with pytest.raises(RecordError, match="seul un responsable"):
+        bus.contacts.delete(theirs["id"])
+    bus.contacts.correct(str(mine.id), {**mine.carried_over(), "outcome": "oriente"})  # its own: fine
+    assert _counted(bus) == 2
+    manager = next(a for a in bus.workstation.agents() if a.is_manager)
+    bus.workstation.set_current_agent(manager.id)
+    corrected = bus.contacts.correct(theirs["id"], {**kept, "outcome": "oriente"})
+    bus.contacts.delete(str(corrected.id))
+    assert _counted(bus) == 1
