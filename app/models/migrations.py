@@ -285,4 +285,38 @@ MIGRATIONS.append(
     )
 )
 
+
+def _contacts_corrected_twice(db: sqlite_utils.Database) -> None:
+    """Two workstations offline may each correct one contact: `contacts.supersedes` stops being unique
+    (the later correction is current, the other stays in the history, `ContactStore._rival_correction`).
+    SQLite cannot drop a column's UNIQUE: the table is rebuilt with its indexes (foreign keys are off
+    while migrating, `app.models.database._migrate`)."""
+    (table,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
+    ).fetchone()
+    indexes = [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL"
+        )
+    ]
+    unique = "supersedes TEXT UNIQUE REFERENCES contacts(id)"
+    assert unique in table, "the contacts table as migration 1 made it"
+    rebuilt = table.replace(unique, "supersedes TEXT REFERENCES contacts(id)").replace(
+        "CREATE TABLE contacts", "CREATE TABLE contacts_rebuilt", 1
+    )
+    db.execute(rebuilt)
+    db.execute("INSERT INTO contacts_rebuilt SELECT * FROM contacts")
+    db.execute("DROP TABLE contacts")
+    db.execute("ALTER TABLE contacts_rebuilt RENAME TO contacts")
+    for index in indexes:
+        db.execute(index)
+    db.execute("CREATE INDEX contacts_by_supersedes ON contacts (supersedes) WHERE supersedes IS NOT NULL")
+
+
+MIGRATIONS.append(
+    # 8: a contact may be corrected on two workstations offline: `supersedes` is no longer unique.
+    (_contacts_corrected_twice,)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
