@@ -172,22 +172,29 @@ def test_freshness_names_a_workstation_not_heard_from_for_a_week(bus: Workspace)
 
 
 def test_a_record_the_local_tables_refuse_is_skipped_alone(bus: Workspace, caplog) -> None:
-    """The same contact corrected on two workstations while both were offline: the second correction
-    cannot supersede it here (issue 14's corrections across workstations will say what to do with
-    it); the rest of the page is applied."""
+    """A correction of a contact unknown here cannot be applied: it is skipped, the rest of the page
+    is applied. The same contact corrected on two workstations offline is not such a record: both
+    corrections are kept, the later (created_at, id) current."""
     original = contact()
     first, second = _superseding(original, outcome="oriente"), _superseding(original, outcome="resolu")
+    orphan = _superseding(contact())
     after = contact()
     page = _page(
-        *(_item("contact", record, seq) for seq, record in enumerate((original, first, second, after), 1))
+        *(
+            _item("contact", record, seq)
+            for seq, record in enumerate((original, first, second, orphan, after), 1)
+        )
     )
-    assert apply_page(bus, page) == 3
+    assert apply_page(bus, page) == 4
     assert {row[0] for row in bus.db.execute("SELECT id FROM contacts")} == {
         original["id"],
         first["id"],
+        second["id"],
         after["id"],
     }
-    assert get_setting(bus.db, PULL_CURSOR) == 4
+    later = max(first, second, key=lambda record: (record["created_at"], record["id"]))
+    assert {row.id for row in bus.contacts.page(ContactFilter())} == {later["id"], after["id"]}
+    assert get_setting(bus.db, PULL_CURSOR) == 5
     assert "refused by the local tables" in caplog.text
 
 
