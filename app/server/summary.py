@@ -1,7 +1,8 @@
 """Monthly aggregates of a structure: one computation, rendered as the JSON or the CSV of the protocol.
 
 Only current records count: not deleted, and not superseded by another record of the same kind and
-structure, whichever arrived first. The month is the one on the agent's wall clock (`local_month`,
+structure, whichever arrived first; of two corrections of one contact (two workstations offline), the
+later (created_at, id). The month is the one on the agent's wall clock (`local_month`,
 stored at ingest): a contact on 31 October at 23:30 UTC is a November contact in Paris; an escalation
 counts in the month it was sent.
 
