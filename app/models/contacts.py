@@ -170,7 +170,25 @@ class ContactStore:
         if not data.get("partners"):
             data["partners"] = list(situation.partners[:1])
         self._check_place(data.get("place"), data.get("supersedes"))
+        if data.get("supersedes") is not None:
+            self._check_corrector(str(data["supersedes"]))
         return validate_record(data, catalogue=self.catalogue, now=now, communes=load_communes())
+
+    def _check_corrector(self, old_id: str) -> None:
+        """Only a responsable corrects or deletes a contact recorded on another workstation of the
+        structure (pulled from the server): the agents of one workstation answer for their own."""
+        from app.models.record import RecordError
+
+        old = self.db.execute("SELECT origin FROM contacts WHERE id = ?", [old_id]).fetchone()
+        if old is None or old[0] is None:
+            return
+        agent = Workstation(self.db).current_agent
+        if agent is None or not agent.is_manager:
+            raise RecordError(
+                "supersedes",
+                "Ce contact a été enregistré sur un autre poste : seul un responsable peut le corriger ou le "
+                "supprimer.",
+            )
 
     def _check_place(self, place: Any, supersedes: Any) -> None:
         """A contact happens at the structure's commune or at one of the bus's stops, never at a
@@ -238,22 +256,26 @@ class ContactStore:
         from app.models.record import RecordError
 
         row = record.model_dump(mode="json")
+        created_at = db_time(record.created_at)
+        superseded = False
         if record.supersedes:
             cursor = self.db.execute(
                 "UPDATE contacts SET superseded = 1 WHERE id = ? AND superseded = 0 AND deleted = 0",
                 [row["supersedes"]],
             )
-            if cursor.rowcount != 1:
+            if cursor.rowcount == 1:
+                self._retire(row["supersedes"])
+            elif origin is not None:  # corrected on two workstations offline: the later one is current
+                superseded = self._rival_correction(row["supersedes"], (created_at, row["id"]))
+            else:
                 raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
-            self.db.execute(
-                "UPDATE contact_partners SET current = 0 WHERE contact_id = ?", [row["supersedes"]]
-            )
         row.update(
-            created_at=db_time(record.created_at),
+            created_at=created_at,
             occurred_at=db_time(record.occurred_at),
             partners=json.dumps(record.partners),
             note=None if origin else note.strip() or None,
             origin=origin,
+            superseded=int(superseded),
         )
         columns = ", ".join(row)
         self.db.execute(
@@ -262,7 +284,7 @@ class ContactStore:
         self.db.conn.executemany(
             "INSERT INTO contact_partners (contact_id, partner, occurred_at, current) VALUES (?, ?, ?, ?)",
             [
-                (row["id"], partner, row["occurred_at"], int(not record.deleted))
+                (row["id"], partner, row["occurred_at"], int(not record.deleted and not superseded))
                 for partner in record.partners
             ],
         )
@@ -271,6 +293,28 @@ class ContactStore:
                 "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
                 [row["id"], row["created_at"]],
             )
+
+    def _retire(self, record_id: str) -> None:
+        self.db.execute("UPDATE contact_partners SET current = 0 WHERE contact_id = ?", [record_id])
+
+    def _rival_correction(self, old_id: str, key: tuple[str, str]) -> bool:
+        """A pulled correction (or tombstone) of a contact another correction already supersedes: the
+        one with the later (created_at, id) is current, the other stays in the history, superseded —
+        the server's rule (docs/SYNC_PROTOCOL.md). Whether the pulled one is the superseded one.
+        Raises RecordError when no current correction competes (the contact is unknown here, or its
+        correction was itself corrected: the record is skipped, as any the tables refuse)."""
+        from app.models.record import RecordError
+
+        rival = self.db.execute(
+            "SELECT id, created_at FROM contacts WHERE supersedes = ? AND superseded = 0", [old_id]
+        ).fetchone()
+        if rival is None:
+            raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
+        if (rival[1], rival[0]) > key:
+            return True
+        self.db.execute("UPDATE contacts SET superseded = 1 WHERE id = ?", [rival[0]])
+        self._retire(rival[0])
+        return False
 
     def get(self, record_id: str) -> ContactRecord | None:
         return self.records([record_id]).get(record_id)

@@ -94,14 +94,24 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
 
 
 def _migrate(db: sqlite_utils.Database, version: int) -> None:
-    for number in range(version, SCHEMA_VERSION):
-        with transaction(db):
-            for statement in MIGRATIONS[number]:
-                if callable(statement):
-                    statement(db)
-                else:
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number + 1}")
+    """Each migration in its own transaction, with foreign keys off (SQLite's way to rebuild a table,
+    which cannot be switched inside a transaction) and checked before it commits."""
+    if version == SCHEMA_VERSION:
+        return
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version, SCHEMA_VERSION):
+            with transaction(db):
+                for statement in MIGRATIONS[number]:
+                    if callable(statement):
+                        statement(db)
+                    else:
+                        db.execute(statement)
+                if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise sqlite3.DatabaseError(f"migration {number + 1} broke a foreign key")
+                db.execute(f"PRAGMA user_version = {number + 1}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager

@@ -281,4 +281,63 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # 8: the Pass numérique records of this workstation the server refused (a cheque moved otherwise on
+    # another workstation first) that a responsable resolved: their cheques back to the counted state,
+    # and for a handing out, maybe a `replacement` handing out of other cheques to the same person.
+    (
+        """CREATE TABLE pass_resolutions (
+            record_id TEXT PRIMARY KEY,
+            resolved_at TEXT NOT NULL,
+            agent TEXT NOT NULL,
+            replacement TEXT REFERENCES pass_issuances(id)
+        )""",
+        # The ledger's moves stay enforced, except while a resolution puts back a cheque its refused
+        # record moved (a cancellation the server refused is undone): in the resolution's transaction,
+        # stamped with its time.
+        "DROP TRIGGER pass_cheques_moves",
+        """CREATE TRIGGER pass_cheques_moves BEFORE UPDATE OF state ON pass_cheques
+            WHEN NOT ((OLD.state = 'disponible' AND NEW.state IN ('remis', 'annule'))
+                      OR (OLD.state = 'remis' AND NEW.state = 'disponible')
+                      OR EXISTS (SELECT 1 FROM pass_resolutions r
+                                 JOIN pass_ledger l ON r.record_id IN (l.id, l.issuance), json_each(l.cheques) c
+                                 WHERE c.value = OLD.number AND r.resolved_at = NEW.updated_at))
+            BEGIN SELECT RAISE(ABORT, 'pass_cheque_move'); END""",
+    )
+)
+
+
+def _contacts_corrected_twice(db: sqlite_utils.Database) -> None:
+    """Two workstations offline may each correct one contact: `contacts.supersedes` stops being unique
+    (the later correction is current, the other stays in the history, `ContactStore._rival_correction`).
+    SQLite cannot drop a column's UNIQUE: the table is rebuilt with its indexes (foreign keys are off
+    while migrating, `app.models.database._migrate`)."""
+    (table,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
+    ).fetchone()
+    indexes = [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL"
+        )
+    ]
+    unique = "supersedes TEXT UNIQUE REFERENCES contacts(id)"
+    assert unique in table, "the contacts table as migration 1 made it"
+    rebuilt = table.replace(unique, "supersedes TEXT REFERENCES contacts(id)").replace(
+        "CREATE TABLE contacts", "CREATE TABLE contacts_rebuilt", 1
+    )
+    db.execute(rebuilt)
+    db.execute("INSERT INTO contacts_rebuilt SELECT * FROM contacts")
+    db.execute("DROP TABLE contacts")
+    db.execute("ALTER TABLE contacts_rebuilt RENAME TO contacts")
+    for index in indexes:
+        db.execute(index)
+    db.execute("CREATE INDEX contacts_by_supersedes ON contacts (supersedes) WHERE supersedes IS NOT NULL")
+
+
+MIGRATIONS.append(
+    # 9: a contact may be corrected on two workstations offline: `supersedes` is no longer unique.
+    (_contacts_corrected_twice,)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,6 +30,7 @@ from app.models.shared_settings import THRESHOLD_KEY, SharedSettings
 
 if TYPE_CHECKING:
     from app.models.record import PassIssuanceRecord, PassLedgerRecord
+    from app.models.workstation import Agent
 
 DEFAULT_VALUE_CENTS = 10_00
 EXPIRY_WARNING_DAYS = 30
@@ -41,6 +42,14 @@ EVENT_LABELS = {"recu": "Réception", "remis": "Remise", "retour": "Retour en st
 _RANGE_WORDS = re.compile(r"\s*(?:\.\.|–|—|\bà\b|\bau\b|\s-\s)\s*")
 _DASHED_RANGE = re.compile(r"^([A-Za-z]*)([0-9]+)-([A-Za-z]*)([0-9]+)$")
 _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
+
+
+# The Pass numérique records that count, here as on the server: all but this workstation's own that the
+# server refused (a cheque handed out on another workstation first) — and a `remis` line of a refused
+# handing out, which the server refuses too when it arrives. `l` is `pass_ledger`, `i` `pass_issuances`.
+_REFUSED = "(SELECT record_id FROM outbox WHERE state = 'rejected')"
+COUNTED_LEDGER = f"l.id NOT IN {_REFUSED} AND coalesce(l.issuance, '') NOT IN {_REFUSED}"
+COUNTED_ISSUANCE = f"i.id NOT IN {_REFUSED}"
 
 
 class PassError(ValueError):
@@ -172,6 +181,18 @@ class StockSummary:
 
 
 @dataclass(frozen=True)
+class RefusedMove:
+    """A Pass numérique record of this workstation the server refused, with its French reason (which
+    names the cheque moved otherwise on another workstation first); `issuance` for a handing out."""
+
+    record_id: str
+    event: str  # remis (a handing out) | recu | retour | annule
+    cheques: tuple[str, ...]
+    reason: str
+    issuance: PassIssuanceRecord | None
+
+
+@dataclass(frozen=True)
 class LedgerLine:
     occurred_at: datetime
     event: str
@@ -260,6 +281,18 @@ class PassStore:
     ) -> PassIssuanceRecord:
         """Hand cheques to a citizen: one issuance, one ledger line per booklet, and the contact (if
         any) flagged "Pass numérique remis", all in one transaction."""
+        profile = {
+            "age_band": age_band,
+            "residence_commune": residence_commune,
+            "social_situation": social_situation,
+            "autonomy_level": autonomy_level,
+            "contact": contact,
+        }
+        with transaction(self.db):
+            return self._hand_out(structure, agent, cheques, profile)
+
+    def _hand_out(self, structure: str, agent: str, cheques: list[str], profile: dict) -> PassIssuanceRecord:
+        """`hand_out` inside the caller's transaction."""
         from app.models.record import validate_record
 
         now = utc_now()
@@ -274,11 +307,7 @@ class PassStore:
                 "issued_at": now,
                 "cheques": cheques,
                 "value_cents": sum(cheque.value_cents for cheque in found),
-                "age_band": age_band or None,
-                "residence_commune": residence_commune or None,
-                "social_situation": social_situation or None,
-                "autonomy_level": autonomy_level or None,
-                "contact": contact,
+                **{name: value or None for name, value in profile.items()},
             },
             catalogue=self.catalogue,
             now=now,
@@ -291,14 +320,14 @@ class PassStore:
             )
             for group in _by_booklet(found)
         ]
+        contact = profile.get("contact")
         flag = self.contacts.prepare_pass_flag(contact) if contact else None
-        with transaction(self.db):
-            self._insert("pass_issuances", "pass_issuance", issuance, "issued_at")
-            self._move(issuance.cheques, "remis", str(issuance.id), None)
-            for line in lines:
-                self._write_ledger(line)
-            if flag is not None:
-                self.contacts.insert(*flag)
+        self._insert("pass_issuances", "pass_issuance", issuance, "issued_at")
+        self._move(issuance.cheques, "remis", str(issuance.id), None)
+        for line in lines:
+            self._write_ledger(line)
+        if flag is not None:
+            self.contacts.insert(*flag)
         return issuance
 
     def return_to_stock(
@@ -414,6 +443,104 @@ class PassStore:
                 "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
                 [row["id"], kind, row["created_at"]],
             )
+
+    # Handings out the server refused ---------------------------------------------------------------
+
+    def refused_moves(self) -> list[RefusedMove]:
+        """This workstation's Pass numérique records the server refused (a cheque moved otherwise on
+        another workstation first) that no responsable resolved yet, oldest first: each handing out
+        (with its `remis` lines), and each other refused line."""
+        rows = self.db.execute(
+            """SELECT o.record_id, o.kind, o.last_error FROM outbox o
+               LEFT JOIN pass_issuances i ON i.id = o.record_id LEFT JOIN pass_ledger l ON l.id = o.record_id
+               WHERE o.state = 'rejected' AND o.kind IN ('pass_issuance', 'pass_ledger')
+                 AND o.record_id NOT IN (SELECT record_id FROM pass_resolutions)
+                 AND coalesce(l.issuance, '') NOT IN (SELECT record_id FROM outbox WHERE state = 'rejected')
+               ORDER BY coalesce(i.issued_at, l.occurred_at), o.record_id"""
+        ).fetchall()
+        issuances = self.issuance_records([r[0] for r in rows if r[1] == "pass_issuance"]) if rows else {}
+        lines = self.ledger_records([r[0] for r in rows if r[1] == "pass_ledger"]) if rows else {}
+        found = []
+        for record_id, kind, reason in rows:
+            if kind == "pass_issuance":
+                issuance = issuances[record_id]
+                found.append(RefusedMove(record_id, "remis", tuple(issuance.cheques), reason or "", issuance))
+            else:
+                line = lines[record_id]
+                found.append(RefusedMove(record_id, line.event, tuple(line.cheques), reason or "", None))
+        return found
+
+    def resolve_refused(
+        self, record_id: str, *, structure: str, by: Agent | None, cheques: list[str] | None = None
+    ) -> PassIssuanceRecord | None:
+        """A responsable resolves a refused move: its cheques go back to the state the counted ledger
+        gives them (the other workstation's move stands), and, for a handing out with `cheques`, the
+        person is handed those cheques instead (a new handing out with the same anonymous profile,
+        sent as any other). The refused records stay on the workstation, in the list of refused
+        records and the ledger, counted nowhere. All in one transaction; the new handing out, if any."""
+        if by is None or not by.is_manager:
+            raise PassError("Seul un responsable peut régulariser un mouvement de Pass numérique refusé.")
+        refused = next((move for move in self.refused_moves() if move.record_id == record_id), None)
+        if refused is None:
+            raise PassError("Ce mouvement n'est pas (ou plus) à régulariser : actualisez la liste.")
+        if cheques and refused.issuance is None:
+            raise PassError("Seule une remise refusée peut être remplacée par d'autres chèques.")
+        stamp = db_time(utc_now())
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO pass_resolutions (record_id, resolved_at, agent) VALUES (?, ?, ?)",
+                [record_id, stamp, by.name],
+            )
+            self._restore(list(refused.cheques), stamp)
+            replacement = None
+            if cheques and refused.issuance is not None:
+                profile = refused.issuance.model_dump(
+                    mode="json",
+                    include={
+                        "age_band",
+                        "residence_commune",
+                        "social_situation",
+                        "autonomy_level",
+                        "contact",
+                    },
+                )
+                replacement = self._hand_out(structure, by.name, cheques, profile)
+                self.db.execute(
+                    "UPDATE pass_resolutions SET replacement = ? WHERE record_id = ?",
+                    [str(replacement.id), record_id],
+                )
+        return replacement
+
+    def _restore(self, numbers: list[str], stamp: str) -> None:
+        """Give each cheque the state the counted ledger lines (those the server did not refuse) leave it
+        in, in their order, inside the caller's transaction; `stamp` is the resolution's time, which lets
+        the database allow the move (`pass_cheques_moves`)."""
+        for number in numbers:
+            state, issuance, reason = "disponible", None, None
+            for event, line_issuance, line_reason in self.db.execute(
+                "SELECT l.event, l.issuance, l.reason FROM pass_ledger l, json_each(l.cheques) c "
+                f"WHERE c.value = ? AND {COUNTED_LEDGER} ORDER BY l.occurred_at, l.rowid",
+                [number],
+            ):
+                state, issuance, reason = {
+                    "recu": ("disponible", None, None),
+                    "remis": ("remis", line_issuance, None),
+                    "retour": ("disponible", None, line_reason),
+                    "annule": ("annule", None, line_reason),
+                }[event]
+            (current,) = self.db.execute(
+                "SELECT state FROM pass_cheques WHERE number = ?", [number]
+            ).fetchone()
+            if current == state:  # not a move: the database's guard of moves stays out of it
+                self.db.execute(
+                    "UPDATE pass_cheques SET issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
+                    [issuance, reason, stamp, number],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
+                    [state, issuance, reason, stamp, number],
+                )
 
     # Records of the structure's other workstations --------------------------------------------------
 

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 
 from app.models.database import DB_TIME_FORMAT, utc_now
 from app.models.escalations import escalation_figures
+from app.models.pass_numerique import COUNTED_ISSUANCE, COUNTED_LEDGER
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.reports.periods import Period
@@ -125,11 +126,11 @@ SELECT event,
        coalesce(sum(CASE WHEN local >= :start THEN json_array_length(cheques) * value_cents END), 0),
        coalesce(sum(json_array_length(cheques)), 0)
 FROM (SELECT event, cheques, value_cents, {local_time("occurred_at")} AS local
-      FROM pass_ledger WHERE structure = :matricule AND occurred_at < :utc_to)
+      FROM pass_ledger l WHERE structure = :matricule AND occurred_at < :utc_to AND {COUNTED_LEDGER})
 WHERE local < :end
 GROUP BY event
 """
-_ISSUANCES = f"SELECT count(*) FROM pass_issuances WHERE {_in_period('issued_at')}"
+_ISSUANCES = f"SELECT count(*) FROM pass_issuances i WHERE {_in_period('issued_at')} AND {COUNTED_ISSUANCE}"
 
 
 def summarise(workspace: Workspace, period: Period, now: datetime | None = None) -> Summary:

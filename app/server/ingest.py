@@ -37,6 +37,7 @@ from app.models.record import (
 )
 from app.models.reference import load_catalogue
 from app.models.text import printable
+from app.server import pass_stock
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
 from app.server.schema import (
@@ -337,10 +338,13 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             batch.rows[kind][entry.id] = {**stamp, **row}
             batch.children[entry.id] = children
     if batch.ids:
-        inserted, stored = _store(engine, batch)
+        inserted, stored, refused = _store(engine, batch)
         first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
+            if entry.id in refused:  # a move a Pass numérique cheque cannot make
+                results[entry.index] = _rejection(entry.id, "conflict", refused[entry.id])
+                continue
             if entry.id in inserted and entry.index == first_index[entry.id]:
                 continue
             stored_kind, stored_hash = stored[entry.id]
@@ -358,12 +362,21 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     return {"received_at": timestamp(received), "results": results}
 
 
-def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str]]]:
-    """Insert the records whose id is new; the ids inserted, and the stored kind and content hash of
-    every id. A constant number of statements: the id registry first (its unique constraint decides,
-    across kinds and concurrent batches), then one multi-row insert per table."""
+def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str]], dict[str, str]]:
+    """Insert the records whose id is new; the ids inserted, the stored kind and content hash of
+    every other id, and the French reason of each Pass numérique record refused because a cheque of it
+    cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
+    id registry first (its unique constraint decides, across kinds and concurrent batches), then one
+    multi-row insert per table."""
     with write_transaction(engine) as connection:
+        structure = next(iter(batch.ids.values()))["structure"]
         _number(connection, list(batch.ids.values()))
+        moves = pass_stock.moves(batch.ids, batch.rows)
+        refused = pass_stock.refused_moves(connection, structure, moves)
+        for record_id in refused:
+            del batch.ids[record_id]
+        if not batch.ids:
+            return set(), {}, refused
         statement = (
             _DIALECT_INSERTS[connection.dialect.name](record_ids)
             .on_conflict_do_nothing(index_elements=[record_ids.c.id])
@@ -394,7 +407,8 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
             ]
             if table is not None and children:
                 connection.execute(insert(table), children)
-    return inserted, stored
+        pass_stock.record_moves(connection, structure, [move for move in moves if move.id in inserted])
+    return inserted, stored, refused
 
 
 def _number(connection: Connection, ids: list[dict]) -> None:

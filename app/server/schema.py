@@ -216,3 +216,20 @@ def timestamp(moment: datetime) -> str:
     strftime writes year 202 as "202", which would sort after "2026" and fail to parse back)."""
     utc = moment.astimezone(UTC)
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+
+
+# The state of each Pass numérique cheque per structure, as the records accepted so far leave it: in
+# stock (`disponible`), handed out (`remis`, by `issuance`) or cancelled (`annule`), with the time of
+# that move on the wall clock of its workstation. How ingest refuses a move a cheque cannot make (the
+# same cheque handed out on two workstations while both were offline: `app.server.pass_stock`).
+pass_cheque_states = Table(
+    "pass_cheque_states",
+    metadata,
+    Column("structure", ForeignKey("structures.matricule"), nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("issuance", String(36)),
+    _time("moved_at"),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    PrimaryKeyConstraint("structure", "number"),
+)

@@ -1,7 +1,8 @@
 """Monthly aggregates of a structure: one computation, rendered as the JSON or the CSV of the protocol.
 
 Only current records count: not deleted, and not superseded by another record of the same kind and
-structure, whichever arrived first. The month is the one on the agent's wall clock (`local_month`,
+structure, whichever arrived first; of two corrections of one contact (two workstations offline), the
+later (created_at, id). The month is the one on the agent's wall clock (`local_month`,
 stored at ingest): a contact on 31 October at 23:30 UTC is a November contact in Paris; an escalation
 counts in the month it was sent.
 
@@ -20,7 +21,7 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, select, union_all
+from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, or_, select, union_all
 
 from app.models.csv_files import spreadsheet_writer
 from app.models.escalations import escalation_figures
@@ -76,6 +77,7 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
     one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
     (default: the real now) decides which waiting escalations are late."""
     superseding = records.alias("superseding")
+    rival = records.alias("rival")
     columns = ["id", *(dimension for dimension, _key, _csv in _DIMENSIONS[1:]), *_FLAGS]
     current = (
         select(*(records.c[name] for name in columns))
@@ -85,6 +87,17 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
             records.c.deleted.is_(False),
             ~exists().where(
                 and_(superseding.c.structure == records.c.structure, superseding.c.supersedes == records.c.id)
+            ),
+            # Two corrections of one contact (two workstations offline): the later (created_at, id) counts.
+            ~exists().where(
+                and_(
+                    rival.c.structure == records.c.structure,
+                    rival.c.supersedes == records.c.supersedes,
+                    or_(
+                        rival.c.created_at > records.c.created_at,
+                        and_(rival.c.created_at == records.c.created_at, rival.c.id > records.c.id),
+                    ),
+                )
             ),
         )
         .cte("current_records")

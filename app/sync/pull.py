@@ -9,7 +9,7 @@ leave their workstation); a correction or a tombstone supersedes the local row a
 and Pass numérique lines move the cheques of the shared stock.
 
 A record that does not validate here (a reference list older than the sender's, a damaged answer), or
-that the local tables refuse (two corrections of one contact), is skipped with a log line: it never
+that the local tables refuse (a correction of a contact unknown here), is skipped with a log line: it never
 blocks the feed.
 """
 

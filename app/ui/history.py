@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.contacts import ContactFilter
+from app.models.record import RecordError
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
 
@@ -301,5 +302,9 @@ class HistoryScreen(QWidget):
             "Supprimer ce contact saisi par erreur ? Il ne sera plus compté dans les statistiques.",
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.workspace.contacts.delete(record_id)
+            try:
+                self.workspace.contacts.delete(record_id)
+            except RecordError as error:  # another workstation's contact, and not a responsable
+                QMessageBox.warning(self, "Supprimer le contact", str(error))
+                return
             self.changed.emit()

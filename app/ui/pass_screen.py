@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import EVENT_LABELS, BookletStock, compact_numbers, euros
 from app.models.workspace import Workspace
 from app.ui.places_panel import PlacesPanel
+from app.ui.refused_pass_dialog import describe
 from app.ui.tables import height_in_lines, name_tabs, read_only_table
 
 # The remark column says it in words ("⚠ Expire dans…", "⚠ Périmé…"): the colour only repeats it.
@@ -89,6 +90,15 @@ class PassScreen(QWidget):
         self.threshold.setAccessibleName("Seuil d'alerte du stock")
         self.threshold.setToolTip("Une alerte s'affiche quand le stock utilisable passe sous ce seuil.")
         self.threshold.editingFinished.connect(self._threshold_edited)
+        self.refused = QLabel()
+        self.refused.setObjectName("warning")
+        self.refused.setWordWrap(True)
+        self.refused.setAccessibleName("Mouvements refusés par le serveur")
+        self.resolve_button = QPushButton("Ré&gulariser un mouvement refusé…")
+        self.resolve_button.setToolTip(
+            "Un chèque a été remis, annulé ou remis en stock sur un autre poste avant celui-ci (responsable, Alt+G)."
+        )
+        self.resolve_button.clicked.connect(self.open_resolution)
         self.notice = QLabel()
         self.notice.setObjectName("hint")
         self.notice.setWordWrap(True)
@@ -147,7 +157,7 @@ class PassScreen(QWidget):
         agent_actions.addWidget(self.issue_button)
         agent_actions.addStretch(1)
         manager_actions = QHBoxLayout()
-        for widget in (self.receive_button, self.cancel_button, self.return_button):
+        for widget in (self.receive_button, self.cancel_button, self.return_button, self.resolve_button):
             manager_actions.addWidget(widget)
         manager_actions.addStretch(1)
         # At a large font the screen scrolls as a whole rather than squeezing the tables to a row
@@ -159,6 +169,7 @@ class PassScreen(QWidget):
         layout.addLayout(header)
         layout.addLayout(agent_actions)
         layout.addLayout(manager_actions)
+        layout.addWidget(self.refused)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         scroll = QScrollArea()
@@ -176,6 +187,7 @@ class PassScreen(QWidget):
             self.receive_button,
             self.cancel_button,
             self.return_button,
+            self.resolve_button,
             self.tabs.tabBar(),
         )
         for before, after in itertools.pairwise(chain):
@@ -217,6 +229,18 @@ class PassScreen(QWidget):
             if manager
             else "Réception des carnets, annulations, retours et seuil : réservés au responsable."
         )
+        refused = passes.refused_moves()
+        plural = "s" if len(refused) > 1 else ""
+        heading = (
+            f"⚠ {len(refused)} mouvement{plural} refusé{plural} par le serveur (chèque déjà utilisé sur un "
+            f"autre poste), compté{plural} nulle part : un responsable doit le{plural} régulariser."
+        )
+        self.refused.setText(
+            "\n".join([heading, *(f"• {describe(move)}" for move in refused)]) if refused else ""
+        )
+        self.refused.setVisible(bool(refused))
+        self.resolve_button.setVisible(bool(refused))
+        self.resolve_button.setEnabled(manager)
         self.threshold.blockSignals(True)
         self.threshold.setValue(summary.threshold)
         self.threshold.blockSignals(False)
@@ -295,6 +319,17 @@ class PassScreen(QWidget):
         from app.ui.pass_dialogs import MovementDialog
 
         dialog = MovementDialog(self.workspace, event, self)
+        self._after(dialog)
+        return dialog
+
+    def open_resolution(self):
+        """The oldest refused move first; the screen lists the others."""
+        from app.ui.refused_pass_dialog import ResolveRefusedDialog
+
+        refused = self.workspace.passes.refused_moves()
+        if not refused:
+            return None
+        dialog = ResolveRefusedDialog(self.workspace, refused[0], self)
         self._after(dialog)
         return dialog
 

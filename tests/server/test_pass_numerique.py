@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import event, func, select
 
 from app.server.accounts import create_structure as create_structure_in
 from app.server.accounts import enrol as enrol_in
-from app.server.database import open_database
+from app.server.accounts import issue_code
+from app.server.database import MIGRATIONS, open_database, upgrade, write_transaction
 from app.server.ingest import ingest
 from app.server.schema import escalations, pass_issuances, pass_ledger, records
 from app.server.summary import monthly_summary, render
@@ -215,6 +218,7 @@ def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
 # where handings out arrive before the receptions of their cheques. Booklet A: ten 10 € cheques A01 to
 # A10; booklet B: five 20 € cheques B1 to B5.
 OCTOBER, NOVEMBER = 120, 60
+DECEMBER = 60
 BOOKLET_B = {"booklet": "B", "value_cents": 20_00}
 
 
@@ -355,6 +359,135 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             "INSERT INTO RECORD_IDS",
             "INSERT INTO PASS_LEDGER",
             "INSERT INTO PASS_ISSUANCES",
+            "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:
         engine.dispose()
+
+
+def test_the_same_cheque_handed_out_on_two_workstations_counts_once(server, http, token, db) -> None:
+    """Two workstations offline hand out cheque 40103: the first to arrive counts, the second handing
+    out (its issuance and its line, whatever batch they come in) is refused with a reason naming the
+    cheque and the first handing out's local time, and is stored nowhere; once the cheque is back in
+    stock (`retour`), it can be handed out again."""
+    engine = open_database(server.database_url)
+    try:
+        second = enrol(http, server, issue_code(engine, "3")).json()["token"]
+    finally:
+        engine.dispose()
+    booklet = [line("recu", [f"4010{n}" for n in range(1, 6)], at(12, 1), DECEMBER)]
+    assert statuses(post_records(http, server, token, booklet)) == ["accepted"]
+    first = handing_out(["40101", "40103"], at(12, 3, 13, 2), DECEMBER)
+    assert statuses(post_records(http, server, token, first)) == ["accepted"] * 2
+    issuance, remis = handing_out(["40103", "40104"], at(12, 3, 15), DECEMBER)
+
+    answer = post_records(http, server, second, [issuance]).json()["results"]
+    assert answer == [
+        {
+            "id": issuance["record"]["id"],
+            "status": "rejected",
+            "code": "conflict",
+            "reason": "Le chèque 40103 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02 : "
+            "cette remise n'est pas comptée. Un responsable doit l'annuler, ou remettre un autre chèque "
+            "à la personne.",
+        }
+    ]
+    assert statuses(post_records(http, server, second, [remis, issuance])) == ["rejected", "rejected"]
+    assert count(db, pass_issuances) == 1
+    assert count(db, pass_ledger) == 2
+    # The first workstation sending its handing out again is a duplicate, not a conflict.
+    assert statuses(post_records(http, server, token, first)) == ["duplicate"] * 2
+    # Back in stock, 40103 is handed out again on the second workstation, in the same batch.
+    back = line("retour", ["40103"], at(12, 4), DECEMBER, reason="erreur")
+    again = handing_out(["40103"], at(12, 5), DECEMBER)
+    assert statuses(post_records(http, server, second, [back, *again])) == ["accepted"] * 3
+    with db.connect() as connection:
+        summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+    assert summary["pass_cheques_handed_out"] == 3  # 40101, 40103, then 40103 again
+    assert summary["pass_stock_left"] == 5 - 3 + 1
+
+
+def test_handings_out_racing_in_one_structure_keep_one_holder(database_url) -> None:
+    """Two workstations' batches handing out the same cheque, sent at the same moment: exactly one is
+    accepted (the structure's counter row serialises the batches)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = open_database(database_url)
+    try:
+        stations = []
+        codes = [create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)]
+        codes.append(issue_code(engine, "3"))
+        for code, label in zip(codes, ("poste-1", "poste-2"), strict=True):
+            issued = enrol_in(engine, code, str(uuid4()), label)
+            assert issued is not None
+            stations.append(issued[1])
+        for _round in range(5):
+            number = f"R{_round}"
+            batches = [handing_out([number], at(12, 3), DECEMBER) for _ in stations]
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                answers = list(
+                    pool.map(
+                        lambda pair: ingest(engine, pair[0], pair[1], None),
+                        zip(stations, batches, strict=True),
+                    )
+                )
+            outcomes = sorted(result["status"] for answer in answers for result in answer["results"])
+            assert outcomes == ["accepted", "accepted", "rejected", "rejected"]
+    finally:
+        engine.dispose()
+
+
+def test_migration_0006_finds_the_cheques_already_handed_out(database_url) -> None:
+    """Cheques handed out before their states were kept are handed out after the migration (a cheque
+    back in stock is not): handing them out again elsewhere is refused."""
+    engine = open_database(database_url)
+    try:
+        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
+        issued = enrol_in(engine, code, str(uuid4()), "poste-1")
+        assert issued is not None
+        first = handing_out(["M1", "M2"], at(12, 3, 13, 2), DECEMBER)
+        back = line("retour", ["M2"], at(12, 3, 14), DECEMBER, reason="erreur")
+        ingest(engine, issued[1], [*first, back], None)
+        with write_transaction(engine) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005_settings")
+        upgrade(engine)
+        answer = ingest(engine, issued[1], handing_out(["M1"], at(12, 4), DECEMBER), None)
+        assert [result["code"] for result in answer["results"]] == ["conflict"] * 2
+        assert (
+            "Le chèque M1 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02"
+            in (answer["results"][0]["reason"])
+        )
+        answer = ingest(engine, issued[1], handing_out(["M2"], at(12, 4), DECEMBER), None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * 2
+    finally:
+        engine.dispose()
+
+
+def test_every_move_a_cheque_cannot_make_is_refused(server, http, token, db) -> None:
+    """A cheque cancelled on one workstation and handed out on another, or returned on two: the second
+    move is refused, so received = in stock + handed out + cancelled holds cheque by cheque."""
+    booklet = [line("recu", [f"K{n}" for n in range(1, 6)], at(12, 1), DECEMBER)]
+    assert statuses(post_records(http, server, token, booklet)) == ["accepted"]
+    cancelled = line("annule", ["K1"], at(12, 2), DECEMBER, reason="abime")
+    assert statuses(post_records(http, server, token, [cancelled])) == ["accepted"]
+    answer = post_records(http, server, token, handing_out(["K1"], at(12, 3), DECEMBER)).json()["results"]
+    assert [result["code"] for result in answer] == ["conflict"] * 2
+    assert answer[0]["reason"].startswith(
+        "Le chèque K1 a été annulé sur un autre poste le 02/12/2026 à 10 h 00"
+    )
+
+    assert (
+        statuses(post_records(http, server, token, handing_out(["K2"], at(12, 3), DECEMBER)))
+        == ["accepted"] * 2
+    )
+    returned = [line("retour", ["K2"], at(12, 4), DECEMBER, reason="erreur") for _ in range(2)]
+    assert statuses(post_records(http, server, token, returned)) == ["accepted", "rejected"]
+    again = line("annule", ["K1"], at(12, 5), DECEMBER, reason="vole")
+    assert statuses(post_records(http, server, token, [again])) == ["rejected"]
+    with db.connect() as connection:
+        summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+    assert summary["pass_cheques_received"] == 5
+    assert summary["pass_stock_left"] == 4  # K2 to K5 in stock, K1 cancelled

@@ -189,3 +189,27 @@ def test_summary_needs_a_valid_month(server, http, token) -> None:
         "code": "bad_request",
         "message": "Mois invalide : « 2026-13 » (format attendu : AAAA-MM).",
     }
+
+
+@pytest.mark.parametrize("order", ["earlier-first", "later-first"])
+def test_of_two_corrections_of_one_contact_the_later_counts(server, http, token, order) -> None:
+    """Two workstations offline correct one contact: whatever the order they arrive in, the later
+    (created_at, id) is current and the contact counts once."""
+    original = contact()
+    kept = {key: value for key, value in original.items() if key not in ("id", "supersedes")}
+    earlier = contact(**{**kept, "supersedes": original["id"], "outcome": "oriente"})
+    later = contact(
+        **{
+            **kept,
+            "supersedes": original["id"],
+            "outcome": "attente-referent",
+            "created_at": datetime(2026, 11, 10, 10, 30, tzinfo=UTC),
+        }
+    )
+    batches = [[earlier], [later]] if order == "earlier-first" else [[later], [earlier]]
+    assert statuses(post_records(http, server, token, items(original))) == ["accepted"]
+    for batch in batches:
+        assert statuses(post_records(http, server, token, items(*batch))) == ["accepted"]
+    answer = summary(http, server, token).json()
+    assert answer["total"] == 1
+    assert answer["by_outcome"] == {"attente-referent": 1}

@@ -341,3 +341,40 @@ def test_a_booklet_near_or_past_its_end_says_so_in_words(qtbot, desk) -> None:
     assert remarks["PERIME"].startswith("⚠ Périmé")
     assert "expirent d'ici 30 jours" in screen.alerts.text()
     assert "périmés encore en stock" in screen.alerts.text()
+
+
+def test_a_handing_out_the_server_refused_is_shown_and_the_responsable_gives_other_cheques(
+    qtbot, desk
+) -> None:
+    from app.sync.outbox import record_results
+    from app.sync.transport import ItemResult
+
+    _window, screen = pass_screen(qtbot, desk)
+    receive_booklet(qtbot, screen)
+    issuance = desk.passes.hand_out(
+        structure=desk.workstation.structure.matricule, agent="Karim B.", cheques=["1003"]
+    )
+    reason = "Le chèque 1003 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02 : cette remise n'est pas comptée."
+    record_results(desk.db, [ItemResult(str(issuance.id), "rejected", "conflict", reason)])
+    screen.refresh()
+    assert screen.refused.isVisible() and screen.resolve_button.isVisible()
+    assert "1 mouvement refusé par le serveur" in screen.refused.text()
+    assert f"Remise des chèques 1003 : {reason}" in screen.refused.text()
+
+    desk.workstation.set_current_agent(next(a.id for a in desk.workstation.agents() if a.name == "Karim B."))
+    screen.refresh()
+    assert not screen.resolve_button.isEnabled()
+    desk.workstation.set_current_agent(next(a.id for a in desk.workstation.agents() if a.is_manager))
+    screen.refresh()
+    dialog = screen.open_resolution()
+    qtbot.keyClicks(dialog.replacement, "9999")  # not in the stock: explained, nothing recorded
+    dialog.resolve()
+    assert "Chèque inconnu : n° 9999" in dialog.error.text() and dialog.isVisible()
+    assert desk.passes.refused_moves() != []
+    dialog.replacement.clear()
+    qtbot.keyClicks(dialog.replacement, "1004")
+    dialog.resolve()
+    assert not dialog.isVisible()
+    assert not screen.refused.isVisible()
+    states = dict(desk.db.execute("SELECT number, state FROM pass_cheques WHERE number IN ('1003', '1004')"))
+    assert states == {"1003": "disponible", "1004": "remis"}

@@ -172,20 +172,61 @@ def test_freshness_names_a_workstation_not_heard_from_for_a_week(bus: Workspace)
 
 
 def test_a_record_the_local_tables_refuse_is_skipped_alone(bus: Workspace, caplog) -> None:
-    """The same contact corrected on two workstations while both were offline: the second correction
-    cannot supersede it here (issue 14's corrections across workstations will say what to do with
-    it); the rest of the page is applied."""
+    """A correction of a contact unknown here cannot be applied: it is skipped, the rest of the page
+    is applied. The same contact corrected on two workstations offline is not such a record: both
+    corrections are kept, the later (created_at, id) current."""
     original = contact()
     first, second = _superseding(original, outcome="oriente"), _superseding(original, outcome="resolu")
+    orphan = _superseding(contact())
     after = contact()
     page = _page(
-        *(_item("contact", record, seq) for seq, record in enumerate((original, first, second, after), 1))
+        *(
+            _item("contact", record, seq)
+            for seq, record in enumerate((original, first, second, orphan, after), 1)
+        )
     )
-    assert apply_page(bus, page) == 3
+    assert apply_page(bus, page) == 4
     assert {row[0] for row in bus.db.execute("SELECT id FROM contacts")} == {
         original["id"],
         first["id"],
+        second["id"],
         after["id"],
     }
-    assert get_setting(bus.db, PULL_CURSOR) == 4
+    later = max(first, second, key=lambda record: (record["created_at"], record["id"]))
+    assert {row.id for row in bus.contacts.page(ContactFilter())} == {later["id"], after["id"]}
+    assert get_setting(bus.db, PULL_CURSOR) == 5
     assert "refused by the local tables" in caplog.text
+
+
+def test_only_a_responsable_corrects_or_deletes_another_workstations_contact(bus: Workspace) -> None:
+    """The rule is the model's: an agent corrects the contacts of this workstation, a responsable
+    those of any workstation of the structure."""
+    from app.models.record import RecordError
+
+    theirs = contact()
+    apply_page(bus, _page(_item("contact", theirs, 1)))
+    mine = bus.contacts.add(
+        {
+            **bus.workstation.contact_defaults(),
+            "situation": "declarer-impots",
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 7,
+            "occurred_at": datetime(2026, 11, 12, 9, tzinfo=UTC),
+        }
+    )
+    agent = bus.workstation.add_agent("Karim B.", "agent")
+    bus.workstation.set_current_agent(agent.id)
+    kept = bus.contacts.get(theirs["id"]).carried_over()
+    with pytest.raises(RecordError, match="seul un responsable peut le corriger ou le supprimer"):
+        bus.contacts.correct(theirs["id"], {**kept, "outcome": "oriente"})
+    with pytest.raises(RecordError, match="seul un responsable"):
+        bus.contacts.delete(theirs["id"])
+    bus.contacts.correct(str(mine.id), {**mine.carried_over(), "outcome": "oriente"})  # its own: fine
+    assert _counted(bus) == 2
+    manager = next(a for a in bus.workstation.agents() if a.is_manager)
+    bus.workstation.set_current_agent(manager.id)
+    corrected = bus.contacts.correct(theirs["id"], {**kept, "outcome": "oriente"})
+    bus.contacts.delete(str(corrected.id))
+    assert _counted(bus) == 1
