@@ -301,7 +301,8 @@ class FormatPage(QWizardPage):
         return self.fixed.isChecked() or bool(self.stops.stops())
 
     def nextId(self) -> int:
-        return self.wizard().page_ids["agents"]
+        # The first start goes on to the agents; "Corriger la structure…" (structure_dialog.py) ends here.
+        return self.wizard().page_ids.get("agents", -1)
 
 
 class AgentsPage(QWizardPage):

@@ -35,8 +35,11 @@ class StructureCorrection(QWizard):
         self._show_current()
         self.error = notice_label("Message d'erreur")
         self.format_page.layout().addWidget(self.error)
-        self.addPage(self.structure_page)
-        self.addPage(self.format_page)
+        # The pages by name, as SetupWizard has them: no "agents" page, so the format page is the last.
+        self.page_ids = {
+            "structure": self.addPage(self.structure_page),
+            "format": self.addPage(self.format_page),
+        }
         self.setMinimumSize(720, 520)
         self.moved = 0
 
