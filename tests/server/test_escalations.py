@@ -78,7 +78,7 @@ def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> N
     assert results[7]["code"] == "invalid"
     assert results[7]["reason"] == (
         "Type d'élément inconnu : « ['escalation'] » "
-        "(« contact », « escalation », « pass_ledger » ou « pass_issuance » attendu)."
+        "(« contact », « escalation », « pass_ledger », « pass_issuance » ou « setting » attendu)."
     )
 
     assert count(db, escalations) == 1
