@@ -17,10 +17,11 @@ def refuse(ws, record_id: str, reason: str) -> None:
         )
 
 
-def test_refused_contacts_escalations_and_pass_records_are_all_listed(qtbot, desk) -> None:
-    contact = desk.contacts.add(
+def add_contact(ws):
+    """A contact of 2 November 2026, 09:30 UTC, about taxes."""
+    return ws.contacts.add(
         {
-            **desk.workstation.contact_defaults(),
+            **ws.workstation.contact_defaults(),
             "situation": "declarer-impots",
             "channel": "sur-place",
             "help_kind": "information",
@@ -29,6 +30,10 @@ def test_refused_contacts_escalations_and_pass_records_are_all_listed(qtbot, des
             "occurred_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
         }
     )
+
+
+def test_refused_contacts_escalations_and_pass_records_are_all_listed(qtbot, desk) -> None:
+    contact = add_contact(desk)
     escalation = desk.escalations.create(
         {
             "structure": "1",
@@ -90,17 +95,7 @@ def test_nothing_refused_says_so(qtbot, desk) -> None:
 def test_records_quarantined_because_unreadable_are_listed(qtbot, desk) -> None:
     """The sync sets aside a record it cannot read (a damaged date, a damaged cheque list): the screen
     that explains refusals must list it too, not fail on it."""
-    contact = desk.contacts.add(
-        {
-            **desk.workstation.contact_defaults(),
-            "situation": "declarer-impots",
-            "channel": "sur-place",
-            "help_kind": "information",
-            "outcome": "resolu",
-            "duration_minutes": 5,
-            "occurred_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
-        }
-    )
+    contact = add_contact(desk)
     numbers = [str(number) for number in range(2001, 2006)]
     desk.passes.receive_booklet(
         structure="1",
