@@ -366,6 +366,21 @@ class AgentsPage(QWizardPage):
         return -1
 
 
+def name_buttons(wizard: QWizard, finish: tuple[str, str], cancel_description: str) -> None:
+    """French texts and descriptions of a wizard's buttons (the first start, "Corriger la structure…"):
+    `finish` is the Finish button's text and description."""
+    buttons = QWizard.WizardButton
+    for button, text, description in (
+        (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
+        (buttons.CommitButton, "&Suivant >", "Passe à l'étape suivante."),
+        (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
+        (buttons.FinishButton, *finish),
+        (buttons.CancelButton, "Annuler", cancel_description),
+    ):
+        wizard.setButtonText(button, text)
+        wizard.button(button).setToolTip(description)
+
+
 class SetupWizard(QWizard):
     """Shown once, on a workstation that is not set up yet; writes everything in one transaction."""
 
@@ -376,16 +391,11 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.workstation = workstation
         self.setWindowTitle("Bureau virtuel — mise en service du poste")
-        buttons = QWizard.WizardButton
-        for button, text, description in (
-            (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
-            (buttons.CommitButton, "&Suivant >", "Passe à l'étape suivante."),
-            (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
-            (buttons.FinishButton, "&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
-            (buttons.CancelButton, "Annuler", "Quitte sans rien enregistrer."),
-        ):
-            self.setButtonText(button, text)
-            self.button(button).setToolTip(description)
+        name_buttons(
+            self,
+            ("&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
+            "Quitte sans rien enregistrer.",
+        )
         self.mode_page = ModePage() if workspace is not None else None
         self.join_page = JoinPage(workspace) if workspace is not None else None
         self.structure_page = StructurePage()

@@ -12,7 +12,7 @@ from app.models import reattribution
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.ui.notices import notice_label, show_notice
-from app.ui.setup_wizard import FormatPage, StructurePage, chosen_structure
+from app.ui.setup_wizard import FormatPage, StructurePage, chosen_structure, name_buttons
 
 
 class StructureCorrection(QWizard):
@@ -20,15 +20,11 @@ class StructureCorrection(QWizard):
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle("Corriger la structure du poste")
-        buttons = QWizard.WizardButton
-        for button, text, description in (
-            (buttons.NextButton, "&Suivant >", "Passe à l'étape suivante."),
-            (buttons.BackButton, "< &Précédent", "Revient à l'étape précédente."),
-            (buttons.FinishButton, "&Enregistrer", "Demande confirmation, puis enregistre la structure."),
-            (buttons.CancelButton, "Annuler", "Ferme sans rien changer."),
-        ):
-            self.setButtonText(button, text)
-            self.button(button).setToolTip(description)
+        name_buttons(
+            self,
+            ("&Enregistrer", "Demande confirmation, puis enregistre la structure."),
+            "Ferme sans rien changer.",
+        )
         self.structure_page = StructurePage()  # FormatPage reads the wizard's structure_page
         self.format_page = FormatPage()
         self.format_page.stops.list.addItems(workspace.workstation.stops)
