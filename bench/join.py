@@ -19,7 +19,6 @@ never fails because a target is missed.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,20 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.pull import clean  # noqa: E402
 from bench.sync import Relay, use_test_keyring, verdict  # noqa: E402
 
 TARGET_READY_S = 10.0
 WRITERS = 3
-OUR_FILES = ("server.sqlite3", "server.sqlite3-wal", "server.sqlite3-shm", "server.log", "keyring.json")
 OUR_DIRS = ("writer-1", "writer-2", "writer-3", "joiner")
-
-
-def clean(out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in OUR_FILES:
-        (out_dir / name).unlink(missing_ok=True)
-    for name in OUR_DIRS:
-        shutil.rmtree(out_dir / name, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=3 * 365)
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "join")
     args = parser.parse_args(argv)
-    clean(args.out_dir)
+    clean(args.out_dir, OUR_DIRS)
     use_test_keyring(args.out_dir / "keyring.json")
 
     from app.models.demo import add_demo_contacts, ensure_demo_setup

@@ -39,11 +39,12 @@ OUR_FILES = ("server.sqlite3", "server.sqlite3-wal", "server.sqlite3-shm", "serv
 OUR_DIRS = ("writer", "reader")
 
 
-def clean(out_dir: Path) -> None:
+def clean(out_dir: Path, dirs: tuple[str, ...] = OUR_DIRS) -> None:
+    """Remove what an earlier run of this bench (or bench/join.py, with its `dirs`) left in `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in OUR_FILES:
         (out_dir / name).unlink(missing_ok=True)
-    for name in OUR_DIRS:
+    for name in dirs:
         shutil.rmtree(out_dir / name, ignore_errors=True)
 
 
