@@ -96,9 +96,11 @@ class SharedSettings:
 
     def change_all(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         """A change of a whole directory (referents, places: an item per entry) made here, as
-        `change` makes it: a removal for each item gone, a version for each one new or changed."""
+        `change` makes it: a removal for each item gone that the structure has (an entry that could
+        not be shared stays removable), a version for each one new or changed."""
         for item in sorted(before.keys() - after.keys()):
-            self.change(item, None, deleted=True)
+            if self._winner(item) is not None:
+                self.change(item, None, deleted=True)
         for item in sorted(after):
             if before.get(item) != after[item]:
                 self.change(item, after[item])

@@ -140,7 +140,13 @@ class ReferentsPanel(QGroupBox):
     def _remove(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self.workspace.referents.delete(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+            try:
+                self.workspace.referents.delete(
+                    self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+                )
+            except ReferentError as error:  # only a responsable changes the structure's directory
+                self.notice.setText(f"⚠ {error}")
+                return
             self.refresh()
             self.changed.emit()
 

@@ -430,3 +430,16 @@ def test_a_pulled_site_removal_leaves_a_local_links_site_allowed(desk: Workspace
     assert not whitelist.allows("https://ccas-guise.fr/")
     assert whitelist.allows("https://mairie-guise.fr/")  # still the local link's
     assert "mairie-guise.fr" not in desk.portal.allowed_sites()
+
+
+def test_an_entry_that_could_not_be_shared_can_still_be_removed(desk: Workspace) -> None:
+    # Typed before the shared rule existed: its name holds a phone number, so it was never shared.
+    desk.db.execute(
+        "INSERT INTO referents (partner, name, phone, email, note, updated_at) "
+        "VALUES ('cpam', 'Accueil 06 12 34 56 78', '', '', '', '2026-01-01T00:00:00Z')"
+    )
+    _publishing(desk)
+    assert not any(item.startswith("referent/") for item in desk.shared.items())
+    desk.referents.delete(desk.referents.list()[0].id)
+    assert desk.referents.list() == []
+    assert not any(item.startswith("referent/") for item in desk.shared.items())
