@@ -463,8 +463,8 @@ def email_address(text: str) -> bool:
 
 def check_referent(partner: str, name: str, value: Any, catalogue: Catalogue | None = None) -> None:
     """A referent as the structure shares it (`referent/<partner>/<name>`, value: its phone, e-mail
-    and note, each possibly empty; None for a removal), or RecordError in French. The workstation's directory checks
-    every referent with this too, enrolled or not."""
+    and note, each possibly empty; None for a removal), or RecordError in French. The workstation's
+    directory checks every referent with this too, enrolled or not."""
     if not re.fullmatch(r"[a-z0-9-]{1,40}", partner) or (
         catalogue is not None and partner not in catalogue.partners
     ):
@@ -482,8 +482,8 @@ def check_referent(partner: str, name: str, value: Any, catalogue: Catalogue | N
 
 def check_place(commune: str, name: str, value: Any) -> None:
     """A qualified place as the structure shares it (`place/<commune>/<name>`, value: its address,
-    phone and opening hours; None for a removal), or RecordError in French; the workstation's directory checks every
-    place with this too."""
+    phone and opening hours; None for a removal), or RecordError in French. The workstation's
+    directory checks every place with this too, enrolled or not."""
     _key_text(commune, PLACE_LIMITS["commune"], "La commune du lieu")
     if "/" in commune:
         raise RecordError("item", "La commune du lieu ne peut pas contenir « / ».")
@@ -512,6 +512,7 @@ def _key_text(text: str, limit: int, subject: str, *, names: bool = True) -> Non
 
 
 def _value_texts(value: Any, keys: set[str], what: str) -> None:
+    """`value` is an object of exactly the texts `keys` names (each field then has its own check)."""
     if (
         not isinstance(value, dict)
         or value.keys() != keys
