@@ -1,7 +1,7 @@
 """The directories a responsable keeps in a spreadsheet: `;`-separated CSV, UTF-8 with a BOM.
 
 That is the CSV French spreadsheets open and save without an import dialog. The directories
-(referents, qualified places) share the reading, the writing and the phone check, and the summaries
+(referents, qualified places) share the reading and the writing, and the summaries
 (workstation and server) the writer; each store keeps its own fields and its own French error type.
 
 Every text cell written is neutralised against formula injection: a spreadsheet runs a cell that
@@ -13,15 +13,12 @@ reading a directory back removes, so that "+33 6 12 34 56 78" survives the round
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
 from app.models.text import fold
 
-# A phone number as people type it: digits, spaces, dots, dashes, brackets, a leading +.
-PHONE = re.compile(r"^[+0-9 .()-]{6,20}$")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

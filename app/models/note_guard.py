@@ -105,8 +105,11 @@ def control_problem(text: str, *, line_breaks: bool = False) -> str | None:
     )
 
 
-def identifier_kind(text: str) -> str | None:
-    """What kind of identifier `text` holds, in French ("un numéro de téléphone"…), or None."""
+def identifier_kind(text: str, *, names: bool = True) -> str | None:
+    """What kind of identifier `text` holds, in French ("un numéro de téléphone"…), or None.
+
+    `names=False` leaves out the person's-name check, for the rare fields whose very purpose is an
+    institutional contact's name or a street named after someone (`app.models.record`)."""
     folded = fold(text)
     if _AT_SIGN.search(folded) or (_AT_WORD.search(folded) and _EMAIL.search(folded)):
         return "une adresse e-mail"
@@ -122,7 +125,7 @@ def identifier_kind(text: str) -> str | None:
     for run in _WORD_RUN.finditer(folded):
         if len(_WORD.findall(run.group())) >= 2:
             return "un numéro écrit en toutes lettres"
-    if _named(text) or _NAMED.search(folded):
+    if names and (_named(text) or _NAMED.search(folded)):
         return "un nom de personne"
     return None
 
@@ -169,16 +172,17 @@ def _named(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def value_problem(text: str, subject: str) -> str | None:
+def value_problem(text: str, subject: str, *, names: bool = True) -> str | None:
     """Why `text`, a one-line free-text value, cannot be kept or sent, in French, or None.
 
     `subject` names the value at the start of a sentence ("Le lieu", "Le champ « financeur »").
     Cached: the same few places, agents and funders come back in every record, saved or ingested.
+    `names=False`: see `identifier_kind`.
     """
     control = control_problem(text)
     if control:
         return f"{subject} contient un {control}."
-    kind = identifier_kind(text)
+    kind = identifier_kind(text, names=names)
     if kind:
         return f"{subject} contient ce qui ressemble à {kind}. {_ADVICE}"
     return None

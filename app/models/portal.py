@@ -165,6 +165,36 @@ class PortalStore:
         """A site allowed (inside the caller's transaction), here or by a pulled shared setting."""
         self._allow(domain, reason, added_by, db_time(utc_now()))
 
+    def allowed_sites(self) -> dict[str, tuple[str, str]]:
+        """The sites allowed for their own sake (not for a local link), by domain: (reason, by whom)."""
+        return {
+            domain: (reason, added_by)
+            for domain, reason, added_by in self.db.execute(
+                "SELECT domain, reason, added_by FROM allowed_domains WHERE reason NOT LIKE ? ORDER BY domain",
+                [LOCAL_LINK_REASON.format("%")],
+            )
+        }
+
+    def remove_domain(self, domain: str) -> None:
+        """A site the structure no longer allows: the browsers of its workstations refuse it after
+        their next pass (unless one of their local links still uses it)."""
+        with transaction(self.db):
+            if domain not in self.allowed_sites():
+                raise PortalError(f"Le site « {domain} » n'est plus dans les sites autorisés.")
+            self.disallow(domain)
+            SharedSettings(self.db).change(f"site/{domain}", None, deleted=True)
+
+    def disallow(self, domain: str) -> None:
+        """Take a site out of the whitelist (inside the caller's transaction), here or by a pulled
+        removal; a local link that uses it keeps it allowed, for the link's sake."""
+        self.db.execute("DELETE FROM allowed_domains WHERE domain = ?", [domain])
+        now = db_time(utc_now())
+        for label, url, added_by in self.db.execute(
+            "SELECT label, url, added_by FROM local_links"
+        ).fetchall():
+            if domain_of(url) == domain:
+                self._allow(domain, LOCAL_LINK_REASON.format(label), added_by, now)
+
     def shared_items(self) -> dict[str, dict[str, str]]:
         """The local links and the sites allowed for their own sake, as shared settings' items and
         values (what `SharedSettings.seed` publishes)."""
@@ -172,10 +202,7 @@ class PortalStore:
             f"link/{url}": {"label": label, "description": description}
             for label, url, description in self.db.execute("SELECT label, url, description FROM local_links")
         }
-        for domain, reason in self.db.execute(
-            "SELECT domain, reason FROM allowed_domains WHERE reason NOT LIKE ?",
-            [LOCAL_LINK_REASON.format("%")],
-        ):
+        for domain, (reason, _added_by) in self.allowed_sites().items():
             items[f"site/{domain}"] = {"reason": reason}
         return items
 

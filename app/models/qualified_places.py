@@ -3,25 +3,34 @@
 The responsable keeps the directory (typed in, or imported from the spreadsheet the local
 digital-inclusion network circulates); the receipt handed with the cheques lists the places of the
 citizen's commune first. Imported and exported as the CSV French spreadsheets open directly.
+
+The directory is one of the structure's shared settings (`app.models.shared_settings`): a place is
+the item `place/<commune>/<name>`, its address, phone and opening hours the value. Every place is
+checked by the shared definition (`app.models.record.check_place`: a venue's address and phone may
+travel, a citizen's identifier in its name or hours may not), enrolled or not, and once enrolled each
+change is a version the structure's other workstations apply.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from app.models.communes import search_key
-from app.models.csv_files import PHONE, read_rows, write_rows
+from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
+from app.models.record import PLACE_ITEM, PLACE_LIMITS, RecordError, check_place, french_phone, split_item
+from app.models.shared_settings import SharedSettingError, SharedSettings
 from app.models.text import fold
 
 CSV_HEADER = ["nom", "adresse", "commune", "telephone", "horaires"]
 _REQUIRED = {"name": "le nom du lieu", "address": "l'adresse", "commune": "la commune"}
 _LABELS = {**_REQUIRED, "hours": "les horaires"}
 # Long enough for real names and opening hours, short enough for a card of the citizen's receipt.
-MAX_LENGTHS = {"name": 80, "address": 100, "commune": 60, "hours": 120}
+MAX_LENGTHS = {field: PLACE_LIMITS[field] for field in _LABELS}
 
 
 class PlaceError(ValueError):
@@ -36,6 +45,15 @@ class QualifiedPlace:
     phone: str = ""
     hours: str = ""
     id: int | None = None
+
+    @property
+    def item(self) -> str:
+        """The shared setting this place is."""
+        return f"{PLACE_ITEM}{self.commune}/{self.name}"
+
+    @property
+    def value(self) -> dict[str, str]:
+        return {"address": self.address, "phone": self.phone, "hours": self.hours}
 
 
 class PlaceStore:
@@ -62,11 +80,16 @@ class PlaceStore:
         """Insert a new place, or update the one with `place.id`; return it as stored."""
         place = _check(place)
         with transaction(self.db):
-            return self._write(place)
+            before = shared_places(self.db)
+            place = self._write(place)
+            _publish(self.db, before)
+            return place
 
     def delete(self, place_id: int) -> None:
         with transaction(self.db):
+            before = shared_places(self.db)
             self.db.execute("DELETE FROM qualified_places WHERE id = ?", [place_id])
+            _publish(self.db, before)
 
     def export_csv(self) -> bytes:
         return write_rows(CSV_HEADER, ([p.name, p.address, p.commune, p.phone, p.hours] for p in self.list()))
@@ -78,12 +101,19 @@ class PlaceStore:
             for number, cells in read_rows(path, CSV_HEADER, PlaceError)
         ]
         with transaction(self.db):
+            before = shared_places(self.db)
             self.db.execute("DELETE FROM qualified_places")
             for place in places:
                 self._write(place)
+            _publish(self.db, before)
         return len(places)
 
     def _write(self, place: QualifiedPlace) -> QualifiedPlace:
+        if self.db.execute(
+            "SELECT 1 FROM qualified_places WHERE commune = ? AND name = ? AND id IS NOT ?",
+            [place.commune, place.name, place.id],
+        ).fetchone():
+            raise PlaceError(f"« {place.name} » est déjà dans la liste pour {place.commune}.")
         values = [place.name, place.address, place.commune, place.phone, place.hours, db_time(utc_now())]
         if place.id is None:
             cursor = self.db.execute(
@@ -114,9 +144,53 @@ def _check(place: QualifiedPlace, line: str = "") -> QualifiedPlace:
     for name, limit in MAX_LENGTHS.items():
         if len(fields[name]) > limit:
             raise _refused(line, f"{limit} caractères au plus pour {_LABELS[name]}.")
-    if fields["phone"] and not PHONE.match(fields["phone"]):
+    if fields["phone"] and not french_phone(fields["phone"]):
         raise _refused(line, f"numéro de téléphone invalide « {fields['phone']} ».")
-    return QualifiedPlace(**fields, id=place.id)
+    checked = QualifiedPlace(**fields, id=place.id)
+    try:
+        check_place(checked.commune, checked.name, checked.value)
+    except RecordError as error:
+        raise _refused(line, str(error)) from None
+    return checked
+
+
+def shared_places(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+    """The directory as shared settings' items and values (what `SharedSettings.seed` publishes)."""
+    return {
+        place.item: place.value
+        for place in (
+            QualifiedPlace(*row)
+            for row in db.execute("SELECT name, address, commune, phone, hours FROM qualified_places")
+        )
+    }
+
+
+def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> None:
+    """Send the structure what this change made of the directory (inside the caller's transaction)."""
+    try:
+        SharedSettings(db).change_all(before, shared_places(db))
+    except SharedSettingError as error:
+        raise PlaceError(str(error)) from None
+
+
+def apply_place(db: sqlite_utils.Database, item: str, value: dict[str, Any] | None) -> None:
+    """A pulled version of a place made this workstation's (inside the caller's transaction)."""
+    commune, name = split_item(item, PLACE_ITEM)
+    if value is None:
+        db.execute("DELETE FROM qualified_places WHERE commune = ? AND name = ?", [commune, name])
+        return
+    fields = [value["address"], value["phone"], value["hours"], db_time(utc_now())]
+    cursor = db.execute(
+        "UPDATE qualified_places SET address = ?, phone = ?, hours = ?, updated_at = ? "
+        "WHERE commune = ? AND name = ?",
+        [*fields, commune, name],
+    )
+    if cursor.rowcount == 0:
+        db.execute(
+            "INSERT INTO qualified_places (address, phone, hours, updated_at, commune, name) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [*fields, commune, name],
+        )
 
 
 def _refused(line: str, message: str) -> PlaceError:

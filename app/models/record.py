@@ -406,11 +406,134 @@ class PassIssuanceRecord(_PassRecord):
 MAX_STOPS = 50
 MAX_PASS_THRESHOLD = 10_000
 # The shared settings a `setting` record may carry, by item: `agent/<name>` (one per agent, keyed by
-# the name the records carry), and the structure's single-valued settings.
-SETTING_ITEMS = ("agent/", "link/", "site/", "stops", "pass.threshold", "search.engine")
-# Items a deletion may end (an agent withdrawn, a local link removed); the others always have a value.
-DELETABLE_ITEMS = ("agent/", "link/")
+# the name the records carry), `link/<url>`, `site/<domain>`, `referent/<partner>/<name>`,
+# `place/<commune>/<name>`, and the structure's single-valued settings.
+REFERENT_ITEM, PLACE_ITEM = "referent/", "place/"
+SETTING_ITEMS = (
+    "agent/",
+    "link/",
+    "site/",
+    REFERENT_ITEM,
+    PLACE_ITEM,
+    "stops",
+    "pass.threshold",
+    "search.engine",
+)
+# Items a deletion may end (an agent withdrawn, a link, a site, a referent or a place removed); the
+# others always have a value.
+DELETABLE_ITEMS = ("agent/", "link/", "site/", REFERENT_ITEM, PLACE_ITEM)
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+# --- Institutional contacts: the partners' referents and the qualified places ------------------------
+# The privacy decision (docs/SYNC_PROTOCOL.md, "Shared settings"). A referent is a partner's member of
+# staff and a qualified place a venue: institutional contacts, never citizens. Their phone number,
+# e-mail address and postal address are what the structure shares them for, so those may travel —
+# but only in those fields of those two items, each held to its own format (a French phone number,
+# an e-mail address, a postal address that holds no identifier once its postal code and box number
+# are set aside). Every other text of them (the referent's note, the place's name, commune and
+# opening hours) goes through the identifier guard like any free text, so a social-security number
+# or a citizen's phone number typed there is refused on the workstation and by the server alike. The
+# referent's name is a person's name by design: it skips the guard's name check only, as the street
+# of an address may (« place Monsieur Vincent »); every number, e-mail or document in it is refused.
+REFERENT_LIMITS = {"name": 80, "phone": 20, "email": 254, "note": 200}
+PLACE_LIMITS = {"name": 80, "address": 100, "commune": 60, "phone": 20, "hours": 120}
+_PHONE_TEXT = re.compile(r"\+?[0-9 .()-]{6,20}")
+_FRENCH_PHONE = re.compile(
+    r"(?:0|\+33|0033)[1-9]\d{8}|(?:\+|00)(?:262|269|508|590|594|596|681|687|689)\d{6,9}"
+)
+_EMAIL_ADDRESS = re.compile(
+    r"[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+# What a postal address holds that the guard would take for an identifier: a postal box (BP, CS,
+# TSA and its number) and the postal code before the commune.
+_POSTAL_PARTS = re.compile(r"\b(?:BP|CS|TSA)\s*\d{1,5}\b|\b\d{5}(?=\s+[^\W\d])", re.IGNORECASE)
+
+
+def french_phone(text: str) -> bool:
+    """A French phone number as people write it ("04 50 00 00 30", "+33 (0)6 12 34 56 78",
+    "+262 262 12 34 56"): metropolitan or overseas, digits with spaces, dots, dashes or brackets."""
+    if not _PHONE_TEXT.fullmatch(text):
+        return False
+    return bool(_FRENCH_PHONE.fullmatch(re.sub(r"[ .()-]", "", text.replace("(0)", ""))))
+
+
+def email_address(text: str) -> bool:
+    return len(text) <= 254 and bool(_EMAIL_ADDRESS.fullmatch(text))
+
+
+def check_referent(partner: str, name: str, value: Any, catalogue: Catalogue | None = None) -> None:
+    """A referent as the structure shares it (`referent/<partner>/<name>`, value: its phone, e-mail
+    and note, each possibly empty; None for a removal), or RecordError in French. The workstation's
+    directory checks every referent with this too, enrolled or not."""
+    if not re.fullmatch(r"[a-z0-9-]{1,40}", partner) or (
+        catalogue is not None and partner not in catalogue.partners
+    ):
+        raise RecordError("item", "Partenaire du référent inconnu.")
+    _key_text(name, REFERENT_LIMITS["name"], "Le nom du référent", names=False)
+    if value is None:  # a removal
+        return
+    _value_texts(value, REFERENT_LIMITS.keys() - {"name"}, "référent")
+    if value["phone"] and not french_phone(value["phone"]):
+        raise RecordError("value", "Le téléphone du référent n'est pas un numéro de téléphone français.")
+    if value["email"] and not email_address(value["email"]):
+        raise RecordError("value", "L'adresse e-mail du référent est invalide.")
+    _free_text(value["note"], REFERENT_LIMITS["note"], "La note du référent")
+
+
+def check_place(commune: str, name: str, value: Any) -> None:
+    """A qualified place as the structure shares it (`place/<commune>/<name>`, value: its address,
+    phone and opening hours; None for a removal), or RecordError in French. The workstation's
+    directory checks every place with this too, enrolled or not."""
+    _key_text(commune, PLACE_LIMITS["commune"], "La commune du lieu")
+    if "/" in commune:
+        raise RecordError("item", "La commune du lieu ne peut pas contenir « / ».")
+    _key_text(name, PLACE_LIMITS["name"], "Le nom du lieu")
+    if value is None:  # a removal
+        return
+    _value_texts(value, PLACE_LIMITS.keys() - {"name", "commune"}, "lieu qualifié")
+    address = value["address"]
+    if not address.strip() or len(address) > PLACE_LIMITS["address"]:
+        raise RecordError("value", "L'adresse du lieu est vide ou trop longue.")
+    problem = value_problem(_POSTAL_PARTS.sub(" ", address), "L'adresse du lieu", names=False)
+    if problem:
+        raise RecordError("value", problem)
+    if value["phone"] and not french_phone(value["phone"]):
+        raise RecordError("value", "Le téléphone du lieu n'est pas un numéro de téléphone français.")
+    _free_text(value["hours"], PLACE_LIMITS["hours"], "Les horaires du lieu")
+
+
+def _key_text(text: str, limit: int, subject: str, *, names: bool = True) -> None:
+    """A text that names an item: tidy (the same on every workstation), within `limit`, guarded."""
+    if not text or text != " ".join(text.split()) or len(text) > limit:
+        raise RecordError("item", f"{subject} est vide, trop long ou mal espacé.")
+    problem = value_problem(text, subject, names=names)
+    if problem:
+        raise RecordError("item", problem)
+
+
+def _value_texts(value: Any, keys: set[str], what: str) -> None:
+    """`value` is an object of exactly the texts `keys` names (each field then has its own check)."""
+    if (
+        not isinstance(value, dict)
+        or value.keys() != keys
+        or not all(isinstance(v, str) for v in value.values())
+    ):
+        raise RecordError("value", f"Valeur invalide pour un {what}.")
+
+
+def _free_text(text: str, limit: int, subject: str) -> None:
+    """An optional free text of an item: within `limit`, through the identifier guard."""
+    if len(text) > limit:
+        raise RecordError("value", f"{subject} : {limit} caractères au plus.")
+    problem = value_problem(text, subject) if text else None
+    if problem:
+        raise RecordError("value", problem)
+
+
+def split_item(item: str, prefix: str) -> tuple[str, str]:
+    """The two parts of a `referent/<partner>/<name>` or `place/<commune>/<name>` item."""
+    first, _slash, second = item.removeprefix(prefix).partition("/")
+    return first, second
 
 
 class SettingRecord(_Record):
@@ -426,11 +549,13 @@ class SettingRecord(_Record):
     value: StrictInt | str | list[str] | dict[str, str] | None = None
 
     @model_validator(mode="after")
-    def _check_item(self) -> "SettingRecord":
+    def _check_item(self, info: ValidationInfo) -> "SettingRecord":
         item, value = self.item, self.value
         if self.deleted != (value is None) or (self.deleted and not item.startswith(DELETABLE_ITEMS)):
             raise RecordError(
-                "value", "Seuls un agent et un lien local se retirent ; tout autre paramètre a une valeur."
+                "value",
+                "Seuls un agent, un lien local, un site autorisé, un référent et un lieu qualifié se "
+                "retirent ; tout autre paramètre a une valeur.",
             )
         if item.startswith("agent/"):
             name = item.removeprefix("agent/")
@@ -451,7 +576,14 @@ class SettingRecord(_Record):
         elif item.startswith("site/"):
             if not _DOMAIN.fullmatch(item.removeprefix("site/")):
                 raise RecordError("item", "Nom de domaine invalide.")
-            _texts_of(value, {"reason": 200}, "site autorisé")
+            if value is not None:
+                _texts_of(value, {"reason": 200}, "site autorisé")
+        elif item.startswith(REFERENT_ITEM):
+            partner, name = split_item(item, REFERENT_ITEM)
+            check_referent(partner, name, value, (info.context or {}).get("catalogue"))
+        elif item.startswith(PLACE_ITEM):
+            commune, name = split_item(item, PLACE_ITEM)
+            check_place(commune, name, value)
         elif item == "stops":
             if not isinstance(value, list) or len(value) > MAX_STOPS:
                 raise RecordError("value", f"Les arrêts sont une liste de {MAX_STOPS} communes au plus.")

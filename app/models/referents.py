@@ -2,22 +2,36 @@
 
 They are the people the agent calls when a case is complex. Imported and exported as the CSV that
 French spreadsheets open directly (UTF-8 with BOM, `;`).
+
+The directory is one of the structure's shared settings (`app.models.shared_settings`): a referent is
+the item `referent/<partner>/<name>`, its phone, e-mail and note the value. Every referent is checked
+by the shared definition (`app.models.record.check_referent`: a referent's phone and e-mail may
+travel, a citizen's identifier in its note may not), enrolled or not, and once enrolled each change
+is a version the structure's other workstations apply.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
-from app.models.csv_files import PHONE, read_rows, write_rows
+from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
+from app.models.record import (
+    REFERENT_ITEM,
+    RecordError,
+    check_referent,
+    email_address,
+    french_phone,
+    split_item,
+)
 from app.models.reference import Catalogue
+from app.models.shared_settings import SharedSettingError, SharedSettings
 from app.models.text import fold
 
 MAX_PER_PARTNER = 2
 CSV_HEADER = ["partenaire", "nom", "telephone", "email", "note"]
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ReferentError(ValueError):
@@ -32,6 +46,15 @@ class Referent:
     email: str = ""
     note: str = ""
     id: int | None = None
+
+    @property
+    def item(self) -> str:
+        """The shared setting this referent is."""
+        return f"{REFERENT_ITEM}{self.partner}/{self.name}"
+
+    @property
+    def value(self) -> dict[str, str]:
+        return {"phone": self.phone, "email": self.email, "note": self.note}
 
 
 class ReferentStore:
@@ -57,13 +80,18 @@ class ReferentStore:
         name = " ".join(referent.name.split())
         if not name:
             raise ReferentError(f"{prefix}indiquez le nom du référent.")
-        if referent.email and not _EMAIL.match(referent.email.strip()):
+        if referent.email and not email_address(referent.email.strip()):
             raise ReferentError(f"{prefix}adresse e-mail invalide « {referent.email} ».")
-        if referent.phone and not PHONE.match(referent.phone.strip()):
+        if referent.phone and not french_phone(referent.phone.strip()):
             raise ReferentError(f"{prefix}numéro de téléphone invalide « {referent.phone} ».")
-        return Referent(
+        checked = Referent(
             partner, name, referent.phone.strip(), referent.email.strip(), referent.note.strip(), referent.id
         )
+        try:
+            check_referent(partner, name, checked.value, self.catalogue)
+        except RecordError as error:
+            raise ReferentError(f"{prefix}{error}") from None
+        return checked
 
     def _partner_id(self, value: str) -> str | None:
         """A partner id, or a partner's label as a person would type it in a spreadsheet."""
@@ -73,18 +101,23 @@ class ReferentStore:
         return next((p.id for p in self.catalogue.partners.values() if fold(p.label) == wanted), None)
 
     def save(self, referent: Referent) -> Referent:
+        """Add a referent, or change the one with `referent.id`; shared with the structure."""
         referent = self._check(referent)
         with transaction(self.db):
+            before = shared_referents(self.db)
             self._write(referent)
+            _publish(self.db, before)
         return referent
 
     def _write(self, referent: Referent) -> None:
         others = self.db.execute(
-            "SELECT count(*) FROM referents WHERE partner = ? AND id IS NOT ?",
-            [referent.partner, referent.id],
-        ).fetchone()[0]
-        if others >= MAX_PER_PARTNER:
-            label = self.catalogue.label("partners", referent.partner)
+            "SELECT count(*), count(*) FILTER (WHERE name = ?) FROM referents WHERE partner = ? AND id IS NOT ?",
+            [referent.name, referent.partner, referent.id],
+        ).fetchone()
+        label = self.catalogue.label("partners", referent.partner)
+        if others[1]:
+            raise ReferentError(f"{referent.name} est déjà référent de {label}.")
+        if others[0] >= MAX_PER_PARTNER:
             raise ReferentError(f"{label} a déjà {MAX_PER_PARTNER} référents : modifiez ou retirez-en un.")
         values = [
             referent.partner,
@@ -107,7 +140,9 @@ class ReferentStore:
 
     def delete(self, referent_id: int) -> None:
         with transaction(self.db):
+            before = shared_referents(self.db)
             self.db.execute("DELETE FROM referents WHERE id = ?", [referent_id])
+            _publish(self.db, before)
 
     def export_csv(self) -> bytes:
         return write_rows(CSV_HEADER, ([r.partner, r.name, r.phone, r.email, r.note] for r in self.list()))
@@ -119,7 +154,47 @@ class ReferentStore:
             for number, cells in read_rows(path, CSV_HEADER, ReferentError)
         ]
         with transaction(self.db):
+            before = shared_referents(self.db)
             self.db.execute("DELETE FROM referents")
             for referent in referents:
                 self._write(referent)
+            _publish(self.db, before)
         return len(referents)
+
+
+def shared_referents(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+    """The directory as shared settings' items and values (what `SharedSettings.seed` publishes)."""
+    return {
+        referent.item: referent.value
+        for referent in (
+            Referent(*row) for row in db.execute("SELECT partner, name, phone, email, note FROM referents")
+        )
+    }
+
+
+def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> None:
+    """Send the structure what this change made of the directory (inside the caller's transaction)."""
+    try:
+        SharedSettings(db).change_all(before, shared_referents(db))
+    except SharedSettingError as error:
+        raise ReferentError(str(error)) from None
+
+
+def apply_referent(db: sqlite_utils.Database, item: str, value: dict[str, Any] | None) -> None:
+    """A pulled version of a referent made this workstation's (inside the caller's transaction).
+    The structure's directory wins over the limit of two per partner, which only guards what is
+    added here: two workstations that each added one offline both keep both."""
+    partner, name = split_item(item, REFERENT_ITEM)
+    if value is None:
+        db.execute("DELETE FROM referents WHERE partner = ? AND name = ?", [partner, name])
+        return
+    fields = [value["phone"], value["email"], value["note"], db_time(utc_now())]
+    cursor = db.execute(
+        "UPDATE referents SET phone = ?, email = ?, note = ?, updated_at = ? WHERE partner = ? AND name = ?",
+        [*fields, partner, name],
+    )
+    if cursor.rowcount == 0:
+        db.execute(
+            "INSERT INTO referents (phone, email, note, updated_at, partner, name) VALUES (?, ?, ?, ?, ?, ?)",
+            [*fields, partner, name],
+        )

@@ -1,5 +1,6 @@
-"""The structure's shared settings: agents, a bus's stops, the Pass numérique alert threshold and the
-search engine are one version per structure, whichever workstation changed them.
+"""The structure's shared settings: agents, a bus's stops, local links and allowed sites, the partners'
+referents, the qualified places, the Pass numérique alert threshold and the search engine are one
+version per structure, whichever workstation changed them.
 
 Every change made here once the workstation is enrolled (and has read the structure's feed once) is a
 `setting` record (`app.models.record.SettingRecord`): stored in `setting_versions`, sent through the
@@ -25,7 +26,14 @@ from uuid import uuid4
 import sqlite_utils
 
 from app.models.database import db_time, parse_db_time, utc_now
-from app.models.record import RecordError, SettingRecord, validate_record
+from app.models.record import (
+    PLACE_ITEM,
+    REFERENT_ITEM,
+    RecordError,
+    SettingRecord,
+    split_item,
+    validate_record,
+)
 from app.models.settings import get_setting, set_setting
 
 # The workstation settings each single-valued item is applied to (read by their own modules).
@@ -85,6 +93,17 @@ class SharedSettings:
                 "Seul un responsable peut modifier les paramètres partagés par toute la structure."
             )
         self._publish(item, value, author[0], matricule, deleted)
+
+    def change_all(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """A change of a whole directory (referents, places: an item per entry) made here, as
+        `change` makes it: a removal for each item gone that the structure has (an entry that could
+        not be shared stays removable), a version for each one new or changed."""
+        for item in sorted(before.keys() - after.keys()):
+            if self._winner(item) is not None:
+                self.change(item, None, deleted=True)
+        for item in sorted(after):
+            if before.get(item) != after[item]:
+                self.change(item, after[item])
 
     def _publish(self, item: str, value: Any, author: str, matricule: str, deleted: bool = False) -> None:
         # contacts imports the workstation, which imports this module
@@ -154,11 +173,20 @@ class SharedSettings:
 
     def _apply(self, item: str, value: Any, deleted: bool, author: str) -> None:
         """Make `value` the workstation's setting for `item` (the modules that use it read it there)."""
+        if item.startswith((REFERENT_ITEM, PLACE_ITEM)):
+            # the directories publish through this module
+            from app.models.qualified_places import apply_place
+            from app.models.referents import apply_referent
+
+            (apply_referent if item.startswith(REFERENT_ITEM) else apply_place)(self.db, item, value)
+            return
         if item.startswith(("link/", "site/")):
             from app.models.portal import PortalStore  # the portal publishes through this module
 
             portal = PortalStore(self.db)
-            if item.startswith("site/"):
+            if item.startswith("site/") and deleted:
+                portal.disallow(item.removeprefix("site/"))
+            elif item.startswith("site/"):
                 portal.allow(item.removeprefix("site/"), value["reason"], author)
             elif deleted:
                 portal.erase_link(item.removeprefix("link/"))
@@ -194,9 +222,14 @@ class SharedSettings:
             agent_item(name): {"role": role}
             for name, role in self.db.execute("SELECT name, role FROM agents WHERE active = 1")
         }
-        from app.models.portal import PortalStore  # the portal publishes through this module
+        # the portal and the directories publish through this module
+        from app.models.portal import PortalStore
+        from app.models.qualified_places import shared_places
+        from app.models.referents import shared_referents
 
         local.update(PortalStore(self.db).shared_items())
+        local.update(shared_referents(self.db))
+        local.update(shared_places(self.db))
         for item, key in _LOCAL_KEYS.items():
             value = get_setting(self.db, key)
             if value not in (None, []):  # a fixed site's empty list of stops says nothing
@@ -296,7 +329,18 @@ def describe(item: str, version: Version) -> tuple[str, str]:
         label = f"Lien local « {item.removeprefix('link/')} »"
         return label, "retiré" if version.deleted else version.value["label"]
     if item.startswith("site/"):
-        return f"Site autorisé « {item.removeprefix('site/')} »", version.value["reason"]
+        label = f"Site autorisé « {item.removeprefix('site/')} »"
+        return label, "retiré" if version.deleted else version.value["reason"]
+    if item.startswith(REFERENT_ITEM):
+        partner, name = split_item(item, REFERENT_ITEM)
+        label = f"Référent « {name} » ({partner})"
+        value = version.value or {}
+        return label, "retiré" if version.deleted else " · ".join(filter(None, value.values()))
+    if item.startswith(PLACE_ITEM):
+        commune, name = split_item(item, PLACE_ITEM)
+        value = version.value or {}
+        label = f"Lieu qualifié « {name} » ({commune})"
+        return label, "retiré" if version.deleted else " · ".join(filter(None, value.values()))
     if item == "stops":
         return _ITEM_LABELS[item], ", ".join(version.value)
     if item == "pass.threshold":

@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
         if current:
             self.agent_switch.setCurrentIndex(self.agent_switch.findData(current.id))
         self._show_sync_status()
+        if self.browser is not None:  # a site removed by the structure is refused from now on
+            self.browser.policy.refresh()
         self._stale = set(self._built)
         self._refresh_if_stale()
 

@@ -156,7 +156,11 @@ class PlacesPanel(QWidget):
     def _remove(self) -> None:
         row = chosen_row(self.table)
         if row is not None:
-            self.workspace.places.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+            try:
+                self.workspace.places.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+            except PlaceError as error:  # only a responsable changes the structure's directory
+                self.notice.setText(f"⚠ {error}")
+                return
             self.refresh()
             self.changed.emit()
 

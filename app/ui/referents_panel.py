@@ -60,7 +60,9 @@ class ReferentsPanel(QGroupBox):
             edit.setAccessibleName(f"{label} du référent")
             edit.setToolTip(f"{label} du référent à ajouter (professionnel).")
         self.add_button = QPushButton("Ajouter")
-        self.add_button.setToolTip("Ajoute ce référent à l'annuaire du poste (deux par partenaire au plus).")
+        self.add_button.setToolTip(
+            "Ajoute ce référent à l'annuaire de la structure, partagé par ses postes (deux par partenaire au plus)."
+        )
         self.add_button.clicked.connect(self._add)
         self.remove_button = QPushButton("Retirer le référent sélectionné")
         self.remove_button.setToolTip("Retire de l'annuaire le référent sélectionné dans la liste (Suppr).")
@@ -138,7 +140,13 @@ class ReferentsPanel(QGroupBox):
     def _remove(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self.workspace.referents.delete(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+            try:
+                self.workspace.referents.delete(
+                    self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+                )
+            except ReferentError as error:  # only a responsable changes the structure's directory
+                self.notice.setText(f"⚠ {error}")
+                return
             self.refresh()
             self.changed.emit()
 

@@ -4,7 +4,7 @@ and the journal for the support."""
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -117,8 +118,9 @@ class SettingsScreen(QWidget):
         row.addWidget(add_agent)
         self.history_button = QPushButton("Historique des paramètres partagés…")
         self.history_button.setToolTip(
-            "Chaque modification des agents, arrêts, seuil d'alerte et moteur de recherche faite sur "
-            "les postes de la structure, et celle qui est appliquée."
+            "Chaque modification des agents, arrêts, référents, lieux qualifiés, liens locaux, sites "
+            "autorisés, seuil d'alerte et moteur de recherche faite sur les postes de la structure, et "
+            "celle qui est appliquée."
         )
         self.history_button.clicked.connect(self._show_history)
         agents_layout = QVBoxLayout(agents_box)
@@ -187,7 +189,7 @@ class SettingsScreen(QWidget):
 
         content = QWidget()
         layout = QVBoxLayout(content)
-        portal_box = QGroupBox("Portail : recherche sur le web (limitée aux sites autorisés)")
+        portal_box = QGroupBox("Portail : recherche sur le web et sites autorisés")
         self.engine = QLineEdit()
         self.engine.setAccessibleName("Adresse du moteur de recherche")
         self.engine.setToolTip("{query} marque l'endroit où vont les mots cherchés.")
@@ -197,10 +199,33 @@ class SettingsScreen(QWidget):
         self.engine_result = QLabel()
         self.engine_result.setWordWrap(True)
         self.engine_result.setAccessibleName("Résultat")
-        engine_row = QHBoxLayout(portal_box)
+        engine_row = QHBoxLayout()
         engine_row.addWidget(self.engine, 1)
         engine_row.addWidget(self.engine_button)
         engine_row.addWidget(self.engine_result)
+        self.sites = QListWidget()
+        self.sites.setAccessibleName("Sites autorisés par la structure")
+        self.sites.setAccessibleDescription(
+            "Les sites ajoutés aux sites autorisés du portail (hors liens locaux), avec le motif."
+        )
+        self.sites.setMaximumHeight(110)
+        self.remove_site_button = QPushButton("Retirer le site sélectionné")
+        self.remove_site_button.setToolTip(
+            "Le navigateur des postes de la structure refuse ce site après leur prochaine synchronisation "
+            "(responsable)."
+        )
+        self.remove_site_button.clicked.connect(self._remove_site)
+        self.sites_result = QLabel()
+        self.sites_result.setWordWrap(True)
+        self.sites_result.setAccessibleName("Résultat")
+        sites_row = QHBoxLayout()
+        sites_row.addWidget(self.remove_site_button)
+        sites_row.addWidget(self.sites_result, 1)
+        portal_layout = QVBoxLayout(portal_box)
+        portal_layout.addLayout(engine_row)
+        portal_layout.addWidget(QLabel("Sites autorisés par la structure :"))
+        portal_layout.addWidget(self.sites)
+        portal_layout.addLayout(sites_row)
         self.referents = ReferentsPanel(workspace)
         self.referents.changed.connect(self.changed)
         widgets = (
@@ -260,6 +285,12 @@ class SettingsScreen(QWidget):
         self.engine.setText(self.workspace.portal.search_engine())
         self.engine.setEnabled(manager)
         self.engine_button.setEnabled(manager)
+        self.sites.clear()
+        for domain, (reason, added_by) in self.workspace.portal.allowed_sites().items():
+            entry = QListWidgetItem(f"{domain} — {reason} (ajouté par {added_by})")
+            entry.setData(Qt.ItemDataRole.UserRole, domain)
+            self.sites.addItem(entry)
+        self.remove_site_button.setEnabled(manager and self.sites.count() > 0)
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
@@ -331,6 +362,21 @@ class SettingsScreen(QWidget):
             self.engine_result.setText(f"⚠ {error}")
             return
         self.engine_result.setText("✔ Enregistré.")
+
+    def _remove_site(self) -> None:
+        entry = self.sites.currentItem()
+        if entry is None:
+            self.sites_result.setText("⚠ Choisissez d'abord un site dans la liste.")
+            return
+        domain = entry.data(Qt.ItemDataRole.UserRole)
+        try:
+            self.workspace.portal.remove_domain(domain)
+        except (PortalError, SharedSettingError) as error:
+            self.sites_result.setText(f"⚠ {error}")
+            return
+        self.refresh()
+        self.sites_result.setText(f"✔ « {domain} » retiré des sites autorisés.")
+        self.changed.emit()
 
     def _enrol(self) -> None:
         url, code = self.server_url.text().strip(), self.enrolment_code.text().strip()

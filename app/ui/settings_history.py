@@ -17,8 +17,8 @@ class SettingsHistoryDialog(QDialog):
         self.table = read_only_table(
             "Historique des paramètres partagés",
             HEADERS,
-            "Chaque version des agents, arrêts, seuil d'alerte et moteur de recherche de la structure ; "
-            "la version appliquée est marquée « oui ».",
+            "Chaque version des agents, arrêts, référents, lieux qualifiés, liens locaux, sites autorisés, "
+            "seuil d'alerte et moteur de recherche de la structure ; la version appliquée est marquée « oui ».",
         )
         versions = shared.versions()
         self.table.setRowCount(len(versions))

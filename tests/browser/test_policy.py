@@ -78,3 +78,24 @@ def test_folders_left_by_a_crashed_session_are_removed(tmp_path: Path) -> None:
     mine.mkdir()
     assert remove_leftover_folders(tmp_path) == [left]
     assert not left.exists() and mine.exists()
+
+
+def test_an_open_browser_refuses_a_site_the_structure_removed_once_the_window_refreshes(qtbot, desk) -> None:
+    """After a pass (which refreshes the window), a site another workstation removed is refused even
+    in a browser already open; a new visit reads the whitelist anyway."""
+    from app.models.database import transaction
+    from app.ui.browser import VisitBrowser
+    from app.ui.main_window import MainWindow
+
+    desk.portal.allow_domain("ccas-guise.fr", "aide sociale", "Camille R.")
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.browser = VisitBrowser(desk)
+    qtbot.addWidget(window.browser)
+    url = QUrl("https://www.ccas-guise.fr/aides")
+    assert window.browser.policy.allows_navigation(url)
+    with transaction(desk.db):  # what applying another workstation's removal does
+        desk.portal.disallow("ccas-guise.fr")
+    assert window.browser.policy.allows_navigation(url)  # the snapshot…
+    window.refresh()
+    assert not window.browser.policy.allows_navigation(url)  # …read again after the pass

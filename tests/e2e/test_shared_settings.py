@@ -91,3 +91,51 @@ def test_settings_changed_on_one_workstation_reach_the_other_and_a_conflict_ends
         assert names == {"Camille R."}
     finally:
         workspace.close()
+
+
+def test_referents_places_and_a_site_removal_made_on_one_workstation_reach_the_other(
+    tmp_path: Path, server: LiveServer
+) -> None:
+    from app.models.qualified_places import QualifiedPlace
+    from app.models.referents import Referent
+
+    first, second = tmp_path / "poste-1", tmp_path / "poste-2"
+    _pc(first, "demo", "--contacts", "3", "--seed", "1")
+    _pc(first, "enroll", "--server", server.url, "--code", create_structure(server.database_url))
+    _pc(first, "sync")
+    _as_responsable(first, lambda ws: ws.portal.allow_domain("ccas-guise.fr", "aide sociale", "Camille R."))
+    _pc(first, "sync")
+    _pc(second, "demo", "--contacts", "3", "--seed", "2")
+    _pc(second, "enroll", "--server", server.url, "--code", _code(server))
+    _pc(second, "sync")
+    workspace = open_workspace(second)
+    try:
+        assert workspace.portal.whitelist().allows("https://www.ccas-guise.fr/")
+    finally:
+        workspace.close()
+
+    def change_the_directories(workspace) -> None:
+        workspace.referents.save(
+            Referent("caf", "Mme Martin", "03 23 00 00 01", "referente@caf.example.fr", "le mardi matin")
+        )
+        workspace.places.save(
+            QualifiedPlace("Médiathèque", "2 rue Centrale", "Guise", "03 23 00 00 02", "mardi 14 h – 18 h")
+        )
+        workspace.portal.remove_domain("ccas-guise.fr")
+
+    _as_responsable(first, change_the_directories)
+    _pc(first, "sync")
+    _pc(second, "sync")
+
+    workspace = open_workspace(second)
+    try:
+        assert [(r.partner, r.name, r.phone, r.email, r.note) for r in workspace.referents.list()] == [
+            ("caf", "Mme Martin", "03 23 00 00 01", "referente@caf.example.fr", "le mardi matin")
+        ]
+        assert [(p.name, p.address, p.commune, p.phone, p.hours) for p in workspace.places.list()] == [
+            ("Médiathèque", "2 rue Centrale", "Guise", "03 23 00 00 02", "mardi 14 h – 18 h")
+        ]
+        assert not workspace.portal.whitelist().allows("https://www.ccas-guise.fr/")
+        assert [v.deleted for v in workspace.shared.history("site/ccas-guise.fr")] == [True, False]
+    finally:
+        workspace.close()

@@ -88,3 +88,45 @@ def test_a_setting_version_is_validated_and_written_for_its_own_structure(
     assert "Ne notez rien qui permette d'identifier la personne" in results[2]["reason"]
     assert "Paramètre partagé inconnu" in results[3]["reason"]
     assert results[4]["reason"].startswith("Ce paramètre partagé appartient à la structure « 59 »")
+
+
+REFERENT = {"phone": "03 23 00 00 01", "email": "referente@caf.example.fr", "note": "le mardi matin"}
+PLACE = {"address": "2 rue Centrale 02120 Guise", "phone": "03 23 00 00 02", "hours": "mardi 14 h – 18 h"}
+
+
+def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_structure(
+    server: LiveServer, http: requests.Session
+) -> None:
+    first = _token(http, server, declare(server.database_url))
+    second = _token(http, server, _second_code(server))
+    other = _token(
+        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
+    )
+    versions = [
+        setting("referent/caf/Mme Martin", REFERENT),
+        setting("place/Guise/Médiathèque", PLACE),
+        setting("site/ccas-guise.fr", None, deleted=True),
+    ]
+    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 3
+    assert [item["record"] for item in _feed(http, server, second)] == versions
+    assert _feed(http, server, other) == []
+
+    nir = "1 85 05 78 006 084 91"
+    refused = [
+        {**setting("referent/caf/Mme Martin", REFERENT), "value": {**REFERENT, "note": f"NIR {nir}"}},
+        {**setting("referent/caf/Mme Martin", REFERENT), "value": {**REFERENT, "phone": nir}},
+        {
+            **setting("place/Guise/Médiathèque", PLACE),
+            "value": {**PLACE, "hours": "appeler le 06 12 34 56 78"},
+        },
+        # a partner the catalogue does not have (the helper validates without it)
+        setting("referent/mutuelle-x/Mme Martin", REFERENT),
+    ]
+    answer = post_records(http, server, first, items(*refused, kind="setting"))
+    assert statuses(answer) == ["rejected"] * 4
+    reasons = [result["reason"] for result in answer.json()["results"]]
+    assert "sécurité sociale" in reasons[0]
+    assert "numéro de téléphone français" in reasons[1]
+    assert "téléphone" in reasons[2]
+    assert "Partenaire du référent inconnu" in reasons[3]
+    assert len(_feed(http, server, second)) == 3  # nothing refused reached the other workstation

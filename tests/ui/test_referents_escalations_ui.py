@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.ui.helpers import answer_next_message_box
@@ -35,6 +36,26 @@ def test_the_responsable_keeps_the_referents_and_an_agent_only_reads_them(
     window.agent_switch.activated.emit(karim)
     assert not panel.add_button.isEnabled() and not panel.import_button.isEnabled()
     assert "responsable" in panel.notice.text()
+
+
+def test_an_agent_pressing_delete_on_the_shared_directory_is_told_and_nothing_is_removed(qtbot, desk) -> None:
+    from app.models.database import transaction
+    from app.models.referents import Referent
+
+    desk.referents.save(Referent("caf", "Mme Martin", "04 50 00 00 01"))
+    with transaction(desk.db):
+        desk.shared.seed("1")  # enrolled: the directory is the structure's
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(5)
+    karim = window.agent_switch.findText("Karim B.")
+    window.agent_switch.setCurrentIndex(karim)
+    window.agent_switch.activated.emit(karim)
+    panel = window.settings.referents
+    panel.table.setFocus()
+    panel.table.selectRow(0)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert "Seul un responsable" in panel.notice.text()
+    assert panel.table.rowCount() == 1 and len(desk.referents.list()) == 1
 
 
 def test_late_escalations_are_counted_on_accueil_and_can_be_answered(qtbot, desk) -> None:

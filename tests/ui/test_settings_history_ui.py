@@ -43,3 +43,48 @@ def test_the_history_lists_every_version_and_marks_the_applied_one(qtbot, desk) 
     assert ["Agent « Karim B. »", "Agent", "Camille R.", "ce poste", "oui"] in [
         [row[0], row[1], row[3], row[4], row[5]] for row in rows
     ]
+
+
+def test_a_responsable_removes_an_allowed_site_and_the_history_shows_it(qtbot, desk) -> None:
+    from app.models.referents import Referent
+
+    with transaction(desk.db):
+        desk.shared.seed("1")
+    desk.portal.allow_domain("ccas-guise.fr", "aide sociale", "Camille R.")
+    desk.referents.save(Referent("caf", "Mme Martin", "03 23 00 00 01", "referente@caf.example.fr"))
+    screen = SettingsScreen(desk)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert [screen.sites.item(row).text() for row in range(screen.sites.count())] == [
+        "ccas-guise.fr — aide sociale (ajouté par Camille R.)"
+    ]
+    screen.sites.setCurrentRow(0)
+    screen.remove_site_button.click()
+    assert screen.sites.count() == 0
+    assert "retiré des sites autorisés" in screen.sites_result.text()
+    assert not desk.portal.whitelist().allows("https://ccas-guise.fr/")
+
+    dialog = SettingsHistoryDialog(desk.shared)
+    qtbot.addWidget(dialog)
+    rows = [
+        [dialog.table.item(row, column).text() for column in (0, 1, 5)]
+        for row in range(dialog.table.rowCount())
+    ]
+    assert ["Site autorisé « ccas-guise.fr »", "retiré", "oui"] in rows
+    assert ["Site autorisé « ccas-guise.fr »", "aide sociale", "non"] in rows
+    assert [
+        "Référent « Mme Martin » (caf)",
+        "03 23 00 00 01 · referente@caf.example.fr",
+        "oui",
+    ] in rows
+
+
+def test_an_agent_cannot_remove_an_allowed_site(qtbot, desk) -> None:
+    desk.portal.allow_domain("ccas-guise.fr", "aide sociale", "Camille R.")
+    karim = next(agent for agent in desk.workstation.agents() if agent.name == "Karim B.")
+    desk.workstation.set_current_agent(karim.id)
+    screen = SettingsScreen(desk)
+    qtbot.addWidget(screen)
+    screen.refresh()
+    assert screen.sites.count() == 1
+    assert not screen.remove_site_button.isEnabled()

@@ -182,8 +182,8 @@ def test_the_setting_record_refuses_what_it_cannot_carry(item: str, value, messa
         validate_record(_version(item, value, "2026-11-10T09:00:00Z"), kind="setting")
 
 
-def test_only_an_agent_or_a_local_link_is_deleted() -> None:
-    with pytest.raises(RecordError, match="Seuls un agent et un lien local se retirent"):
+def test_only_an_item_of_a_list_is_deleted() -> None:
+    with pytest.raises(RecordError, match="Seuls un agent, un lien local, un site autorisé"):
         validate_record(_version("stops", None, "2026-11-10T09:00:00Z", deleted=True), kind="setting")
     record = validate_record(
         _version("agent/Nadia K.", None, "2026-11-10T09:00:00Z", deleted=True), kind="setting"
@@ -222,3 +222,224 @@ def test_a_local_link_added_once_publishing_is_shared_unless_it_holds_an_identif
             "CCAS", "https://ccas.example.fr/", "Appeler Mme Martin au 06 12 34 56 78", "Camille R."
         )
     assert "https://ccas.example.fr/" not in [item.url for item in desk.portal.links()]
+
+
+REFERENT = {"phone": "03 23 00 00 01", "email": "referente@caf.example.fr", "note": "le mardi matin"}
+PLACE = {
+    "address": "CS 20001 02100 Saint-Quentin Cedex",
+    "phone": "+33 (0)3 23 00 00 02",
+    "hours": "mardi 14 h – 18 h",
+}
+
+
+def test_a_referents_phone_and_email_and_a_places_address_and_phone_travel(desk: Workspace) -> None:
+    record = validate_record(
+        _version("referent/caf/Mme Martin", REFERENT, "2026-11-10T09:00:00Z"),
+        kind="setting",
+        catalogue=desk.catalogue,
+    )
+    assert record.value == REFERENT  # a staff member's name, phone and e-mail: an institutional contact
+    place = validate_record(
+        _version("place/Guise/Médiathèque", PLACE, "2026-11-10T09:00:00Z"), kind="setting"
+    )
+    assert place.value == PLACE
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "message"),
+    [
+        # a citizen's identifier in a free-text field of a referent or a place
+        (
+            "referent/caf/Mme Martin",
+            {**REFERENT, "note": "dossier 1 85 05 78 006 084 91"},
+            "sécurité sociale",
+        ),
+        ("referent/caf/Mme Martin", {**REFERENT, "note": "rappeler M. Dupont"}, "nom de personne"),
+        ("referent/caf/Martin 06 12 34 56 78", REFERENT, "téléphone"),
+        ("place/Guise/Médiathèque", {**PLACE, "hours": "NIR 185057800608491"}, "sécurité sociale"),
+        ("place/Guise/Chez jean.dupont@example.fr", PLACE, "e-mail"),
+        ("place/Guise/Médiathèque", {**PLACE, "address": "2 rue Centrale 06 12 34 56 78"}, "téléphone"),
+        # the allowed fields hold only what they are for
+        (
+            "referent/caf/Mme Martin",
+            {**REFERENT, "phone": "1 85 05 78 006 084 91"},
+            "numéro de téléphone français",
+        ),
+        (
+            "referent/caf/Mme Martin",
+            {**REFERENT, "email": "Mme Martin, CAF"},
+            "e-mail du référent est invalide",
+        ),
+        ("place/Guise/Médiathèque", {**PLACE, "phone": "appeler le matin"}, "numéro de téléphone français"),
+        # the item itself
+        ("referent/mutuelle-x/Mme Martin", REFERENT, "Partenaire du référent inconnu"),
+        ("referent/caf/Mme  Martin", REFERENT, "mal espacé"),
+        ("place/Guise/Médiathèque", {"address": "1 rue"}, "Valeur invalide pour un lieu qualifié"),
+    ],
+)
+def test_a_referent_or_a_place_refuses_a_citizens_identifier_outside_its_contact_fields(
+    desk: Workspace, item: str, value: dict, message: str
+) -> None:
+    with pytest.raises(RecordError, match=message):
+        validate_record(
+            _version(item, value, "2026-11-10T09:00:00Z"), kind="setting", catalogue=desk.catalogue
+        )
+
+
+def test_a_contacts_note_and_place_still_refuse_a_phone_or_a_nir() -> None:
+    from app.models.note_guard import identifier_problem
+
+    assert "téléphone" in identifier_problem("Rappeler au 06 12 34 56 78")
+    assert "sécurité sociale" in identifier_problem("NIR 1 85 05 78 006 084 91")
+    assert "nom de personne" in identifier_problem("Reçu Mme Martin pour sa CAF")
+
+
+def test_referents_and_places_changed_once_publishing_are_versions(desk: Workspace, tmp_path) -> None:
+    from app.models.qualified_places import QualifiedPlace
+    from app.models.referents import Referent
+
+    _publishing(desk)
+    martin = desk.referents.save(Referent("caf", "Mme Martin", **REFERENT))
+    place = desk.places.save(QualifiedPlace("Médiathèque", PLACE["address"], "Guise", PLACE["phone"]))
+    queued = desk.db.execute("SELECT count(*) FROM outbox WHERE kind = 'setting'").fetchone()[0]
+    assert [v.value for v in desk.shared.history("referent/caf/Mme Martin")] == [REFERENT]
+    assert [v.value for v in desk.shared.history("place/Guise/Médiathèque")] == [
+        {"address": PLACE["address"], "phone": PLACE["phone"], "hours": ""}
+    ]
+    stored = desk.referents.list("caf")[0]
+    desk.referents.delete(stored.id)
+    desk.places.save(QualifiedPlace("Médiathèque", place.address, "Guise", place.phone, "lundi", id=place.id))
+    assert desk.db.execute("SELECT count(*) FROM outbox WHERE kind = 'setting'").fetchone()[0] == queued + 2
+    assert [(v.deleted, v.current) for v in desk.shared.history(martin.item)] == [
+        (True, True),
+        (False, False),
+    ]
+    assert desk.shared.history(place.item)[0].value["hours"] == "lundi"
+
+    # An import sends only the difference: the place unchanged, one new, none removed.
+    path = tmp_path / "lieux.csv"
+    path.write_text(
+        "nom;adresse;commune;telephone;horaires\n"
+        f"Médiathèque;{place.address};Guise;{place.phone};lundi\n"
+        "Centre social;3 place Monsieur Vincent;Guise;;\n",
+        encoding="utf-8",
+    )
+    assert desk.places.import_csv(path) == 2
+    assert desk.db.execute("SELECT count(*) FROM outbox WHERE kind = 'setting'").fetchone()[0] == queued + 3
+    assert "place/Guise/Centre social" in desk.shared.items()
+
+
+def test_a_nir_in_a_referents_note_is_refused_before_and_after_enrolment(desk: Workspace) -> None:
+    from app.models.referents import Referent, ReferentError
+
+    nir = Referent("caf", "Mme Martin", note="son NIR 1 85 05 78 006 084 91")
+    with pytest.raises(ReferentError, match="sécurité sociale"):
+        desk.referents.save(nir)  # not enrolled: the same rule, nothing kept
+    _publishing(desk)
+    with pytest.raises(ReferentError, match="sécurité sociale"):
+        desk.referents.save(nir)
+    assert desk.referents.list() == []
+    karim = next(agent for agent in desk.workstation.agents() if agent.name == "Karim B.")
+    desk.workstation.set_current_agent(karim.id)
+    with pytest.raises(ReferentError, match="Seul un responsable"):
+        desk.referents.save(Referent("caf", "Mme Martin", **REFERENT))
+    assert desk.referents.list() == []
+
+
+def test_pulled_referents_and_places_are_applied_and_their_removal_follows(desk: Workspace) -> None:
+    from app.models.referents import Referent
+
+    desk.referents.save(Referent("caf", "M. Bernard"))
+    desk.referents.save(Referent("caf", "Mme Petit"))
+    apply_page(
+        desk,
+        _pulled(
+            _version("referent/caf/Mme Martin", REFERENT, "2026-11-10T09:00:00Z"),
+            _version("referent/caf/Mme Petit", {**REFERENT, "note": ""}, "2026-11-10T09:00:00Z"),
+            _version("place/Guise/Médiathèque", PLACE, "2026-11-10T09:00:00Z"),
+        ),
+    )
+    # The structure's directory wins over the local limit of two per partner.
+    assert sorted((r.name, r.phone) for r in desk.referents.list("caf")) == [
+        ("M. Bernard", ""),
+        ("Mme Martin", REFERENT["phone"]),
+        ("Mme Petit", REFERENT["phone"]),
+    ]
+    assert [(p.name, p.address, p.phone) for p in desk.places.list()] == [
+        ("Médiathèque", PLACE["address"], PLACE["phone"])
+    ]
+    apply_page(
+        desk,
+        _pulled(
+            _version("referent/caf/Mme Martin", None, "2026-11-11T09:00:00Z", deleted=True),
+            _version("place/Guise/Médiathèque", None, "2026-11-11T09:00:00Z", deleted=True),
+        ),
+    )
+    assert "Mme Martin" not in [r.name for r in desk.referents.list()]
+    assert desk.places.list() == []
+
+
+def test_seed_publishes_the_directories_and_keeps_an_unshareable_entry_local(desk: Workspace) -> None:
+    from app.models.database import transaction
+    from app.models.referents import Referent
+
+    desk.referents.save(Referent("caf", "Mme Martin", **REFERENT))
+    # An entry made before the shared rule existed, with a citizen's phone in its note.
+    desk.db.execute(
+        "INSERT INTO referents (partner, name, phone, email, note, updated_at) "
+        "VALUES ('cpam', 'M. Roux', '', '', 'pour M. Dupont 06 12 34 56 78', '2026-01-01T00:00:00Z')"
+    )
+    with transaction(desk.db):
+        made = desk.shared.seed("1")
+    assert "referent/caf/Mme Martin" in desk.shared.items()
+    assert "referent/cpam/M. Roux" not in desk.shared.items()
+    assert made == 3  # two agents and one referent
+    assert len(desk.referents.list()) == 2
+
+
+def test_removing_an_allowed_site_is_shared_and_the_whitelist_follows(desk: Workspace) -> None:
+    _publishing(desk)
+    desk.portal.allow_domain("ccas-guise.fr", "demandé par l'agent", "Camille R.")
+    desk.portal.remove_domain("ccas-guise.fr")
+    assert [v.deleted for v in desk.shared.history("site/ccas-guise.fr")] == [True, False]
+    assert not desk.portal.whitelist().allows("https://ccas-guise.fr/")
+    from app.models.portal import PortalError
+
+    with pytest.raises(PortalError, match="n'est plus dans les sites autorisés"):
+        desk.portal.remove_domain("ccas-guise.fr")
+
+
+def test_a_pulled_site_removal_leaves_a_local_links_site_allowed(desk: Workspace) -> None:
+    apply_page(
+        desk,
+        _pulled(
+            _version("site/mairie-guise.fr", {"reason": "démarches"}, "2026-11-10T09:00:00Z"),
+            _version("site/ccas-guise.fr", {"reason": "aide sociale"}, "2026-11-10T09:00:00Z"),
+        ),
+    )
+    desk.portal.add_local_link("Mairie", "https://www.mairie-guise.fr/", "Démarches", "Camille R.")
+    assert desk.portal.whitelist().allows("https://ccas-guise.fr/")
+    apply_page(
+        desk,
+        _pulled(
+            _version("site/ccas-guise.fr", None, "2026-11-11T09:00:00Z", deleted=True),
+            _version("site/mairie-guise.fr", None, "2026-11-11T09:00:00Z", deleted=True),
+        ),
+    )
+    whitelist = desk.portal.whitelist()
+    assert not whitelist.allows("https://ccas-guise.fr/")
+    assert whitelist.allows("https://mairie-guise.fr/")  # still the local link's
+    assert "mairie-guise.fr" not in desk.portal.allowed_sites()
+
+
+def test_an_entry_that_could_not_be_shared_can_still_be_removed(desk: Workspace) -> None:
+    # Typed before the shared rule existed: its name holds a phone number, so it was never shared.
+    desk.db.execute(
+        "INSERT INTO referents (partner, name, phone, email, note, updated_at) "
+        "VALUES ('cpam', 'Accueil 06 12 34 56 78', '', '', '', '2026-01-01T00:00:00Z')"
+    )
+    _publishing(desk)
+    assert not any(item.startswith("referent/") for item in desk.shared.items())
+    desk.referents.delete(desk.referents.list()[0].id)
+    assert desk.referents.list() == []
+    assert not any(item.startswith("referent/") for item in desk.shared.items())
