@@ -228,6 +228,19 @@ def _server_stock(server: LiveServer) -> dict[str, tuple[str, str | None]]:
         engine.dispose()
 
 
+def _server_contacts(server: LiveServer) -> frozenset[str]:
+    """Every contact record the server stored for the structure: corrections, tombstones and the
+    records they replace."""
+    engine = create_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            return frozenset(
+                connection.execute(text("SELECT id FROM records WHERE structure = '3'")).scalars()
+            )
+    finally:
+        engine.dispose()
+
+
 def _exported(pc: Pc, month: Period) -> list[list[str]]:
     """The month's Synthèse as `bureau-virtuel export --format csv` writes it, without its "Édité le"
     line (the time each file was written)."""
@@ -310,13 +323,15 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
         # a booklet and hands cheques out from the first one's booklet and from the new one.
         kept = workspace.contacts.get(str(before[0].id)).carried_over()
         workspace.contacts.correct(str(before[0].id), {**kept, "duration_minutes": 45})
+        kept = workspace.contacts.get(str(before[1].id)).carried_over()
+        workspace.contacts.correct(str(before[1].id), {**kept, "outcome": "oriente"})
         workspace.escalations.set_status(str(waiting.id), "repondu", MANAGER)
         _receive(workspace, "C-2", [str(n) for n in range(2001, 2006)], week.moment(3))
         _hand_out(workspace, ["1002", "2001"], age_band="75-plus")
         _hand_out(workspace, [CONFLICT])
     with third.open(MANAGER) as workspace:
-        # The same contact corrected here too (the later correction wins everywhere), another one
-        # of the first workstation deleted, and the same cheque handed out.
+        # The same contacts corrected, and deleted, here too (the later correction or deletion is
+        # current everywhere, the other stays in the history), and the same cheque handed out.
         kept = workspace.contacts.get(str(before[0].id)).carried_over()
         workspace.contacts.correct(str(before[0].id), {**kept, "outcome": "attente-referent"})
         workspace.contacts.delete(str(before[1].id))
@@ -370,6 +385,7 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
     reference = seen[first.name]
     assert reference.summaries == expected_summaries
     assert reference.stock == expected_stock
+    assert reference.stored_contacts == _server_contacts(server)  # nothing lost, nothing extra
     assert [value for value, _current in reference.threshold_history] == [12, 17]  # both versions kept
     assert [value for value, current in reference.threshold_history if current] == [reference.threshold]
     for name, other in seen.items():
