@@ -37,6 +37,7 @@ from app.models.pass_numerique import PassError
 from app.models.workspace import Workspace, open_workspace
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
+from app.sync.status import freshness
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
 from tests.live_server import LiveServer, create_structure, fresh_postgres_url, run_server_cli, start_server
@@ -261,11 +262,14 @@ class Seen:
     threshold_history: list[tuple[int, bool]]
     current_contacts: frozenset[str]
     stored_contacts: frozenset[str]
+    escalations: frozenset[tuple[str, str]]  # the current ones, with their status
 
 
 def _seen(pc: Pc, months: list[Period]) -> Seen:
     with pc.open() as workspace:
         db = workspace.db
+        sentence = freshness(db).sentence()  # what the status bar says of the figures' freshness
+        assert sentence is not None and sentence.startswith("Données des autres postes à jour au "), pc.name
         return Seen(
             summaries={month.slug: as_server_summary(summarise(workspace, month)) for month in months},
             stock={n: (s, i) for n, s, i in db.execute("SELECT number, state, issuance FROM pass_cheques")},
@@ -275,6 +279,7 @@ def _seen(pc: Pc, months: list[Period]) -> Seen:
             ),
             current_contacts=frozenset(row.id for row in workspace.contacts.iter_current(ContactFilter())),
             stored_contacts=frozenset(row[0] for row in db.execute("SELECT id FROM contacts")),
+            escalations=frozenset((row.id, row.status) for row in workspace.escalations.current()),
         )
 
 
