@@ -40,6 +40,7 @@ from app.reports.periods import Period
 from app.sync.status import freshness
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
+from tests.e2e.test_pass_stock import _server_states
 from tests.live_server import LiveServer, create_structure, fresh_postgres_url, run_server_cli, start_server
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
@@ -182,7 +183,7 @@ class Week:
         self.waiting[workspace.path] = str(self.escalation(workspace, self.moment(days_ago, 5)).id)
 
 
-def _receive(workspace: Workspace, booklet: str, numbers: list[str], on: datetime) -> None:
+def _receive_booklet(workspace: Workspace, booklet: str, numbers: list[str], on: datetime) -> None:
     """A booklet received on the day of `on` (recorded at noon that day)."""
     workspace.passes.receive_booklet(
         structure="3",
@@ -215,18 +216,6 @@ def _server_summary(server: LiveServer, month: Period) -> dict:
     )
     assert answer.returncode == 0, answer.stderr
     return json.loads(answer.stdout)
-
-
-def _server_stock(server: LiveServer) -> dict[str, tuple[str, str | None]]:
-    engine = create_engine(server.database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT number, state, issuance FROM pass_cheque_states WHERE structure = '3'")
-            )
-            return {number: (state, issuance) for number, state, issuance in rows}
-    finally:
-        engine.dispose()
 
 
 def _server_contacts(server: LiveServer) -> frozenset[str]:
@@ -309,7 +298,7 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
         ensure_demo_setup(workspace)
     first.join(proxy.url, create_structure(server.database_url), MANAGER)
     with first.open(MANAGER) as workspace:
-        _receive(workspace, "C-1", [str(n) for n in range(1001, 1011)], week.moment(7))
+        _receive_booklet(workspace, "C-1", [str(n) for n in range(1001, 1011)], week.moment(7))
         before = [week.contact(workspace, week.moment(7, 30 + n)) for n in range(4)]
         waiting = week.escalation(workspace, week.moment(7, 20))
     first.sync()
@@ -331,7 +320,7 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
         kept = workspace.contacts.get(str(before[1].id)).carried_over()
         workspace.contacts.correct(str(before[1].id), {**kept, "outcome": "oriente"})
         workspace.escalations.set_status(str(waiting.id), "repondu", MANAGER)
-        _receive(workspace, "C-2", [str(n) for n in range(2001, 2006)], week.moment(3))
+        _receive_booklet(workspace, "C-2", [str(n) for n in range(2001, 2006)], week.moment(3))
         _hand_out(workspace, ["1002", "2001"], age_band="75-plus")
         _hand_out(workspace, [CONFLICT])
     with third.open(MANAGER) as workspace:
@@ -382,7 +371,7 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
     # One structure: every workstation shows the server's figures, stock, setting and contacts.
     months = sorted(week.months, key=lambda month: month.slug)
     expected_summaries = {month.slug: _server_summary(server, month) for month in months}
-    expected_stock = _server_stock(server)
+    expected_stock = _server_states(server)
     assert len(expected_stock) == 15  # received = in stock + handed out + cancelled, cheque by cheque
     assert expected_stock[CONFLICT][0] == "remis" and expected_stock["2004"][0] == "remis"
     assert expected_stock["1010"] == ("annule", None)
