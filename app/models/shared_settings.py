@@ -2,9 +2,8 @@
 referents, the qualified places, the Pass numérique alert threshold and the search engine are one
 version per structure, whichever workstation changed them.
 
-Every change made here once the workstation is enrolled (and has read the structure's feed once) is a
-`setting` record (`app.models.record.SettingRecord`): stored in `setting_versions`, sent through the
-outbox like a contact, served to the other workstations in the structure's feed, which apply it.
+Every change made here once the workstation is enrolled is a `setting` record
+(`app.models.record.SettingRecord`): stored in `setting_versions`, sent through the outbox like a contact, served to the other workstations in the structure's feed, which apply it.
 Versions are never overwritten. An item's current version is the one with the greatest
 (`changed_at`, `id`): the same on every workstation whatever order the versions arrived in, so two
 workstations that changed the same item offline end with the same value after their passes, and
@@ -81,7 +80,7 @@ class SharedSettings:
         sent to the structure, signed by the current agent, who must be a responsable (the rule: only
         a responsable changes what the whole structure shares). Nothing happens before enrolment: the
         local settings are published by `seed`."""
-        matricule = self.publishing()
+        matricule = self.publishing() or self._enrolled_in()
         if matricule is None:
             return
         author = self.db.execute(
@@ -104,6 +103,16 @@ class SharedSettings:
         for item in sorted(after):
             if before.get(item) != after[item]:
                 self.change(item, after[item])
+
+    def _enrolled_in(self) -> str | None:
+        """The structure of an enrolled workstation whose first pass has not read the feed yet (one
+        that has just joined, then gone offline): a change made there is still a change of the
+        structure's setting, published with its own time, or `seed` would later find the structure's
+        version and drop it. Only the settings made before enrolment wait for `seed`."""
+        from app.sync.status import SERVER_URL  # the setting only: no network code is loaded
+
+        structure = get_setting(self.db, "structure")
+        return structure["matricule"] if structure and get_setting(self.db, SERVER_URL) else None
 
     def _publish(self, item: str, value: Any, author: str, matricule: str, deleted: bool = False) -> None:
         # contacts imports the workstation, which imports this module

@@ -443,3 +443,26 @@ def test_an_entry_that_could_not_be_shared_can_still_be_removed(desk: Workspace)
     desk.referents.delete(desk.referents.list()[0].id)
     assert desk.referents.list() == []
     assert not any(item.startswith("referent/") for item in desk.shared.items())
+
+
+def test_a_change_once_enrolled_is_published_even_before_the_first_pass(desk: Workspace) -> None:
+    """A workstation that joined its structure (the feed read by the join, no pass yet) and went
+    offline: its responsable's change is a version at once, which the first pass's `seed` keeps,
+    rather than finding the structure's version and dropping the change."""
+    from app.models.database import transaction
+    from app.sync.status import SERVER_URL
+
+    set_setting(desk.db, SERVER_URL, "https://reporting.exemple.fr")
+    apply_page(desk, _pulled(_version("pass.threshold", 20, "2026-11-10T09:00:00Z")))
+    desk.passes.set_threshold(7)
+    assert desk.passes.threshold == 7
+    [ours, theirs] = desk.shared.history("pass.threshold")
+    assert (ours.value, ours.current, ours.origin, theirs.value) == (7, True, None, 20)
+    assert desk.db.execute("SELECT kind FROM outbox").fetchall() == [("setting",)]
+    with transaction(desk.db):
+        desk.shared.seed("1")  # the first pass: the agents, and not the threshold a second time
+    assert [v.value for v in desk.shared.history("pass.threshold")] == [7, 20]
+    karim = next(agent for agent in desk.workstation.agents() if agent.name == "Karim B.")
+    desk.workstation.set_current_agent(karim.id)
+    with pytest.raises(SharedSettingError, match="Seul un responsable"):
+        desk.passes.set_threshold(3)
