@@ -2,7 +2,8 @@
 the keyboard does in any list (Tab leaves it, Enter does what a double click does), and dialogs sized
 by their text rather than in pixels, so that a larger system font gets a larger dialog."""
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
 from PySide6.QtWidgets import (
@@ -78,6 +79,20 @@ def chosen_row(view: QAbstractItemView) -> int | None:
         return rows[0].row()
     current = view.currentIndex()
     return current.row() if current.isValid() else None
+
+
+def share_width(available: int, wanted: Sequence[int], least: Sequence[int]) -> list[int]:
+    """Column widths within `available` pixels: each column's `wanted` width when they all fit;
+    otherwise every column gives up the same share of what it can spare (wanted − least), so the
+    long texts give way most. Never under `least`: when even that does not fit, the columns add up
+    to more than `available` and the table scrolls."""
+    widest = [max(want, low) for want, low in zip(wanted, least, strict=True)]
+    spare = [wide - low for wide, low in zip(widest, least, strict=True)]
+    excess = sum(widest) - available
+    if excess <= 0 or not sum(spare):
+        return widest
+    given_up = min(1.0, excess / sum(spare))
+    return [wide - math.ceil(room * given_up) for wide, room in zip(widest, spare, strict=True)]
 
 
 def fit_to_text(window: QWidget, characters: int, least: QSize) -> None:
