@@ -56,25 +56,27 @@ class ContactsTable(QTableView):
     Every column fits the table's width, so nothing hides past the right edge of a small screen
     (1366 × 768): sized in characters of its font (again whenever the text size changes in
     Paramètres › Affichage, rather than in pixels that would clip a larger text), the long texts
-    (situation, partners…) give way first, cut with "…" and shown whole in their tooltip. Headers
-    stay whole while they can; at a very large text size they are cut too (their tooltip names
-    them), and only when even that does not fit does the table scroll sideways."""
+    give way first (the situation and the partners less than the others), cut with "…" and shown
+    whole in their tooltip. Headers stay whole while they can; at a very large text size they are
+    cut too (their tooltip names them), and only when even that does not fit does the table scroll
+    sideways."""
 
-    # (wanted in characters, least: in characters, or a text that must show whole) of the date,
-    # time, situation, partners, help, channel, outcome, duration, agent, workstation, place, note.
-    COLUMN_CHARACTERS: tuple[tuple[int, int | str], ...] = (
-        (11, "30/12/2026"),
-        (6, "23:59"),
-        (28, 10),
-        (24, 10),
-        (21, 6),
-        (10, 6),
-        (16, 6),
-        (8, "120 min"),
-        (11, 7),
-        (11, 7),
-        (12, 7),
-        (5, 3),
+    # Date, time, situation, partners, help, channel, outcome, duration, agent, workstation, place,
+    # note: (wanted in characters; least, in characters or a text that must show whole; weight, how
+    # much room it keeps when the width is short: the situation and the partners say the most).
+    COLUMNS: tuple[tuple[int, int | str, float], ...] = (
+        (11, "30/12/2026", 1),
+        (6, "23:59", 1),
+        (28, 10, 2),
+        (24, 10, 1.5),
+        (21, 6, 1),
+        (10, 6, 1),
+        (16, 6, 1),
+        (8, "120 min", 1),
+        (11, 7, 1),
+        (11, 8, 1),  # "ce poste"
+        (12, 7, 1),
+        (5, 3, 1),
     )
 
     def __init__(self, model: ContactsModel, name: str) -> None:
@@ -103,18 +105,19 @@ class ContactsTable(QTableView):
             return
         self._fitted_to = (character, available)
         header = self.horizontalHeader()
-        wanted = [(characters + 1) * character for characters, _ in self.COLUMN_CHARACTERS]
+        wanted = [(characters + 1) * character for characters, _, _ in self.COLUMNS]
         metrics = self.fontMetrics()
         least = [
             metrics.horizontalAdvance(low) + character if isinstance(low, str) else (low + 1) * character
-            for _, low in self.COLUMN_CHARACTERS
+            for _, low, _ in self.COLUMNS
         ]
         headed = [
             max(low, header.sectionSizeFromContents(column).width()) for column, low in enumerate(least)
         ]
         if sum(headed) <= available:  # whole headers whenever they fit; else cut, in their tooltip
             least = headed
-        for column, width in enumerate(share_width(available, wanted, least)):
+        weights = [weight for _, _, weight in self.COLUMNS]
+        for column, width in enumerate(share_width(available, wanted, least, weights)):
             self.setColumnWidth(column, width)
 
     def changeEvent(self, event: QEvent) -> None:

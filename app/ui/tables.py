@@ -2,7 +2,6 @@
 the keyboard does in any list (Tab leaves it, Enter does what a double click does), and dialogs sized
 by their text rather than in pixels, so that a larger system font gets a larger dialog."""
 
-import math
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
@@ -81,18 +80,29 @@ def chosen_row(view: QAbstractItemView) -> int | None:
     return current.row() if current.isValid() else None
 
 
-def share_width(available: int, wanted: Sequence[int], least: Sequence[int]) -> list[int]:
+def share_width(
+    available: int, wanted: Sequence[int], least: Sequence[int], weights: Sequence[float] | None = None
+) -> list[int]:
     """Column widths within `available` pixels: each column's `wanted` width when they all fit;
-    otherwise every column gives up the same share of what it can spare (wanted − least), so the
-    long texts give way most. Never under `least`: when even that does not fit, the columns add up
-    to more than `available` and the table scrolls."""
+    otherwise the widest give way first, cut to one common width times their weight (the largest
+    that fits): a heavier column keeps more room, the short ones stay whole. Never under `least`:
+    when even that does not fit, the columns add up to more than `available` and the table scrolls."""
+    weights = weights or [1.0] * len(wanted)
     widest = [max(want, low) for want, low in zip(wanted, least, strict=True)]
-    spare = [wide - low for wide, low in zip(widest, least, strict=True)]
-    excess = sum(widest) - available
-    if excess <= 0 or not sum(spare):
+
+    def capped(cap: int) -> list[int]:
+        return [
+            max(low, min(wide, int(cap * weight)))
+            for wide, low, weight in zip(widest, least, weights, strict=True)
+        ]
+
+    if sum(widest) <= available:
         return widest
-    given_up = min(1.0, excess / sum(spare))
-    return [wide - math.ceil(room * given_up) for wide, room in zip(widest, spare, strict=True)]
+    low, high = 0, int(max(widest) / min(weights)) + 1  # capped(low) fits (or nothing does), high not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if sum(capped(middle)) <= available else (low, middle)
+    return capped(low)
 
 
 def fit_to_text(window: QWidget, characters: int, least: QSize) -> None:

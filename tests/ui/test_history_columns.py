@@ -49,9 +49,11 @@ def test_every_column_of_the_history_is_inside_a_1366_by_768_window(qtbot, bus, 
     assert model.data(situation, Qt.ItemDataRole.ToolTipRole) == shown
 
 
-def test_the_width_is_shared_out_from_the_long_columns_first() -> None:
+def test_the_width_is_taken_from_the_longest_columns_first() -> None:
     assert share_width(1000, [100, 300, 200], [100, 100, 100]) == [100, 300, 200]  # all fit
-    assert share_width(500, [100, 300, 200], [100, 100, 100]) == [100, 233, 166]  # 200 and 100 to spare
-    assert sum(share_width(500, [100, 300, 200], [100, 100, 100])) <= 500
+    assert share_width(500, [100, 300, 200], [100, 100, 100]) == [100, 200, 200]  # the longest gives way
+    assert share_width(400, [100, 300, 200], [100, 100, 100]) == [100, 150, 150]  # then the next one too
     assert share_width(250, [100, 300, 200], [100, 100, 100]) == [100, 100, 100]  # too small: scrolls
     assert share_width(500, [80, 300], [100, 100]) == [100, 300]  # a header wider than wanted
+    assert share_width(300, [80, 300], [100, 100]) == [100, 200]
+    assert share_width(400, [300, 300], [50, 50], [2, 1]) == [266, 133]  # a heavier column keeps more
