@@ -22,6 +22,7 @@ from app.models.contacts import ContactFilter
 from app.models.record import RecordError
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
+from app.ui.tables import share_width
 
 PERIODS = {
     "today": "Aujourd'hui",
@@ -52,10 +53,31 @@ def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
 class ContactsTable(QTableView):
     """A read-only table of contacts; the arrows move inside it, Tab leaves it (no keyboard trap).
 
-    Its columns are sized in characters of its font, again whenever the text size changes
-    (Paramètres › Affichage), rather than in pixels that would clip a larger text."""
+    Every column fits the table's width, so nothing hides past the right edge of a small screen
+    (1366 × 768): sized in characters of its font (again whenever the text size changes in
+    Paramètres › Affichage, rather than in pixels that would clip a larger text), the long texts
+    give way first (the situation and the partners less than the others), cut with "…" and shown
+    whole in their tooltip. Headers stay whole while they can; at a very large text size they are
+    cut too (their tooltip names them), and only when even that does not fit does the table scroll
+    sideways."""
 
-    COLUMN_CHARACTERS = (11, 7, 28, 24, 21, 10, 16, 8, 11, 14)  # date, time, situation, partners…
+    # Date, time, situation, partners, help, channel, outcome, duration, agent, workstation, place,
+    # note: (wanted in characters; least, in characters or a text that must show whole; weight, how
+    # much room it keeps when the width is short: the situation and the partners say the most).
+    COLUMNS: tuple[tuple[int, int | str, float], ...] = (
+        (11, "30/12/2026", 1),
+        (6, "23:59", 1),
+        (28, 10, 2),
+        (24, 10, 1.5),
+        (21, 6, 1),
+        (10, 6, 1),
+        (16, 6, 1),
+        (8, "120 min", 1),
+        (11, 7, 1),
+        (11, 8, 1),  # "ce poste"
+        (12, 7, 1),
+        (5, 3, 1),
+    )
 
     def __init__(self, model: ContactsModel, name: str) -> None:
         super().__init__()
@@ -69,22 +91,44 @@ class ContactsTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self._fitted_to = 0
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._fitted_to = (0, 0)
         self.fit_columns()
 
     def fit_columns(self) -> None:
+        """Share the table's width out among the columns, unless neither the width nor the text
+        size changed since last time: the agent's own column widths stay until then."""
         self.ensurePolished()  # the style sheet's text size, which the widths are counted in
-        character = self.fontMetrics().averageCharWidth()
-        if character == self._fitted_to:
-            return  # the agent's own column widths stay until the text size changes
-        self._fitted_to = character
-        for column, characters in enumerate(self.COLUMN_CHARACTERS):
-            self.setColumnWidth(column, characters * character + character)
+        character = self.fontMetrics().averageCharWidth()  # the text size, in one number
+        available = self.viewport().width()
+        if (character, available) == self._fitted_to:
+            return
+        self._fitted_to = (character, available)
+        header = self.horizontalHeader()
+        wanted = [(characters + 1) * character for characters, _, _ in self.COLUMNS]
+        metrics = self.fontMetrics()
+        least = [
+            metrics.horizontalAdvance(low) + character if isinstance(low, str) else (low + 1) * character
+            for _, low, _ in self.COLUMNS
+        ]
+        headed = [
+            max(low, header.sectionSizeFromContents(column).width()) for column, low in enumerate(least)
+        ]
+        if sum(headed) <= available:  # whole headers whenever they fit; else cut, in their tooltip
+            least = headed
+        weights = [weight for _, _, weight in self.COLUMNS]
+        for column, width in enumerate(share_width(available, wanted, least, weights)):
+            self.setColumnWidth(column, width)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.fit_columns()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the window, or the vertical scroll bar appearing
+            self.fit_columns()
+        return super().viewportEvent(event)
 
 
 class HistoryScreen(QWidget):

@@ -2,9 +2,10 @@
 a structure already enrolled on the reporting server (its address and a one-time code: the structure
 and its records come from the server)."""
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -29,6 +30,11 @@ from app.models.workstation import ROLES, SetupError, Workstation
 from app.ui.enter_key import on_enter
 from app.ui.notices import notice_label, show_notice
 from app.ui.stops_editor import StopsEditor
+
+if TYPE_CHECKING:
+    from app.ui.sync_controller import SyncController
+
+CANCEL_DESCRIPTION = "Quitte sans rien enregistrer."
 
 
 class ModePage(QWizardPage):
@@ -60,13 +66,17 @@ class ModePage(QWizardPage):
 
 class JoinPage(QWizardPage):
     """Enrol with the server's address and a one-time code, then receive the structure's records with a
-    progress bar. Cut midway, what was received stays and a retry goes on from there."""
+    progress bar, in the background (the sync worker, with its own database connection): the window
+    stays responsive, and Annuler stops the reception after the page under way. Stopped or cut midway,
+    what was received stays and "Reprendre" goes on from there."""
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.enrolled = False
         self.done = False
+        self.busy = False
+        self.sync: SyncController | None = None  # made at the first "Rejoindre"
         self.setTitle("Rejoindre une structure déjà inscrite")
         self.setSubTitle(
             "Adresse du serveur de reporting et code d'inscription à usage unique, donnés par le responsable."
@@ -98,35 +108,63 @@ class JoinPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addStretch(1)
 
-    def run(self) -> None:
-        """Enrol (once: a retry after a cut only resumes the pull), then pull with the bar moving; the
-        window stays responsive between pages."""
-        from app.sync.credentials import CredentialsUnavailable
-        from app.sync.engine import JoinInterrupted, ReattributionNeeded, enroll, pull_structure
-        from app.sync.transport import SyncError
+    def _worker(self) -> "SyncController":
+        if self.sync is None:  # the network stack loads only for a join
+            from app.ui.sync_controller import SyncController
 
+            self.sync = SyncController(self.workspace.path.parent, self)
+            self.sync.join_enrolled.connect(self._enrolled)
+            self.sync.join_progress.connect(self._progress)
+            self.sync.joined.connect(self._joined)
+            self.sync.join_stopped.connect(self._stopped)
+            self.sync.reattribution_needed.connect(self._confirm)
+        return self.sync
+
+    def run(self) -> None:
+        """Enrol (once: a retry after a cut only resumes the reception), then receive the records."""
+        if self.busy or self.done:
+            return
         self._busy(True)
-        try:
-            if not self.enrolled:
-                try:
-                    message = enroll(self.workspace, self.server.text(), self.code.text())
-                except ReattributionNeeded as needed:
-                    if not self._confirm(str(needed)):
-                        show_notice(self.message, "Poste non inscrit : rien n'a été modifié.")
-                        return
-                    message = enroll(self.workspace, self.server.text(), self.code.text(), reattribute=True)
-                self.enrolled = True
-                show_notice(self.message, message, ok=True)
-            received = pull_structure(self.workspace, self._progress)
-        except JoinInterrupted as error:
-            show_notice(self.message, str(error))
+        if self.enrolled:
+            self._worker().request_join()
+        else:
+            self._worker().request_join(self.server.text(), self.code.text())
+
+    def interrupt(self) -> None:
+        """Annuler during the reception: it stops after the page under way ("Reprendre" goes on)."""
+        if self.sync is not None:
+            self.sync.stop_join()
+
+    def shut_down(self) -> None:
+        """The wizard closes: stop a reception under way and end the worker's thread."""
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
+
+    def _enrolled(self, message: str) -> None:
+        self.enrolled = True
+        show_notice(self.message, message, ok=True)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setValue(done * 100 // max(total, 1))
+
+    def _confirm(self, server_url: str, code: str, question: str) -> None:
+        """Records made here under another structure: re-attributed only if the agent says so."""
+        answer = QMessageBox.question(self, "Rattacher les enregistrements ?", question)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._worker().request_join(server_url, code, reattribute=True)
+            return
+        show_notice(self.message, "Poste non inscrit : rien n'a été modifié.")
+        self._busy(False)
+
+    def _stopped(self, resumable: bool, message: str) -> None:
+        show_notice(self.message, message)
+        if resumable:
             self.start.setText("&Reprendre")
-            return
-        except (SyncError, CredentialsUnavailable) as error:
-            show_notice(self.message, str(error))
-            return
-        finally:
-            self._busy(False)
+        self._busy(False)
+
+    def _joined(self, received: int) -> None:
+        self._busy(False)
         self.done = True
         self.progress.setValue(100)
         structure = self.workspace.workstation.structure
@@ -146,19 +184,20 @@ class JoinPage(QWizardPage):
         self.wizard().setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.completeChanged.emit()
 
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setValue(done * 100 // max(total, 1))
-        QApplication.processEvents()
-
     def _busy(self, busy: bool) -> None:
-        self.start.setEnabled(not busy)
-        for button in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-            self.wizard().button(button).setEnabled(not busy)
-        QApplication.processEvents()
-
-    def _confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Rattacher les enregistrements ?", question)
-        return answer == QMessageBox.StandardButton.Yes
+        """While the worker enrols or receives: no second start, no way back; Annuler stops it."""
+        self.busy = busy
+        self.start.setEnabled(not busy and not self.done)
+        self.server.setEnabled(not busy and not self.enrolled)
+        self.code.setEnabled(not busy and not self.enrolled)
+        wizard = self.wizard()
+        wizard.button(QWizard.WizardButton.BackButton).setEnabled(not busy)
+        wizard.button(QWizard.WizardButton.CancelButton).setToolTip(
+            "Interrompt la réception après la page en cours : ce qui est reçu est gardé, « Reprendre » "
+            "continue."
+            if busy
+            else CANCEL_DESCRIPTION
+        )
 
     def isComplete(self) -> bool:
         return self.done
@@ -394,7 +433,7 @@ class SetupWizard(QWizard):
         name_buttons(
             self,
             ("&Terminer", "Enregistre la mise en service et ouvre Bureau virtuel."),
-            "Quitte sans rien enregistrer.",
+            CANCEL_DESCRIPTION,
         )
         self.mode_page = ModePage() if workspace is not None else None
         self.join_page = JoinPage(workspace) if workspace is not None else None
@@ -415,6 +454,19 @@ class SetupWizard(QWizard):
 
     def joined(self) -> bool:
         return self.join_page is not None and self.join_page.done
+
+    def reject(self) -> None:
+        """Annuler (or Échap, or closing the window) while the structure's records are coming stops
+        the reception and keeps the wizard open; otherwise it quits."""
+        if self.join_page is not None and self.join_page.busy:
+            self.join_page.interrupt()
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        if self.join_page is not None:
+            self.join_page.shut_down()
+        super().done(result)
 
     def accept(self) -> None:
         agents = self.workstation.agents()

@@ -6,9 +6,14 @@ pass itself confirms with an authenticated request) and on demand. Results come 
 Whatever goes wrong in a pass, the worker reports it (`failed`) instead of dying with it: the
 exception goes to the journal, the controller is ready for the next pass, and the status bar says
 that the last one failed.
+
+The first-start wizard's join (enrolment, then the structure's records with a progress bar) runs on
+the same worker, so the window stays responsive; it can be stopped between two pages, and a later
+join or pass goes on from there.
 """
 
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,13 +22,18 @@ from PySide6.QtNetwork import QNetworkInformation
 
 from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import CredentialsUnavailable
-from app.sync.engine import ReattributionNeeded, SyncReport, enroll, run_pass
+from app.sync.engine import JoinInterrupted, ReattributionNeeded, SyncReport, enroll, pull_structure, run_pass
 from app.sync.status import journal_line
 from app.sync.transport import SyncError
 
 PERIOD_MS = 5 * 60 * 1000
 FIRST_PASS_MS = 3000
 UNEXPECTED_ENROLMENT = "Erreur inattendue pendant l'inscription (voir le journal). Réessayez plus tard."
+UNEXPECTED_JOIN = (
+    "Erreur inattendue pendant la réception des données de la structure (voir le journal). Ce qui a "
+    "été reçu est gardé : réessayez, la réception reprendra là où elle s'est arrêtée."
+)
+JOIN_STOPPED = "Réception interrompue à votre demande."
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +44,16 @@ class SyncWorker(QObject):
     enrolled = Signal(bool, str)  # success, French message
     # Records made here under another structure: server URL, code, the French question.
     reattribution_needed = Signal(str, str, str)
+    join_enrolled = Signal(str)  # the join's enrolment succeeded (French message); records come next
+    join_progress = Signal(int, int)  # done, total: how far the structure's records are received
+    joined = Signal(int)  # all of the structure's records are here: how many were received
+    join_stopped = Signal(bool, str)  # the join stopped: resumable (what came is kept), French message
 
     def __init__(self, data_dir: Path) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.workspace: Workspace | None = None
+        self.stop_join = threading.Event()  # set from the GUI thread: the join stops after its page
 
     def _workspace(self) -> Workspace:
         if self.workspace is None:  # opened in the worker thread, used only there
@@ -59,23 +74,62 @@ class SyncWorker(QObject):
 
     @Slot(str, str, bool)
     def enroll(self, server_url: str, code: str, reattribute: bool) -> None:
+        outcome = self._enrol(server_url, code, reattribute)
+        if outcome is not None:
+            self.enrolled.emit(*outcome)
+
+    def _enrol(self, server_url: str, code: str, reattribute: bool) -> tuple[bool, str] | None:
+        """(success, French message); None when the re-attribution must be confirmed first (asked)."""
         try:
             message = enroll(self._workspace(), server_url, code, reattribute=reattribute)
         except ReattributionNeeded as needed:
             log.info("enrolment waits for the re-attribution to be confirmed")
             self.reattribution_needed.emit(server_url, code, str(needed))
-            return
+            return None
         except (SyncError, CredentialsUnavailable) as error:
             log.info("enrolment refused")
-            self.enrolled.emit(False, str(error))
-            return
+            return False, str(error)
         except Exception:
             log.exception("enrolment failed")
             self._reopen_later()
-            self.enrolled.emit(False, UNEXPECTED_ENROLMENT)
-            return
+            return False, UNEXPECTED_ENROLMENT
         log.info("enrolment succeeded")
-        self.enrolled.emit(True, message)
+        return True, message
+
+    @Slot(str, str, bool)
+    def join(self, server_url: str, code: str, reattribute: bool) -> None:
+        """Enrol with `server_url` and `code` (unless `server_url` is empty: a join that resumes),
+        then receive the structure's records, page by page, each page with its cursor."""
+        if server_url:
+            outcome = self._enrol(server_url, code, reattribute)
+            if outcome is None:
+                return
+            ok, message = outcome
+            if not ok:
+                self.join_stopped.emit(False, message)
+                return
+            self.join_enrolled.emit(message)
+        try:
+            received = pull_structure(self._workspace(), self._join_progress)
+        except JoinInterrupted as error:  # cut, or stopped: what came is kept
+            self.join_stopped.emit(True, str(error))
+            return
+        except (SyncError, CredentialsUnavailable) as error:  # not enrolled, busy, no longer authorised
+            self.join_stopped.emit(False, str(error))
+            return
+        except Exception:
+            log.exception("join failed")
+            self._reopen_later()
+            self.join_stopped.emit(True, UNEXPECTED_JOIN)
+            return
+        self.joined.emit(received)
+
+    def _join_progress(self, done: int, total: int) -> None:
+        """After each page applied: tell the bar, and stop there if asked (the page and its cursor
+        are committed, so a resumed join goes on with the next one)."""
+        self.join_progress.emit(done, total)
+        if self.stop_join.is_set() and done < total:
+            raise SyncError(JOIN_STOPPED)  # pull_structure reports it as a join received in part
 
     def _reopen_later(self) -> None:
         """After an unexpected failure the connection may be mid-transaction: the next pass opens a new one."""
@@ -101,8 +155,13 @@ class SyncController(QObject):
     enrolled = Signal(bool, str)
     reattribution_needed = Signal(str, str, str)  # see SyncWorker
     started = Signal()
+    join_enrolled = Signal(str)  # see SyncWorker
+    join_progress = Signal(int, int)
+    joined = Signal(int)
+    join_stopped = Signal(bool, str)
     _run = Signal(bool)
     _enroll = Signal(str, str, bool)
+    _join = Signal(str, str, bool)
     _close = Signal()
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
@@ -117,6 +176,11 @@ class SyncController(QObject):
         self.worker.moveToThread(self.thread)
         self._run.connect(self.worker.run)
         self._enroll.connect(self.worker.enroll)
+        self._join.connect(self.worker.join)
+        self.worker.join_enrolled.connect(self.join_enrolled)
+        self.worker.join_progress.connect(self.join_progress)
+        self.worker.joined.connect(self.joined)
+        self.worker.join_stopped.connect(self.join_stopped)
         self._close.connect(self.worker.close)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
@@ -126,11 +190,12 @@ class SyncController(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
         self.timer.timeout.connect(lambda: self.request(force=False))
-        self._watch_network()
 
     def start(self) -> None:
-        """Periodic passes, the first one shortly after the window is up."""
+        """Periodic passes, the first one shortly after the window is up, and one whenever the
+        network comes back (not before: the first-start wizard's controller only joins)."""
         self.timer.start()
+        self._watch_network()
         QTimer.singleShot(FIRST_PASS_MS, lambda: self.request(force=False))
 
     def _watch_network(self) -> None:
@@ -155,6 +220,16 @@ class SyncController(QObject):
     def request_enrolment(self, server_url: str, code: str, reattribute: bool = False) -> None:
         self._enroll.emit(server_url, code, reattribute)
 
+    def request_join(self, server_url: str = "", code: str = "", reattribute: bool = False) -> None:
+        """Join the structure in the worker: enrol with `server_url` and `code` first (none: a join
+        that resumes), then receive its records (`join_progress`, then `joined` or `join_stopped`)."""
+        self.worker.stop_join.clear()
+        self._join.emit(server_url, code, reattribute)
+
+    def stop_join(self) -> None:
+        """Stop the join under way after the page it is applying; called from the GUI thread."""
+        self.worker.stop_join.set()
+
     def _finished(self, report: SyncReport) -> None:
         self.running = False
         self.last_report, self.failed_at = report, None
@@ -178,8 +253,10 @@ class SyncController(QObject):
             self.request(force=True)
 
     def stop(self) -> None:
-        """Finish the pass under way (its rows stay consistent either way) and end the thread."""
+        """Finish the pass under way (its rows stay consistent either way), stop a join after its
+        page, and end the thread."""
         self.timer.stop()
+        self.stop_join()
         if self.thread.isRunning():
             self._close.emit()
             self.thread.quit()

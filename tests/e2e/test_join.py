@@ -5,9 +5,11 @@ and have the same Pass numérique stock."""
 
 import json
 import os
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app.models.demo import add_demo_contacts
@@ -17,6 +19,7 @@ from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
 from app.sync import pull
 from app.sync.engine import run_pass
+from app.sync.transport import ServerClient
 from app.ui.setup_wizard import SetupWizard
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
@@ -101,36 +104,42 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         page.server.setText(proxy.url)
         page.code.setText("AAAA-BBBB-CCCC")
         page.start.click()
+        qtbot.waitUntil(lambda: not page.busy)
         assert "Code d'inscription inconnu" in page.message.text() and not page.enrolled
         assert second.workstation.structure is None  # nothing half-done
 
         page.code.setText(_code(server))
         seen: list[tuple[int, int]] = []
-        show = page._progress
+        page.sync.join_progress.connect(lambda done, total: seen.append((done, total)))
+        fetch = ServerClient.pull_page
+        fetched: list[int] = []
 
-        def cut_after_two_pages(done: int, total: int) -> None:
-            show(done, total)
-            seen.append((done, total))
-            if len(seen) == 2:
+        def cut_after_two_pages(client: ServerClient, after: int, limit: int):
+            page_read = fetch(client, after, limit)
+            fetched.append(after)
+            if len(fetched) == 2:
                 proxy.cut(Faults(cut_request=1.0))  # the network goes: no further page arrives
+            return page_read
 
-        page._progress = cut_after_two_pages
+        monkeypatch.setattr(ServerClient, "pull_page", cut_after_two_pages)
         page.start.click()
+        qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
         assert page.enrolled and not page.done
         (received,) = second.db.execute("SELECT count(*) FROM contacts WHERE origin IS NOT NULL").fetchone()
-        assert 50 <= received < 300  # two pages, and the one fetched ahead if it arrived before the cut
+        assert received == 50  # the two pages that arrived
         assert f"reçues en partie ({received} enregistrements)" in page.message.text(), page.message.text()
         assert page.start.text() == "&Reprendre" and 0 < page.progress.value() < 100
         assert seen[0][0] < seen[1][0] < seen[1][1] == seen[0][1]  # the cursor moves towards last_seq
         assert second.workstation.structure.matricule == "3"
 
         # The network is back: the next pass resumes where the join stopped, then the wizard finishes.
+        monkeypatch.setattr(ServerClient, "pull_page", fetch)
         proxy.faults = Faults()
         report = run_pass(second, pull_reference=False)
         assert report.error is None and report.pulled == 300 + 2 + 1 + 1 + 1 + 1 - received
-        page._progress = show
         page.start.click()
-        assert page.done and page.progress.value() == 100
+        qtbot.waitUntil(lambda: page.done, timeout=30_000)
+        assert page.progress.value() == 100
         assert "0 enregistrement reçu" in page.message.text()
         # The structure's agents came with it (shared settings): no agent to type, the join page is the last.
         assert page.nextId() == -1
@@ -196,6 +205,7 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
         page.server.setText(proxy.url)
         page.code.setText(_code(server))
         page.start.click()
+        qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
         assert page.done, page.message.text()
         assert _agents(joining) == _agents(workspace)
         assert page.nextId() == -1 and wizard.button(QWizard.WizardButton.FinishButton).isVisible()
@@ -206,3 +216,67 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
         assert as_server_summary(summarise(joining, MONTH)) == as_server_summary(summarise(workspace, MONTH))
     finally:
         joining.close()
+
+
+def test_the_wizard_receives_in_the_background_and_annuler_stops_where_reprendre_goes_on(
+    workspace, tmp_path: Path, server: LiveServer, qtbot, monkeypatch
+) -> None:
+    """Thousands of records in pages of 50: the worker receives them while the window answers (the
+    bar moves and Annuler is heard while the worker waits for a page); Annuler stops after the page
+    under way and keeps the wizard open; "Reprendre" goes on from the cursor, nothing twice."""
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 2000, days=60, seed=41)
+    sync_until_done(workspace)
+    monkeypatch.setattr(pull, "PAGE_RECORDS", 50)
+    fetch, fetched, release = ServerClient.pull_page, [], threading.Event()
+
+    def fourth_page_waits(client: ServerClient, after: int, limit: int):
+        fetched.append(after)
+        if len(fetched) == 4:  # in the worker's page fetcher, never on the GUI thread
+            assert release.wait(60)
+        return fetch(client, after, limit)
+
+    monkeypatch.setattr(ServerClient, "pull_page", fourth_page_waits)
+    joining = open_workspace(tmp_path / "poste-2")
+    wizard = SetupWizard(joining.workstation, workspace=joining)
+    qtbot.addWidget(wizard)
+    try:
+        wizard.show()
+        wizard.mode_page.join.setChecked(True)
+        wizard.next()
+        page = wizard.join_page
+        page.server.setText(server.url)
+        page.code.setText(_code(server))
+        page.start.click()
+        # The worker waits for its fourth page; the window has shown the pages before it.
+        qtbot.waitUntil(lambda: len(fetched) == 4 and page.progress.value() > 0, timeout=30_000)
+        assert page.busy and not page.start.isEnabled()
+        cancel = wizard.button(QWizard.WizardButton.CancelButton)
+        assert cancel.isEnabled() and "Interrompt la réception" in cancel.toolTip()
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        release.set()
+        qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+        assert wizard.isVisible() and not page.done  # Annuler stopped the reception, not the wizard
+        assert "Réception interrompue à votre demande." in page.message.text(), page.message.text()
+        assert page.start.text() == "&Reprendre" and page.start.isEnabled()
+        first = _received(joining)
+        assert f"reçues en partie ({first} enregistrements)" in page.message.text()
+        assert 0 < first < 2000 and 0 < page.progress.value() < 100
+
+        page.start.click()
+        qtbot.waitUntil(lambda: page.done, timeout=60_000)
+        assert f"{2000 - first} enregistrements reçus des autres postes." in page.message.text()
+        assert _received(joining) == 2000
+        assert as_server_summary(summarise(joining, MONTH)) == _on_server(server)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        assert wizard.result() == QWizard.DialogCode.Accepted and page.sync is None  # the worker ended
+    finally:
+        release.set()
+        wizard.join_page.shut_down()  # a failed assertion leaves no thread running
+        joining.close()
+
+
+def _received(workspace: Workspace) -> int:
+    """Contacts received from the structure's other workstations (each id once: it is the key)."""
+    (count,) = workspace.db.execute("SELECT count(*) FROM contacts WHERE origin IS NOT NULL").fetchone()
+    return count

@@ -1,4 +1,5 @@
-"""Building valid records with the shared record classes, and talking to the server over HTTP."""
+"""Building valid records with the shared record classes, workstations of structure 3 straight in the
+server's database, and talking to the server over HTTP."""
 
 import gzip
 import json
@@ -6,10 +7,16 @@ from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import requests
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, Table, func, select
 
 from app.models.record import ContactRecord, EscalationRecord, validate_record
 from app.models.reference import load_catalogue
-from tests.live_server import LiveServer
+from app.server.accounts import Workstation, create_structure, issue_code
+from app.server.accounts import enrol as enrol_in_database
+from app.server.database import MIGRATIONS, write_transaction
+from tests.live_server import LiveServer, run_server_cli
 
 MATRICULE = "3"
 UNAUTHORIZED = {
@@ -134,6 +141,56 @@ def setting(item: str = "pass.threshold", value=12, **fields) -> dict:
 
 def items(*records: dict, kind: str = "contact") -> list[dict]:
     return [{"kind": kind, "record": record} for record in records]
+
+
+def workstations(engine: Engine, *labels: str) -> list[Workstation]:
+    """Structure 3 declared in the server's database, and one workstation enrolled in it per label,
+    without HTTP (for the tests that call the ingest and the feed directly)."""
+    codes = [create_structure(engine, MATRICULE, "Thiérache Sambre et Oise", "02", True)]
+    codes += [issue_code(engine, MATRICULE) for _ in labels[1:]]
+    enrolled = []
+    for code, label in zip(codes, labels, strict=True):
+        issued = enrol_in_database(engine, code, str(uuid4()), label)
+        assert issued is not None
+        enrolled.append(issued[1])
+    return enrolled
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the server's database back to migration `revision`, as a database of that version was."""
+    with write_transaction(engine) as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def count(engine: Engine, table: Table) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def enrolment_code(server: LiveServer, matricule: str = MATRICULE) -> str:
+    """A new one-time code of a structure already declared, from the server's command line."""
+    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def enrolled(http: requests.Session, server: LiveServer, code: str) -> dict:
+    """Enrol a new workstation with `code`: the answer (`token`, `workstation_id`…)."""
+    response = enrol(http, server, code)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def feed_page(http: requests.Session, server: LiveServer, token: str, after: int = 0, **params) -> dict:
+    """One page of the structure's feed after the cursor `after`, as the server answers it."""
+    response = http.get(
+        f"{server.url}/api/v1/records", params={"after": after, **params}, headers=bearer(token), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def bearer(token: str) -> dict[str, str]:

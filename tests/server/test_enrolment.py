@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from app.server.schema import enrolment_codes
 from tests.live_server import create_structure, run_server_cli
-from tests.server.helpers import INVALID_CODE, UNAUTHORIZED, bearer, enrol
+from tests.server.helpers import INVALID_CODE, UNAUTHORIZED, bearer, enrol, enrolment_code
 
 CODE = re.compile(
     r"[ABCDEFGHJKMNPQRSTVWXYZ23456789]{4}-[ABCDEFGHJKMNPQRSTVWXYZ23456789]{4}-[ABCDEFGHJKMNPQRSTVWXYZ23456789]{4}"
@@ -111,9 +111,7 @@ def test_revoked_workstation_is_unauthorized(server, http) -> None:
 def test_a_new_code_enrols_another_workstation(server, http) -> None:
     url = server.database_url
     first = enrol(http, server, create_structure(url)).json()
-    issued = run_server_cli(url, "enrolment-code", "--matricule", "3")
-    assert issued.returncode == 0, issued.stderr
-    code = issued.stdout.strip().splitlines()[-1]
+    code = enrolment_code(server)
     assert CODE.fullmatch(code)
     second = enrol(http, server, code)
     assert second.status_code == 201

@@ -4,13 +4,10 @@ the summary's escalation figures against a known set, with the moment of the com
 import json
 import threading
 from datetime import UTC, datetime
-from uuid import uuid4
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
-from app.server.accounts import create_structure as create_structure_in
-from app.server.accounts import enrol as enrol_in
 from app.server.database import open_database
 from app.server.ingest import ingest
 from app.server.schema import escalations, record_partners, records
@@ -18,18 +15,15 @@ from app.server.summary import monthly_summary
 from tests.live_server import create_structure
 from tests.server.helpers import (
     contact,
+    count,
     enrol,
     escalation,
     items,
     post_records,
     status_change,
     statuses,
+    workstations,
 )
-
-
-def count(db, table) -> int:
-    with db.connect() as connection:
-        return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> None:
@@ -292,10 +286,7 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
     """No per-item round trips: one statement per table, plus the select of known ids on a resend."""
     engine = open_database(database_url)
     try:
-        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
-        issued = enrol_in(engine, code, str(uuid4()), "poste-accueil")
-        assert issued is not None
-        _token, workstation = issued
+        (workstation,) = workstations(engine, "poste-accueil")
         batch = [
             *items(*(contact(partners=["caf", "msa"]) for _ in range(250))),
             *items(*(escalation() for _ in range(250)), kind="escalation"),

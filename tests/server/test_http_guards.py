@@ -11,8 +11,8 @@ from uuid import uuid4
 import pytest
 
 from app.server.api import MAX_FAILED_CODES
-from tests.live_server import LiveServer, create_structure, run_server_cli, start_server
-from tests.server.helpers import bearer, contact, enrol, items, post_records
+from tests.live_server import LiveServer, create_structure, start_server
+from tests.server.helpers import bearer, contact, enrol, enrolment_code, items, post_records
 
 ENROLMENT = "/api/v1/enrolment"
 
@@ -85,7 +85,7 @@ def test_repeated_refusals_for_a_structure_lock_its_enrolment_out(server, http) 
     for n in range(MAX_FAILED_CODES):  # the used code, from as many addresses
         status, _headers, _answer = enrol_from(server, f"127.0.0.{10 + n}", used)
         assert status == 401
-    fresh = run_server_cli(server.database_url, "enrolment-code", "--matricule", "3").stdout.split()[-1]
+    fresh = enrolment_code(server)
     status, headers, answer = enrol_from(server, "127.0.0.99", fresh)
     assert (status, answer["detail"]["code"]) == (429, "too_many_attempts")
     assert int(headers["Retry-After"]) > 0

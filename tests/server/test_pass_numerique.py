@@ -6,14 +6,10 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
-from app.server.accounts import create_structure as create_structure_in
-from app.server.accounts import enrol as enrol_in
 from app.server.accounts import issue_code
-from app.server.database import MIGRATIONS, open_database, upgrade, write_transaction
+from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
 from app.server.schema import escalations, pass_issuances, pass_ledger, records
 from app.server.summary import monthly_summary, render
@@ -21,6 +17,8 @@ from tests.live_server import create_structure
 from tests.server.helpers import (
     bearer,
     contact,
+    count,
+    downgrade,
     enrol,
     escalation,
     items,
@@ -28,12 +26,8 @@ from tests.server.helpers import (
     pass_line,
     post_records,
     statuses,
+    workstations,
 )
-
-
-def count(db, table) -> int:
-    with db.connect() as connection:
-        return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def handing_out(cheques: list[str], when: datetime, offset: int, booklet: str = "A") -> list[dict]:
@@ -340,9 +334,7 @@ def test_pass_numerique_figures_end_the_json_and_the_csv(server, http, token, db
 def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
     engine = open_database(database_url)
     try:
-        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
-        issued = enrol_in(engine, code, str(uuid4()), "poste-accueil")
-        assert issued is not None
+        (workstation,) = workstations(engine, "poste-accueil")
         batch = [item for n in range(100) for item in handing_out([f"A{n:03d}"], at(11, 12), NOVEMBER)]
         statements: list[str] = []
 
@@ -352,7 +344,7 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             if words[0] in ("INSERT", "UPDATE", "DELETE"):
                 statements.append(" ".join(words[:3]))
 
-        answer = ingest(engine, issued[1], batch, None)
+        answer = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 200
         assert statements == [
             "INSERT INTO STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
@@ -414,13 +406,7 @@ def test_handings_out_racing_in_one_structure_keep_one_holder(database_url) -> N
 
     engine = open_database(database_url)
     try:
-        stations = []
-        codes = [create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)]
-        codes.append(issue_code(engine, "3"))
-        for code, label in zip(codes, ("poste-1", "poste-2"), strict=True):
-            issued = enrol_in(engine, code, str(uuid4()), label)
-            assert issued is not None
-            stations.append(issued[1])
+        stations = workstations(engine, "poste-1", "poste-2")
         for _round in range(5):
             number = f"R{_round}"
             batches = [handing_out([number], at(12, 3), DECEMBER) for _ in stations]
@@ -442,25 +428,19 @@ def test_migration_0006_finds_the_cheques_already_handed_out(database_url) -> No
     back in stock is not): handing them out again elsewhere is refused."""
     engine = open_database(database_url)
     try:
-        code = create_structure_in(engine, "3", "Thiérache Sambre et Oise", "02", True)
-        issued = enrol_in(engine, code, str(uuid4()), "poste-1")
-        assert issued is not None
+        (workstation,) = workstations(engine, "poste-1")
         first = handing_out(["M1", "M2"], at(12, 3, 13, 2), DECEMBER)
         back = line("retour", ["M2"], at(12, 3, 14), DECEMBER, reason="erreur")
-        ingest(engine, issued[1], [*first, back], None)
-        with write_transaction(engine) as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0005_settings")
+        ingest(engine, workstation, [*first, back], None)
+        downgrade(engine, "0005_settings")
         upgrade(engine)
-        answer = ingest(engine, issued[1], handing_out(["M1"], at(12, 4), DECEMBER), None)
+        answer = ingest(engine, workstation, handing_out(["M1"], at(12, 4), DECEMBER), None)
         assert [result["code"] for result in answer["results"]] == ["conflict"] * 2
         assert (
             "Le chèque M1 a déjà été remis sur un autre poste le 03/12/2026 à 14 h 02"
             in (answer["results"][0]["reason"])
         )
-        answer = ingest(engine, issued[1], handing_out(["M2"], at(12, 4), DECEMBER), None)
+        answer = ingest(engine, workstation, handing_out(["M2"], at(12, 4), DECEMBER), None)
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 2
     finally:
         engine.dispose()

@@ -8,57 +8,38 @@ import threading
 
 import pytest
 import requests
-from alembic import command
-from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, event, select, text
 
-from app.server.accounts import Workstation, authenticate, create_structure, issue_code
-from app.server.accounts import enrol as enrol_code
-from app.server.database import MIGRATIONS, open_database, upgrade, write_transaction
+from app.server.accounts import Workstation
+from app.server.database import open_database, upgrade, write_transaction
 from app.server.ingest import ingest
 from app.server.pull import pull_page
 from app.server.schema import structure_sequences
-from tests.live_server import LiveServer, run_server_cli
+from tests.live_server import LiveServer
 from tests.live_server import create_structure as declare
 from tests.server.helpers import (
     bearer,
     contact,
-    enrol,
+    downgrade,
+    enrolled,
+    enrolment_code,
     escalation,
+    feed_page,
     items,
     pass_issuance,
     pass_line,
     post_records,
     statuses,
+    workstations,
 )
-
-
-def _second_code(server: LiveServer, matricule: str = "3") -> str:
-    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
-
-
-def _token(http: requests.Session, server: LiveServer, code: str) -> dict:
-    response = enrol(http, server, code)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def _pull(http: requests.Session, server: LiveServer, token: str, after: int = 0, **params) -> dict:
-    response = http.get(
-        f"{server.url}/api/v1/records", params={"after": after, **params}, headers=bearer(token), timeout=30
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _pull_all(http: requests.Session, server: LiveServer, token: str, limit: int = 500) -> list[dict]:
     pulled, after = [], 0
     while True:
-        page = _pull(http, server, token, after, limit=limit)
+        page = feed_page(http, server, token, after, limit=limit)
         pulled += page["records"]
         after = page["next_after"]
         if not page["more"]:
@@ -68,8 +49,8 @@ def _pull_all(http: requests.Session, server: LiveServer, token: str, limit: int
 def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its_own(
     server: LiveServer, http: requests.Session
 ) -> None:
-    first = _token(http, server, declare(server.database_url))
-    second = _token(http, server, _second_code(server))
+    first = enrolled(http, server, declare(server.database_url))
+    second = enrolled(http, server, enrolment_code(server))
     mine, theirs = contact(agent="Julie M."), contact(agent="Marc D.")
     line = pass_line()
     issued = pass_issuance(["C001"])
@@ -98,22 +79,22 @@ def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its
 def test_another_structure_never_sees_a_record_of_this_one(
     server: LiveServer, http: requests.Session
 ) -> None:
-    ours = _token(http, server, declare(server.database_url))
-    other = _token(
+    ours = enrolled(http, server, declare(server.database_url))
+    other = enrolled(
         http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
     )
     assert (
         statuses(post_records(http, server, ours["token"], items(contact(), contact()))) == ["accepted"] * 2
     )
-    page = _pull(http, server, other["token"])
+    page = feed_page(http, server, other["token"])
     assert page == {**page, "records": [], "next_after": 0, "more": False, "last_seq": 0}
 
 
 def test_pages_follow_the_cursor_without_skipping_or_repeating(
     server: LiveServer, http: requests.Session
 ) -> None:
-    reader = _token(http, server, declare(server.database_url))
-    writer = _token(http, server, _second_code(server))
+    reader = enrolled(http, server, declare(server.database_url))
+    writer = enrolled(http, server, enrolment_code(server))
     sent = [contact() for _ in range(23)]
     for start in range(0, len(sent), 5):
         post_records(http, server, writer["token"], items(*sent[start : start + 5]))
@@ -123,19 +104,23 @@ def test_pages_follow_the_cursor_without_skipping_or_repeating(
     assert [item["record"]["id"] for item in pulled] == [record["id"] for record in sent]
     seqs = [item["seq"] for item in pulled]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    last = _pull(http, server, reader["token"], pulled[-1]["seq"])
+    last = feed_page(http, server, reader["token"], pulled[-1]["seq"])
     assert last["records"] == [] and last["more"] is False
     # What a joining workstation's progress bar measures against: the structure's latest number,
     # its own record included, from the first page on.
-    assert _pull(http, server, reader["token"], limit=4)["last_seq"] == last["last_seq"] == last["next_after"]
+    assert (
+        feed_page(http, server, reader["token"], limit=4)["last_seq"]
+        == last["last_seq"]
+        == last["next_after"]
+    )
     assert last["last_seq"] == max(seqs) + 1
 
 
 def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(
     server: LiveServer, http: requests.Session
 ) -> None:
-    reader = _token(http, server, declare(server.database_url))
-    writer = _token(http, server, _second_code(server))
+    reader = enrolled(http, server, declare(server.database_url))
+    writer = enrolled(http, server, enrolment_code(server))
     post_records(http, server, writer["token"], items(*(contact() for _ in range(20))))
     raw = http.get(
         f"{server.url}/api/v1/records",
@@ -152,17 +137,6 @@ def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(
         assert response.status_code == 422, (bad, response.text)
         assert response.json()["detail"]["code"] == "invalid_request"
     assert http.get(f"{server.url}/api/v1/records", timeout=30).status_code == 401
-
-
-def _workstations(engine: Engine, *labels: str) -> list[Workstation]:
-    create_structure(engine, "3", "Thiérache", "02", True)
-    found = []
-    for number, label in enumerate(labels):
-        token, _ = enrol_code(
-            engine, issue_code(engine, "3"), f"00000000-0000-4000-8000-{number:012d}", label
-        )
-        found.append(authenticate(engine, token))
-    return found
 
 
 def _pull_ids(engine: Engine, reader: Workstation) -> list[str]:
@@ -186,7 +160,7 @@ def test_a_batch_that_commits_late_on_postgresql_is_never_skipped(database_url: 
     engine = open_database(database_url)
     held = create_engine(database_url)  # the slow workstation's connection, whose commit waits
     try:
-        slow, fast, reader = _workstations(engine, "lent", "rapide", "lecteur")
+        slow, fast, reader = workstations(engine, "lent", "rapide", "lecteur")
         late, early = contact(), contact()
         holding, release = threading.Event(), threading.Event()
 
@@ -223,15 +197,12 @@ def test_migration_0004_numbers_the_records_already_stored(database_url: str) ->
     received; the structure's counter starts after them."""
     engine = open_database(database_url)
     try:
-        sender, reader = _workstations(engine, "ancien", "lecteur")
+        sender, reader = workstations(engine, "ancien", "lecteur")
         first, second = contact(), contact()
         ingest(engine, sender, items(first), None)
         ingest(engine, sender, items(second), None)
+        downgrade(engine, "0003")
         with write_transaction(engine) as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0003")
             connection.execute(
                 text("UPDATE records SET received_at = '2026-11-10T09:00:00Z' WHERE id = :id"),
                 {"id": second["id"]},
@@ -262,7 +233,7 @@ def test_any_interleaving_of_sends_and_pulls_gives_each_reader_every_other_recor
     with tempfile.TemporaryDirectory() as folder:
         engine = open_database(f"sqlite:///{folder}/serveur.sqlite3")
         try:
-            senders = _workstations(engine, "accueil", "bureau", "bus")
+            senders = workstations(engine, "accueil", "bureau", "bus")
             sent: list[list[str]] = [[] for _ in senders]
             pulled: list[list[str]] = [[] for _ in senders]
             cursors = [0, 0, 0]

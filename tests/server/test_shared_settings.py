@@ -4,47 +4,29 @@ record, stored, served to the structure's other workstations, and to no other st
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.live_server import LiveServer, run_server_cli
+from tests.live_server import LiveServer
 from tests.live_server import create_structure as declare
-from tests.server.helpers import bearer, enrol, items, post_records, setting, statuses
-
-
-def _token(http: requests.Session, server: LiveServer, code: str) -> str:
-    response = enrol(http, server, code)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
-
-
-def _second_code(server: LiveServer, matricule: str = "3") -> str:
-    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
-
-
-def _feed(http: requests.Session, server: LiveServer, token: str) -> list[dict]:
-    response = http.get(f"{server.url}/api/v1/records", headers=bearer(token), timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()["records"]
+from tests.server.helpers import enrolled, enrolment_code, feed_page, items, post_records, setting, statuses
 
 
 def test_a_setting_version_reaches_the_other_workstations_of_its_structure_only(
     server: LiveServer, http: requests.Session
 ) -> None:
-    first = _token(http, server, declare(server.database_url))
-    second = _token(http, server, _second_code(server))
-    other = _token(
+    first = enrolled(http, server, declare(server.database_url))["token"]
+    second = enrolled(http, server, enrolment_code(server))["token"]
+    other = enrolled(
         http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
-    )
+    )["token"]
     versions = [setting("agent/Nadia K.", {"role": "responsable"}), setting("stops", ["Guise", "Hirson"])]
     assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 2
     assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["duplicate"] * 2
 
-    pulled = _feed(http, server, second)
+    pulled = feed_page(http, server, second)["records"]
     assert [(item["kind"], item["record"]) for item in pulled] == [
         ("setting", version) for version in versions
     ]
-    assert _feed(http, server, other) == []
-    assert _feed(http, server, first) == []  # never its own
+    assert feed_page(http, server, other)["records"] == []
+    assert feed_page(http, server, first)["records"] == []  # never its own
 
     engine = create_engine(server.database_url)
     try:
@@ -63,7 +45,7 @@ def test_a_setting_version_reaches_the_other_workstations_of_its_structure_only(
 def test_a_setting_version_is_validated_and_written_for_its_own_structure(
     server: LiveServer, http: requests.Session
 ) -> None:
-    token = _token(http, server, declare(server.database_url))
+    token = enrolled(http, server, declare(server.database_url))["token"]
     batch = [
         *items(setting("pass.threshold", 8), kind="setting"),
         {"kind": "setting", "record": {**setting(), "value": "8"}},

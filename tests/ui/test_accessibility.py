@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
@@ -70,23 +70,6 @@ def focus_taker(widget: QWidget) -> QWidget:
     while widget.focusProxy() is not None:
         widget = widget.focusProxy()
     return widget
-
-
-@pytest.fixture
-def display(qapp):
-    """The display as a test found it (no stylesheet, the system font), put back afterwards."""
-    font, sheet = QFont(qapp.font()), qapp.styleSheet()
-    yield qapp
-    # The test's windows (closed by pytest-qt) go first: Qt 6.11 crashed when a window polished
-    # under one stylesheet was deleted after the next one was set, at the stylesheet after.
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    apply_display(qapp, "standard", 100)  # back to the original style and palette
-    qapp.setFont(font)
-    qapp.setStyleSheet(sheet)
-    follower = qapp.findChild(FocusRingFollower)
-    if follower is not None:
-        follower.setParent(None)
-        follower.deleteLater()
 
 
 @pytest.mark.parametrize("site", ["desk", "bus"])

@@ -92,6 +92,9 @@ def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspac
     page.server.setText("http://reporting.exemple.fr")  # not HTTPS: refused before any request
     page.code.setText("7KQM-2WXP-H9TD")
     qtbot.keyClick(page.code, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not page.busy)  # the sync worker's answer
     assert "doit commencer par https://" in page.message.text() and page.message.isVisible()
     assert not page.enrolled and page.start.isEnabled()
     assert workspace.workstation.structure is None and not workspace.workstation.is_set_up
+    wizard.reject()  # Annuler: the join's worker thread ends with the wizard
+    assert page.sync is None
