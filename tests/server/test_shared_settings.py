@@ -79,19 +79,19 @@ PLACE = {"address": "2 rue Centrale 02120 Guise", "phone": "03 23 00 00 02", "ho
 def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_structure(
     server: LiveServer, http: requests.Session
 ) -> None:
-    first = _token(http, server, declare(server.database_url))
-    second = _token(http, server, _second_code(server))
-    other = _token(
+    first = enrolled(http, server, declare(server.database_url))["token"]
+    second = enrolled(http, server, enrolment_code(server))["token"]
+    other = enrolled(
         http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
-    )
+    )["token"]
     versions = [
         setting("referent/caf/Mme Martin", REFERENT),
         setting("place/Guise/Médiathèque", PLACE),
         setting("site/ccas-guise.fr", None, deleted=True),
     ]
     assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 3
-    assert [item["record"] for item in _feed(http, server, second)] == versions
-    assert _feed(http, server, other) == []
+    assert [item["record"] for item in feed_page(http, server, second)["records"]] == versions
+    assert feed_page(http, server, other)["records"] == []
 
     nir = "1 85 05 78 006 084 91"
     refused = [
@@ -111,4 +111,6 @@ def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_
     assert "numéro de téléphone français" in reasons[1]
     assert "téléphone" in reasons[2]
     assert "Partenaire du référent inconnu" in reasons[3]
-    assert len(_feed(http, server, second)) == 3  # nothing refused reached the other workstation
+    assert (
+        len(feed_page(http, server, second)["records"]) == 3
+    )  # nothing refused reached the other workstation
