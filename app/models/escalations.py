@@ -20,6 +20,7 @@ from app.models.business_time import answer_deadline
 from app.models.contacts import local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.reference import Catalogue
+from app.models.versions import supersede
 
 if TYPE_CHECKING:
     from app.models.record import EscalationRecord
@@ -84,9 +85,9 @@ class EscalationStore:
 
     def insert(self, record: EscalationRecord, origin: str | None = None) -> None:
         """Write a record inside the caller's transaction, superseding the one it updates: this
-        workstation's own with its outbox row, another's (`origin`, pulled from the server) without."""
-        from app.models.record import RecordError
-
+        workstation's own with its outbox row, another's (`origin`, pulled from the server) without.
+        Of two changes of one version (two workstations offline), the later is current
+        (`app.models.versions`)."""
         row = record.model_dump(mode="json")
         row.update(
             created_at=db_time(record.created_at),
@@ -94,13 +95,16 @@ class EscalationStore:
             answered_at=db_time(record.answered_at) if record.answered_at else None,
             origin=origin,
         )
-        if record.supersedes:
-            cursor = self.db.execute(
-                "UPDATE escalations SET superseded = 1 WHERE id = ? AND superseded = 0",
-                [row["supersedes"]],
+        if record.supersedes:  # changed on two workstations offline: the later change is current
+            outranked, _ = supersede(
+                self.db,
+                "escalations",
+                row["supersedes"],
+                (row["created_at"], row["id"]),
+                "Cette sollicitation a déjà été mise à jour.",
+                pulled=origin is not None,
             )
-            if cursor.rowcount != 1:
-                raise RecordError("supersedes", "Cette sollicitation a déjà été mise à jour.")
+            row["superseded"] = int(outranked)
         self.db.execute(
             f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
