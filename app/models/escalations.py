@@ -49,6 +49,33 @@ class EscalationRow:
         return self.answered_at is not None and self.answered_at > self.deadline
 
 
+@dataclass(frozen=True)
+class EscalationVersion:
+    """One version of an escalation as its history shows it: the sending or a change of status, by
+    whom, on which workstation (`origin`, None for this one), and whether it is the current one."""
+
+    id: str
+    created_at: datetime
+    status: str
+    answered_at: datetime | None
+    agent: str
+    origin: str | None
+    current: bool
+
+
+# Every version of the escalation a version belongs to: up to its first record, then down every branch
+# (two workstations offline may each change one version: the escalation's history is a tree).
+_HISTORY = """WITH RECURSIVE up(id, supersedes) AS (
+        SELECT id, supersedes FROM escalations WHERE id = ?
+        UNION SELECT e.id, e.supersedes FROM escalations e JOIN up ON e.id = up.supersedes
+    ), down(id) AS (
+        SELECT id FROM up
+        UNION SELECT e.id FROM escalations e JOIN down ON e.supersedes = down.id
+    )
+    SELECT id, created_at, status, answered_at, agent, origin, superseded = 0 AND deleted = 0
+    FROM escalations WHERE id IN (SELECT id FROM down) ORDER BY created_at, id"""
+
+
 class EscalationStore:
     def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
         self.db = db
@@ -124,6 +151,23 @@ class EscalationStore:
             del row["superseded"], row["origin"]
             found[row["id"]] = EscalationRecord.from_row(row)
         return found
+
+    def history(self, escalation_id: str) -> list[EscalationVersion]:
+        """Every version of the escalation `escalation_id` is a version of, oldest first: the sending
+        and each change of status, including one outranked by a later change made on another
+        workstation while both were offline (kept, counted nowhere)."""
+        return [
+            EscalationVersion(
+                id=row[0],
+                created_at=parse_db_time(row[1]),
+                status=row[2],
+                answered_at=parse_db_time(row[3]) if row[3] else None,
+                agent=row[4],
+                origin=row[5],
+                current=bool(row[6]),
+            )
+            for row in self.db.execute(_HISTORY, [escalation_id])
+        ]
 
     def current(self, departement: str = "", waiting_only: bool = False) -> list[EscalationRow]:
         """Current escalations, newest first, with their answer deadline."""
