@@ -24,9 +24,11 @@ def supersede(
 
     Returns whether the new record is itself outranked (a later record already supersedes the same
     version: it is written superseded, kept in the history, counted nowhere) and the ids that stopped
-    being current. Raises RecordError(`refused`) for this workstation's own record when `old_id` is not
-    current (a version is changed once here), and for a pulled one when `old_id` is unknown here or a
-    tombstone: the caller skips it, as any record the local tables refuse."""
+    being current: the records the server's summary counts, whatever the arrival order (each record
+    arriving after the one it supersedes, as the feed brings them). Raises RecordError(`refused`) for
+    this workstation's own record when `old_id` is not current (a version is changed once here), and
+    for a pulled one when `old_id` is unknown here or a tombstone: the caller skips it, as any record
+    the local tables refuse."""
     from app.models.record import RecordError
 
     assert table in _CORRECTABLE, table  # a table name in SQL: only ours
@@ -37,11 +39,14 @@ def supersede(
         return False, [old_id]
     if not pulled:
         raise RecordError("supersedes", refused)
+    old = db.execute(f"SELECT deleted FROM {table} WHERE id = ?", [old_id]).fetchone()
+    if old is None or old[0]:  # unknown here, or a tombstone (never superseded)
+        raise RecordError("supersedes", refused)
+    # Superseded already: by a rival of the new record, or (a change of a change) outranked by a rival
+    # of its own before its change arrived — then nothing here competes with the new record.
     rivals = db.execute(
         f"SELECT id, created_at, superseded FROM {table} WHERE supersedes = ?", [old_id]
     ).fetchall()
-    if not rivals:  # nothing supersedes it here: unknown, or a tombstone (never superseded)
-        raise RecordError("supersedes", refused)
     outranked = any((created_at, rival) > key for rival, created_at, _ in rivals)
     retired = [
         rival for rival, created_at, superseded in rivals if not superseded and (created_at, rival) < key

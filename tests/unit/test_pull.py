@@ -289,3 +289,25 @@ def test_a_status_change_made_here_and_one_pulled_from_another_workstation(
     assert bus.db.execute("SELECT record_id FROM outbox WHERE kind = 'escalation'").fetchall() == [
         (str(mine.id),)
     ]
+
+
+@pytest.mark.parametrize("order", ["desk-first", "bus-first"])
+def test_a_change_of_an_outranked_change_is_applied_as_the_server_counts_it(bus: Workspace, order) -> None:
+    """The desk answers then closes an escalation while the bus, offline, answers it too (later than
+    the desk's answer): the rule compares changes of one version (docs/SYNC_PROTOCOL.md, known limit),
+    so the server has two current versions, the desk's closure and the bus's answer. Whatever the
+    order they are pulled in, this workstation has the same two, and none is skipped."""
+    sent = escalation()
+
+    def change(original: dict, status: str, day: int) -> dict:
+        at = datetime(2026, 11, day, 9, tzinfo=UTC)
+        return status_change(original, status, at, created_at=at)
+
+    answered = change(sent, "repondu", 11)
+    closed = change(answered, "clos", 13)
+    bus_answered = change(sent, "repondu", 12)
+    pulled = [answered, closed, bus_answered] if order == "desk-first" else [bus_answered, answered, closed]
+    for seq, record in enumerate([sent, *pulled], 1):
+        assert apply_page(bus, _page(_item("escalation", record, seq))) == 1
+    assert {row.id for row in bus.escalations.current()} == {closed["id"], bus_answered["id"]}
+    assert _escalation_figures(bus) == (2, 2)
