@@ -52,7 +52,9 @@ class EscalationRow:
 @dataclass(frozen=True)
 class EscalationVersion:
     """One version of an escalation as its history shows it: the sending or a change of status, by
-    whom, on which workstation (`origin`, None for this one), and whether it is the current one."""
+    whom, on which workstation (`origin`, None for this one), whether it is the current one, and
+    whether it was `outranked`: nothing changed it, yet a later change of the same version (made on
+    another workstation while both were offline) is current instead."""
 
     id: str
     created_at: datetime
@@ -61,19 +63,22 @@ class EscalationVersion:
     agent: str
     origin: str | None
     current: bool
+    outranked: bool
 
 
 # Every version of the escalation a version belongs to: up to its first record, then down every branch
-# (two workstations offline may each change one version: the escalation's history is a tree).
-_HISTORY = """WITH RECURSIVE up(id, supersedes) AS (
-        SELECT id, supersedes FROM escalations WHERE id = ?
-        UNION SELECT e.id, e.supersedes FROM escalations e JOIN up ON e.id = up.supersedes
-    ), down(id) AS (
-        SELECT id FROM up
-        UNION SELECT e.id FROM escalations e JOIN down ON e.supersedes = down.id
+# (two workstations offline may each change one version: the escalation's history is a tree), in time
+# order, a change after the version it changes when both have the same second.
+_HISTORY = """WITH RECURSIVE up(id, supersedes, depth) AS (
+        SELECT id, supersedes, 0 FROM escalations WHERE id = ?
+        UNION SELECT e.id, e.supersedes, up.depth - 1 FROM escalations e JOIN up ON e.id = up.supersedes
+    ), down(id, depth) AS (
+        SELECT id, depth FROM up
+        UNION SELECT e.id, down.depth + 1 FROM escalations e JOIN down ON e.supersedes = down.id
     )
-    SELECT id, created_at, status, answered_at, agent, origin, superseded = 0 AND deleted = 0
-    FROM escalations WHERE id IN (SELECT id FROM down) ORDER BY created_at, id"""
+    SELECT e.id, created_at, status, answered_at, agent, origin, superseded = 0 AND deleted = 0,
+        superseded = 1 AND NOT EXISTS (SELECT 1 FROM escalations later WHERE later.supersedes = e.id)
+    FROM escalations e JOIN down ON down.id = e.id ORDER BY created_at, down.depth, e.id"""
 
 
 class EscalationStore:
@@ -165,6 +170,7 @@ class EscalationStore:
                 agent=row[4],
                 origin=row[5],
                 current=bool(row[6]),
+                outranked=bool(row[7]),
             )
             for row in self.db.execute(_HISTORY, [escalation_id])
         ]

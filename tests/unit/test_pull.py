@@ -259,10 +259,10 @@ def test_of_two_pulled_status_changes_of_one_escalation_the_later_is_current(bus
     assert [(row.id, row.status) for row in bus.escalations.current()] == [(closed["id"], "clos")]
     assert _escalation_figures(bus) == (1, 1)
     history = bus.escalations.history(answered["id"])
-    assert [(version.id, version.status, version.current) for version in history] == [
-        (sent["id"], "en-attente", False),
-        (answered["id"], "repondu", False),
-        (closed["id"], "clos", True),
+    assert [(version.id, version.status, version.current, version.outranked) for version in history] == [
+        (sent["id"], "en-attente", False, False),
+        (answered["id"], "repondu", False, True),
+        (closed["id"], "clos", True, False),
     ]
     assert {version.origin for version in history} == {OTHER}
     assert bus.escalations.history(sent["id"]) == history
