@@ -20,6 +20,7 @@ from app.models.communes import load_communes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.note_guard import identifier_problem
 from app.models.reference import Catalogue
+from app.models.versions import supersede
 from app.models.workstation import Workstation
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 200
 _CURRENT = "c.superseded = 0 AND c.deleted = 0"
+_REFUSED = "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas."
 
 
 def local_offset_minutes(moment: datetime | None = None) -> int:
@@ -253,22 +255,20 @@ class ContactStore:
         outbox row; one of another workstation (`origin`, pulled from the server) without, since it
         is already on the server, and without a note, since notes never leave their workstation.
         Either way a correction or a tombstone supersedes the contact it replaces."""
-        from app.models.record import RecordError
-
         row = record.model_dump(mode="json")
         created_at = db_time(record.created_at)
         superseded = False
-        if record.supersedes:
-            cursor = self.db.execute(
-                "UPDATE contacts SET superseded = 1 WHERE id = ? AND superseded = 0 AND deleted = 0",
-                [row["supersedes"]],
+        if record.supersedes:  # corrected on two workstations offline: the later one is current
+            superseded, retired = supersede(
+                self.db,
+                "contacts",
+                row["supersedes"],
+                (created_at, row["id"]),
+                _REFUSED,
+                pulled=origin is not None,
             )
-            if cursor.rowcount == 1:
-                self._retire(row["supersedes"])
-            elif origin is not None:  # corrected on two workstations offline: the later one is current
-                superseded = self._rival_correction(row["supersedes"], (created_at, row["id"]))
-            else:
-                raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
+            for record_id in retired:
+                self._retire(record_id)
         row.update(
             created_at=created_at,
             occurred_at=db_time(record.occurred_at),
@@ -296,25 +296,6 @@ class ContactStore:
 
     def _retire(self, record_id: str) -> None:
         self.db.execute("UPDATE contact_partners SET current = 0 WHERE contact_id = ?", [record_id])
-
-    def _rival_correction(self, old_id: str, key: tuple[str, str]) -> bool:
-        """A pulled correction (or tombstone) of a contact another correction already supersedes: the
-        one with the later (created_at, id) is current, the other stays in the history, superseded —
-        the server's rule (docs/SYNC_PROTOCOL.md). Whether the pulled one is the superseded one.
-        Raises RecordError when no current correction competes (the contact is unknown here, or its
-        correction was itself corrected: the record is skipped, as any the tables refuse)."""
-        from app.models.record import RecordError
-
-        rival = self.db.execute(
-            "SELECT id, created_at FROM contacts WHERE supersedes = ? AND superseded = 0", [old_id]
-        ).fetchone()
-        if rival is None:
-            raise RecordError("supersedes", "Ce contact a déjà été corrigé ou supprimé, ou n'existe pas.")
-        if (rival[1], rival[0]) > key:
-            return True
-        self.db.execute("UPDATE contacts SET superseded = 1 WHERE id = ?", [rival[0]])
-        self._retire(rival[0])
-        return False
 
     def get(self, record_id: str) -> ContactRecord | None:
         return self.records([record_id]).get(record_id)

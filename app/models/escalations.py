@@ -20,6 +20,7 @@ from app.models.business_time import answer_deadline
 from app.models.contacts import local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now
 from app.models.reference import Catalogue
+from app.models.versions import supersede
 
 if TYPE_CHECKING:
     from app.models.record import EscalationRecord
@@ -46,6 +47,38 @@ class EscalationRow:
         if self.status == WAITING:
             return now > self.deadline
         return self.answered_at is not None and self.answered_at > self.deadline
+
+
+@dataclass(frozen=True)
+class EscalationVersion:
+    """One version of an escalation as its history shows it: the sending or a change of status, by
+    whom, on which workstation (`origin`, None for this one), whether it is the current one, and
+    whether it was `outranked`: nothing changed it, yet a later change of the same version (made on
+    another workstation while both were offline) is current instead."""
+
+    id: str
+    created_at: datetime
+    status: str
+    answered_at: datetime | None
+    agent: str
+    origin: str | None
+    current: bool
+    outranked: bool
+
+
+# Every version of the escalation a version belongs to: up to its first record, then down every branch
+# (two workstations offline may each change one version: the escalation's history is a tree), in time
+# order, a change after the version it changes when both have the same second.
+_HISTORY = """WITH RECURSIVE up(id, supersedes, depth) AS (
+        SELECT id, supersedes, 0 FROM escalations WHERE id = ?
+        UNION SELECT e.id, e.supersedes, up.depth - 1 FROM escalations e JOIN up ON e.id = up.supersedes
+    ), down(id, depth) AS (
+        SELECT id, depth FROM up
+        UNION SELECT e.id, down.depth + 1 FROM escalations e JOIN down ON e.supersedes = down.id
+    )
+    SELECT e.id, created_at, status, answered_at, agent, origin, superseded = 0 AND deleted = 0,
+        superseded = 1 AND NOT EXISTS (SELECT 1 FROM escalations later WHERE later.supersedes = e.id)
+    FROM escalations e JOIN down ON down.id = e.id ORDER BY created_at, down.depth, e.id"""
 
 
 class EscalationStore:
@@ -84,9 +117,9 @@ class EscalationStore:
 
     def insert(self, record: EscalationRecord, origin: str | None = None) -> None:
         """Write a record inside the caller's transaction, superseding the one it updates: this
-        workstation's own with its outbox row, another's (`origin`, pulled from the server) without."""
-        from app.models.record import RecordError
-
+        workstation's own with its outbox row, another's (`origin`, pulled from the server) without.
+        Of two changes of one version (two workstations offline), the later is current
+        (`app.models.versions`)."""
         row = record.model_dump(mode="json")
         row.update(
             created_at=db_time(record.created_at),
@@ -94,13 +127,16 @@ class EscalationStore:
             answered_at=db_time(record.answered_at) if record.answered_at else None,
             origin=origin,
         )
-        if record.supersedes:
-            cursor = self.db.execute(
-                "UPDATE escalations SET superseded = 1 WHERE id = ? AND superseded = 0",
-                [row["supersedes"]],
+        if record.supersedes:  # changed on two workstations offline: the later change is current
+            outranked, _ = supersede(
+                self.db,
+                "escalations",
+                row["supersedes"],
+                (row["created_at"], row["id"]),
+                "Cette sollicitation a déjà été mise à jour.",
+                pulled=origin is not None,
             )
-            if cursor.rowcount != 1:
-                raise RecordError("supersedes", "Cette sollicitation a déjà été mise à jour.")
+            row["superseded"] = int(outranked)
         self.db.execute(
             f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),
@@ -120,6 +156,24 @@ class EscalationStore:
             del row["superseded"], row["origin"]
             found[row["id"]] = EscalationRecord.from_row(row)
         return found
+
+    def history(self, escalation_id: str) -> list[EscalationVersion]:
+        """Every version of the escalation `escalation_id` is a version of, oldest first: the sending
+        and each change of status, including one outranked by a later change made on another
+        workstation while both were offline (kept, counted nowhere)."""
+        return [
+            EscalationVersion(
+                id=row[0],
+                created_at=parse_db_time(row[1]),
+                status=row[2],
+                answered_at=parse_db_time(row[3]) if row[3] else None,
+                agent=row[4],
+                origin=row[5],
+                current=bool(row[6]),
+                outranked=bool(row[7]),
+            )
+            for row in self.db.execute(_HISTORY, [escalation_id])
+        ]
 
     def current(self, departement: str = "", waiting_only: bool = False) -> list[EscalationRow]:
         """Current escalations, newest first, with their answer deadline."""

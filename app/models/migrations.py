@@ -307,37 +307,47 @@ MIGRATIONS.append(
 )
 
 
-def _contacts_corrected_twice(db: sqlite_utils.Database) -> None:
-    """Two workstations offline may each correct one contact: `contacts.supersedes` stops being unique
-    (the later correction is current, the other stays in the history, `ContactStore._rival_correction`).
+def _supersedes_not_unique(table: str) -> Step:
+    """The step that drops the UNIQUE of `table.supersedes`: two workstations offline may each supersede
+    one version (the later record is current, the other stays in the history, `app.models.versions`).
     SQLite cannot drop a column's UNIQUE: the table is rebuilt with its indexes (foreign keys are off
     while migrating, `app.models.database._migrate`)."""
-    (table,) = db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
-    ).fetchone()
-    indexes = [
-        row[0]
-        for row in db.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL"
+
+    def rebuild(db: sqlite_utils.Database) -> None:
+        (sql,) = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        indexes = [
+            row[0]
+            for row in db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                [table],
+            )
+        ]
+        unique = f"supersedes TEXT UNIQUE REFERENCES {table}(id)"
+        assert unique in sql, f"the {table} table as its first migration made it"
+        rebuilt = sql.replace(unique, f"supersedes TEXT REFERENCES {table}(id)").replace(
+            f"CREATE TABLE {table}", f"CREATE TABLE {table}_rebuilt", 1
         )
-    ]
-    unique = "supersedes TEXT UNIQUE REFERENCES contacts(id)"
-    assert unique in table, "the contacts table as migration 1 made it"
-    rebuilt = table.replace(unique, "supersedes TEXT REFERENCES contacts(id)").replace(
-        "CREATE TABLE contacts", "CREATE TABLE contacts_rebuilt", 1
-    )
-    db.execute(rebuilt)
-    db.execute("INSERT INTO contacts_rebuilt SELECT * FROM contacts")
-    db.execute("DROP TABLE contacts")
-    db.execute("ALTER TABLE contacts_rebuilt RENAME TO contacts")
-    for index in indexes:
-        db.execute(index)
-    db.execute("CREATE INDEX contacts_by_supersedes ON contacts (supersedes) WHERE supersedes IS NOT NULL")
+        db.execute(rebuilt)
+        db.execute(f"INSERT INTO {table}_rebuilt SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
+        for index in indexes:
+            db.execute(index)
+        db.execute(f"CREATE INDEX {table}_by_supersedes ON {table} (supersedes) WHERE supersedes IS NOT NULL")
+
+    return rebuild
 
 
 MIGRATIONS.append(
     # 9: a contact may be corrected on two workstations offline: `supersedes` is no longer unique.
-    (_contacts_corrected_twice,)
+    (_supersedes_not_unique("contacts"),)
+)
+
+MIGRATIONS.append(
+    # 10: an escalation's status may be changed on two workstations offline: the same for escalations.
+    (_supersedes_not_unique("escalations"),)
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

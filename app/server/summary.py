@@ -1,10 +1,10 @@
 """Monthly aggregates of a structure: one computation, rendered as the JSON or the CSV of the protocol.
 
 Only current records count: not deleted, and not superseded by another record of the same kind and
-structure, whichever arrived first; of two corrections of one contact (two workstations offline), the
-later (created_at, id). The month is the one on the agent's wall clock (`local_month`,
-stored at ingest): a contact on 31 October at 23:30 UTC is a November contact in Paris; an escalation
-counts in the month it was sent.
+structure, whichever arrived first; of two records superseding one version (a contact corrected, an
+escalation's status changed, on two workstations offline), the later (created_at, id). The month is
+the one on the agent's wall clock (`local_month`, stored at ingest): a contact on 31 October at 23:30
+UTC is a November contact in Paris; an escalation counts in the month it was sent.
 
 An escalation is late when it is still waiting and its answer deadline (72 business hours after it
 was sent, `app.models.business_time`, with the structure's département for its holidays) has passed
@@ -21,7 +21,20 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import Connection, String, and_, case, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from app.models.csv_files import spreadsheet_writer
 from app.models.escalations import escalation_figures
@@ -76,29 +89,13 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
     """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts,
     one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
     (default: the real now) decides which waiting escalations are late."""
-    superseding = records.alias("superseding")
-    rival = records.alias("rival")
     columns = ["id", *(dimension for dimension, _key, _csv in _DIMENSIONS[1:]), *_FLAGS]
     current = (
         select(*(records.c[name] for name in columns))
         .where(
             records.c.structure == matricule,
             records.c.local_month == month,
-            records.c.deleted.is_(False),
-            ~exists().where(
-                and_(superseding.c.structure == records.c.structure, superseding.c.supersedes == records.c.id)
-            ),
-            # Two corrections of one contact (two workstations offline): the later (created_at, id) counts.
-            ~exists().where(
-                and_(
-                    rival.c.structure == records.c.structure,
-                    rival.c.supersedes == records.c.supersedes,
-                    or_(
-                        rival.c.created_at > records.c.created_at,
-                        and_(rival.c.created_at == records.c.created_at, rival.c.id > records.c.id),
-                    ),
-                )
-            ),
+            _current(records),
         )
         .cte("current_records")
     )
@@ -141,7 +138,6 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
 
 def _escalation_figures(connection: Connection, matricule: str, month: str, now: datetime) -> dict:
     """The month's current escalations, counted by the workstation's own `escalation_figures`."""
-    superseding = escalations.alias("superseding_escalations")
     current = (
         select(
             escalations.c.partner,
@@ -155,16 +151,35 @@ def _escalation_figures(connection: Connection, matricule: str, month: str, now:
         .where(
             escalations.c.structure == matricule,
             escalations.c.local_month == month,
-            escalations.c.deleted.is_(False),
-            ~exists().where(
-                and_(
-                    superseding.c.structure == escalations.c.structure,
-                    superseding.c.supersedes == escalations.c.id,
-                )
-            ),
+            _current(escalations),
         )
     )
     return escalation_figures(connection.execute(current), now)
+
+
+def _current(table: Table) -> ColumnElement[bool]:
+    """Whether a record of a correctable `table` (contacts, escalations) is current: not deleted, not
+    superseded, and not outranked by a later (created_at, id) record superseding the same version (two
+    workstations changed it offline) — the rule the workstations apply as they pull
+    (`app.models.versions`)."""
+    superseding = table.alias(f"superseding_{table.name}")
+    rival = table.alias(f"rival_{table.name}")
+    return and_(
+        table.c.deleted.is_(False),
+        ~exists().where(
+            and_(superseding.c.structure == table.c.structure, superseding.c.supersedes == table.c.id)
+        ),
+        ~exists().where(
+            and_(
+                rival.c.structure == table.c.structure,
+                rival.c.supersedes == table.c.supersedes,
+                or_(
+                    rival.c.created_at > table.c.created_at,
+                    and_(rival.c.created_at == table.c.created_at, rival.c.id > table.c.id),
+                ),
+            )
+        ),
+    )
 
 
 def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:

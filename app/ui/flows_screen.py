@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.models.flows import load_flows
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
+from app.ui.escalation_history import EscalationHistoryDialog
 from app.ui.tables import READ_ONLY_DESCRIPTION, chosen_row
 
 SITUATION_ROLE = Qt.ItemDataRole.UserRole
@@ -81,7 +82,12 @@ class FlowsScreen(QWidget):
         closed = QPushButton("C&lore")
         closed.setToolTip("Clore la sollicitation choisie dans la liste : elle n'est plus suivie (Alt+L).")
         closed.clicked.connect(lambda: self._set_status("clos"))
-        self.answered_button, self.close_button = answered, closed
+        history = QPushButton("&Historique…")
+        history.setToolTip(
+            "L'envoi et chaque changement de statut de la sollicitation choisie, sur tous les postes (Alt+H)."
+        )
+        history.clicked.connect(self._show_history)
+        self.answered_button, self.close_button, self.history_button = answered, closed, history
         self.late_label = QLabel()
         self.late_label.setObjectName("lateWarning")
         self.late_label.setAccessibleName("Sollicitations en retard")
@@ -89,6 +95,7 @@ class FlowsScreen(QWidget):
         actions.addWidget(self.late_label, 1)
         actions.addWidget(answered)
         actions.addWidget(closed)
+        actions.addWidget(history)
         box = QGroupBox("Sollicitations des référents (réponse attendue sous 72 heures ouvrées)")
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.escalations)
@@ -99,7 +106,9 @@ class FlowsScreen(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree, 3)
         layout.addWidget(box, 2)
-        for before, after in itertools.pairwise((self.search, self.tree, self.escalations, answered, closed)):
+        for before, after in itertools.pairwise(
+            (self.search, self.tree, self.escalations, answered, closed, history)
+        ):
             QWidget.setTabOrder(before, after)
         self._filter("")
 
@@ -184,16 +193,27 @@ class FlowsScreen(QWidget):
             f"⚠ {late_count} sollicitation{'s' if late_count > 1 else ''} en retard" if late_count else ""
         )
 
-    def _set_status(self, status: str) -> None:
-        from app.models.record import RecordError
-
+    def _chosen_escalation(self) -> str | None:
+        """The id of the escalation chosen in the list, or None after saying how to choose one."""
         row = chosen_row(self.escalations)
         if row is None:
             QMessageBox.information(
                 self, "Sollicitations", "Sélectionnez d'abord une sollicitation dans la liste."
             )
+            return None
+        return self.escalations.item(row, 0).data(Qt.ItemDataRole.UserRole)
+
+    def _show_history(self) -> None:
+        escalation_id = self._chosen_escalation()
+        if escalation_id is not None:
+            EscalationHistoryDialog(self.workspace, escalation_id, self).open()
+
+    def _set_status(self, status: str) -> None:
+        from app.models.record import RecordError
+
+        escalation_id = self._chosen_escalation()
+        if escalation_id is None:
             return
-        escalation_id = self.escalations.item(row, 0).data(Qt.ItemDataRole.UserRole)
         agent = self.workspace.workstation.current_agent
         try:
             self.workspace.escalations.set_status(escalation_id, status, agent.name if agent else "")

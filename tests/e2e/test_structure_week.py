@@ -40,7 +40,7 @@ from app.reports.periods import Period
 from app.sync.status import freshness
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
-from tests.e2e.test_pass_stock import _server_states
+from tests.e2e.test_pass_stock import _pcs, _receive, _server_states, _this_month
 from tests.live_server import LiveServer, create_structure, fresh_postgres_url, run_server_cli, start_server
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
@@ -402,3 +402,66 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
     assert exported[1:] == exported[:1] * 3
     total = str(expected_summaries[this_month.slug]["total"])
     assert exported[0][4][:3] == ["Contacts", "Total de la période", total]
+
+
+def test_an_escalation_answered_on_two_workstations_offline_counts_once_everywhere(
+    tmp_path: Path, server: LiveServer
+) -> None:
+    """The desk answers an escalation and the bus closes it, both offline: one escalation sent and
+    answered, on the server and on both, and neither change lost (the escalation's records are the
+    same on both workstations and on the server)."""
+    pcs = _pcs(tmp_path, server, 2)
+    try:
+        desk, bus = pcs
+        sent = desk.workspace.escalations.create(
+            {
+                "structure": "3",
+                "agent": "Julie M.",
+                "partner": "caf",
+                "situation": "allocation-logement",
+                "channel": "email",
+                "sent_at": datetime.now().astimezone() - timedelta(minutes=3),
+            }
+        )
+        desk.sync()
+        bus.sync()
+        desk.workspace.escalations.set_status(str(sent.id), "repondu", "Julie M.")
+        bus.workspace.escalations.set_status(str(sent.id), "clos", "Julie M.")
+        for pc in (desk, bus, desk):
+            pc.sync()
+        month = _this_month()
+        on_server = _server_summary(server, month)
+        stored = []
+        for pc in pcs:
+            ours = as_server_summary(summarise(pc.workspace, month))
+            assert (ours["escalations_sent"], ours["escalations_answered"]) == (1, 1)
+            assert ours == on_server
+            stored.append({row[0] for row in pc.workspace.db.execute("SELECT id FROM escalations")})
+        assert stored[0] == stored[1] and len(stored[0]) == 3  # the escalation and both answers
+    finally:
+        for pc in pcs:
+            pc.workspace.close()
+
+
+def test_a_booklet_received_on_two_workstations_offline_enters_the_stock_once(
+    tmp_path: Path, server: LiveServer
+) -> None:
+    """Two agents record the same delivered booklet, each on its workstation, offline: its five
+    cheques are received once, for the structure (received = in stock + handed out + cancelled, on
+    the server as cheque by cheque), and both workstations show the server's figures."""
+    pcs = _pcs(tmp_path, server, 2)
+    try:
+        numbers = [f"900{n}" for n in range(5)]
+        for pc in pcs:
+            _receive(pc, "C-9", numbers)
+        for pc in (*pcs, pcs[0]):
+            pc.sync()
+        month = _this_month()
+        on_server = _server_summary(server, month)
+        assert len(_server_states(server)) == 5
+        assert (on_server["pass_cheques_received"], on_server["pass_stock_left"]) == (5, 5)
+        for pc in pcs:
+            assert as_server_summary(summarise(pc.workspace, month)) == on_server
+    finally:
+        for pc in pcs:
+            pc.workspace.close()

@@ -318,3 +318,32 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
         assert statements == ["INSERT STRUCTURE_SEQUENCES", "INSERT RECORD_IDS", "SELECT RECORD_IDS"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("order", ["earlier-first", "later-first", "same-second"])
+def test_of_two_status_changes_of_one_escalation_the_later_counts(server, http, token, db, order) -> None:
+    """The desk answers an escalation and the bus closes it, both offline: whatever the order they
+    arrive in, the escalation counts once, with the later (created_at, id) change; at the same second,
+    the greater id. Both changes stay stored."""
+    # Monday 2 Nov 10:00 in Paris: deadline Thursday 5 Nov 10:00. Answered on time on the 4th, closed
+    # late on the 6th: the figure says which change counts.
+    sent = escalation(sent_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    on_time, late = datetime(2026, 11, 4, 8, 0, tzinfo=UTC), datetime(2026, 11, 6, 8, 0, tzinfo=UTC)
+    answered = status_change(sent, "repondu", on_time, created_at=late if order == "same-second" else on_time)
+    closed = status_change(sent, "clos", late, created_at=late)
+    if closed["id"] < answered["id"]:  # the later one, at the same second too
+        closed, answered = {**closed, "id": answered["id"]}, {**answered, "id": closed["id"]}
+    batches = [answered, closed] if order == "earlier-first" else [closed, answered]
+    assert statuses(post_records(http, server, token, items(sent, kind="escalation"))) == ["accepted"]
+    for change in batches:
+        assert statuses(post_records(http, server, token, items(change, kind="escalation"))) == ["accepted"]
+    with db.connect() as connection:
+        summary = monthly_summary(connection, "3", "2026-11", now=NOW)
+        assert connection.execute(select(func.count()).select_from(escalations)).scalar_one() == 3
+    figures = {key: value for key, value in summary.items() if key.startswith("escalations")}
+    assert figures == {
+        "escalations_sent": 1,
+        "escalations_answered": 1,
+        "escalations_late": 1,
+        "escalations_by_partner": {"caf": 1},
+    }

@@ -1,8 +1,13 @@
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
+from app.models.database import open_database
+from app.models.migrations import MIGRATIONS
 from app.models.record import RecordError
 from app.models.referents import Referent, ReferentError
 
@@ -80,3 +85,43 @@ def test_a_wrong_csv_line_changes_nothing(desk, tmp_path: Path) -> None:
     with pytest.raises(ReferentError, match="Ligne 3 : partenaire inconnu"):
         desk.referents.import_csv(path)
     assert [r.name for r in desk.referents.list()] == ["M. Petit"]
+
+
+def test_migration_10_lets_two_records_supersede_one_escalation_and_keeps_every_row(tmp_path: Path) -> None:
+    """A database of version 9 (escalations.supersedes UNIQUE) keeps its escalations, their local
+    columns and their index, and then holds two changes of one version (two workstations offline)."""
+    path = tmp_path / "bv.sqlite3"
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        old = sqlite_utils.Database(conn)
+        for steps in MIGRATIONS[:9]:
+            for step in steps:
+                if callable(step):
+                    step(old)
+                else:
+                    old.execute(step)
+        conn.execute("PRAGMA user_version = 9")
+        columns = "id, created_at, utc_offset_minutes, structure, agent, partner, situation, sent_at, channel"
+        row = "'2026-11-10T09:01:00Z', 60, '3', 'Julie M.', 'caf', 'declarer-impots', '2026-11-10T09:00:00Z', 'email'"
+        conn.execute(
+            f"INSERT INTO escalations ({columns}, status, superseded) VALUES ('e1', {row}, 'en-attente', 1)"
+        )
+        conn.execute(
+            f"INSERT INTO escalations ({columns}, status, supersedes, origin) VALUES ('e2', {row}, 'repondu', 'e1', 'bus')"
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute(
+                f"INSERT INTO escalations ({columns}, status, supersedes) VALUES ('e3', {row}, 'clos', 'e1')"
+            )
+        before = conn.execute("SELECT * FROM escalations ORDER BY id").fetchall()
+    db = open_database(path)
+    try:
+        assert db.execute("SELECT * FROM escalations ORDER BY id").fetchall() == before
+        db.execute(
+            f"INSERT INTO escalations ({columns}, status, supersedes) VALUES ('e3', {row}, 'clos', 'e1')"
+        )
+        indexes = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'escalations'")
+        }
+        assert {"escalations_current", "escalations_by_supersedes"} <= indexes
+    finally:
+        db.conn.close()

@@ -230,3 +230,84 @@ def test_only_a_responsable_corrects_or_deletes_another_workstations_contact(bus
     corrected = bus.contacts.correct(theirs["id"], {**kept, "outcome": "oriente"})
     bus.contacts.delete(str(corrected.id))
     assert _counted(bus) == 1
+
+
+def _escalation_figures(workspace: Workspace) -> tuple[int, int]:
+    summary = summarise(workspace, NOVEMBER)
+    return summary.escalations_sent, summary.escalations_answered
+
+
+@pytest.mark.parametrize("order", ["earlier-first", "later-first"])
+def test_of_two_pulled_status_changes_of_one_escalation_the_later_is_current(bus: Workspace, order) -> None:
+    """Two other workstations changed one escalation offline (answered on one, closed on the other):
+    whichever change is pulled first, the later (created_at, id) is current, the other stays in the
+    escalation's history, and the escalation counts once — the server's rule."""
+    sent = escalation()
+    answered = status_change(
+        sent,
+        "repondu",
+        datetime(2026, 11, 11, 9, tzinfo=UTC),
+        created_at=datetime(2026, 11, 11, 9, tzinfo=UTC),
+    )
+    closed = status_change(
+        sent, "clos", datetime(2026, 11, 12, 9, tzinfo=UTC), created_at=datetime(2026, 11, 12, 9, tzinfo=UTC)
+    )
+    changes = [answered, closed] if order == "earlier-first" else [closed, answered]
+    apply_page(bus, _page(_item("escalation", sent, 1)))
+    for seq, change in enumerate(changes, 2):
+        assert apply_page(bus, _page(_item("escalation", change, seq))) == 1
+    assert [(row.id, row.status) for row in bus.escalations.current()] == [(closed["id"], "clos")]
+    assert _escalation_figures(bus) == (1, 1)
+    history = bus.escalations.history(answered["id"])
+    assert [(version.id, version.status, version.current, version.outranked) for version in history] == [
+        (sent["id"], "en-attente", False, False),
+        (answered["id"], "repondu", False, True),
+        (closed["id"], "clos", True, False),
+    ]
+    assert {version.origin for version in history} == {OTHER}
+    assert bus.escalations.history(sent["id"]) == history
+
+
+@pytest.mark.parametrize("pulled_is_later", [False, True])
+def test_a_status_change_made_here_and_one_pulled_from_another_workstation(
+    bus: Workspace, pulled_is_later
+) -> None:
+    """This workstation answered an escalation while another closed it, both offline: the later
+    change is current here as on the server; this workstation's own is still sent (its outbox row
+    stays), and neither is lost."""
+    sent = escalation()
+    apply_page(bus, _page(_item("escalation", sent, 1)))
+    mine = bus.escalations.set_status(sent["id"], "repondu", "Julie M.")
+    at = mine.created_at + timedelta(seconds=1 if pulled_is_later else -1)
+    theirs = status_change(sent, "clos", at, created_at=at)
+    assert apply_page(bus, _page(_item("escalation", theirs, 2))) == 1
+    winner = (theirs["id"], "clos") if pulled_is_later else (str(mine.id), "repondu")
+    assert [(row.id, row.status) for row in bus.escalations.current()] == [winner]
+    assert _escalation_figures(bus) == (1, 1)
+    changes = [str(mine.id), theirs["id"]] if pulled_is_later else [theirs["id"], str(mine.id)]
+    assert [version.id for version in bus.escalations.history(sent["id"])] == [sent["id"], *changes]
+    assert bus.db.execute("SELECT record_id FROM outbox WHERE kind = 'escalation'").fetchall() == [
+        (str(mine.id),)
+    ]
+
+
+@pytest.mark.parametrize("order", ["desk-first", "bus-first"])
+def test_a_change_of_an_outranked_change_is_applied_as_the_server_counts_it(bus: Workspace, order) -> None:
+    """The desk answers then closes an escalation while the bus, offline, answers it too (later than
+    the desk's answer): the rule compares changes of one version (docs/SYNC_PROTOCOL.md, known limit),
+    so the server has two current versions, the desk's closure and the bus's answer. Whatever the
+    order they are pulled in, this workstation has the same two, and none is skipped."""
+    sent = escalation()
+
+    def change(original: dict, status: str, day: int) -> dict:
+        at = datetime(2026, 11, day, 9, tzinfo=UTC)
+        return status_change(original, status, at, created_at=at)
+
+    answered = change(sent, "repondu", 11)
+    closed = change(answered, "clos", 13)
+    bus_answered = change(sent, "repondu", 12)
+    pulled = [answered, closed, bus_answered] if order == "desk-first" else [bus_answered, answered, closed]
+    for seq, record in enumerate([sent, *pulled], 1):
+        assert apply_page(bus, _page(_item("escalation", record, seq))) == 1
+    assert {row.id for row in bus.escalations.current()} == {closed["id"], bus_answered["id"]}
+    assert _escalation_figures(bus) == (2, 2)
