@@ -339,7 +339,7 @@ def test_of_two_status_changes_of_one_escalation_the_later_counts(server, http, 
         assert statuses(post_records(http, server, token, items(change, kind="escalation"))) == ["accepted"]
     with db.connect() as connection:
         summary = monthly_summary(connection, "3", "2026-11", now=NOW)
-        assert connection.execute(select(func.count()).select_from(escalations)).scalar_one() == 3
+    assert count(db, escalations) == 3
     figures = {key: value for key, value in summary.items() if key.startswith("escalations")}
     assert figures == {
         "escalations_sent": 1,
