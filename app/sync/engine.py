@@ -324,7 +324,7 @@ def _send_batch(
         outbox.release(db, batch, str(error))
         report.error, report.offline = str(error), True
         return 0
-    accepted, duplicates, _rejected = outbox.record_results(db, results)
+    accepted, duplicates, _rejected = outbox.record_results(db, results, workspace.passes.placed)
     settings = {claimed.record_id for claimed in batch if claimed.item["kind"] == "setting"}
     shared = [result.status for result in results if result.id in settings]
     report.settings += shared.count("accepted") + shared.count("duplicate")

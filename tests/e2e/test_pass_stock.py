@@ -192,14 +192,47 @@ def test_a_refused_cancellation_is_resolved_by_taking_the_other_workstations_mov
     _agree(two, server)
 
 
-# Random interleavings: three workstations receive booklets, hand out and cancel cheques from what each
-# sees of the stock, and sync, in any order; a responsable resolves what the server refused. (Returns
-# are left out: a cheque returned on one workstation and handed out again on another that had not yet
-# pulled its first handing out can leave that one's stock stale — see docs/SYNC_PROTOCOL.md.)
-# A workstation takes one of the first two cheques it sees in stock, so that two of
-# them often pick the same one.
+@pytest.fixture
+def three(tmp_path: Path, server: LiveServer):
+    pcs = _pcs(tmp_path, server, 3)
+    yield pcs
+    for pc in pcs:
+        pc.workspace.close()
+
+
+def test_a_cheque_returned_elsewhere_and_handed_out_again_stays_handed_out_where_it_was(
+    three, server
+) -> None:
+    """Handed out on A, returned on B (which had pulled A's handing out), handed out again on C, which
+    had not: the server accepts all three, in that order. C pulls A's handing out and B's return after
+    its own handing out, and still shows the cheque handed out by its own, as the server has it."""
+    a, b, c = three
+    _receive(a, "403", [f"4030{n}" for n in range(1, 6)])
+    for pc in three:
+        pc.sync()
+    first = _hand_out(a, ["40301"])
+    a.sync()
+    b.sync()
+    assert b.states()["40301"] == ("remis", first)
+    b.passes.return_to_stock(structure="3", agent=b.agent(False).name, cheques=["40301"], reason="erreur")
+    b.sync()
+    assert c.states()["40301"] == ("disponible", None)  # C has heard of none of it
+    again = _hand_out(c, ["40301"])
+    c.sync()  # sends its handing out (accepted), then pulls A's handing out and B's return
+    assert _server_states(server)["40301"] == ("remis", again)
+    assert c.states()["40301"] == ("remis", again)
+    assert c.passes.refused_moves() == []
+    a.sync()
+    b.sync()
+    _agree(three, server)
+
+
+# Random interleavings: three workstations receive booklets, hand out, return and cancel cheques from
+# what each sees of the stock, and sync, in any order; a responsable resolves what the server refused.
+# A workstation takes one of the first two cheques it sees in the state the move needs, so that two
+# of them often pick the same one.
 _STEP = st.tuples(
-    st.sampled_from(["receive", "hand_out", "hand_out", "cancel", "sync", "sync", "resolve"]),
+    st.sampled_from(["receive", "hand_out", "hand_out", "return", "cancel", "sync", "sync", "resolve"]),
     st.integers(0, 2),
     st.integers(0, 1),
 )
@@ -222,11 +255,19 @@ def test_any_interleaving_of_three_workstations_keeps_one_stock(tmp_path_factory
                 pc = pcs[who]
                 states = pc.states()
                 in_stock = sorted(n for n, (state, _) in states.items() if state == "disponible")
+                handed_out = sorted(n for n, (state, _) in states.items() if state == "remis")
                 if action == "receive":
                     booklets += 1
                     _receive(pc, f"B{who}{booklets}", [f"{who}{booklets:02d}{n}" for n in range(5)])
                 elif action == "hand_out" and in_stock:
                     _hand_out(pc, [in_stock[pick % len(in_stock)]])
+                elif action == "return" and handed_out:
+                    pc.passes.return_to_stock(
+                        structure="3",
+                        agent=pc.agent(False).name,
+                        cheques=[handed_out[pick % len(handed_out)]],
+                        reason="erreur",
+                    )
                 elif action == "cancel" and in_stock:
                     pc.passes.cancel(
                         structure="3",
