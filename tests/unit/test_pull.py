@@ -11,8 +11,8 @@ from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.reports.aggregation import summarise
 from app.reports.periods import Period
-from app.sync.pull import apply_page
 from app.sync.outbox import record_results
+from app.sync.pull import apply_page
 from app.sync.status import LAST_PULL, PULL_CURSOR, freshness
 from app.sync.transport import ItemResult, PulledPage
 from tests.server.helpers import contact, escalation, pass_issuance, pass_line, status_change
