@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
@@ -238,8 +238,22 @@ _STEP = st.tuples(
 )
 
 
+# The race random draws rarely hit: handed out on 0, returned on 1, handed out again on 2 before 2
+# heard of the first handing out (test_a_cheque_returned_elsewhere_… tells it step by step).
+_RETURN_RACE = [
+    ("hand_out", 0, 0),
+    ("sync", 0, 0),
+    ("sync", 1, 0),
+    ("return", 1, 0),
+    ("sync", 1, 0),
+    ("hand_out", 2, 0),
+    ("sync", 2, 0),
+]
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(steps=st.lists(_STEP, min_size=5, max_size=30))
+@example(steps=_RETURN_RACE)
 def test_any_interleaving_of_three_workstations_keeps_one_stock(tmp_path_factory, steps) -> None:
     """Received = in stock + handed out + cancelled, cheque by cheque, on the server and on every
     workstation after a pass, whatever the workstations did and in whatever order they synced."""
