@@ -572,6 +572,17 @@ class PassStore:
             [state, issuance, reason, stamp, number],
         )
 
+    def unplaced_sent(self) -> list[str]:
+        """This workstation's ledger lines the server acknowledged without giving their place (an
+        older server, or before local migration 10), oldest first."""
+        return [
+            record_id
+            for (record_id,) in self.db.execute(
+                "SELECT l.id FROM pass_ledger l JOIN outbox o ON o.record_id = l.id "
+                "WHERE o.state = 'sent' AND l.id NOT IN (SELECT record_id FROM pass_places) ORDER BY l.rowid"
+            )
+        ]
+
     def placed(self, places: dict[str, int]) -> None:
         """The places in the structure's feed that the server gave this workstation's records it
         stored (the ingest's answer), inside the caller's transaction: a Pass numérique ledger line's

@@ -4,6 +4,7 @@ their next pass; the same cheque handed out on two workstations offline is refus
 there, and resolved by a responsable; afterwards every workstation has, cheque by cheque, the stock the
 server has, and the same Pass numérique figures."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
+from app.models.database import transaction
 from app.models.demo import ensure_demo_setup
 from app.models.pass_numerique import PassError
 from app.models.workspace import Workspace, open_workspace
@@ -20,7 +22,7 @@ from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
 from app.server.summary import monthly_summary
 from app.sync.credentials import load_token, store_token
-from app.sync.engine import enroll, run_pass
+from app.sync.engine import PLACES_ASKED, enroll, run_pass
 from tests.live_server import LiveServer, create_structure, run_server_cli, start_server
 
 FUNDER = "Conseil départemental de l'Aisne"
@@ -84,6 +86,12 @@ def _server_states(server: LiveServer) -> dict[str, tuple[str, str | None]]:
             return {number: (state, issuance) for number, state, issuance in rows}
     finally:
         engine.dispose()
+
+
+def _posted(server: LiveServer) -> int:
+    """How many batches the server received (its request log: one JSON line per request)."""
+    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    return sum(1 for line in lines if (line.get("method"), line.get("path")) == ("POST", "/api/v1/records"))
 
 
 def _server_summary(server: LiveServer, month: Period) -> dict:
@@ -225,6 +233,30 @@ def test_a_cheque_returned_elsewhere_and_handed_out_again_stays_handed_out_where
     a.sync()
     b.sync()
     _agree(three, server)
+
+
+def test_lines_sent_before_the_server_gave_places_learn_them_once(two, server) -> None:
+    """A workstation whose own lines were acknowledged without a place (sent before local migration
+    10) asks for them once: the desk handed 40401 out, the bus returned it; the desk then shows it in
+    stock, as the server does, rather than replaying its own handing out after the bus's return."""
+    accueil, bus = two
+    _receive(accueil, "404", [f"4040{n}" for n in range(1, 6)])
+    _hand_out(accueil, ["40401"])
+    accueil.sync()
+    with transaction(accueil.workspace.db):  # as migration 10 leaves a workstation's sent lines
+        accueil.workspace.db.execute("DELETE FROM pass_places")
+        accueil.workspace.db.execute("DELETE FROM settings WHERE key = ?", [PLACES_ASKED])
+    bus.sync()
+    bus.passes.return_to_stock(structure="3", agent=bus.agent(False).name, cheques=["40401"], reason="erreur")
+    bus.sync()
+    accueil.sync()
+    assert accueil.passes.unplaced_sent() == []
+    assert accueil.states()["40401"] == ("disponible", None)
+    _agree(two, server)
+    before = _posted(server)
+    assert before > 0
+    accueil.sync()  # asked once: a pass with nothing to send posts nothing
+    assert _posted(server) == before
 
 
 # Random interleavings: three workstations receive booklets, hand out, return and cancel cheques from
