@@ -350,4 +350,22 @@ MIGRATIONS.append(
     (_supersedes_not_unique("escalations"),)
 )
 
+MIGRATIONS.append(
+    # 11: the server's order of the Pass numérique moves (`PassStore._settle`). `pass_places` keeps the
+    # place (`seq`) in the structure's feed of each ledger line: a pulled line's comes with it, this
+    # workstation's own with the ingest's answer. `pass_moves` says which lines move a cheque, kept by
+    # a trigger with the ledger, so that a cheque's lines are found without reading the whole ledger.
+    (
+        "CREATE TABLE pass_places (record_id TEXT PRIMARY KEY REFERENCES pass_ledger(id), seq INTEGER NOT NULL)",
+        """CREATE TABLE pass_moves (
+            number TEXT NOT NULL,
+            record_id TEXT NOT NULL REFERENCES pass_ledger(id),
+            PRIMARY KEY (number, record_id)
+        ) WITHOUT ROWID""",
+        "INSERT INTO pass_moves (number, record_id) SELECT c.value, l.id FROM pass_ledger l, json_each(l.cheques) c",
+        """CREATE TRIGGER pass_ledger_moves AFTER INSERT ON pass_ledger
+            BEGIN INSERT INTO pass_moves (number, record_id) SELECT value, NEW.id FROM json_each(NEW.cheques); END""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ _NUMBERED = re.compile(r"^(.*?)([0-9]+)$")
 _REFUSED = "(SELECT record_id FROM outbox WHERE state = 'rejected')"
 COUNTED_LEDGER = f"l.id NOT IN {_REFUSED} AND coalesce(l.issuance, '') NOT IN {_REFUSED}"
 COUNTED_ISSUANCE = f"i.id NOT IN {_REFUSED}"
+_RESOLVED = "(SELECT record_id FROM pass_resolutions)"
+_MOVED_TO = {"remis": "remis", "retour": "disponible", "annule": "annule"}
 
 
 class PassError(ValueError):
@@ -491,7 +494,7 @@ class PassStore:
                 "INSERT INTO pass_resolutions (record_id, resolved_at, agent) VALUES (?, ?, ?)",
                 [record_id, stamp, by.name],
             )
-            self._restore(list(refused.cheques), stamp)
+            self._settle(refused.cheques, stamp)
             replacement = None
             if cheques and refused.issuance is not None:
                 profile = refused.issuance.model_dump(
@@ -511,36 +514,96 @@ class PassStore:
                 )
         return replacement
 
-    def _restore(self, numbers: list[str], stamp: str) -> None:
-        """Give each cheque the state the counted ledger lines (those the server did not refuse) leave it
-        in, in their order, inside the caller's transaction; `stamp` is the resolution's time, which lets
-        the database allow the move (`pass_cheques_moves`)."""
-        for number in numbers:
-            state, issuance, reason = "disponible", None, None
-            for event, line_issuance, line_reason in self.db.execute(
-                "SELECT l.event, l.issuance, l.reason FROM pass_ledger l, json_each(l.cheques) c "
-                f"WHERE c.value = ? AND {COUNTED_LEDGER} ORDER BY l.occurred_at, l.rowid",
-                [number],
+    def _settle(self, numbers: Iterable[str], stamp: str) -> None:
+        """Give each cheque of `numbers` the state its ledger lines leave it in, replayed in the
+        server's order, inside the caller's transaction: first the lines the server placed in the
+        structure's feed (`pass_places`: pulled lines, and this workstation's own once acknowledged),
+        by their place, then this workstation's lines it has not placed yet (waiting to be sent, or
+        refused and not resolved yet), in the order they were made. A refused line a responsable
+        resolved counts nowhere. Each line moves its cheques as the server's stock does
+        (`app.server.pass_stock`): a reception only a cheque not seen yet, a handing out, a return or
+        a cancellation whatever the state before. So once this workstation has sent and pulled
+        everything, each cheque is in the server's state, whatever order the records arrived in here.
+        `stamp` is the time written on a changed cheque (a resolution's time lets the database allow
+        the move, `pass_cheques_moves`)."""
+        wanted = sorted(set(numbers))
+        for begin in range(0, len(wanted), 500):
+            chunk = wanted[begin : begin + 500]
+            marks = ", ".join("?" * len(chunk))
+            targets: dict[str, tuple[str, str | None, str | None]] = {}
+            for number, event, issuance, reason in self.db.execute(
+                "SELECT m.number, l.event, l.issuance, l.reason FROM pass_moves m "
+                "JOIN pass_ledger l ON l.id = m.record_id LEFT JOIN pass_places p ON p.record_id = l.id "
+                f"WHERE m.number IN ({marks}) AND l.id NOT IN {_RESOLVED} "
+                f"AND coalesce(l.issuance, '') NOT IN {_RESOLVED} "
+                "ORDER BY m.number, p.seq IS NULL, p.seq, l.rowid",
+                chunk,
             ):
-                state, issuance, reason = {
-                    "recu": ("disponible", None, None),
-                    "remis": ("remis", line_issuance, None),
-                    "retour": ("disponible", None, line_reason),
-                    "annule": ("annule", None, line_reason),
-                }[event]
-            (current,) = self.db.execute(
-                "SELECT state FROM pass_cheques WHERE number = ?", [number]
-            ).fetchone()
-            if current == state:  # not a move: the database's guard of moves stays out of it
-                self.db.execute(
-                    "UPDATE pass_cheques SET issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
-                    [issuance, reason, stamp, number],
+                if event != "recu":
+                    targets[number] = (_MOVED_TO[event], issuance if event == "remis" else None, reason)
+                elif number not in targets:  # a second reception changes nothing, as on the server
+                    targets[number] = ("disponible", None, None)
+            current = {
+                number: (state, issuance, reason)
+                for number, state, issuance, reason in self.db.execute(
+                    f"SELECT number, state, issuance, reason FROM pass_cheques WHERE number IN ({marks})",
+                    chunk,
                 )
-            else:
-                self.db.execute(
-                    "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
-                    [state, issuance, reason, stamp, number],
-                )
+            }
+            for number, target in targets.items():
+                if number in current and current[number] != target:
+                    self._set_state(number, current[number][0], target, stamp)
+
+    def _set_state(
+        self, number: str, before: str, target: tuple[str, str | None, str | None], stamp: str
+    ) -> None:
+        state, issuance, reason = target
+        if before == state:  # not a move: the database's guard of moves stays out of it
+            self.db.execute(
+                "UPDATE pass_cheques SET issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
+                [issuance, reason, stamp, number],
+            )
+            return
+        if (before, state) == ("remis", "annule"):
+            # Returned, then cancelled, on other workstations: the two moves, as the guard knows them.
+            self._set_state(number, before, ("disponible", None, None), stamp)
+        self.db.execute(
+            "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? WHERE number = ?",
+            [state, issuance, reason, stamp, number],
+        )
+
+    def unplaced_sent(self) -> list[str]:
+        """This workstation's ledger lines the server acknowledged without giving their place (an
+        older server, or before local migration 11), oldest first."""
+        return [
+            record_id
+            for (record_id,) in self.db.execute(
+                "SELECT l.id FROM pass_ledger l JOIN outbox o ON o.record_id = l.id "
+                "WHERE o.state = 'sent' AND l.id NOT IN (SELECT record_id FROM pass_places) ORDER BY l.rowid"
+            )
+        ]
+
+    def placed(self, places: dict[str, int]) -> None:
+        """The places in the structure's feed that the server gave this workstation's records it
+        stored (the ingest's answer), inside the caller's transaction: a Pass numérique ledger line's
+        is kept, and its cheques take the state the server's order gives them (`_settle`)."""
+        if not places:
+            return
+        rows = [(seq, record_id) for record_id, seq in places.items()]
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO pass_places (record_id, seq) SELECT id, ? FROM pass_ledger WHERE id = ?",
+            rows,
+        )
+        moved = [
+            number
+            for begin in range(0, len(rows), 500)
+            for (number,) in self.db.execute(
+                "SELECT number FROM pass_moves WHERE record_id IN "
+                f"({', '.join('?' * len(rows[begin : begin + 500]))})",
+                [record_id for _, record_id in rows[begin : begin + 500]],
+            )
+        ]
+        self._settle(moved, db_time(utc_now()))
 
     # Records of the structure's other workstations --------------------------------------------------
 
@@ -549,13 +612,15 @@ class PassStore:
         the `remis` lines that follow it."""
         self._insert("pass_issuances", "pass_issuance", issuance, "issued_at", origin)
 
-    def insert_pulled_line(self, line: PassLedgerRecord, origin: str) -> None:
-        """Another workstation's ledger line, inside the caller's transaction, and the move of its
-        cheques in the shared stock: a booklet received there can be handed out here, a cheque
-        handed out there is no longer in stock here. A move the cheque cannot make here (the same
-        cheque handed out on two workstations while both were offline) leaves it as it is: the line
-        is kept, and counts, as it does on the server."""
+    def insert_pulled_line(self, line: PassLedgerRecord, origin: str, seq: int) -> None:
+        """Another workstation's ledger line, with its place `seq` in the structure's feed, inside the
+        caller's transaction, and the move of its cheques in the shared stock: a booklet received
+        there can be handed out here, a cheque handed out there is no longer in stock here. Its
+        cheques take the state the server's order of their lines gives them (`_settle`): a move the
+        server accepted after this workstation's own (a cheque returned elsewhere, then handed out
+        here before this one heard of the first handing out) leaves them as the server has them."""
         self._insert("pass_ledger", "pass_ledger", line, "occurred_at", origin)
+        self.db.execute("INSERT INTO pass_places (record_id, seq) VALUES (?, ?)", [str(line.id), seq])
         stamp = db_time(utc_now())
         if line.event == "recu":
             self.db.conn.executemany(
@@ -566,17 +631,7 @@ class PassStore:
                     for n in line.cheques
                 ],
             )
-            return
-        state, issuance, source = {
-            "remis": ("remis", str(line.issuance) if line.issuance else None, "disponible"),
-            "retour": ("disponible", None, "remis"),
-            "annule": ("annule", None, "disponible"),
-        }[line.event]
-        self.db.conn.executemany(
-            "UPDATE pass_cheques SET state = ?, issuance = ?, reason = ?, updated_at = ? "
-            "WHERE number = ? AND state = ?",
-            [(state, issuance, line.reason, stamp, number, source) for number in line.cheques],
-        )
+        self._settle(line.cheques, stamp)
 
     # Reading --------------------------------------------------------------------------------------
 

@@ -113,6 +113,12 @@ class ItemResult(BaseModel):
     status: Literal["accepted", "duplicate", "rejected"]
     code: Literal["invalid", "wrong_structure", "conflict"] | None = None
     reason: str | None = None
+    seq: int | None = Field(
+        default=None,
+        description="Accepté ou doublon : la place de l'enregistrement dans la suite de sa structure "
+        "(le `seq` du flux), qui permet au poste de rejouer les mouvements Pass numérique dans "
+        "l'ordre du serveur. Absent d'un refus, et des réponses d'un serveur plus ancien.",
+    )
 
 
 class IngestAnswer(BaseModel):

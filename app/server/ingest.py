@@ -345,11 +345,12 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             if entry.id in refused:  # a move a Pass numérique cheque cannot make
                 results[entry.index] = _rejection(entry.id, "conflict", refused[entry.id])
                 continue
+            stored_kind, stored_hash, seq = stored[entry.id]
             if entry.id in inserted and entry.index == first_index[entry.id]:
+                results[entry.index]["seq"] = seq
                 continue
-            stored_kind, stored_hash = stored[entry.id]
             if (stored_kind, stored_hash) == (entry.kind, entry.content_hash):
-                results[entry.index] = {"id": entry.id, "status": "duplicate"}
+                results[entry.index] = {"id": entry.id, "status": "duplicate", "seq": seq}
             elif stored_kind == entry.kind:
                 results[entry.index] = _rejection(entry.id, "conflict", KINDS[entry.kind].conflict)
             else:
@@ -362,9 +363,9 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     return {"received_at": timestamp(received), "results": results}
 
 
-def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str]], dict[str, str]]:
-    """Insert the records whose id is new; the ids inserted, the stored kind and content hash of
-    every other id, and the French reason of each Pass numérique record refused because a cheque of it
+def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
+    """Insert the records whose id is new; the ids inserted, the stored kind, content hash and `seq`
+    (the place in the structure's feed) of every id stored, and the French reason of each Pass numérique record refused because a cheque of it
     cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
     id registry first (its unique constraint decides, across kinds and concurrent batches), then one
     multi-row insert per table."""
@@ -384,18 +385,18 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
         )
         inserted = set(connection.execute(statement, list(batch.ids.values())).scalars())
         stored = {
-            record_id: (row["kind"], row["content_hash"])
+            record_id: (row["kind"], row["content_hash"], row["seq"])
             for record_id, row in batch.ids.items()
             if record_id in inserted
         }
         known = [record_id for record_id in batch.ids if record_id not in inserted]
         if known:
-            found = select(record_ids.c.id, record_ids.c.kind, record_ids.c.content_hash).where(
-                record_ids.c.id.in_(known)
-            )
+            found = select(
+                record_ids.c.id, record_ids.c.kind, record_ids.c.content_hash, record_ids.c.seq
+            ).where(record_ids.c.id.in_(known))
             stored.update(
-                (record_id, (kind, content_hash))
-                for record_id, kind, content_hash in connection.execute(found)
+                (record_id, (kind, content_hash, seq))
+                for record_id, kind, content_hash, seq in connection.execute(found)
             )
         for kind, rows in batch.rows.items():
             new = [row for record_id, row in rows.items() if record_id in inserted]

@@ -14,6 +14,10 @@ responsable resolves it.
 
 A cheque the server has not heard of yet (its booklet's reception still in another batch of the same
 workstation) takes any move: a workstation's own records arrive in the order it made them.
+
+The order of the stored moves (their `seq`) is the order workstations replay to know each cheque's
+state (`app.models.pass_numerique.PassStore._settle`): the ingest's answer gives a workstation the
+`seq` of its own records, the feed those of the others'.
 """
 
 import json

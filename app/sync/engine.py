@@ -44,6 +44,9 @@ from app.sync.transport import (
     check_server_url,
 )
 
+PLACES_ASKED = (
+    "sync.pass_places_asked"  # the workstation id whose Pass lines sent before places were asked for
+)
 INTERRUPTED = "Envoi interrompu par une erreur inattendue : il sera repris au prochain passage."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 NOT_ENROLLED = (
@@ -257,6 +260,7 @@ def _pass(
             _send_all(workspace, client, report, force)
         caught_up = report.error is None and _pull_records(workspace, client, report)
         if caught_up and report.error is None and session is not None:
+            _learn_places(workspace, client, report)
             _publish_settings(workspace, client, report, force)
         if report.error is None:
             with transaction(db):
@@ -324,7 +328,7 @@ def _send_batch(
         outbox.release(db, batch, str(error))
         report.error, report.offline = str(error), True
         return 0
-    accepted, duplicates, _rejected = outbox.record_results(db, results)
+    accepted, duplicates, _rejected = outbox.record_results(db, results, workspace.passes.placed)
     settings = {claimed.record_id for claimed in batch if claimed.item["kind"] == "setting"}
     shared = [result.status for result in results if result.id in settings]
     report.settings += shared.count("accepted") + shared.count("duplicate")
@@ -366,6 +370,35 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
         report.error = f"Données des autres postes non mises à jour : {error}"
         report.offline = isinstance(error, NetworkError | ProtocolError)
     return False
+
+
+def _learn_places(workspace: Workspace, client: ServerClient, report: SyncReport) -> None:
+    """The Pass numérique lines this workstation had sent before the server gave places (an older
+    server, or before local migration 11) are sent once more, once per enrolment: the server answers
+    `duplicate` with the place in the structure's feed it gave them the first time, which the state of
+    their cheques needs (`PassStore._settle`). Their outbox rows stay as they are, whatever the
+    answer."""
+    db = workspace.db
+    workstation = get_setting(db, "sync.workstation_id")
+    if get_setting(db, PLACES_ASKED) == workstation:
+        return
+    unplaced = workspace.passes.unplaced_sent()
+    try:
+        for start in range(0, len(unplaced), outbox.BATCH_RECORDS):
+            lines = workspace.passes.ledger_records(unplaced[start : start + outbox.BATCH_RECORDS])
+            items = [
+                {"kind": "pass_ledger", "record": line.model_dump(mode="json")} for line in lines.values()
+            ]
+            results = client.send_batch(items, db_time(utc_now()))
+            with transaction(db):
+                workspace.passes.placed(
+                    {r.id: r.seq for r in results if r.id and r.seq is not None and r.status == "duplicate"}
+                )
+    except SyncError as error:
+        report.error = f"Ordre des mouvements Pass numérique non mis à jour : {error}"
+        return
+    with transaction(db):
+        set_setting(db, PLACES_ASKED, workstation)
 
 
 def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncReport, force: bool) -> None:

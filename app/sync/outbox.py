@@ -128,8 +128,13 @@ def _unreadable_reason(error: Exception) -> str:
     )
 
 
-def record_results(db: sqlite_utils.Database, results: list[ItemResult]) -> tuple[int, int, int]:
-    """Apply the server's per-item answer; (accepted, duplicates, rejected)."""
+def record_results(
+    db: sqlite_utils.Database,
+    results: list[ItemResult],
+    placed: Callable[[dict[str, int]], None] | None = None,
+) -> tuple[int, int, int]:
+    """Apply the server's per-item answer; (accepted, duplicates, rejected). `placed` is told, in the
+    same transaction, the place in the structure's feed the server gave each record it stored."""
     now = db_time(utc_now())
     sent = [(now, r.id) for r in results if r.status in ("accepted", "duplicate")]
     rejected = [
@@ -145,6 +150,8 @@ def record_results(db: sqlite_utils.Database, results: list[ItemResult]) -> tupl
             "UPDATE outbox SET state = 'rejected', updated_at = ?, last_error = ? WHERE record_id = ?",
             rejected,
         )
+        if placed is not None:
+            placed({r.id: r.seq for r in results if r.id and r.seq is not None and r.status != "rejected"})
     duplicates = sum(1 for r in results if r.status == "duplicate")
     return len(sent) - duplicates, duplicates, len(rejected)
 

@@ -28,7 +28,7 @@ from app.models.record import RecordError, validate_record
 from app.models.settings import get_setting, set_setting
 from app.models.workspace import Workspace
 from app.sync.status import LAST_PULL, PULL_CURSOR
-from app.sync.transport import PulledPage, ServerClient, server_text
+from app.sync.transport import PulledPage, ServerClient, feed_place, server_text
 
 PAGE_RECORDS = 1000
 PULL_CACHE_KIB = -64 * 1024  # SQLite's page cache during a pull: 64 MiB (negative: in KiB)
@@ -164,7 +164,7 @@ def _apply(
     `alone`: in a savepoint of its own, skipped if the local tables refuse it; otherwise their
     refusal is raised."""
     try:
-        kind, record, origin, label, received_at = _read(workspace, item)
+        kind, record, origin, label, received_at, seq = _read(workspace, item)
     except (RecordError, KeyError, TypeError, ValueError, AttributeError) as error:  # whatever the page holds
         _log.warning("pulled record skipped, unreadable: %s", type(error).__name__)
         return False
@@ -175,11 +175,11 @@ def _apply(
     if str(record.id) in known:
         return False
     if not alone:
-        _write(workspace, kind, record, origin)
+        _write(workspace, kind, record, origin, seq)
         return kind != "setting"
     workspace.db.execute("SAVEPOINT pulled")
     try:
-        _write(workspace, kind, record, origin)
+        _write(workspace, kind, record, origin, seq)
     except (RecordError, sqlite3.IntegrityError) as error:
         workspace.db.execute("ROLLBACK TO pulled")
         _log.warning("pulled %s %s skipped, refused by the local tables: %s", kind, record.id, error)
@@ -189,8 +189,9 @@ def _apply(
     return kind != "setting"
 
 
-def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, str]:
-    """(kind, validated record, origin workstation id, its label, server time of reception)."""
+def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, str, int]:
+    """(kind, validated record, origin workstation id, its label, server time of reception, place in
+    the structure's feed)."""
     kind = item["kind"]
     if kind not in _TABLES:
         raise ValueError(kind)
@@ -202,10 +203,13 @@ def _read(workspace: Workspace, item: Any) -> tuple[str, Any, str, str | None, s
     received_at = item["received_at"]
     if not isinstance(received_at, str) or not _SERVER_TIME.fullmatch(received_at):
         raise ValueError("received_at")
-    return kind, record, origin, server_text(sender.get("label"), 80), received_at
+    seq = feed_place(item["seq"])
+    if seq is None:
+        raise ValueError("seq")
+    return kind, record, origin, server_text(sender.get("label"), 80), received_at, seq
 
 
-def _write(workspace: Workspace, kind: str, record: Any, origin: str) -> None:
+def _write(workspace: Workspace, kind: str, record: Any, origin: str, seq: int) -> None:
     if kind == "contact":
         workspace.contacts.insert(record, "", origin)
     elif kind == "escalation":
@@ -213,6 +217,6 @@ def _write(workspace: Workspace, kind: str, record: Any, origin: str) -> None:
     elif kind == "setting":
         workspace.shared.insert_pulled(record, origin)
     elif kind == "pass_ledger":
-        workspace.passes.insert_pulled_line(record, origin)
+        workspace.passes.insert_pulled_line(record, origin, seq)
     else:
         workspace.passes.insert_pulled_issuance(record, origin)

@@ -159,6 +159,7 @@ class ItemResult:
     status: str  # accepted | duplicate | rejected
     code: str | None = None
     reason: str | None = None
+    seq: int | None = None  # accepted or duplicate: its place in the structure's feed (None: an older server)
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,12 @@ def server_text(value: object, limit: int = 300) -> str | None:
         return None
     shown = printable(value).replace("\ufffd", "").strip()
     return (shown[: limit - 1] + "…" if len(shown) > limit else shown) or None
+
+
+def feed_place(value: object) -> int | None:
+    """A record's number in its structure's feed (`seq`) as the server gave it, or None when it is not
+    a number the feed can hold (1 to 2^62)."""
+    return value if type(value) is int and 1 <= value <= 1 << 62 else None
 
 
 def _message(answer: Answer, default: str) -> str:
@@ -417,6 +424,7 @@ class ServerClient:
                     result["status"],
                     server_text(result.get("code")),
                     server_text(result.get("reason")),
+                    feed_place(result.get("seq")) if result["status"] != "rejected" else None,
                 )
             )
         return parsed

@@ -76,6 +76,27 @@ def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its
     assert [item["record"]["id"] for item in _pull_all(http, server, second["token"])] == [mine["id"]]
 
 
+def test_the_ingest_answer_gives_each_stored_record_its_place_in_the_feed(
+    server: LiveServer, http: requests.Session
+) -> None:
+    """`seq` of an accepted or duplicate record is the number the other workstations read in the feed
+    (a workstation replays its Pass numérique moves in that order); a refusal carries none."""
+    first = enrolled(http, server, declare(server.database_url))
+    second = enrolled(http, server, enrolment_code(server))
+    assert statuses(post_records(http, server, second["token"], items(contact()))) == ["accepted"]
+    kept, line, rejected = contact(), pass_line(), contact(structure="59")
+    batch = [*items(kept), *items(line, kind="pass_ledger"), *items(rejected), *items(kept)]
+    results = post_records(http, server, first["token"], batch).json()["results"]
+    assert [result["status"] for result in results] == ["accepted", "accepted", "rejected", "duplicate"]
+    assert "seq" not in results[2]
+    pulled = {item["record"]["id"]: item["seq"] for item in _pull_all(http, server, second["token"])}
+    assert [results[0]["seq"], results[1]["seq"]] == [pulled[kept["id"]], pulled[line["id"]]] == [2, 3]
+    assert results[3]["seq"] == 2  # the same id again in the batch: the place of the one stored
+    # Sent again (the first answer was lost): a duplicate, with the place it got the first time.
+    again = post_records(http, server, first["token"], items(line, kind="pass_ledger")).json()["results"]
+    assert again == [{"id": line["id"], "status": "duplicate", "seq": 3}]
+
+
 def test_another_structure_never_sees_a_record_of_this_one(
     server: LiveServer, http: requests.Session
 ) -> None:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models.contacts import ContactFilter
+from app.models.database import transaction
 from app.models.pass_numerique import PassError, compact_numbers, euros, parse_cheque_numbers
 from app.models.record import RecordError
 from app.models.workspace import Workspace, open_workspace
@@ -181,6 +182,30 @@ def test_the_ledger_is_append_only(desk) -> None:
     ):
         with pytest.raises(sqlite3.IntegrityError):
             desk.db.execute(statement)
+
+
+def test_migration_11_indexes_the_cheques_of_the_lines_already_written(desk) -> None:
+    """A database from before migration 11 gets `pass_moves` for its ledger: the lines that move each
+    cheque, which the state's replay in the server's order reads (`PassStore._settle`)."""
+    receive(desk, "1001-1005")
+    hand_out(desk, ["1001", "1002"])
+    desk.passes.return_to_stock(structure="1", agent="Camille R.", cheques=["1002"], reason="erreur")
+    expected = sorted(desk.db.execute("SELECT number, record_id FROM pass_moves"))
+    assert len(expected) == 5 + 2 + 1
+    with transaction(desk.db):  # the database as version 10 left it
+        desk.db.execute("DROP TRIGGER pass_ledger_moves")
+        desk.db.execute("DROP TABLE pass_places")
+        desk.db.execute("DROP TABLE pass_moves")
+        desk.db.execute("PRAGMA user_version = 10")
+    path = desk.path
+    desk.close()
+    again = open_workspace(path.parent)
+    try:
+        assert sorted(again.db.execute("SELECT number, record_id FROM pass_moves")) == expected
+        receive(again, "1006-1010", booklet="C-43")  # and the trigger keeps it from then on
+        assert again.db.execute("SELECT count(*) FROM pass_moves").fetchone()[0] == len(expected) + 5
+    finally:
+        again.close()
 
 
 def test_handing_out_from_a_contact_flags_it(desk) -> None:

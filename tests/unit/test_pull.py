@@ -11,9 +11,10 @@ from app.models.settings import get_setting
 from app.models.workspace import Workspace
 from app.reports.aggregation import summarise
 from app.reports.periods import Period
+from app.sync.outbox import record_results
 from app.sync.pull import apply_page
 from app.sync.status import LAST_PULL, PULL_CURSOR, freshness
-from app.sync.transport import PulledPage
+from app.sync.transport import ItemResult, PulledPage
 from tests.server.helpers import contact, escalation, pass_issuance, pass_line, status_change
 
 OTHER = "5b0f7c1e-2f4a-4d7e-9a51-7c1d2e3f4a5b"
@@ -311,3 +312,31 @@ def test_a_change_of_an_outranked_change_is_applied_as_the_server_counts_it(bus:
         assert apply_page(bus, _page(_item("escalation", record, seq))) == 1
     assert {row.id for row in bus.escalations.current()} == {closed["id"], bus_answered["id"]}
     assert _escalation_figures(bus) == (2, 2)
+
+
+def test_a_cheque_takes_the_state_of_the_servers_order_not_of_the_arrival_order(bus: Workspace) -> None:
+    """This workstation handed out C001, which the server placed after a handing out of C001 on
+    another workstation and its return (numbers 2 to 4); this one pulls those after its own: the
+    server's order leaves C001 with this workstation's handing out, whatever order the lines reached
+    it in. A return placed after it puts C001 back in stock."""
+    apply_page(bus, _page(_item("pass_ledger", pass_line("recu"), 1)))
+    mine = bus.passes.hand_out(structure="3", agent="Julie M.", cheques=["C001"])
+    (line,) = bus.db.execute("SELECT id FROM pass_ledger WHERE issuance = ?", [str(mine.id)]).fetchone()
+    record_results(
+        bus.db,
+        [ItemResult(str(mine.id), "accepted", seq=5), ItemResult(line, "accepted", seq=6)],
+        bus.passes.placed,
+    )
+    theirs = pass_issuance(["C001"])
+    apply_page(
+        bus,
+        _page(
+            _item("pass_issuance", theirs, 2),
+            _item("pass_ledger", pass_line("remis", ["C001"], issuance=theirs["id"]), 3),
+            _item("pass_ledger", pass_line("retour", ["C001"], reason="erreur"), 4),
+            next_after=6,
+        ),
+    )
+    assert bus.passes.cheques(["C001"])["C001"].issuance == str(mine.id)
+    apply_page(bus, _page(_item("pass_ledger", pass_line("retour", ["C001"], reason="erreur"), 7)))
+    assert bus.passes.cheques(["C001"])["C001"].state == "disponible"
