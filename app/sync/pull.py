@@ -71,15 +71,6 @@ class _Pulled:
     received_at: str
 
 
-@dataclass(frozen=True)
-class _ReadPage:
-    """A page with its items read (None: unreadable, skipped): reading, the records' validation
-    above all, is done by the thread that fetched the page, while the previous one is written."""
-
-    page: PulledPage
-    items: list[_Pulled | None]
-
-
 Progress = Callable[[int, int], None]
 
 
@@ -99,7 +90,7 @@ def pull_all(
     overlap SQLite's); it is asked for with the cursor the current page leads to, so nothing changes
     if applying fails: the page fetched ahead is dropped, the cursor stays where it was."""
     start = int(get_setting(workspace.db, PULL_CURSOR, 0))
-    page = _fetch(workspace, client, start)
+    page = client.pull_page(start, PAGE_RECORDS)
     # A catch-up inserts at random places of every index of the contacts (random ids, times spread
     # over years): a larger page cache while it lasts saves a tenth of its time.
     (cache,) = workspace.db.execute("PRAGMA cache_size").fetchone()
@@ -112,21 +103,15 @@ def pull_all(
         workspace.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
-def _fetch(workspace: Workspace, client: ServerClient, after: int) -> _ReadPage | None:
-    """The page after `after`, read; None from a server without the feed."""
-    page = client.pull_page(after, PAGE_RECORDS)
-    return None if page is None else _ReadPage(page, [_read(workspace, item) for item in page.records])
-
-
 def _apply_group(
     workspace: Workspace,
     client: ServerClient,
     fetcher: ThreadPoolExecutor,
-    page: _ReadPage,
+    page: PulledPage,
     applied: Callable[[int], None],
     progress: Progress | None,
     start: int,
-) -> _ReadPage | None:
+) -> PulledPage | None:
     """Apply `page` and the pages that follow it in one transaction, for about GROUP_SECONDS, and
     move the cursor past the last; the page to go on with, None when caught up.
 
@@ -139,11 +124,10 @@ def _apply_group(
     failure: Exception | None = None
     with transaction(db):
         while True:
-            more = page.page.more
-            ahead = fetcher.submit(_fetch, workspace, client, page.page.next_after) if more else None
+            ahead = fetcher.submit(client.pull_page, page.next_after, PAGE_RECORDS) if page.more else None
             counts.append(_apply_here(workspace, page))
             if progress is not None:
-                _report(progress, page.page, start)
+                _report(progress, page, start)
             if ahead is None:
                 following = None
                 break
@@ -171,27 +155,29 @@ def _report(progress: Progress, page: PulledPage, start: int) -> None:
 def apply_page(workspace: Workspace, page: PulledPage) -> int:
     """Apply one page and move the cursor past it, in one transaction; the number of records applied
     (contacts, escalations, Pass numérique: what the structure's figures count)."""
-    read = _ReadPage(page, [_read(workspace, item) for item in page.records])
     with transaction(workspace.db):
-        return _apply_here(workspace, read)
+        return _apply_here(workspace, page)
 
 
-def _apply_here(workspace: Workspace, read: _ReadPage) -> int:
-    """`apply_page` of a page read, inside the caller's transaction."""
-    db, heard, applied, page = workspace.db, _Heard(), 0, read.page
+def _apply_here(workspace: Workspace, page: PulledPage) -> int:
+    """`apply_page` inside the caller's transaction. The records are validated here rather than by
+    the thread that fetched the page: both would hold the GIL, and SQLite, which lets go of it at
+    every row, would wait for it (measured: a join a tenth slower)."""
+    db, heard, applied = workspace.db, _Heard(), 0
+    items = [_read(workspace, item) for item in page.records]
     structure = workspace.workstation.structure
     matricule = structure.matricule if structure else None
-    known = _known_ids(workspace, read.items)
+    known = _known_ids(workspace, items)
     # The whole page at once, its contacts in one go; only if a record is refused by the local
     # tables (rare) is it done again one savepoint per record, which costs a third more.
     db.execute("SAVEPOINT page")
     try:
-        applied = _apply_together(workspace, read.items, matricule, heard, known)
+        applied = _apply_together(workspace, items, matricule, heard, known)
     except (RecordError, sqlite3.IntegrityError) as error:
         _log.info("pulled page done again record by record, one was refused: %s", error)
         db.execute("ROLLBACK TO page")
         heard = _Heard()
-        applied = sum(_apply_alone(workspace, item, matricule, heard, known) for item in read.items)
+        applied = sum(_apply_alone(workspace, item, matricule, heard, known) for item in items)
     db.execute("RELEASE page")
     db.conn.executemany(
         "INSERT INTO other_workstations (id, label, last_heard_at) VALUES (?, ?, ?) "
