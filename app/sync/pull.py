@@ -34,9 +34,11 @@ from app.sync.transport import PulledPage, ServerClient, server_text
 
 PAGE_RECORDS = 1000
 PULL_CACHE_KIB = -64 * 1024  # SQLite's page cache during a pull: 64 MiB (negative: in KiB)
-# How long pages are applied in one transaction during a catch-up (`_apply_group`): also how long,
-# at most, a contact saved meanwhile on this workstation waits for the pull to commit.
-GROUP_SECONDS = 1.0
+# How long pages are applied in one transaction during a catch-up (`_apply_group`), and so about how
+# long a contact saved meanwhile on this workstation may wait for the pull to commit (its connection
+# waits up to 5 s). Measured on 50,000 records (bench/RESULTS.md): a commit per page 12 s, five
+# pages 7–8 s, ten 5.7–8 s, all of them 5–7 s; two seconds is about ten pages on an idle machine.
+GROUP_SECONDS = 2.0
 _TABLES = {
     "contact": "contacts",
     "escalation": "escalations",
