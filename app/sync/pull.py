@@ -1,7 +1,7 @@
 """Pulling the structure's feed: the records the structure's other workstations sent to the server.
 
 Pages are applied in one SQLite transaction together with the cursor that follows the last of them
-(one page in an ordinary pass, the pages of about a second in a catch-up), so a pass killed at any
+(one page in an ordinary pass, the pages of about two seconds in a catch-up), so a pass killed at any
 moment either applied them and moved past them, or did neither: nothing is skipped, nothing applied
 twice (and a record already here is skipped anyway: the feed may be read again from the start after
 a new enrolment). Pulled records are written as records of their workstation
@@ -118,8 +118,8 @@ def _apply_group(
     move the cursor past the last; the page to go on with, None when caught up.
 
     Why a group: a catch-up writes at random places of every index of the contacts, so each commit
-    writes (and fsyncs) most of the index pages again; one commit a second instead of one a page
-    is what brings a joining workstation under its target. A page failing undoes the whole group
+    writes (and fsyncs) most of the index pages again; one commit every two seconds instead of one a
+    page is what brings a joining workstation under its target. A page failing undoes the whole group
     (nothing skipped, nothing applied twice: the cursor goes back with it); the server failing
     while the next page is fetched commits what was applied, then raises."""
     db, counts, began = workspace.db, [], time.monotonic()
@@ -210,16 +210,16 @@ def _known_ids(workspace: Workspace, items: list[_Pulled | None]) -> set[str]:
     return known
 
 
-def _usable(item: _Pulled | None, matricule: str | None, heard: _Heard, known: set[str]) -> bool:
-    """Whether a read item is to be written: not unreadable, not another structure's, not already
+def _usable(item: _Pulled | None, matricule: str | None, heard: _Heard, known: set[str]) -> _Pulled | None:
+    """The read item if it is to be written: None if unreadable, another structure's or already
     here (its id in `known`); the workstation it came from is heard anyway."""
     if item is None:
-        return False
+        return None
     heard.note(item.origin, item.label, item.received_at)
     if item.record.structure != matricule:
         _log.warning("pulled record %s skipped: another structure's", item.record.id)
-        return False
-    return str(item.record.id) not in known
+        return None
+    return None if str(item.record.id) in known else item
 
 
 def _apply_together(
@@ -229,10 +229,10 @@ def _apply_together(
     order); how many count (a version of a shared setting is written, not counted). A refusal of
     the local tables is raised, for the page to be done again item by item."""
     contacts, applied = [], 0
-    for item in items:
-        if not _usable(item, matricule, heard, known):
+    for read in items:
+        item = _usable(read, matricule, heard, known)
+        if item is None:
             continue
-        assert item is not None
         if item.kind == "contact":
             contacts.append((item.record, "", item.origin))
         else:
@@ -243,13 +243,13 @@ def _apply_together(
 
 
 def _apply_alone(
-    workspace: Workspace, item: _Pulled | None, matricule: str | None, heard: _Heard, known: set[str]
+    workspace: Workspace, read: _Pulled | None, matricule: str | None, heard: _Heard, known: set[str]
 ) -> bool:
     """Write one read item in a savepoint of its own, skipped if the local tables refuse it; whether
     it was written and counts."""
-    if not _usable(item, matricule, heard, known):
+    item = _usable(read, matricule, heard, known)
+    if item is None:
         return False
-    assert item is not None
     workspace.db.execute("SAVEPOINT pulled")
     try:
         _write(workspace, item)
