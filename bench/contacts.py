@@ -1,8 +1,10 @@
 """Saving a contact and showing the history's first page, with a million contacts in the database.
 
-Why: the target is "with 1,000,000 contacts in the database: saving one, p95 under 20 ms; the
-history's first page, under 100 ms". A France Services workstation keeps every contact it ever
-recorded, so these must stay instant however large the file grows.
+Why: the targets are, with 1,000,000 contacts in the database, saving one with p95 under 1 ms and
+opening the history (its default period's first page, straight and through the Qt model) with p95
+under 3 ms (issue 14: "stay where they are", after the structure's records came in); every other
+search of the history's first page under 100 ms. A France Services workstation keeps every contact it
+ever recorded, so these must stay instant however large the file grows.
 
 The database is built once with the application's own demo generator (`add_demo_contacts`: every
 record validated, written with its partners and its outbox row) and kept in `--db-dir` (default
@@ -47,8 +49,9 @@ from app.sync.status import pending_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TARGET_SAVE_P95_MS = 20.0
-TARGET_PAGE_MS = 100.0
+TARGET_SAVE_P95_MS = 1.0
+TARGET_OPEN_HISTORY_MS = 3.0  # the default period's first page, and the Qt model showing it
+TARGET_PAGE_MS = 100.0  # any other search's first page
 RARE_PARTNER = "justice"
 SITUATION = "declarer-impots"
 
@@ -165,7 +168,8 @@ def measure_history(workspace: Workspace, repeats: int) -> list[Result]:
     results = []
     for name, where in filters.items():
         first, samples, rows = timed(lambda where=where: store.page(where), repeats)
-        results.append(Result(name, samples, first, TARGET_PAGE_MS, "p95", rows=len(rows)))
+        target = TARGET_OPEN_HISTORY_MS if where is last_30 else TARGET_PAGE_MS
+        results.append(Result(name, samples, first, target, "p95", rows=len(rows)))
 
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
@@ -181,7 +185,9 @@ def measure_history(workspace: Workspace, repeats: int) -> list[Result]:
 
     first, samples, model = timed(first_page, repeats)
     results.append(
-        Result("Qt ContactsModel(last 30 days)", samples, first, TARGET_PAGE_MS, "p95", model.rowCount())
+        Result(
+            "Qt ContactsModel(last 30 days)", samples, first, TARGET_OPEN_HISTORY_MS, "p95", model.rowCount()
+        )
     )
     app.processEvents()  # deliver what the models posted, as the event loop would
 

@@ -14,11 +14,19 @@ never fails because a target is missed.
 
     .venv/bin/python bench/join.py
     .venv/bin/python bench/join.py --records 6000   # quicker
+    .venv/bin/python bench/join.py --reuse --profile bench/out/join/join.prof   # the join again, profiled
+
+`--reuse` keeps the server and the writers of the previous run (same `--records`) and only joins again;
+`--profile FILE` writes the cProfile statistics of the timed part to FILE and prints its top functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -40,8 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=3 * 365)
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "out" / "join")
+    parser.add_argument("--reuse", action="store_true", help="keep the previous run's server and writers")
+    parser.add_argument("--profile", type=Path, help="write the join's cProfile statistics to this file")
     args = parser.parse_args(argv)
-    clean(args.out_dir, OUR_DIRS)
+    reuse = args.reuse and (args.out_dir / "server.sqlite3").exists()
+    if reuse:
+        shutil.rmtree(args.out_dir / "joiner", ignore_errors=True)
+    else:
+        clean(args.out_dir, OUR_DIRS)
     use_test_keyring(args.out_dir / "keyring.json")
 
     from app.models.demo import add_demo_contacts, ensure_demo_setup
@@ -59,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         relay = Relay(server.port)
         try:
             share = args.records // WRITERS
-            for number in range(1, WRITERS + 1):
+            for number in range(1, 0 if reuse else WRITERS + 1):
                 count = share if number < WRITERS else args.records - share * (WRITERS - 1)
                 writer = open_workspace(args.out_dir / f"writer-{number}")
                 ensure_demo_setup(writer)
@@ -81,13 +95,18 @@ def main(argv: list[str] | None = None) -> int:
             assert not joiner.workstation.is_set_up
             steps: list[tuple[float, int, int]] = []
             joining = code()
+            profile = cProfile.Profile() if args.profile else None
             before = relay.snapshot()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
+            if profile is not None:
+                profile.enable()
             enroll(joiner, relay.url, joining)
             received = pull_structure(
                 joiner, lambda done, total: steps.append((time.perf_counter() - start, done, total))
             )
-            seconds = time.perf_counter() - start
+            if profile is not None:
+                profile.disable()
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             after = relay.snapshot()
             down = after[1] - before[1]
             stored = joiner.db.execute("SELECT count(*) FROM contacts WHERE origin IS NOT NULL").fetchone()[0]
@@ -99,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{verdict(seconds < TARGET_READY_S)}); {after[2] - before[2]} connection(s)"
             )
             print(
+                f"  CPU time of the joining process (all its threads; the server's is not counted): {cpu:.2f} s "
+                f"(the machine's load average: {', '.join(f'{load:.1f}' for load in os.getloadavg())})"
+            )
+            print(
                 f"  on the wire: {after[0] - before[0]:,} B up, {down:,} B down = "
                 f"{down / received:.1f} B per record down (gzip, enrolment included)"
             )
@@ -108,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"last at {last[0]:.2f} s ({last[1]:,}/{last[2]:,})"
             )
             joiner.close()
+            if profile is not None:
+                profile.dump_stats(args.profile)
+                print(f"\nProfile (under cProfile, slower than the figures above) in {args.profile}:")
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         finally:
             relay.stop()
     return 0

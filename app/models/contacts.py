@@ -8,7 +8,7 @@ is a tombstone (a superseding record flagged `deleted`), so the server can repla
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -220,8 +220,7 @@ class ContactStore:
     def add_many(self, records: list[tuple[ContactRecord, str]]) -> None:
         """Several prepared records in one transaction (demo data, imports)."""
         with transaction(self.db):
-            for record, note in records:
-                self.insert(record, note)
+            self.insert_many([(record, note, None) for record, note in records])
 
     def correct(self, old_id: str, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
         return self.add({**fields, "supersedes": old_id}, note)
@@ -255,44 +254,75 @@ class ContactStore:
         outbox row; one of another workstation (`origin`, pulled from the server) without, since it
         is already on the server, and without a note, since notes never leave their workstation.
         Either way a correction or a tombstone supersedes the contact it replaces."""
+        self.insert_many([(record, note, origin)])
+
+    def insert_many(self, records: Iterable[tuple[ContactRecord, str, str | None]]) -> None:
+        """Write prepared (record, note, origin) in their order, inside the caller's transaction, each
+        as `insert` says. The rows are written together, one `executemany` per table, which is what
+        makes a page of the structure's feed or a batch of demo contacts cheap; the rows waiting are
+        written before a correction or a tombstone looks for the contact it supersedes, which may be
+        among them."""
+        waiting: list[tuple[dict[str, Any], list[str], bool]] = []
+        for record, note, origin in records:
+            superseded = False
+            if record.supersedes:
+                self._write(waiting)
+                waiting = []
+                superseded = self._supersede(record, origin)
+            waiting.append((self._row(record, note, origin, superseded), record.partners, record.deleted))
+        self._write(waiting)
+
+    def _supersede(self, record: ContactRecord, origin: str | None) -> bool:
+        """Retire what `record` outranks (`app.models.versions.supersede`: the contact it corrects or
+        deletes, or a rival correction made offline elsewhere); whether `record` itself is outranked."""
+        outranked, retired = supersede(
+            self.db,
+            "contacts",
+            str(record.supersedes),
+            (db_time(record.created_at), str(record.id)),
+            _REFUSED,
+            pulled=origin is not None,
+        )
+        for record_id in retired:
+            self._retire(record_id)
+        return outranked
+
+    @staticmethod
+    def _row(record: ContactRecord, note: str, origin: str | None, superseded: bool) -> dict[str, Any]:
+        """The `contacts` row of a record: the wire fields, then what only this workstation keeps."""
         row = record.model_dump(mode="json")
-        created_at = db_time(record.created_at)
-        superseded = False
-        if record.supersedes:  # corrected on two workstations offline: the later one is current
-            superseded, retired = supersede(
-                self.db,
-                "contacts",
-                row["supersedes"],
-                (created_at, row["id"]),
-                _REFUSED,
-                pulled=origin is not None,
-            )
-            for record_id in retired:
-                self._retire(record_id)
         row.update(
-            created_at=created_at,
+            created_at=db_time(record.created_at),
             occurred_at=db_time(record.occurred_at),
             partners=json.dumps(record.partners),
             note=None if origin else note.strip() or None,
             origin=origin,
             superseded=int(superseded),
         )
-        columns = ", ".join(row)
-        self.db.execute(
-            f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+        return row
+
+    def _write(self, rows: list[tuple[dict[str, Any], list[str], bool]]) -> None:
+        """Insert (row, partners, deleted) with their `contact_partners` rows (current unless the
+        contact is a tombstone or superseded) and, for this workstation's own, their outbox rows."""
+        if not rows:
+            return
+        columns = list(rows[0][0])  # every row has the record's fields, in the model's order
+        self.db.conn.executemany(
+            f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[row[column] for column in columns] for row, _, _ in rows],
         )
         self.db.conn.executemany(
             "INSERT INTO contact_partners (contact_id, partner, occurred_at, current) VALUES (?, ?, ?, ?)",
             [
-                (row["id"], partner, row["occurred_at"], int(not record.deleted and not superseded))
-                for partner in record.partners
+                (row["id"], partner, row["occurred_at"], int(not deleted and not row["superseded"]))
+                for row, partners, deleted in rows
+                for partner in partners
             ],
         )
-        if origin is None:
-            self.db.execute(
-                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
-                [row["id"], row["created_at"]],
-            )
+        self.db.conn.executemany(
+            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
+            [(row["id"], row["created_at"]) for row, _, _ in rows if row["origin"] is None],
+        )
 
     def _retire(self, record_id: str) -> None:
         self.db.execute("UPDATE contact_partners SET current = 0 WHERE contact_id = ?", [record_id])

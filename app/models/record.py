@@ -161,8 +161,12 @@ class _Record(BaseModel):
             if isinstance(value, str):
                 parts.append(value)
             elif isinstance(value, list):
-                parts.extend(text for text in value if isinstance(text, str))
-        if all(isinstance(part, str) for part in parts) and not control_problem(" ".join(parts)):
+                parts.extend(value)
+        try:
+            clean = not control_problem(" ".join(parts))
+        except TypeError:  # a name or a list item that is not a string: each looked at below
+            clean = False
+        if clean:
             return data  # the usual case, in one search; otherwise find the culprit
         for field, value in data.items():
             if not isinstance(field, str) or control_problem(field):

@@ -8,12 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
+from app.models.settings import get_setting
 from app.models.workspace import open_workspace
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
 from app.sync import pull
 from app.sync.engine import enroll, run_pass
-from app.sync.status import freshness
+from app.sync.status import PULL_CURSOR, freshness
 from tests.chaos_proxy import Faults
 from tests.conftest import run_cli
 from tests.e2e.conftest import enrolled
@@ -127,5 +128,35 @@ def test_a_cutting_network_never_skips_nor_doubles_a_pulled_record(
         now = datetime.now().astimezone()
         month = Period("month", now.year, now.month)
         assert as_server_summary(summarise(reader, month)) == as_server_summary(summarise(workspace, month))
+    finally:
+        reader.close()
+
+
+def test_a_pull_cut_between_pages_keeps_the_pages_it_applied(
+    workspace, tmp_path: Path, server: LiveServer, proxy, monkeypatch
+) -> None:
+    """A catch-up applies several pages in one transaction (`pull.GROUP_SECONDS`); when the server
+    fails to give the next page, the pages already applied are committed with their cursor and
+    counted, and the next pass goes on from there: nothing lost, nothing pulled twice."""
+    enrolled(workspace, server)
+    add_demo_contacts(workspace, 100, seed=5)
+    sync_until_done(workspace)
+    reader = open_workspace(tmp_path / "lecteur")
+    try:
+        ensure_demo_setup(reader)
+        enroll(reader, proxy.url, _code(server))
+        monkeypatch.setattr(pull, "PAGE_RECORDS", 25)
+        monkeypatch.setattr(pull, "GROUP_SECONDS", 3600.0)  # every page in one group until the failure
+        proxy.mode, proxy.status, proxy.canned_prefix = "status", 503, "/api/v1/records?after=50&"
+        cut = run_pass(reader, pull_reference=False)
+        assert cut.error is not None and proxy.counters.canned == 1
+        assert get_setting(reader.db, PULL_CURSOR) == 50  # the feed's first two pages, committed
+        pulled = reader.db.execute("SELECT count(*) FROM contacts WHERE origin IS NOT NULL").fetchone()[0]
+        assert 0 < cut.pulled == pulled <= 50
+        proxy.mode = "forward"
+        resumed = run_pass(reader, pull_reference=False)
+        assert resumed.error is None and cut.pulled + resumed.pulled == 100
+        rows = reader.db.execute("SELECT count(*), count(DISTINCT id) FROM contacts WHERE origin IS NOT NULL")
+        assert rows.fetchone() == (100, 100)
     finally:
         reader.close()

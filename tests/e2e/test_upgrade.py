@@ -109,3 +109,16 @@ def test_what_a_version_1_database_was_still_holding_reaches_the_server_once(upg
     assert report.accepted == pending
     assert server_counts(server) == (pending, pending)  # the 20 acknowledged before are not sent again
     assert local_states(upgraded) == {"sent": pending + sent}
+
+
+def test_the_upgraded_database_has_the_schema_of_a_new_one(upgraded, tmp_path: Path) -> None:
+    """Every table, index and trigger of a new database, the same, after the migrations of an old one:
+    the contacts' rebuild (migration 9) kept every index the history and the figures walk."""
+    fresh = open_workspace(tmp_path / "neuf")
+    try:
+        schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        assert upgraded.db.execute(schema).fetchall() == fresh.db.execute(schema).fetchall()
+        names = {row[0] for row in upgraded.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"contacts_by_time", "contacts_by_supersedes", "contact_partners_by_time"} <= names
+    finally:
+        fresh.close()

@@ -1,6 +1,7 @@
 """Applying pages of the structure's feed to the local tables: records of another workstation, once
 each, with the cursor moved in the same transaction; corrections and Pass numérique moves included."""
 
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -340,3 +341,41 @@ def test_a_cheque_takes_the_state_of_the_servers_order_not_of_the_arrival_order(
     assert bus.passes.cheques(["C001"])["C001"].issuance == str(mine.id)
     apply_page(bus, _page(_item("pass_ledger", pass_line("retour", ["C001"], reason="erreur"), 7)))
     assert bus.passes.cheques(["C001"])["C001"].state == "disponible"
+
+
+def test_a_page_holding_a_contact_and_its_corrections_applies_them_in_order(bus: Workspace, caplog) -> None:
+    """A page's contacts are written together; a correction, a tombstone and a correction of the
+    correction in the same page still find what they supersede (none is refused and skipped), and
+    only the last of each line is current (the history, the partner filter and the figures agree)."""
+    caplog.set_level(logging.INFO, logger="app.sync.pull")
+    kept, removed = contact(), contact(partners=["caf"], situation="allocation-logement")
+    corrected = _superseding(kept, outcome="oriente")
+    corrected_again = _superseding(corrected, outcome="attente-referent")
+    tombstone = _superseding(removed, deleted=True)
+    after = contact(agent="Marc D.")
+    records = (kept, removed, corrected, tombstone, corrected_again, after)
+    page = _page(*(_item("contact", record, seq) for seq, record in enumerate(records, 1)))
+    assert apply_page(bus, page) == 6
+    assert {row.id for row in bus.contacts.page(ContactFilter())} == {corrected_again["id"], after["id"]}
+    assert {row.id for row in bus.contacts.page(ContactFilter(partner="dgfip"))} == {
+        corrected_again["id"],
+        after["id"],
+    }
+    assert bus.contacts.page(ContactFilter(partner="caf")) == []
+    assert summarise(bus, NOVEMBER).by_outcome == {"attente-referent": 1, "resolu": 1}
+    assert bus.db.execute("SELECT count(*) FROM contacts").fetchone()[0] == 6
+    assert bus.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    assert "record by record" not in caplog.text
+
+
+def test_the_same_record_twice_in_a_page_is_written_once(bus: Workspace) -> None:
+    """A page that holds a record twice (a damaged answer) writes it once and counts it once; the
+    rest of the page is written."""
+    twice, other = contact(), contact(agent="Marc D.")
+    page = _page(_item("contact", twice, 1), _item("contact", other, 2), _item("contact", twice, 3))
+    assert apply_page(bus, page) == 2
+    assert sorted(row[0] for row in bus.db.execute("SELECT id FROM contacts")) == sorted(
+        [twice["id"], other["id"]]
+    )
+    assert _counted(bus) == 2
+    assert get_setting(bus.db, PULL_CURSOR) == 3
