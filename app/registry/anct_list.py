@@ -268,11 +268,11 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
     département whose name is the antenne's before " - Antenne …" / " - Site …"; else the only principal
     of the same département in the antenne's group (`groupe_fs`); else the only principal of the
     département whose name starts so. An antenne matching none stays unlinked (the import says so)."""
-    principals = [s for s in structures if not s.antenne]
+    principals = [(s, fold(s.name)) for s in structures if not s.antenne]
     by_name: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
     by_group: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
-    for principal in principals:
-        by_name[principal.departement, fold(principal.name)].append(principal)
+    for principal, folded in principals:
+        by_name[principal.departement, folded].append(principal)
         if principal.group:
             by_group[principal.departement, principal.group].append(principal)
     linked = []
@@ -284,8 +284,8 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
                 by_group.get((structure.departement, structure.group), []) if structure.group else [],
                 [
                     p
-                    for p in principals
-                    if p.departement == structure.departement and fold(p.name).startswith(prefix)
+                    for p, folded in principals
+                    if p.departement == structure.departement and folded.startswith(prefix)
                 ],
             )
             match = next((found[0].matricule for found in candidates if len(found) == 1), None)
