@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from app.models.text import fold
+from app.models.text import fold, match_rank
 from app.paths import resources_dir
 
 COMMUNES_FILE = "communes/communes.tsv.gz"
@@ -85,14 +85,7 @@ class Communes:
         for commune, name, with_departement in self._keys:
             if typed not in with_departement:
                 continue
-            if name == typed or with_departement == typed:
-                rank = 0
-            elif name.startswith(typed):
-                rank = 1
-            elif f" {typed}" in f" {name}":
-                rank = 2
-            else:
-                rank = 3
+            rank = 0 if with_departement == typed else match_rank(typed, name)
             found.append((rank, commune.departement != departement, name, commune.code, commune))
         found.sort(key=lambda entry: entry[:4])
         return [entry[-1] for entry in found[:limit]]

@@ -15,3 +15,13 @@ def printable(text: str) -> str:
     escape sequences, NUL, lone surrogates, unassigned code points) replaced by U+FFFD: a stored
     label or a refused value is shown, never interpreted."""
     return "".join(char if char.isprintable() else "\ufffd" for char in text)
+
+
+def match_rank(typed: str, *texts: str) -> int:
+    """How well `typed` matches the best of `texts` (all folded alike, words separated by spaces): 0
+    equal, 1 a prefix, 2 the start of a word, 3 anywhere else. The type-ahead searches sort by it, so
+    that "die" puts Die before Condé-en-Normandie."""
+    return min(
+        0 if text == typed else 1 if text.startswith(typed) else 2 if f" {typed}" in f" {text}" else 3
+        for text in texts
+    )

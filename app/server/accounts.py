@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 
+from app.registry.anct_list import MATRICULE, departement_code
 from app.server.database import write_transaction
 from app.server.schema import enrolment_codes, structures, timestamp, utc_now, workstations
 
@@ -20,9 +21,6 @@ CODE_LENGTH = 12
 CODE_VALIDITY = timedelta(days=7)
 # `last_seen_at` is refreshed at most this often, so that a read-only request rarely writes.
 LAST_SEEN_PRECISION = timedelta(minutes=1)
-
-_MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
-_DEPARTEMENT = re.compile(r"0?[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8]")
 
 
 class AccountError(Exception):
@@ -69,16 +67,15 @@ def create_structure(engine: Engine, matricule: str, name: str, departement: str
     """Register a structure and return its first enrolment code."""
     matricule = matricule.strip()
     name = name.strip()
-    departement = departement.strip().upper()
-    if not _MATRICULE.fullmatch(matricule):
+    code = departement_code(departement)
+    if not MATRICULE.fullmatch(matricule):
         raise AccountError(
             f"Matricule invalide : « {matricule} » (chiffres, lettres ou tirets, 64 caractères au plus)."
         )
     if not 1 <= len(name) <= 200:
         raise AccountError("Nom de structure invalide : de 1 à 200 caractères.")
-    if not _DEPARTEMENT.fullmatch(departement):
-        raise AccountError(f"Département invalide : « {departement} » (exemples : 02, 2A, 974).")
-    departement = departement.zfill(2)
+    if code is None:
+        raise AccountError(f"Département invalide : « {departement.strip()} » (exemples : 02, 2A, 974).")
     with write_transaction(engine) as connection:
         existing = find_structure(connection, matricule)
         if existing is not None:
@@ -90,7 +87,7 @@ def create_structure(engine: Engine, matricule: str, name: str, departement: str
             insert(structures).values(
                 matricule=matricule,
                 name=name,
-                departement=departement,
+                departement=code,
                 itinerant=itinerant,
                 created_at=timestamp(utc_now()),
             )

@@ -63,6 +63,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("--workstation", required=True, metavar="ID", help="identifiant du poste")
 
+    imported = commands.add_parser(
+        "import-structures",
+        help="importer la liste des France Services publiée par l'ANCT (CSV ou GeoJSON)",
+        parents=[common],
+    )
+    imported.add_argument(
+        "file", metavar="FICHIER", help="la liste, telle que l'ANCT la publie (CSV ou GeoJSON)"
+    )
+    imported.add_argument(
+        "--dry-run", action="store_true", help="dire ce que l'import changerait, sans rien enregistrer"
+    )
+    imported.add_argument(
+        "--confirm-closures",
+        action="store_true",
+        help="accepter de fermer plus de 10 %% des structures de la liste actuelle",
+    )
+
+    listing_structures = commands.add_parser(
+        "structures", help="lister les structures du registre", parents=[common]
+    )
+    listing_structures.add_argument("--departement", help="seulement ce département, par ex. 02, 2A, 974")
+    listing_structures.add_argument(
+        "--format", choices=("json", "csv"), default="csv", help="csv (défaut) ou json"
+    )
+
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
     summary.add_argument(
@@ -111,6 +136,15 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise CommandError(f"--port : port invalide « {args.port} » (de 1 à 65535).")
     if args.command == "summary" and not valid_month(args.month):
         raise CommandError(f"--month : mois invalide « {args.month} » (format attendu : AAAA-MM).")
+    if args.command == "structures" and args.departement is not None:
+        from app.registry.anct_list import departement_code
+
+        code = departement_code(args.departement)
+        if code is None:
+            raise CommandError(
+                f"--departement : département invalide « {args.departement} » (exemples : 02, 2A, 974)."
+            )
+        args.departement = code
 
 
 def _first_line(error: Exception) -> str:
@@ -200,6 +234,50 @@ def _summary(engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_structures(engine, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.registry.anct_list import ListError, read_list
+    from app.server.registry import ClosuresNeedConfirmation, import_structures
+
+    try:
+        listed = read_list(Path(args.file))
+        report = import_structures(
+            engine, listed, confirm_closures=args.confirm_closures, dry_run=args.dry_run
+        )
+    except (ListError, ClosuresNeedConfirmation) as error:
+        raise CommandError(str(error)) from error
+    lines = [
+        ("ajoutées", report.added),
+        ("modifiées", [f"{matricule} ({', '.join(fields)})" for matricule, fields in report.changed]),
+        ("rouvertes", report.reopened),
+        ("fermées (absentes de la liste ; leurs postes et leurs données sont gardés)", report.closed),
+        ("antennes sans structure principale identifiée", report.unlinked_antennes),
+        ("déclarées à la main, absentes de la liste, laissées telles quelles", report.by_hand),
+    ]
+    if args.dry_run:
+        print("Essai : rien n'a été enregistré. L'import ferait :")
+    print(f"{len(listed)} structures lues dans {Path(args.file).name}.")
+    for label, matricules in lines:
+        if matricules:
+            shown = ", ".join(matricules[:30]) + (
+                f", … ({len(matricules) - 30} de plus)" if len(matricules) > 30 else ""
+            )
+            print(f"{len(matricules)} {label} : {shown}")
+    print(f"{report.unchanged} inchangées.")
+    return 0
+
+
+def _structures(engine, args: argparse.Namespace) -> int:
+    from app.server.registry import list_structures, render_structures
+
+    with engine.connect() as connection:
+        rows = list_structures(connection, args.departement)
+    sys.stdout.buffer.write(render_structures(rows, args.format))
+    sys.stdout.buffer.flush()
+    return 0
+
+
 _COMMANDS = {
     "serve": _serve,
     "add-structure": _add_structure,
@@ -207,6 +285,8 @@ _COMMANDS = {
     "workstations": _workstations,
     "revoke": _revoke,
     "summary": _summary,
+    "import-structures": _import_structures,
+    "structures": _structures,
 }
 
 if __name__ == "__main__":

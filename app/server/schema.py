@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 TIMESTAMP_LENGTH = 20
@@ -46,6 +48,21 @@ structures = Table(
     Column("departement", String(3), nullable=False),
     Column("itinerant", Boolean, nullable=False),
     _time("created_at"),
+    # What the ANCT's list says of it (`app.server.registry`); a structure declared by hand with
+    # `add-structure` has `listed` false and only the columns above.
+    Column("listed", Boolean, nullable=False, server_default=false()),
+    Column("commune", String(100), nullable=False, server_default=""),
+    Column("insee_commune", String(5), nullable=False, server_default=""),
+    Column("postal_code", String(10), nullable=False, server_default=""),
+    Column("address", String(300), nullable=False, server_default=""),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("format", String(16)),
+    Column("antenne", Boolean, nullable=False, server_default=false()),
+    Column("principal", String(64)),
+    Column("group_label", String(200), nullable=False, server_default=""),
+    # Set when a newer list no longer has it: its workstations and records are kept.
+    _time("closed_at", nullable=True),
 )
 
 workstations = Table(

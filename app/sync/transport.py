@@ -32,6 +32,7 @@ from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from app.models.text import printable
+from app.registry.anct_list import MATRICULE, departement_code
 
 API = "/api/v1"
 TIMEOUT = (5, 30)  # connect, each read (seconds)
@@ -47,8 +48,6 @@ _CHUNK = 64 * 1024
 # Shapes of an enrolment answer (the server's token is secrets.token_urlsafe(32)).
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 _WORKSTATION_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
-_MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
-_DEPARTEMENT = re.compile(r"[0-9]{2,3}|2[AB]")
 TOO_SLOW = "Le serveur répond trop lentement : échange interrompu, les contacts seront renvoyés plus tard."
 
 
@@ -143,12 +142,12 @@ def _valid_enrolment(body: dict[str, Any]) -> bool:
         and _WORKSTATION_ID.fullmatch(body["workstation_id"])
         and isinstance(matricule, str | int)
         and not isinstance(matricule, bool)
-        and _MATRICULE.fullmatch(str(matricule))
+        and MATRICULE.fullmatch(str(matricule))
         and isinstance(name, str)
         and 0 < len(name) <= 200
         and server_text(name) == name
         and isinstance(departement, str)
-        and _DEPARTEMENT.fullmatch(departement)
+        and departement_code(departement) == departement
         and isinstance(structure.get("itinerant"), bool)
     )
 

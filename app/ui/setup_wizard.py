@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.models.structures import Structure, search_structures
+from app.models.structures import SOURCE, Structure, search_structures
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError, Workstation
 from app.ui.enter_key import on_enter
@@ -245,9 +245,13 @@ class StructurePage(QWizardPage):
             widget.textChanged.connect(lambda *_: self.completeChanged.emit())
             form.addRow(label, widget)
         self.manual_form.setVisible(False)
+        source = QLabel(f"Source : {SOURCE}.")
+        source.setObjectName("source")
+        source.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.results, 1)
+        layout.addWidget(source)
         layout.addWidget(self.manual)
         layout.addWidget(self.manual_form)
         self._search("")
@@ -263,6 +267,10 @@ class StructurePage(QWizardPage):
         self.completeChanged.emit()
 
     def _toggle_manual(self, manual: bool) -> None:
+        typed = " ".join(self.search.text().split())
+        if manual and typed and not (self.name.text() or self.commune.text()):
+            # What the agent searched for is most likely the structure's name: not to be typed twice.
+            self.name.setText(typed)
         self.manual_form.setVisible(manual)
         self.results.setEnabled(not manual)
         self.search.setEnabled(not manual)

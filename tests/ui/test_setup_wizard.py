@@ -1,5 +1,5 @@
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLabel, QWizard
 
 from app.ui.setup_wizard import SetupWizard
 
@@ -15,7 +15,7 @@ def test_first_start_for_a_fixed_site_from_the_real_list(qtbot, workspace) -> No
     wizard = make_wizard(qtbot, workspace)
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     qtbot.keyClicks(wizard.structure_page.search, "valserhone")
-    assert wizard.structure_page.results.currentItem().text().startswith("Valserhône")
+    assert wizard.structure_page.results.currentItem().text().startswith("France services de Valserhône — Valserhône")
     wizard.next()
     assert wizard.format_page.fixed.isChecked()
     wizard.next()
@@ -72,6 +72,19 @@ def test_a_structure_missing_from_the_list_is_entered_by_hand(qtbot, workspace) 
         "Saint-Claude",
         "39",
     )
+
+
+def test_what_was_searched_is_carried_into_the_form_for_a_structure_missing_from_the_list(
+    qtbot, workspace
+) -> None:
+    wizard = make_wizard(qtbot, workspace)
+    page = wizard.structure_page
+    qtbot.keyClicks(page.search, "  Espace  Haut-Jura ")
+    assert page.results.count() == 0
+    page.manual.setChecked(True)
+    assert page.name.text() == "Espace Haut-Jura"  # not typed twice
+    assert page.commune.text() == ""
+    assert "ANCT" in page.findChild(QLabel, "source").text()  # the list's source, as its licence asks
 
 
 def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspace) -> None:

@@ -57,7 +57,19 @@ def test_the_real_structure_list_is_searchable_without_accents() -> None:
     structures = load_structures()
     assert len(structures) > 500
     assert any(s.itinerant for s in structures)
-    assert search_structures("valserhone")[0].name == "Valserhône"
+    assert search_structures("valserhone")[0].name == "France services de Valserhône"
     assert search_structures("01200")[0].postal_code == "01200"
     by_matricule = search_structures("3")[0]
     assert by_matricule.matricule == "3" and by_matricule.itinerant
+
+
+def test_exact_and_prefix_matches_of_the_name_and_the_commune_come_first() -> None:
+    assert search_structures("die")[0].commune == "Die"  # not Condé-en-Normandie nor Dieulefit
+    assert search_structures("Die")[1].commune == "Dieulefit"
+    assert [s.commune for s in search_structures("guise")[:2]] == ["Guise", "Guise"]
+    # "St" is Saint, hyphens are spaces, accents do not matter; the commune keeps its spelling.
+    found = search_structures("st die des vosges")
+    assert found[0].commune == "Saint-Dié-des-Vosges"
+    # A structure's name is compared without its "France services de".
+    assert search_structures("valserhone")[0].matricule == "1"
+    assert search_structures("thierache")[0].matricule == "3"

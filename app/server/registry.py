@@ -1,0 +1,214 @@
+"""The server's registry of structures, kept equal to the ANCT's latest list.
+
+Why: the reporting is read by département and by format (a bus, an antenne), and a structure that
+leaves the network must stop being expected to report while its history stays. An import applies a
+whole publication in one transaction: new structures are added, listed ones updated, and a listed
+structure the publication no longer has is marked closed (never deleted: its workstations and records
+stay). Structures declared by hand (`add-structure`) are left alone. Closing many structures at once
+is what importing an old or partial list would do, so past a threshold it needs a confirmation.
+"""
+
+import contextlib
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from app.models.csv_files import spreadsheet_writer
+from app.registry.anct_list import FORMAT_LABELS, ListedStructure
+from app.server.database import write_transaction
+from app.server.schema import structures, timestamp, utc_now
+
+# The columns an import sets, with the French names the report uses for a change.
+_FIELDS = {
+    "name": "nom",
+    "departement": "département",
+    "itinerant": "itinérance",
+    "commune": "commune",
+    "insee_commune": "code INSEE",
+    "postal_code": "code postal",
+    "address": "adresse",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "format": "format",
+    "antenne": "antenne",
+    "principal": "structure principale",
+    "group_label": "groupe",
+}
+# Closing more than this share of the listed structures (and more than `_FEW`) needs a confirmation.
+_CLOSING_SHARE = 0.1
+_FEW = 10
+
+
+class ClosuresNeedConfirmation(Exception):
+    """The list would close many structures: probably an old or partial file."""
+
+    def __init__(self, closing: int, listed: int) -> None:
+        super().__init__(
+            f"Cet import fermerait {closing} structures sur les {listed} de la liste actuelle : "
+            "vérifiez que le fichier est la liste complète et la plus récente de l'ANCT, "
+            "puis relancez avec --confirm-closures."
+        )
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[tuple[str, list[str]]] = field(default_factory=list)
+    reopened: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    unlinked_antennes: list[str] = field(default_factory=list)
+    by_hand: list[str] = field(default_factory=list)
+
+
+def import_structures(
+    engine: Engine,
+    listed: Iterable[ListedStructure],
+    *,
+    confirm_closures: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Apply one publication of the list; with `dry_run`, say what it would do and write nothing."""
+    report = ImportReport()
+    with contextlib.suppress(_DryRun):  # a dry run's transaction is rolled back; the report stays
+        _apply(engine, list(listed), report, confirm_closures=confirm_closures, dry_run=dry_run)
+    return report
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll its transaction back."""
+
+
+def _apply(
+    engine: Engine,
+    listed: list[ListedStructure],
+    report: ImportReport,
+    *,
+    confirm_closures: bool,
+    dry_run: bool,
+) -> None:
+    now = timestamp(utc_now())
+    with write_transaction(engine) as connection:
+        stored = {row["matricule"]: row for row in connection.execute(select(structures)).mappings()}
+        new_rows: list[dict[str, Any]] = []
+        for structure in listed:
+            values = _values(structure)
+            row = stored.get(structure.matricule)
+            if row is None:
+                report.added.append(structure.matricule)
+                new_rows.append({"matricule": structure.matricule, "created_at": now, **values})
+                continue
+            changes = [label for name, label in _FIELDS.items() if row[name] != values[name]]
+            if row["closed_at"] is not None:
+                report.reopened.append(structure.matricule)
+            elif changes:
+                report.changed.append((structure.matricule, changes))
+            elif row["listed"]:
+                report.unchanged += 1
+            else:
+                report.changed.append((structure.matricule, ["inscrite dans la liste"]))
+            if changes or row["closed_at"] is not None or not row["listed"]:
+                connection.execute(
+                    update(structures).where(structures.c.matricule == structure.matricule).values(**values)
+                )
+        if new_rows:
+            connection.execute(insert(structures), new_rows)
+        report.unlinked_antennes = [s.matricule for s in listed if s.antenne and s.principal is None]
+        in_list = {s.matricule for s in listed}
+        absent = [row for matricule, row in stored.items() if matricule not in in_list]
+        report.by_hand = sorted((row["matricule"] for row in absent if not row["listed"]), key=_order)
+        report.closed = sorted(
+            (row["matricule"] for row in absent if row["listed"] and row["closed_at"] is None), key=_order
+        )
+        open_listed = sum(1 for row in stored.values() if row["listed"] and row["closed_at"] is None)
+        if len(report.closed) > max(_FEW, _CLOSING_SHARE * open_listed) and not confirm_closures:
+            raise ClosuresNeedConfirmation(len(report.closed), open_listed)
+        if report.closed:
+            connection.execute(
+                update(structures).where(structures.c.matricule.in_(report.closed)).values(closed_at=now)
+            )
+        if dry_run:
+            raise _DryRun
+
+
+def list_structures(connection: Connection, departement: str | None = None) -> list[RowMapping]:
+    """The registry, by département then matricule (numerically where it is a number)."""
+    query = select(structures)
+    if departement is not None:
+        query = query.where(structures.c.departement == departement)
+    rows = list(connection.execute(query).mappings())
+    return sorted(rows, key=lambda row: (row["departement"], _order(row["matricule"])))
+
+
+# (JSON key, CSV column) of each listed field, in the order both formats give them.
+_LISTING = (
+    ("matricule", "matricule"),
+    ("name", "nom"),
+    ("departement", "département"),
+    ("commune", "commune"),
+    ("insee_commune", "code INSEE"),
+    ("postal_code", "code postal"),
+    ("format", "format"),
+    ("itinerant", "itinérante"),
+    ("antenne", "antenne"),
+    ("principal", "structure principale"),
+    ("group_label", "groupe"),
+    ("latitude", "latitude"),
+    ("longitude", "longitude"),
+    ("listed", "dans la liste de l'ANCT"),
+    ("closed_at", "fermée le"),
+)
+
+
+def render_structures(rows: list[RowMapping], output_format: str) -> bytes:
+    """The registry as JSON (a list of objects) or as a French spreadsheet's CSV."""
+    if output_format == "json":
+        return (
+            json.dumps([{key: row[key] for key, _ in _LISTING} for row in rows], ensure_ascii=False, indent=2)
+            + "\n"
+        ).encode()
+    out = io.StringIO()
+    writer = spreadsheet_writer(out)
+    writer.writerow([column for _, column in _LISTING])
+    for row in rows:
+        writer.writerow([_cell(key, row[key]) for key, _ in _LISTING])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _cell(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if key == "format":
+        return FORMAT_LABELS.get(value, "") if value else ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")  # French spreadsheets read a decimal comma
+    return "" if value is None else str(value)
+
+
+def _values(structure: ListedStructure) -> dict[str, Any]:
+    return {
+        "name": structure.name,
+        "departement": structure.departement,
+        "itinerant": structure.itinerant,
+        "commune": structure.commune[:100],
+        "insee_commune": structure.insee_commune[:5],
+        "postal_code": structure.postal_code[:10],
+        "address": structure.address[:300],
+        "latitude": structure.latitude,
+        "longitude": structure.longitude,
+        "format": structure.format,
+        "antenne": structure.antenne,
+        "principal": structure.principal,
+        "group_label": structure.group[:200],
+        "listed": True,
+        "closed_at": None,
+    }
+
+
+def _order(matricule: str) -> tuple[int, str]:
+    return (int(matricule), "") if matricule.isdigit() else (1 << 62, matricule)
