@@ -15,7 +15,11 @@ def test_first_start_for_a_fixed_site_from_the_real_list(qtbot, workspace) -> No
     wizard = make_wizard(qtbot, workspace)
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     qtbot.keyClicks(wizard.structure_page.search, "valserhone")
-    assert wizard.structure_page.results.currentItem().text().startswith("France services de Valserhône — Valserhône")
+    assert (
+        wizard.structure_page.results.currentItem()
+        .text()
+        .startswith("France services de Valserhône — Valserhône")
+    )
     wizard.next()
     assert wizard.format_page.fixed.isChecked()
     wizard.next()
