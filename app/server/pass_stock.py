@@ -6,9 +6,10 @@ move to arrive is real. The server keeps the state of each cheque per structure
 (`pass_cheque_states`: in stock, handed out by which handing out, or cancelled) and, within the ingest
 transaction, after the structure's counter row is locked (so no other batch of the structure runs in
 between), refuses with code `conflict` and a French reason naming the cheque a Pass numérique record
-whose move the cheque cannot make: a handing out (an issuance or its `remis` line) of a cheque handed
-out by another handing out or cancelled, a `retour` of a cheque in stock or cancelled, an `annule` of a
-cheque handed out or cancelled. A refused record is stored nowhere, so that received = in stock +
+whose move the cheque cannot make: a reception of a cheque already received (the same booklet recorded
+on two workstations), a handing out (an issuance or its `remis` line) of a cheque handed out by another
+handing out or cancelled, a `retour` of a cheque in stock or cancelled, an `annule` of a cheque handed
+out or cancelled. A refused record is stored nowhere, so that received = in stock +
 handed out + cancelled holds cheque by cheque; the workstation that made it shows it, and its
 responsable resolves it.
 
@@ -22,7 +23,7 @@ state (`app.models.pass_numerique.PassStore._settle`): the ingest's answer gives
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select
@@ -40,6 +41,7 @@ class _State:
     issuance: str | None  # the handing out that holds a `remis` cheque
     moved_at: str  # the server's stored time (`app.server.schema.timestamp`) of the move
     utc_offset_minutes: int
+    received: bool  # a stored reception brought it
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,11 @@ class _Move:
             self.event
         ]
         return _State(
-            state, self.issuance if state == "remis" else None, self.moved_at, self.utc_offset_minutes
+            state,
+            self.issuance if state == "remis" else None,
+            self.moved_at,
+            self.utc_offset_minutes,
+            self.event == "recu",
         )
 
 
@@ -127,7 +133,8 @@ def record_moves(connection: Connection, structure: str, stored: list[_Move]) ->
             statement.on_conflict_do_update(
                 index_elements=[pass_cheque_states.c.structure, pass_cheque_states.c.number],
                 set_={
-                    name: excluded[name] for name in ("state", "issuance", "moved_at", "utc_offset_minutes")
+                    name: excluded[name]
+                    for name in ("state", "issuance", "moved_at", "utc_offset_minutes", "received")
                 },
             ),
             changed,
@@ -136,16 +143,27 @@ def record_moves(connection: Connection, structure: str, stored: list[_Move]) ->
 
 def _apply(states: dict[str, _State], move: _Move) -> None:
     for number in move.cheques:
-        if move.event == "recu" and number in states:
-            continue  # already moved by a record that arrived first: the reception changes nothing
-        states[number] = move.after()
+        current = states.get(number)
+        if current is None:
+            states[number] = move.after()
+        elif move.event == "recu":  # moved by a record that arrived before it: only received now
+            states[number] = replace(current, received=True)
+        else:
+            states[number] = replace(move.after(), received=current.received)
 
 
 def _refusal(move: _Move, number: str, current: _State | None) -> str | None:
     """Why `move` cannot move cheque `number` from its `current` state (None: it can)."""
-    if current is None or move.event == "recu":
+    if current is None:
         return None
     when = _local(current)
+    if move.event == "recu":
+        if not current.received:
+            return None  # its reception comes after a move of it: the workstation sent them so
+        return (
+            f"Le chèque {number} a déjà été reçu sur un autre poste (dernier mouvement le {when}) : "
+            f"cette réception n'est pas comptée. {_ASK}"
+        )
     if current.state == "annule":
         return (
             f"Le chèque {number} a été annulé sur un autre poste le {when} : ce mouvement n'est pas "
@@ -175,9 +193,14 @@ def _load(connection: Connection, structure: str, batch_moves: Iterable[_Move]) 
     states: dict[str, _State] = {}
     for start in range(0, len(numbers), 1000):
         rows = connection.execute(
-            select(table.number, table.state, table.issuance, table.moved_at, table.utc_offset_minutes).where(
-                table.structure == structure, table.number.in_(numbers[start : start + 1000])
-            )
+            select(
+                table.number,
+                table.state,
+                table.issuance,
+                table.moved_at,
+                table.utc_offset_minutes,
+                table.received,
+            ).where(table.structure == structure, table.number.in_(numbers[start : start + 1000]))
         )
         states.update((number, _State(*rest)) for number, *rest in rows)
     return states

@@ -248,5 +248,8 @@ pass_cheque_states = Table(
     Column("issuance", String(36)),
     _time("moved_at"),
     Column("utc_offset_minutes", Integer, nullable=False),
+    # Whether a stored reception brought it: a second reception of the cheque is refused (the same
+    # booklet recorded on two workstations offline), a move that came before its reception is not.
+    Column("received", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("structure", "number"),
 )

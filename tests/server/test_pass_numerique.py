@@ -471,3 +471,47 @@ def test_every_move_a_cheque_cannot_make_is_refused(server, http, token, db) -> 
         summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
     assert summary["pass_cheques_received"] == 5
     assert summary["pass_stock_left"] == 4  # K2 to K5 in stock, K1 cancelled
+
+
+def test_a_booklet_received_twice_is_counted_once(database_url) -> None:
+    """The same booklet recorded on two workstations offline: the second reception is refused, naming
+    the cheque, so the structure's stock counts its cheques once; a move that reached the server before
+    its own reception (a workstation's batches out of order) does not make that reception a second one."""
+    engine = open_database(database_url)
+    try:
+        desk, bus = workstations(engine, "poste-1", "poste-2")
+        numbers = [f"B{n}" for n in range(1, 6)]
+        assert ingest(engine, desk, [line("recu", numbers, at(12, 1), DECEMBER)], None)["results"][0][
+            "status"
+        ] == ("accepted")
+        (refused,) = ingest(engine, bus, [line("recu", numbers, at(12, 1, 11), DECEMBER)], None)["results"]
+        assert refused["code"] == "conflict"
+        assert refused["reason"].startswith("Le chèque B1 a déjà été reçu sur un autre poste")
+        early = handing_out(["C1"], at(12, 2), DECEMBER)
+        late = line("recu", [f"C{n}" for n in range(1, 6)], at(12, 1), DECEMBER)
+        outcomes = ingest(engine, desk, [*early, late], None)["results"]
+        assert [result["status"] for result in outcomes] == ["accepted"] * 3
+        with engine.connect() as connection:
+            summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+        assert summary["pass_cheques_received"] == 5 + 5
+        assert summary["pass_stock_left"] == 5 + 4
+        again = line("recu", [f"C{n}" for n in range(5, 10)], at(12, 3), DECEMBER)
+        again = ingest(engine, bus, [again], None)["results"]
+        assert [result["code"] for result in again] == ["conflict"]
+    finally:
+        engine.dispose()
+
+
+def test_migration_0008_knows_the_cheques_already_received(database_url) -> None:
+    engine = open_database(database_url)
+    try:
+        desk, bus = workstations(engine, "poste-1", "poste-2")
+        ingest(engine, desk, [line("recu", [f"M{n}" for n in range(1, 6)], at(12, 1), DECEMBER)], None)
+        downgrade(engine, "0007_registry")
+        upgrade(engine)
+        overlapping = line("recu", [f"M{n}" for n in range(5, 10)], at(12, 2), DECEMBER)
+        answer = ingest(engine, bus, [overlapping], None)
+        assert [result["code"] for result in answer["results"]] == ["conflict"]
+        assert "Le chèque M5 a déjà été reçu" in answer["results"][0]["reason"]
+    finally:
+        engine.dispose()

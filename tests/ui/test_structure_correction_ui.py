@@ -28,7 +28,7 @@ def test_a_responsable_corrects_a_wrong_pick_into_a_bus_after_confirming(qtbot, 
             QTimer.singleShot(10, in_the_wizard)
             return
         page = wizard.structure_page
-        assert page.results.currentItem().text().startswith("Valserhône"), "starts from the current one"
+        assert page.results.currentItem().text().startswith("France services de Valserhône"), "the current one"
         page.search.clear()
         qtbot.keyClicks(page.search, "thierache sambre")
         wizard.next()
@@ -47,7 +47,8 @@ def test_a_responsable_corrects_a_wrong_pick_into_a_bus_after_confirming(qtbot, 
     QTimer.singleShot(0, in_the_wizard)
     qtbot.mouseClick(screen.correct_button, Qt.MouseButton.LeftButton)
 
-    assert "« Valserhône » (n° 1)" in seen[0] and "« Thiérache Sambre et Oise » (n° 3)" in seen[0]
+    assert "« Valserhône » (n° 1)" in seen[0]
+    assert "« Bus France services Thiérache Sambre et Oise » (n° 3)" in seen[0]
     assert "itinérante" in seen[0]
     structure = desk.workstation.structure
     assert (structure.matricule, structure.itinerant) == ("3", True)
