@@ -28,7 +28,9 @@ def test_a_responsable_corrects_a_wrong_pick_into_a_bus_after_confirming(qtbot, 
             QTimer.singleShot(10, in_the_wizard)
             return
         page = wizard.structure_page
-        assert page.results.currentItem().text().startswith("France services de Valserhône"), "the current one"
+        assert page.results.currentItem().text().startswith("France services de Valserhône"), (
+            "the current one"
+        )
         page.search.clear()
         qtbot.keyClicks(page.search, "thierache sambre")
         wizard.next()
