@@ -7,13 +7,17 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QToolButton,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +40,35 @@ def read_only_table(name: str, headers: list[str], description: str = "") -> QTa
     table.setTabKeyNavigation(False)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+class TableDialog(QDialog):
+    """A read-only table of text rows and a Close button: the histories (of the shared settings, of an
+    escalation) that show every version, the one in force and the ones another rule outranked."""
+
+    def __init__(
+        self,
+        title: str,
+        headers: list[str],
+        description: str,
+        rows: Sequence[Sequence[str]],
+        size: QSize,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.table = read_only_table(title, headers, description)
+        self.table.setRowCount(len(rows))
+        for row, cells in enumerate(rows):
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(size)
 
 
 def name_tabs(tabs: QTabWidget, name: str, description: str) -> None:
