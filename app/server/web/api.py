@@ -1,0 +1,89 @@
+"""The JSON API of the dashboard's figures, for the ANCT's own tools: the same figures as the pages,
+through the same scope, with the same session (log in on /connexion, then send the session cookie).
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.models.text import printable
+from app.registry.anct_list import departement_code
+from app.reports.periods import PeriodError
+from app.server.figures import figures, parse_period, public_by_month, structure_list
+from app.server.schema import utc_now
+from app.server.scope import visible_structure
+from app.server.web.auth import current_session
+from app.server.web.pages import account_scope
+
+router = APIRouter(prefix="/api/v1/stats", tags=["statistiques"])
+_PERIOD_DOC = {
+    "periode": "Un mois (2026-11), un trimestre (2026-T4) ou une année (2026) ; sinon du/au, sinon le mois en cours.",
+    "du": "Premier mois (AAAA-MM) d'une plage.",
+    "au": "Dernier mois (AAAA-MM) d'une plage.",
+}
+_ANSWERS: dict[int | str, dict] = {
+    400: {"description": "Période ou département invalide (message en français)."},
+    401: {"description": "Pas de session : se connecter sur /connexion."},
+    404: {"description": "Structure ou département hors du périmètre du compte, ou inexistant."},
+}
+Periode = Annotated[str | None, Query(description=_PERIOD_DOC["periode"])]
+Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
+Au = Annotated[str | None, Query(description=_PERIOD_DOC["au"])]
+
+
+def _refusal(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": {"code": code, "message": message}}, status_code=status)
+
+
+@router.get("/figures", responses=_ANSWERS)
+def get_figures(
+    request: Request,
+    periode: Periode = None,
+    du: Du = None,
+    au: Au = None,
+    departement: Annotated[str | None, Query(description="Seulement ce département (02, 2A, 974).")] = None,
+    structure: Annotated[str | None, Query(description="Seulement cette structure (matricule).")] = None,
+) -> JSONResponse:
+    """The figures of the account's scope (narrowed to a département or a structure) over a period:
+    the keys of the structure's monthly summary, `by_month`, `structures` and
+    `solved_on_the_spot_share`."""
+    session = current_session(request)
+    try:
+        period = parse_period(periode, du, au, utc_now())
+    except PeriodError as error:
+        return _refusal(400, "bad_request", printable(str(error)))
+    scope = account_scope(session)
+    if departement is not None:
+        code = departement_code(departement)
+        if code is None:
+            return _refusal(400, "bad_request", f"Département invalide : « {printable(departement)[:8]} ».")
+        scope = scope.narrowed(departement=code)
+        if scope.departements == frozenset():
+            return _refusal(404, "not_found", "Département hors de votre périmètre.")
+    with request.app.state.engine.connect() as connection:
+        if structure is not None:
+            scope = scope.narrowed(structure=structure)
+            if visible_structure(connection, scope, structure) is None:
+                return _refusal(404, "not_found", "Structure inconnue ou hors de votre périmètre.")
+        found = figures(connection, scope, period)
+    return JSONResponse({"first_month": period.first, "last_month": period.last, **found})
+
+
+@router.get("/structures", responses=_ANSWERS)
+def get_structures(request: Request) -> JSONResponse:
+    """The structures of the account's scope, with their last sync and whether they are silent."""
+    scope = account_scope(current_session(request))
+    with request.app.state.engine.connect() as connection:
+        return JSONResponse(structure_list(connection, scope))
+
+
+@router.get("/public", responses={400: _ANSWERS[400]})
+def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au = None) -> JSONResponse:
+    """Without an account: contacts per month, nationally and per département (the public page)."""
+    try:
+        period = parse_period(periode or (None if du or au else str(utc_now().year)), du, au, utc_now())
+    except PeriodError as error:
+        return _refusal(400, "bad_request", printable(str(error)))
+    with request.app.state.engine.connect() as connection:
+        return JSONResponse(public_by_month(connection, period))
