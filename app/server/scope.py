@@ -21,6 +21,10 @@ class Scope:
     structure: str | None = None
 
     @property
+    def is_empty(self) -> bool:
+        return self.departements == frozenset()
+
+    @property
     def is_national(self) -> bool:
         return self.departements is None and self.structure is None
 
@@ -28,7 +32,8 @@ class Scope:
         """This scope cut down to one département and/or one structure (empty if outside it)."""
         departements = self.departements
         if departement is not None:
-            allowed = departements is None or departement in departements
+            # A structure's account sees its structure, never a département's figures.
+            allowed = self.structure is None and (departements is None or departement in departements)
             departements = frozenset({departement}) if allowed else frozenset()
         if structure is not None and self.structure not in (None, structure):
             departements = frozenset()

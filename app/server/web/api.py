@@ -59,7 +59,7 @@ def get_figures(
         if code is None:
             return _refusal(400, "bad_request", f"Département invalide : « {printable(departement)[:8]} ».")
         scope = scope.narrowed(departement=code)
-        if scope.departements == frozenset():
+        if scope.is_empty:
             return _refusal(404, "not_found", "Département hors de votre périmètre.")
     with request.app.state.engine.connect() as connection:
         if structure is not None:

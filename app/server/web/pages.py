@@ -158,7 +158,7 @@ def departement_page(request: Request, code: str, session: LoggedIn) -> Response
     if departement is None:
         raise NotFound
     scope = account_scope(session).narrowed(departement=departement)
-    if scope.departements == frozenset():
+    if scope.is_empty:
         raise NotFound
     return _figures_page(request, session, scope, f"Département {departement}", f"departement-{departement}")
 
