@@ -63,11 +63,16 @@ def session_token(request: Request) -> str | None:
 
 def current_session(request: Request) -> Session:
     """The request's live session, or LoginRequired."""
-    token = session_token(request)
-    session = find_session(request.app.state.engine, token) if token else None
+    session = optional_session(request)
     if session is None:
         raise LoginRequired
     return session
+
+
+def optional_session(request: Request) -> Session | None:
+    """The request's live session if any (pages anyone may see show who is logged in)."""
+    token = session_token(request)
+    return find_session(request.app.state.engine, token) if token else None
 
 
 async def form_fields(request: Request) -> dict[str, str]:

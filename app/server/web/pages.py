@@ -31,6 +31,7 @@ from app.server.web.auth import (
     client_address,
     current_session,
     form_fields,
+    optional_session,
     session_token,
 )
 from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, structure_tables
@@ -62,7 +63,7 @@ class BadQuery(Exception):
 
 
 def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-    session = context.pop("session", None)
+    session = context.pop("session") if "session" in context else optional_session(request)
     html = _templates.get_template(template).render(
         service_name=SERVICE_NAME,
         session=session,
