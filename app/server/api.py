@@ -40,7 +40,6 @@ from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
 from app.server.rate_limit import FailureLimiter
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
-from app.server.web import install as install_web
 
 UNAUTHORIZED = (
     "Ce poste n'est pas (ou plus) autorisé à envoyer des données. "
@@ -476,6 +475,8 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
     app.add_middleware(RequestLog)  # outermost: it sees the status of every answer, refusals included
     app.include_router(router)
     app.include_router(health_router)
+    from app.server.web import install as install_web  # it documents its answers with this module's
+
     install_web(app, secure_cookies=secure_cookies)
 
     app.add_exception_handler(OperationalError, _database_unavailable)

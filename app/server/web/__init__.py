@@ -10,6 +10,16 @@ from app.server.web import api, pages
 from app.server.web.auth import CookiePolicy, new_failed_logins
 
 STATIC = Path(__file__).resolve().parent / "static"
+# DSFR's files change only with the server's version: a browser keeps them a day, revalidating with
+# their ETag after that, instead of the API's `no-store`.
+STATIC_CACHE_CONTROL = "public, max-age=86400"
+
+
+class CachedStaticFiles(StaticFiles):
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
+        return response
 
 
 def install(app: FastAPI, *, secure_cookies: bool = True) -> None:
@@ -18,6 +28,6 @@ def install(app: FastAPI, *, secure_cookies: bool = True) -> None:
     app.state.failed_logins = new_failed_logins()
     app.include_router(pages.router)
     app.include_router(api.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", CachedStaticFiles(directory=STATIC), name="static")
     for error, handler in pages.EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error, handler)

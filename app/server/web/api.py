@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from app.models.text import printable
 from app.registry.anct_list import departement_code
 from app.reports.periods import PeriodError
+from app.server.api import _COMMON_DOC as COMMON_ANSWERS
+from app.server.api import ErrorAnswer
 from app.server.figures import figures, parse_period, public_by_month, structure_list
 from app.server.schema import utc_now
 from app.server.scope import visible_structure
@@ -22,10 +24,17 @@ _PERIOD_DOC = {
     "du": "Premier mois (AAAA-MM) d'une plage.",
     "au": "Dernier mois (AAAA-MM) d'une plage.",
 }
+_PUBLIC_ANSWERS: dict[int | str, dict] = {
+    **COMMON_ANSWERS,
+    400: {"model": ErrorAnswer, "description": "Période ou département invalide (message en français)."},
+}
 _ANSWERS: dict[int | str, dict] = {
-    400: {"description": "Période ou département invalide (message en français)."},
-    401: {"description": "Pas de session : se connecter sur /connexion."},
-    404: {"description": "Structure ou département hors du périmètre du compte, ou inexistant."},
+    **_PUBLIC_ANSWERS,
+    401: {"model": ErrorAnswer, "description": "Pas de session : se connecter sur /connexion."},
+    404: {
+        "model": ErrorAnswer,
+        "description": "Structure ou département hors du périmètre du compte, ou inexistant.",
+    },
 }
 Periode = Annotated[str | None, Query(description=_PERIOD_DOC["periode"])]
 Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
@@ -78,7 +87,7 @@ def get_structures(request: Request) -> JSONResponse:
         return JSONResponse(structure_list(connection, scope))
 
 
-@router.get("/public", responses={400: _ANSWERS[400]})
+@router.get("/public", responses=_PUBLIC_ANSWERS)
 def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au = None) -> JSONResponse:
     """Without an account: contacts per month, nationally and per département (the public page)."""
     try:

@@ -34,7 +34,7 @@ from app.server.web.auth import (
     optional_session,
     session_token,
 )
-from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, structure_tables
+from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, moment, structure_tables
 
 SERVICE_NAME = "Bureau virtuel — pilotage France Services"
 # The pages load nothing but this server's own files (DSFR's CSS, fonts and icons); DSFR's CSS
@@ -49,6 +49,7 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_templates.filters["moment"] = moment
 
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Session, Depends(current_session)]

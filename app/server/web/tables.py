@@ -88,14 +88,21 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
                     row["name"],
                     row["departement"],
                     row["commune"],
-                    row["last_seen_at"] or "jamais",
-                    row["last_record_at"] or "aucun",
+                    moment(row["last_seen_at"]) or "jamais",
+                    moment(row["last_record_at"]) or "aucun",
                     "fermée" if row["closed_at"] else ("silencieuse" if row["silent"] else "active"),
                 )
                 for row in rows
             ],
         )
     ]
+
+
+def moment(stored: str | None) -> str:
+    """A stored UTC time as people in France read it: « 04/12/2026 23:41 UTC »."""
+    if not stored:
+        return ""
+    return f"{stored[8:10]}/{stored[5:7]}/{stored[:4]} {stored[11:16]} UTC"
 
 
 def as_csv(tables: list[DataTable]) -> bytes:
