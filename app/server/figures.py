@@ -148,6 +148,8 @@ def structure_list(connection: Connection, scope: Scope, now: datetime | None = 
             structures.c.commune,
             structures.c.format,
             structures.c.closed_at,
+            structures.c.latitude,
+            structures.c.longitude,
             last_seen.c.last_seen_at,
             last_record.c.last_record_at,
         )
@@ -165,6 +167,21 @@ def structure_list(connection: Connection, scope: Scope, now: datetime | None = 
         }
         for row in rows
     ]
+
+
+def contacts_by_departement(
+    connection: Connection, scope: Scope, period: MonthRange, now: datetime | None = None
+) -> dict[str, int]:
+    """Contacts over `period` per département of `scope` (a structure's scope has none)."""
+    codes = connection.execute(
+        select(structures.c.departement).distinct().where(visible(scope)).order_by(structures.c.departement)
+    ).scalars()
+    found = {}
+    for code in codes:
+        narrowed = scope.narrowed(departement=code)
+        if not narrowed.is_empty:
+            found[code] = figures(connection, narrowed, period, now)["total"]
+    return found
 
 
 def public_by_month(connection: Connection, period: MonthRange, now: datetime | None = None) -> dict:
@@ -201,4 +218,12 @@ def _active_structures(connection: Connection, scope: Scope, period: MonthRange)
     return sorted(connection.execute(union(*legs)).scalars())
 
 
-__all__ = ["MonthRange", "PeriodError", "figures", "parse_period", "public_by_month", "structure_list"]
+__all__ = [
+    "MonthRange",
+    "PeriodError",
+    "contacts_by_departement",
+    "figures",
+    "parse_period",
+    "public_by_month",
+    "structure_list",
+]

@@ -147,6 +147,10 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
 
     log_in(chromium, web, "anct@example.fr")
     assert "Vue nationale" in chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.get(f"{web.url}/carte?periode=2026")
+    screenshots(chromium, "carte")
+    chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()
+    assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/structures")
     assert "Maubeuge" in chromium.find_element(By.ID, "tableau-structures").text
     log_out(chromium)

@@ -262,3 +262,14 @@ def test_the_dashboard_api_is_in_the_openapi_schema(web: LiveServer) -> None:
     paths = requests.get(f"{web.url}/openapi.json", timeout=30).json()["paths"]
     assert {"/api/v1/stats/figures", "/api/v1/stats/structures", "/api/v1/stats/public"} <= set(paths)
     assert "/connexion" not in paths
+
+
+def test_the_map_colours_only_the_scope_and_links_to_its_pages(web: LiveServer) -> None:
+    http, _answer = log_in(web, "pref02@example.fr")
+    page = html.unescape(http.get(f"{web.url}/carte", params={"periode": "2026"}, timeout=30).text)
+    assert "<title>02 Aisne : 3 contact(s)</title>" in page
+    assert "<title>59 Nord : 0 contact(s)</title>" in page
+    assert 'href="/departements/02?periode=2026"' in page
+    exported = http.get(f"{web.url}/carte", params={"periode": "2026", "format": "csv"}, timeout=30)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[2:] == [["02 Aisne", "3"]]

@@ -19,7 +19,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app.models.text import printable
 from app.registry.anct_list import departement_code
 from app.reports.periods import PeriodError
-from app.server.figures import MonthRange, figures, parse_period, public_by_month, structure_list
+from app.server.figures import (
+    MonthRange,
+    contacts_by_departement,
+    figures,
+    parse_period,
+    public_by_month,
+    structure_list,
+)
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import ROLE_LABELS, Session, audit, close_session, open_session, verify_login
@@ -34,6 +41,7 @@ from app.server.web.auth import (
     optional_session,
     session_token,
 )
+from app.server.web.map import COLOURS, build_map, legend
 from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, moment, structure_tables
 
 SERVICE_NAME = "Bureau virtuel — pilotage France Services"
@@ -192,6 +200,38 @@ def structure_page(request: Request, matricule: str, session: LoggedIn) -> Respo
         f"{structure.name} ({structure.matricule})",
         f"structure-{matricule}",
         structure,
+    )
+
+
+@router.get("/carte")
+def map_page(request: Request, session: LoggedIn) -> Response:
+    """The départements coloured by their contacts, the structures as points: links to their pages."""
+    scope = account_scope(session)
+    period = read_period(request)
+    with request.app.state.engine.connect() as connection:
+        contacts = contacts_by_departement(connection, scope, period)
+        rows = structure_list(connection, scope)
+    drawn = build_map(contacts, rows, set(contacts))
+    names = {shape.code: shape.name for shape in drawn.shapes}
+    table = DataTable(
+        "departements",
+        "Contacts par département",
+        ("Département", "Contacts"),
+        [(f"{code} {names.get(code, '')}".strip(), n) for code, n in contacts.items()],
+    )
+    exported = _export(request, session, [table], f"carte-{period.first}-{period.last}")
+    if exported is not None:
+        return exported
+    return page(
+        request,
+        "carte.html",
+        session=session,
+        map=drawn,
+        colours=COLOURS,
+        legend=legend(drawn.thresholds),
+        period=period,
+        table=table,
+        query=_period_query(request),
     )
 
 
