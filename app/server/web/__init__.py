@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.server.web import api, pages
-from app.server.web.auth import CookiePolicy, new_failed_logins
+from app.server.web.auth import CookiePolicy
 
 STATIC = Path(__file__).resolve().parent / "static"
 # DSFR's files change only with the server's version: a browser keeps them a day, revalidating with
@@ -25,7 +25,6 @@ class CachedStaticFiles(StaticFiles):
 def install(app: FastAPI, *, secure_cookies: bool = True) -> None:
     """Add the pages, the JSON API, the static files (DSFR) and their error pages to `app`."""
     app.state.cookies = CookiePolicy(secure_cookies)
-    app.state.failed_logins = new_failed_logins()
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC), name="static")

@@ -1,4 +1,4 @@
-"""Sessions and CSRF for the web pages: the cookie, the login's lock-out and the form checks.
+"""Sessions and CSRF for the web pages: the cookie and the form checks.
 
 The session cookie is HttpOnly, SameSite=Strict and Secure, named `__Host-bv_session` (the browser
 then refuses it from anything but this host over HTTPS). `serve --http-cookies` drops Secure (and the
@@ -13,13 +13,8 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
-from app.server.rate_limit import FailureLimiter
 from app.server.web.accounts import SESSION_LIFETIME, Session, find_session
 
-# After this many failed logins within the window, for one login or from one address, logins are
-# refused until the oldest failure leaves the window (even with the right password).
-MAX_FAILED_LOGINS = 5
-FAILED_LOGINS_WINDOW_SECONDS = 15 * 60
 LOGIN_CSRF_COOKIE = "bv_login_csrf"
 
 
@@ -47,10 +42,6 @@ class CookiePolicy:
             "path": "/",
             "max_age": int(SESSION_LIFETIME.total_seconds()),
         }
-
-
-def new_failed_logins() -> FailureLimiter:
-    return FailureLimiter(MAX_FAILED_LOGINS, FAILED_LOGINS_WINDOW_SECONDS)
 
 
 def client_address(request: Request) -> str:

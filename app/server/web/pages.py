@@ -29,7 +29,15 @@ from app.server.figures import (
 )
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
-from app.server.web.accounts import ROLE_LABELS, Session, audit, close_session, open_session, verify_login
+from app.server.web.accounts import (
+    ROLE_LABELS,
+    Session,
+    audit,
+    close_session,
+    login_lockout,
+    open_session,
+    verify_login,
+)
 from app.server.web.auth import (
     LOGIN_CSRF_COOKIE,
     Forbidden,
@@ -111,10 +119,8 @@ async def login(request: Request) -> Response:
     login_name = fields.get("identifiant", "").strip()[:254]
     password = fields.get("mot_de_passe", "")
     address = client_address(request)
-    limiter = request.app.state.failed_logins
-    keys = [("login", login_name.lower()), ("address", address)]
     engine = request.app.state.engine
-    wait = limiter.retry_after(*keys)
+    wait = login_lockout(engine, login_name, address)
     if wait is not None:
         audit(engine, "locked_out", login_name, address)
         return _login_page(
@@ -125,7 +131,6 @@ async def login(request: Request) -> Response:
         )
     account = verify_login(engine, login_name, password) if login_name and password else None
     if account is None:
-        limiter.fail(*keys)
         audit(engine, "login_failed", login_name, address)
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, login_name)
     audit(engine, "login", account.login, address, account)
