@@ -278,3 +278,38 @@ def test_the_map_colours_only_the_scope_and_links_to_its_pages(web: LiveServer) 
     exported = http.get(f"{web.url}/carte", params={"periode": "2026", "format": "csv"}, timeout=30)
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[2:] == [["02 Aisne", "3"]]
+
+
+def test_a_national_account_creates_accounts_in_the_pages_with_its_csrf_token(
+    web: LiveServer, db: Engine
+) -> None:
+    national, _answer = log_in(web, "anct@example.fr")
+    form = national.get(f"{web.url}/comptes", timeout=30)
+    assert form.status_code == 200 and "pref02@example.fr" in form.text
+    fields = {
+        "identifiant": "pref59@example.fr",
+        "role": "departement",
+        "departements": "59",
+        "mot_de_passe": PASSWORD,
+    }
+    forged = national.post(f"{web.url}/comptes", data={**fields, "csrf": "forged"}, timeout=30)
+    assert forged.status_code == 403
+    refused = national.post(
+        f"{web.url}/comptes", data={**fields, "departements": "99x", "csrf": csrf_of(form.text)}, timeout=30
+    )
+    assert refused.status_code == 400 and "Département invalide" in html.unescape(refused.text)
+    created = national.post(f"{web.url}/comptes", data={**fields, "csrf": csrf_of(form.text)}, timeout=30)
+    assert created.status_code == 200 and "Compte « pref59@example.fr » créé" in html.unescape(created.text)
+    nord, answer = log_in(web, "pref59@example.fr")
+    assert answer.status_code == 303
+    assert [
+        row["matricule"] for row in nord.get(f"{web.url}/api/v1/stats/structures", timeout=30).json()
+    ] == ["4"]
+    assert nord.get(f"{web.url}/comptes", timeout=30).status_code == 404
+    with db.connect() as connection:
+        details = (
+            connection.execute(select(audit_log.c.detail).where(audit_log.c.event == "account_created"))
+            .scalars()
+            .all()
+        )
+    assert details == ["pref59@example.fr (departement)"]

@@ -121,6 +121,24 @@ def create_account(
         return _account(connection, account_id)
 
 
+def list_accounts(engine: Engine) -> list[dict]:
+    """Every account, with its scope, for the national accounts' page (no hash)."""
+    with engine.connect() as connection:
+        ids = connection.execute(select(web_accounts.c.id).order_by(web_accounts.c.login)).scalars().all()
+        rows = connection.execute(
+            select(web_accounts.c.id, web_accounts.c.created_at, web_accounts.c.disabled_at)
+        )
+        times = {row.id: (row.created_at, row.disabled_at) for row in rows}
+        return [
+            {
+                "account": _account(connection, account_id),
+                "created_at": times[account_id][0],
+                "disabled_at": times[account_id][1],
+            }
+            for account_id in ids
+        ]
+
+
 def check_password(password: str) -> None:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise AccountError(

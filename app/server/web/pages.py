@@ -6,6 +6,7 @@ table can be downloaded with `?format=csv` or `?format=xlsx` on the same address
 through the same scope, and is written to the audit log).
 """
 
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app.models.text import printable
 from app.registry.anct_list import departement_code
 from app.reports.periods import PeriodError
+from app.server.accounts import AccountError
 from app.server.figures import (
     MonthRange,
     contacts_by_departement,
@@ -31,9 +33,12 @@ from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import (
     ROLE_LABELS,
+    ROLES,
     Session,
     audit,
     close_session,
+    create_account,
+    list_accounts,
     login_lockout,
     open_session,
     verify_login,
@@ -237,6 +242,56 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         period=period,
         table=table,
         query=_period_query(request),
+    )
+
+
+@router.get("/comptes")
+def accounts_page(request: Request, session: LoggedIn) -> Response:
+    """The accounts, and the form to create one: national accounts only."""
+    if session.account.role != "national":
+        raise NotFound
+    return _accounts_page(request, session)
+
+
+@router.post("/comptes")
+async def create_account_form(request: Request, session: LoggedIn) -> Response:
+    if session.account.role != "national":
+        raise NotFound
+    fields = await form_fields(request)
+    check_csrf(session.csrf_token, fields.get("csrf"))
+    departements = [part for part in re.split(r"[\s,;]+", fields.get("departements", "")) if part]
+    try:
+        created = create_account(
+            request.app.state.engine,
+            fields.get("identifiant", ""),
+            fields.get("mot_de_passe", ""),
+            fields.get("role", ""),
+            departements,
+            fields.get("matricule", "").strip() or None,
+        )
+    except AccountError as error:
+        return _accounts_page(request, session, error=str(error), form=fields, status=400)
+    audit(
+        request.app.state.engine,
+        "account_created",
+        session.account.login,
+        client_address(request),
+        session.account,
+        f"{created.login} ({created.role})",
+    )
+    return _accounts_page(request, session, created=created.login)
+
+
+def _accounts_page(request: Request, session: Session, status: int = 200, **context) -> HTMLResponse:
+    context.setdefault("form", {})
+    return page(
+        request,
+        "comptes.html",
+        status,
+        session=session,
+        accounts=list_accounts(request.app.state.engine),
+        roles=ROLES,
+        **context,
     )
 
 
