@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     account.add_argument("--matricule", help="structure d'un compte structure")
 
+    api_token = commands.add_parser(
+        "api-token",
+        help="émettre le jeton d'API d'un compte (pour les outils qui lisent /api/v1/stats ; remplace le précédent)",
+        parents=[common],
+    )
+    api_token.add_argument("--login", required=True, help="identifiant du compte")
+
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
     summary.add_argument(
@@ -266,6 +273,15 @@ def _add_account(engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _api_token(engine, args: argparse.Namespace) -> int:
+    from app.server.web.accounts import issue_api_token
+
+    token = issue_api_token(engine, args.login)
+    print("Jeton d'API (à envoyer en « Authorization: Bearer … » ; il n'est montré qu'une fois) :")
+    print(token)
+    return 0
+
+
 def _read_password() -> str:
     """Twice at the keyboard, or the first line of standard input when it is not a terminal."""
     if not sys.stdin.isatty():
@@ -343,6 +359,7 @@ _COMMANDS = {
     "revoke": _revoke,
     "summary": _summary,
     "add-account": _add_account,
+    "api-token": _api_token,
     "import-structures": _import_structures,
     "structures": _structures,
 }

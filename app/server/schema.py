@@ -103,6 +103,8 @@ web_accounts = Table(
     Column("password_hash", String(200), nullable=False),
     Column("role", String(16), nullable=False),
     Column("structure", ForeignKey("structures.matricule")),
+    # The SHA-256 of the account's API token (`api-token`), for tools that read the JSON API.
+    Column("api_token_hash", String(64), unique=True),
     _time("created_at"),
     _time("disabled_at", nullable=True),
 )

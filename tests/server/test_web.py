@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from app.server.schema import audit_log, web_accounts, web_sessions
-from tests.live_server import LiveServer, create_structure, start_server
-from tests.server.helpers import contact, enrol, escalation, items, post_records
+from tests.live_server import LiveServer, create_structure, run_server_cli, start_server
+from tests.server.helpers import bearer, contact, enrol, enrolment_code, escalation, items, post_records
 from tests.server.web_helpers import PASSWORD, add_account, csrf_of, log_in
 
 NOVEMBER = {"periode": "2026-11"}
@@ -226,8 +226,6 @@ def test_the_structure_figures_are_the_monthly_summary(web: LiveServer) -> None:
         f"{web.url}/api/v1/stats/figures", params={**NOVEMBER, "structure": "3"}, timeout=30
     ).json()
     with requests.Session() as workstation:
-        from tests.server.helpers import bearer, enrolment_code
-
         token = enrol(workstation, web, enrolment_code(web)).json()["token"]
         summary = workstation.get(
             f"{web.url}/api/v1/structures/3/summary",
@@ -313,3 +311,30 @@ def test_a_national_account_creates_accounts_in_the_pages_with_its_csrf_token(
             .all()
         )
     assert details == ["pref59@example.fr (departement)"]
+
+
+def test_tools_read_the_api_with_their_accounts_token_in_its_scope(web: LiveServer) -> None:
+    def issue() -> str:
+        done = run_server_cli(web.database_url, "api-token", "--login", "pref02@example.fr")
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    first = issue()
+    answer = requests.get(
+        f"{web.url}/api/v1/stats/figures", params=NOVEMBER, headers=bearer(first), timeout=30
+    )
+    assert answer.status_code == 200 and answer.json()["total"] == 2
+    outside = requests.get(
+        f"{web.url}/api/v1/stats/figures", params={"structure": "4"}, headers=bearer(first), timeout=30
+    )
+    assert outside.status_code == 404
+    second = issue()
+    for token in (first, "inconnu"):
+        refused = requests.get(f"{web.url}/api/v1/stats/structures", headers=bearer(token), timeout=30)
+        assert refused.status_code == 401, token
+    assert (
+        requests.get(f"{web.url}/api/v1/stats/structures", headers=bearer(second), timeout=30).status_code
+        == 200
+    )
+    unknown = run_server_cli(web.database_url, "api-token", "--login", "personne@example.fr")
+    assert unknown.returncode == 1 and "Compte inconnu" in unknown.stderr

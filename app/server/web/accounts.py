@@ -201,6 +201,31 @@ def close_session(engine: Engine, token: str) -> None:
         connection.execute(delete(web_sessions).where(web_sessions.c.token_hash == _digest(token)))
 
 
+def issue_api_token(engine: Engine, login: str) -> str:
+    """A new API token for the account (shown once; the previous one stops working)."""
+    token = secrets.token_urlsafe(32)
+    with write_transaction(engine) as connection:
+        changed = connection.execute(
+            update(web_accounts)
+            .where(web_accounts.c.login == normalise_login(login), web_accounts.c.disabled_at.is_(None))
+            .values(api_token_hash=_digest(token))
+        ).rowcount
+    if not changed:
+        raise AccountError(f"Compte inconnu ou désactivé : « {normalise_login(login)} ».")
+    return token
+
+
+def api_token_account(engine: Engine, token: str) -> Account | None:
+    """The active account holding this API token, or None."""
+    with engine.connect() as connection:
+        account_id = connection.execute(
+            select(web_accounts.c.id).where(
+                web_accounts.c.api_token_hash == _digest(token), web_accounts.c.disabled_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        return _account(connection, account_id) if account_id is not None else None
+
+
 def disable_account(engine: Engine, login: str) -> None:
     """Disable an account and end its sessions."""
     with write_transaction(engine) as connection:

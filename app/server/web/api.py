@@ -1,5 +1,6 @@
 """The JSON API of the dashboard's figures, for the ANCT's own tools: the same figures as the pages,
-through the same scope, with the same session (log in on /connexion, then send the session cookie).
+through the same scope. A tool sends its account's API token (`bureau-virtuel-server api-token`) as
+`Authorization: Bearer …`; in a browser, the session cookie of /connexion works too.
 """
 
 from typing import Annotated
@@ -15,7 +16,7 @@ from app.server.api import ErrorAnswer
 from app.server.figures import figures, parse_period, public_by_month, structure_list
 from app.server.schema import utc_now
 from app.server.scope import visible_structure
-from app.server.web.auth import current_session
+from app.server.web.auth import api_session
 from app.server.web.pages import account_scope
 
 router = APIRouter(prefix="/api/v1/stats", tags=["statistiques"])
@@ -30,7 +31,10 @@ _PUBLIC_ANSWERS: dict[int | str, dict] = {
 }
 _ANSWERS: dict[int | str, dict] = {
     **_PUBLIC_ANSWERS,
-    401: {"model": ErrorAnswer, "description": "Pas de session : se connecter sur /connexion."},
+    401: {
+        "model": ErrorAnswer,
+        "description": "Ni jeton d'API valide (Authorization: Bearer), ni session du tableau de bord.",
+    },
     404: {
         "model": ErrorAnswer,
         "description": "Structure ou département hors du périmètre du compte, ou inexistant.",
@@ -57,7 +61,7 @@ def get_figures(
     """The figures of the account's scope (narrowed to a département or a structure) over a period:
     the keys of the structure's monthly summary, `by_month`, `structures` and
     `solved_on_the_spot_share`."""
-    session = current_session(request)
+    session = api_session(request)
     try:
         period = parse_period(periode, du, au, utc_now())
     except PeriodError as error:
@@ -82,7 +86,7 @@ def get_figures(
 @router.get("/structures", responses=_ANSWERS)
 def get_structures(request: Request) -> JSONResponse:
     """The structures of the account's scope, with their last sync and whether they are silent."""
-    scope = account_scope(current_session(request))
+    scope = account_scope(api_session(request))
     with request.app.state.engine.connect() as connection:
         return JSONResponse(structure_list(connection, scope))
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
-from app.server.web.accounts import SESSION_LIFETIME, Session, find_session
+from app.server.web.accounts import SESSION_LIFETIME, Session, api_token_account, find_session
 
 LOGIN_CSRF_COOKIE = "bv_login_csrf"
 
@@ -58,6 +58,20 @@ def current_session(request: Request) -> Session:
     if session is None:
         raise LoginRequired
     return session
+
+
+def api_session(request: Request) -> Session:
+    """The JSON API's caller: an account's API token (`Authorization: Bearer …`, for tools), or else
+    the session cookie (pages' own calls, a person trying the API in the browser). LoginRequired
+    otherwise. A token's "session" has no CSRF token: the API only reads."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _space, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        account = api_token_account(request.app.state.engine, token.strip())
+        if account is None:
+            raise LoginRequired
+        return Session(account, "")
+    return current_session(request)
 
 
 def optional_session(request: Request) -> Session | None:

@@ -433,7 +433,7 @@ async def login_required(request: Request, _error: Exception) -> Response:
             {
                 "detail": {
                     "code": "unauthorized",
-                    "message": "Connexion requise (session du tableau de bord).",
+                    "message": "Connexion requise : jeton d'API (Authorization: Bearer) ou session du tableau de bord.",
                 }
             },
             status_code=401,

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(200), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("structure", sa.String(64), nullable=True),
+        sa.Column("api_token_hash", sa.String(64), nullable=True),
         sa.Column("created_at", sa.String(20), nullable=False),
         sa.Column("disabled_at", sa.String(20), nullable=True),
         sa.ForeignKeyConstraint(
@@ -28,6 +29,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_web_accounts"),
         sa.UniqueConstraint("login", name="uq_web_accounts_login"),
+        sa.UniqueConstraint("api_token_hash", name="uq_web_accounts_api_token_hash"),
     )
     op.create_table(
         "web_account_departements",
