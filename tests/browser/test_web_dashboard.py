@@ -29,6 +29,7 @@ pytestmark = pytest.mark.skipif(
 )
 DOWNLOAD_TIMEOUT_SECONDS = 30
 SIZES = {"ordinateur": (1366, 768), "telephone": (390, 844)}
+MAX_PAGE_HEIGHT = 4000
 
 
 @pytest.fixture
@@ -79,6 +80,10 @@ def screenshots(driver, name: str) -> None:
     for size_name, (width, height) in SIZES.items():
         driver.set_window_size(width, height)
         driver.save_screenshot(str(folder / f"{name}-{size_name}.png"))
+        # And the whole page, to see the tables below the fold.
+        full = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(full, MAX_PAGE_HEIGHT))
+        driver.save_screenshot(str(folder / f"{name}-{size_name}-page.png"))
     driver.set_window_size(*SIZES["ordinateur"])
 
 
