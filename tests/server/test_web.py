@@ -338,3 +338,17 @@ def test_tools_read_the_api_with_their_accounts_token_in_its_scope(web: LiveServ
     )
     unknown = run_server_cli(web.database_url, "api-token", "--login", "personne@example.fr")
     assert unknown.returncode == 1 and "Compte inconnu" in unknown.stderr
+
+
+def test_a_name_typed_as_a_formula_stays_text_in_the_exports(web: LiveServer) -> None:
+    with requests.Session() as workstation:
+        token = enrol(workstation, web, enrolment_code(web)).json()["token"]
+        batch = items(contact(agent='=HYPERLINK("http://example.com")', place="+33 Guise"))
+        assert post_records(workstation, web, token, batch).status_code == 200
+    http, _answer = log_in(web, "fs3@example.fr")
+    xlsx = http.get(f"{web.url}/structures/3", params={**NOVEMBER, "format": "xlsx"}, timeout=30)
+    book = load_workbook(io.BytesIO(xlsx.content))
+    agents = {cell.value: cell.data_type for cell in book["agent"]["A"][1:]}
+    assert agents == {"Julie M.": "s", '=HYPERLINK("http://example.com")': "s"}
+    exported = http.get(f"{web.url}/structures/3", params={**NOVEMBER, "format": "csv"}, timeout=30)
+    assert "'=HYPERLINK" in exported.content.decode("utf-8-sig")

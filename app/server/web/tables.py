@@ -127,6 +127,12 @@ def as_xlsx(tables: list[DataTable]) -> bytes:
         sheet.append(table.headers)
         for row in table.rows:
             sheet.append(list(row))
+        # openpyxl stores a text starting with "=" as a formula: names typed on a workstation (an
+        # agent, a place) stay text, as the CSV writer keeps them.
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
