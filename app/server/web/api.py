@@ -10,14 +10,12 @@ from fastapi.responses import JSONResponse
 
 from app.models.text import printable
 from app.registry.anct_list import departement_code
-from app.reports.periods import PeriodError
 from app.server.api import _COMMON_DOC as COMMON_ANSWERS
 from app.server.api import ErrorAnswer
-from app.server.figures import figures, parse_period, public_by_month, structure_list
-from app.server.schema import utc_now
+from app.server.figures import figures, public_by_month, structure_list
 from app.server.scope import visible_structure
 from app.server.web.auth import api_session
-from app.server.web.pages import account_scope
+from app.server.web.pages import BadQuery, account_scope, read_period
 
 router = APIRouter(prefix="/api/v1/stats", tags=["statistiques"])
 _PERIOD_DOC = {
@@ -40,6 +38,7 @@ _ANSWERS: dict[int | str, dict] = {
         "description": "Structure ou département hors du périmètre du compte, ou inexistant.",
     },
 }
+# Declared on each operation for the OpenAPI schema; `read_period` reads them, as the pages do.
 Periode = Annotated[str | None, Query(description=_PERIOD_DOC["periode"])]
 Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
 Au = Annotated[str | None, Query(description=_PERIOD_DOC["au"])]
@@ -63,9 +62,9 @@ def get_figures(
     `solved_on_the_spot_share`."""
     session = api_session(request)
     try:
-        period = parse_period(periode, du, au, utc_now())
-    except PeriodError as error:
-        return _refusal(400, "bad_request", printable(str(error)))
+        period = read_period(request)
+    except BadQuery as error:
+        return _refusal(400, "bad_request", str(error))
     scope = account_scope(session)
     if departement is not None:
         code = departement_code(departement)
@@ -95,8 +94,8 @@ def get_structures(request: Request) -> JSONResponse:
 def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au = None) -> JSONResponse:
     """Without an account: contacts per month, nationally and per département (the public page)."""
     try:
-        period = parse_period(periode or (None if du or au else str(utc_now().year)), du, au, utc_now())
-    except PeriodError as error:
-        return _refusal(400, "bad_request", printable(str(error)))
+        period = read_period(request, default_year=True)
+    except BadQuery as error:
+        return _refusal(400, "bad_request", str(error))
     with request.app.state.engine.connect() as connection:
         return JSONResponse(public_by_month(connection, period))
