@@ -448,9 +448,11 @@ def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(engine: Engine, *, docs: bool = False) -> FastAPI:
+def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = True) -> FastAPI:
     """The application over an open, migrated database. `/openapi.json` is always served (the
-    protocol's contract); the interactive pages `/docs` and `/redoc` only with `docs`."""
+    protocol's contract); the interactive pages `/docs` and `/redoc` only with `docs`. The web
+    application's session cookie is Secure unless `secure_cookies` is false (http://127.0.0.1 in
+    tests and development: `serve --http-cookies`)."""
     app = FastAPI(
         title="Bureau virtuel — serveur de remontée",
         description="Inscription des postes, réception des contacts et des sollicitations, référentiels et synthèses mensuelles "
@@ -473,6 +475,9 @@ def create_app(engine: Engine, *, docs: bool = False) -> FastAPI:
     app.add_middleware(RequestLog)  # outermost: it sees the status of every answer, refusals included
     app.include_router(router)
     app.include_router(health_router)
+    from app.server.web import install as install_web  # it documents its answers with this module's
+
+    install_web(app, secure_cookies=secure_cookies)
 
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)

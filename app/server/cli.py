@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="servir aussi la documentation interactive de l'API (/docs, /redoc) ; /openapi.json l'est toujours",
     )
+    serve.add_argument(
+        "--http-cookies",
+        action="store_true",
+        help="cookie de session sans l'attribut Secure, pour http://127.0.0.1 en test ou en développement "
+        "seulement (en production, le serveur est derrière HTTPS)",
+    )
 
     add = commands.add_parser(
         "add-structure", help="déclarer une structure et obtenir un code d'inscription", parents=[common]
@@ -87,6 +93,37 @@ def build_parser() -> argparse.ArgumentParser:
     listing_structures.add_argument(
         "--format", choices=("json", "csv"), default="csv", help="csv (défaut) ou json"
     )
+
+    account = commands.add_parser(
+        "add-account",
+        help="créer un compte du tableau de bord (mot de passe demandé, ou lu sur l'entrée standard)",
+        description="Crée un compte du tableau de bord. Le mot de passe n'est jamais un argument (il "
+        "resterait dans l'historique du shell) : il est demandé deux fois au clavier, ou lu sur la "
+        "première ligne de l'entrée standard quand elle n'est pas un terminal "
+        "(par ex. bureau-virtuel-server add-account ... < fichier).",
+        parents=[common],
+    )
+    account.add_argument("--login", required=True, help="identifiant, de préférence l'adresse électronique")
+    account.add_argument(
+        "--role",
+        required=True,
+        choices=("national", "departement", "structure"),
+        help="national (tout), departement (ses départements) ou structure (sa structure)",
+    )
+    account.add_argument(
+        "--departement",
+        action="append",
+        default=[],
+        help="département d'un compte departement (répéter l'option pour plusieurs)",
+    )
+    account.add_argument("--matricule", help="structure d'un compte structure")
+
+    api_token = commands.add_parser(
+        "api-token",
+        help="émettre le jeton d'API d'un compte (pour les outils qui lisent /api/v1/stats ; remplace le précédent)",
+        parents=[common],
+    )
+    api_token.add_argument("--login", required=True, help="identifiant du compte")
 
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
@@ -161,7 +198,7 @@ def _serve(engine, args: argparse.Namespace) -> int:
     # No `server: uvicorn` banner, and no access log of uvicorn's (it prints query strings):
     # `app.server.middleware.RequestLog` writes one line per request instead.
     uvicorn.run(
-        create_app(engine, docs=args.docs),
+        create_app(engine, docs=args.docs, secure_cookies=not args.http_cookies),
         host=args.host,
         port=args.port,
         server_header=False,
@@ -219,6 +256,42 @@ def _revoke(engine, args: argparse.Namespace) -> int:
     else:
         print(f"Le poste {workstation.id} était déjà révoqué (depuis le {workstation.revoked_at}).")
     return 0
+
+
+def _add_account(engine, args: argparse.Namespace) -> int:
+    from app.server.web.accounts import check_password, create_account
+
+    password = _read_password()
+    check_password(password)
+    account = create_account(engine, args.login, password, args.role, args.departement, args.matricule)
+    scope = {
+        "national": "toutes les structures",
+        "departement": "département(s) " + ", ".join(account.departements),
+        "structure": f"structure {account.structure}",
+    }[account.role]
+    print(f"Compte « {account.login} » créé ({scope}).")
+    return 0
+
+
+def _api_token(engine, args: argparse.Namespace) -> int:
+    from app.server.web.accounts import issue_api_token
+
+    token = issue_api_token(engine, args.login)
+    print("Jeton d'API (à envoyer en « Authorization: Bearer … » ; il n'est montré qu'une fois) :")
+    print(token)
+    return 0
+
+
+def _read_password() -> str:
+    """Twice at the keyboard, or the first line of standard input when it is not a terminal."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+    if getpass.getpass("Le même mot de passe, encore : ") != first:
+        raise CommandError("Les deux mots de passe diffèrent : rien n'a été créé.")
+    return first
 
 
 def _summary(engine, args: argparse.Namespace) -> int:
@@ -285,6 +358,8 @@ _COMMANDS = {
     "workstations": _workstations,
     "revoke": _revoke,
     "summary": _summary,
+    "add-account": _add_account,
+    "api-token": _api_token,
     "import-structures": _import_structures,
     "structures": _structures,
 }

@@ -92,6 +92,57 @@ enrolment_codes = Table(
 )
 
 
+# The web application's accounts (`app.server.web.accounts`): `role` is national, departement or
+# structure; a département account sees the départements of `web_account_departements`, a structure
+# account its `structure`. Only the Argon2 hash of a password is kept.
+web_accounts = Table(
+    "web_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("structure", ForeignKey("structures.matricule")),
+    # The SHA-256 of the account's API token (`api-token`), for tools that read the JSON API.
+    Column("api_token_hash", String(64), unique=True),
+    _time("created_at"),
+    _time("disabled_at", nullable=True),
+)
+
+web_account_departements = Table(
+    "web_account_departements",
+    metadata,
+    Column("account_id", ForeignKey("web_accounts.id"), nullable=False),
+    Column("departement", String(3), nullable=False),
+    PrimaryKeyConstraint("account_id", "departement"),
+)
+
+# Server-side sessions: only the SHA-256 of the cookie is kept; logging out deletes the row.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", ForeignKey("web_accounts.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    _time("created_at"),
+    _time("expires_at"),
+)
+
+# Who logged in (or failed to), out, and exported what, when and from which address.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _time("at"),
+    Column("account_id", ForeignKey("web_accounts.id")),
+    Column("login", String(254), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("detail", String(300), nullable=False, server_default=""),
+    Column("address", String(64), nullable=False, server_default=""),
+    Index(None, "at"),
+)
+
+
 def _record_table(name: str, moment: str, *columns: Column, correctable: bool = True) -> Table:
     """The table of one record kind: the canonical payload, the columns every kind has, then the
     kind's own `columns` (those its aggregates read). `moment` names the kind's own time, whose month

@@ -1,0 +1,32 @@
+"""The web application of the reporting server: accounts, sessions, pages, exports and the
+dashboard's JSON API (docs/ARCHITECTURE.md, "Web application")."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.server.web import api, pages
+from app.server.web.auth import CookiePolicy
+
+STATIC = Path(__file__).resolve().parent / "static"
+# DSFR's files change only with the server's version: a browser keeps them a day, revalidating with
+# their ETag after that, instead of the API's `no-store`.
+STATIC_CACHE_CONTROL = "public, max-age=86400"
+
+
+class CachedStaticFiles(StaticFiles):
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
+        return response
+
+
+def install(app: FastAPI, *, secure_cookies: bool = True) -> None:
+    """Add the pages, the JSON API, the static files (DSFR) and their error pages to `app`."""
+    app.state.cookies = CookiePolicy(secure_cookies)
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.mount("/static", CachedStaticFiles(directory=STATIC), name="static")
+    for error, handler in pages.EXCEPTION_HANDLERS.items():
+        app.add_exception_handler(error, handler)

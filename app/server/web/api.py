@@ -1,0 +1,101 @@
+"""The JSON API of the dashboard's figures, for the ANCT's own tools: the same figures as the pages,
+through the same scope. A tool sends its account's API token (`bureau-virtuel-server api-token`) as
+`Authorization: Bearer …`; in a browser, the session cookie of /connexion works too.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.models.text import printable
+from app.registry.anct_list import departement_code
+from app.server.api import _COMMON_DOC as COMMON_ANSWERS
+from app.server.api import ErrorAnswer
+from app.server.figures import figures, public_by_month, structure_list
+from app.server.scope import visible_structure
+from app.server.web.auth import api_session
+from app.server.web.pages import BadQuery, account_scope, read_period
+
+router = APIRouter(prefix="/api/v1/stats", tags=["statistiques"])
+_PERIOD_DOC = {
+    "periode": "Un mois (2026-11), un trimestre (2026-T4) ou une année (2026) ; sinon du/au, sinon le mois en cours.",
+    "du": "Premier mois (AAAA-MM) d'une plage.",
+    "au": "Dernier mois (AAAA-MM) d'une plage.",
+}
+_PUBLIC_ANSWERS: dict[int | str, dict] = {
+    **COMMON_ANSWERS,
+    400: {"model": ErrorAnswer, "description": "Période ou département invalide (message en français)."},
+}
+_ANSWERS: dict[int | str, dict] = {
+    **_PUBLIC_ANSWERS,
+    401: {
+        "model": ErrorAnswer,
+        "description": "Ni jeton d'API valide (Authorization: Bearer), ni session du tableau de bord.",
+    },
+    404: {
+        "model": ErrorAnswer,
+        "description": "Structure ou département hors du périmètre du compte, ou inexistant.",
+    },
+}
+# Declared on each operation for the OpenAPI schema; `read_period` reads them, as the pages do.
+Periode = Annotated[str | None, Query(description=_PERIOD_DOC["periode"])]
+Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
+Au = Annotated[str | None, Query(description=_PERIOD_DOC["au"])]
+
+
+def _refusal(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": {"code": code, "message": message}}, status_code=status)
+
+
+@router.get("/figures", responses=_ANSWERS)
+def get_figures(
+    request: Request,
+    periode: Periode = None,
+    du: Du = None,
+    au: Au = None,
+    departement: Annotated[str | None, Query(description="Seulement ce département (02, 2A, 974).")] = None,
+    structure: Annotated[str | None, Query(description="Seulement cette structure (matricule).")] = None,
+) -> JSONResponse:
+    """The figures of the account's scope (narrowed to a département or a structure) over a period:
+    the keys of the structure's monthly summary, `by_month`, `structures` and
+    `solved_on_the_spot_share`."""
+    session = api_session(request)
+    try:
+        period = read_period(request)
+    except BadQuery as error:
+        return _refusal(400, "bad_request", str(error))
+    scope = account_scope(session)
+    if departement is not None:
+        code = departement_code(departement)
+        if code is None:
+            return _refusal(400, "bad_request", f"Département invalide : « {printable(departement)[:8]} ».")
+        scope = scope.narrowed(departement=code)
+        if scope.is_empty:
+            return _refusal(404, "not_found", "Département hors de votre périmètre.")
+    with request.app.state.engine.connect() as connection:
+        if structure is not None:
+            scope = scope.narrowed(structure=structure)
+            if visible_structure(connection, scope, structure) is None:
+                return _refusal(404, "not_found", "Structure inconnue ou hors de votre périmètre.")
+        found = figures(connection, scope, period)
+    return JSONResponse({"first_month": period.first, "last_month": period.last, **found})
+
+
+@router.get("/structures", responses=_ANSWERS)
+def get_structures(request: Request) -> JSONResponse:
+    """The structures of the account's scope, with their last sync and whether they are silent."""
+    scope = account_scope(api_session(request))
+    with request.app.state.engine.connect() as connection:
+        return JSONResponse(structure_list(connection, scope))
+
+
+@router.get("/public", responses=_PUBLIC_ANSWERS)
+def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au = None) -> JSONResponse:
+    """Without an account: contacts per month, nationally and per département (the public page)."""
+    try:
+        period = read_period(request, default_year=True)
+    except BadQuery as error:
+        return _refusal(400, "bad_request", str(error))
+    with request.app.state.engine.connect() as connection:
+        return JSONResponse(public_by_month(connection, period))

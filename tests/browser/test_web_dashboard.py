@@ -1,0 +1,167 @@
+"""The dashboard in a real Chromium (Debian's chromium and chromium-driver, driven by Selenium)
+against the real server on 127.0.0.1: each role logs in, sees its scope only, and exports.
+
+Screenshots of the main pages at 1366×768 and at a phone's width are written to
+$BUREAU_VIRTUEL_SCREENSHOTS (default: the test's temporary folder), to be looked at.
+"""
+
+import csv
+import io
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from tests.live_server import LiveServer, create_structure, start_server
+from tests.server.helpers import contact, enrol, items, post_records
+from tests.server.web_helpers import PASSWORD, add_account
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="apt-get install chromium chromium-driver (see .ci/run)"
+)
+DOWNLOAD_TIMEOUT_SECONDS = 30
+SIZES = {"ordinateur": (1366, 768), "telephone": (390, 844)}
+MAX_PAGE_HEIGHT = 4000
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[LiveServer]:
+    url = f"sqlite:///{tmp_path / 'serveur.sqlite3'}"
+    with start_server(url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
+        code = create_structure(url)
+        create_structure(url, "4", "Maubeuge", "59", itinerant=False)
+        with requests.Session() as http:
+            token = enrol(http, live, code).json()["token"]
+            batch = items(
+                contact(), contact(partners=["caf"], occurred_at=datetime(2026, 11, 3, 9, tzinfo=UTC))
+            )
+            assert post_records(http, live, token, batch).status_code == 200
+        for login, role, *scope in (
+            ("anct@example.fr", "national"),
+            ("pref02@example.fr", "departement", "--departement", "02"),
+            ("fs3@example.fr", "structure", "--matricule", "3"),
+        ):
+            assert add_account(url, login, role, *scope).returncode == 0
+        yield live
+
+
+@pytest.fixture
+def chromium(tmp_path: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path / "telechargements"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_window_size(*SIZES["ordinateur"])
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def screenshots(driver, name: str) -> None:
+    folder = Path(os.environ.get("BUREAU_VIRTUEL_SCREENSHOTS") or driver.downloads.parent / "captures")
+    folder.mkdir(parents=True, exist_ok=True)
+    for size_name, (width, height) in SIZES.items():
+        driver.set_window_size(width, height)
+        driver.save_screenshot(str(folder / f"{name}-{size_name}.png"))
+        # And the whole page, to see the tables below the fold.
+        full = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(full, MAX_PAGE_HEIGHT))
+        driver.save_screenshot(str(folder / f"{name}-{size_name}-page.png"))
+    driver.set_window_size(*SIZES["ordinateur"])
+
+
+def log_in(driver, server: LiveServer, login: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server.url}/connexion")
+    driver.find_element(By.ID, "identifiant").send_keys(login)
+    driver.find_element(By.ID, "mot_de_passe").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/connexion'] button[type=submit]").click()
+
+
+def log_out(driver) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.CSS_SELECTOR, ".fr-header__tools form[action='/deconnexion'] button").click()
+    WebDriverWait(driver, DOWNLOAD_TIMEOUT_SECONDS).until(
+        lambda _driver: _driver.current_url.endswith("/connexion")
+    )
+
+
+def downloaded(driver, suffix: str) -> Path:
+    deadline = time.monotonic() + DOWNLOAD_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        found = [path for path in driver.downloads.iterdir() if path.name.endswith(suffix)]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} file in {list(driver.downloads.iterdir())}")
+
+
+def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chromium) -> None:
+    from selenium.webdriver.common.by import By
+
+    log_in(chromium, web, "pref02@example.fr")
+    assert chromium.current_url.endswith("/tableau-de-bord")
+    assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.get(f"{web.url}/tableau-de-bord?periode=2026-11")
+    screenshots(chromium, "tableau-de-bord")
+    key_figures = chromium.find_element(By.ID, "tableau-chiffres").text
+    assert "Contacts 2" in key_figures
+    chromium.find_element(By.LINK_TEXT, "Télécharger en CSV").click()
+    rows = list(csv.reader(io.StringIO(downloaded(chromium, ".csv").read_text("utf-8-sig")), delimiter=";"))
+    assert ["Contacts", "2"] in rows
+    chromium.find_element(By.LINK_TEXT, "Télécharger en XLSX").click()
+    book = load_workbook(downloaded(chromium, ".xlsx"))
+    assert dict(book["mois"].iter_rows(min_row=2, values_only=True)) == {"2026-11": 2}
+
+    chromium.get(f"{web.url}/structures")
+    screenshots(chromium, "structures")
+    listed = chromium.find_element(By.ID, "tableau-structures").text
+    assert "Thiérache" in listed and "Maubeuge" not in listed
+    chromium.get(f"{web.url}/structures/4")
+    assert "Page introuvable" in chromium.find_element(By.TAG_NAME, "h1").text
+    log_out(chromium)
+
+    log_in(chromium, web, "fs3@example.fr")
+    assert chromium.current_url.endswith("/structures/3")
+    chromium.get(f"{web.url}/structures/3?periode=2026-11")
+    screenshots(chromium, "structure")
+    assert "Julie M." in chromium.find_element(By.ID, "tableau-agent").text
+    chromium.get(f"{web.url}/departements/02")
+    assert "Page introuvable" in chromium.find_element(By.TAG_NAME, "h1").text
+    log_out(chromium)
+
+    log_in(chromium, web, "anct@example.fr")
+    assert "Vue nationale" in chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.get(f"{web.url}/carte?periode=2026")
+    screenshots(chromium, "carte")
+    chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()
+    assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.get(f"{web.url}/structures")
+    assert "Maubeuge" in chromium.find_element(By.ID, "tableau-structures").text
+    log_out(chromium)
+
+    chromium.get(f"{web.url}/statistiques?periode=2026")
+    screenshots(chromium, "statistiques")
+    assert "Contacts par mois et par département" in chromium.page_source
+    chromium.get(f"{web.url}/connexion")
+    screenshots(chromium, "connexion")
