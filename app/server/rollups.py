@@ -73,7 +73,7 @@ def counting(connection: Connection, structure: str, contacts: list[dict]) -> It
         return
     ids = {row["id"] for row in contacts}
     versions = {row["supersedes"] for row in contacts if row["supersedes"]}
-    before = _current_keys(connection, structure, ids, versions)
+    before = _current_keys(connection, structure, set(), versions)  # the batch's ids are all new
     yield
     after = _current_keys(connection, structure, ids, versions)
     moves: Counter[Key] = Counter()
@@ -93,7 +93,7 @@ def _current_keys(
     columns = [records.c.id, records.c.local_month, *(records.c[name] for name in COLUMN_DIMENSIONS)]
     touched = sorted(ids | versions)
     successors = sorted(versions)
-    for chunk in _chunks(touched):
+    for chunk in _chunks(touched):  # no query at all for a batch of new contacts without corrections
         query = select(*columns, *(records.c[flag] for flag in FLAGS)).where(
             records.c.structure == structure, records.c.id.in_(chunk), current(records)
         )
