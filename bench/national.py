@@ -426,6 +426,12 @@ def measure_bytes(engine, contacts: int) -> None:
             ).one()
             total += heap + indexes
             print(f"  {table:<18} {heap:>14,} {indexes:>14,} {(heap + indexes) / contacts:>14.0f}")
+        rows, cells = connection.execute(
+            text("SELECT count(*), count(DISTINCT (structure, local_month)) FROM contact_counts")
+        ).one()
+    print(
+        f"  contact_counts: {rows:,} rows, {rows / max(cells, 1):.0f} per structure × month ({cells:,} of them)"
+    )
     per = total / contacts
     print(
         f"  {'total':<18} {total:>29,} {per:>14.0f}   target < {TARGET_BYTES:g} B/contact: {verdict(per < TARGET_BYTES)}"
