@@ -72,11 +72,13 @@ class Maker:
     """Contacts as the workstation sends them (the wire form), spread like the network's: structures
     weighted unevenly, three years, the catalogue's situations with their partners."""
 
-    def __init__(self, matricules: list[str], seed: int) -> None:
+    def __init__(self, matricules: list[str], seed: int, ids: str) -> None:
         from app.models.demo import CHANNEL_WEIGHTS, HELP_WEIGHTS, OUTCOME_WEIGHTS
+        from app.models.record import new_id
         from app.models.reference import load_catalogue
 
         self.rng = random.Random(seed)
+        self.new_id = new_id if ids == "v7" else uuid.uuid4  # v7: what workstations make now
         catalogue = load_catalogue()
         self.situations = [(s.id, list(s.partners)) for s in catalogue.situations.values()]
         self.matricules = matricules
@@ -97,7 +99,7 @@ class Maker:
         occurred = occurred or self.start + timedelta(minutes=rng.randrange(self.span))
         situation, partners = rng.choice(self.situations)
         return {
-            "id": str(uuid.uuid4()),
+            "id": str(self.new_id()),
             "created_at": (occurred + timedelta(minutes=rng.randrange(1, 30))).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "utc_offset_minutes": 60,
             "structure": structure,
@@ -450,6 +452,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=30, help="timed runs of each figure")
     parser.add_argument("--workers", type=int, default=2, help="server processes (serve --workers)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument(
+        "--ids",
+        choices=("v7", "v4"),
+        default="v7",
+        help="record ids: v7 (today's workstations) or v4 (older)",
+    )
     args = parser.parse_args(argv)
     if not args.url:
         parser.error("--url or BUREAU_VIRTUEL_TEST_POSTGRES_URL is needed (PostgreSQL)")
@@ -467,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     print(
         f"bench/national.py — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}, {platform.node()}, "
-        f"{os.cpu_count()} CPUs, {args.contacts:,} contacts, server --workers {args.workers}"
+        f"{os.cpu_count()} CPUs, {args.contacts:,} contacts, {args.ids} ids, server --workers {args.workers}"
     )
     with fresh_postgres_url(args.url) as url:
         engine = open_database(url)
@@ -475,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             report = import_structures(engine, read_list(REGISTRY))
             matricules = sorted(report.added)
             print(f"  {len(matricules):,} structures imported from {REGISTRY.name}")
-            maker = Maker(matricules, args.seed)
+            maker = Maker(matricules, args.seed, args.ids)
             with engine.begin() as connection:  # one workstation per structure for the loaded contacts
                 for matricule in matricules:
                     _WORKSTATIONS[matricule] = str(uuid.uuid4())
