@@ -339,7 +339,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             batch.rows[kind][entry.id] = {**stamp, **row}
             batch.children[entry.id] = children
     if batch.ids:
-        inserted, stored, refused = _store(engine, batch)
+        inserted, stored, refused = _store(engine, batch, workstation.structure.departement)
         first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
@@ -364,7 +364,9 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     return {"received_at": timestamp(received), "results": results}
 
 
-def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
+def _store(
+    engine: Engine, batch: _Batch, departement: str
+) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
     """Insert the records whose id is new; the ids inserted, the stored kind, content hash and `seq`
     (the place in the structure's feed) of every id stored, and the French reason of each Pass numérique record refused because a cheque of it
     cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
@@ -403,7 +405,7 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
             kind: [row for record_id, row in rows.items() if record_id in inserted]
             for kind, rows in batch.rows.items()
         }
-        with rollups.counting(connection, structure, new["contact"]):
+        with rollups.counting(connection, structure, departement, new["contact"]):
             for kind, rows in new.items():
                 if rows:
                     connection.execute(insert(KINDS[kind].table), rows)

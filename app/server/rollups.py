@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.server.schema import contact_counts, record_partners, records, structures
+from app.server.schema import contact_counts, departement_counts, record_partners, records, structures
 
 # The counted dimensions of a contact, its own columns first; `total` and the flags have the value ''.
 COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
@@ -64,10 +64,13 @@ def current(table: Table) -> ColumnElement[bool]:
 
 
 @contextmanager
-def counting(connection: Connection, structure: str, contacts: list[dict]) -> Iterator[None]:
-    """Around the writing of a batch's new `contacts` (rows of `records`, all of `structure`): the
-    counts moved by what the batch changes, in the same transaction. Must run under the structure's
-    counter lock (`app.server.ingest._number`), which orders the batches of a structure."""
+def counting(
+    connection: Connection, structure: str, departement: str, contacts: list[dict]
+) -> Iterator[None]:
+    """Around the writing of a batch's new `contacts` (rows of `records`, all of `structure`, in
+    `departement`): the counts moved by what the batch changes, in the same transaction. Must run under
+    the structure's counter lock (`app.server.ingest._number`), which orders the batches of a
+    structure; the département's rows are taken last, in key order, and held only until commit."""
     if not contacts:
         yield
         return
@@ -81,7 +84,7 @@ def counting(connection: Connection, structure: str, contacts: list[dict]) -> It
         moves.update(after[record_id])
     for record_id in before.keys() - after.keys():
         moves.subtract(before[record_id])
-    _add(connection, structure, {key: n for key, n in moves.items() if n})
+    _add(connection, structure, departement, {key: n for key, n in moves.items() if n})
 
 
 def _current_keys(
@@ -122,27 +125,29 @@ def _collect(rows: Iterable, found: dict[str, list[Key]]) -> None:
         found[row.id] = keys
 
 
-def _add(connection: Connection, structure: str, moves: dict[Key, int]) -> None:
-    """Add `moves` to the structure's counts, rows in key order (one lock order for every writer)."""
+def _add(connection: Connection, structure: str, departement: str, moves: dict[Key, int]) -> None:
+    """Add `moves` to the structure's and the département's counts, rows in key order (one lock order
+    for every writer: two batches of one département never wait for each other in a cycle)."""
     if not moves:
         return
-    rows = [
-        {"structure": structure, "local_month": month, "dimension": dimension, "value": value, "n": n}
-        for (month, dimension, value), n in sorted(moves.items())
-    ]
-    upsert = _UPSERTS[connection.dialect.name](contact_counts)
-    connection.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[
-                contact_counts.c.structure,
-                contact_counts.c.local_month,
-                contact_counts.c.dimension,
-                contact_counts.c.value,
-            ],
-            set_={"n": contact_counts.c.n + upsert.excluded.n},
-        ),
-        rows,
-    )
+    ordered = sorted(moves.items())
+    upsert = _UPSERTS[connection.dialect.name]
+    for table, owner, key in (
+        (contact_counts, structure, "structure"),
+        (departement_counts, departement, "departement"),
+    ):
+        rows = [
+            {key: owner, "local_month": month, "dimension": dimension, "value": value, "n": n}
+            for (month, dimension, value), n in ordered
+        ]
+        statement = upsert(table)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c[key], table.c.local_month, table.c.dimension, table.c.value],
+                set_={"n": table.c.n + statement.excluded.n},
+            ),
+            rows,
+        )
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
@@ -186,18 +191,17 @@ def months(period: str) -> tuple[str, str]:
     )
 
 
-def _where(scope: Scope, dimension: str, first: str, last: str) -> list[ColumnElement[bool]]:
+def _where(table: Table, scope: Scope, dimension: str, first: str, last: str) -> list[ColumnElement[bool]]:
     conditions = [
-        contact_counts.c.dimension == dimension,
-        contact_counts.c.local_month >= first,
-        contact_counts.c.local_month <= last,
-        contact_counts.c.n != 0,
+        table.c.dimension == dimension,
+        table.c.local_month >= first,
+        table.c.local_month <= last,
+        table.c.n != 0,
     ]
     if scope.structure is not None:
-        conditions.append(contact_counts.c.structure == scope.structure)
-    if scope.departements:
-        in_scope = select(structures.c.matricule).where(structures.c.departement.in_(scope.departements))
-        conditions.append(contact_counts.c.structure.in_(in_scope))
+        conditions.append(table.c.structure == scope.structure)
+    elif scope.departements:
+        conditions.append(table.c.departement.in_(scope.departements))
     return conditions
 
 
@@ -205,15 +209,16 @@ def by_month(
     connection: Connection, scope: Scope, dimension: str, first: str, last: str
 ) -> dict[str, dict[str, int]]:
     """Per month of [first, last] that has contacts, the count of current contacts per value of
-    `dimension` (one of DIMENSIONS; `total` and the flags have the single value '')."""
+    `dimension` (one of DIMENSIONS; `total` and the flags have the single value ''). A structure's are
+    read from its own counts, the others' from the départements' (about 100 rows per value)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    n = func.sum(contact_counts.c.n)
+    table = contact_counts if scope.structure is not None else departement_counts
     query = (
-        select(contact_counts.c.local_month, contact_counts.c.value, n)
-        .where(*_where(scope, dimension, first, last))
-        .group_by(contact_counts.c.local_month, contact_counts.c.value)
-        .order_by(contact_counts.c.local_month, contact_counts.c.value)
+        select(table.c.local_month, table.c.value, func.sum(table.c.n))
+        .where(*_where(table, scope, dimension, first, last))
+        .group_by(table.c.local_month, table.c.value)
+        .order_by(table.c.local_month, table.c.value)
     )
     found: dict[str, dict[str, int]] = {}
     for month, value, count in connection.execute(query):
@@ -229,11 +234,11 @@ def by_departement(
     map's colours, the national table of départements)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
+    table = departement_counts
     query = (
-        select(structures.c.departement, contact_counts.c.value, func.sum(contact_counts.c.n))
-        .join(structures, structures.c.matricule == contact_counts.c.structure)
-        .where(*_where(NATIONAL, dimension, first, last))
-        .group_by(structures.c.departement, contact_counts.c.value)
+        select(table.c.departement, table.c.value, func.sum(table.c.n))
+        .where(*_where(table, NATIONAL, dimension, first, last))
+        .group_by(table.c.departement, table.c.value)
     )
     found: dict[str, dict[str, int]] = {}
     for departement, value, count in connection.execute(query):
@@ -244,9 +249,13 @@ def by_departement(
 
 def by_structure(connection: Connection, scope: Scope, first: str, last: str) -> dict[str, int]:
     """Per structure of `scope` with contacts in [first, last], its count of current contacts."""
+    conditions = _where(contact_counts, Scope(structure=scope.structure), "total", first, last)
+    if scope.departements:
+        in_scope = select(structures.c.matricule).where(structures.c.departement.in_(scope.departements))
+        conditions.append(contact_counts.c.structure.in_(in_scope))
     query = (
         select(contact_counts.c.structure, func.sum(contact_counts.c.n))
-        .where(*_where(scope, "total", first, last))
+        .where(*conditions)
         .group_by(contact_counts.c.structure)
     )
     return {structure: int(count) for structure, count in connection.execute(query) if count}

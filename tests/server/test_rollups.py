@@ -24,7 +24,7 @@ from app.server.rollups import (
     current,
     months,
 )
-from app.server.schema import contact_counts, record_partners, records
+from app.server.schema import contact_counts, departement_counts, record_partners, records, structures
 from tests.server.helpers import contact, downgrade, items, workstations
 
 SITUATIONS = ["declarer-impots", "naissance", "demenagement", "chercher-emploi"]
@@ -60,9 +60,20 @@ def _recount(engine: Engine) -> Counter:
 
 
 def _kept(engine: Engine) -> Counter:
+    """The structures' counts kept at ingest; checks on the way that the départements' counts are
+    their sums."""
     with engine.connect() as connection:
         rows = connection.execute(select(contact_counts)).all()
-    return Counter({(s, month, dimension, value): n for s, month, dimension, value, n in rows if n})
+        kept_by_departement = connection.execute(select(departement_counts)).all()
+        departement_of = dict(
+            connection.execute(select(structures.c.matricule, structures.c.departement)).all()
+        )
+    kept = Counter({(s, month, dimension, value): n for s, month, dimension, value, n in rows if n})
+    summed: Counter = Counter()
+    for (structure, *key), n in kept.items():
+        summed[(departement_of[structure], *key)] += n
+    assert Counter({tuple(key): n for *key, n in kept_by_departement if n}) == summed
+    return kept
 
 
 def _version(rng: random.Random, base: datetime, **fields) -> dict:

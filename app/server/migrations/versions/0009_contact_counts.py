@@ -1,6 +1,7 @@
-"""Counts of current contacts per structure × month × dimension (`app.server.rollups`), kept at ingest
-from now on; filled here from the contacts already stored, with the rule of that module frozen in SQL
-(not deleted, not superseded, not outranked by a later (created_at, id) rival).
+"""Counts of current contacts per structure (and per département) × month × dimension
+(`app.server.rollups`), kept at ingest from now on; filled here from the contacts already stored,
+with the rule of that module frozen in SQL (not deleted, not superseded, not outranked by a later
+(created_at, id) rival).
 
 Revision ID: 0009_contact_counts
 Revises: 0008_pass_received
@@ -45,6 +46,23 @@ def upgrade() -> None:
         ["dimension", "local_month", "structure", "value"],
         postgresql_include=["n"],
     )
+    op.create_table(
+        "departement_counts",
+        sa.Column("departement", sa.String(3), nullable=False),
+        sa.Column("local_month", sa.String(7), nullable=False),
+        sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(120), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "departement", "local_month", "dimension", "value", name="pk_departement_counts"
+        ),
+    )
+    op.create_index(
+        "ix_departement_counts_dimension_local_month_departement_value",
+        "departement_counts",
+        ["dimension", "local_month", "departement", "value"],
+        postgresql_include=["n"],
+    )
     legs = [
         "SELECT r.structure AS structure, r.local_month AS local_month, 'total' AS dimension, '' AS value "
         f"FROM records r WHERE {_CURRENT}"
@@ -71,8 +89,18 @@ def upgrade() -> None:
         ),
         {"no": False, "yes": True},
     )
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO departement_counts (departement, local_month, dimension, value, n) "
+            "SELECT s.departement, c.local_month, c.dimension, c.value, SUM(c.n) FROM contact_counts c "
+            "JOIN structures s ON s.matricule = c.structure "
+            "GROUP BY s.departement, c.local_month, c.dimension, c.value"
+        )
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_departement_counts_dimension_local_month_departement_value", "departement_counts")
+    op.drop_table("departement_counts")
     op.drop_index("ix_contact_counts_dimension_local_month_structure_value", "contact_counts")
     op.drop_table("contact_counts")
