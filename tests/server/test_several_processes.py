@@ -1,7 +1,8 @@
 """Several server processes on one database: `serve --workers 2` and a second `serve` beside it. Two
 workstations of a structure send the same records (with corrections of earlier ones) at the same time,
-in opposite orders, one to each server: no error, no deadlock, nothing lost or doubled, and the counts
-of current contacts kept at ingest are those of a full recount."""
+in opposite orders, one to each server, while a structure of the same département sends its own (the
+département's counts are shared): no error, no deadlock, nothing lost or doubled, and the counts of
+current contacts kept at ingest are those of a full recount."""
 
 import random
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +39,13 @@ def test_two_server_processes_take_overlapping_batches_in_opposite_orders(
     ):
         desk = enrolled(http, first, code)["token"]
         bus = enrolled(http, second, enrolment_code(second))["token"]
+        neighbour = enrolled(http, second, create_structure(database_url, "4", "Vervins", "02", False))[
+            "token"
+        ]
         rng = random.Random(15)
         sent: list[dict] = []
         answers: list[tuple[int, list[str]]] = []
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        with ThreadPoolExecutor(max_workers=3) as pool:
             for _ in range(ROUNDS):
                 batch = [contact() for _ in range(PER_ROUND)]
                 batch += [
@@ -50,13 +54,16 @@ def test_two_server_processes_take_overlapping_batches_in_opposite_orders(
                 ]
                 rng.shuffle(batch)
                 sent += batch
+                theirs = [contact(structure="4", place="Vervins") for _ in range(PER_ROUND)]
+                sent += theirs
                 futures = [
                     pool.submit(_send, first, desk, items(*batch)),
                     pool.submit(_send, second, bus, items(*reversed(batch))),
+                    pool.submit(_send, (first, second)[len(answers) % 2], neighbour, items(*theirs)),
                 ]
                 answers += [future.result() for future in futures]
         logs = first.output() + second.output()
-    assert [status for status, _ in answers] == [200] * 2 * ROUNDS, logs
+    assert [status for status, _ in answers] == [200] * 3 * ROUNDS, logs
     assert all(set(results) <= {"accepted", "duplicate"} for _, results in answers), answers
     with db.connect() as connection:
         stored = connection.execute(select(func.count()).select_from(records)).scalar_one()
