@@ -12,6 +12,11 @@ successors (its rivals). So ingest asks, for those records only, which are curre
 writes the batch (`counting`), and moves each one that changed in or out of the counts. Being current
 never comes back once lost, and a structure's batches are serialised by its counter lock, so the
 counts are exactly those of a full recount (a test compares them).
+
+The départements' counts (`departement_counts`) are the sums of their structures' counts, kept in the
+same transaction, so that national and département figures read ~100 rows per month and value rather
+than ~2,800. They follow the structure's département at ingest: a structure that a newer ANCT list
+moves to another département keeps its past contacts in the former one.
 """
 
 import re
