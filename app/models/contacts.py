@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 import sqlite_utils
 
@@ -153,13 +152,13 @@ class ContactStore:
 
     def prepare(self, fields: Mapping[str, Any], note: str = "") -> ContactRecord:
         """Validate a new record built from `fields`; raise `RecordError` in French if it is wrong."""
-        from app.models.record import RecordError, validate_record
+        from app.models.record import RecordError, new_id, validate_record
 
         problem = identifier_problem(note)
         if problem:
             raise RecordError("note", problem)
         now = utc_now()
-        data = {"occurred_at": now, **fields, "id": uuid4(), "created_at": now}
+        data = {"occurred_at": now, **fields, "id": new_id(), "created_at": now}
         data.setdefault("utc_offset_minutes", local_offset_minutes())
         situation = self.catalogue.situations.get(data.get("situation") or "")
         if situation is None:

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 import sqlite_utils
 
@@ -107,9 +106,9 @@ class EscalationStore:
         )
 
     def _add(self, data: dict[str, Any], now: datetime) -> EscalationRecord:
-        from app.models.record import validate_record
+        from app.models.record import new_id, validate_record
 
-        data.update(id=uuid4(), created_at=now, utc_offset_minutes=local_offset_minutes())
+        data.update(id=new_id(), created_at=now, utc_offset_minutes=local_offset_minutes())
         record = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
         with transaction(self.db):
             self.insert(record)

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 import sqlite_utils
 
@@ -296,13 +295,13 @@ class PassStore:
 
     def _hand_out(self, structure: str, agent: str, cheques: list[str], profile: dict) -> PassIssuanceRecord:
         """`hand_out` inside the caller's transaction."""
-        from app.models.record import validate_record
+        from app.models.record import new_id, validate_record
 
         now = utc_now()
         found = self._usable(cheques, now.astimezone().date(), "remis")
         issuance = validate_record(
             {
-                "id": uuid4(),
+                "id": new_id(),
                 "created_at": now,
                 "utc_offset_minutes": local_offset_minutes(),
                 "structure": structure,
@@ -404,7 +403,7 @@ class PassStore:
             ) from error
 
     def _line(self, now: datetime, *, cheques: list[Cheque] | list[str], **fields: Any) -> PassLedgerRecord:
-        from app.models.record import validate_record
+        from app.models.record import new_id, validate_record
 
         if cheques and isinstance(cheques[0], Cheque):
             first = cheques[0]
@@ -414,7 +413,7 @@ class PassStore:
         fields.setdefault("occurred_at", now)
         return validate_record(
             {
-                "id": uuid4(),
+                "id": new_id(),
                 "created_at": now,
                 "utc_offset_minutes": local_offset_minutes(),
                 "cheques": cheques,

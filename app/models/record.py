@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import uuid6
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -134,6 +135,16 @@ def _residence_commune(value: Any, info: ValidationInfo) -> Any:
 ResidenceCommune = Annotated[
     Annotated[str, StringConstraints(pattern=INSEE_CODE)] | None, BeforeValidator(_residence_commune)
 ]
+
+
+def new_id() -> UUID:
+    """A new record id, made on the workstation at capture: a UUIDv7 (RFC 9562), its first 48 bits the
+    time in milliseconds. New records thus reach the server in increasing id order and its indexes on
+    ids grow at their right edge, where random ids (v4) scatter every insert over the whole index —
+    at national scale, 1.5–1.9× slower ingest and 12× the write-ahead log per contact (issue 15). Any
+    UUID stays valid: older workstations keep sending v4 ids, and the rule "later (created_at, id)
+    wins" only needs ids to compare, whatever their version."""
+    return UUID(bytes=uuid6.uuid7().bytes)
 
 
 class _Record(BaseModel):

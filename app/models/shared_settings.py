@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import sqlite_utils
 
@@ -30,6 +29,7 @@ from app.models.record import (
     REFERENT_ITEM,
     RecordError,
     SettingRecord,
+    new_id,
     split_item,
     validate_record,
 )
@@ -124,7 +124,7 @@ class SharedSettings:
             # Two changes within one second (or after a faster clock's): this one comes after.
             now = parse_db_time(winner[1]) + timedelta(seconds=1)
         data = {
-            "id": str(uuid4()),
+            "id": str(new_id()),
             "created_at": now.isoformat(),
             "changed_at": now.isoformat(),
             "utc_offset_minutes": local_offset_minutes(),

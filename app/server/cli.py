@@ -5,12 +5,17 @@ and a non-zero exit status; a command's useful output (a code, a summary) is on 
 """
 
 import argparse
+import os
 import sys
 
 from app.french_argparse import FrenchArgumentParser
 
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
+MAX_WORKERS = 64
+_WORKER_DATABASE = "BUREAU_VIRTUEL_SERVER_WORKER_DATABASE"
+_WORKER_DOCS = "BUREAU_VIRTUEL_SERVER_WORKER_DOCS"
+_WORKER_HTTP_COOKIES = "BUREAU_VIRTUEL_SERVER_WORKER_HTTP_COOKIES"
 
 
 class CommandError(Exception):
@@ -46,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="cookie de session sans l'attribut Secure, pour http://127.0.0.1 en test ou en développement "
         "seulement (en production, le serveur est derrière HTTPS)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="nombre de processus serveur sur le même port (défaut : 1 ; PostgreSQL conseillé au-delà)",
     )
 
     add = commands.add_parser(
@@ -171,6 +182,8 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
     if args.command == "serve" and not 1 <= args.port <= 65535:
         raise CommandError(f"--port : port invalide « {args.port} » (de 1 à 65535).")
+    if args.command == "serve" and not 1 <= args.workers <= MAX_WORKERS:
+        raise CommandError(f"--workers : nombre invalide « {args.workers} » (de 1 à {MAX_WORKERS}).")
     if args.command == "summary" and not valid_month(args.month):
         raise CommandError(f"--month : mois invalide « {args.month} » (format attendu : AAAA-MM).")
     if args.command == "structures" and args.departement is not None:
@@ -195,10 +208,22 @@ def _serve(engine, args: argparse.Namespace) -> int:
     from app.server.logs import configure_logging
 
     configure_logging()
+    if args.workers == 1:
+        application = create_app(engine, docs=args.docs, secure_cookies=not args.http_cookies)
+    else:
+        # Each worker is a new process that opens its own engine (the schema is already migrated):
+        # uvicorn imports `worker_app` there, told the database and options through the environment.
+        engine.dispose()
+        os.environ[_WORKER_DATABASE] = engine.url.render_as_string(hide_password=False)
+        os.environ[_WORKER_DOCS] = "1" if args.docs else ""
+        os.environ[_WORKER_HTTP_COOKIES] = "1" if args.http_cookies else ""
+        application = f"{__name__}:worker_app"
     # No `server: uvicorn` banner, and no access log of uvicorn's (it prints query strings):
     # `app.server.middleware.RequestLog` writes one line per request instead.
     uvicorn.run(
-        create_app(engine, docs=args.docs, secure_cookies=not args.http_cookies),
+        application,
+        factory=args.workers > 1,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         server_header=False,
@@ -206,6 +231,22 @@ def _serve(engine, args: argparse.Namespace) -> int:
         log_config=None,
     )
     return 0
+
+
+def worker_app():
+    """The application of one worker of `serve --workers N` (several processes on one PostgreSQL:
+    ingest and roll-ups take their locks in one order, see `app.server.ingest`). The failed enrolment
+    codes are counted per process, so the lock-out allows up to N times as many tries."""
+    from app.server.api import create_app
+    from app.server.database import open_database
+    from app.server.logs import configure_logging
+
+    configure_logging()
+    return create_app(
+        open_database(os.environ[_WORKER_DATABASE]),
+        docs=bool(os.environ.get(_WORKER_DOCS)),
+        secure_cookies=not os.environ.get(_WORKER_HTTP_COOKIES),
+    )
 
 
 def _add_structure(engine, args: argparse.Namespace) -> int:

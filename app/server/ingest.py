@@ -7,7 +7,8 @@ its size: one upsert of the structure's counter (numbering the batch in its stru
 `app.server.pull`), one multi-row insert into the id registry that skips known ids (an id is unique
 across kinds), one select of the ids it skipped to tell a duplicate from a conflict, then one
 multi-row insert per table (contacts, their partners, escalations, Pass numérique ledger lines and
-issuances, versions of shared settings).
+issuances, versions of shared settings), and the counts of current contacts the batch moves
+(`app.server.rollups`: two reads of the records it touches, one upsert).
 """
 
 import hashlib
@@ -37,7 +38,7 @@ from app.models.record import (
 )
 from app.models.reference import load_catalogue
 from app.models.text import printable
-from app.server import pass_stock
+from app.server import pass_stock, rollups
 from app.server.accounts import Workstation
 from app.server.database import write_transaction
 from app.server.schema import (
@@ -338,7 +339,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             batch.rows[kind][entry.id] = {**stamp, **row}
             batch.children[entry.id] = children
     if batch.ids:
-        inserted, stored, refused = _store(engine, batch)
+        inserted, stored, refused = _store(engine, batch, workstation.structure.departement)
         first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
@@ -363,7 +364,9 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     return {"received_at": timestamp(received), "results": results}
 
 
-def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
+def _store(
+    engine: Engine, batch: _Batch, departement: str
+) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
     """Insert the records whose id is new; the ids inserted, the stored kind, content hash and `seq`
     (the place in the structure's feed) of every id stored, and the French reason of each Pass numérique record refused because a cheque of it
     cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
@@ -398,16 +401,18 @@ def _store(engine: Engine, batch: _Batch) -> tuple[set[str], dict[str, tuple[str
                 (record_id, (kind, content_hash, seq))
                 for record_id, kind, content_hash, seq in connection.execute(found)
             )
-        for kind, rows in batch.rows.items():
-            new = [row for record_id, row in rows.items() if record_id in inserted]
-            if new:
-                connection.execute(insert(KINDS[kind].table), new)
-            table = KINDS[kind].child_table
-            children = [
-                child for record_id in rows if record_id in inserted for child in batch.children[record_id]
-            ]
-            if table is not None and children:
-                connection.execute(insert(table), children)
+        new = {
+            kind: [row for record_id, row in rows.items() if record_id in inserted]
+            for kind, rows in batch.rows.items()
+        }
+        with rollups.counting(connection, structure, departement, new["contact"]):
+            for kind, rows in new.items():
+                if rows:
+                    connection.execute(insert(KINDS[kind].table), rows)
+                table = KINDS[kind].child_table
+                children = [child for row in rows for child in batch.children[row["id"]]]
+                if table is not None and children:
+                    connection.execute(insert(table), children)
         pass_stock.record_moves(connection, structure, [move for move in moves if move.id in inserted])
     return inserted, stored, refused
 

@@ -22,28 +22,20 @@ import re
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
-    String,
-    Table,
-    and_,
     case,
-    exists,
     func,
-    literal_column,
-    or_,
     select,
-    union_all,
 )
 
 from app.models.csv_files import spreadsheet_writer
 from app.models.escalations import escalation_figures
+from app.server.rollups import current
 from app.server.schema import (
+    contact_counts,
     escalations,
     pass_issuances,
     pass_ledger,
-    record_partners,
-    records,
     structures,
     utc_now,
 )
@@ -86,44 +78,16 @@ def valid_month(month: str) -> bool:
 
 
 def monthly_summary(connection: Connection, matricule: str, month: str, now: datetime | None = None) -> dict:
-    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts,
-    one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
+    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts
+    (their counts kept at ingest, `app.server.rollups`), one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
     (default: the real now) decides which waiting escalations are late."""
-    columns = ["id", *(dimension for dimension, _key, _csv in _DIMENSIONS[1:]), *_FLAGS]
-    current = (
-        select(*(records.c[name] for name in columns))
-        .where(
-            records.c.structure == matricule,
-            records.c.local_month == month,
-            _current(records),
-        )
-        .cte("current_records")
-    )
-
-    def label(name: str):
-        return literal_column(f"'{name}'", String).label("dimension")
-
-    legs = [
-        select(
-            label("total"), literal_column("''", String).label("value"), func.count().label("n")
-        ).select_from(current)
-    ]
-    legs.append(
-        select(label("partner"), record_partners.c.partner, func.count())
-        .join(current, current.c.id == record_partners.c.record_id)
-        .group_by(record_partners.c.partner)
-    )
-    for dimension, _key, _csv in _DIMENSIONS[1:]:
-        column = current.c[dimension]
-        legs.append(select(label(dimension), column, func.count()).group_by(column))
-    for flag in _FLAGS:
-        legs.append(
-            select(label(flag), literal_column("''", String), func.count())
-            .select_from(current)
-            .where(current.c[flag].is_(True))
-        )
     counts: dict[str, dict[str, int]] = {}
-    for dimension, value, n in connection.execute(union_all(*legs)):
+    query = select(contact_counts.c.dimension, contact_counts.c.value, contact_counts.c.n).where(
+        contact_counts.c.structure == matricule,
+        contact_counts.c.local_month == month,
+        contact_counts.c.n != 0,
+    )
+    for dimension, value, n in connection.execute(query):
         counts.setdefault(dimension, {})[value] = n
     summary: dict = {"matricule": matricule, "month": month, "total": counts.get("total", {}).get("", 0)}
     for dimension, key, _csv in _DIMENSIONS:
@@ -138,7 +102,7 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
 
 def _escalation_figures(connection: Connection, matricule: str, month: str, now: datetime) -> dict:
     """The month's current escalations, counted by the workstation's own `escalation_figures`."""
-    current = (
+    query = (
         select(
             escalations.c.partner,
             escalations.c.status,
@@ -151,35 +115,10 @@ def _escalation_figures(connection: Connection, matricule: str, month: str, now:
         .where(
             escalations.c.structure == matricule,
             escalations.c.local_month == month,
-            _current(escalations),
+            current(escalations),
         )
     )
-    return escalation_figures(connection.execute(current), now)
-
-
-def _current(table: Table) -> ColumnElement[bool]:
-    """Whether a record of a correctable `table` (contacts, escalations) is current: not deleted, not
-    superseded, and not outranked by a later (created_at, id) record superseding the same version (two
-    workstations changed it offline) — the rule the workstations apply as they pull
-    (`app.models.versions`)."""
-    superseding = table.alias(f"superseding_{table.name}")
-    rival = table.alias(f"rival_{table.name}")
-    return and_(
-        table.c.deleted.is_(False),
-        ~exists().where(
-            and_(superseding.c.structure == table.c.structure, superseding.c.supersedes == table.c.id)
-        ),
-        ~exists().where(
-            and_(
-                rival.c.structure == table.c.structure,
-                rival.c.supersedes == table.c.supersedes,
-                or_(
-                    rival.c.created_at > table.c.created_at,
-                    and_(rival.c.created_at == table.c.created_at, rival.c.id > table.c.id),
-                ),
-            )
-        ),
-    )
+    return escalation_figures(connection.execute(query), now)
 
 
 def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:
