@@ -89,11 +89,16 @@ def screenshots(driver, name: str) -> None:
 
 def log_in(driver, server: LiveServer, login: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{server.url}/connexion")
     driver.find_element(By.ID, "identifiant").send_keys(login)
     driver.find_element(By.ID, "mot_de_passe").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/connexion'] button[type=submit]").click()
+    submit = driver.find_element(By.CSS_SELECTOR, "form[action='/connexion'] button[type=submit]")
+    submit.click()
+    # The click returns before the answer: wait until the login page has gone (whatever came instead).
+    WebDriverWait(driver, DOWNLOAD_TIMEOUT_SECONDS).until(expected_conditions.staleness_of(submit))
 
 
 def log_out(driver) -> None:
@@ -118,6 +123,7 @@ def downloaded(driver, suffix: str) -> Path:
 
 def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chromium) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     log_in(chromium, web, "pref02@example.fr")
     assert chromium.current_url.endswith("/tableau-de-bord")
@@ -155,6 +161,9 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     chromium.get(f"{web.url}/carte?periode=2026")
     screenshots(chromium, "carte")
     chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()
+    WebDriverWait(chromium, DOWNLOAD_TIMEOUT_SECONDS).until(
+        lambda driver: "/departements/02" in driver.current_url
+    )
     assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/structures")
     assert "Maubeuge" in chromium.find_element(By.ID, "tableau-structures").text
