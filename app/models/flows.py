@@ -12,7 +12,7 @@ shown as to be checked again (`Step.needs_recheck`).
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,9 @@ GROUPS = {
     "demarches": "Démarches",
 }
 RECHECK_AFTER = relativedelta(months=12)  # content older than this is shown « à revérifier »
+# A step checked "today" in Paris is still yesterday in Guadeloupe or Guyane: a day's margin before a
+# check date counts as in the future, so content is not refused for the time zone it is read in.
+CLOCK_MARGIN = timedelta(days=1)
 Answers = dict[str, str]
 
 
@@ -271,7 +274,7 @@ def _check_provenance(step: Step, today: date) -> list[str]:
         problems.append(
             f"étape {step.id} : date de vérification illisible (AAAA-MM-JJ attendu) : {step.checked}"
         )
-    elif checked > today:
+    elif checked > today + CLOCK_MARGIN:
         problems.append(f"étape {step.id} : date de vérification dans le futur : {step.checked}")
     return problems
 

@@ -78,7 +78,7 @@ def _with_step(flow, **changes):
         ({"checked": ""}, "indiquer la date de vérification (checked, AAAA-MM-JJ)"),
         ({"checked": "05/12/2026"}, "date de vérification illisible (AAAA-MM-JJ attendu) : 05/12/2026"),
         ({"checked": "2026-02-30"}, "date de vérification illisible (AAAA-MM-JJ attendu) : 2026-02-30"),
-        ({"checked": "2026-12-06"}, "date de vérification dans le futur : 2026-12-06"),
+        ({"checked": "2026-12-07"}, "date de vérification dans le futur : 2026-12-07"),
     ],
 )
 def test_a_step_without_its_source_or_check_date_is_refused(changes, expected) -> None:
@@ -88,6 +88,12 @@ def test_a_step_without_its_source_or_check_date_is_refused(changes, expected) -
     assert check_flow(flow, load_catalogue(), load_whitelist(), today=today) == []
     problems = check_flow(_with_step(flow, **changes), load_catalogue(), load_whitelist(), today=today)
     assert problems == [f"étape {step_id} : {expected}"]
+
+
+def test_a_check_date_a_day_ahead_is_a_time_zone_not_the_future() -> None:
+    """Checked on the 6th in Paris is read on the 5th in Guadeloupe: the content stays valid there."""
+    flow = _with_step(load_flows()["affilie-msa"], checked="2026-12-06")
+    assert check_flow(flow, load_catalogue(), load_whitelist(), today=date(2026, 12, 5)) == []
 
 
 def test_a_step_is_to_be_checked_again_after_twelve_months() -> None:
