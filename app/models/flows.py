@@ -3,14 +3,22 @@
 A flow is data: questions that branch, then the checklist of steps, the documents to bring and what
 makes a case complex. This module loads the files, checks them, works out what a given set of
 answers shows, and what contact a finished flow amounts to.
+
+What a step says, agents repeat to citizens, and the law changes every year: each step names the
+official page it was checked against and the day it was, and a step not checked for a year is
+shown as to be checked again (`Step.needs_recheck`).
 """
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from dateutil.relativedelta import relativedelta
 
 from app.models.reference import Catalogue
 from app.models.whitelist import Whitelist
@@ -21,7 +29,21 @@ GROUPS = {
     "numerique": "Numérique",
     "demarches": "Démarches",
 }
+RECHECK_AFTER = relativedelta(months=12)  # content older than this is shown « à revérifier »
+# A step checked "today" in Paris is still yesterday in Guadeloupe or Guyane: a day's margin before a
+# check date counts as in the future, so content is not refused for the time zone it is read in.
+CLOCK_MARGIN = timedelta(days=1)
 Answers = dict[str, str]
+
+
+def parse_checked(value: str) -> date | None:
+    """A step's `checked` date (AAAA-MM-JJ), or None when it is missing or not a real date."""
+    if len(value) != 10:  # fromisoformat also takes "20261205" and week dates: not what editors write
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _holds(when: dict[str, Any] | None, answers: Answers) -> bool:
@@ -57,6 +79,17 @@ class Step:
     partner: str | None = None
     link: str | None = None
     when: dict[str, Any] | None = None
+    source_url: str = ""  # the official page the text was checked against
+    checked: str = ""  # the day it was checked, AAAA-MM-JJ
+
+    def checked_on(self) -> date | None:
+        return parse_checked(self.checked)
+
+    def needs_recheck(self, today: date) -> bool:
+        """Not checked against its source for more than 12 months (or no readable date at all):
+        the law may have changed since, so the agent is told to check before repeating it."""
+        checked = self.checked_on()
+        return checked is None or checked + RECHECK_AFTER < today
 
 
 @dataclass(frozen=True)
@@ -149,7 +182,16 @@ def _flow(data: dict[str, Any]) -> Flow:
             for q in data.get("questions", [])
         ),
         steps=tuple(
-            Step(s["id"], s["group"], s["text"], s.get("partner"), s.get("link"), s.get("when"))
+            Step(
+                s["id"],
+                s["group"],
+                s["text"],
+                s.get("partner"),
+                s.get("link"),
+                s.get("when"),
+                s.get("source_url") or "",
+                s.get("checked") or "",
+            )
             for s in data["steps"]
         ),
         documents=tuple(Document(d["text"], d.get("when")) for d in data.get("documents", [])),
@@ -168,9 +210,12 @@ def load_flows(root: Path | None = None) -> dict[str, Flow]:
     return flows
 
 
-def check_flow(flow: Flow, catalogue: Catalogue, whitelist: Whitelist, file_name: str = "") -> list[str]:
+def check_flow(
+    flow: Flow, catalogue: Catalogue, whitelist: Whitelist, file_name: str = "", today: date | None = None
+) -> list[str]:
     """Everything wrong with a flow, in words a content editor understands (empty: all good)."""
     problems = []
+    today = today or date.today()
     if file_name and file_name != f"{flow.situation}.json":
         problems.append(f"le fichier devrait s'appeler {flow.situation}.json")
     if flow.situation not in catalogue.situations:
@@ -198,6 +243,7 @@ def check_flow(flow: Flow, catalogue: Catalogue, whitelist: Whitelist, file_name
         if step.link and not whitelist.allows(step.link):
             problems.append(f"étape {step.id} : lien hors liste blanche ou non https : {step.link}")
         problems += _check_when(step.when, asked, f"étape {step.id}")
+        problems += _check_provenance(step, today)
     for document in flow.documents:
         problems += _check_when(document.when, asked, f"pièce « {document.text[:30]} »")
     if not flow.complex:
@@ -209,6 +255,27 @@ def check_flow(flow: Flow, catalogue: Catalogue, whitelist: Whitelist, file_name
         for answers in flow.branches():
             if len(flow.steps_for(answers)) < 3 or not flow.documents_for(answers):
                 problems.append(f"la branche {answers} laisse moins de 3 étapes ou aucune pièce")
+    return problems
+
+
+def _check_provenance(step: Step, today: date) -> list[str]:
+    """A step says where its content comes from (an https page) and when it was last checked."""
+    problems = []
+    if not step.source_url:
+        problems.append(f"étape {step.id} : indiquer la page officielle vérifiée (source_url)")
+    else:
+        parts = urlsplit(step.source_url)
+        if parts.scheme != "https" or not parts.hostname:
+            problems.append(f"étape {step.id} : la source doit être une adresse https : {step.source_url}")
+    checked = step.checked_on()
+    if not step.checked:
+        problems.append(f"étape {step.id} : indiquer la date de vérification (checked, AAAA-MM-JJ)")
+    elif checked is None:
+        problems.append(
+            f"étape {step.id} : date de vérification illisible (AAAA-MM-JJ attendu) : {step.checked}"
+        )
+    elif checked > today + CLOCK_MARGIN:
+        problems.append(f"étape {step.id} : date de vérification dans le futur : {step.checked}")
     return problems
 
 

@@ -2,6 +2,10 @@
 
 "Terminer" hands the main window a pre-filled contact; closing the flow any other way records
 nothing. "Situation complexe" shows the partner's referents and records an escalation.
+
+Each step says when its content was last checked against its official page: discreetly under the
+list for the chosen step, and, when that was more than 12 months ago (the rule is the model's,
+`Step.needs_recheck`), in words and colour on the step itself, so nothing stale is repeated unseen.
 """
 
 import itertools
@@ -11,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,6 +43,21 @@ STEP_ROLE = Qt.ItemDataRole.UserRole
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a step's text without the "fait" mark
 CHECKLIST_TITLE = "Étapes (cochez ce qui a été fait)"
 DONE = "  ✔ fait"  # written after a ticked step: the tick is not told by the box's colour alone
+RECHECK = "  ⚠ à revérifier"  # written after a step not checked for 12 months: not colour alone
+
+
+def checked_note(step: Step, today: date) -> str:
+    """What the agent is told about a step's last check against its official source."""
+    checked = step.checked_on()
+    host = step.source_url.split("//", 1)[-1].split("/", 1)[0]
+    if checked is None:
+        return f"À revérifier : date de vérification inconnue (source : {host or 'non indiquée'})"
+    day = checked.strftime("%d/%m/%Y")
+    if step.needs_recheck(today):
+        return (
+            f"À revérifier : vérifié le {day}, il y a plus de 12 mois — contrôlez sur {host} avant de le dire"
+        )
+    return f"vérifié le {day} sur {host}"
 
 
 class FlowDialog(QDialog):
@@ -102,6 +121,16 @@ class FlowDialog(QDialog):
             "Ouvre, dans le navigateur de la visite, le site de l'étape choisie (ou Entrée sur l'étape)."
         )
         open_link.clicked.connect(lambda: self._open_link(self.checklist.currentItem()))
+        # The chosen step's last check: small while it is recent, a warning once it is not.
+        self.step_checked = QLabel()
+        self.step_checked.setObjectName("hint")
+        self.step_checked.setWordWrap(True)
+        self.step_checked.setAccessibleName("Vérification de l'étape choisie")
+        self.step_recheck = QLabel()
+        self.step_recheck.setObjectName("warning")
+        self.step_recheck.setWordWrap(True)
+        self.step_recheck.setAccessibleName("Étape à revérifier")
+        self.checklist.currentItemChanged.connect(self._show_checked)
         save_pdf = QPushButton("&Enregistrer la liste des pièces (PDF)…")
         save_pdf.setToolTip("Enregistre la liste des pièces à fournir dans un fichier PDF.")
         save_pdf.clicked.connect(self._save_pdf)
@@ -141,7 +170,8 @@ class FlowDialog(QDialog):
         checklist_layout.addWidget(self.checklist)
         link_row = QHBoxLayout()
         link_row.addWidget(open_link)
-        link_row.addStretch(1)
+        link_row.addWidget(self.step_checked, 1)
+        link_row.addWidget(self.step_recheck, 1)
         checklist_layout.addLayout(link_row)
         self.documents_box = QGroupBox("Pièces à fournir")
         documents_layout = QVBoxLayout(self.documents_box)
@@ -232,8 +262,10 @@ class FlowDialog(QDialog):
         self.documents.clear()
         if not ready:
             self._count_done()
+            self._show_checked(None)
             return
         catalogue = self.workspace.catalogue
+        today = date.today()
         for group, title in GROUPS.items():
             steps = [step for step in self.flow.steps_for(self.answers) if step.group == group]
             if not steps:
@@ -247,13 +279,16 @@ class FlowDialog(QDialog):
             for step in steps:
                 partner = f" — {catalogue.label('partners', step.partner)}" if step.partner else ""
                 link = "  ↗ (site)" if step.link else ""
-                item = QTreeWidgetItem([f"{step.text}{partner}{link}"])
+                stale = step.needs_recheck(today)
+                item = QTreeWidgetItem([f"{step.text}{partner}{link}{RECHECK if stale else ''}"])
+                if stale:
+                    item.setForeground(0, self._warning_brush())
                 item.setData(0, STEP_ROLE, step)
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
                 )
                 item.setCheckState(0, Qt.CheckState.Unchecked)
-                item.setToolTip(0, f"{step.text}\n{step.link}" if step.link else step.text)
+                item.setToolTip(0, "\n".join(filter(None, [step.text, step.link, checked_note(step, today)])))
                 item.setData(0, LABEL_ROLE, item.text(0))
                 parent.addChild(item)
         self.checklist.expandAll()
@@ -261,10 +296,25 @@ class FlowDialog(QDialog):
         if first:
             self.checklist.setCurrentItem(first[0])
         self._count_done()
+        self._show_checked(self.checklist.currentItem())
         for document in self.flow.documents_for(self.answers):
             self.documents.addItem(f"☐ {document.text}")
 
     # --- checklist ----------------------------------------------------------------------------
+    def _warning_brush(self) -> QBrush:
+        """Dark amber on a light list, light amber on a dark one (the high-contrast theme)."""
+        dark = self.checklist.palette().base().color().lightness() < 128
+        return QBrush(QColor("#ffcc66" if dark else "#8a4b00"))
+
+    def _show_checked(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
+        step = item.data(0, STEP_ROLE) if item is not None else None
+        note = checked_note(step, date.today()) if step is not None else ""
+        stale = step is not None and step.needs_recheck(date.today())
+        self.step_checked.setText("" if stale else note)
+        self.step_recheck.setText(f"⚠ {note}" if stale else "")
+        self.step_checked.setVisible(bool(note) and not stale)
+        self.step_recheck.setVisible(stale)
+
     def step_items(self) -> list[QTreeWidgetItem]:
         return [
             self.checklist.topLevelItem(i).child(j)

@@ -1,10 +1,14 @@
+import dataclasses
+from datetime import date
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from app.models.contacts import ContactFilter
+from app.models.flows import load_flows
 from app.models.referents import Referent
 from app.ui.flow_dialog import STEP_ROLE, ComplexCaseDialog, FlowDialog
 from tests.ui.accessibility import unnamed_controls
@@ -244,3 +248,46 @@ def test_a_complex_case_and_its_escalation_with_the_keyboard_alone(qtbot, desk) 
     qtbot.waitUntil(lambda: desk.escalations.current()[0].status == "repondu")
     [answered] = desk.escalations.current()
     assert answered.id != escalation.id
+
+
+def test_each_step_says_when_it_was_checked_and_a_stale_one_is_to_be_checked_again(qtbot, desk) -> None:
+    """A step checked more than 12 months ago is marked « à revérifier » in words, on the step and
+    under the list; a recent one only says, discreetly, when it was checked."""
+    flow = load_flows()["se-deplacer"]
+    long_ago = (date.today() - relativedelta(months=13)).isoformat()
+    recently = (date.today() - relativedelta(months=11)).isoformat()
+    steps = tuple(
+        dataclasses.replace(step, checked=long_ago if step.id == "compte-france-titres" else recently)
+        for step in flow.steps
+    )
+    dialog = FlowDialog(desk, dataclasses.replace(flow, steps=steps))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    answer_all(qtbot, dialog, lambda question: question.answers[0].label)
+    items = {item.data(0, STEP_ROLE).id: item for item in dialog.step_items()}
+    assert "compte-france-titres" in items, "every branch shows the France Titres account"
+    stale = items.pop("compte-france-titres")
+    assert stale.text(0).endswith("⚠ à revérifier")
+    assert stale.foreground(0).color() != items[next(iter(items))].foreground(0).color()
+    assert all("à revérifier" not in item.text(0) for item in items.values())
+
+    recent = next(iter(items.values()))
+    dialog.checklist.setCurrentItem(recent)
+    day = date.fromisoformat(recently).strftime("%d/%m/%Y")
+    assert dialog.step_checked.isVisible() and not dialog.step_recheck.isVisible()
+    assert dialog.step_checked.text().startswith(f"vérifié le {day}")
+    dialog.checklist.setCurrentItem(stale)
+    assert dialog.step_recheck.isVisible() and not dialog.step_checked.isVisible()
+    assert "À revérifier" in dialog.step_recheck.text()
+    assert "ants.gouv.fr" in dialog.step_recheck.text()
+    assert "À revérifier" in stale.toolTip(0)
+
+
+def test_the_shipped_steps_show_their_check_date(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_flow(qtbot, window, "demenage")
+    answer_all(qtbot, dialog, tenant_with_a_car)
+    dialog.checklist.setCurrentItem(dialog.step_items()[0])
+    step = dialog.step_items()[0].data(0, STEP_ROLE)
+    shown = step.checked_on().strftime("%d/%m/%Y")
+    assert dialog.step_checked.text().startswith(f"vérifié le {shown} sur ")
