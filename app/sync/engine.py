@@ -6,7 +6,6 @@ connection. A file lock beside the database makes sure only one pass runs at a t
 workstation, whichever process starts it.
 """
 
-import json
 import os
 import socket
 import uuid
@@ -18,8 +17,9 @@ from filelock import FileLock, Timeout
 
 from app.models import reattribution
 from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
+from app.models.reference import check_reference_file
 from app.models.settings import get_setting, set_setting
-from app.models.structures import StructureFileError, parse_structure_file
+from app.models.structures import parse_structure_file
 from app.models.workspace import REFERENCE_FOLDER, Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
@@ -51,6 +51,12 @@ PLACES_ASKED = (
 INTERRUPTED = "Envoi interrompu par une erreur inattendue : il sera repris au prochain passage."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 STRUCTURES = "structures"  # the server's registry, offered by servers that have one
+REFUSED_LABELS = {
+    "partners": "Référentiel des partenaires",
+    "bouquet": "Référentiel du bouquet de services",
+    "contact_fields": "Référentiel des choix du formulaire de contact",
+    STRUCTURES: "Référentiel des structures",
+}
 REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
@@ -444,23 +450,19 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             return
         if body is None:
             continue
-        if name == STRUCTURES:
-            try:
+        try:
+            if name == STRUCTURES:
                 parse_structure_file(body)
-            except StructureFileError as refused:
-                report.notices.append(
-                    f"Liste des structures reçue du serveur refusée ({refused}) : "
-                    "le poste garde la liste qu'il avait."
-                )
-                with transaction(workspace.db):
-                    set_setting(workspace.db, REFUSED_ETAG + name, etag)
-                continue
-        else:
-            try:
-                if "version" not in json.loads(body):
-                    continue
-            except ValueError:
-                continue
+            else:
+                check_reference_file(name, body)
+        except ValueError as refused:  # StructureFileError too
+            report.notices.append(
+                f"{REFUSED_LABELS[name]} reçu du serveur refusé ({refused}) : le poste garde la version "
+                "qu'il avait."
+            )
+            with transaction(workspace.db):
+                set_setting(workspace.db, REFUSED_ETAG + name, etag)
+            continue
         folder.mkdir(exist_ok=True)
         partial = folder / f"{name}.json.partiel"
         partial.write_bytes(body)

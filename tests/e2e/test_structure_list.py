@@ -6,7 +6,7 @@ last good copy stays: start-up, `contacts list` and `sync` keep working."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.models.contacts import ContactFilter
 from app.models.demo import add_demo_contacts, ensure_demo_setup
+from app.models.reference import load_catalogue
 from app.models.structures import PULLED_FILE, SHIPPED_DATE, load_structures, search_structures
 from app.models.workspace import Workspace, open_workspace
 from app.server.registry_reference import FIELDS
@@ -125,37 +126,34 @@ def test_a_newer_list_reaches_the_workstation_renamed_added_and_closed(
 
 @dataclass
 class ListServer(HostileServer):
-    """Plays the reporting server for a pass: the session offers the list under `etag`, the other
-    reference files are current (304), there is no feed (404, as from an older server), uploads are
-    accepted, and the list's answer is whatever the test sets in `structures`."""
+    """Plays the reporting server for a pass: the session offers the reference files of `etags`,
+    those without an answer in `bodies` are current (304), there is no feed (404, as from an older
+    server), uploads are accepted."""
 
-    etag: str = '"1"'
-    structures: Behaviour | None = None
+    etags: dict[str, str] = field(default_factory=dict)
+    bodies: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.records = lambda handler: send_json(handler, 200, acceptance(handler))
         self.session = lambda handler: send_json(
             handler,
             200,
-            {
-                "workstation_id": WORKSTATION_ID,
-                "structure": STRUCTURE,
-                "reference": {"structures": self.etag},
-            },
+            {"workstation_id": WORKSTATION_ID, "structure": STRUCTURE, "reference": dict(self.etags)},
         )
         super().__post_init__()
 
     def route(self, method: str, path: str) -> Behaviour:
-        if path.endswith("/api/v1/reference/structures") and self.structures is not None:
-            return self.structures
         if "/api/v1/reference/" in path:
+            name = path.rsplit("/", 1)[-1]
+            if name in self.bodies:
+                return lambda handler: send(handler, 200, self.bodies[name], ETag=self.etags[name])
             return lambda handler: send(handler, 304)
         return super().route(method, path)
 
-    def answer(self, body: bytes) -> None:
-        """The next pass finds a new list (a new ETag) whose body is `body`."""
-        self.etag = f'"{int(self.etag.strip(chr(34))) + 1}"'
-        self.structures = lambda handler: send(handler, 200, body, ETag=self.etag)
+    def answer(self, body: bytes, name: str = "structures") -> None:
+        """The next pass finds a new file `name` (a new ETag) whose content is `body`."""
+        self.etags[name] = f'"{name}-{len(self.hits)}"'
+        self.bodies[name] = body
 
 
 def _document(rows: list[list] | None = None, **changes: object) -> dict:
@@ -266,7 +264,8 @@ def test_a_hostile_list_keeps_the_last_good_copy_and_says_so(
         said = report.summary()
         assert reason in said, f"{case}: {said}"
         assert (
-            "Liste des structures reçue du serveur refusée" in said or "Référentiels non mis à jour" in said
+            "Référentiel des structures reçu du serveur refusé" in said
+            or "Référentiels non mis à jour" in said
         )
         assert pulled.read_bytes() == kept, case
         assert workspace.structure_list.find("3").name == RENAMED["3"], case
@@ -274,7 +273,7 @@ def test_a_hostile_list_keeps_the_last_good_copy_and_says_so(
 
     # A list refused is not downloaded again at every pass; the next good one is taken.
     list_server.answer(HOSTILE["version as text"][0]())
-    assert "refusée" in run_pass(workspace).summary()
+    assert "refusé" in run_pass(workspace).summary()
     list_server.hits.clear()
     assert run_pass(workspace).notices == []
     assert not any(hit.path.endswith("/reference/structures") for hit in list_server.hits)
@@ -307,3 +306,33 @@ def test_a_damaged_file_on_disk_falls_back_to_the_shipped_list(workspace: Worksp
     assert workspace.structure_list.find("3").name == "Bus France services Thiérache Sambre et Oise"
     (folder / PULLED_FILE).write_bytes(_encoded(_document()))
     assert workspace.structure_list.find("3").name == RENAMED["3"], "a replaced file is read again"
+
+
+def test_a_hostile_catalogue_file_is_refused_and_start_up_still_works(
+    workspace: Workspace, list_server: ListServer
+) -> None:
+    """The other reference files are checked whole too: `{"version": "9"}` once stopped every start."""
+    ensure_demo_setup(workspace)
+    enroll(workspace, list_server.url, "7KQM-2WXP-H9TD")
+    partners = workspace.path.parent / "reference" / "partners.json"
+    for body, reason in (
+        (b'{"version": "9"}', "version absente, invalide ou plus ancienne"),
+        (b'{"version": 99, "date": "2026-12-01", "partners": [{"id": 1}]}', "contenu incomplet ou mal formé"),
+        (b"[" * 100_000, "Réponse du serveur illisible"),
+    ):
+        list_server.answer(body, "partners")
+        said = run_pass(workspace).summary()
+        assert reason in said, said
+        assert not partners.exists()
+
+    # A file stored by an earlier version, which did not check it, gives way to the shipped one.
+    partners.parent.mkdir(exist_ok=True)
+    partners.write_bytes(b'{"version": "9"}')
+    load_catalogue.cache_clear()  # as in a new process
+    reopened = open_workspace(workspace.path.parent)
+    try:
+        assert reopened.catalogue.partners["caf"].label
+    finally:
+        reopened.close()
+    listed = run_cli("contacts", "list", data_dir=workspace.path.parent)
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
