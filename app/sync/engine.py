@@ -472,8 +472,11 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
 
 
 def _follow_structure_list(workspace: Workspace, report: SyncReport) -> None:
-    """The structure's details as the newest list gives them, and a notice if it says it closed."""
+    """The structure's details as the server's list gives them, and a notice if it says it closed.
+    Only a downloaded list: the shipped one may name a structure otherwise than the server does."""
     structure_list = workspace.structure_list
+    if not structure_list.downloaded:
+        return
     workspace.workstation.follow_list(structure_list)
     structure = workspace.workstation.structure
     notice = structure_list.closure_notice(structure.matricule) if structure else None

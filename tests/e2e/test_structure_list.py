@@ -24,6 +24,7 @@ from app.sync.transport import MAX_ANSWER_BYTES
 from app.ui.main_window import MainWindow
 from app.ui.setup_wizard import StructurePage
 from tests.conftest import run_cli
+from tests.e2e.conftest import enrolled
 from tests.hostile_server import (
     STRUCTURE,
     WORKSTATION_ID,
@@ -336,3 +337,13 @@ def test_a_hostile_catalogue_file_is_refused_and_start_up_still_works(
         reopened.close()
     listed = run_cli("contacts", "list", data_dir=workspace.path.parent)
     assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+
+
+def test_a_server_without_a_list_keeps_its_own_names(workspace: Workspace, server: LiveServer) -> None:
+    """No list imported: nothing to download, and the shipped list never renames the structure the
+    server declared (its name there is the server's, not the 2024 list's)."""
+    enrolled(workspace, server)
+    report = run_pass(workspace)
+    assert report.error is None and report.notices == [], report.summary()
+    assert not (workspace.path.parent / "reference" / PULLED_FILE).exists()
+    assert workspace.workstation.structure.name == "Thiérache Sambre et Oise"
