@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from app.models.communes import search_key
@@ -122,17 +122,17 @@ def shipped_list() -> StructureList:
 def load_structure_list(pulled: Path | None = None) -> StructureList:
     """The list downloaded into the folder `pulled` if it is valid and not older than the shipped
     one, else the shipped one. Read again only when the file changed (a sync replaced it)."""
-    path = (pulled / PULLED_FILE) if pulled is not None else None
+    if pulled is None:
+        return shipped_list()
+    path = pulled / PULLED_FILE
     try:
-        stat = path.stat() if path is not None else None
-    except OSError:
-        stat = None
-    if path is None or stat is None:
+        stat = path.stat()
+    except OSError:  # none downloaded (yet)
         return shipped_list()
     return _pulled_list(path, stat.st_mtime_ns, stat.st_size)
 
 
-@cache
+@lru_cache(maxsize=4)  # the current file of a workspace or two; a replaced one drops out
 def _pulled_list(path: Path, _mtime_ns: int, _size: int) -> StructureList:
     """Keyed by the file's time and size: a replaced file is read again, an unchanged one never."""
     try:
