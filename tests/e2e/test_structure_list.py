@@ -18,6 +18,8 @@ from app.models.demo import add_demo_contacts, ensure_demo_setup
 from app.models.reference import load_catalogue
 from app.models.structures import PULLED_FILE, SHIPPED_DATE, load_structures, search_structures
 from app.models.workspace import Workspace, open_workspace
+from app.reports.aggregation import summarise
+from app.reports.periods import Period
 from app.server.registry_reference import FIELDS
 from app.sync.engine import enroll, run_pass
 from app.sync.transport import MAX_ANSWER_BYTES
@@ -90,6 +92,8 @@ def test_a_newer_list_reaches_the_workstation_renamed_added_and_closed(
     # The structure's own details follow the renaming: status bar and exports read them.
     assert workspace.workstation.structure.name == "Bus France services de la Thiérache"
     assert workspace.workstation.structure.commune == "Guise"
+    header = summarise(workspace, Period.parse("2026")).structure
+    assert header == "France Services Bus France services de la Thiérache — Guise"
 
     # A reinstalled PC with its data folder: the first-start search uses the newest list and names it.
     page = StructurePage(workspace.structure_list)
@@ -114,6 +118,7 @@ def test_a_newer_list_reaches_the_workstation_renamed_added_and_closed(
     qtbot.addWidget(window)
     window.show()
     assert window.closure_banner.isVisible()
+    assert window.structure_label.toolTip() == "Bus France services de la Thiérache — Guise"
     assert window.closure_banner.text().startswith("⚠ La structure n° 3 figure comme fermée")
     listed = run_cli("contacts", "list", data_dir=workspace.path.parent)
     assert listed.returncode == 0, listed.stderr
