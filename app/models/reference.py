@@ -89,29 +89,66 @@ def _default(items: list[dict]) -> str:
     return next(item["id"] for item in items if item.get("default"))
 
 
+# What reading a file of the wrong shape raises.
+_UNUSABLE = (KeyError, TypeError, ValueError, AttributeError, StopIteration)
+FILES = {"partners": "partners.json", "bouquet": "bouquet.json", "contact_fields": "contact_fields.json"}
+
+
+def _shipped(root: Path, name: str) -> dict:
+    with (root / "reference" / FILES[name]).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def _read(root: Path, name: str, pulled: Path | None) -> dict:
     """The file pulled from the reporting server if it is readable and not older than the shipped
     one (an older server may lack what this version needs), else the shipped one."""
-    with (root / "reference" / name).open(encoding="utf-8") as handle:
-        shipped = json.load(handle)
-    if pulled is not None and (pulled / name).is_file():
+    shipped = _shipped(root, name)
+    if pulled is not None and (pulled / FILES[name]).is_file():
         try:
-            with (pulled / name).open(encoding="utf-8") as handle:
-                newer = json.load(handle)
-            if newer.get("version", 0) >= shipped["version"]:
-                return newer
-        except (OSError, ValueError, AttributeError):
-            pass  # a damaged download never stops the workstation: the shipped version serves
+            newer = json.loads((pulled / FILES[name]).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return shipped  # a damaged download never stops the workstation: the shipped version serves
+        if _not_older(newer, shipped):
+            return newer
     return shipped
+
+
+def _not_older(newer: object, shipped: dict) -> bool:
+    version = newer.get("version") if isinstance(newer, dict) else None
+    return type(version) is int and version >= shipped["version"]
 
 
 @cache
 def load_catalogue(root: Path | None = None, pulled: Path | None = None) -> Catalogue:
-    """Read the reference files once per process; `pulled` holds newer ones from the server."""
+    """Read the reference files once per process; `pulled` holds newer ones from the server. Pulled
+    files that do not make a catalogue (checked before they were stored, but a disk can fail) give
+    way to the shipped ones."""
     root = root or resources_dir()
-    partners_file = _read(root, "partners.json", pulled)
-    bouquet = _read(root, "bouquet.json", pulled)
-    fields = _read(root, "contact_fields.json", pulled)
+    try:
+        return _catalogue(*(_read(root, name, pulled) for name in FILES))
+    except _UNUSABLE:
+        return _catalogue(*(_shipped(root, name) for name in FILES))
+
+
+def check_reference_file(name: str, raw: bytes, root: Path | None = None) -> None:
+    """ValueError (French) unless `raw`, the file `name` as the server sent it, is JSON of a version
+    not older than the shipped one that makes a catalogue with the other shipped files: checked
+    before it replaces the previous copy."""
+    root = root or resources_dir()
+    try:
+        candidate = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise ValueError("fichier illisible (JSON attendu)") from error
+    shipped = {other: _shipped(root, other) for other in FILES}
+    if not _not_older(candidate, shipped[name]):
+        raise ValueError("version absente, invalide ou plus ancienne que celle de l'application")
+    try:
+        _catalogue(*({**shipped, name: candidate}[other] for other in FILES))
+    except _UNUSABLE as error:
+        raise ValueError("contenu incomplet ou mal formé") from error
+
+
+def _catalogue(partners_file: dict, bouquet: dict, fields: dict) -> Catalogue:
     partners = {
         p["id"]: Partner(p["id"], p["label"], p["site"], p.get("former")) for p in partners_file["partners"]
     }

@@ -14,12 +14,16 @@ from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
 from app.models.shared_settings import SharedSettings
+from app.models.structures import StructureList, load_structure_list
 from app.models.workstation import Workstation
 from app.paths import database_path
 
 if TYPE_CHECKING:
     from app.models.pass_numerique import PassStore
     from app.models.qualified_places import PlaceStore
+
+# Beside the database: the reference files the reporting server sent (`app.sync.engine`).
+REFERENCE_FOLDER = "reference"
 
 
 @dataclass
@@ -39,6 +43,11 @@ class Workspace:
         from app.models.pass_numerique import PassStore
 
         return PassStore(self.db, self.catalogue, self.contacts)
+
+    @property
+    def structure_list(self) -> StructureList:
+        """The newest valid list of structures: the one the server sent, else the shipped one."""
+        return load_structure_list(self.path.parent / REFERENCE_FOLDER)
 
     @cached_property
     def shared(self) -> SharedSettings:
@@ -69,7 +78,7 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     path = database_path(data_dir)
     db = open_database(path)
     reset_interrupted_sends(db)
-    catalogue = load_catalogue(pulled=path.parent / "reference")
+    catalogue = load_catalogue(pulled=path.parent / REFERENCE_FOLDER)
     return Workspace(
         path,
         db,

@@ -4,7 +4,7 @@ Stored in the `settings` table (JSON values) and the `agents` table of the same 
 a backup of one file is a backup of everything.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import sqlite_utils
@@ -14,7 +14,7 @@ from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import SharedSettings, agent_item
-from app.models.structures import Structure, load_structures
+from app.models.structures import Structure, StructureList, load_structures
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
 # Display, chosen in Paramètres › Affichage for everyone at this workstation (the screen is shared).
@@ -124,6 +124,28 @@ class Workstation:
             self._set("stops", [commune])
             self._set("current_stop", commune)
         return structure
+
+    def follow_list(self, structure_list: StructureList) -> bool:
+        """The structure's name, commune, département and postal code as the newest list gives them
+        (a structure renamed, or moved, since the list this workstation was set up from), so that the
+        status bar and the headers of the exports follow; whether they changed. Fixed or itinerant
+        and the stops stay as the workstation has them: they drive its daily use."""
+        current = self.structure
+        listed = structure_list.find(current.matricule) if current else None
+        if current is None or listed is None:
+            return False
+        followed = replace(
+            current,
+            name=listed.name,
+            commune=listed.commune or current.commune,
+            departement=listed.departement,
+            postal_code=listed.postal_code or current.postal_code,
+        )
+        if followed == current:
+            return False
+        with transaction(self.db):
+            self._set("structure", asdict(followed))
+        return True
 
     def set_stops(self, stops: list[str], current_stop: str | None) -> None:
         stops = _clean_stops(stops)

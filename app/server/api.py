@@ -38,6 +38,7 @@ from app.server.ingest import (
 from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
 from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
 from app.server.rate_limit import FailureLimiter
+from app.server.registry_reference import RegistryReference
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
 
@@ -47,6 +48,8 @@ UNAUTHORIZED = (
 )
 INVALID_CODE = "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au responsable de la structure."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
+# Built from the registry (`app.server.registry_reference`), once an ANCT list was imported.
+STRUCTURES_REFERENCE = "structures"
 _PLAIN_ERRORS = {
     400: ("bad_request", "Corps de la requête illisible : JSON en UTF-8 attendu."),
     404: ("not_found", "Adresse inconnue sur ce serveur."),
@@ -262,14 +265,18 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
 
 
 @router.get("/session", response_model=SessionAnswer, responses=_UNAUTHORIZED_DOC)
-def get_session(workstation: Authenticated) -> dict:
+def get_session(workstation: Authenticated, request: Request) -> dict:
     """The cheap authenticated request that tells the client the network (and its token) works,
     with the ETag of each reference file: a client whose copy is current asks for none of them."""
+    reference = {name: _reference_file(name)[1] for name in REFERENCE_NAMES}
+    registry = _registry_reference(request).current()
+    if registry is not None:
+        reference[STRUCTURES_REFERENCE] = registry.etag
     return {
         "workstation_id": workstation.id,
         "structure": workstation.structure.as_json(),
         "server_time": timestamp(utc_now()),
-        "reference": {name: _reference_file(name)[1] for name in REFERENCE_NAMES},
+        "reference": reference,
     }
 
 
@@ -366,22 +373,51 @@ def get_records(
     "/reference/{name}",
     responses={
         **_UNAUTHORIZED_DOC,
-        200: {"content": {"application/json": {}}, "description": "Le fichier de référence, avec son ETag."},
+        200: {
+            "content": {"application/json": {}},
+            "description": "Le fichier de référence, avec son ETag ; `structures` compressé en gzip "
+            "si le client l'accepte.",
+        },
         304: {"description": "Inchangé depuis l'ETag indiqué par If-None-Match."},
-        404: {"model": ErrorAnswer, "description": "Référentiel inconnu."},
+        404: {
+            "model": ErrorAnswer,
+            "description": "Référentiel inconnu (ou, pour `structures`, aucune liste de l'ANCT importée).",
+        },
     },
 )
 def get_reference(
-    name: str, workstation: Authenticated, if_none_match: Annotated[str | None, Header()] = None
+    name: str,
+    workstation: Authenticated,
+    request: Request,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """A reference file as the server has it; `If-None-Match` with its ETag answers 304."""
-    if name not in REFERENCE_NAMES:
+    gzipped = None
+    if name == STRUCTURES_REFERENCE:
+        registry = _registry_reference(request).current()
+        if registry is None:
+            raise refusal(
+                404, "not_found", "Ce serveur n'a pas encore importé la liste des structures de l'ANCT."
+            )
+        body, etag, gzipped = registry.body, registry.etag, registry.gzipped
+    elif name in REFERENCE_NAMES:
+        body, etag = _reference_file(name)
+    else:
         raise refusal(404, "not_found", f"Référentiel inconnu : « {printable(name)[:64]} ».")
-    body, etag = _reference_file(name)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if if_none_match and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
         return Response(status_code=304, headers=headers)
+    if gzipped is not None:
+        # Compressed once when built, not per answer (GZipMiddleware leaves an encoded answer alone).
+        headers["Vary"] = "Accept-Encoding"
+        if "gzip" in request.headers.get("accept-encoding", "").lower():
+            headers["Content-Encoding"] = "gzip"
+            body = gzipped
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _registry_reference(request: Request) -> RegistryReference:
+    return request.app.state.registry_reference
 
 
 @cache
@@ -463,6 +499,7 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
     )
     app.state.engine = engine
     app.state.failed_codes = FailureLimiter(MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS)
+    app.state.registry_reference = RegistryReference(engine)
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(

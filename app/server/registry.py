@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from app.models.csv_files import spreadsheet_writer
 from app.registry.anct_list import FORMAT_LABELS, ListedStructure
+from app.server import registry_reference
 from app.server.database import write_transaction
 from app.server.schema import structures, timestamp, utc_now
 
@@ -77,6 +78,7 @@ def import_structures(
     report = ImportReport()
     with contextlib.suppress(_DryRun):  # a dry run's transaction is rolled back; the report stays
         _apply(engine, list(listed), report, confirm_closures=confirm_closures, dry_run=dry_run)
+        registry_reference.invalidate()  # committed: the workstations' copy is built again
     return report
 
 

@@ -6,11 +6,10 @@ connection. A file lock beside the database makes sure only one pass runs at a t
 workstation, whichever process starts it.
 """
 
-import json
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +17,10 @@ from filelock import FileLock, Timeout
 
 from app.models import reattribution
 from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
+from app.models.reference import check_reference_file
 from app.models.settings import get_setting, set_setting
-from app.models.workspace import Workspace
+from app.models.structures import parse_structure_file
+from app.models.workspace import REFERENCE_FOLDER, Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
 from app.sync.pull import Progress, pull_all
@@ -49,6 +50,14 @@ PLACES_ASKED = (
 )
 INTERRUPTED = "Envoi interrompu par une erreur inattendue : il sera repris au prochain passage."
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
+STRUCTURES = "structures"  # the server's registry, offered by servers that have one
+REFUSED_LABELS = {
+    "partners": "Référentiel des partenaires",
+    "bouquet": "Référentiel du bouquet de services",
+    "contact_fields": "Référentiel des choix du formulaire de contact",
+    STRUCTURES: "Référentiel des structures",
+}
+REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
     "Inscrivez-le dans Paramètres avec le code fourni par le responsable."
@@ -69,6 +78,8 @@ class SyncReport:
     offline: bool = False
     pulled: int = 0  # records of the structure's other workstations received
     settings: int = 0  # versions of the structure's shared settings sent (not records: apart)
+    # What the agent should know that is not a failure of the pass (a list refused, a structure closed).
+    notices: list[str] = field(default_factory=list)
 
     @property
     def sent(self) -> int:
@@ -91,7 +102,7 @@ class SyncReport:
         parts.append(f"{self.pending} en attente")
         if self.pulled:
             parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
-        sentence = ", ".join(parts) + "."
+        sentence = " ".join([", ".join(parts) + ".", *self.notices])
         return f"{sentence} {self.error}" if self.error else sentence
 
 
@@ -268,6 +279,7 @@ def _pass(
                 set_setting(db, UNAUTHORIZED, False)
             if pull_reference and session is not None:
                 _pull_reference(workspace, client, report, session.get("reference"))
+                _follow_structure_list(workspace, report)
     finally:
         client.close()
 
@@ -414,14 +426,22 @@ def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncRe
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport, current: object) -> None:
-    """Newer reference files go to `<data dir>/reference/`, used from the next start. A file whose
-    ETag in the session's answer (`current`) is the one we have is not asked for: a pass with nothing
-    new costs two requests, not five."""
-    folder = workspace.path.parent / "reference"
-    for name in REFERENCE_NAMES:
+    """Newer reference files go to `<data dir>/reference/`: the catalogue's used from the next start,
+    the list of structures at once. A file whose ETag in the session's answer (`current`) is the one
+    we have, or one we refused, is not asked for: a pass with nothing new costs two requests, not
+    six. The list of structures is asked for only from a server that offers it (an older one does
+    not), and is checked whole before it replaces the last good copy."""
+    folder = workspace.path.parent / REFERENCE_FOLDER
+    offered = current if isinstance(current, dict) else {}
+    names = REFERENCE_NAMES + ((STRUCTURES,) if STRUCTURES in offered else ())
+    for name in names:
         key = f"sync.reference_etag.{name}"
         ours = get_setting(workspace.db, key)
-        if ours is not None and isinstance(current, dict) and current.get(name) == ours:
+        offered_etag = offered.get(name)
+        if offered_etag is not None and offered_etag in (
+            ours,
+            get_setting(workspace.db, REFUSED_ETAG + name),
+        ):
             continue
         try:
             etag, body = client.get_reference(name, ours)
@@ -431,9 +451,17 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
         if body is None:
             continue
         try:
-            if "version" not in json.loads(body):
-                continue
-        except ValueError:
+            if name == STRUCTURES:
+                parse_structure_file(body)
+            else:
+                check_reference_file(name, body)
+        except ValueError as refused:  # StructureFileError too
+            report.notices.append(
+                f"{REFUSED_LABELS[name]} reçu du serveur refusé ({refused}) : le poste garde la version "
+                "qu'il avait."
+            )
+            with transaction(workspace.db):
+                set_setting(workspace.db, REFUSED_ETAG + name, etag)
             continue
         folder.mkdir(exist_ok=True)
         partial = folder / f"{name}.json.partiel"
@@ -441,3 +469,16 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
         os.replace(partial, folder / f"{name}.json")
         with transaction(workspace.db):
             set_setting(workspace.db, key, etag)
+
+
+def _follow_structure_list(workspace: Workspace, report: SyncReport) -> None:
+    """The structure's details as the server's list gives them, and a notice if it says it closed.
+    Only a downloaded list: the shipped one may name a structure otherwise than the server does."""
+    structure_list = workspace.structure_list
+    if not structure_list.downloaded:
+        return
+    workspace.workstation.follow_list(structure_list)
+    structure = workspace.workstation.structure
+    notice = structure_list.closure_notice(structure.matricule) if structure else None
+    if notice:
+        report.notices.append(notice)

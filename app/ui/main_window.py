@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.models.workspace import Workspace
 from app.sync.status import freshness, read_status
 from app.ui.home import HomeScreen
+from app.ui.notices import notice_label, show_notice
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 SCREEN_HELP = {
@@ -100,11 +101,16 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(holder)
         self._stale: set[str] = set()  # built screens to re-read when next shown
         self.nav.currentRowChanged.connect(self._show_screen)
+        # Above every screen while the newest list of structures says this one closed.
+        self.closure_banner = notice_label("Structure fermée")
+        right = QVBoxLayout()
+        right.addWidget(self.closure_banner)
+        right.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
 
         # Every shortcut that works everywhere is an action of this window: F1 lists them from here.
@@ -266,6 +272,8 @@ class MainWindow(QMainWindow):
         self.structure_label.set_full_text(
             f"{structure.name} — {structure.commune}" if structure else "Poste non configuré"
         )
+        closed = self.workspace.structure_list.closure_notice(structure.matricule) if structure else None
+        show_notice(self.closure_banner, closed or "")
         itinerant = bool(structure and structure.itinerant)
         self.stop_caption.setVisible(itinerant)
         self.stop_switch.setVisible(itinerant)

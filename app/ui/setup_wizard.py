@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.models.structures import SOURCE, Structure, search_structures
+from app.models.structures import Structure, StructureList, search_structures, shipped_list
 from app.models.workspace import Workspace
 from app.models.workstation import ROLES, SetupError, Workstation
 from app.ui.enter_key import on_enter
@@ -208,8 +208,10 @@ class JoinPage(QWizardPage):
 
 
 class StructurePage(QWizardPage):
-    def __init__(self) -> None:
+    def __init__(self, structure_list: StructureList | None = None) -> None:
+        """`structure_list`: the newest list the workstation has (the shipped one by default)."""
         super().__init__()
+        self.structure_list = structure_list or shipped_list()
         self.setTitle("Votre structure France Services")
         self.setSubTitle("Cherchez-la par son nom, sa commune, son code postal ou son matricule.")
         self.search = QLineEdit()
@@ -245,7 +247,8 @@ class StructurePage(QWizardPage):
             widget.textChanged.connect(lambda *_: self.completeChanged.emit())
             form.addRow(label, widget)
         self.manual_form.setVisible(False)
-        source = QLabel(f"Source : {SOURCE}.")
+        source = QLabel(f"Source : {self.structure_list.source}.")
+        source.setTextFormat(Qt.TextFormat.PlainText)
         source.setObjectName("source")
         source.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -258,7 +261,7 @@ class StructurePage(QWizardPage):
 
     def _search(self, text: str) -> None:
         self.results.clear()
-        for structure in search_structures(text, limit=200):
+        for structure in search_structures(text, 200, self.structure_list.open_structures):
             item = QListWidgetItem(structure.describe())
             item.setData(Qt.ItemDataRole.UserRole, structure)
             self.results.addItem(item)
@@ -445,7 +448,7 @@ class SetupWizard(QWizard):
         )
         self.mode_page = ModePage() if workspace is not None else None
         self.join_page = JoinPage(workspace) if workspace is not None else None
-        self.structure_page = StructurePage()
+        self.structure_page = StructurePage(workspace.structure_list if workspace is not None else None)
         self.format_page = FormatPage()
         self.agents_page = AgentsPage()
         self.page_ids: dict[str, int] = {}

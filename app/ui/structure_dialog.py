@@ -25,7 +25,9 @@ class StructureCorrection(QWizard):
             ("&Enregistrer", "Demande confirmation, puis enregistre la structure."),
             "Ferme sans rien changer.",
         )
-        self.structure_page = StructurePage()  # FormatPage reads the wizard's structure_page
+        self.structure_page = StructurePage(
+            workspace.structure_list
+        )  # FormatPage reads the wizard's structure_page
         self.format_page = FormatPage()
         self.format_page.stops.list.addItems(workspace.workstation.stops)
         self._show_current()
