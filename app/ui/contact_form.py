@@ -267,9 +267,10 @@ class ContactDialog(QDialog):
         self.situation.edit.clear()
         self.situation._filter("")
         if values.get("situation"):
-            self.situation.select(values["situation"])
-        for partner in values.get("partners", ()):
-            self.partner_boxes[partner].setChecked(True)
+            self.situation.select(values["situation"])  # ticks the situation's main partner…
+        if values.get("partners"):  # … which the given partners replace (a flow's, a contact's)
+            for partner_id, box in self.partner_boxes.items():
+                box.setChecked(partner_id in values["partners"])
         self.situation.setFocus()
 
     def _situation_chosen(self, situation: Situation | None) -> None:
