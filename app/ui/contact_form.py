@@ -266,7 +266,9 @@ class ContactDialog(QDialog):
             box.setChecked(False)
         self.situation.edit.clear()
         self.situation._filter("")
-        if values.get("situation"):
+        # A contact pulled from a workstation with a newer catalogue may name a situation unknown
+        # here: the agent chooses one before saving a correction ("Choisissez une situation").
+        if values.get("situation") in self.workspace.catalogue.situations:
             self.situation.select(values["situation"])  # ticks the situation's main partner…
         if values.get("partners"):  # … which the given partners replace (a flow's, a contact's)
             for partner_id, box in self.partner_boxes.items():
