@@ -278,8 +278,8 @@ class ContactRecord(_Record):
             for partner in self.partners:
                 if partner not in catalogue.partners:
                     raise RecordError("partners", f"Partenaire inconnu : « {partner} ».")
-            if len(set(self.partners)) != len(self.partners):
-                raise RecordError("partners", "Un partenaire est indiqué deux fois.")
+        if len(set(self.partners)) != len(self.partners):
+            raise RecordError("partners", "Un partenaire est indiqué deux fois.")
         now: datetime | None = context.get("now")
         if now is not None and self.occurred_at > now + CLOCK_TOLERANCE:
             raise RecordError(

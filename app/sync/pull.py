@@ -9,9 +9,12 @@ a new enrolment). Pulled records are written as records of their workstation
 leave their workstation); a correction or a tombstone supersedes the local row as a local one would,
 and Pass numérique lines move the cheques of the shared stock.
 
-A record that does not validate here (a reference list older than the sender's, a damaged answer), or
-that the local tables refuse (a correction of a contact unknown here), is skipped with a log line: it never
-blocks the feed.
+A record whose only fault is an id the local reference lists do not know yet (a situation added by a
+newer catalogue than this workstation's: the server checked it against its own) is kept, shown by its
+code until the newer reference arrives: the cursor moves past what is skipped, so this workstation's
+figures of the structure would miss it for good. A record that does not validate otherwise (a damaged
+answer), or that the local tables refuse (a correction of a contact unknown here), is skipped with a log
+line: it never blocks the feed.
 """
 
 import logging
@@ -275,9 +278,7 @@ def _read(workspace: Workspace, item: Any) -> _Pulled | None:
         kind = item["kind"]
         if kind not in _TABLES:
             raise ValueError(kind)
-        record = validate_record(
-            item["record"], catalogue=workspace.catalogue, kind=kind, communes=load_communes()
-        )
+        record = _validated(workspace, item["record"], kind)
         sender = item["workstation"]
         origin = str(UUID(sender["id"]))
         received_at = item["received_at"]
@@ -290,6 +291,21 @@ def _read(workspace: Workspace, item: Any) -> _Pulled | None:
     except (RecordError, KeyError, TypeError, ValueError, AttributeError) as error:  # whatever the page holds
         _log.warning("pulled record skipped, unreadable: %s", type(error).__name__)
         return None
+
+
+def _validated(workspace: Workspace, data: Any, kind: str) -> Any:
+    """The pulled record, checked against the local catalogue; if only its ids are unknown here, checked
+    without them (everything else still holds: fields, sizes, no personal data). Shared settings are
+    the exception: a referent of a partner unknown here is of no use to this workstation."""
+    communes = load_communes()
+    try:
+        return validate_record(data, catalogue=workspace.catalogue, kind=kind, communes=communes)
+    except RecordError as error:
+        if kind == "setting":
+            raise
+        record = validate_record(data, catalogue=None, kind=kind, communes=communes)
+        _log.info("pulled %s %s kept, newer reference than this workstation's: %s", kind, record.id, error)
+        return record
 
 
 def _write(workspace: Workspace, item: _Pulled) -> None:

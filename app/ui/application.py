@@ -77,7 +77,7 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
     if not isinstance(getattr(sys.excepthook, "__self__", None), ErrorReporter):
         problems.append("erreurs inattendues non signalées (ni journal, ni message)")
     catalogue = workspace.catalogue
-    if len(catalogue.themes) != 6 or len(catalogue.situations) < 21 or len(catalogue.partners) < 10:
+    if len(catalogue.themes) < 6 or len(catalogue.situations) < 21 or len(catalogue.partners) < 10:
         problems.append("référentiels incomplets")
     if workspace.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         problems.append("base de données hors mode WAL")

@@ -266,10 +266,13 @@ class ContactDialog(QDialog):
             box.setChecked(False)
         self.situation.edit.clear()
         self.situation._filter("")
-        if values.get("situation"):
-            self.situation.select(values["situation"])
-        for partner in values.get("partners", ()):
-            self.partner_boxes[partner].setChecked(True)
+        # A contact pulled from a workstation with a newer catalogue may name a situation unknown
+        # here: the agent chooses one before saving a correction ("Choisissez une situation").
+        if values.get("situation") in self.workspace.catalogue.situations:
+            self.situation.select(values["situation"])  # ticks the situation's main partner…
+        if values.get("partners"):  # … which the given partners replace (a flow's, a contact's)
+            for partner_id, box in self.partner_boxes.items():
+                box.setChecked(partner_id in values["partners"])
         self.situation.setFocus()
 
     def _situation_chosen(self, situation: Situation | None) -> None:

@@ -1,5 +1,6 @@
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from app.models.contacts import ContactFilter
 from app.ui.contact_form import ContactDialog
@@ -54,6 +55,39 @@ def test_accents_and_keywords_find_the_situation(qtbot, desk) -> None:
     keys.press(Qt.Key.Key_Return)
     assert dialog.situation.situation.id == "demenagement"
     assert dialog.partner_boxes["la-poste"].isChecked()
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Key presses carrying each character, accented ones included (QTest's key clicks only know
+    the keys of an English keyboard)."""
+    for character in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, character)
+            QApplication.sendEvent(widget, event)
+
+
+def test_digital_help_is_found_by_the_words_agents_use(qtbot, desk) -> None:
+    window = open_window(qtbot, desk)
+    dialog = open_form(qtbot, window)
+    keys = Keyboard(qtbot)
+    label = "J'ai besoin d'aide avec le numérique"
+    for word in ("numérique", "mail", "imprimer", "scanner", "FranceConnect"):
+        dialog.situation.edit.clear()
+        type_text(dialog.situation.edit, word)
+        assert dialog.situation.list.currentItem().text() == label, word
+    dialog.situation.edit.clear()
+    keys.type("Pass")  # also "passeport": both are offered
+    offered = [dialog.situation.list.item(i).text() for i in range(dialog.situation.list.count())]
+    assert label in offered and "J'établis mes papiers d'identité" in offered
+    dialog.situation.edit.clear()
+    keys.type("scanner")
+    keys.press(Qt.Key.Key_Return)  # picks the situation and its main partner
+    assert dialog.situation.situation.id == "aide-numerique"
+    assert dialog.partner_boxes["autre"].isChecked()
+    keys.press(Qt.Key.Key_Return)  # saves
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    [row] = desk.contacts.page(ContactFilter())
+    assert (row.situation, row.partners) == ("aide-numerique", ("autre",))
 
 
 def test_ctrl_n_opens_the_form_from_every_screen(qtbot, desk) -> None:

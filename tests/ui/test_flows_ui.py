@@ -59,7 +59,7 @@ def test_search_ignores_accents_and_case(qtbot, desk) -> None:
     qtbot.keyClicks(screen.search, "impot")
     assert "declarer-impots" in screen.visible_situations()
     screen.search.clear()
-    assert len(screen.visible_situations()) == 21
+    assert len(screen.visible_situations()) == 22
 
 
 def test_je_demenage_as_a_tenant_with_a_car_ends_in_a_contact_saved_with_one_key(
@@ -97,6 +97,38 @@ def test_je_demenage_as_a_tenant_with_a_car_ends_in_a_contact_saved_with_one_key
     assert row.situation == "demenagement" and set(row.partners) == checked
     assert row.help_kind in ("demarche-en-ligne", "constitution-dossier")
     assert row.outcome == "resolu" and row.duration_minutes >= 1
+
+
+def test_digital_help_at_the_desk_ends_in_a_contact_with_its_situation(qtbot, desk) -> None:
+    """The most frequent help: a FranceConnect account for someone who has none, and a Pass
+    numérique for someone who wants to learn; the contact is pre-filled with « aide-numerique »."""
+    window = open_window(qtbot, desk)
+    dialog = open_flow(qtbot, window, "numerique")
+    assert dialog.flow.situation == "aide-numerique"
+
+    def no_account_wants_training(question) -> str:
+        return {
+            "besoin": "Me connecter à un site public (FranceConnect)",
+            "compte-existant": "Non, ou je ne sais pas",
+            "autonomie": "Oui, avec un peu d'aide",
+            "formation": "Oui",
+        }[question.id]
+
+    answer_all(qtbot, dialog, no_account_wants_training)
+    shown = [step.id for step in dialog.visible_steps()]
+    assert {"confidentialite", "franceconnect", "france-identite", "pass-numerique"} <= set(shown)
+    assert "imprimer-scanner" not in shown and "aidants-connect" not in shown
+    dialog.tick("franceconnect")
+    dialog.tick("identite-numerique-la-poste")
+    qtbot.keyClick(dialog.checklist, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Terminer
+    form = window.contact_dialog
+    assert form is not None and form.isVisible()
+    assert form.situation.situation.id == "aide-numerique"
+    assert form.situation.edit.text() == "J'ai besoin d'aide avec le numérique"
+    form.save_button.click()
+    [row] = desk.contacts.page(ContactFilter())
+    assert row.situation == "aide-numerique" and row.partners == ("la-poste",)
+    assert row.help_kind == "demarche-en-ligne" and row.outcome == "resolu"
 
 
 def test_an_abandoned_flow_records_nothing(qtbot, desk) -> None:

@@ -418,3 +418,17 @@ def test_the_pdf_holds_the_same_numbers_as_the_csv(known, desk, tmp_path: Path) 
     assert "septembre 2026 (1 contact)" in text
     assert "octobre 2025 (2 contacts)" in text
     assert "Stock" in text and "10" in text
+
+
+def test_digital_help_has_its_label_and_theme_in_the_synthesis(desk, tmp_path: Path) -> None:
+    """The situation added by issue 16 is reported under its own label and theme, not as a code
+    nor « Sans thème »."""
+    contact(desk, "2026-10-06T08:00:00", 120, situation="aide-numerique", partners=["autre"])
+    contact(desk, "2026-10-06T09:00:00", 120, situation="aide-numerique", partners=["la-poste"])
+    contact(desk, "2026-10-06T10:00:00", 120)
+    summary = summarise(desk, OCTOBER, now=BEFORE_DEADLINES)
+    assert summary.by_situation == {"aide-numerique": 2, "declarer-impots": 1}
+    assert summary.by_theme == {"acces-numerique": 2, "budget": 1}
+    rows = read_csv(write_summary_csv(summary, desk.catalogue, tmp_path / "synthese.csv"))
+    assert ["Situation", "J'ai besoin d'aide avec le numérique", "2", "66,7"] in rows
+    assert ["Thème", "Accès au numérique", "2", "66,7"] in rows

@@ -18,7 +18,8 @@ def test_every_situation_of_the_bouquet_has_a_flow() -> None:
     catalogue = load_catalogue()
     expected = {situation for situation in catalogue.situations if situation != "autre"}
     assert set(load_flows()) == expected
-    assert len(expected) == 21  # 19 of the bouquet, "Je déménage", "Je pars à la retraite"
+    # 19 of the bouquet, "Je déménage", "Je pars à la retraite", "J'ai besoin d'aide avec le numérique"
+    assert len(expected) == 22
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=[p.stem for p in FLOW_FILES])
@@ -143,3 +144,35 @@ def test_the_corrections_of_the_2026_review_hold() -> None:
     assert "1er juillet 2026" in step("allocation-logement", "etudiant").text
     assert "1er juillet 2026" in step("informations-jeunesse", "aide-logement-etudiant").text
     assert "france-identite.gouv.fr" in flows["papiers-identite"].source
+
+
+def test_digital_help_keeps_the_charters_privacy_rules_on_every_branch() -> None:
+    """Issue 16: the most frequent help gets its flow. Whatever the citizen needs, the agent is told
+    that passwords and documents are never kept; acting on their behalf only under an Aidants
+    Connect mandate; the Pass numérique when they want to learn; and the end is a contact of the
+    new situation."""
+    catalogue = load_catalogue()
+    flow = load_flows()["aide-numerique"]
+    branches = list(flow.branches())
+    assert len(branches) == (3 + 2) * 2 * 2  # 4 needs, FranceConnect's split by an existing account
+    for answers in branches:
+        shown = {step.id for step in flow.steps_for(answers)}
+        assert {"diagnostic", "confidentialite"} <= shown, answers
+        assert ("aidants-connect" in shown) == (answers["autonomie"] == "non"), answers
+        assert ("pass-numerique" in shown) == (answers["formation"] == "oui"), answers
+        if answers["besoin"] == "imprimer-scanner":
+            assert "imprimer-scanner" in shown
+    texts = " ".join(step.text for step in flow.steps)
+    assert "ne jamais les noter" in texts and "un document scanné n'est jamais gardé" in texts
+    for account in ("impots.gouv.fr", "ameli.fr", "L'Identité Numérique La Poste", "France Identité"):
+        assert account in next(s for s in flow.steps if s.id == "franceconnect").text
+    assert contact_from_flow(flow, catalogue, [], False, 4) == {
+        "situation": "aide-numerique",
+        "partners": ["autre"],
+        "help_kind": "information",
+        "outcome": "resolu",
+        "duration_minutes": 4,
+    }
+    online = [s for s in flow.steps if s.id in ("franceconnect", "identite-numerique-la-poste")]
+    derived = contact_from_flow(flow, catalogue, online, False, 9)
+    assert derived["partners"] == ["la-poste"] and derived["help_kind"] == "demarche-en-ligne"

@@ -4,6 +4,7 @@ each, with the cursor moved in the same transaction; corrections and Pass numér
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -97,9 +98,10 @@ def test_a_correction_or_a_deletion_from_another_workstation_supersedes_the_loca
 
 def test_an_unusable_record_is_skipped_and_never_blocks_the_feed(bus: Workspace, caplog) -> None:
     good = contact()
-    unknown_situation = {**contact(), "situation": "situation-de-demain"}
+    with_identity = {**contact(), "nom": "Dupont"}
     page = _page(
-        _item("contact", unknown_situation, 1),
+        _item("contact", with_identity, 1),
+        _item("contact", {**contact(), "partners": ["caf", "caf"]}, 1),
         {"seq": 2, "kind": "contact", "record": "illisible"},
         _item("recette", contact(), 3),
         {**_item("contact", contact(), 3), "kind": ["contact"]},
@@ -114,6 +116,26 @@ def test_an_unusable_record_is_skipped_and_never_blocks_the_feed(bus: Workspace,
     assert get_setting(bus.db, PULL_CURSOR) == 5
     assert bus.db.execute("SELECT id FROM contacts").fetchall() == [(good["id"],)]
     assert "skipped" in caplog.text
+
+
+def test_a_record_naming_a_situation_unknown_here_is_kept_not_skipped(bus: Workspace, caplog) -> None:
+    """A workstation with a newer catalogue recorded it and the server accepted it: skipped here, it
+    would be missing for good from this workstation's figures (the cursor moves on). It is kept,
+    shown by its code until the newer reference arrives; everything else is still checked."""
+    caplog.set_level(logging.INFO, logger="app.sync.pull")
+    tomorrow = {**contact(), "situation": "situation-de-demain", "partners": ["partenaire-de-demain"]}
+    page = _page(
+        _item("contact", tomorrow, 1), _item("contact", {**tomorrow, "id": str(uuid4()), "nom": "X"}, 2)
+    )
+    assert apply_page(bus, page) == 1
+    [row] = bus.contacts.page(ContactFilter())
+    assert (row.id, row.situation, row.partners) == (
+        tomorrow["id"],
+        "situation-de-demain",
+        ("partenaire-de-demain",),
+    )
+    assert bus.catalogue.label("situations", row.situation) == "situation-de-demain"
+    assert "newer reference" in caplog.text
 
 
 def test_a_page_interrupted_midway_applies_nothing_and_keeps_the_cursor(bus: Workspace) -> None:

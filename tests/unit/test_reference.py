@@ -34,11 +34,12 @@ def test_partners_have_their_current_names() -> None:
 
 def test_bouquet_themes_situations_and_life_events() -> None:
     catalogue = load_catalogue()
-    assert len(catalogue.themes) == 6
+    # The six themes of the official bouquet, and « Accès au numérique » (charter § 1.2, § 1.3)
+    assert len(catalogue.themes) == 7
     bouquet = [
         s
         for s in catalogue.situations.values()
-        if s.theme and s.id not in ("demenagement", "depart-retraite")
+        if s.theme and s.id not in ("demenagement", "depart-retraite", "aide-numerique")
     ]
     assert len(bouquet) == 19  # the official bouquet lists 19 situations, 3 or 4 per theme
     assert catalogue.situations["demenagement"].label == "Je déménage"
