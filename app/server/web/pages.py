@@ -54,8 +54,17 @@ from app.server.web.auth import (
     optional_session,
     session_token,
 )
+from app.server.web.format import departement_label, local_time, month_label, number, period_label, plural
 from app.server.web.map import COLOURS, build_map, legend
-from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, moment, structure_tables
+from app.server.web.tables import (
+    DataTable,
+    as_csv,
+    as_xlsx,
+    departements_table,
+    figure_tables,
+    months_table,
+    structure_tables,
+)
 
 SERVICE_NAME = "Bureau virtuel — pilotage France Services"
 # The pages load nothing but this server's own files (DSFR's CSS, fonts and icons); DSFR's CSS
@@ -70,7 +79,10 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_templates.filters["moment"] = moment
+_templates.filters.update(
+    local_time=local_time, departement=departement_label, number=number, plural=plural, month=month_label
+)
+_templates.globals["period_label"] = period_label
 
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Session, Depends(current_session)]
@@ -166,9 +178,11 @@ def overview(request: Request, session: LoggedIn) -> Response:
             f"/structures/{account.structure}?{request.url.query}".rstrip("?"), status_code=303
         )
     scope = account_scope(session)
-    title = "Vue nationale" if scope.is_national else f"Départements {', '.join(account.departements)}"
-    if len(account.departements) == 1:
-        title = f"Département {account.departements[0]}"
+    title = (
+        "Vue nationale"
+        if scope.is_national
+        else ", ".join(departement_label(code) for code in account.departements)
+    )
     return _figures_page(request, session, scope, title, "tableau-de-bord")
 
 
@@ -180,7 +194,9 @@ def departement_page(request: Request, code: str, session: LoggedIn) -> Response
     scope = account_scope(session).narrowed(departement=departement)
     if scope.is_empty:
         raise NotFound
-    return _figures_page(request, session, scope, f"Département {departement}", f"departement-{departement}")
+    return _figures_page(
+        request, session, scope, departement_label(departement), f"departement-{departement}"
+    )
 
 
 @router.get("/structures")
@@ -222,12 +238,8 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         contacts = contacts_by_departement(connection, scope, period)
         rows = structure_list(connection, scope)
     drawn = build_map(contacts, rows, set(contacts))
-    names = {shape.code: shape.name for shape in drawn.shapes}
-    table = DataTable(
-        "departements",
-        "Contacts par département",
-        ("Département", "Contacts"),
-        [(f"{code} {names.get(code, '')}".strip(), n) for code, n in contacts.items()],
+    table = departements_table(
+        "departements", "Contacts par département", ("Contacts",), list(contacts.items())
     )
     exported = _export(request, session, [table], f"carte-{period.first}-{period.last}")
     if exported is not None:
@@ -303,16 +315,11 @@ def public_page(request: Request) -> Response:
         found = public_by_month(connection, period)
     rows = [(code, *counts.values(), sum(counts.values())) for code, counts in found["departements"].items()]
     tables = [
-        DataTable(
-            "national",
-            "Contacts par mois, France entière",
-            ("Mois", "Contacts"),
-            list(found["national"].items()),
-        ),
-        DataTable(
+        months_table("national", "Contacts par mois, France entière", found["national"]),
+        departements_table(
             "departements",
             "Contacts par mois et par département",
-            ("Département", *found["months"], "Total"),
+            (*(month_label(month) for month in found["months"]), "Total"),
             rows,
         ),
     ]
