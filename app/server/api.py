@@ -525,7 +525,11 @@ async def _invalid_request(_request: Request, error: RequestValidationError) -> 
     )
 
 
-async def _http_error(_request: Request, error: StarletteHTTPException) -> Response:
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    from app.server.web.pages import http_error_page, is_page_path  # the web package imports this one
+
+    if is_page_path(request.url.path):
+        return http_error_page(request, error.status_code)
     detail = error.detail
     if not isinstance(detail, dict):
         code, message = _PLAIN_ERRORS.get(error.status_code, ("error", str(detail)))

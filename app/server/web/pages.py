@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.models.text import printable
-from app.registry.anct_list import departement_code
+from app.registry.anct_list import MATRICULE, departement_code
 from app.reports.periods import PeriodError
 from app.server.accounts import AccountError
 from app.server.figures import (
@@ -214,6 +214,8 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
 
 @router.get("/structures/{matricule}")
 def structure_page(request: Request, matricule: str, session: LoggedIn) -> Response:
+    if not MATRICULE.fullmatch(matricule):
+        raise NotFound
     scope = account_scope(session).narrowed(structure=matricule)
     with request.app.state.engine.connect() as connection:
         structure = visible_structure(connection, scope, matricule)
@@ -410,14 +412,32 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def not_found(request: Request, _error: Exception) -> HTMLResponse:
-    return page(
-        request,
-        "erreur.html",
-        404,
-        title="Page introuvable",
-        message="Cette page n'existe pas, ou votre compte n'y a pas accès.",
+# What is not a page: the synchronisation protocol's and the dashboard's JSON API, the supervisors'
+# health check and the OpenAPI schema keep their JSON errors.
+_NOT_PAGES = ("/api/", "/health", "/openapi.json", "/docs", "/redoc")
+_HTTP_ERRORS = {
+    404: ("Page introuvable", "Cette page n'existe pas, ou votre compte n'y a pas accès."),
+    405: (
+        "Action impossible sur cette page",
+        "Cette adresse ne s'utilise pas ainsi (un lien ou un formulaire périmé ?) : repartez du tableau de bord.",
+    ),
+}
+
+
+def is_page_path(path: str) -> bool:
+    return not path.startswith(_NOT_PAGES)
+
+
+def http_error_page(request: Request, status: int) -> HTMLResponse:
+    """The French page of an HTTP error outside the API (an unknown address, a wrong method…)."""
+    title, message = _HTTP_ERRORS.get(
+        status, ("Demande impossible", "Cette demande n'a pas pu aboutir : repartez du tableau de bord.")
     )
+    return page(request, "erreur.html", status, title=title, message=message)
+
+
+async def not_found(request: Request, _error: Exception) -> HTMLResponse:
+    return http_error_page(request, 404)
 
 
 async def bad_query(request: Request, error: Exception) -> HTMLResponse:
