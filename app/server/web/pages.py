@@ -40,7 +40,10 @@ from app.server.web.accounts import (
     create_account,
     list_accounts,
     login_lockout,
+    normalise_login,
     open_session,
+    read_audit_log,
+    set_account_enabled,
     verify_login,
 )
 from app.server.web.auth import (
@@ -62,6 +65,7 @@ from app.server.web.tables import (
     as_xlsx,
     departements_table,
     figure_tables,
+    journal_table,
     months_table,
     structure_tables,
 )
@@ -84,6 +88,7 @@ _templates.filters.update(
 )
 _templates.globals["period_label"] = period_label
 
+JOURNAL_PAGE = 50  # lines of the audit log per page
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Session, Depends(current_session)]
 
@@ -296,6 +301,42 @@ async def create_account_form(request: Request, session: LoggedIn) -> Response:
     return _accounts_page(request, session, created=created.login)
 
 
+@router.post("/comptes/desactiver")
+async def disable_account_form(request: Request, session: LoggedIn) -> Response:
+    return await _set_enabled(request, session, False)
+
+
+@router.post("/comptes/reactiver")
+async def enable_account_form(request: Request, session: LoggedIn) -> Response:
+    return await _set_enabled(request, session, True)
+
+
+async def _set_enabled(request: Request, session: Session, enabled: bool) -> Response:
+    """Disable or re-enable an account from the accounts' page (national accounts; not one's own,
+    which would lock its holder out of the page that re-enables it)."""
+    if session.account.role != "national":
+        raise NotFound
+    fields = await form_fields(request)
+    check_csrf(session.csrf_token, fields.get("csrf"))
+    login_name = fields.get("identifiant", "")
+    try:
+        if normalise_login(login_name) == session.account.login:
+            raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+        changed = set_account_enabled(request.app.state.engine, login_name, enabled)
+    except AccountError as error:
+        return _accounts_page(request, session, error=str(error), status=400)
+    audit(
+        request.app.state.engine,
+        "account_enabled" if enabled else "account_disabled",
+        session.account.login,
+        client_address(request),
+        session.account,
+        changed.login,
+    )
+    done = "réactivé" if enabled else "désactivé : ses sessions sont fermées, son jeton d'API refusé"
+    return _accounts_page(request, session, changed=f"Compte « {changed.login} » {done}.")
+
+
 def _accounts_page(request: Request, session: Session, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("form", {})
     return page(
@@ -306,6 +347,36 @@ def _accounts_page(request: Request, session: Session, status: int = 200, **cont
         accounts=list_accounts(request.app.state.engine),
         roles=ROLES,
         **context,
+    )
+
+
+@router.get("/journal")
+def journal_page(request: Request, session: LoggedIn) -> Response:
+    """The audit log, newest first, a page at a time, filtered by login: national accounts only."""
+    if session.account.role != "national":
+        raise NotFound
+    wanted = request.query_params.get("identifiant", "").strip()[:254]
+    number_text = request.query_params.get("page", "1")
+    if not number_text.isdigit() or not 1 <= int(number_text) <= 1_000_000:
+        raise BadQuery(f"Numéro de page invalide : « {printable(number_text)[:12]} » (1, 2, 3…).")
+    engine = request.app.state.engine
+    if "format" in request.query_params:
+        _total, rows = read_audit_log(engine, wanted)
+        return _export(request, session, [journal_table(rows)], "journal")
+    current = int(number_text)
+    total, rows = read_audit_log(engine, wanted, (current - 1) * JOURNAL_PAGE, JOURNAL_PAGE)
+    pages = max(1, -(-total // JOURNAL_PAGE))
+    filtered = urlencode({"identifiant": wanted}) if wanted else ""
+    return page(
+        request,
+        "journal.html",
+        session=session,
+        table=journal_table(rows),
+        total=total,
+        current=current,
+        pages=pages,
+        wanted=wanted,
+        query=filtered,
     )
 
 

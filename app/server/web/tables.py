@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from app.models.csv_files import spreadsheet_writer
 from app.paths import resources_dir
+from app.server.web.accounts import EVENTS
 from app.server.web.format import departement_label, local_time, month_label
 
 _BREAKDOWNS = (
@@ -114,6 +115,25 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
             export_only=(2,),
         )
     ]
+
+
+def journal_table(rows: list[dict]) -> DataTable:
+    """Lines of the audit log (`accounts.read_audit_log`), times in Paris."""
+    return DataTable(
+        "journal",
+        "Journal des connexions, exports et changements de comptes",
+        ("Date", "Identifiant", "Événement", "Détail", "Adresse"),
+        [
+            (
+                local_time(row["at"]),
+                row["login"],
+                EVENTS.get(row["event"], row["event"]),
+                row["detail"],
+                row["address"],
+            )
+            for row in rows
+        ],
+    )
 
 
 def months_table(slug: str, caption: str, counts: dict[str, int]) -> DataTable:
