@@ -37,7 +37,7 @@ from app.server.ingest import (
 )
 from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
 from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
-from app.server.rate_limit import FailureLimiter
+from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
 
@@ -239,15 +239,15 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
     `Cache-Control: no-store`, as every API answer)."""
     engine = _engine(request)
     limiter: FailureLimiter = request.app.state.failed_codes
-    address = ("address", request.client.host if request.client else "")
+    address = f"address:{request.client.host if request.client else ''}"
     structure = code_structure(engine, body.code)
-    keys = [address, *([("structure", structure)] if structure else [])]
+    keys = [address, *([f"structure:{structure}"] if structure else [])]
     wait = limiter.retry_after(*keys)
     if wait is not None:
         raise refusal(
             429,
             "too_many_attempts",
-            f"Trop de codes d'inscription refusés : réessayez dans {-(-wait // 60)} min. "
+            f"Trop de codes d'inscription refusés : réessayez dans {waiting_time(wait)}. "
             "Vérifiez le code auprès du responsable de la structure.",
             {"Retry-After": str(wait)},
         )
@@ -462,7 +462,9 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
         redoc_url="/redoc" if docs else None,
     )
     app.state.engine = engine
-    app.state.failed_codes = FailureLimiter(MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS)
+    app.state.failed_codes = FailureLimiter(
+        engine, "enrolment", MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS
+    )
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(

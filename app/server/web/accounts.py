@@ -48,7 +48,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 SESSION_LIFETIME = timedelta(hours=8)
 # After this many failed logins within the window, for one login or from one address, logins are
-# refused until the oldest of them leaves the window (even with the right password).
+# refused until the oldest of them leaves the window (even with the right password): the server's
+# lock-out (`app.server.rate_limit`), shared by every server process.
 MAX_FAILED_LOGINS = 5
 FAILED_LOGINS_WINDOW_SECONDS = 15 * 60
 _LOGIN = re.compile(r"[a-z0-9][a-z0-9._@+-]{2,253}")
@@ -297,37 +298,6 @@ def read_audit_log(
             .limit(limit)
         )
         return total, [row._asdict() for row in rows]
-
-
-def login_lockout(engine: Engine, login: str, address: str) -> int | None:
-    """Seconds until a login attempt for `login` or from `address` is accepted again, or None.
-
-    Read from the audit log's failures, not from the process's memory: every server process on the
-    database sees the same failures, and a restart forgets none."""
-    now = utc_now()
-    since = timestamp(now - timedelta(seconds=FAILED_LOGINS_WINDOW_SECONDS))
-    wait = 0.0
-    with engine.connect() as connection:
-        for column, value in (
-            (audit_log.c.login, normalise_login(login)[:254]),
-            (audit_log.c.address, address[:64]),
-        ):
-            recent = (
-                connection.execute(
-                    select(audit_log.c.at)
-                    .where(audit_log.c.event == "login_failed", audit_log.c.at >= since, column == value)
-                    .order_by(audit_log.c.at.desc())
-                    .limit(MAX_FAILED_LOGINS)
-                )
-                .scalars()
-                .all()
-            )
-            if len(recent) >= MAX_FAILED_LOGINS:
-                oldest = datetime.fromisoformat(recent[-1])
-                wait = max(
-                    wait, (oldest + timedelta(seconds=FAILED_LOGINS_WINDOW_SECONDS) - now).total_seconds()
-                )
-    return max(1, int(wait)) if wait > 0 else None
 
 
 def _account(connection: Connection, account_id: int) -> Account:

@@ -29,6 +29,7 @@ from app.server.figures import (
     public_by_month,
     structure_list,
 )
+from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import (
@@ -39,7 +40,6 @@ from app.server.web.accounts import (
     close_session,
     create_account,
     list_accounts,
-    login_lockout,
     normalise_login,
     open_session,
     read_audit_log,
@@ -142,17 +142,20 @@ async def login(request: Request) -> Response:
     password = fields.get("mot_de_passe", "")
     address = client_address(request)
     engine = request.app.state.engine
-    wait = login_lockout(engine, login_name, address)
+    limiter: FailureLimiter = request.app.state.failed_logins
+    keys = (f"login:{normalise_login(login_name)}", f"address:{address}")
+    wait = limiter.retry_after(*keys)
     if wait is not None:
         audit(engine, "locked_out", login_name, address)
         return _login_page(
             request,
-            f"Trop de tentatives de connexion échouées : réessayez dans {-(-wait // 60)} min.",
+            f"Trop de tentatives de connexion échouées : réessayez dans {waiting_time(wait)}.",
             429,
             login_name,
         )
     account = verify_login(engine, login_name, password) if login_name and password else None
     if account is None:
+        limiter.fail(*keys)
         audit(engine, "login_failed", login_name, address)
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, login_name)
     audit(engine, "login", account.login, address, account)
