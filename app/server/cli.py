@@ -244,8 +244,8 @@ def _serve(engine, args: argparse.Namespace) -> int:
 
 def worker_app():
     """The application of one worker of `serve --workers N` (several processes on one PostgreSQL:
-    ingest and roll-ups take their locks in one order, see `app.server.ingest`). The failed enrolment
-    codes are counted per process, so the lock-out allows up to N times as many tries."""
+    ingest and roll-ups take their locks in one order, see `app.server.ingest`; the lock-outs count
+    their failures in the database, `app.server.rate_limit`)."""
     from app.server.api import create_app
     from app.server.database import open_database
     from app.server.logs import configure_logging
