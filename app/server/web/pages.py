@@ -108,6 +108,7 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
         session=session,
         role_labels=ROLE_LABELS,
         path=request.url.path,
+        params=request.query_params,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": PAGE_CSP})

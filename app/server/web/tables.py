@@ -43,6 +43,16 @@ class DataTable:
         return tuple(header for index, header in enumerate(self.headers) if index not in self.export_only)
 
     @property
+    def numeric_columns(self) -> set[int]:
+        """The page's columns that hold counts (right-aligned, digits grouped)."""
+        return {
+            index
+            for row in self.page_rows
+            for index, cell in enumerate(row)
+            if isinstance(cell, int) and not isinstance(cell, bool)
+        }
+
+    @property
     def page_rows(self) -> list[tuple]:
         return [
             tuple(cell for index, cell in enumerate(row) if index not in self.export_only)
