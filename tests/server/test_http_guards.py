@@ -114,7 +114,7 @@ def test_security_headers_and_no_banner_on_every_answer(server, http, token) -> 
         http.get(f"{server.url}/health", timeout=30),
         http.get(f"{server.url}/api/v1/session", headers=bearer(token), timeout=30),
         http.get(f"{server.url}/api/v1/session", timeout=30),
-        http.get(f"{server.url}/nulle-part", timeout=30),
+        http.get(f"{server.url}/api/v1/nulle-part", timeout=30),
         http.get(f"{server.url}/api/v1/reference/partners", headers=bearer(token), timeout=30),
     ]
     for response in answers:
