@@ -40,7 +40,7 @@ class Point:
 class Map:
     shapes: list[Shape]
     points: list[Point]
-    insets: list[tuple[float, float, float]]  # x, y, side of each overseas frame
+    insets: list[tuple[str, float, float, float]]  # code, x, y, side of each overseas frame
     thresholds: list[int]  # the lower bound of each colour after the second
     width: int = WIDTH
     height: int = HEIGHT
@@ -69,7 +69,7 @@ def build_map(contacts: dict[str, int], structures: list[dict], link_departement
         frame = row["departement"] if row["departement"] in _OVERSEAS else "metro"
         x, y = frames[frame](row["longitude"], row["latitude"])
         points.append(Point(row["matricule"], row["name"], x, y))
-    insets = [(8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index in range(len(_OVERSEAS))]
+    insets = [(code, 8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index, code in enumerate(_OVERSEAS)]
     return Map(shapes, points, insets, thresholds)
 
 
