@@ -37,7 +37,7 @@ from app.server.ingest import (
 )
 from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
 from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
-from app.server.rate_limit import FailureLimiter
+from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.registry_reference import RegistryReference
 from app.server.schema import timestamp, utc_now
 from app.server.summary import monthly_summary, render, valid_month
@@ -242,15 +242,15 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
     `Cache-Control: no-store`, as every API answer)."""
     engine = _engine(request)
     limiter: FailureLimiter = request.app.state.failed_codes
-    address = ("address", request.client.host if request.client else "")
+    address = f"address:{request.client.host if request.client else ''}"
     structure = code_structure(engine, body.code)
-    keys = [address, *([("structure", structure)] if structure else [])]
+    keys = [address, *([f"structure:{structure}"] if structure else [])]
     wait = limiter.retry_after(*keys)
     if wait is not None:
         raise refusal(
             429,
             "too_many_attempts",
-            f"Trop de codes d'inscription refusés : réessayez dans {-(-wait // 60)} min. "
+            f"Trop de codes d'inscription refusés : réessayez dans {waiting_time(wait)}. "
             "Vérifiez le code auprès du responsable de la structure.",
             {"Retry-After": str(wait)},
         )
@@ -498,7 +498,9 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
         redoc_url="/redoc" if docs else None,
     )
     app.state.engine = engine
-    app.state.failed_codes = FailureLimiter(MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS)
+    app.state.failed_codes = FailureLimiter(
+        engine, "enrolment", MAX_FAILED_CODES, FAILED_CODES_WINDOW_SECONDS
+    )
     app.state.registry_reference = RegistryReference(engine)
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
@@ -562,7 +564,11 @@ async def _invalid_request(_request: Request, error: RequestValidationError) -> 
     )
 
 
-async def _http_error(_request: Request, error: StarletteHTTPException) -> Response:
+async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    from app.server.web.pages import http_error_page, is_page_path  # the web package imports this one
+
+    if is_page_path(request.url.path):
+        return http_error_page(request, error.status_code)
     detail = error.detail
     if not isinstance(detail, dict):
         code, message = _PLAIN_ERRORS.get(error.status_code, ("error", str(detail)))

@@ -136,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     api_token.add_argument("--login", required=True, help="identifiant du compte")
 
+    for name, verb in (("disable-account", "désactiver"), ("enable-account", "réactiver")):
+        switch = commands.add_parser(
+            name,
+            help=f"{verb} un compte du tableau de bord"
+            + (" (ses sessions sont fermées, son jeton d'API refusé)" if name == "disable-account" else ""),
+            parents=[common],
+        )
+        switch.add_argument("--login", required=True, help="identifiant du compte")
+
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
     summary.add_argument(
@@ -235,8 +244,8 @@ def _serve(engine, args: argparse.Namespace) -> int:
 
 def worker_app():
     """The application of one worker of `serve --workers N` (several processes on one PostgreSQL:
-    ingest and roll-ups take their locks in one order, see `app.server.ingest`). The failed enrolment
-    codes are counted per process, so the lock-out allows up to N times as many tries."""
+    ingest and roll-ups take their locks in one order, see `app.server.ingest`; the lock-outs count
+    their failures in the database, `app.server.rate_limit`)."""
     from app.server.api import create_app
     from app.server.database import open_database
     from app.server.logs import configure_logging
@@ -323,6 +332,22 @@ def _api_token(engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_account_enabled(engine, args: argparse.Namespace) -> int:
+    from app.server.web.accounts import audit, set_account_enabled
+
+    enabled = args.command == "enable-account"
+    account = set_account_enabled(engine, args.login, enabled)
+    audit(
+        engine,
+        "account_enabled" if enabled else "account_disabled",
+        "(ligne de commande)",
+        "",
+        detail=account.login,
+    )
+    print(f"Compte « {account.login} » {'réactivé' if enabled else 'désactivé'}.")
+    return 0
+
+
 def _read_password() -> str:
     """Twice at the keyboard, or the first line of standard input when it is not a terminal."""
     if not sys.stdin.isatty():
@@ -401,6 +426,8 @@ _COMMANDS = {
     "summary": _summary,
     "add-account": _add_account,
     "api-token": _api_token,
+    "disable-account": _set_account_enabled,
+    "enable-account": _set_account_enabled,
     "import-structures": _import_structures,
     "structures": _structures,
 }

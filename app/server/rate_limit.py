@@ -1,70 +1,84 @@
-"""A lock-out after repeated failures, for the enrolment codes.
+"""One lock-out after repeated failures, for the enrolment codes and for the web logins.
 
-Codes are long enough that guessing one is hopeless; the limit keeps it so whatever the volume, and
-stops one address (or many aimed at one structure) from hammering the database. Failures are counted
-in the memory of the process: the server runs as one process, and a restart forgetting them is no
-weakness worth a table. Libraries such as `limits` count requests; what matters here is failures only,
-so that a structure's agents enrolling their workstations one after the other are never slowed down.
+Failures are rows of `lockout_failures`, not the memory of a process: every server process on the
+database (`serve --workers N`, several servers behind a proxy) counts those of the others, and a
+restart forgets none. What is counted is failures only, never requests: a structure's agents
+enrolling their workstations one after the other, or a préfecture's staff logging in, are never
+slowed down. Rows older than the window are deleted as new failures come, so the table holds only
+the last quarter of an hour's, whatever the number of addresses a client uses.
 """
 
 import math
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
-# Beyond this many keys, the ones without a recent failure are forgotten first: memory stays bounded
-# whatever the number of addresses a client uses.
-MAX_KEYS = 10_000
+from sqlalchemy import Engine, delete, insert, select
+
+from app.server.database import write_transaction
+from app.server.schema import lockout_failures, timestamp, utc_now
+
+KEY_LENGTH = 320
 
 
 class FailureLimiter:
-    """At most `max_failures` failures per key within `window_seconds`; a key that reached it is locked
-    until its oldest failure leaves the window. Thread-safe (handlers run in a thread pool)."""
+    """At most `max_failures` failures per key within `window_seconds`, for one `purpose`; a key that
+    reached it is locked until its oldest failure in the window leaves it."""
 
     def __init__(
-        self, max_failures: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+        self,
+        engine: Engine,
+        purpose: str,
+        max_failures: int,
+        window_seconds: int,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        self.engine = engine
+        self.purpose = purpose
         self.max_failures = max_failures
-        self.window_seconds = window_seconds
+        self.window = timedelta(seconds=window_seconds)
         self._clock = clock
-        self._failures: dict[Hashable, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def retry_after(self, *keys: Hashable) -> int | None:
+    def retry_after(self, *keys: str) -> int | None:
         """Seconds until none of `keys` is locked any more, or None if none is locked now."""
         now = self._clock()
         wait = 0.0
-        with self._lock:
+        with self.engine.connect() as connection:
             for key in keys:
-                failures = self._recent(key, now)
-                if failures is not None and len(failures) >= self.max_failures:
-                    wait = max(wait, failures[0] + self.window_seconds - now)
+                recent = (
+                    connection.execute(
+                        select(lockout_failures.c.at)
+                        .where(
+                            lockout_failures.c.purpose == self.purpose,
+                            lockout_failures.c.key == key[:KEY_LENGTH],
+                            lockout_failures.c.at > timestamp(now - self.window),
+                        )
+                        .order_by(lockout_failures.c.at.desc())
+                        .limit(self.max_failures)
+                    )
+                    .scalars()
+                    .all()
+                )
+                if len(recent) >= self.max_failures:
+                    oldest = datetime.fromisoformat(recent[-1])
+                    wait = max(wait, (oldest + self.window - now).total_seconds())
         return max(1, math.ceil(wait)) if wait > 0 else None
 
-    def fail(self, *keys: Hashable) -> None:
-        """Count one failure against each of `keys`."""
+    def fail(self, *keys: str) -> None:
+        """Count one failure against each of `keys` (and forget the failures out of the window)."""
         now = self._clock()
-        with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in keys:
-                failures = self._failures.setdefault(key, deque())
-                failures.append(now)
-                while len(failures) > self.max_failures:
-                    failures.popleft()
-            while len(self._failures) > MAX_KEYS:
-                del self._failures[next(iter(self._failures))]
+        with write_transaction(self.engine) as connection:
+            connection.execute(
+                delete(lockout_failures).where(
+                    lockout_failures.c.purpose == self.purpose,
+                    lockout_failures.c.at <= timestamp(now - self.window),
+                )
+            )
+            connection.execute(
+                insert(lockout_failures),
+                [{"purpose": self.purpose, "key": key[:KEY_LENGTH], "at": timestamp(now)} for key in keys],
+            )
 
-    def _recent(self, key: Hashable, now: float) -> deque[float] | None:
-        """The key's failures within the window (older ones dropped, the key too if none is left)."""
-        failures = self._failures.get(key)
-        if failures is None:
-            return None
-        while failures and failures[0] <= now - self.window_seconds:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-            return None
-        return failures
+
+def waiting_time(seconds: int) -> str:
+    """« 40 s », « 12 min »: how long a locked-out person waits, in French."""
+    return f"{seconds} s" if seconds < 60 else f"{math.ceil(seconds / 60)} min"

@@ -142,6 +142,19 @@ audit_log = Table(
     Index(None, "at"),
 )
 
+# Recent failures of the lock-outs (`app.server.rate_limit`: refused enrolment codes, failed web
+# logins), in the database so that every server process counts those of the others.
+lockout_failures = Table(
+    "lockout_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("purpose", String(16), nullable=False),
+    Column("key", String(320), nullable=False),
+    _time("at"),
+    Index(None, "purpose", "key", "at"),
+    Index(None, "purpose", "at"),
+)
+
 
 def _record_table(name: str, moment: str, *columns: Column, correctable: bool = True) -> Table:
     """The table of one record kind: the canonical payload, the columns every kind has, then the

@@ -84,6 +84,11 @@ def screenshots(driver, name: str) -> None:
         full = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(width, min(full, MAX_PAGE_HEIGHT))
         driver.save_screenshot(str(folder / f"{name}-{size_name}-page.png"))
+        # Wide tables scroll inside their frame: the page itself never scrolls sideways.
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} is {overflow} px too wide at {width} px"
     driver.set_window_size(*SIZES["ordinateur"])
 
 
@@ -127,7 +132,7 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
 
     log_in(chromium, web, "pref02@example.fr")
     assert chromium.current_url.endswith("/tableau-de-bord")
-    assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
+    assert "Aisne (02)" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/tableau-de-bord?periode=2026-11")
     screenshots(chromium, "tableau-de-bord")
     key_figures = chromium.find_element(By.ID, "tableau-chiffres").text
@@ -137,7 +142,7 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert ["Contacts", "2"] in rows
     chromium.find_element(By.LINK_TEXT, "Télécharger en XLSX").click()
     book = load_workbook(downloaded(chromium, ".xlsx"))
-    assert dict(book["mois"].iter_rows(min_row=2, values_only=True)) == {"2026-11": 2}
+    assert list(book["mois"].iter_rows(min_row=2, values_only=True)) == [("2026-11", "novembre 2026", 2)]
 
     chromium.get(f"{web.url}/structures")
     screenshots(chromium, "structures")
@@ -158,15 +163,26 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
 
     log_in(chromium, web, "anct@example.fr")
     assert "Vue nationale" in chromium.find_element(By.TAG_NAME, "h1").text
+    chromium.get(f"{web.url}/tableau-de-bord?periode=2026")
+    screenshots(chromium, "vue-nationale")
     chromium.get(f"{web.url}/carte?periode=2026")
     screenshots(chromium, "carte")
     chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()
     WebDriverWait(chromium, DOWNLOAD_TIMEOUT_SECONDS).until(
         lambda driver: "/departements/02" in driver.current_url
     )
-    assert "Département 02" in chromium.find_element(By.TAG_NAME, "h1").text
+    assert "Aisne (02)" in chromium.find_element(By.TAG_NAME, "h1").text
+    screenshots(chromium, "departement")
     chromium.get(f"{web.url}/structures")
     assert "Maubeuge" in chromium.find_element(By.ID, "tableau-structures").text
+    chromium.get(f"{web.url}/comptes")
+    screenshots(chromium, "comptes")
+    chromium.get(f"{web.url}/journal")
+    screenshots(chromium, "journal")
+    assert "pref02@example.fr" in chromium.find_element(By.ID, "tableau-journal").text
+    chromium.get(f"{web.url}/nulle-part")
+    screenshots(chromium, "introuvable")
+    assert "Page introuvable" in chromium.find_element(By.TAG_NAME, "h1").text
     log_out(chromium)
 
     chromium.get(f"{web.url}/statistiques?periode=2026")

@@ -4,6 +4,7 @@ secret. All over real HTTP against the real server."""
 
 import http.client
 import json
+import re
 from collections.abc import Iterator
 from email.message import Message
 from uuid import uuid4
@@ -79,6 +80,20 @@ def test_repeated_wrong_codes_lock_the_address_out(server, http) -> None:
     assert status == 201, answer
 
 
+def test_refused_codes_count_across_server_processes(server, database_url: str, tmp_path) -> None:
+    """The lock-out is in the database: refusals on one server process count on another."""
+    code = create_structure(server.database_url)
+    with start_server(database_url, tmp_path / "second.log") as second:
+        for n in range(MAX_FAILED_CODES):
+            status, _headers, _answer = enrol_from((server, second)[n % 2], "127.0.0.7", "AAAA-BBBB-CCCC")
+            assert status == 401
+        for live in (server, second):
+            status, headers, answer = enrol_from(live, "127.0.0.7", code)
+            assert (status, answer["detail"]["code"]) == (429, "too_many_attempts")
+            assert re.search(r"réessayez dans \d+ min\.", answer["detail"]["message"])
+            assert 0 < int(headers["Retry-After"]) <= 15 * 60
+
+
 def test_repeated_refusals_for_a_structure_lock_its_enrolment_out(server, http) -> None:
     used = create_structure(server.database_url)
     assert enrol(http, server, used).status_code == 201
@@ -99,7 +114,7 @@ def test_security_headers_and_no_banner_on_every_answer(server, http, token) -> 
         http.get(f"{server.url}/health", timeout=30),
         http.get(f"{server.url}/api/v1/session", headers=bearer(token), timeout=30),
         http.get(f"{server.url}/api/v1/session", timeout=30),
-        http.get(f"{server.url}/nulle-part", timeout=30),
+        http.get(f"{server.url}/api/v1/nulle-part", timeout=30),
         http.get(f"{server.url}/api/v1/reference/partners", headers=bearer(token), timeout=30),
     ]
     for response in answers:

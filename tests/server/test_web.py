@@ -204,8 +204,10 @@ def test_exports_say_what_the_json_says_and_are_audited(web: LiveServer, db: Eng
 
     xlsx = http.get(f"{web.url}/tableau-de-bord", params={**NOVEMBER, "format": "xlsx"}, timeout=30)
     book = load_workbook(io.BytesIO(xlsx.content))
-    by_month = dict(book["mois"].iter_rows(min_row=2, values_only=True))
-    assert by_month == {"2026-11": 2}
+    assert list(book["mois"].iter_rows(values_only=True)) == [
+        ("Mois (AAAA-MM)", "Mois", "Contacts"),
+        ("2026-11", "novembre 2026", 2),
+    ]
     assert [row[1] for row in book["partner"].iter_rows(min_row=2, values_only=True)] == [2, 1]
     with db.connect() as connection:
         exports = (
@@ -270,12 +272,12 @@ def test_the_dashboard_api_is_in_the_openapi_schema(web: LiveServer) -> None:
 def test_the_map_colours_only_the_scope_and_links_to_its_pages(web: LiveServer) -> None:
     http, _answer = log_in(web, "pref02@example.fr")
     page = html.unescape(http.get(f"{web.url}/carte", params={"periode": "2026"}, timeout=30).text)
-    assert "<title>02 Aisne : 3 contact(s)</title>" in page
-    assert "<title>59 Nord : 0 contact(s)</title>" in page
+    assert "<title>Aisne (02) : 3 contacts</title>" in page
+    assert "<title>Nord (59) : 0 contact</title>" in page
     assert 'href="/departements/02?periode=2026"' in page
     exported = http.get(f"{web.url}/carte", params={"periode": "2026", "format": "csv"}, timeout=30)
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[2:] == [["02 Aisne", "3"]]
+    assert rows[1:] == [["Code du département", "Département", "Contacts"], ["02", "Aisne (02)", "3"]]
 
 
 def test_a_national_account_creates_accounts_in_the_pages_with_its_csrf_token(

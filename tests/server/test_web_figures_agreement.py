@@ -7,6 +7,7 @@ from pathlib import Path
 from app.models.demo import add_demo_contacts, ensure_demo_setup
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
+from app.server.web.format import number
 from app.sync.engine import enroll
 from tests.e2e.test_sync import sync_until_done
 from tests.live_server import create_structure, start_server
@@ -50,4 +51,7 @@ def test_the_structure_page_shows_the_workstations_synthese(workspace, tmp_path:
             page = http.get(
                 f"{server.url}/structures/{matricule}", params={"periode": period.slug}, timeout=30
             )
-            assert f'<th scope="row">Contacts</th><td>{ours["total"]}</td>' in page.text
+            assert (
+                f'<th scope="row" class="fr-cell--multiline">Contacts</th>'
+                f'<td class="bv-nombre">{number(ours["total"])}</td>'
+            ) in page.text

@@ -6,7 +6,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.server.rate_limit import FailureLimiter
 from app.server.web import api, pages
+from app.server.web.accounts import FAILED_LOGINS_WINDOW_SECONDS, MAX_FAILED_LOGINS
 from app.server.web.auth import CookiePolicy
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -23,8 +25,12 @@ class CachedStaticFiles(StaticFiles):
 
 
 def install(app: FastAPI, *, secure_cookies: bool = True) -> None:
-    """Add the pages, the JSON API, the static files (DSFR) and their error pages to `app`."""
+    """Add the pages, the JSON API, the static files (DSFR) and their error pages to `app` (whose
+    `state.engine` is set)."""
     app.state.cookies = CookiePolicy(secure_cookies)
+    app.state.failed_logins = FailureLimiter(
+        app.state.engine, "login", MAX_FAILED_LOGINS, FAILED_LOGINS_WINDOW_SECONDS
+    )
     app.include_router(pages.router)
     app.include_router(api.router)
     app.mount("/static", CachedStaticFiles(directory=STATIC), name="static")

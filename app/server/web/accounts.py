@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from app.models.text import printable
 from app.registry.anct_list import departement_code
 from app.server.accounts import AccountError, find_structure
 from app.server.database import write_transaction
@@ -31,12 +32,24 @@ from app.server.schema import (
 )
 
 ROLES = ("national", "departement", "structure")
+# The audit log's events, and how the journal page names them.
+EVENTS = {
+    "login": "connexion",
+    "login_failed": "échec de connexion",
+    "locked_out": "connexion bloquée",
+    "logout": "déconnexion",
+    "export": "export",
+    "account_created": "compte créé",
+    "account_disabled": "compte désactivé",
+    "account_enabled": "compte réactivé",
+}
 ROLE_LABELS = {"national": "national", "departement": "département", "structure": "structure"}
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 SESSION_LIFETIME = timedelta(hours=8)
 # After this many failed logins within the window, for one login or from one address, logins are
-# refused until the oldest of them leaves the window (even with the right password).
+# refused until the oldest of them leaves the window (even with the right password): the server's
+# lock-out (`app.server.rate_limit`), shared by every server process.
 MAX_FAILED_LOGINS = 5
 FAILED_LOGINS_WINDOW_SECONDS = 15 * 60
 _LOGIN = re.compile(r"[a-z0-9][a-z0-9._@+-]{2,253}")
@@ -226,25 +239,34 @@ def api_token_account(engine: Engine, token: str) -> Account | None:
         return _account(connection, account_id) if account_id is not None else None
 
 
-def disable_account(engine: Engine, login: str) -> None:
-    """Disable an account and end its sessions."""
+def set_account_enabled(engine: Engine, login: str, enabled: bool) -> Account:
+    """Re-enable an account, or disable it: its open sessions end at once and neither its password
+    nor its API token works any more (`find_session`, `verify_login` and `api_token_account` read
+    `disabled_at`); re-enabling brings the API token back. AccountError (French) for an unknown login
+    or an account already in that state."""
+    login = normalise_login(login)
     with write_transaction(engine) as connection:
         row = connection.execute(
-            select(web_accounts.c.id).where(web_accounts.c.login == normalise_login(login))
+            select(web_accounts.c.id, web_accounts.c.disabled_at).where(web_accounts.c.login == login)
         ).first()
         if row is None:
-            raise AccountError(f"Compte inconnu : « {normalise_login(login)} ».")
+            raise AccountError(f"Compte inconnu : « {printable(login)[:254]} ».")
+        if (row.disabled_at is None) == enabled:
+            raise AccountError(f"Le compte « {login} » est déjà {'actif' if enabled else 'désactivé'}.")
         connection.execute(
-            update(web_accounts).where(web_accounts.c.id == row.id).values(disabled_at=timestamp(utc_now()))
+            update(web_accounts)
+            .where(web_accounts.c.id == row.id)
+            .values(disabled_at=None if enabled else timestamp(utc_now()))
         )
-        connection.execute(delete(web_sessions).where(web_sessions.c.account_id == row.id))
+        if not enabled:
+            connection.execute(delete(web_sessions).where(web_sessions.c.account_id == row.id))
+        return _account(connection, row.id)
 
 
 def audit(
     engine: Engine, event: str, login: str, address: str, account: Account | None = None, detail: str = ""
 ) -> None:
-    """One line of the audit log: `event` is login, login_failed, locked_out, logout, export or
-    account_created."""
+    """One line of the audit log: `event` is one of EVENTS."""
     with write_transaction(engine) as connection:
         connection.execute(
             insert(audit_log).values(
@@ -258,35 +280,24 @@ def audit(
         )
 
 
-def login_lockout(engine: Engine, login: str, address: str) -> int | None:
-    """Seconds until a login attempt for `login` or from `address` is accepted again, or None.
-
-    Read from the audit log's failures, not from the process's memory: every server process on the
-    database sees the same failures, and a restart forgets none."""
-    now = utc_now()
-    since = timestamp(now - timedelta(seconds=FAILED_LOGINS_WINDOW_SECONDS))
-    wait = 0.0
+def read_audit_log(
+    engine: Engine, login_contains: str = "", offset: int = 0, limit: int | None = None
+) -> tuple[int, list[dict]]:
+    """The audit log, newest first, only the lines whose login contains `login_contains` (any case):
+    how many there are, and those from `offset` (at most `limit`, all when None)."""
+    wanted = audit_log.c.login.contains(normalise_login(login_contains), autoescape=True)
     with engine.connect() as connection:
-        for column, value in (
-            (audit_log.c.login, normalise_login(login)[:254]),
-            (audit_log.c.address, address[:64]),
-        ):
-            recent = (
-                connection.execute(
-                    select(audit_log.c.at)
-                    .where(audit_log.c.event == "login_failed", audit_log.c.at >= since, column == value)
-                    .order_by(audit_log.c.at.desc())
-                    .limit(MAX_FAILED_LOGINS)
-                )
-                .scalars()
-                .all()
+        total = connection.execute(select(func.count()).select_from(audit_log).where(wanted)).scalar_one()
+        rows = connection.execute(
+            select(
+                audit_log.c.at, audit_log.c.login, audit_log.c.event, audit_log.c.detail, audit_log.c.address
             )
-            if len(recent) >= MAX_FAILED_LOGINS:
-                oldest = datetime.fromisoformat(recent[-1])
-                wait = max(
-                    wait, (oldest + timedelta(seconds=FAILED_LOGINS_WINDOW_SECONDS) - now).total_seconds()
-                )
-    return max(1, int(wait)) if wait > 0 else None
+            .where(wanted)
+            .order_by(audit_log.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return total, [row._asdict() for row in rows]
 
 
 def _account(connection: Connection, account_id: int) -> Account:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.models.text import printable
-from app.registry.anct_list import departement_code
+from app.registry.anct_list import MATRICULE, departement_code
 from app.server.api import _COMMON_DOC as COMMON_ANSWERS
 from app.server.api import ErrorAnswer
 from app.server.figures import figures, public_by_month, structure_list
@@ -76,7 +76,7 @@ def get_figures(
     with request.app.state.engine.connect() as connection:
         if structure is not None:
             scope = scope.narrowed(structure=structure)
-            if visible_structure(connection, scope, structure) is None:
+            if not MATRICULE.fullmatch(structure) or visible_structure(connection, scope, structure) is None:
                 return _refusal(404, "not_found", "Structure inconnue ou hors de votre périmètre.")
         found = figures(connection, scope, period)
     return JSONResponse({"first_month": period.first, "last_month": period.last, **found})

@@ -81,9 +81,13 @@ def optional_session(request: Request) -> Session | None:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """An URL-encoded form's fields (the first value of each); no multipart library needed."""
+    """An URL-encoded form's fields (the first value of each); no multipart library needed. A NUL
+    becomes U+FFFD, as undecodable bytes do: PostgreSQL's text refuses it, and no field needs it."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    return {name: values[0] for name, values in parse_qs(body, keep_blank_values=True).items()}
+    return {
+        name: values[0].replace("\x00", "\ufffd")
+        for name, values in parse_qs(body, keep_blank_values=True).items()
+    }
 
 
 def check_csrf(expected: str | None, given: str | None) -> None:

@@ -40,7 +40,7 @@ class Point:
 class Map:
     shapes: list[Shape]
     points: list[Point]
-    insets: list[tuple[float, float, float]]  # x, y, side of each overseas frame
+    insets: list[tuple[str, float, float, float]]  # code, x, y, side of each overseas frame
     thresholds: list[int]  # the lower bound of each colour after the second
     width: int = WIDTH
     height: int = HEIGHT
@@ -53,7 +53,7 @@ def build_map(contacts: dict[str, int], structures: list[dict], link_departement
     shown = {code: n for code, n in contacts.items() if code in link_departements}
     thresholds = _thresholds(list(shown.values()))
     shapes = []
-    for code, (name, rings) in _outlines().items():
+    for code, (name, rings) in outlines().items():
         project = frames[code if code in _OVERSEAS else "metro"]
         path = " ".join(
             "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in ring)) + " Z"
@@ -69,20 +69,20 @@ def build_map(contacts: dict[str, int], structures: list[dict], link_departement
         frame = row["departement"] if row["departement"] in _OVERSEAS else "metro"
         x, y = frames[frame](row["longitude"], row["latitude"])
         points.append(Point(row["matricule"], row["name"], x, y))
-    insets = [(8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index in range(len(_OVERSEAS))]
+    insets = [(code, 8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index, code in enumerate(_OVERSEAS)]
     return Map(shapes, points, insets, thresholds)
 
 
-def legend(thresholds: list[int]) -> list[tuple[int, str]]:
-    """(colour, French label) of each class a map may show, after « aucun contact »."""
+def legend(thresholds: list[int]) -> list[tuple[int, int, int | None]]:
+    """(colour, lowest, highest or None for no bound) of each class a map may show, after « aucun
+    contact » (the page words them)."""
     bounds = [1, *thresholds]
     found = []
     for index, low in enumerate(bounds):
         high = bounds[index + 1] - 1 if index + 1 < len(bounds) else None
         if high is not None and high < low:
             continue
-        label = f"{low} contact(s) et plus" if high is None else f"de {low} à {high} contact(s)"
-        found.append((index + 1, label))
+        found.append((index + 1, low, high))
     return found
 
 
@@ -95,7 +95,7 @@ def _thresholds(values: list[int]) -> list[int]:
 
 
 @cache
-def _outlines() -> dict[str, tuple[str, list[list[list[float]]]]]:
+def outlines() -> dict[str, tuple[str, list[list[list[float]]]]]:
     data = json.loads(DATA.read_text(encoding="utf-8"))["departements"]
     return {code: (item["name"], item["rings"]) for code, item in sorted(data.items())}
 
@@ -104,11 +104,11 @@ def _outlines() -> dict[str, tuple[str, list[list[list[float]]]]]:
 def _frames() -> dict:
     """A projection per frame: metropolitan France right of the insets, each overseas département in
     its square (equirectangular, scaled by the cosine of the frame's middle latitude)."""
-    outlines = _outlines()
+    shapes = outlines()
     frames = {}
 
     def frame(codes: list[str], left: float, top: float, width: float, height: float):
-        points = [point for code in codes for ring in outlines[code][1] for point in ring]
+        points = [point for code in codes for ring in shapes[code][1] for point in ring]
         lons = [lon for lon, _lat in points]
         lats = [lat for _lon, lat in points]
         squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -124,7 +124,7 @@ def _frames() -> dict:
 
         return project
 
-    metro = [code for code in outlines if code not in _OVERSEAS]
+    metro = [code for code in shapes if code not in _OVERSEAS]
     frames["metro"] = frame(metro, _INSET + 24, 8, WIDTH - _INSET - 32, HEIGHT - 16)
     for index, code in enumerate(_OVERSEAS):
         frames[code] = frame([code], 12, 12 + index * (_INSET + 8), _INSET - 8, _INSET - 8)

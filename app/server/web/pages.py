@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.models.text import printable
-from app.registry.anct_list import departement_code
+from app.registry.anct_list import MATRICULE, departement_code
 from app.reports.periods import PeriodError
 from app.server.accounts import AccountError
 from app.server.figures import (
@@ -29,6 +29,7 @@ from app.server.figures import (
     public_by_month,
     structure_list,
 )
+from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import (
@@ -39,8 +40,10 @@ from app.server.web.accounts import (
     close_session,
     create_account,
     list_accounts,
-    login_lockout,
+    normalise_login,
     open_session,
+    read_audit_log,
+    set_account_enabled,
     verify_login,
 )
 from app.server.web.auth import (
@@ -54,8 +57,18 @@ from app.server.web.auth import (
     optional_session,
     session_token,
 )
+from app.server.web.format import departement_label, local_time, month_label, number, period_label, plural
 from app.server.web.map import COLOURS, build_map, legend
-from app.server.web.tables import DataTable, as_csv, as_xlsx, figure_tables, moment, structure_tables
+from app.server.web.tables import (
+    DataTable,
+    as_csv,
+    as_xlsx,
+    departements_table,
+    figure_tables,
+    journal_table,
+    months_table,
+    structure_tables,
+)
 
 SERVICE_NAME = "Bureau virtuel — pilotage France Services"
 # The pages load nothing but this server's own files (DSFR's CSS, fonts and icons); DSFR's CSS
@@ -70,8 +83,12 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_templates.filters["moment"] = moment
+_templates.filters.update(
+    local_time=local_time, departement=departement_label, number=number, plural=plural, month=month_label
+)
+_templates.globals["period_label"] = period_label
 
+JOURNAL_PAGE = 50  # lines of the audit log per page
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Session, Depends(current_session)]
 
@@ -91,6 +108,7 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
         session=session,
         role_labels=ROLE_LABELS,
         path=request.url.path,
+        params=request.query_params,
         **context,
     )
     return HTMLResponse(html, status_code=status, headers={"Content-Security-Policy": PAGE_CSP})
@@ -125,17 +143,20 @@ async def login(request: Request) -> Response:
     password = fields.get("mot_de_passe", "")
     address = client_address(request)
     engine = request.app.state.engine
-    wait = login_lockout(engine, login_name, address)
+    limiter: FailureLimiter = request.app.state.failed_logins
+    keys = (f"login:{normalise_login(login_name)}", f"address:{address}")
+    wait = limiter.retry_after(*keys)
     if wait is not None:
         audit(engine, "locked_out", login_name, address)
         return _login_page(
             request,
-            f"Trop de tentatives de connexion échouées : réessayez dans {-(-wait // 60)} min.",
+            f"Trop de tentatives de connexion échouées : réessayez dans {waiting_time(wait)}.",
             429,
             login_name,
         )
     account = verify_login(engine, login_name, password) if login_name and password else None
     if account is None:
+        limiter.fail(*keys)
         audit(engine, "login_failed", login_name, address)
         return _login_page(request, "Identifiant ou mot de passe incorrect.", 401, login_name)
     audit(engine, "login", account.login, address, account)
@@ -166,9 +187,11 @@ def overview(request: Request, session: LoggedIn) -> Response:
             f"/structures/{account.structure}?{request.url.query}".rstrip("?"), status_code=303
         )
     scope = account_scope(session)
-    title = "Vue nationale" if scope.is_national else f"Départements {', '.join(account.departements)}"
-    if len(account.departements) == 1:
-        title = f"Département {account.departements[0]}"
+    title = (
+        "Vue nationale"
+        if scope.is_national
+        else ", ".join(departement_label(code) for code in account.departements)
+    )
     return _figures_page(request, session, scope, title, "tableau-de-bord")
 
 
@@ -180,7 +203,9 @@ def departement_page(request: Request, code: str, session: LoggedIn) -> Response
     scope = account_scope(session).narrowed(departement=departement)
     if scope.is_empty:
         raise NotFound
-    return _figures_page(request, session, scope, f"Département {departement}", f"departement-{departement}")
+    return _figures_page(
+        request, session, scope, departement_label(departement), f"departement-{departement}"
+    )
 
 
 @router.get("/structures")
@@ -198,6 +223,8 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
 
 @router.get("/structures/{matricule}")
 def structure_page(request: Request, matricule: str, session: LoggedIn) -> Response:
+    if not MATRICULE.fullmatch(matricule):
+        raise NotFound
     scope = account_scope(session).narrowed(structure=matricule)
     with request.app.state.engine.connect() as connection:
         structure = visible_structure(connection, scope, matricule)
@@ -222,12 +249,8 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         contacts = contacts_by_departement(connection, scope, period)
         rows = structure_list(connection, scope)
     drawn = build_map(contacts, rows, set(contacts))
-    names = {shape.code: shape.name for shape in drawn.shapes}
-    table = DataTable(
-        "departements",
-        "Contacts par département",
-        ("Département", "Contacts"),
-        [(f"{code} {names.get(code, '')}".strip(), n) for code, n in contacts.items()],
+    table = departements_table(
+        "departements", "Contacts par département", ("Contacts",), list(contacts.items())
     )
     exported = _export(request, session, [table], f"carte-{period.first}-{period.last}")
     if exported is not None:
@@ -282,6 +305,42 @@ async def create_account_form(request: Request, session: LoggedIn) -> Response:
     return _accounts_page(request, session, created=created.login)
 
 
+@router.post("/comptes/desactiver")
+async def disable_account_form(request: Request, session: LoggedIn) -> Response:
+    return await _set_enabled(request, session, False)
+
+
+@router.post("/comptes/reactiver")
+async def enable_account_form(request: Request, session: LoggedIn) -> Response:
+    return await _set_enabled(request, session, True)
+
+
+async def _set_enabled(request: Request, session: Session, enabled: bool) -> Response:
+    """Disable or re-enable an account from the accounts' page (national accounts; not one's own,
+    which would lock its holder out of the page that re-enables it)."""
+    if session.account.role != "national":
+        raise NotFound
+    fields = await form_fields(request)
+    check_csrf(session.csrf_token, fields.get("csrf"))
+    login_name = fields.get("identifiant", "")
+    try:
+        if normalise_login(login_name) == session.account.login:
+            raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+        changed = set_account_enabled(request.app.state.engine, login_name, enabled)
+    except AccountError as error:
+        return _accounts_page(request, session, error=str(error), status=400)
+    audit(
+        request.app.state.engine,
+        "account_enabled" if enabled else "account_disabled",
+        session.account.login,
+        client_address(request),
+        session.account,
+        changed.login,
+    )
+    done = "réactivé" if enabled else "désactivé : ses sessions sont fermées, son jeton d'API refusé"
+    return _accounts_page(request, session, changed=f"Compte « {changed.login} » {done}.")
+
+
 def _accounts_page(request: Request, session: Session, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("form", {})
     return page(
@@ -295,6 +354,36 @@ def _accounts_page(request: Request, session: Session, status: int = 200, **cont
     )
 
 
+@router.get("/journal")
+def journal_page(request: Request, session: LoggedIn) -> Response:
+    """The audit log, newest first, a page at a time, filtered by login: national accounts only."""
+    if session.account.role != "national":
+        raise NotFound
+    wanted = request.query_params.get("identifiant", "").strip()[:254]
+    number_text = request.query_params.get("page", "1")
+    if not number_text.isdigit() or not 1 <= int(number_text) <= 1_000_000:
+        raise BadQuery(f"Numéro de page invalide : « {printable(number_text)[:12]} » (1, 2, 3…).")
+    engine = request.app.state.engine
+    if "format" in request.query_params:
+        _total, rows = read_audit_log(engine, wanted)
+        return _export(request, session, [journal_table(rows)], "journal")
+    current = int(number_text)
+    total, rows = read_audit_log(engine, wanted, (current - 1) * JOURNAL_PAGE, JOURNAL_PAGE)
+    pages = max(1, -(-total // JOURNAL_PAGE))
+    filtered = urlencode({"identifiant": wanted}) if wanted else ""
+    return page(
+        request,
+        "journal.html",
+        session=session,
+        table=journal_table(rows),
+        total=total,
+        current=current,
+        pages=pages,
+        wanted=wanted,
+        query=filtered,
+    )
+
+
 @router.get("/statistiques")
 def public_page(request: Request) -> Response:
     """Figures anyone may read, without an account: contacts per month, nationally and per département."""
@@ -303,16 +392,11 @@ def public_page(request: Request) -> Response:
         found = public_by_month(connection, period)
     rows = [(code, *counts.values(), sum(counts.values())) for code, counts in found["departements"].items()]
     tables = [
-        DataTable(
-            "national",
-            "Contacts par mois, France entière",
-            ("Mois", "Contacts"),
-            list(found["national"].items()),
-        ),
-        DataTable(
+        months_table("national", "Contacts par mois, France entière", found["national"]),
+        departements_table(
             "departements",
             "Contacts par mois et par département",
-            ("Département", *found["months"], "Total"),
+            (*(month_label(month) for month in found["months"]), "Total"),
             rows,
         ),
     ]
@@ -403,14 +487,32 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def not_found(request: Request, _error: Exception) -> HTMLResponse:
-    return page(
-        request,
-        "erreur.html",
-        404,
-        title="Page introuvable",
-        message="Cette page n'existe pas, ou votre compte n'y a pas accès.",
+# What is not a page: the synchronisation protocol's and the dashboard's JSON API, the supervisors'
+# health check and the OpenAPI schema keep their JSON errors.
+_NOT_PAGES = ("/api/", "/health", "/openapi.json", "/docs", "/redoc")
+_HTTP_ERRORS = {
+    404: ("Page introuvable", "Cette page n'existe pas, ou votre compte n'y a pas accès."),
+    405: (
+        "Action impossible sur cette page",
+        "Cette adresse ne s'utilise pas ainsi (un lien ou un formulaire périmé ?) : repartez du tableau de bord.",
+    ),
+}
+
+
+def is_page_path(path: str) -> bool:
+    return not path.startswith(_NOT_PAGES)
+
+
+def http_error_page(request: Request, status: int) -> HTMLResponse:
+    """The French page of an HTTP error outside the API (an unknown address, a wrong method…)."""
+    title, message = _HTTP_ERRORS.get(
+        status, ("Demande impossible", "Cette demande n'a pas pu aboutir : repartez du tableau de bord.")
     )
+    return page(request, "erreur.html", status, title=title, message=message)
+
+
+async def not_found(request: Request, _error: Exception) -> HTMLResponse:
+    return http_error_page(request, 404)
 
 
 async def bad_query(request: Request, error: Exception) -> HTMLResponse:

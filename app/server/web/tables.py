@@ -11,6 +11,8 @@ from openpyxl import Workbook
 
 from app.models.csv_files import spreadsheet_writer
 from app.paths import resources_dir
+from app.server.web.accounts import EVENTS
+from app.server.web.format import departement_label, local_time, month_label
 
 _BREAKDOWNS = (
     ("by_partner", "Contacts par partenaire", "Partenaire"),
@@ -26,12 +28,36 @@ _BREAKDOWNS = (
 
 @dataclass(frozen=True)
 class DataTable:
-    """A table with a caption, its column headers and rows; `slug` names its XLSX sheet."""
+    """A table with a caption, its column headers and rows; `slug` names its XLSX sheet. The columns
+    in `export_only` (codes a spreadsheet sorts and joins on: « 2026-11 », « 02 ») are in the CSV and
+    XLSX files only: the page shows their label, in the next column."""
 
     slug: str
     caption: str
     headers: tuple[str, ...]
     rows: list[tuple]
+    export_only: tuple[int, ...] = ()
+
+    @property
+    def page_headers(self) -> tuple[str, ...]:
+        return tuple(header for index, header in enumerate(self.headers) if index not in self.export_only)
+
+    @property
+    def numeric_columns(self) -> set[int]:
+        """The page's columns that hold counts (right-aligned, digits grouped)."""
+        return {
+            index
+            for row in self.page_rows
+            for index, cell in enumerate(row)
+            if isinstance(cell, int) and not isinstance(cell, bool)
+        }
+
+    @property
+    def page_rows(self) -> list[tuple]:
+        return [
+            tuple(cell for index, cell in enumerate(row) if index not in self.export_only)
+            for row in self.rows
+        ]
 
 
 def figure_tables(figures: dict) -> list[DataTable]:
@@ -50,7 +76,7 @@ def figure_tables(figures: dict) -> list[DataTable]:
     ]
     tables = [
         DataTable("chiffres", "Chiffres clés", ("Indicateur", "Valeur"), key_figures),
-        DataTable("mois", "Contacts par mois", ("Mois", "Contacts"), list(figures["by_month"].items())),
+        months_table("mois", "Contacts par mois", figures["by_month"]),
     ]
     for key, caption, header in _BREAKDOWNS:
         if key in figures:
@@ -76,6 +102,7 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
             (
                 "Matricule",
                 "Nom",
+                "Code du département",
                 "Département",
                 "Commune",
                 "Dernière synchronisation",
@@ -87,22 +114,59 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
                     row["matricule"],
                     row["name"],
                     row["departement"],
+                    departement_label(row["departement"]),
                     row["commune"],
-                    moment(row["last_seen_at"]) or "jamais",
-                    moment(row["last_record_at"]) or "aucun",
+                    local_time(row["last_seen_at"], row["departement"]) or "jamais",
+                    local_time(row["last_record_at"], row["departement"]) or "aucun",
                     "fermée" if row["closed_at"] else ("silencieuse" if row["silent"] else "active"),
                 )
                 for row in rows
             ],
+            export_only=(2,),
         )
     ]
 
 
-def moment(stored: str | None) -> str:
-    """A stored UTC time as people in France read it: « 04/12/2026 23:41 UTC »."""
-    if not stored:
-        return ""
-    return f"{stored[8:10]}/{stored[5:7]}/{stored[:4]} {stored[11:16]} UTC"
+def journal_table(rows: list[dict]) -> DataTable:
+    """Lines of the audit log (`accounts.read_audit_log`), times in Paris."""
+    return DataTable(
+        "journal",
+        "Journal des connexions, exports et changements de comptes",
+        ("Date", "Identifiant", "Événement", "Détail", "Adresse"),
+        [
+            (
+                local_time(row["at"]),
+                row["login"],
+                EVENTS.get(row["event"], row["event"]),
+                row["detail"],
+                row["address"],
+            )
+            for row in rows
+        ],
+    )
+
+
+def months_table(slug: str, caption: str, counts: dict[str, int]) -> DataTable:
+    """Contacts per `YYYY-MM` month: « novembre 2026 » on the page, the ISO month beside it in files."""
+    return DataTable(
+        slug,
+        caption,
+        ("Mois (AAAA-MM)", "Mois", "Contacts"),
+        [(month, month_label(month), n) for month, n in counts.items()],
+        export_only=(0,),
+    )
+
+
+def departements_table(slug: str, caption: str, headers: tuple[str, ...], rows: list[tuple]) -> DataTable:
+    """Rows that start with a département's code: « Aisne (02) » on the page, the code beside it in
+    files."""
+    return DataTable(
+        slug,
+        caption,
+        ("Code du département", "Département", *headers),
+        [(code, departement_label(code), *rest) for code, *rest in rows],
+        export_only=(0,),
+    )
 
 
 def as_csv(tables: list[DataTable]) -> bytes:

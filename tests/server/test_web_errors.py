@@ -1,0 +1,61 @@
+"""The web application's errors are French DSFR pages, never a 500; the API keeps its JSON errors."""
+
+import requests
+
+from tests.live_server import LiveServer
+from tests.server.test_web import web  # noqa: F401  (the fixture)
+from tests.server.web_helpers import PASSWORD, csrf_of, log_in
+
+
+def _is_error_page(answer: requests.Response, status: int, title: str) -> bool:
+    return (
+        answer.status_code == status
+        and answer.headers["content-type"].startswith("text/html")
+        and '<html lang="fr"' in answer.text
+        and "/static/dsfr/dsfr.min.css" in answer.text
+        and f"<h1>{title}</h1>" in answer.text
+    )
+
+
+def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -> None:  # noqa: F811
+    for path in ("/nulle-part", "/structures/3/inconnu", "/static/absent.css"):
+        answer = requests.get(f"{web.url}{path}", timeout=30)
+        assert _is_error_page(answer, 404, "Page introuvable"), path
+    for path in ("/api/v1/nulle-part", "/api/v1/stats/nulle-part"):
+        answer = requests.get(f"{web.url}{path}", timeout=30)
+        assert answer.status_code == 404 and answer.json()["detail"]["code"] == "not_found", path
+
+
+def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:  # noqa: F811
+    http, _answer = log_in(web, "anct@example.fr")
+    assert _is_error_page(
+        http.get(f"{web.url}/deconnexion", timeout=30), 405, "Action impossible sur cette page"
+    )
+    assert _is_error_page(
+        http.post(f"{web.url}/structures", timeout=30), 405, "Action impossible sur cette page"
+    )
+    refused = http.post(f"{web.url}/api/v1/stats/figures", timeout=30)
+    assert refused.status_code == 405 and refused.json()["detail"]["code"] == "method_not_allowed"
+
+
+def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServer) -> None:  # noqa: F811
+    """PostgreSQL's text refuses NUL: a page that passed it on would answer 500."""
+    http, _answer = log_in(web, "anct@example.fr")
+    assert http.get(f"{web.url}/structures/3%00", timeout=30).status_code == 404
+    api = http.get(f"{web.url}/api/v1/stats/figures", params={"structure": "3\x00"}, timeout=30)
+    assert api.status_code == 404
+    form = http.get(f"{web.url}/comptes", timeout=30)
+    refused = http.post(
+        f"{web.url}/comptes",
+        data={
+            "csrf": csrf_of(form.text),
+            "identifiant": "fs9@example.fr",
+            "role": "structure",
+            "matricule": "3\x00",
+            "mot_de_passe": PASSWORD,
+        },
+        timeout=30,
+    )
+    assert refused.status_code == 400 and "Structure inconnue" in refused.text
+    _other, failed = log_in(web, "anct\x00@example.fr")
+    assert failed.status_code == 401
