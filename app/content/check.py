@@ -21,6 +21,8 @@ MAX_PROBLEMS_SHOWN = 3
 def check_content(content: Content, today: date | None = None) -> None:
     """BundleError (French) naming the first problems, unless the content is whole and valid."""
     problems: list[str] = []
+    for path in content.files:  # every file is JSON before any is read as flows, links or catalogue
+        _json(content, path)
     for path in REFERENCE_FILES:
         data = _json(content, path)
         if not isinstance(data, dict) or type(data.get("version")) is not int or not data.get("date"):

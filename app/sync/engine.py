@@ -460,6 +460,12 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             with transaction(workspace.db):
                 set_setting(workspace.db, REFUSED_ETAG + name, etag)
             continue
+        except OSError as error:  # a full disk: not the file's fault, it is asked for again next pass
+            report.notices.append(
+                f"{REFUSED_LABELS[name]} reçu du serveur non enregistré ({error.strerror or error}) : "
+                "le poste garde la version qu'il avait et réessaiera à la prochaine synchronisation."
+            )
+            continue
         with transaction(workspace.db):
             set_setting(workspace.db, key, etag)
 

@@ -80,6 +80,21 @@ def test_a_correction_published_on_the_server_reaches_the_workstation_at_its_nex
     assert listed.returncode == 0 and listed.stderr == "", listed.stderr
 
 
+def test_a_bundle_that_cannot_be_written_is_asked_for_again(
+    editor: Editor, workspace: Workspace, server: LiveServer
+) -> None:
+    """Not the bundle's fault (a full disk, a file in the way): not marked refused, taken next pass."""
+    enrolled(workspace, server)
+    assert _publish(server, editor, _corrected(editor, 2)).returncode == 0
+    in_the_way = bundle_path(workspace.path.parent).parent
+    in_the_way.write_bytes(b"")
+    said = run_pass(workspace).summary()
+    assert "non enregistré" in said and "réessaiera à la prochaine synchronisation" in said, said
+    in_the_way.unlink()
+    assert run_pass(workspace).notices == []
+    assert _naissance_text(workspace) == CORRECTED
+
+
 def test_every_bad_bundle_is_refused_in_french_and_the_last_good_one_kept(
     editor: Editor, workspace: Workspace, server: LiveServer
 ) -> None:

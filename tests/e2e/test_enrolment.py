@@ -1,6 +1,5 @@
 """Enrolment: a one-time code becomes this workstation's token, kept in the OS keyring only."""
 
-
 import keyring
 import pytest
 from keyring.backends import fail

@@ -132,6 +132,8 @@ def test_content_that_would_mislead_an_agent_is_refused(editor: Editor) -> None:
     assert "partenaire inconnu" in _refusal(editor, unknown_partner)
     broken = _refusal(editor, lambda folder: (folder / "reference/bouquet.json").write_text("{"))
     assert "reference/bouquet.json : JSON illisible" in broken
+    nested = _refusal(editor, lambda folder: (folder / "portal/whitelist.json").write_text("[" * 100_000))
+    assert "portal/whitelist.json : JSON illisible" in nested
 
 
 def test_only_a_newer_bundle_replaces_the_one_in_use(editor: Editor, tmp_path: Path) -> None:
