@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine
 
 from app.content.bundle import read_folder, sign
-from app.content.store import bundle_path, content_in_use
+from app.content.store import accept, bundle_path, content_in_use
 from app.models.workspace import Workspace, open_workspace
 from app.server.content import store
 from app.sync.engine import run_pass
@@ -126,8 +127,6 @@ def test_every_bad_bundle_is_refused_in_french_and_the_last_good_one_kept(
             change(folder)
         return sign(read_folder(folder), editor.key)
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     cases = [
         ("tampered", _tampered(signed(10)), "fichier modifié depuis la signature"),
         ("unsigned", _unsigned(signed(11)), "contenu non signé"),
@@ -221,8 +220,6 @@ accept(Path(sys.argv[1]), Path(sys.argv[2]).read_bytes())
 def test_a_kill_while_storing_leaves_the_old_bundle_or_the_new_never_a_mix(
     editor: Editor, tmp_path: Path
 ) -> None:
-    from app.content.store import accept
-
     data = tmp_path / "poste"
     data.mkdir()
     old = sign(read_folder(_corrected(editor, 2)), editor.key)
