@@ -152,7 +152,10 @@ def open_bundle(raw: bytes, key: Ed25519PublicKey) -> Content:
             "signature invalide : ce contenu n'est pas signé par la clé de l'éditeur national, ou a été "
             "modifié depuis"
         ) from None
-    manifest = json.loads(text)  # signed by the editor: JSON that `sign` made
+    try:
+        manifest = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BundleError("manifeste illisible (JSON attendu)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError(f"format de contenu inconnu (format {FORMAT} attendu)")
     version, day = _version_and_date(manifest, "manifeste")

@@ -43,6 +43,12 @@ def _resigned(raw: bytes, key: Ed25519PrivateKey, change) -> bytes:
     return json.dumps(bundle).encode()
 
 
+def _signed_text(text: str, key: Ed25519PrivateKey) -> bytes:
+    """A bundle whose signed manifest is `text`, whatever it is."""
+    signature = base64.b64encode(key.sign(text.encode())).decode()
+    return json.dumps({"manifest": text, "signature": signature, "files": {}}).encode()
+
+
 def _tampered(raw: bytes) -> bytes:
     bundle = json.loads(raw)
     bundle["files"]["flows/naissance.json"] = bundle["files"]["flows/naissance.json"].replace("CAF", "KAF", 1)
@@ -79,6 +85,7 @@ def test_a_bundle_that_does_not_hold_is_refused_before_anything_is_read(editor: 
             _resigned(raw, key, lambda m: m.update(version="9")),
             "manifeste : version absente ou invalide",
         ),
+        "a manifest that is not JSON": (_signed_text("[" * 100_000, key), "manifeste illisible"),
         "unknown format": (_resigned(raw, key, lambda m: m.update(format=2)), "format de contenu inconnu"),
         "a file outside the content": (_extra_file(raw, key), "fichier inattendu"),
         "a file missing": (
