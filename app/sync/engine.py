@@ -56,6 +56,10 @@ REFUSED_LABELS = {
     STRUCTURES: "Référentiel des structures",
     CONTENT: "Contenu national (parcours, portail, référentiels)",
 }
+CONTENT_ACCEPTED = (
+    "Contenu national version {} du {} reçu (parcours, portail, référentiels) : il sera utilisé au "
+    "prochain démarrage de l'application."
+)
 REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
@@ -449,7 +453,8 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             continue
         try:
             if name == CONTENT:
-                accept(workspace.path.parent, body)
+                content = accept(workspace.path.parent, body)
+                report.notices.append(CONTENT_ACCEPTED.format(content.version, _french_date(content.date)))
             else:
                 _store_structure_list(workspace, body)
         except (ValueError, BundleError) as refused:  # StructureFileError too
@@ -468,6 +473,10 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             continue
         with transaction(workspace.db):
             set_setting(workspace.db, key, etag)
+
+
+def _french_date(day: str) -> str:
+    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
 
 
 def _store_structure_list(workspace: Workspace, body: bytes) -> None:

@@ -63,7 +63,11 @@ def test_a_correction_published_on_the_server_reaches_the_workstation_at_its_nex
     assert published.returncode == 0, published.stderr
     assert "Contenu national version 2 du 2026-12-05 publié" in published.stdout
     report = run_pass(workspace)
-    assert report.error is None and report.notices == [], report.summary()
+    assert report.error is None, report.summary()
+    assert report.notices == [
+        "Contenu national version 2 du 05/12/2026 reçu (parcours, portail, référentiels) : il sera "
+        "utilisé au prochain démarrage de l'application."
+    ]
     assert workspace.flows["naissance"].steps[0].text == shipped_text, "used from the next start"
     reopened = _reopened(workspace)
     try:
@@ -92,7 +96,7 @@ def test_a_bundle_that_cannot_be_written_is_asked_for_again(
     said = run_pass(workspace).summary()
     assert "non enregistré" in said and "réessaiera à la prochaine synchronisation" in said, said
     in_the_way.unlink()
-    assert run_pass(workspace).notices == []
+    assert "Contenu national version 2 du 05/12/2026 reçu" in run_pass(workspace).summary()
     assert _naissance_text(workspace) == CORRECTED
 
 
@@ -154,7 +158,7 @@ def test_every_bad_bundle_is_refused_in_french_and_the_last_good_one_kept(
 
     # The next good one is taken.
     assert _publish(server, editor, _corrected(editor, 200, "Correction suivante.")).returncode == 0
-    assert run_pass(workspace).notices == []
+    assert "Contenu national version 200 du 05/12/2026 reçu" in run_pass(workspace).summary()
     assert _naissance_text(workspace) == "Correction suivante."
 
 
