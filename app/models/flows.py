@@ -9,20 +9,18 @@ official page it was checked against and the day it was, and a step not checked 
 shown as to be checked again (`Step.needs_recheck`).
 """
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from dateutil.relativedelta import relativedelta
 
+from app.content.bundle import Content, shipped_content
 from app.models.reference import Catalogue
 from app.models.whitelist import Whitelist
-from app.paths import resources_dir
 
 GROUPS = {
     "accompagnement": "Accompagnement",
@@ -168,7 +166,7 @@ def contact_from_flow(
     }
 
 
-def _flow(data: dict[str, Any]) -> Flow:
+def parse_flow(data: dict[str, Any]) -> Flow:
     return Flow(
         situation=data["situation"],
         version=data["version"],
@@ -200,12 +198,13 @@ def _flow(data: dict[str, Any]) -> Flow:
 
 
 @cache
-def load_flows(root: Path | None = None) -> dict[str, Flow]:
-    """Every flow in `resources/flows/`, by situation id."""
-    folder = (root or resources_dir()) / "flows"
+def load_flows(content: Content | None = None) -> dict[str, Flow]:
+    """Every flow of `content` (the national content in use), else of the shipped content
+    (`resources/flows/`), by situation id."""
+    content = content or shipped_content()
     flows = {}
-    for path in sorted(folder.glob("*.json")):
-        flow = _flow(json.loads(path.read_text(encoding="utf-8")))
+    for path in content.flow_files():
+        flow = parse_flow(content.json(path))
         flows[flow.situation] = flow
     return flows
 

@@ -5,19 +5,17 @@ this workstation; both are recorded with who did it and when, because what the c
 may reach is an accountable decision.
 """
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from app.content.bundle import Content, shipped_content
 from app.models.database import db_time, transaction, utc_now
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import ENGINE_KEY, SharedSettings
 from app.models.whitelist import Whitelist, load_whitelist
-from app.paths import resources_dir
 
 DEFAULT_ENGINE = "https://duckduckgo.com/?q={query}"
 ENGINE_SETTING = ENGINE_KEY
@@ -38,10 +36,13 @@ class Link:
     added_by: str = ""
 
 
+LINKS_FILE = "portal/links.json"
+
+
 @cache
-def shipped_links(root: Path | None = None) -> tuple[Link, ...]:
-    path = (root or resources_dir()) / "portal" / "links.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
+def shipped_links(content: Content | None = None) -> tuple[Link, ...]:
+    """The national links of `content`, else of the shipped content (`app.content`)."""
+    data = (content or shipped_content()).json(LINKS_FILE)
     return tuple(
         Link(item["label"], item["url"], item["description"], item.get("partner"), item.get("theme"))
         for item in data["links"]
@@ -62,8 +63,9 @@ LOCAL_LINK_REASON = "lien local « {} »"  # why a local link's site is allowed;
 
 
 class PortalStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, content: Content | None = None) -> None:
         self.db = db
+        self.content = content  # the national content in use; None: the shipped one
 
     def links(self) -> list[Link]:
         local = [
@@ -72,7 +74,7 @@ class PortalStore:
                 "SELECT label, url, description, added_by FROM local_links ORDER BY label"
             )
         ]
-        return [*shipped_links(), *local]
+        return [*shipped_links(self.content), *local]
 
     def local_domains(self) -> dict[str, str]:
         return {
@@ -88,7 +90,7 @@ class PortalStore:
         engine = {
             domain_of(self.search_engine()): "moteur de recherche (résultats limités aux sites autorisés)"
         }
-        return load_whitelist().with_domains({**self.local_domains(), **engine})
+        return load_whitelist(self.content).with_domains({**self.local_domains(), **engine})
 
     def search_engine(self) -> str:
         return get_setting(self.db, ENGINE_SETTING, DEFAULT_ENGINE)

@@ -2,15 +2,14 @@
 
 It lives as dated JSON files in `resources/reference/` so that a content change (a partner renamed,
 a situation added) is an edit of data, not of code. Every file carries `version`, `date` and `source`.
+They are part of the national content (`app.content`): a newer signed version may replace them.
 """
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
+from app.content.bundle import REFERENCE_FILES, Content, shipped_content
 from app.models.text import fold
-from app.paths import resources_dir
 
 
 @dataclass(frozen=True)
@@ -90,62 +89,16 @@ def _default(items: list[dict]) -> str:
 
 
 # What reading a file of the wrong shape raises.
-_UNUSABLE = (KeyError, TypeError, ValueError, AttributeError, StopIteration)
-FILES = {"partners": "partners.json", "bouquet": "bouquet.json", "contact_fields": "contact_fields.json"}
-
-
-def _shipped(root: Path, name: str) -> dict:
-    with (root / "reference" / FILES[name]).open(encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def _read(root: Path, name: str, pulled: Path | None) -> dict:
-    """The file pulled from the reporting server if it is readable and not older than the shipped
-    one (an older server may lack what this version needs), else the shipped one."""
-    shipped = _shipped(root, name)
-    if pulled is not None and (pulled / FILES[name]).is_file():
-        try:
-            newer = json.loads((pulled / FILES[name]).read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return shipped  # a damaged download never stops the workstation: the shipped version serves
-        if _not_older(newer, shipped):
-            return newer
-    return shipped
-
-
-def _not_older(newer: object, shipped: dict) -> bool:
-    version = newer.get("version") if isinstance(newer, dict) else None
-    return type(version) is int and version >= shipped["version"]
+UNUSABLE = (KeyError, TypeError, ValueError, AttributeError, StopIteration)
 
 
 @cache
-def load_catalogue(root: Path | None = None, pulled: Path | None = None) -> Catalogue:
-    """Read the reference files once per process; `pulled` holds newer ones from the server. Pulled
-    files that do not make a catalogue (checked before they were stored, but a disk can fail) give
-    way to the shipped ones."""
-    root = root or resources_dir()
-    try:
-        return _catalogue(*(_read(root, name, pulled) for name in FILES))
-    except _UNUSABLE:
-        return _catalogue(*(_shipped(root, name) for name in FILES))
-
-
-def check_reference_file(name: str, raw: bytes, root: Path | None = None) -> None:
-    """ValueError (French) unless `raw`, the file `name` as the server sent it, is JSON of a version
-    not older than the shipped one that makes a catalogue with the other shipped files: checked
-    before it replaces the previous copy."""
-    root = root or resources_dir()
-    try:
-        candidate = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise ValueError("fichier illisible (JSON attendu)") from error
-    shipped = {other: _shipped(root, other) for other in FILES}
-    if not _not_older(candidate, shipped[name]):
-        raise ValueError("version absente, invalide ou plus ancienne que celle de l'application")
-    try:
-        _catalogue(*({**shipped, name: candidate}[other] for other in FILES))
-    except _UNUSABLE as error:
-        raise ValueError("contenu incomplet ou mal formé") from error
+def load_catalogue(content: Content | None = None) -> Catalogue:
+    """The catalogue of `content` (the national content the workstation uses, checked whole before it
+    was accepted: `app.content.check`), else of the shipped content; read once per process. Raises
+    one of UNUSABLE if its files do not make a catalogue."""
+    content = content or shipped_content()
+    return _catalogue(*(content.json(path) for path in REFERENCE_FILES))
 
 
 def _catalogue(partners_file: dict, bouquet: dict, fields: dict) -> Catalogue:

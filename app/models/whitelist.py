@@ -1,12 +1,12 @@
 """The portal's whitelist: the only sites the workstation opens, links in flows included."""
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.paths import resources_dir
+from app.content.bundle import Content, shipped_content
+
+WHITELIST_FILE = "portal/whitelist.json"
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Whitelist:
 
 
 @cache
-def load_whitelist(root: Path | None = None) -> Whitelist:
-    path = (root or resources_dir()) / "portal" / "whitelist.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
+def load_whitelist(content: Content | None = None) -> Whitelist:
+    """The national whitelist of `content`, else of the shipped content (`app.content`)."""
+    data = (content or shipped_content()).json(WHITELIST_FILE)
     return Whitelist({entry["domain"].lower(): entry["label"] for entry in data["domains"]})

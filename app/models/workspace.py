@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from app.content.bundle import Content
+from app.content.store import content_in_use
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
+from app.models.flows import Flow, load_flows
 from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
@@ -36,6 +39,13 @@ class Workspace:
     escalations: EscalationStore
     referents: ReferentStore
     portal: PortalStore
+    # The national content in use (flows, portal, catalogue): the newest signed bundle the server
+    # sent that this workstation accepted, else the shipped one (`app.content.store`).
+    content: Content
+
+    @cached_property
+    def flows(self) -> dict[str, Flow]:
+        return load_flows(self.content)
 
     # Pass numérique is opened on first use: start-up does not pay for a screen it does not show.
     @cached_property
@@ -78,7 +88,8 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
     path = database_path(data_dir)
     db = open_database(path)
     reset_interrupted_sends(db)
-    catalogue = load_catalogue(pulled=path.parent / REFERENCE_FOLDER)
+    content = content_in_use(path.parent)
+    catalogue = load_catalogue(content)
     return Workspace(
         path,
         db,
@@ -87,5 +98,6 @@ def open_workspace(data_dir: str | Path | None = None) -> Workspace:
         Workstation(db),
         EscalationStore(db, catalogue),
         ReferentStore(db, catalogue),
-        PortalStore(db),
+        PortalStore(db, content),
+        content,
     )

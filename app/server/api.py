@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.models.record import RECORD_KINDS
 from app.models.text import printable
 from app.paths import resources_dir
+from app.server import content as published_content
 from app.server.accounts import Workstation, authenticate, code_structure, enrol
 from app.server.ingest import (
     BODY_TOO_LARGE,
@@ -50,6 +51,7 @@ INVALID_CODE = "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez
 REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 # Built from the registry (`app.server.registry_reference`), once an ANCT list was imported.
 STRUCTURES_REFERENCE = "structures"
+CONTENT = "content"  # the national content's signed bundle (`app.server.content`), once published
 _PLAIN_ERRORS = {
     400: ("bad_request", "Corps de la requête illisible : JSON en UTF-8 attendu."),
     404: ("not_found", "Adresse inconnue sur ce serveur."),
@@ -272,6 +274,9 @@ def get_session(workstation: Authenticated, request: Request) -> dict:
     registry = _registry_reference(request).current()
     if registry is not None:
         reference[STRUCTURES_REFERENCE] = registry.etag
+    content_etag = published_content.current_etag(_engine(request))
+    if content_etag is not None:
+        reference[CONTENT] = content_etag
     return {
         "workstation_id": workstation.id,
         "structure": workstation.structure.as_json(),
@@ -405,7 +410,7 @@ def get_reference(
     else:
         raise refusal(404, "not_found", f"Référentiel inconnu : « {printable(name)[:64]} ».")
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if if_none_match and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
+    if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     if gzipped is not None:
         # Compressed once when built, not per answer (GZipMiddleware leaves an encoded answer alone).
@@ -414,6 +419,40 @@ def get_reference(
             headers["Content-Encoding"] = "gzip"
             body = gzipped
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/content",
+    responses={
+        **_UNAUTHORIZED_DOC,
+        200: {
+            "content": {"application/json": {}},
+            "description": "Le contenu national signé (parcours, portail, référentiels) le plus récent "
+            "publié par `publish-content`, avec son ETag (docs/SYNC_PROTOCOL.md).",
+        },
+        304: {"description": "Inchangé depuis l'ETag indiqué par If-None-Match."},
+        404: {"model": ErrorAnswer, "description": "Aucun contenu publié sur ce serveur."},
+    },
+)
+def get_content(
+    workstation: Authenticated,
+    request: Request,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The newest signed bundle, as stored: the workstation verifies the signature itself."""
+    published = published_content.current(_engine(request))
+    if published is None:
+        raise refusal(404, "not_found", "Aucun contenu national publié sur ce serveur.")
+    headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
+    if _matches(if_none_match, published.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(published.bundle, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    return bool(if_none_match) and etag in (
+        tag.strip().removeprefix("W/") for tag in if_none_match.split(",")
+    )
 
 
 def _registry_reference(request: Request) -> RegistryReference:

@@ -145,6 +145,29 @@ def build_parser() -> argparse.ArgumentParser:
         )
         switch.add_argument("--login", required=True, help="identifiant du compte")
 
+    publish = commands.add_parser(
+        "publish-content",
+        help="vérifier, signer et publier le contenu national (parcours, portail, référentiels)",
+        description="Vérifie le contenu d'un dossier organisé comme resources/ (content.json, flows/, "
+        "portal/, reference/), le signe avec la clé privée de l'éditeur national et le publie : les "
+        "postes le reçoivent à leur prochaine synchronisation (docs/DEPLOYMENT.md).",
+        parents=[common],
+    )
+    publish.add_argument("folder", metavar="DOSSIER", help="dossier du contenu (comme resources/)")
+    publish.add_argument(
+        "--key", required=True, metavar="FICHIER", help="clé privée Ed25519 de l'éditeur (PEM)"
+    )
+
+    content_key = commands.add_parser(
+        "content-key",
+        help="créer la paire de clés de l'éditeur national (la clé publique est affichée)",
+        description="Écrit une nouvelle clé privée Ed25519 dans FICHIER (lisible par son seul "
+        "propriétaire, jamais écrasée) et affiche la clé publique, à livrer avec l'application dans "
+        "resources/content_key.pub.",
+    )
+    content_key.add_argument("action", choices=("new",), help="new : nouvelle paire de clés")
+    content_key.add_argument("file", metavar="FICHIER", help="où écrire la clé privée (hors du dépôt)")
+
     summary = commands.add_parser("summary", help="synthèse mensuelle d'une structure", parents=[common])
     summary.add_argument("--matricule", required=True, help="matricule de la structure")
     summary.add_argument(
@@ -156,8 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "content-key":  # no database: the editor's machine may have none
+        return _content_key(args)
     from sqlalchemy.exc import SQLAlchemyError
 
+    from app.content.bundle import BundleError
     from app.server.accounts import AccountError
     from app.server.database import UnknownSchema, default_url, display_url, open_database
 
@@ -176,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNAVAILABLE
     try:
         return _COMMANDS[args.command](engine, args)
-    except (AccountError, CommandError) as error:
+    except (AccountError, CommandError, BundleError) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return EXIT_INVALID
     except SQLAlchemyError as error:
@@ -417,6 +443,36 @@ def _structures(engine, args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish_content(engine, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.server.content import publish
+
+    content = publish(engine, Path(args.folder), Path(args.key))
+    print(
+        f"Contenu national version {content.version} du {content.date} publié "
+        f"({len(content.flow_files())} parcours) : les postes le recevront à leur prochaine synchronisation."
+    )
+    return 0
+
+
+def _content_key(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.content.bundle import BundleError
+    from app.content.keys import new_key_pair
+
+    try:
+        public = new_key_pair(Path(args.file))
+    except BundleError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Clé privée écrite dans {args.file} : gardez-la hors du dépôt, sauvegardée et secrète.")
+    print("Clé publique, à livrer avec l'application dans resources/content_key.pub :")
+    print(public, end="")
+    return 0
+
+
 _COMMANDS = {
     "serve": _serve,
     "add-structure": _add_structure,
@@ -430,6 +486,7 @@ _COMMANDS = {
     "enable-account": _set_account_enabled,
     "import-structures": _import_structures,
     "structures": _structures,
+    "publish-content": _publish_content,
 }
 
 if __name__ == "__main__":

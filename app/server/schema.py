@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -349,4 +350,18 @@ pass_cheque_states = Table(
     # booklet recorded on two workstations offline), a move that came before its reception is not.
     Column("received", Boolean, nullable=False, server_default=false()),
     PrimaryKeyConstraint("structure", "number"),
+)
+
+
+# The national content's signed bundles (`app.server.content`), as `publish-content` stored them: the
+# newest version is what every server process serves. Kept, not replaced: which version was served
+# when is on record. No private key is ever here, only what the workstations receive.
+content_bundles = Table(
+    "content_bundles",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("date", String(10), nullable=False),
+    Column("bundle", LargeBinary, nullable=False),
+    Column("etag", String(66), nullable=False),
+    _time("published_at"),
 )

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from app.content.bundle import BundleError
+from app.content.store import accept
 from app.models import reattribution
 from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
-from app.models.reference import check_reference_file
 from app.models.settings import get_setting, set_setting
 from app.models.structures import parse_structure_file
 from app.models.workspace import REFERENCE_FOLDER, Workspace
@@ -49,14 +50,16 @@ PLACES_ASKED = (
     "sync.pass_places_asked"  # the workstation id whose Pass lines sent before places were asked for
 )
 INTERRUPTED = "Envoi interrompu par une erreur inattendue : il sera repris au prochain passage."
-REFERENCE_NAMES = ("partners", "bouquet", "contact_fields")
 STRUCTURES = "structures"  # the server's registry, offered by servers that have one
+CONTENT = "content"  # the national content's signed bundle, offered by servers that have one
 REFUSED_LABELS = {
-    "partners": "Référentiel des partenaires",
-    "bouquet": "Référentiel du bouquet de services",
-    "contact_fields": "Référentiel des choix du formulaire de contact",
     STRUCTURES: "Référentiel des structures",
+    CONTENT: "Contenu national (parcours, portail, référentiels)",
 }
+CONTENT_ACCEPTED = (
+    "Contenu national version {} du {} reçu (parcours, portail, référentiels) : il sera utilisé au "
+    "prochain démarrage de l'application."
+)
 REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
@@ -426,36 +429,35 @@ def _publish_settings(workspace: Workspace, client: ServerClient, report: SyncRe
 
 
 def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncReport, current: object) -> None:
-    """Newer reference files go to `<data dir>/reference/`: the catalogue's used from the next start,
-    the list of structures at once. A file whose ETag in the session's answer (`current`) is the one
-    we have, or one we refused, is not asked for: a pass with nothing new costs two requests, not
-    six. The list of structures is asked for only from a server that offers it (an older one does
-    not), and is checked whole before it replaces the last good copy."""
-    folder = workspace.path.parent / REFERENCE_FOLDER
+    """The server's list of structures goes to `<data dir>/reference/` and is used at once; the
+    national content's signed bundle to `<data dir>/content/` (`app.content.store`), used from the
+    next start. Each is asked for only if the session's answer (`current`) offers it with an ETag
+    that is neither the one we have nor one we refused: a pass with nothing new costs no request.
+    Each is checked whole before it replaces the last good copy."""
     offered = current if isinstance(current, dict) else {}
-    names = REFERENCE_NAMES + ((STRUCTURES,) if STRUCTURES in offered else ())
-    for name in names:
+    for name in (STRUCTURES, CONTENT):
         key = f"sync.reference_etag.{name}"
         ours = get_setting(workspace.db, key)
         offered_etag = offered.get(name)
-        if offered_etag is not None and offered_etag in (
-            ours,
-            get_setting(workspace.db, REFUSED_ETAG + name),
-        ):
+        if offered_etag is None or offered_etag in (ours, get_setting(workspace.db, REFUSED_ETAG + name)):
             continue
         try:
-            etag, body = client.get_reference(name, ours)
+            if name == CONTENT:
+                etag, body = client.get_content(ours)
+            else:
+                etag, body = client.get_reference(name, ours)
         except SyncError as error:
             report.error = f"Référentiels non mis à jour : {error}"
             return
         if body is None:
             continue
         try:
-            if name == STRUCTURES:
-                parse_structure_file(body)
+            if name == CONTENT:
+                content = accept(workspace.path.parent, body)
+                report.notices.append(CONTENT_ACCEPTED.format(content.version, _french_date(content.date)))
             else:
-                check_reference_file(name, body)
-        except ValueError as refused:  # StructureFileError too
+                _store_structure_list(workspace, body)
+        except (ValueError, BundleError) as refused:  # StructureFileError too
             report.notices.append(
                 f"{REFUSED_LABELS[name]} reçu du serveur refusé ({refused}) : le poste garde la version "
                 "qu'il avait."
@@ -463,12 +465,27 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             with transaction(workspace.db):
                 set_setting(workspace.db, REFUSED_ETAG + name, etag)
             continue
-        folder.mkdir(exist_ok=True)
-        partial = folder / f"{name}.json.partiel"
-        partial.write_bytes(body)
-        os.replace(partial, folder / f"{name}.json")
+        except OSError as error:  # a full disk: not the file's fault, it is asked for again next pass
+            report.notices.append(
+                f"{REFUSED_LABELS[name]} reçu du serveur non enregistré ({error.strerror or error}) : "
+                "le poste garde la version qu'il avait et réessaiera à la prochaine synchronisation."
+            )
+            continue
         with transaction(workspace.db):
             set_setting(workspace.db, key, etag)
+
+
+def _french_date(day: str) -> str:
+    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+
+
+def _store_structure_list(workspace: Workspace, body: bytes) -> None:
+    parse_structure_file(body)
+    folder = workspace.path.parent / REFERENCE_FOLDER
+    folder.mkdir(exist_ok=True)
+    partial = folder / f"{STRUCTURES}.json.partiel"
+    partial.write_bytes(body)
+    os.replace(partial, folder / f"{STRUCTURES}.json")
 
 
 def _follow_structure_list(workspace: Workspace, report: SyncReport) -> None:

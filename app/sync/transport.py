@@ -455,8 +455,15 @@ class ServerClient:
 
     def get_reference(self, name: str, etag: str | None) -> tuple[str | None, bytes | None]:
         """(ETag, body) of a reference file, or (etag, None) if ours is current (304)."""
+        return self._get_tagged(f"{API}/reference/{name}", etag)
+
+    def get_content(self, etag: str | None) -> tuple[str | None, bytes | None]:
+        """(ETag, body) of the national content's signed bundle, or (etag, None) if ours is current."""
+        return self._get_tagged(f"{API}/content", etag)
+
+    def _get_tagged(self, path: str, etag: str | None) -> tuple[str | None, bytes | None]:
         headers = {"If-None-Match": etag} if etag else {}
-        answer = self._request("GET", f"{API}/reference/{name}", headers=headers)
+        answer = self._request("GET", path, headers=headers)
         if answer.status_code == 304:
             return etag, None
         self._json(answer)

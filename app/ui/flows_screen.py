@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.flows import load_flows
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
 from app.ui.escalation_history import EscalationHistoryDialog
@@ -42,7 +41,7 @@ class FlowsScreen(QWidget):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.flows = load_flows()
+        self.flows = workspace.flows
         title = QLabel("Parcours")
         title.setObjectName("screenTitle")
         self.search = QLineEdit()

@@ -480,10 +480,9 @@ class MainWindow(QMainWindow):
         self.browser.activateWindow()
 
     def open_flow(self, situation_id: str):
-        from app.models.flows import load_flows
         from app.ui.flow_dialog import FlowDialog
 
-        dialog = FlowDialog(self.workspace, load_flows()[situation_id], self)
+        dialog = FlowDialog(self.workspace, self.workspace.flows[situation_id], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished_with_contact.connect(self.open_contact_form)
         dialog.open_url.connect(self.open_url)

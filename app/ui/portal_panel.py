@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.flows import load_flows
 from app.models.portal import PortalError
 from app.models.search import KINDS, SearchIndex, web_search_url
 from app.models.shared_settings import SharedSettingError
@@ -162,7 +161,7 @@ class PortalPanel(QWidget):
             self._index = SearchIndex(
                 self.workspace.catalogue,
                 self.workspace.portal.links(),
-                load_flows(),
+                self.workspace.flows,
                 self.workspace.referents.list(),
             )
         return self._index
@@ -247,7 +246,9 @@ class PortalPanel(QWidget):
             portal = self.workspace.portal
             self.open_url.emit(
                 web_search_url(
-                    text, load_whitelist().with_domains(portal.local_domains()), portal.search_engine()
+                    text,
+                    load_whitelist(portal.content).with_domains(portal.local_domains()),
+                    portal.search_engine(),
                 )
             )
 

@@ -1,17 +1,14 @@
 """Enrolment: a one-time code becomes this workstation's token, kept in the OS keyring only."""
 
-import json
-
 import keyring
 import pytest
 from keyring.backends import fail
 
 from app.models.demo import ensure_demo_setup
-from app.models.reference import load_catalogue
 from app.models.settings import get_setting
 from app.models.workspace import open_workspace
 from app.sync.credentials import CredentialsUnavailable, load_token
-from app.sync.engine import enroll, run_pass
+from app.sync.engine import enroll
 from app.sync.transport import NetworkError, SyncError
 from tests.chaos_proxy import Faults
 from tests.conftest import run_cli
@@ -100,31 +97,6 @@ def test_without_a_usable_keyring_nothing_is_written_and_the_code_is_kept(worksp
 def test_https_is_required_except_on_this_machine(workspace) -> None:
     with pytest.raises(SyncError, match="https://"):
         enroll(workspace, "http://reporting.exemple.fr", "ABCD-EFGH-JKLM")
-
-
-def test_reference_data_is_pulled_with_etags_and_used_from_the_next_start(workspace, server) -> None:
-    ensure_demo_setup(workspace)
-    enroll(workspace, server.url, create_structure(server.database_url))
-    assert run_pass(workspace).error is None
-    folder = workspace.path.parent / "reference"
-    pulled = json.loads((folder / "partners.json").read_text(encoding="utf-8"))
-    assert any(p["id"] == "france-travail" for p in pulled["partners"])
-    etag = get_setting(workspace.db, "sync.reference_etag.partners")
-    assert etag
-    pulled["partners"][0]["label"] = "La Poste (libellé local)"
-    (folder / "partners.json").write_text(json.dumps(pulled, ensure_ascii=False), encoding="utf-8")
-    assert run_pass(workspace).error is None
-    assert "libellé local" in (folder / "partners.json").read_text(encoding="utf-8"), (
-        "304: nothing downloaded"
-    )
-    assert get_setting(workspace.db, "sync.reference_etag.partners") == etag
-    workspace.close()
-    load_catalogue.cache_clear()  # as in a new process: the next start of the application
-    reopened = open_workspace(workspace.path.parent)
-    try:
-        assert reopened.catalogue.partners["la-poste"].label == "La Poste (libellé local)"
-    finally:
-        reopened.close()
 
 
 def test_enrolment_locked_out_after_refused_codes_says_why_in_french(workspace, server) -> None:

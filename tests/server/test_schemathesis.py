@@ -31,7 +31,7 @@ EXAMPLES_PER_OPERATION = 100
 def test_every_answer_is_documented_and_none_is_a_5xx(server: LiveServer, token: str) -> None:
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 10  # the protocol's 7 and the dashboard's 3 (app/server/web/api.py)
+    assert len(operations) == 11  # the protocol's 8 and the dashboard's 3 (app/server/web/api.py)
     for operation in operations:
         has_input = any(
             len(parameters)

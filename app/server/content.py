@@ -1,0 +1,95 @@
+"""The national content the server publishes to its workstations (docs/SYNC_PROTOCOL.md "Contenu
+national signé"): `publish-content` checks and signs a folder and stores the bundle in the database,
+so that every server process serves the same newest version (`GET /api/v1/content`).
+
+The server only carries the bundle: the workstations verify the editor's signature themselves. The
+checks here spare the editor a publication every workstation would refuse: content that does not
+pass `app.content.check`, a version not above the last published and the shipped one, a key that is
+not the one the workstations ship.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select
+
+from app.content.bundle import BundleError, Content, open_bundle, read_folder, shipped_content, sign
+from app.content.check import check_content
+from app.content.keys import editor_key, load_private_key
+from app.server.schema import content_bundles, timestamp, utc_now
+
+
+@dataclass(frozen=True)
+class Published:
+    version: int
+    date: str
+    bundle: bytes
+    etag: str
+
+
+def publish(engine: Engine, folder: Path, key_path: Path) -> Content:
+    """Check the content of `folder`, sign it with the private key in `key_path` and store it;
+    BundleError (French) and nothing stored if anything is wrong."""
+    key = load_private_key(key_path)
+    content = read_folder(folder)
+    check_content(content)
+    shipped = shipped_content().version
+    if content.version <= shipped:
+        raise BundleError(
+            f"version {content.version} pas plus récente que celle du contenu livré avec l'application "
+            f"({shipped}) : augmentez « version » dans content.json"
+        )
+    bundle = sign(content, key)
+    try:
+        open_bundle(bundle, editor_key())
+    except BundleError:
+        raise BundleError(
+            "cette clé privée ne correspond pas à la clé publique livrée avec l'application "
+            "(resources/content_key.pub) : les postes refuseraient ce contenu"
+        ) from None
+    store(engine, content.version, content.date, bundle)
+    return content
+
+
+def store(engine: Engine, version: int, date: str, bundle: bytes) -> None:
+    """Keep a bundle as the newest one; BundleError if its version is not above the last stored."""
+    with engine.begin() as connection:
+        latest = connection.execute(select(func.max(content_bundles.c.version))).scalar()
+        if latest is not None and version <= latest:
+            raise BundleError(
+                f"version {version} déjà publiée ou plus ancienne que la dernière publiée ({latest}) : "
+                "augmentez « version » dans content.json"
+            )
+        connection.execute(
+            insert(content_bundles).values(
+                version=version,
+                date=date,
+                bundle=bundle,
+                etag=f'"{hashlib.sha256(bundle).hexdigest()}"',
+                published_at=timestamp(utc_now()),
+            )
+        )
+
+
+def current_etag(engine: Engine) -> str | None:
+    """The ETag of the newest bundle (what the session's answer offers), None if none was published."""
+    with engine.connect() as connection:
+        return connection.execute(
+            select(content_bundles.c.etag).order_by(content_bundles.c.version.desc()).limit(1)
+        ).scalar()
+
+
+def current(engine: Engine) -> Published | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(
+                content_bundles.c.version,
+                content_bundles.c.date,
+                content_bundles.c.bundle,
+                content_bundles.c.etag,
+            )
+            .order_by(content_bundles.c.version.desc())
+            .limit(1)
+        ).first()
+    return Published(row.version, row.date, bytes(row.bundle), row.etag) if row else None
