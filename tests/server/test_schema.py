@@ -1,6 +1,7 @@
 """The Alembic migrations build exactly the tables the code queries, on SQLite and PostgreSQL; the
 stored form of times."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 
 from alembic import command
@@ -8,10 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import column, create_engine, insert, select, table, text
 
 from app.server.database import MIGRATIONS, open_database, upgrade
-from app.server.schema import metadata, record_ids, records, structures, timestamp, workstations
+from app.server.schema import metadata, records, structures, timestamp, workstations
+from app.server.wire import canonical, wire_record
+from tests.server.helpers import contact
 
 
 def test_migrations_match_the_schema_module(database_url) -> None:
@@ -38,26 +41,23 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
         engine.dispose()
 
 
-def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
-    """Contacts stored before escalations existed keep their ids: 0002 copies them into the registry."""
+def test_a_contact_stored_by_the_first_schema_is_served_as_it_was_received(database_url) -> None:
+    """A contact stored at the first revision (its payload beside its columns) gets its number in the
+    feed (0002, 0004) and its fields as columns (0012), from which it is rebuilt byte for byte."""
     stamp = "2026-11-10T09:45:00Z"
-    contact = {
-        "id": "0b5f3c52-8a4e-4c39-9d1e-6f0e2a7d1c11",
-        "structure": "3",
+    wire = contact(partners=["msa", "caf"], age_band="60-74", first_visit=True, residence_commune="02361")
+    payload = canonical(wire)
+    columns = {
+        **{
+            name: wire[name]
+            for name in ("id", "structure", "created_at", "occurred_at", "utc_offset_minutes")
+        },
+        **{name: wire[name] for name in ("agent", "place", "channel", "situation", "help_kind", "outcome")},
+        "duration_minutes": wire["duration_minutes"],
         "workstation_id": "w",
-        "content_hash": "a" * 64,
-        "payload": "{}",
-        "created_at": stamp,
-        "occurred_at": stamp,
-        "utc_offset_minutes": 60,
+        "content_hash": hashlib.sha256(payload.encode()).hexdigest(),
+        "payload": payload,
         "local_month": "2026-11",
-        "agent": "Julie M.",
-        "place": "Guise",
-        "channel": "sur-place",
-        "situation": "declarer-impots",
-        "help_kind": "information",
-        "outcome": "resolu",
-        "duration_minutes": 15,
         "non_recours": False,
         "pass_numerique": False,
         "deleted": False,
@@ -75,15 +75,20 @@ def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
             connection.execute(insert(structures), {**structure, "created_at": stamp})
             workstation = {"id": "w", "structure": "3", "installation_id": "i", "token_hash": "h"}
             connection.execute(insert(workstations), {**workstation, "enrolled_at": stamp})
-            connection.execute(insert(records), contact)
+            old_records = table("records", *(column(name) for name in columns))
+            connection.execute(insert(old_records), columns)
+            old_partners = table("record_partners", column("record_id"), column("partner"))
+            connection.execute(
+                insert(old_partners), [{"record_id": wire["id"], "partner": p} for p in wire["partners"]]
+            )
     finally:
         engine.dispose()
     engine = open_database(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(select(record_ids)).all() == [
-                (contact["id"], "contact", "a" * 64, "3", "w", 1)
-            ]
+            (row,) = connection.execute(select(records)).mappings().all()
+        assert row["seq"] == 1
+        assert canonical(wire_record("contact", row)) == payload
     finally:
         engine.dispose()
 
