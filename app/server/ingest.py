@@ -46,7 +46,7 @@ from app.server.schema import (
     timestamp,
     utc_now,
 )
-from app.server.wire import canonical, fields, wire_record
+from app.server.wire import FIXED, canonical, fields, wire_record
 
 MAX_ITEMS = 500
 MAX_BODY_BYTES = 1 << 20
@@ -186,7 +186,7 @@ KINDS: dict[str, _Kind] = {
     ),
 }
 assert set(KINDS) == set(RECORD_KINDS), "every kind of app.models.record must be stored"
-assert all(set(fields(kind)) <= set(KINDS[kind].table.c.keys()) for kind in KINDS), (
+assert all(set(fields(kind)) - set(KINDS[kind].table.c.keys()) <= FIXED.keys() for kind in KINDS), (
     "every field of a record must have its column"
 )
 _QUOTED_KINDS = [f"« {kind} »" for kind in KINDS]
@@ -199,7 +199,8 @@ def _row(kind: str, record: Any) -> dict:
     """The columns of `record` in its kind's table: its fields' JSON values (`app.server.wire`), the
     month of its own time on the agent's wall clock, and for the Pass numérique the number of cheques
     (what the figures sum)."""
-    row = record.model_dump(mode="json")
+    table = KINDS[kind].table
+    row = {name: value for name, value in record.model_dump(mode="json").items() if name in table.c}
     at: datetime = getattr(record, KINDS[kind].moment)
     local = at + timedelta(minutes=record.utc_offset_minutes)
     row["local_month"] = f"{local.year:04d}-{local.month:02d}"

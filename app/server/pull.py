@@ -78,11 +78,10 @@ def _rows(
         last_seq = max((seq for seq in connection.execute(latest).one() if seq is not None), default=0)
         merged = list(heapq.merge(*runs, key=lambda pair: pair[1].seq))[: limit + 1]
         senders = {row.workstation_id for _kind, row in merged}
-        labels = dict(
-            connection.execute(
+        labels = {
+            sender: label
+            for sender, label in connection.execute(
                 select(workstations.c.id, workstations.c.label).where(workstations.c.id.in_(senders))
             )
-            .tuples()
-            .all()
-        )
+        }
     return merged[:limit], len(merged) > limit, int(last_seq), labels

@@ -18,6 +18,10 @@ from typing import Any
 
 from app.models.record import RECORD_KINDS
 
+# The fields a kind may fix once and for all, with their value: a Pass numérique record is never
+# corrected nor deleted (`app.models.record._PassRecord`), so its table has no column for them.
+FIXED = {"supersedes": None, "deleted": False}
+
 
 @cache
 def fields(kind: str) -> tuple[str, ...]:
@@ -27,7 +31,7 @@ def fields(kind: str) -> tuple[str, ...]:
 
 def wire_record(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """The wire record of `kind` held by `row` (a row of its table, or the columns ingest writes)."""
-    return {name: row[name] for name in fields(kind)}
+    return {name: row[name] if name in row else FIXED[name] for name in fields(kind)}
 
 
 def canonical(record: Mapping[str, Any]) -> str:

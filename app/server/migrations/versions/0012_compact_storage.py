@@ -176,6 +176,15 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_record_ids"),
     )
     op.create_index("ix_record_ids_structure_seq", "record_ids", ["structure", "seq"], unique=True)
+    for table, kind in _KINDS.items():
+        _refill(table, kind)
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("content_hash", existing_type=sa.String(64), nullable=False)
+            batch.alter_column("payload", existing_type=sa.Text(), nullable=False)
+            batch.drop_column("seq")
+            for name in _NEW_COLUMNS[table]:
+                batch.drop_column(name)
+    # After the contacts' table is rebuilt (SQLite): dropping it would cascade to these rows.
     op.create_table(
         "record_partners",
         sa.Column("record_id", sa.String(36), nullable=False),
@@ -185,14 +194,7 @@ def downgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("record_id", "partner", name="pk_record_partners"),
     )
-    for table, kind in _KINDS.items():
-        _refill(table, kind)
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("content_hash", existing_type=sa.String(64), nullable=False)
-            batch.alter_column("payload", existing_type=sa.Text(), nullable=False)
-            batch.drop_column("seq")
-            for name in _NEW_COLUMNS[table]:
-                batch.drop_column(name)
+    _refill_partners()
 
 
 _KINDS = {
@@ -283,7 +285,7 @@ def _refill(table: str, kind: str) -> None:
         )
         if not rows:
             return
-        payloads, registry, partners = [], [], []
+        payloads, registry = [], []
         for row in rows:
             record = {"supersedes": None, "deleted": False, **{name: row[name] for name in stored}}
             for name in _BOOLEANS:
@@ -307,9 +309,6 @@ def _refill(table: str, kind: str) -> None:
                     "seq": row["seq"],
                 }
             )
-            partners += [
-                {"record_id": row["id"], "partner": partner} for partner in record.get("partners", [])
-            ]
         connection.execute(
             sa.text(
                 f"UPDATE {table} SET payload = :payload, content_hash = :content_hash WHERE id = :row_id"
@@ -323,9 +322,26 @@ def _refill(table: str, kind: str) -> None:
             ),
             registry,
         )
-        if partners:
-            connection.execute(
-                sa.text("INSERT INTO record_partners (record_id, partner) VALUES (:record_id, :partner)"),
-                partners,
-            )
         last = rows[-1]["id"]
+
+
+def _refill_partners() -> None:
+    """One `record_partners` row per partner of each contact, from its payload."""
+    connection = op.get_bind()
+    last = ""
+    while True:
+        rows = connection.execute(
+            sa.text("SELECT id, payload FROM records WHERE id > :last ORDER BY id LIMIT :chunk"),
+            {"last": last, "chunk": _CHUNK},
+        ).all()
+        if not rows:
+            return
+        connection.execute(
+            sa.text("INSERT INTO record_partners (record_id, partner) VALUES (:record_id, :partner)"),
+            [
+                {"record_id": record_id, "partner": partner}
+                for record_id, payload in rows
+                for partner in json.loads(payload)["partners"]
+            ],
+        )
+        last = rows[-1][0]
