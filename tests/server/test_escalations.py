@@ -301,16 +301,19 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
                 statements.append(f"INSERT {words[2]}")
             elif words[0] == "SELECT" and "FROM" in words:
                 statements.append(f"SELECT {words[words.index('FROM') + 1]}")
+            elif words[0] == "SAVEPOINT":
+                statements.append("SAVEPOINT")
             elif words[0] not in ("BEGIN", "SELECT"):
                 statements.append(" ".join(words[:2]))
 
+        # On PostgreSQL each kind's rows are one COPY (not seen here) in a savepoint of its own.
+        copied = engine.dialect.name == "postgresql"
         first = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in first["results"]] == ["accepted"] * 500
         assert statements == [
             "INSERT STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
             "SELECT RECORDS",  # the batch's ids in every kind's table (one union)
-            "INSERT RECORDS",
-            "INSERT ESCALATIONS",
+            *(["SAVEPOINT", "RELEASE SAVEPOINT"] * 2 if copied else ["INSERT RECORDS", "INSERT ESCALATIONS"]),
             "SELECT RECORDS",  # which of the batch's contacts are current (`app.server.rollups`)
             "INSERT CONTACT_COUNTS",
             "INSERT DEPARTEMENT_COUNTS",

@@ -343,13 +343,16 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             words = str(clause).upper().split()
             if words[0] in ("INSERT", "UPDATE", "DELETE"):
                 statements.append(" ".join(words[:3]))
+            elif words[0] == "SAVEPOINT":
+                statements.append("SAVEPOINT")
 
+        # On PostgreSQL each kind's rows are one COPY (not seen here) in a savepoint of its own.
+        copied = engine.dialect.name == "postgresql"
         answer = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 200
         assert statements == [
             "INSERT INTO STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
-            "INSERT INTO PASS_LEDGER",
-            "INSERT INTO PASS_ISSUANCES",
+            *(["SAVEPOINT"] * 2 if copied else ["INSERT INTO PASS_LEDGER", "INSERT INTO PASS_ISSUANCES"]),
             "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:
