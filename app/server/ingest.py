@@ -38,7 +38,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from app.models.communes import load_communes
 from app.models.record import (
@@ -367,7 +366,7 @@ def _insert(connection: Connection, table: Table, rows: list[dict]) -> set[str]:
             with connection.begin_nested():
                 _copy(connection, table, rows)
             return {row["id"] for row in rows}
-        except IntegrityError:
+        except connection.dialect.dbapi.IntegrityError:  # the driver's own: the COPY bypasses SQLAlchemy
             pass
     statement = (
         _DIALECT_INSERTS[connection.dialect.name](table)
