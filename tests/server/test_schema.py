@@ -12,9 +12,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import column, create_engine, insert, select, table, text
 
 from app.server.database import MIGRATIONS, open_database, upgrade
+from app.server.ingest import KINDS, ingest
 from app.server.schema import metadata, records, structures, timestamp, workstations
 from app.server.wire import canonical, wire_record
-from tests.server.helpers import contact
+from tests.server.helpers import (
+    contact,
+    downgrade,
+    escalation,
+    items,
+    pass_issuance,
+    pass_line,
+    setting,
+)
+from tests.server.helpers import workstations as enrolled_workstations
 
 
 def test_migrations_match_the_schema_module(database_url) -> None:
@@ -99,3 +109,54 @@ def test_stored_times_always_have_a_four_digit_year() -> None:
         timestamp(datetime(2026, 11, 20, 11, 0, tzinfo=timezone(timedelta(hours=1))))
         == "2026-11-20T10:00:00Z"
     )
+
+
+def test_migration_0012_keeps_every_record_of_every_kind(database_url) -> None:
+    """Records of every kind stored by the schema before 0012 (its payload, content hash, id registry
+    and partner rows, as 0012's downgrade writes them back) come out of 0012 as they went in: the same
+    canonical JSON, the same `seq`, the partners in their order; a resend is still a duplicate."""
+    engine = open_database(database_url)
+    try:
+        (sender,) = enrolled_workstations(engine, "accueil")
+        cheques = [f"M{n}" for n in range(1, 6)]
+        batch = [
+            *items(contact(partners=["msa", "caf"], age_band="60-74", residence_commune="02361")),
+            *items(escalation(), kind="escalation"),
+            *items(pass_line("recu", cheques), kind="pass_ledger"),
+            *items(pass_issuance(["M1", "M2"], residence_commune="02361"), kind="pass_issuance"),
+            *items(setting("stops", ["Guise", "Château-Thierry"]), kind="setting"),
+        ]
+        answer = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * len(batch)
+        downgrade(engine, "0010_contact_counts")
+        with engine.connect() as connection:
+            registry = {
+                record_id: content_hash
+                for record_id, content_hash in connection.execute(
+                    text("SELECT id, content_hash FROM record_ids")
+                )
+            }
+            for item in batch:
+                table = KINDS[item["kind"]].table.name
+                payload = connection.execute(
+                    text(f"SELECT payload FROM {table} WHERE id = :id"), {"id": item["record"]["id"]}
+                ).scalar_one()
+                assert payload == canonical(item["record"])
+                assert registry[item["record"]["id"]] == hashlib.sha256(payload.encode()).hexdigest()
+            partners = connection.execute(text("SELECT partner FROM record_partners ORDER BY 1")).scalars()
+            assert list(partners) == ["caf", "msa"]
+        upgrade(engine)
+        with engine.connect() as connection:
+            for item, result in zip(batch, answer["results"], strict=True):
+                table = KINDS[item["kind"]].table
+                row = (
+                    connection.execute(select(table).where(table.c.id == item["record"]["id"]))
+                    .mappings()
+                    .one()
+                )
+                assert canonical(wire_record(item["kind"], row)) == canonical(item["record"])
+                assert row["seq"] == result["seq"]
+        again = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in again["results"]] == ["duplicate"] * len(batch)
+    finally:
+        engine.dispose()
