@@ -47,6 +47,20 @@ def _time(name: str, *, nullable: bool = False) -> Column:
     return Column(name, String(TIMESTAMP_LENGTH), nullable=nullable)
 
 
+class CompactUuid(TypeDecorator):
+    """A record's (or a workstation's) id as text with dashes in Python (what the wire record carries), stored as
+    PostgreSQL's 16-byte `uuid` there (37 bytes as text, and as much again in every index holding it)
+    and as the same text on SQLite, where bytes matter less than reading the file by hand."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
+        return dialect.type_descriptor(String(36))
+
+
 structures = Table(
     "structures",
     metadata,
@@ -72,10 +86,11 @@ structures = Table(
     _time("closed_at", nullable=True),
 )
 
+# A workstation's id is in every record it sent (`workstation_id`): a `uuid` on PostgreSQL too.
 workstations = Table(
     "workstations",
     metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", CompactUuid(), primary_key=True),
     Column("structure", ForeignKey("structures.matricule"), nullable=False, index=True),
     Column("installation_id", String(36), nullable=False),
     Column("label", String(80)),
@@ -148,20 +163,6 @@ audit_log = Table(
     Column("address", String(64), nullable=False, server_default=""),
     Index(None, "at"),
 )
-
-
-class CompactUuid(TypeDecorator):
-    """A record's id as text with dashes in Python (what the wire record carries), stored as
-    PostgreSQL's 16-byte `uuid` there (37 bytes as text, and as much again in every index holding it)
-    and as the same text on SQLite, where bytes matter less than reading the file by hand."""
-
-    impl = String(36)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
-        return dialect.type_descriptor(String(36))
 
 
 class TextList(TypeDecorator):

@@ -51,6 +51,9 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
         engine.dispose()
 
 
+WORKSTATION = "5d0f6a56-0c1e-4b8e-9a43-2f5c8d1e7b90"
+
+
 def test_a_contact_stored_by_the_first_schema_is_served_as_it_was_received(database_url) -> None:
     """A contact stored at the first revision (its payload beside its columns) gets its number in the
     feed (0002, 0004) and its fields as columns (0012), from which it is rebuilt byte for byte."""
@@ -64,7 +67,7 @@ def test_a_contact_stored_by_the_first_schema_is_served_as_it_was_received(datab
         },
         **{name: wire[name] for name in ("agent", "place", "channel", "situation", "help_kind", "outcome")},
         "duration_minutes": wire["duration_minutes"],
-        "workstation_id": "w",
+        "workstation_id": WORKSTATION,
         "content_hash": hashlib.sha256(payload.encode()).hexdigest(),
         "payload": payload,
         "local_month": "2026-11",
@@ -83,7 +86,7 @@ def test_a_contact_stored_by_the_first_schema_is_served_as_it_was_received(datab
             command.upgrade(config, "0001")
             structure = {"matricule": "3", "name": "Guise", "departement": "02", "itinerant": False}
             connection.execute(insert(structures), {**structure, "created_at": stamp})
-            workstation = {"id": "w", "structure": "3", "installation_id": "i", "token_hash": "h"}
+            workstation = {"id": WORKSTATION, "structure": "3", "installation_id": "i", "token_hash": "h"}
             connection.execute(insert(workstations), {**workstation, "enrolled_at": stamp})
             old_records = table("records", *(column(name) for name in columns))
             connection.execute(insert(old_records), columns)

@@ -4,12 +4,12 @@ Each kind's table gets the fields its columns lacked (a contact's partners, age 
 commune of residence; a Pass numérique line's cheques and booklet size; an issuance's cheques and
 commune; a shared setting's value) and the record's `seq`, all read back from the stored payload and
 the id registry; then the payload, the content hash, the id registry (`record_ids`) and the contacts'
-partner rows (`record_partners`) go. On PostgreSQL the record ids become `uuid` (16 bytes instead of
-37, in the rows and in every index). Indexes: (structure, seq) per kind for the feed; `supersedes`
+partner rows (`record_partners`) go. On PostgreSQL the record ids and the workstation ids become
+`uuid` (16 bytes instead of 37, in the rows and in every index). Indexes: (structure, seq) per kind for the feed; `supersedes`
 only where it is set; the contacts lose (structure, local_month), their figures being read from
 their counts.
 
-Not reversible (the payload is not rebuilt): take a backup before upgrading (docs/DEPLOYMENT.md).
+The downgrade rebuilds the payload, content hash, id registry and partner rows from the columns.
 
 Revision ID: 0012_compact_storage
 Revises: 0010_contact_counts
@@ -106,6 +106,30 @@ def upgrade() -> None:
                 postgresql_where=sa.text("supersedes IS NOT NULL"),
                 sqlite_where=sa.text("supersedes IS NOT NULL"),
             )
+    if postgres:
+        _workstation_ids(postgresql.UUID(as_uuid=False), "uuid")
+
+
+# The columns holding a workstation's id, each with its foreign key (PostgreSQL: a `uuid` too).
+_WORKSTATION_REFERENCES = ("enrolment_codes", *_NEW_COLUMNS)
+
+
+def _workstation_ids(kind: sa.types.TypeEngine, using: str) -> None:
+    """Workstation ids to `kind` (PostgreSQL), the foreign keys dropped and made again around it."""
+    existing = sa.String(36) if using == "uuid" else postgresql.UUID(as_uuid=False)
+    for table in _WORKSTATION_REFERENCES:
+        op.drop_constraint(f"fk_{table}_workstation_id_workstations", table, type_="foreignkey")
+    for table, column in (
+        ("workstations", "id"),
+        *((table, "workstation_id") for table in _WORKSTATION_REFERENCES),
+    ):
+        op.alter_column(
+            table, column, existing_type=existing, type_=kind, postgresql_using=f"{column}::{using}"
+        )
+    for table in _WORKSTATION_REFERENCES:
+        op.create_foreign_key(
+            f"fk_{table}_workstation_id_workstations", table, "workstations", ["workstation_id"], ["id"]
+        )
 
 
 def _fill(table: str, columns: dict) -> None:
@@ -141,6 +165,8 @@ def downgrade() -> None:
     """Back to a payload and content hash per record, the id registry and the partner rows, rebuilt
     from the columns (the wire record's fields, frozen here as they are at this revision)."""
     postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        _workstation_ids(sa.String(36), "text")
     for table in _NEW_COLUMNS:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("content_hash", sa.String(64), nullable=True))
