@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
 
@@ -204,6 +204,8 @@ def list_workstations(engine: Engine, matricule: str) -> list[Workstation]:
 
 def revoke(engine: Engine, workstation_id: str) -> tuple[Workstation, bool]:
     """Revoke a workstation's token; the flag says whether it was still active."""
+    if not _is_uuid(workstation_id):  # no workstation has such an id (and PostgreSQL's uuid refuses it)
+        raise AccountError(f"Poste inconnu : « {workstation_id} » (voir la commande workstations).")
     with write_transaction(engine) as connection:
         revoked = connection.execute(
             update(workstations)
@@ -214,6 +216,14 @@ def revoke(engine: Engine, workstation_id: str) -> tuple[Workstation, bool]:
     if row is None:
         raise AccountError(f"Poste inconnu : « {workstation_id} » (voir la commande workstations).")
     return _workstation(row), bool(revoked)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _issue_code(connection: Connection, matricule: str) -> str:

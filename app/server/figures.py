@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, select, union
 
 from app.reports.periods import Period, PeriodError
 from app.server.schema import (
+    contact_counts,
     escalations,
     pass_issuances,
     pass_ledger,
@@ -202,13 +203,15 @@ def _active_structures(connection: Connection, scope: Scope, period: MonthRange)
     """The structures of `scope` with anything to count in `period` (the Pass numérique stock: any
     ledger line up to its end)."""
     in_scope = select(structures.c.matricule).where(visible(scope))
+    # The contacts' from their counts (the contacts table has no index by month any more).
     legs = [
         select(table.c.structure).where(
             table.c.structure.in_(in_scope),
             table.c.local_month >= period.first,
             table.c.local_month <= period.last,
+            *([table.c.n != 0] if table is contact_counts else []),
         )
-        for table in (records, escalations, pass_issuances)
+        for table in (contact_counts, escalations, pass_issuances)
     ]
     legs.append(
         select(pass_ledger.c.structure).where(

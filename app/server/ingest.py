@@ -4,55 +4,63 @@ A batch mixes record kinds (`contact`, `escalation`, `pass_ledger`, `pass_issuan
 `app.models.record.RECORD_KINDS`). One bad record never blocks the others (each item gets its own
 answer), and the batch is written in one transaction with a constant number of statements, whatever
 its size: one upsert of the structure's counter (numbering the batch in its structure's feed, see
-`app.server.pull`), one multi-row insert into the id registry that skips known ids (an id is unique
-across kinds), one select of the ids it skipped to tell a duplicate from a conflict, then one
-multi-row insert per table (contacts, their partners, escalations, Pass numérique ledger lines and
-issuances, versions of shared settings), and the counts of current contacts the batch moves
-(`app.server.rollups`: two reads of the records it touches, one upsert).
+`app.server.pull`), on PostgreSQL one advisory lock (`_lock_ids`), one look-up of the batch's ids in
+every kind's table (an id is unique across kinds; the rows of the few found are read to tell a
+resend from a different record: same canonical JSON, `app.server.wire`), then one multi-row insert
+per kind (contacts, escalations, Pass numérique ledger lines and issuances, versions of shared
+settings), and the counts of current contacts the batch moves (`app.server.rollups`: two reads of
+the records it touches, one upsert). A record is stored as columns only, no JSON copy: the wire
+record is rebuilt from them.
 """
 
-import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Integer, String, Table, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    any_,
+    bindparam,
+    cast,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.communes import load_communes
 from app.models.record import (
     RECORD_KINDS,
-    ContactRecord,
-    EscalationRecord,
-    PassIssuanceRecord,
-    PassLedgerRecord,
     RecordError,
-    SettingRecord,
     validate_record,
 )
 from app.models.reference import load_catalogue
 from app.models.text import printable
 from app.server import pass_stock, rollups
-from app.server.accounts import Workstation
+from app.server.accounts import Structure, Workstation
 from app.server.database import write_transaction
 from app.server.schema import (
     escalations,
     pass_issuances,
     pass_ledger,
-    record_ids,
-    record_partners,
     records,
     setting_versions,
     structure_sequences,
     timestamp,
     utc_now,
 )
+from app.server.wire import FIXED, canonical, fields, wire_record
 
 MAX_ITEMS = 500
 MAX_BODY_BYTES = 1 << 20
@@ -139,103 +147,20 @@ class _Rejected(Exception):
 
 @dataclass(frozen=True)
 class _Kind:
-    """What ingest needs to know of a record kind: its table, its columns, its words in French."""
+    """What ingest needs to know of a record kind: its table, its own time, its words in French."""
 
     table: Table
-    columns: Callable[[Any], dict]
-    children: Callable[[Any], list[dict]]  # rows of `child_table` that belong to the record
-    child_table: Table | None
+    moment: str  # the field whose month on the agent's wall clock is `local_month`
     label: str  # in "Un autre enregistrement (contact) portant le même identifiant…"
     absent: str
     belongs: str  # subject of "… appartient à la structure « 59 »"
     conflict: str
 
 
-def _contact_columns(contact: ContactRecord) -> dict:
-    return {
-        **_common_columns(contact, "occurred_at"),
-        **_correction_columns(contact),
-        "place": contact.place,
-        "channel": contact.channel,
-        "situation": contact.situation,
-        "help_kind": contact.help_kind,
-        "outcome": contact.outcome,
-        "duration_minutes": contact.duration_minutes,
-        "non_recours": contact.non_recours,
-        "pass_numerique": contact.pass_numerique,
-    }
-
-
-def _escalation_columns(escalation: EscalationRecord) -> dict:
-    return {
-        **_common_columns(escalation, "sent_at"),
-        **_correction_columns(escalation),
-        "partner": escalation.partner,
-        "situation": escalation.situation,
-        "channel": escalation.channel,
-        "status": escalation.status,
-        "answered_at": timestamp(escalation.answered_at) if escalation.answered_at else None,
-    }
-
-
-def _pass_ledger_columns(line: PassLedgerRecord) -> dict:
-    return {
-        **_common_columns(line, "occurred_at"),
-        "event": line.event,
-        "funder": line.funder,
-        "booklet": line.booklet,
-        "cheque_count": len(line.cheques),
-        "value_cents": line.value_cents,
-        "valid_until": line.valid_until.isoformat(),
-        "reason": line.reason,
-        "issuance": str(line.issuance) if line.issuance else None,
-    }
-
-
-def _pass_issuance_columns(issuance: PassIssuanceRecord) -> dict:
-    return {
-        **_common_columns(issuance, "issued_at"),
-        "cheque_count": len(issuance.cheques),
-        "value_cents": issuance.value_cents,
-        "age_band": issuance.age_band,
-        "social_situation": issuance.social_situation,
-        "autonomy_level": issuance.autonomy_level,
-        "contact": str(issuance.contact) if issuance.contact else None,
-    }
-
-
-def _setting_columns(version: SettingRecord) -> dict:
-    return {**_common_columns(version, "changed_at"), **_correction_columns(version), "item": version.item}
-
-
-def _common_columns(record: Any, moment: str) -> dict:
-    """The columns every kind has (`app.server.schema._record_table`); `moment` names the record's own
-    time, and `local_month` is its month on the agent's wall clock."""
-    at: datetime = getattr(record, moment)
-    local = at + timedelta(minutes=record.utc_offset_minutes)
-    return {
-        "id": str(record.id),
-        "created_at": timestamp(record.created_at),
-        moment: timestamp(at),
-        "utc_offset_minutes": record.utc_offset_minutes,
-        "local_month": f"{local.year:04d}-{local.month:02d}",
-        "agent": record.agent,
-    }
-
-
-def _correction_columns(record: Any) -> dict:
-    """The columns of a kind that can be corrected or deleted (the Pass numérique kinds cannot)."""
-    return {"supersedes": str(record.supersedes) if record.supersedes else None, "deleted": record.deleted}
-
-
 KINDS: dict[str, _Kind] = {
     "contact": _Kind(
         table=records,
-        columns=_contact_columns,
-        children=lambda contact: [
-            {"record_id": str(contact.id), "partner": partner} for partner in contact.partners
-        ],
-        child_table=record_partners,
+        moment="occurred_at",
         label="contact",
         absent="Contenu du contact absent ou mal formé.",
         belongs="Ce contact",
@@ -243,9 +168,7 @@ KINDS: dict[str, _Kind] = {
     ),
     "escalation": _Kind(
         table=escalations,
-        columns=_escalation_columns,
-        children=lambda _escalation: [],
-        child_table=None,
+        moment="sent_at",
         label="sollicitation",
         absent="Contenu de la sollicitation absent ou mal formé.",
         belongs="Cette sollicitation",
@@ -253,9 +176,7 @@ KINDS: dict[str, _Kind] = {
     ),
     "pass_ledger": _Kind(
         table=pass_ledger,
-        columns=_pass_ledger_columns,
-        children=lambda _line: [],
-        child_table=None,
+        moment="occurred_at",
         label="mouvement du registre Pass numérique",
         absent="Contenu du mouvement du registre Pass numérique absent ou mal formé.",
         belongs="Ce mouvement du registre Pass numérique",
@@ -263,9 +184,7 @@ KINDS: dict[str, _Kind] = {
     ),
     "pass_issuance": _Kind(
         table=pass_issuances,
-        columns=_pass_issuance_columns,
-        children=lambda _issuance: [],
-        child_table=None,
+        moment="issued_at",
         label="remise de Pass numérique",
         absent="Contenu de la remise de Pass numérique absent ou mal formé.",
         belongs="Cette remise de Pass numérique",
@@ -273,9 +192,7 @@ KINDS: dict[str, _Kind] = {
     ),
     "setting": _Kind(
         table=setting_versions,
-        columns=_setting_columns,
-        children=lambda _version: [],
-        child_table=None,
+        moment="changed_at",
         label="paramètre partagé",
         absent="Contenu du paramètre partagé absent ou mal formé.",
         belongs="Ce paramètre partagé",
@@ -283,8 +200,27 @@ KINDS: dict[str, _Kind] = {
     ),
 }
 assert set(KINDS) == set(RECORD_KINDS), "every kind of app.models.record must be stored"
+assert all(set(fields(kind)) - set(KINDS[kind].table.c.keys()) <= FIXED.keys() for kind in KINDS), (
+    "every field of a record must have its column"
+)
 _QUOTED_KINDS = [f"« {kind} »" for kind in KINDS]
 _EXPECTED_KINDS = f"{', '.join(_QUOTED_KINDS[:-1])} ou {_QUOTED_KINDS[-1]}"
+# The key of the PostgreSQL advisory lock that makes an id unique across kinds (`_lock_ids`).
+_IDS_LOCK = 72_450_015
+
+
+def _row(kind: str, record: Any) -> dict:
+    """The columns of `record` in its kind's table: its fields' JSON values (`app.server.wire`), the
+    month of its own time on the agent's wall clock, and for the Pass numérique the number of cheques
+    (what the figures sum)."""
+    table = KINDS[kind].table
+    row = {name: value for name, value in record.model_dump(mode="json").items() if name in table.c}
+    at: datetime = getattr(record, KINDS[kind].moment)
+    local = at + timedelta(minutes=record.utc_offset_minutes)
+    row["local_month"] = f"{local.year:04d}-{local.month:02d}"
+    if "cheques" in row:
+        row["cheque_count"] = len(row["cheques"])
+    return row
 
 
 @dataclass(frozen=True)
@@ -292,16 +228,24 @@ class _Valid:
     index: int
     kind: str
     id: str
-    content_hash: str
+    row: dict  # the record's columns, from which its canonical JSON is made when needed
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """An id the database already held: its kind, `seq` and canonical JSON."""
+
+    kind: str
+    seq: int
+    canonical: str
 
 
 @dataclass
 class _Batch:
-    """The valid records of a batch to store, first occurrence of each id only."""
+    """The valid records of a batch to store, first occurrence of each id only, in batch order."""
 
-    ids: dict[str, dict] = field(default_factory=dict)  # rows of `record_ids`
+    kinds: dict[str, str] = field(default_factory=dict)  # id -> kind
     rows: dict[str, dict[str, dict]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
-    children: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_time: str | None) -> dict:
@@ -321,150 +265,227 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
     batch = _Batch()
     for index, item in enumerate(items):
         try:
-            kind, record, row, children = _prepared(item, catalogue, workstation)
+            kind, row = _prepared(item, catalogue, workstation)
         except _Rejected as rejected:
             results.append({**rejected.answer, "reason": printable(rejected.answer["reason"])})
             continue
-        entry = _Valid(index, kind, str(record.id), row["content_hash"])
+        entry = _Valid(index, kind, row["id"], row)
         valid.append(entry)
         results.append({"id": entry.id, "status": "accepted"})
-        if entry.id not in batch.ids:  # the first occurrence in the batch is the one stored
-            batch.ids[entry.id] = {
-                "id": entry.id,
-                "kind": kind,
-                "content_hash": entry.content_hash,
-                "structure": stamp["structure"],
-                "workstation_id": workstation.id,
-            }
+        if entry.id not in batch.kinds:  # the first occurrence in the batch is the one stored
+            batch.kinds[entry.id] = kind
             batch.rows[kind][entry.id] = {**stamp, **row}
-            batch.children[entry.id] = children
-    if batch.ids:
-        inserted, stored, refused = _store(engine, batch, workstation.structure.departement)
-        first_index: dict[str, int] = {}
+    if batch.kinds:
+        inserted, stored, refused = _store(engine, batch, workstation.structure)
+        first: dict[str, _Valid] = {}
         for entry in valid:
-            first_index.setdefault(entry.id, entry.index)
+            first.setdefault(entry.id, entry)
             if entry.id in refused:  # a move a Pass numérique cheque cannot make
                 results[entry.index] = _rejection(entry.id, "conflict", refused[entry.id])
                 continue
-            stored_kind, stored_hash, seq = stored[entry.id]
-            if entry.id in inserted and entry.index == first_index[entry.id]:
-                results[entry.index]["seq"] = seq
-                continue
-            if (stored_kind, stored_hash) == (entry.kind, entry.content_hash):
-                results[entry.index] = {"id": entry.id, "status": "duplicate", "seq": seq}
-            elif stored_kind == entry.kind:
+            if entry.id in inserted:
+                original = first[entry.id]
+                seq = batch.rows[original.kind][entry.id]["seq"]
+                if entry is original:
+                    results[entry.index]["seq"] = seq
+                    continue
+                kept = _Stored(original.kind, seq, _canonical(original))
+            else:
+                kept = stored[entry.id]
+            if kept.kind == entry.kind and kept.canonical == _canonical(entry):
+                results[entry.index] = {"id": entry.id, "status": "duplicate", "seq": kept.seq}
+            elif kept.kind == entry.kind:
                 results[entry.index] = _rejection(entry.id, "conflict", KINDS[entry.kind].conflict)
             else:
                 results[entry.index] = _rejection(
                     entry.id,
                     "conflict",
-                    f"Un autre enregistrement ({KINDS[stored_kind].label}) portant le même identifiant "
+                    f"Un autre enregistrement ({KINDS[kept.kind].label}) portant le même identifiant "
                     "a déjà été reçu.",
                 )
     return {"received_at": timestamp(received), "results": results}
 
 
+def _canonical(entry: _Valid) -> str:
+    return canonical(wire_record(entry.kind, entry.row))
+
+
 def _store(
-    engine: Engine, batch: _Batch, departement: str
-) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
-    """Insert the records whose id is new; the ids inserted, the stored kind, content hash and `seq`
-    (the place in the structure's feed) of every id stored, and the French reason of each Pass numérique record refused because a cheque of it
-    cannot make its move (`app.server.pass_stock`; stored nowhere). A constant number of statements: the
-    id registry first (its unique constraint decides, across kinds and concurrent batches), then one
-    multi-row insert per table."""
+    engine: Engine, batch: _Batch, structure: Structure
+) -> tuple[set[str], dict[str, _Stored], dict[str, str]]:
+    """Insert the records whose id is new; the ids inserted, what was already stored under the others,
+    and the French reason of each Pass numérique record refused because a cheque of it cannot make its
+    move (`app.server.pass_stock`; stored nowhere). A constant number of statements whatever the
+    batch's size: the structure's counter, the lock on ids (PostgreSQL), one look-up of the batch's ids
+    in every kind's table, then one multi-row insert per kind (its primary key skipping an id that a
+    concurrent batch of another structure stored meanwhile) and the counts."""
     with write_transaction(engine) as connection:
-        structure = next(iter(batch.ids.values()))["structure"]
-        _number(connection, list(batch.ids.values()))
-        moves = pass_stock.moves(batch.ids, batch.rows)
-        refused = pass_stock.refused_moves(connection, structure, moves)
-        for record_id in refused:
-            del batch.ids[record_id]
-        if not batch.ids:
-            return set(), {}, refused
-        statement = (
-            _DIALECT_INSERTS[connection.dialect.name](record_ids)
-            .on_conflict_do_nothing(index_elements=[record_ids.c.id])
-            .returning(record_ids.c.id)
+        _number(connection, structure.matricule, batch)
+        _lock_ids(connection, batch)
+        stored = _stored(connection, batch.kinds)
+        moves = pass_stock.moves(
+            {record_id: kind for record_id, kind in batch.kinds.items() if record_id not in stored},
+            batch.rows,
         )
-        inserted = set(connection.execute(statement, list(batch.ids.values())).scalars())
-        stored = {
-            record_id: (row["kind"], row["content_hash"], row["seq"])
-            for record_id, row in batch.ids.items()
-            if record_id in inserted
-        }
-        known = [record_id for record_id in batch.ids if record_id not in inserted]
-        if known:
-            found = select(
-                record_ids.c.id, record_ids.c.kind, record_ids.c.content_hash, record_ids.c.seq
-            ).where(record_ids.c.id.in_(known))
-            stored.update(
-                (record_id, (kind, content_hash, seq))
-                for record_id, kind, content_hash, seq in connection.execute(found)
-            )
+        refused = pass_stock.refused_moves(connection, structure.matricule, moves)
         new = {
-            kind: [row for record_id, row in rows.items() if record_id in inserted]
+            kind: [
+                row for record_id, row in rows.items() if record_id not in stored and record_id not in refused
+            ]
             for kind, rows in batch.rows.items()
         }
-        with rollups.counting(connection, structure, departement, new["contact"]):
+        inserted: set[str] = set()
+        with rollups.counting(connection, structure.matricule, structure.departement, new["contact"]):
             for kind, rows in new.items():
                 if rows:
-                    connection.execute(insert(KINDS[kind].table), rows)
-                table = KINDS[kind].child_table
-                children = [child for row in rows for child in batch.children[row["id"]]]
-                if table is not None and children:
-                    connection.execute(insert(table), children)
-        pass_stock.record_moves(connection, structure, [move for move in moves if move.id in inserted])
+                    inserted.update(_insert(connection, KINDS[kind].table, rows))
+        # Stored meanwhile by a batch of another structure (its primary key made this insert skip it).
+        raced = {
+            record_id: kind
+            for record_id, kind in batch.kinds.items()
+            if record_id not in inserted and record_id not in stored and record_id not in refused
+        }
+        stored.update(_stored(connection, raced))
+        pass_stock.record_moves(
+            connection, structure.matricule, [move for move in moves if move.id in inserted]
+        )
     return inserted, stored, refused
 
 
-def _number(connection: Connection, ids: list[dict]) -> None:
-    """Give each row of `ids` (all of one structure) its `seq`, in batch order, from the structure's
+def _insert(connection: Connection, table: Table, rows: list[dict]) -> set[str]:
+    """Insert `rows` into `table`, skipping an id already there; the ids inserted.
+
+    On PostgreSQL, a `COPY` of the rows: the ids were looked up under the ids lock (`_lock_ids`), so
+    only a batch of another structure storing the same id meanwhile can collide, and then the copy
+    is undone (its savepoint) and the rows inserted one statement with `ON CONFLICT DO NOTHING`. Why
+    not that statement every time: a multi-row insert of 500 contacts carries 13,000 parameters,
+    which the driver parses on every call (a third of the ingest's time, issue 15), where a `COPY`
+    streams the rows."""
+    if connection.dialect.name == "postgresql":
+        try:
+            with connection.begin_nested():
+                _copy(connection, table, rows)
+            return {row["id"] for row in rows}
+        except connection.dialect.dbapi.IntegrityError:  # the driver's own: the COPY bypasses SQLAlchemy
+            pass
+    statement = (
+        _DIALECT_INSERTS[connection.dialect.name](table)
+        .on_conflict_do_nothing(index_elements=[table.c.id])
+        .returning(table.c.id)
+    )
+    return set(connection.execute(statement, rows).scalars())
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict]) -> None:
+    """`COPY` `rows` into `table` (PostgreSQL), each value through its column type, as an insert would
+    bind it (the partners and cheques joined, a setting's value as JSON text)."""
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(dialect) for name in names]
+    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    row[name] if process is None else process(row[name])
+                    for name, process in zip(names, processors, strict=True)
+                ]
+            )
+
+
+def _lock_ids(connection: Connection, batch: _Batch) -> None:
+    """Make the look-up of the batch's ids in the other kinds' tables exact (PostgreSQL).
+
+    An id is unique across kinds (an escalation may not reuse a contact's id), and no index spans
+    the five tables. Within a structure, its counter lock already orders the batches; across
+    structures, two batches in flight cannot see each other's rows, so a contact and an escalation of
+    the same id could both be stored. Two batches that only store contacts need no such care: the
+    contacts' primary key decides between them (`ON CONFLICT DO NOTHING` waits for the other
+    transaction). So a batch of contacts only takes a shared advisory lock, which never waits for
+    another such batch, and a batch with any other kind (escalations, Pass numérique, shared settings:
+    a small part of the traffic) takes it exclusively: it runs alone among the batches of all
+    structures, and each side's look-up sees what the other committed. One lock per batch, whatever
+    its size (a lock per id would fill PostgreSQL's shared lock table under 32 concurrent batches of
+    500). Taken after the counter row and before the counts' rows: every writer takes them in that
+    order, so no cycle of waits. SQLite's single writer needs nothing."""
+    if connection.dialect.name != "postgresql":
+        return
+    shared = all(kind == "contact" for kind in batch.kinds.values())
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    connection.execute(text(f"SELECT {function}(:key)"), {"key": _IDS_LOCK})
+
+
+def _stored(connection: Connection, ids: dict[str, str]) -> dict[str, _Stored]:
+    """Among `ids` (a batch's, at most MAX_ITEMS), those already stored in any kind's table, with
+    their stored record: one look-up of every id in every table (their primary keys), then the rows
+    of the few found (a resend)."""
+    if not ids:
+        return {}
+    postgres = connection.dialect.name == "postgresql"
+    legs = [
+        select(kind.table.c.id, literal(name).label("kind"), kind.table.c.seq).where(
+            _among(kind.table.c.id, list(ids), postgres)
+        )
+        for name, kind in KINDS.items()
+    ]
+    found = {record_id: kind for record_id, kind, _seq in connection.execute(union_all(*legs))}
+    stored: dict[str, _Stored] = {}
+    for name, kind in KINDS.items():
+        mine = [record_id for record_id, found_kind in found.items() if found_kind == name]
+        if mine:
+            query = select(kind.table).where(_among(kind.table.c.id, mine, postgres))
+            for row in connection.execute(query).mappings():
+                stored[row["id"]] = _Stored(name, row["seq"], canonical(wire_record(name, row)))
+    return stored
+
+
+def _among(column: ColumnElement, ids: list[str], postgres: bool) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of one per id (the
+    driver parses every parameter of a statement on each call)."""
+    if postgres:
+        return column == any_(cast(bindparam("ids", ids), postgresql.ARRAY(postgresql.UUID(as_uuid=False))))
+    return column.in_(ids)
+
+
+def _number(connection: Connection, structure: str, batch: _Batch) -> None:
+    """Give each record of `batch` (all of `structure`) its `seq`, in batch order, from the structure's
     counter. Done first in the transaction: the counter row stays locked until commit, so the next
     batch of the structure waits, takes the numbers after these and commits after this one — a
     puller reading `seq > cursor` can never see a later number while an earlier one is still to come.
     An id already known keeps its first number; the one reserved here is a harmless gap."""
-    structure = ids[0]["structure"]
+    count = len(batch.kinds)
     counter = _DIALECT_INSERTS[connection.dialect.name](structure_sequences).values(
-        structure=structure, last_seq=len(ids)
+        structure=structure, last_seq=count
     )
     last = connection.execute(
         counter.on_conflict_do_update(
             index_elements=[structure_sequences.c.structure],
-            set_={"last_seq": structure_sequences.c.last_seq + len(ids)},
+            set_={"last_seq": structure_sequences.c.last_seq + count},
         ).returning(structure_sequences.c.last_seq)
     ).scalar_one()
-    for offset, row in enumerate(ids):
-        row["seq"] = last - len(ids) + 1 + offset
+    for offset, (record_id, kind) in enumerate(batch.kinds.items()):
+        batch.rows[kind][record_id]["seq"] = last - count + 1 + offset
 
 
-def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any, dict, list[dict]]:
-    """The item's kind, its record, its row (with payload and content hash) and its child rows, or
-    _Rejected. Whatever the record layer lets through or raises, one item never fails the batch: an
-    unexpected error (a date at the calendar's edge, a character the database cannot store) rejects
-    that item only, and a value the tables cannot hold is refused here rather than by the database,
-    where it would abort the whole transaction."""
+def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, dict]:
+    """The item's kind and its row, or _Rejected. Whatever the record layer lets through
+    or raises, one item never fails the batch: an unexpected error (a date at the calendar's edge, a
+    character the database cannot store) rejects that item only, and a value the tables cannot hold
+    is refused here rather than by the database, where it would abort the whole transaction."""
     record_id = None
     try:
         record_id = _item_id(item)
         kind, record = _validated(item, catalogue, workstation)
-        canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        row = {
-            **KINDS[kind].columns(record),
-            "content_hash": hashlib.sha256(canonical.encode()).hexdigest(),
-            "payload": canonical,
-        }
-        children = KINDS[kind].children(record)
-        child_table = KINDS[kind].child_table
-        if not _storable(KINDS[kind].table, row) or not all(
-            child_table is not None and _storable(child_table, child) for child in children
-        ):
+        row = _row(kind, record)
+        if not _storable(KINDS[kind].table, row):
             raise _Rejected(_rejection(record_id, "invalid", UNREADABLE_ITEM))
     except _Rejected:
         raise
     except Exception as error:  # whatever it is, this item only is refused
         _log.warning("item refused on an unexpected %s", type(error).__name__)
         raise _Rejected(_rejection(record_id, "invalid", UNREADABLE_ITEM)) from None
-    return kind, record, row, children
+    return kind, row
 
 
 def _storable(table: Table, row: dict) -> bool:

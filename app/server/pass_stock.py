@@ -21,7 +21,6 @@ state (`app.models.pass_numerique.PassStore._settle`): the ingest's answer gives
 `seq` of its own records, the feed those of the others'.
 """
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.server.schema import pass_cheque_states, record_ids
+from app.server.schema import pass_cheque_states
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 _PASS_KINDS = ("pass_issuance", "pass_ledger")
@@ -68,17 +67,17 @@ class _Move:
         )
 
 
-def moves(ids: dict[str, dict], rows: dict[str, dict[str, dict]]) -> list[_Move]:
-    """The batch's Pass numérique records, in batch order (`ids` is the batch's id registry rows,
-    `rows` its rows per kind, as ingest builds them)."""
+def moves(kinds: dict[str, str], rows: dict[str, dict[str, dict]]) -> list[_Move]:
+    """The Pass numérique records among `kinds` (id -> kind, in batch order: the records not stored
+    yet), with `rows` the batch's rows per kind, as ingest builds them."""
     found = []
-    for record_id, registered in ids.items():
-        if registered["kind"] not in _PASS_KINDS:
+    for record_id, kind in kinds.items():
+        if kind not in _PASS_KINDS:
             continue
-        row = rows[registered["kind"]][record_id]
-        cheques = json.loads(row["payload"])["cheques"]
+        row = rows[kind][record_id]
+        cheques = row["cheques"]
         offset = row["utc_offset_minutes"]
-        if registered["kind"] == "pass_issuance":
+        if kind == "pass_issuance":
             found.append(_Move(record_id, "remis", record_id, cheques, row["issued_at"], offset))
         else:
             holder = (row["issuance"] or record_id) if row["event"] == "remis" else None
@@ -88,20 +87,13 @@ def moves(ids: dict[str, dict], rows: dict[str, dict[str, dict]]) -> list[_Move]
 
 def refused_moves(connection: Connection, structure: str, batch_moves: list[_Move]) -> dict[str, str]:
     """The id of each Pass numérique record of the batch whose move one of its cheques cannot make,
-    with the French reason naming the cheque. Records already stored (a resend) are not judged again:
-    ingest answers them `duplicate` or `conflict` by content."""
+    with the French reason naming the cheque. `batch_moves` are those of records not stored yet (a
+    resend is not judged again: ingest answers it `duplicate` or `conflict` by content)."""
     if not batch_moves:
         return {}
-    known = set(
-        connection.execute(
-            select(record_ids.c.id).where(record_ids.c.id.in_([move.id for move in batch_moves]))
-        ).scalars()
-    )
     states = _load(connection, structure, batch_moves)
     refused: dict[str, str] = {}
     for move in batch_moves:
-        if move.id in known:
-            continue
         problem = next(
             (reason for number in move.cheques if (reason := _refusal(move, number, states.get(number)))),
             None,

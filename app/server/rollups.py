@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.server.schema import contact_counts, departement_counts, record_partners, records, structures
+from app.server.schema import contact_counts, departement_counts, records, structures
 
 # The counted dimensions of a contact, its own columns first; `total` and the flags have the value ''.
 COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
@@ -98,7 +98,12 @@ def _current_keys(
     """The current ones among the records `ids`, the `versions` superseded and their successors, each
     with the counts it adds."""
     found: dict[str, list[Key]] = {}
-    columns = [records.c.id, records.c.local_month, *(records.c[name] for name in COLUMN_DIMENSIONS)]
+    columns = [
+        records.c.id,
+        records.c.local_month,
+        records.c.partners,
+        *(records.c[name] for name in COLUMN_DIMENSIONS),
+    ]
     touched = sorted(ids | versions)
     successors = sorted(versions)
     for chunk in _chunks(touched):  # no query at all for a batch of new contacts without corrections
@@ -111,13 +116,6 @@ def _current_keys(
             records.c.structure == structure, records.c.supersedes.in_(chunk), current(records)
         )
         _collect(connection.execute(query), found)
-    months = {record_id: keys[0][0] for record_id, keys in found.items()}
-    for chunk in _chunks(sorted(found)):
-        partners = select(record_partners.c.record_id, record_partners.c.partner).where(
-            record_partners.c.record_id.in_(chunk)
-        )
-        for record_id, partner in connection.execute(partners):
-            found[record_id].append((months[record_id], "partner", partner))
     return found
 
 
@@ -127,6 +125,7 @@ def _collect(rows: Iterable, found: dict[str, list[Key]]) -> None:
         keys = [(month, "total", "")]
         keys += [(month, name, row._mapping[name]) for name in COLUMN_DIMENSIONS]
         keys += [(month, flag, "") for flag in FLAGS if row._mapping[flag]]
+        keys += [(month, "partner", partner) for partner in row.partners]
         found[row.id] = keys
 
 

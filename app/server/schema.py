@@ -5,7 +5,9 @@ on both databases. Alembic migrations (app/server/migrations) create these table
 the queries use, and a test checks that both agree.
 """
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -21,8 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     false,
+    text,
 )
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 TIMESTAMP_LENGTH = 20
 
@@ -39,6 +46,20 @@ metadata = MetaData(
 
 def _time(name: str, *, nullable: bool = False) -> Column:
     return Column(name, String(TIMESTAMP_LENGTH), nullable=nullable)
+
+
+class CompactUuid(TypeDecorator):
+    """A record's (or a workstation's) id as text with dashes in Python (what the wire record carries), stored as
+    PostgreSQL's 16-byte `uuid` there (37 bytes as text, and as much again in every index holding it)
+    and as the same text on SQLite, where bytes matter less than reading the file by hand."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
+        return dialect.type_descriptor(String(36))
 
 
 structures = Table(
@@ -66,10 +87,11 @@ structures = Table(
     _time("closed_at", nullable=True),
 )
 
+# A workstation's id is in every record it sent (`workstation_id`): a `uuid` on PostgreSQL too.
 workstations = Table(
     "workstations",
     metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", CompactUuid(), primary_key=True),
     Column("structure", ForeignKey("structures.matricule"), nullable=False, index=True),
     Column("installation_id", String(36), nullable=False),
     Column("label", String(80)),
@@ -157,20 +179,64 @@ lockout_failures = Table(
 )
 
 
-def _record_table(name: str, moment: str, *columns: Column, correctable: bool = True) -> Table:
-    """The table of one record kind: the canonical payload, the columns every kind has, then the
-    kind's own `columns` (those its aggregates read). `moment` names the kind's own time, whose month
-    on the agent's wall clock is `local_month`. A `correctable` kind also has `supersedes` and `deleted`;
-    `supersedes` has no foreign key: a correction may arrive before the record it corrects."""
-    correction = [Column("supersedes", String(36)), Column("deleted", Boolean, nullable=False)]
+class TextList(TypeDecorator):
+    """A short list of words (a contact's partners, a Pass numérique line's cheque numbers) as one
+    text, comma-separated, in the record's order (the wire record keeps it): one column instead of a
+    child table of one row and one index entry per word. The words never hold a comma: partners are
+    catalogue ids, cheque numbers letters, digits and dashes (`app.models.record`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str | None:
+        return None if value is None else ",".join(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[str] | None:
+        return None if value is None else value.split(",")
+
+
+class JsonText(TypeDecorator):
+    """A value of any JSON shape (a shared setting's value) as its compact JSON text; None is SQL NULL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+def _record_table(
+    name: str, moment: str, *columns: Column, correctable: bool = True, by_month: bool = True
+) -> Table:
+    """The table of one record kind: the columns every kind has, then the kind's own `columns`.
+    Together they hold every field of the wire record (`app.models.record`), named as the fields
+    are, so that the record is rebuilt from its row (`app.server.wire`) instead of kept as a JSON
+    copy beside it (half of a contact's bytes, issue 15). `moment` names the kind's own time, whose
+    month on the agent's wall clock is `local_month`. A `correctable` kind also has `supersedes` and
+    `deleted`; `supersedes` has no foreign key: a correction may arrive before the record it corrects,
+    and only corrections are indexed on it. `seq` is the record's place in its structure's feed (the
+    pull's cursor, `app.server.pull`): allocated from `structure_sequences` inside the ingest
+    transaction, so that a structure's records commit in `seq` order. `by_month` indexes
+    (structure, local_month) for the kinds whose figures are read from the rows (the contacts' are
+    read from their counts, `app.server.rollups`)."""
+    correction = [Column("supersedes", CompactUuid()), Column("deleted", Boolean, nullable=False)]
+    supersedes_index = Index(
+        None,
+        "structure",
+        "supersedes",
+        postgresql_where=text("supersedes IS NOT NULL"),
+        sqlite_where=text("supersedes IS NOT NULL"),
+    )
     return Table(
         name,
         metadata,
-        Column("id", String(36), primary_key=True),
+        Column("id", CompactUuid(), primary_key=True),
         Column("structure", ForeignKey("structures.matricule"), nullable=False),
         Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
-        Column("content_hash", String(64), nullable=False),
-        Column("payload", Text, nullable=False),
+        Column("seq", BigInteger, nullable=False),
         _time("created_at"),
         _time(moment),
         Column("utc_offset_minutes", Integer, nullable=False),
@@ -181,8 +247,9 @@ def _record_table(name: str, moment: str, *columns: Column, correctable: bool = 
         _time("received_at"),
         Column("clock_skew_seconds", Integer),
         Column("clock_skewed", Boolean, nullable=False),
-        Index(None, "structure", "local_month"),
-        *([Index(None, "structure", "supersedes")] if correctable else []),
+        Index(None, "structure", "seq", unique=True),
+        *([Index(None, "structure", "local_month")] if by_month else []),
+        *([supersedes_index] if correctable else []),
     )
 
 
@@ -193,37 +260,16 @@ records = _record_table(
     Column("place", String(120), nullable=False),
     Column("channel", String(64), nullable=False),
     Column("situation", String(64), nullable=False),
+    Column("partners", TextList(), nullable=False),
     Column("help_kind", String(64), nullable=False),
     Column("outcome", String(64), nullable=False),
     Column("duration_minutes", Integer, nullable=False),
+    Column("age_band", String(64)),
+    Column("first_visit", Boolean),
+    Column("residence_commune", String(5)),
     Column("non_recours", Boolean, nullable=False),
     Column("pass_numerique", Boolean, nullable=False),
-)
-
-record_partners = Table(
-    "record_partners",
-    metadata,
-    Column("record_id", ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
-    Column("partner", String(64), nullable=False),
-    PrimaryKeyConstraint("record_id", "partner"),
-)
-
-# Every record id ever received, whatever its kind: the unique constraint that makes an id unique across
-# kinds (an escalation may not reuse a contact's id), and the stored content hash that tells a
-# duplicate from a conflict. Ingest inserts here first, then into the kind's own table.
-# `seq` is the record's place in its structure's feed (the pull's cursor, `app.server.pull`): allocated
-# from `structure_sequences` inside the ingest transaction, so that a structure's records commit in
-# `seq` order and a reader never sees a later `seq` without every earlier one.
-record_ids = Table(
-    "record_ids",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("structure", ForeignKey("structures.matricule"), nullable=False),
-    Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
-    Column("seq", BigInteger, nullable=False),
-    Index(None, "structure", "seq", unique=True),
+    by_month=False,
 )
 
 # The last `seq` handed out per structure. Ingest increments its row first thing in its transaction:
@@ -290,11 +336,13 @@ pass_ledger = _record_table(
     Column("event", String(8), nullable=False),
     Column("funder", String(120), nullable=False),
     Column("booklet", String(40), nullable=False),
+    Column("booklet_size", Integer),
+    Column("cheques", TextList(), nullable=False),
     Column("cheque_count", Integer, nullable=False),
     Column("value_cents", Integer, nullable=False),
     Column("valid_until", String(10), nullable=False),
     Column("reason", String(64)),
-    Column("issuance", String(36)),
+    Column("issuance", CompactUuid()),
     correctable=False,
 )
 
@@ -303,12 +351,14 @@ pass_ledger = _record_table(
 pass_issuances = _record_table(
     "pass_issuances",
     "issued_at",
+    Column("cheques", TextList(), nullable=False),
     Column("cheque_count", Integer, nullable=False),
     Column("value_cents", Integer, nullable=False),
     Column("age_band", String(64)),
+    Column("residence_commune", String(5)),
     Column("social_situation", String(64)),
     Column("autonomy_level", String(16)),
-    Column("contact", String(36)),
+    Column("contact", CompactUuid()),
     correctable=False,
 )
 
@@ -317,7 +367,7 @@ pass_issuances = _record_table(
 # Versions are only stored and served in the feed: which one is current is decided by each
 # workstation, with the rule of docs/SYNC_PROTOCOL.md.
 setting_versions = _record_table(
-    "setting_versions", "changed_at", Column("item", String(320), nullable=False)
+    "setting_versions", "changed_at", Column("item", String(320), nullable=False), Column("value", JsonText())
 )
 
 

@@ -6,10 +6,11 @@ and the other correction kept in the history, counted nowhere twice."""
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select
 
 from app.models.contacts import ContactFilter
 from app.reports.aggregation import as_server_summary, summarise
+from app.server.schema import records
 from tests.e2e.test_pass_stock import _pcs, _server_summary, _this_month
 from tests.live_server import LiveServer
 
@@ -30,7 +31,7 @@ def _server_current(server: LiveServer) -> set[str]:
     engine = create_engine(server.database_url)
     try:
         with engine.connect() as connection:
-            return set(connection.execute(text("SELECT id FROM records")).scalars())
+            return set(connection.execute(select(records.c.id)).scalars())
     finally:
         engine.dispose()
 

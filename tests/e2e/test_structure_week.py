@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select
 
 from app.models.contacts import ContactFilter
 from app.models.demo import ensure_demo_setup
@@ -37,6 +37,7 @@ from app.models.pass_numerique import PassError
 from app.models.workspace import Workspace, open_workspace
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
+from app.server.schema import records
 from app.sync.status import freshness
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
@@ -225,7 +226,7 @@ def _server_contacts(server: LiveServer) -> frozenset[str]:
     try:
         with engine.connect() as connection:
             return frozenset(
-                connection.execute(text("SELECT id FROM records WHERE structure = '3'")).scalars()
+                connection.execute(select(records.c.id).where(records.c.structure == "3")).scalars()
             )
     finally:
         engine.dispose()

@@ -1,7 +1,6 @@
 """Pass numérique over real HTTP: ledger lines and issuances stored once and never corrected, ids
 unique across every kind, and the summary's Pass numérique figures against a known set."""
 
-import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -13,6 +12,7 @@ from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
 from app.server.schema import escalations, pass_issuances, pass_ledger, records
 from app.server.summary import monthly_summary, render
+from app.server.wire import wire_record
 from tests.live_server import create_structure
 from tests.server.helpers import (
     bearer,
@@ -62,7 +62,7 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
         lines = {row.id: row for row in connection.execute(select(pass_ledger))}
         stored = connection.execute(select(pass_issuances)).one()
     line = lines[handed_out["id"]]
-    assert json.loads(line.payload) == handed_out
+    assert wire_record("pass_ledger", line._mapping) == handed_out
     assert (line.occurred_at, line.local_month, line.event, line.funder, line.booklet) == (
         "2026-11-10T09:00:00Z",
         "2026-11",
@@ -80,7 +80,7 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
     assert (line.structure, line.agent, line.clock_skewed) == ("3", "Julie M.", False)
     assert (lines[received["id"]].cheque_count, lines[received["id"]].issuance) == (10, None)
     assert (lines[cancelled["id"]].event, lines[cancelled["id"]].reason) == ("annule", "abime")
-    assert json.loads(stored.payload) == issuance
+    assert wire_record("pass_issuance", stored._mapping) == issuance
     assert (stored.issued_at, stored.local_month, stored.cheque_count, stored.value_cents) == (
         "2026-11-10T09:00:00Z",
         "2026-11",
@@ -343,14 +343,16 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             words = str(clause).upper().split()
             if words[0] in ("INSERT", "UPDATE", "DELETE"):
                 statements.append(" ".join(words[:3]))
+            elif words[0] == "SAVEPOINT":
+                statements.append("SAVEPOINT")
 
+        # On PostgreSQL each kind's rows are one COPY (not seen here) in a savepoint of its own.
+        copied = engine.dialect.name == "postgresql"
         answer = ingest(engine, workstation, batch, None)
         assert [result["status"] for result in answer["results"]] == ["accepted"] * 200
         assert statements == [
             "INSERT INTO STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
-            "INSERT INTO RECORD_IDS",
-            "INSERT INTO PASS_LEDGER",
-            "INSERT INTO PASS_ISSUANCES",
+            *(["SAVEPOINT"] * 2 if copied else ["INSERT INTO PASS_LEDGER", "INSERT INTO PASS_ISSUANCES"]),
             "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:

@@ -24,7 +24,7 @@ from app.server.rollups import (
     current,
     months,
 )
-from app.server.schema import contact_counts, departement_counts, record_partners, records, structures
+from app.server.schema import contact_counts, departement_counts, records, structures
 from tests.server.helpers import contact, downgrade, items, workstations
 
 SITUATIONS = ["declarer-impots", "naissance", "demenagement", "chercher-emploi"]
@@ -42,8 +42,6 @@ def _recount(engine: Engine) -> Counter:
     counted: Counter = Counter()
     with engine.connect() as connection:
         rows = connection.execute(select(records).where(current(records))).mappings().all()
-        partners = connection.execute(select(record_partners)).all()
-    by_id = {row["id"]: row for row in rows}
     for row in rows:
         key = (row["structure"], row["local_month"])
         counted[(*key, "total", "")] += 1
@@ -52,10 +50,8 @@ def _recount(engine: Engine) -> Counter:
         for flag in ("non_recours", "pass_numerique"):
             if row[flag]:
                 counted[(*key, flag, "")] += 1
-    for record_id, partner in partners:
-        if record_id in by_id:
-            row = by_id[record_id]
-            counted[(row["structure"], row["local_month"], "partner", partner)] += 1
+        for partner in row["partners"]:
+            counted[(*key, "partner", partner)] += 1
     return counted
 
 

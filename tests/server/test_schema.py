@@ -1,6 +1,7 @@
 """The Alembic migrations build exactly the tables the code queries, on SQLite and PostgreSQL; the
 stored form of times."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 
 from alembic import command
@@ -8,10 +9,22 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import column, create_engine, insert, select, table, text
 
 from app.server.database import MIGRATIONS, open_database, upgrade
-from app.server.schema import metadata, record_ids, records, structures, timestamp, workstations
+from app.server.ingest import KINDS, ingest
+from app.server.schema import metadata, records, structures, timestamp, workstations
+from app.server.wire import canonical, wire_record
+from tests.server.helpers import (
+    contact,
+    downgrade,
+    escalation,
+    items,
+    pass_issuance,
+    pass_line,
+    setting,
+)
+from tests.server.helpers import workstations as enrolled_workstations
 
 
 def test_migrations_match_the_schema_module(database_url) -> None:
@@ -38,26 +51,26 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
         engine.dispose()
 
 
-def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
-    """Contacts stored before escalations existed keep their ids: 0002 copies them into the registry."""
+WORKSTATION = "5d0f6a56-0c1e-4b8e-9a43-2f5c8d1e7b90"
+
+
+def test_a_contact_stored_by_the_first_schema_is_served_as_it_was_received(database_url) -> None:
+    """A contact stored at the first revision (its payload beside its columns) gets its number in the
+    feed (0002, 0004) and its fields as columns (0012), from which it is rebuilt byte for byte."""
     stamp = "2026-11-10T09:45:00Z"
-    contact = {
-        "id": "0b5f3c52-8a4e-4c39-9d1e-6f0e2a7d1c11",
-        "structure": "3",
-        "workstation_id": "w",
-        "content_hash": "a" * 64,
-        "payload": "{}",
-        "created_at": stamp,
-        "occurred_at": stamp,
-        "utc_offset_minutes": 60,
+    wire = contact(partners=["msa", "caf"], age_band="60-74", first_visit=True, residence_commune="02361")
+    payload = canonical(wire)
+    columns = {
+        **{
+            name: wire[name]
+            for name in ("id", "structure", "created_at", "occurred_at", "utc_offset_minutes")
+        },
+        **{name: wire[name] for name in ("agent", "place", "channel", "situation", "help_kind", "outcome")},
+        "duration_minutes": wire["duration_minutes"],
+        "workstation_id": WORKSTATION,
+        "content_hash": hashlib.sha256(payload.encode()).hexdigest(),
+        "payload": payload,
         "local_month": "2026-11",
-        "agent": "Julie M.",
-        "place": "Guise",
-        "channel": "sur-place",
-        "situation": "declarer-impots",
-        "help_kind": "information",
-        "outcome": "resolu",
-        "duration_minutes": 15,
         "non_recours": False,
         "pass_numerique": False,
         "deleted": False,
@@ -73,17 +86,22 @@ def test_migration_0002_registers_the_ids_already_stored(database_url) -> None:
             command.upgrade(config, "0001")
             structure = {"matricule": "3", "name": "Guise", "departement": "02", "itinerant": False}
             connection.execute(insert(structures), {**structure, "created_at": stamp})
-            workstation = {"id": "w", "structure": "3", "installation_id": "i", "token_hash": "h"}
+            workstation = {"id": WORKSTATION, "structure": "3", "installation_id": "i", "token_hash": "h"}
             connection.execute(insert(workstations), {**workstation, "enrolled_at": stamp})
-            connection.execute(insert(records), contact)
+            old_records = table("records", *(column(name) for name in columns))
+            connection.execute(insert(old_records), columns)
+            old_partners = table("record_partners", column("record_id"), column("partner"))
+            connection.execute(
+                insert(old_partners), [{"record_id": wire["id"], "partner": p} for p in wire["partners"]]
+            )
     finally:
         engine.dispose()
     engine = open_database(database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(select(record_ids)).all() == [
-                (contact["id"], "contact", "a" * 64, "3", "w", 1)
-            ]
+            (row,) = connection.execute(select(records)).mappings().all()
+        assert row["seq"] == 1
+        assert canonical(wire_record("contact", row)) == payload
     finally:
         engine.dispose()
 
@@ -94,3 +112,54 @@ def test_stored_times_always_have_a_four_digit_year() -> None:
         timestamp(datetime(2026, 11, 20, 11, 0, tzinfo=timezone(timedelta(hours=1))))
         == "2026-11-20T10:00:00Z"
     )
+
+
+def test_migration_0012_keeps_every_record_of_every_kind(database_url) -> None:
+    """Records of every kind stored by the schema before 0012 (its payload, content hash, id registry
+    and partner rows, as 0012's downgrade writes them back) come out of 0012 as they went in: the same
+    canonical JSON, the same `seq`, the partners in their order; a resend is still a duplicate."""
+    engine = open_database(database_url)
+    try:
+        (sender,) = enrolled_workstations(engine, "accueil")
+        cheques = [f"M{n}" for n in range(1, 6)]
+        batch = [
+            *items(contact(partners=["msa", "caf"], age_band="60-74", residence_commune="02361")),
+            *items(escalation(), kind="escalation"),
+            *items(pass_line("recu", cheques), kind="pass_ledger"),
+            *items(pass_issuance(["M1", "M2"], residence_commune="02361"), kind="pass_issuance"),
+            *items(setting("stops", ["Guise", "Château-Thierry"]), kind="setting"),
+        ]
+        answer = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * len(batch)
+        downgrade(engine, "0010_contact_counts")
+        with engine.connect() as connection:
+            registry = {
+                record_id: content_hash
+                for record_id, content_hash in connection.execute(
+                    text("SELECT id, content_hash FROM record_ids")
+                )
+            }
+            for item in batch:
+                table = KINDS[item["kind"]].table.name
+                payload = connection.execute(
+                    text(f"SELECT payload FROM {table} WHERE id = :id"), {"id": item["record"]["id"]}
+                ).scalar_one()
+                assert payload == canonical(item["record"])
+                assert registry[item["record"]["id"]] == hashlib.sha256(payload.encode()).hexdigest()
+            partners = connection.execute(text("SELECT partner FROM record_partners ORDER BY 1")).scalars()
+            assert list(partners) == ["caf", "msa"]
+        upgrade(engine)
+        with engine.connect() as connection:
+            for item, result in zip(batch, answer["results"], strict=True):
+                table = KINDS[item["kind"]].table
+                row = (
+                    connection.execute(select(table).where(table.c.id == item["record"]["id"]))
+                    .mappings()
+                    .one()
+                )
+                assert canonical(wire_record(item["kind"], row)) == canonical(item["record"])
+                assert row["seq"] == result["seq"]
+        again = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in again["results"]] == ["duplicate"] * len(batch)
+    finally:
+        engine.dispose()
