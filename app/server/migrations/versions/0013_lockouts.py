@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_lockouts"
-down_revision = "0010_contact_counts"
+down_revision = "0012_compact_storage"
 branch_labels = None
 depends_on = None
 
