@@ -339,7 +339,9 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             batch.rows[kind][entry.id] = {**stamp, **row}
             batch.children[entry.id] = children
     if batch.ids:
-        inserted, stored, refused = _store(engine, batch, workstation.structure.departement)
+        inserted, stored, refused = _store(
+            engine, batch, workstation.structure.departement, stamp["received_at"]
+        )
         first_index: dict[str, int] = {}
         for entry in valid:
             first_index.setdefault(entry.id, entry.index)
@@ -365,7 +367,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
 
 
 def _store(
-    engine: Engine, batch: _Batch, departement: str
+    engine: Engine, batch: _Batch, departement: str, received_at: str
 ) -> tuple[set[str], dict[str, tuple[str, str, int]], dict[str, str]]:
     """Insert the records whose id is new; the ids inserted, the stored kind, content hash and `seq`
     (the place in the structure's feed) of every id stored, and the French reason of each Pass numérique record refused because a cheque of it
@@ -374,7 +376,7 @@ def _store(
     multi-row insert per table."""
     with write_transaction(engine) as connection:
         structure = next(iter(batch.ids.values()))["structure"]
-        _number(connection, list(batch.ids.values()))
+        _number(connection, list(batch.ids.values()), received_at)
         moves = pass_stock.moves(batch.ids, batch.rows)
         refused = pass_stock.refused_moves(connection, structure, moves)
         for record_id in refused:
@@ -405,7 +407,7 @@ def _store(
             kind: [row for record_id, row in rows.items() if record_id in inserted]
             for kind, rows in batch.rows.items()
         }
-        with rollups.counting(connection, structure, departement, new["contact"]):
+        with rollups.counting(connection, structure, departement, new):
             for kind, rows in new.items():
                 if rows:
                     connection.execute(insert(KINDS[kind].table), rows)
@@ -417,20 +419,20 @@ def _store(
     return inserted, stored, refused
 
 
-def _number(connection: Connection, ids: list[dict]) -> None:
+def _number(connection: Connection, ids: list[dict], received_at: str) -> None:
     """Give each row of `ids` (all of one structure) its `seq`, in batch order, from the structure's
-    counter. Done first in the transaction: the counter row stays locked until commit, so the next
+    counter, and note when the structure last sent something (`received_at`: its silence). Done first in the transaction: the counter row stays locked until commit, so the next
     batch of the structure waits, takes the numbers after these and commits after this one — a
     puller reading `seq > cursor` can never see a later number while an earlier one is still to come.
     An id already known keeps its first number; the one reserved here is a harmless gap."""
     structure = ids[0]["structure"]
     counter = _DIALECT_INSERTS[connection.dialect.name](structure_sequences).values(
-        structure=structure, last_seq=len(ids)
+        structure=structure, last_seq=len(ids), last_received_at=received_at
     )
     last = connection.execute(
         counter.on_conflict_do_update(
             index_elements=[structure_sequences.c.structure],
-            set_={"last_seq": structure_sequences.c.last_seq + len(ids)},
+            set_={"last_seq": structure_sequences.c.last_seq + len(ids), "last_received_at": received_at},
         ).returning(structure_sequences.c.last_seq)
     ).scalar_one()
     for offset, row in enumerate(ids):

@@ -351,6 +351,8 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
             "INSERT INTO RECORD_IDS",
             "INSERT INTO PASS_LEDGER",
             "INSERT INTO PASS_ISSUANCES",
+            "INSERT INTO PASS_COUNTS",  # the month's issuances and cheques (`app.server.rollups`)
+            "INSERT INTO DEPARTEMENT_PASS_COUNTS",
             "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:
