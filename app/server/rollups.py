@@ -422,16 +422,25 @@ def active_structures(connection: Connection, scope: Scope, first: str, last: st
     return connection.execute(select(func.count()).select_from(union(*legs).subquery())).scalar_one()
 
 
-def move_structure(connection: Connection, structure: str, former: str, departement: str) -> None:
-    """A structure moved from the département `former` to `departement` (a newer ANCT list): its
-    counts leave the former's and join the new one's, in the import's transaction. (Its deadlines
-    stay those computed with the former département's holidays.)"""
+def move_structures(connection: Connection, moved: list[tuple[str, str, str]]) -> None:
+    """Structures moved to another département by a newer ANCT list, as (structure, former, new):
+    their counts leave the former département's and join the new one's, in the import's
+    transaction. Rows are taken table by table in the order of ingest, and within a table in
+    (département, key) order, so an import never waits in a cycle with a batch. (Their deadlines stay
+    those computed with the former département's holidays.)"""
     for by_structure, by_departement in COUNT_TABLES:
-        rows = connection.execute(
-            select(
-                by_structure.c.local_month, by_structure.c.dimension, by_structure.c.value, by_structure.c.n
-            ).where(by_structure.c.structure == structure, by_structure.c.n != 0)
-        ).all()
-        moves = Counter({(month, dimension, value): n for month, dimension, value, n in rows})
-        for owner, sign in sorted(((former, -1), (departement, 1))):
-            _upsert(connection, by_departement, owner, Counter({k: sign * n for k, n in moves.items()}))
+        per_departement: dict[str, Counter[Key]] = {}
+        for structure, former, new in moved:
+            rows = connection.execute(
+                select(
+                    by_structure.c.local_month,
+                    by_structure.c.dimension,
+                    by_structure.c.value,
+                    by_structure.c.n,
+                ).where(by_structure.c.structure == structure, by_structure.c.n != 0)
+            )
+            for month, dimension, value, n in rows:
+                per_departement.setdefault(former, Counter())[(month, dimension, value)] -= n
+                per_departement.setdefault(new, Counter())[(month, dimension, value)] += n
+        for departement in sorted(per_departement):
+            _upsert(connection, by_departement, departement, per_departement[departement])
