@@ -32,6 +32,7 @@ from app.server.schema import (
 )
 from app.server.scope import Scope
 from app.server.summary import monthly_summary
+from app.server.web.tables import figure_tables
 from tests.server.helpers import (
     contact,
     downgrade,
@@ -324,6 +325,9 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
             "formation-emploi-retraite": 1,
             "logement-mobilite-courrier": 1,
         }
+        (themes,) = [table for table in figure_tables(shown) if table.slug == "theme"]
+        assert themes.headers == ("Thème", "Contacts")
+        assert themes.rows[0] == ("État civil et famille", 2)
     finally:
         engine.dispose()
 
