@@ -8,8 +8,8 @@ exactly the workstation's Synthèses — a structure's from its own counts, a d�
 nation's from the départements' counts: a handful of queries per page, never a scan of the records.
 
 How months add up: counts and breakdowns are summed; `pass_stock_left` is the stock at the end of
-the period's last month; `by_agent` is given for one structure only (agents of different structures
-have nothing to add up).
+the period's last month; `by_agent` and `by_place` are given for one structure only (the agents and
+the desks and stops of different structures have nothing to add up).
 """
 
 from collections import Counter
@@ -76,12 +76,12 @@ def parse_period(periode: str | None, du: str | None, au: str | None, today: dat
 
 def figures(connection: Connection, scope: Scope, period: MonthRange, now: datetime | None = None) -> dict:
     """The figures of `scope` over `period`: the keys of the structure's monthly summary (less
-    `matricule` and `month`, and `by_agent` unless the scope is one structure), plus `by_theme`
+    `matricule` and `month`, and `by_agent` and `by_place` unless the scope is one structure), plus `by_theme`
     (contacts per theme of their situation), `by_month` (contacts per month) and `structures` (how
     many structures of the scope had any activity)."""
     now = now or utc_now()
     first, last = period.first, period.last
-    result = period_summary(connection, scope, first, last, now, agents=scope.structure is not None)
+    result = period_summary(connection, scope, first, last, now, own=scope.structure is not None)
     result["solved_on_the_spot_share"] = (
         round(result["by_outcome"].get("resolu", 0) / result["total"], 3) if result["total"] else None
     )
@@ -133,11 +133,11 @@ def structure_list(connection: Connection, scope: Scope, now: datetime | None = 
     threshold = timestamp(now - SILENT_AFTER)
     return [
         {
-            **row._asdict(),
-            "silent": row.closed_at is None
-            and (row.last_record_at is None or row.last_record_at < threshold),
+            **row,
+            "silent": row["closed_at"] is None
+            and (row["last_record_at"] is None or row["last_record_at"] < threshold),
         }
-        for row in rows
+        for row in rows.mappings()  # mappings: ~2,800 rows, where `Row._asdict` costs 20 µs each
     ]
 
 

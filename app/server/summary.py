@@ -41,6 +41,7 @@ _DIMENSIONS = (
     ("agent", "by_agent", "agent"),
 )
 _FLAGS = ("non_recours", "pass_numerique")
+_OWN = ("agent", "place")  # a structure's own names: its agents, its desks and stops
 # (JSON key, CSV label) of the escalation counts, then the escalations per partner.
 _ESCALATION_COUNTS = (
     ("escalations_sent", "escalations_envoyees"),
@@ -76,18 +77,19 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
 
 
 def period_summary(
-    connection: Connection, scope: Scope, first: str, last: str, now: datetime, agents: bool = True
+    connection: Connection, scope: Scope, first: str, last: str, now: datetime, own: bool = True
 ) -> dict:
     """The keys of the monthly summary (less `matricule` and `month`) for `scope` over the months
     [first, last], summed; `pass_stock_left` is the stock at the end of `last`. Read from the counts
-    kept at ingest (`app.server.rollups`): five queries whatever the number of records. `agents`
-    False leaves `by_agent` out (the agents of several structures have nothing to add up)."""
+    kept at ingest (`app.server.rollups`): five queries whatever the number of records. `own` False
+    leaves out what is a structure's own naming, `by_agent` and `by_place` (its agents, its desks and
+    stops: across structures they have nothing to add up, and nationally they are thousands of rows)."""
     contact_tables, escalation_tables, pass_tables = rollups.COUNT_TABLES
-    dimensions = [d for d in rollups.DIMENSIONS if agents or d != "agent"]
+    dimensions = [d for d in rollups.DIMENSIONS if own or d not in _OWN]
     counts = rollups.sums(connection, contact_tables, scope, first, last, dimensions)
     summary: dict = {"total": counts.get("total", {}).get("", 0)}
     for dimension, key, _csv in _DIMENSIONS:
-        if agents or dimension != "agent":
+        if own or dimension not in _OWN:
             summary[key] = _ranked(counts.get(dimension, {}))
     for flag in _FLAGS:
         summary[flag] = counts.get(flag, {}).get("", 0)

@@ -305,7 +305,7 @@ def test_national_and_departement_figures_are_the_sums_of_their_structures(datab
                         assert value == dict(summed) or Counter(value) == summed, key
                     else:
                         assert value == sum(parts), key
-                assert "by_agent" not in shown
+                assert "by_agent" not in shown and "by_place" not in shown
             assert per_structure["3"]["by_agent"] == {"Julie M.": per_structure["3"]["total"]}
     finally:
         engine.dispose()
