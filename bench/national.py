@@ -15,14 +15,16 @@ own, dropped at the end; the ANCT's 2024 list imported with the server's registr
 2. `--contacts` contacts loaded with `COPY` (three years, structures weighted unevenly, partners and
    situations from the catalogue; with their counts, as ingest would leave them) — not timed as ingest;
 3. the same ingest measures at N rows;
-4. p50/p95 of the dashboard's figures, read from the counts (`rollups`, `monthly_summary`), and the same
-   national figures the way they were computed before (a scan of the current contacts), side by side;
+4. p50/p95 over HTTP (a national account's session) of every dashboard page, export and JSON answer,
+   and the same national figures the way they were computed before (a scan of the current contacts),
+   side by side, with a check that both agree;
 5. the bytes on disk per contact, per table (`pg_total_relation_size`: table, indexes, TOAST).
 
 It prints figures; it never fails because a target is missed.
 
     .venv/bin/python bench/national.py                       # 200,000 contacts, a few minutes
     .venv/bin/python bench/national.py --contacts 3000000    # ~10 GB of the shared disk: check df -h first
+    .venv/bin/python bench/national.py --contacts 2000000 --skip-ingest   # the pages only (steps 2, 4, 5)
 """
 
 from __future__ import annotations
