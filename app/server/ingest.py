@@ -421,10 +421,12 @@ def _store(
 
 def _number(connection: Connection, ids: list[dict], received_at: str) -> None:
     """Give each row of `ids` (all of one structure) its `seq`, in batch order, from the structure's
-    counter, and note when the structure last sent something (`received_at`: its silence). Done first in the transaction: the counter row stays locked until commit, so the next
-    batch of the structure waits, takes the numbers after these and commits after this one — a
-    puller reading `seq > cursor` can never see a later number while an earlier one is still to come.
-    An id already known keeps its first number; the one reserved here is a harmless gap."""
+    counter, and note when the structure last sent something (`received_at`: the dashboard's "silent"
+    structures, without a max() over its records). Done first in the transaction: the counter row
+    stays locked until commit, so the next batch of the structure waits, takes the numbers after these
+    and commits after this one — a puller reading `seq > cursor` can never see a later number while an
+    earlier one is still to come. An id already known keeps its first number; the one reserved here is
+    a harmless gap."""
     structure = ids[0]["structure"]
     counter = _DIALECT_INSERTS[connection.dialect.name](structure_sequences).values(
         structure=structure, last_seq=len(ids), last_received_at=received_at

@@ -6,8 +6,8 @@ Why roll-ups: at national scale (~10 million contacts a year) counting the conta
 tens of seconds; a table of counts per structure and month (`schema.contact_counts`) answers in
 milliseconds whatever the number of contacts.
 
-Exactness: only current contacts (and escalations) count (`current`: not deleted, not superseded, not outranked by a
-later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
+Exactness: only current contacts (and escalations) count (`current`: not deleted, not superseded, not
+outranked by a later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
 can only change whether these are current: itself, the version it supersedes and that version's other
 successors (its rivals). So ingest asks, for those records only, which are current before and after it
 writes the batch (`counting`), and moves each one that changed in or out of the counts. Being current
@@ -17,7 +17,7 @@ counts are exactly those of a full recount (a test compares them).
 The départements' counts (`departement_counts`) are the sums of their structures' counts, kept in the
 same transaction, so that national and département figures read ~100 rows per month and value rather
 than ~2,800. A structure that a newer ANCT list moves to another département takes its counts with it
-(`move_structure`, in the import's transaction).
+(`move_structures`, in the import's transaction).
 
 Escalations are counted the same way (sent, answered, answered late, per partner); whether a
 still-waiting one is late depends on the moment of reading, so the current waiting ones are kept apart
@@ -396,29 +396,24 @@ def by_departement(
 
 
 def active_structures(connection: Connection, scope: Scope, first: str, last: str) -> int:
-    """How many structures of `scope` have anything to count in [first, last]: a contact, an
-    escalation, a Pass numérique issuance, or any ledger line up to `last` (the stock)."""
+    """How many structures of `scope` did anything in [first, last]: a contact, an escalation, a
+    Pass numérique issuance or ledger line. Read from the counts' index by dimension and month (one
+    `total`, `sent`, `issuances` or `cheques` row per structure and month at most)."""
     in_scope = select(structures.c.matricule).where(visible(scope))
     legs = [
         select(table.c.structure).where(
-            table.c.structure.in_(in_scope),
             table.c.dimension == dimension,
             table.c.local_month.between(first, last),
+            table.c.structure.in_(in_scope),
             table.c.n != 0,
         )
         for table, dimension in (
             (contact_counts, "total"),
             (escalation_counts, "sent"),
             (pass_counts, "issuances"),
+            (pass_counts, "cheques"),
         )
     ]
-    legs.append(
-        select(pass_counts.c.structure).where(
-            pass_counts.c.structure.in_(in_scope),
-            pass_counts.c.dimension == "cheques",
-            pass_counts.c.local_month <= last,
-        )
-    )
     return connection.execute(select(func.count()).select_from(union(*legs).subquery())).scalar_one()
 
 
