@@ -44,7 +44,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -397,24 +396,29 @@ def by_departement(
 
 def active_structures(connection: Connection, scope: Scope, first: str, last: str) -> int:
     """How many structures of `scope` did anything in [first, last]: a contact, an escalation, a
-    Pass numérique issuance or ledger line. Read from the counts' index by dimension and month (one
-    `total`, `sent`, `issuances` or `cheques` row per structure and month at most)."""
-    in_scope = select(structures.c.matricule).where(visible(scope))
-    legs = [
-        select(table.c.structure).where(
-            table.c.dimension == dimension,
+    Pass numérique issuance or ledger line. The contacts' `total` rows of the period (one per
+    structure and month, from the index by dimension and month) answer for almost every structure;
+    only the others are looked up in the escalations' and the Pass numérique's counts."""
+    in_period = [contact_counts.c.local_month.between(first, last), contact_counts.c.n != 0]
+    with_contacts = select(contact_counts.c.structure).where(
+        contact_counts.c.dimension == "total", *in_period
+    )
+
+    def any_count(table: Table, dimensions: tuple[str, ...]) -> ColumnElement[bool]:
+        return exists().where(
+            table.c.structure == structures.c.matricule,
             table.c.local_month.between(first, last),
-            table.c.structure.in_(in_scope),
+            table.c.dimension.in_(dimensions),
             table.c.n != 0,
         )
-        for table, dimension in (
-            (contact_counts, "total"),
-            (escalation_counts, "sent"),
-            (pass_counts, "issuances"),
-            (pass_counts, "cheques"),
-        )
-    ]
-    return connection.execute(select(func.count()).select_from(union(*legs).subquery())).scalar_one()
+
+    active = or_(
+        structures.c.matricule.in_(with_contacts),
+        any_count(escalation_counts, ("sent",)),
+        any_count(pass_counts, ("issuances", "cheques")),
+    )
+    query = select(func.count()).select_from(structures).where(visible(scope), active)
+    return connection.execute(query).scalar_one()
 
 
 def move_structures(connection: Connection, moved: list[tuple[str, str, str]]) -> None:
