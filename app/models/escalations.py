@@ -204,6 +204,18 @@ class EscalationStore:
         return sum(1 for row in self.current(departement, waiting_only=True) if row.is_late(now))
 
 
+def stored_deadline(sent_at: str, offset: int, departement: str) -> datetime:
+    """The answer deadline of an escalation sent at the stored time `sent_at`: 72 business hours on
+    the wall clock of its sending (`offset` minutes from UTC), with the département's holidays."""
+    local_sent = parse_db_time(sent_at).astimezone(timezone(timedelta(minutes=offset)))
+    return answer_deadline(local_sent, departement)
+
+
+def answered_late(answered_at: str | None, deadline: datetime) -> bool:
+    """Whether an answered escalation was answered after its deadline (`answered_at` stored)."""
+    return answered_at is not None and parse_db_time(answered_at) > deadline
+
+
 def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, int, str]], now: datetime) -> dict:
     """The reporting figures of escalations given as (partner, status, sent_at, answered_at,
     utc_offset_minutes, département) with stored times: the workstation's summaries and the server's
@@ -218,12 +230,10 @@ def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, int, str]
     for partner, status, sent_at, answered_at, offset, departement in rows:
         sent += 1
         partners[partner] += 1
-        local_sent = parse_db_time(sent_at).astimezone(timezone(timedelta(minutes=offset)))
-        deadline = answer_deadline(local_sent, departement)
+        deadline = stored_deadline(sent_at, offset, departement)
         if status in ANSWERED:
             answered += 1
-            if answered_at is not None and parse_db_time(answered_at) > deadline:
-                late += 1
+            late += answered_late(answered_at, deadline)
         elif status == WAITING and deadline < now:
             late += 1
     return {

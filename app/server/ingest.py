@@ -276,7 +276,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
             batch.kinds[entry.id] = kind
             batch.rows[kind][entry.id] = {**stamp, **row}
     if batch.kinds:
-        inserted, stored, refused = _store(engine, batch, workstation.structure)
+        inserted, stored, refused = _store(engine, batch, workstation.structure, stamp["received_at"])
         first: dict[str, _Valid] = {}
         for entry in valid:
             first.setdefault(entry.id, entry)
@@ -311,7 +311,7 @@ def _canonical(entry: _Valid) -> str:
 
 
 def _store(
-    engine: Engine, batch: _Batch, structure: Structure
+    engine: Engine, batch: _Batch, structure: Structure, received_at: str
 ) -> tuple[set[str], dict[str, _Stored], dict[str, str]]:
     """Insert the records whose id is new; the ids inserted, what was already stored under the others,
     and the French reason of each Pass numérique record refused because a cheque of it cannot make its
@@ -320,7 +320,7 @@ def _store(
     in every kind's table, then one multi-row insert per kind (its primary key skipping an id that a
     concurrent batch of another structure stored meanwhile) and the counts."""
     with write_transaction(engine) as connection:
-        _number(connection, structure.matricule, batch)
+        _number(connection, structure.matricule, batch, received_at)
         _lock_ids(connection, batch)
         stored = _stored(connection, batch.kinds)
         moves = pass_stock.moves(
@@ -335,7 +335,7 @@ def _store(
             for kind, rows in batch.rows.items()
         }
         inserted: set[str] = set()
-        with rollups.counting(connection, structure.matricule, structure.departement, new["contact"]):
+        with rollups.counting(connection, structure.matricule, structure.departement, new):
             for kind, rows in new.items():
                 if rows:
                     inserted.update(_insert(connection, KINDS[kind].table, rows))
@@ -448,20 +448,22 @@ def _among(column: ColumnElement, ids: list[str], postgres: bool) -> ColumnEleme
     return column.in_(ids)
 
 
-def _number(connection: Connection, structure: str, batch: _Batch) -> None:
+def _number(connection: Connection, structure: str, batch: _Batch, received_at: str) -> None:
     """Give each record of `batch` (all of `structure`) its `seq`, in batch order, from the structure's
-    counter. Done first in the transaction: the counter row stays locked until commit, so the next
-    batch of the structure waits, takes the numbers after these and commits after this one — a
-    puller reading `seq > cursor` can never see a later number while an earlier one is still to come.
-    An id already known keeps its first number; the one reserved here is a harmless gap."""
+    counter, and note when the structure last sent something (`received_at`: the dashboard's "silent"
+    structures, without a max() over its records). Done first in the transaction: the counter row
+    stays locked until commit, so the next batch of the structure waits, takes the numbers after these
+    and commits after this one — a puller reading `seq > cursor` can never see a later number while an
+    earlier one is still to come. An id already known keeps its first number; the one reserved here is
+    a harmless gap."""
     count = len(batch.kinds)
     counter = _DIALECT_INSERTS[connection.dialect.name](structure_sequences).values(
-        structure=structure, last_seq=count
+        structure=structure, last_seq=count, last_received_at=received_at
     )
     last = connection.execute(
         counter.on_conflict_do_update(
             index_elements=[structure_sequences.c.structure],
-            set_={"last_seq": structure_sequences.c.last_seq + count},
+            set_={"last_seq": structure_sequences.c.last_seq + count, "last_received_at": received_at},
         ).returning(structure_sequences.c.last_seq)
     ).scalar_one()
     for offset, (record_id, kind) in enumerate(batch.kinds.items()):

@@ -4,7 +4,8 @@ Why: the reporting is read by département and by format (a bus, an antenne), an
 leaves the network must stop being expected to report while its history stays. An import applies a
 whole publication in one transaction: new structures are added, listed ones updated, and a listed
 structure the publication no longer has is marked closed (never deleted: its workstations and records
-stay). Structures declared by hand (`add-structure`) are left alone. Closing many structures at once
+stay); a structure that moves to another département takes its figures with it
+(`app.server.rollups.move_structures`). Structures declared by hand (`add-structure`) are left alone. Closing many structures at once
 is what importing an old or partial list would do, so past a threshold it needs a confirmation.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from app.models.csv_files import spreadsheet_writer
 from app.registry.anct_list import FORMAT_LABELS, ListedStructure
-from app.server import registry_reference
+from app.server import registry_reference, rollups
 from app.server.database import write_transaction
 from app.server.schema import structures, timestamp, utc_now
 
@@ -98,6 +99,7 @@ def _apply(
     with write_transaction(engine) as connection:
         stored = {row["matricule"]: row for row in connection.execute(select(structures)).mappings()}
         new_rows: list[dict[str, Any]] = []
+        moved: list[tuple[str, str, str]] = []  # (structure, former département, new one)
         for structure in listed:
             values = _values(structure)
             row = stored.get(structure.matricule)
@@ -118,8 +120,11 @@ def _apply(
                 connection.execute(
                     update(structures).where(structures.c.matricule == structure.matricule).values(**values)
                 )
+            if row["departement"] != values["departement"]:
+                moved.append((structure.matricule, row["departement"], values["departement"]))
         if new_rows:
             connection.execute(insert(structures), new_rows)
+        rollups.move_structures(connection, moved)  # their figures go with them
         report.unlinked_antennes = [s.matricule for s in listed if s.antenne and s.principal is None]
         in_list = {s.matricule for s in listed}
         absent = [row for matricule, row in stored.items() if matricule not in in_list]

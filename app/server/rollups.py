@@ -1,12 +1,13 @@
-"""Counts of current contacts per structure × month × dimension, kept at ingest, and the queries of the
-reporting that read them (a structure's Synthèse, a département's or the nation's months).
+"""Counts of current contacts and escalations, and of the Pass numérique, per structure × month ×
+dimension, kept at ingest, and the queries of the reporting that read them (a structure's Synthèse, a
+département's or the nation's figures over any months).
 
 Why roll-ups: at national scale (~10 million contacts a year) counting the contacts per page view takes
 tens of seconds; a table of counts per structure and month (`schema.contact_counts`) answers in
 milliseconds whatever the number of contacts.
 
-Exactness: only current contacts count (`current`: not deleted, not superseded, not outranked by a
-later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
+Exactness: only current contacts (and escalations) count (`current`: not deleted, not superseded, not
+outranked by a later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
 can only change whether these are current: itself, the version it supersedes and that version's other
 successors (its rivals). So ingest asks, for those records only, which are current before and after it
 writes the batch (`counting`), and moves each one that changed in or out of the counts. Being current
@@ -15,32 +16,87 @@ counts are exactly those of a full recount (a test compares them).
 
 The départements' counts (`departement_counts`) are the sums of their structures' counts, kept in the
 same transaction, so that national and département figures read ~100 rows per month and value rather
-than ~2,800. They follow the structure's département at ingest: a structure that a newer ANCT list
-moves to another département keeps its past contacts in the former one.
+than ~2,800. A structure that a newer ANCT list moves to another département takes its counts with it
+(`move_structures`, in the import's transaction).
+
+Escalations are counted the same way (sent, answered, answered late, per partner); whether a
+still-waiting one is late depends on the moment of reading, so the current waiting ones are kept apart
+with their deadline (`schema.waiting_escalations`) and counted when read. The Pass numérique records
+are append-only: each new one adds to the counts, and the stock left is the running sum up to a month.
 """
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.server.schema import contact_counts, departement_counts, records, structures
+from app.models.escalations import ANSWERED, WAITING, answered_late, stored_deadline
+from app.server.schema import (
+    contact_counts,
+    departement_counts,
+    departement_escalation_counts,
+    departement_pass_counts,
+    escalation_counts,
+    escalations,
+    pass_counts,
+    records,
+    structures,
+    timestamp,
+    waiting_escalations,
+)
+from app.server.scope import Scope, visible
 
 # The counted dimensions of a contact, its own columns first; `total` and the flags have the value ''.
 COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
 FLAGS = ("non_recours", "pass_numerique")
 DIMENSIONS = ("total", "partner", *COLUMN_DIMENSIONS, *FLAGS)
+# The counts of each kind: (per structure, per département).
+COUNT_TABLES = (
+    (contact_counts, departement_counts),
+    (escalation_counts, departement_escalation_counts),
+    (pass_counts, departement_pass_counts),
+)
 _IN_CHUNK = 500  # ids per IN (...) list
 _UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
-_QUARTER = re.compile(r"([0-9]{4})-[TQ]([1-4])")
-_YEAR = re.compile(r"[0-9]{4}")
 
 Key = tuple[str, str, str]  # (local_month, dimension, value)
+
+
+@dataclass(frozen=True)
+class _Current:
+    """What a current record adds: its counts, and (a waiting escalation) its row of
+    `waiting_escalations`."""
+
+    keys: list[Key]
+    waiting: dict | None = None
+
+
+@dataclass(frozen=True)
+class _Correctable:
+    """A kind whose records are corrected by superseding versions: its table, the columns its counts
+    read, what one current record adds, and its count tables."""
+
+    table: Table
+    columns: tuple[str, ...]
+    adds: Callable[[Row, str, str], _Current]  # (row, structure, département)
+    counts: tuple[Table, Table]
 
 
 def current(table: Table) -> ColumnElement[bool]:
@@ -68,90 +124,162 @@ def current(table: Table) -> ColumnElement[bool]:
     )
 
 
+def contact_keys(row: Row) -> list[Key]:
+    """The counts a current contact adds."""
+    month = row.local_month
+    keys = [(month, "total", "")]
+    keys += [(month, name, row._mapping[name]) for name in COLUMN_DIMENSIONS]
+    keys += [(month, flag, "") for flag in FLAGS if row._mapping[flag]]
+    keys += [(month, "partner", partner) for partner in row.partners]
+    return keys
+
+
+def escalation_adds(row: Row, structure: str, departement: str) -> _Current:
+    """The counts a current escalation adds, and its waiting row if it still waits for an answer."""
+    month = row.local_month
+    keys = [(month, "sent", ""), (month, "partner", row.partner)]
+    deadline = stored_deadline(row.sent_at, row.utc_offset_minutes, departement)
+    waiting = None
+    if row.status in ANSWERED:
+        keys.append((month, "answered", ""))
+        if answered_late(row.answered_at, deadline):
+            keys.append((month, "answered_late", ""))
+    elif row.status == WAITING:
+        waiting = {
+            "id": row.id,
+            "structure": structure,
+            "local_month": month,
+            "deadline": timestamp(deadline),
+        }
+    return _Current(keys, waiting)
+
+
+def pass_keys(kind: str, row: dict) -> list[tuple[Key, int]]:
+    """What a new Pass numérique record adds: an issuance one, a ledger line its cheques and their
+    value under its movement."""
+    month = row["local_month"]
+    if kind == "pass_issuance":
+        return [((month, "issuances", ""), 1)]
+    cheques = row["cheque_count"]
+    return [
+        ((month, "cheques", row["event"]), cheques),
+        ((month, "value_cents", row["event"]), cheques * row["value_cents"]),
+    ]
+
+
+_CONTACTS = _Correctable(
+    records,
+    ("partners", *COLUMN_DIMENSIONS, *FLAGS),
+    lambda row, _structure, _departement: _Current(contact_keys(row)),
+    (contact_counts, departement_counts),
+)
+_ESCALATIONS = _Correctable(
+    escalations,
+    ("partner", "status", "sent_at", "answered_at", "utc_offset_minutes"),
+    escalation_adds,
+    (escalation_counts, departement_escalation_counts),
+)
+_CORRECTABLE = {"contact": _CONTACTS, "escalation": _ESCALATIONS}
+
+
 @contextmanager
 def counting(
-    connection: Connection, structure: str, departement: str, contacts: list[dict]
+    connection: Connection, structure: str, departement: str, new: dict[str, list[dict]]
 ) -> Iterator[None]:
-    """Around the writing of a batch's new `contacts` (rows of `records`, all of `structure`, in
-    `departement`): the counts moved by what the batch changes, in the same transaction. Must run under
-    the structure's counter lock (`app.server.ingest._number`), which orders the batches of a
-    structure; the département's rows are taken last, in key order, and held only until commit."""
-    if not contacts:
-        yield
-        return
-    ids = {row["id"] for row in contacts}
-    versions = {row["supersedes"] for row in contacts if row["supersedes"]}
-    before = _current_keys(connection, structure, set(), versions)  # the batch's ids are all new
+    """Around the writing of a batch's `new` rows per kind (all of `structure`, in `departement`):
+    the counts moved by what the batch changes, in the same transaction. Must run under the
+    structure's counter lock (`app.server.ingest._number`), which orders the batches of a structure;
+    the département's rows are taken last, in key order, and held only until commit."""
+    touched = {
+        kind: (
+            {row["id"] for row in new.get(kind, [])},
+            {row["supersedes"] for row in new.get(kind, []) if row["supersedes"]},
+        )
+        for kind in _CORRECTABLE
+    }
+    before = {
+        kind: _current(connection, _CORRECTABLE[kind], structure, departement, set(), versions)
+        for kind, (_ids, versions) in touched.items()  # the batch's ids are all new
+    }
     yield
-    after = _current_keys(connection, structure, ids, versions)
-    moves: Counter[Key] = Counter()
-    for record_id in after.keys() - before.keys():
-        moves.update(after[record_id])
-    for record_id in before.keys() - after.keys():
-        moves.subtract(before[record_id])
-    _add(connection, structure, departement, {key: n for key, n in moves.items() if n})
+    for kind, (ids, versions) in touched.items():
+        spec = _CORRECTABLE[kind]
+        after = _current(connection, spec, structure, departement, ids, versions)
+        moves: Counter[Key] = Counter()
+        for record_id in after.keys() - before[kind].keys():
+            moves.update(after[record_id].keys)
+        for record_id in before[kind].keys() - after.keys():
+            moves.subtract(before[kind][record_id].keys)
+        _add(connection, spec.counts, structure, departement, moves)
+        _wait(connection, before[kind], after)
+    passes: Counter[Key] = Counter()
+    for kind in ("pass_ledger", "pass_issuance"):
+        for row in new.get(kind, []):
+            for key, n in pass_keys(kind, row):
+                passes[key] += n
+    _add(connection, (pass_counts, departement_pass_counts), structure, departement, passes)
 
 
-def _current_keys(
-    connection: Connection, structure: str, ids: set[str], versions: set[str]
-) -> dict[str, list[Key]]:
+def _current(
+    connection: Connection,
+    spec: _Correctable,
+    structure: str,
+    departement: str,
+    ids: set[str],
+    versions: set[str],
+) -> dict[str, _Current]:
     """The current ones among the records `ids`, the `versions` superseded and their successors, each
-    with the counts it adds."""
-    found: dict[str, list[Key]] = {}
-    columns = [
-        records.c.id,
-        records.c.local_month,
-        records.c.partners,
-        *(records.c[name] for name in COLUMN_DIMENSIONS),
-    ]
-    touched = sorted(ids | versions)
-    successors = sorted(versions)
-    for chunk in _chunks(touched):  # no query at all for a batch of new contacts without corrections
-        query = select(*columns, *(records.c[flag] for flag in FLAGS)).where(
-            records.c.structure == structure, records.c.id.in_(chunk), current(records)
-        )
-        _collect(connection.execute(query), found)
-    for chunk in _chunks(successors):
-        query = select(*columns, *(records.c[flag] for flag in FLAGS)).where(
-            records.c.structure == structure, records.c.supersedes.in_(chunk), current(records)
-        )
-        _collect(connection.execute(query), found)
+    with what it adds."""
+    if not ids and not versions:
+        return {}  # no query at all for a batch without records of this kind
+    table = spec.table
+    columns = [table.c.id, table.c.local_month, *(table.c[name] for name in spec.columns)]
+    found: dict[str, _Current] = {}
+    for column, values in ((table.c.id, sorted(ids | versions)), (table.c.supersedes, sorted(versions))):
+        for chunk in _chunks(values):
+            query = select(*columns).where(table.c.structure == structure, column.in_(chunk), current(table))
+            for row in connection.execute(query):
+                found[row.id] = spec.adds(row, structure, departement)
     return found
 
 
-def _collect(rows: Iterable, found: dict[str, list[Key]]) -> None:
-    for row in rows:
-        month = row.local_month
-        keys = [(month, "total", "")]
-        keys += [(month, name, row._mapping[name]) for name in COLUMN_DIMENSIONS]
-        keys += [(month, flag, "") for flag in FLAGS if row._mapping[flag]]
-        keys += [(month, "partner", partner) for partner in row.partners]
-        found[row.id] = keys
+def _wait(connection: Connection, before: dict[str, _Current], after: dict[str, _Current]) -> None:
+    """Keep `waiting_escalations` to the current waiting escalations."""
+    gone = sorted(key for key in before.keys() - after.keys() if before[key].waiting)
+    for chunk in _chunks(gone):
+        connection.execute(delete(waiting_escalations).where(waiting_escalations.c.id.in_(chunk)))
+    came = [after[key].waiting for key in sorted(after.keys() - before.keys()) if after[key].waiting]
+    if came:
+        connection.execute(insert(waiting_escalations), came)
 
 
-def _add(connection: Connection, structure: str, departement: str, moves: dict[Key, int]) -> None:
-    """Add `moves` to the structure's and the département's counts, rows in key order (one lock order
-    for every writer: two batches of one département never wait for each other in a cycle)."""
-    if not moves:
+def _add(
+    connection: Connection, tables: tuple[Table, Table], structure: str, departement: str, moves: Counter[Key]
+) -> None:
+    """Add `moves` to the structure's and the département's counts of `tables`, rows in key order
+    (one lock order for every writer: two batches of one département never wait for each other in a
+    cycle)."""
+    for table, owner in zip(tables, (structure, departement), strict=True):
+        _upsert(connection, table, owner, moves)
+
+
+def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key]) -> None:
+    ordered = sorted((key, n) for key, n in moves.items() if n)
+    if not ordered:
         return
-    ordered = sorted(moves.items())
-    upsert = _UPSERTS[connection.dialect.name]
-    for table, owner, key in (
-        (contact_counts, structure, "structure"),
-        (departement_counts, departement, "departement"),
-    ):
-        rows = [
-            {key: owner, "local_month": month, "dimension": dimension, "value": value, "n": n}
-            for (month, dimension, value), n in ordered
-        ]
-        statement = upsert(table)
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c[key], table.c.local_month, table.c.dimension, table.c.value],
-                set_={"n": table.c.n + statement.excluded.n},
-            ),
-            rows,
-        )
+    key = "structure" if "structure" in table.c else "departement"
+    rows = [
+        {key: owner, "local_month": month, "dimension": dimension, "value": value, "n": n}
+        for (month, dimension, value), n in ordered
+    ]
+    statement = _UPSERTS[connection.dialect.name](table)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[key], table.c.local_month, table.c.dimension, table.c.value],
+            set_={"n": table.c.n + statement.excluded.n},
+        ),
+        rows,
+    )
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
@@ -162,65 +290,69 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
 # --- Reading the counts --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose contacts: one structure, some départements, or (neither) the whole nation."""
+def _scoped(tables: tuple[Table, Table], scope: Scope) -> tuple[Table, list[ColumnElement[bool]]]:
+    """The table of `tables` that answers `scope`, and the conditions that keep it to the scope: a
+    structure's own counts, or the départements' (about 100 rows per month and value nationally)."""
+    by_structure, by_departement = tables
+    if scope.structure is not None:
+        in_scope = select(structures.c.matricule).where(visible(scope))
+        return by_structure, [by_structure.c.structure.in_(in_scope)]
+    if scope.departements is not None:
+        return by_departement, [by_departement.c.departement.in_(sorted(scope.departements))]
+    return by_departement, []
 
-    structure: str | None = None
-    departements: tuple[str, ...] = ()
 
-
-NATIONAL = Scope()
-
-
-def months(period: str) -> tuple[str, str]:
-    """The first and last month (`YYYY-MM`) of a period: a month `2026-11`, a quarter `2026-T4` (or
-    `2026-Q4`), a year `2026`, or a range `2026-03..2026-11`. ValueError (French) otherwise."""
-    first, _, last = period.partition("..")
-    if last:
-        if not (_MONTH.fullmatch(first) and _MONTH.fullmatch(last)) or first > last:
-            raise ValueError(f"Période invalide : « {period} » (AAAA-MM..AAAA-MM attendu, dans l'ordre).")
-        return first, last
-    if _MONTH.fullmatch(period):
-        return period, period
-    quarter = _QUARTER.fullmatch(period)
-    if quarter:
-        year, n = quarter.group(1), int(quarter.group(2))
-        return f"{year}-{3 * n - 2:02d}", f"{year}-{3 * n:02d}"
-    if _YEAR.fullmatch(period):
-        return f"{period}-01", f"{period}-12"
-    raise ValueError(
-        f"Période invalide : « {period} » (un mois AAAA-MM, un trimestre AAAA-T1 à T4, une année AAAA "
-        "ou AAAA-MM..AAAA-MM attendu)."
+def sums(
+    connection: Connection,
+    tables: tuple[Table, Table],
+    scope: Scope,
+    first: str | None,
+    last: str,
+    dimensions: Iterable[str],
+) -> dict[str, dict[str, int]]:
+    """Per dimension of `dimensions`, the counts of `scope` over the months [first, last] (`first`
+    None: every month up to `last`) per value, zeros left out. One query."""
+    table, conditions = _scoped(tables, scope)
+    conditions += [table.c.dimension.in_(list(dimensions)), table.c.local_month <= last]
+    if first is not None:
+        conditions.append(table.c.local_month >= first)
+    query = (
+        select(table.c.dimension, table.c.value, func.sum(table.c.n))
+        .where(*conditions)
+        .group_by(table.c.dimension, table.c.value)
     )
+    found: dict[str, dict[str, int]] = {}
+    for dimension, value, count in connection.execute(query):
+        if count:
+            found.setdefault(dimension, {})[value] = int(count)
+    return found
 
 
-def _where(table: Table, scope: Scope, dimension: str, first: str, last: str) -> list[ColumnElement[bool]]:
+def late_waiting(connection: Connection, scope: Scope, first: str, last: str, now: datetime) -> int:
+    """How many current escalations of `scope` sent in [first, last] still wait past their deadline
+    at `now` (read from the waiting ones only)."""
+    table = waiting_escalations
     conditions = [
-        table.c.dimension == dimension,
         table.c.local_month >= first,
         table.c.local_month <= last,
-        table.c.n != 0,
+        table.c.deadline < timestamp(now),
     ]
-    if scope.structure is not None:
-        conditions.append(table.c.structure == scope.structure)
-    elif scope.departements:
-        conditions.append(table.c.departement.in_(scope.departements))
-    return conditions
+    if scope.structure is not None or scope.departements is not None:
+        conditions.append(table.c.structure.in_(select(structures.c.matricule).where(visible(scope))))
+    return connection.execute(select(func.count()).where(*conditions)).scalar_one()
 
 
 def by_month(
     connection: Connection, scope: Scope, dimension: str, first: str, last: str
 ) -> dict[str, dict[str, int]]:
-    """Per month of [first, last] that has contacts, the count of current contacts per value of
-    `dimension` (one of DIMENSIONS; `total` and the flags have the single value ''). A structure's are
-    read from its own counts, the others' from the départements' (about 100 rows per value)."""
+    """Per month of [first, last] that has contacts, the count of current contacts of `scope` per value
+    of `dimension` (one of DIMENSIONS; `total` and the flags have the single value '')."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
-    table = contact_counts if scope.structure is not None else departement_counts
+    table, conditions = _scoped(COUNT_TABLES[0], scope)
     query = (
         select(table.c.local_month, table.c.value, func.sum(table.c.n))
-        .where(*_where(table, scope, dimension, first, last))
+        .where(*conditions, table.c.dimension == dimension, table.c.local_month.between(first, last))
         .group_by(table.c.local_month, table.c.value)
         .order_by(table.c.local_month, table.c.value)
     )
@@ -232,34 +364,75 @@ def by_month(
 
 
 def by_departement(
-    connection: Connection, dimension: str, first: str, last: str
+    connection: Connection, scope: Scope, first: str, last: str, per_month: bool = False
 ) -> dict[str, dict[str, int]]:
-    """Per département, the count of current contacts of [first, last] per value of `dimension` (the
-    map's colours, the national table of départements)."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(dimension)
+    """Per département of `scope` with contacts in [first, last], its count of current contacts
+    (under the key '') or, `per_month`, its count per month (the map's colours, the public page)."""
     table = departement_counts
+    month = table.c.local_month if per_month else literal("")
+    conditions = [table.c.dimension == "total", table.c.local_month.between(first, last)]
+    if scope.structure is not None:
+        return {}  # a structure's scope has no département's figures
+    if scope.departements is not None:
+        conditions.append(table.c.departement.in_(sorted(scope.departements)))
     query = (
-        select(table.c.departement, table.c.value, func.sum(table.c.n))
-        .where(*_where(table, NATIONAL, dimension, first, last))
-        .group_by(table.c.departement, table.c.value)
+        select(table.c.departement, month, func.sum(table.c.n))
+        .where(*conditions)
+        .group_by(table.c.departement, month)
     )
     found: dict[str, dict[str, int]] = {}
-    for departement, value, count in connection.execute(query):
+    for departement, key, count in connection.execute(query):
         if count:
-            found.setdefault(departement, {})[value] = int(count)
+            found.setdefault(departement, {})[key] = int(count)
     return found
 
 
-def by_structure(connection: Connection, scope: Scope, first: str, last: str) -> dict[str, int]:
-    """Per structure of `scope` with contacts in [first, last], its count of current contacts."""
-    conditions = _where(contact_counts, Scope(structure=scope.structure), "total", first, last)
-    if scope.departements:
-        in_scope = select(structures.c.matricule).where(structures.c.departement.in_(scope.departements))
-        conditions.append(contact_counts.c.structure.in_(in_scope))
-    query = (
-        select(contact_counts.c.structure, func.sum(contact_counts.c.n))
-        .where(*conditions)
-        .group_by(contact_counts.c.structure)
+def active_structures(connection: Connection, scope: Scope, first: str, last: str) -> int:
+    """How many structures of `scope` did anything in [first, last]: a contact, an escalation, a
+    Pass numérique issuance or ledger line. The contacts' `total` rows of the period (one per
+    structure and month, from the index by dimension and month) answer for almost every structure;
+    only the others are looked up in the escalations' and the Pass numérique's counts."""
+    in_period = [contact_counts.c.local_month.between(first, last), contact_counts.c.n != 0]
+    with_contacts = select(contact_counts.c.structure).where(
+        contact_counts.c.dimension == "total", *in_period
     )
-    return {structure: int(count) for structure, count in connection.execute(query) if count}
+
+    def any_count(table: Table, dimensions: tuple[str, ...]) -> ColumnElement[bool]:
+        return exists().where(
+            table.c.structure == structures.c.matricule,
+            table.c.local_month.between(first, last),
+            table.c.dimension.in_(dimensions),
+            table.c.n != 0,
+        )
+
+    active = or_(
+        structures.c.matricule.in_(with_contacts),
+        any_count(escalation_counts, ("sent",)),
+        any_count(pass_counts, ("issuances", "cheques")),
+    )
+    query = select(func.count()).select_from(structures).where(visible(scope), active)
+    return connection.execute(query).scalar_one()
+
+
+def move_structures(connection: Connection, moved: list[tuple[str, str, str]]) -> None:
+    """Structures moved to another département by a newer ANCT list, as (structure, former, new):
+    their counts leave the former département's and join the new one's, in the import's
+    transaction. Rows are taken table by table in the order of ingest, and within a table in
+    (département, key) order, so an import never waits in a cycle with a batch. (Their deadlines stay
+    those computed with the former département's holidays.)"""
+    for by_structure, by_departement in COUNT_TABLES:
+        per_departement: dict[str, Counter[Key]] = {}
+        for structure, former, new in moved:
+            rows = connection.execute(
+                select(
+                    by_structure.c.local_month,
+                    by_structure.c.dimension,
+                    by_structure.c.value,
+                    by_structure.c.n,
+                ).where(by_structure.c.structure == structure, by_structure.c.n != 0)
+            )
+            for month, dimension, value, n in rows:
+                per_departement.setdefault(former, Counter())[(month, dimension, value)] -= n
+                per_departement.setdefault(new, Counter())[(month, dimension, value)] += n
+        for departement in sorted(per_departement):
+            _upsert(connection, by_departement, departement, per_departement[departement])

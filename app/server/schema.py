@@ -280,39 +280,75 @@ structure_sequences = Table(
     metadata,
     Column("structure", ForeignKey("structures.matricule"), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
+    # When the structure's last batch with anything new came in: the "silent" structures of the
+    # dashboard, without a max() over millions of records.
+    _time("last_received_at", nullable=True),
 )
 
-# Counts of the CURRENT contacts (`app.server.rollups`) per structure, month on the agent's wall clock,
-# dimension (`total`, `partner`, `situation`, `channel`, `outcome`, `place`, `help_kind`, `agent`,
-# `non_recours`, `pass_numerique`) and value (`''` for `total` and the flags). Kept up to date in the
-# ingest transaction, under the structure's counter lock: every figure of the reporting is read from
-# here, never by scanning the contacts. A count may fall to 0 (a contact corrected into another month):
-# readers skip those rows. The second index answers the figures of all structures (a month, a year, by
-# dimension) from the index alone on PostgreSQL.
-contact_counts = Table(
-    "contact_counts",
-    metadata,
-    Column("structure", ForeignKey("structures.matricule"), nullable=False),
-    Column("local_month", String(7), nullable=False),
-    Column("dimension", String(16), nullable=False),
-    Column("value", String(120), nullable=False),
-    Column("n", Integer, nullable=False),
-    PrimaryKeyConstraint("structure", "local_month", "dimension", "value"),
-    Index(None, "dimension", "local_month", "structure", "value", postgresql_include=["n"]),
+
+def _counts(name: str, owner: Column, n_type: type[Integer] = Integer, index: str | None = None) -> Table:
+    """A table of counts per `owner` (a structure or a département), month on the agent's wall clock,
+    dimension and value (`app.server.rollups`). A count may fall to 0 (a record corrected into another
+    month): readers skip those rows. The second index (`index`: its name when the default one would
+    pass PostgreSQL's 63 characters) answers the figures of all owners (a month, a year, by dimension)
+    from the index alone on PostgreSQL."""
+    return Table(
+        name,
+        metadata,
+        owner,
+        Column("local_month", String(7), nullable=False),
+        Column("dimension", String(16), nullable=False),
+        Column("value", String(120), nullable=False),
+        Column("n", n_type, nullable=False),
+        PrimaryKeyConstraint(owner.name, "local_month", "dimension", "value"),
+        Index(index, "dimension", "local_month", owner.name, "value", postgresql_include=["n"]),
+    )
+
+
+def _structure() -> Column:
+    return Column("structure", ForeignKey("structures.matricule"), nullable=False)
+
+
+def _departement() -> Column:
+    return Column("departement", String(3), nullable=False)
+
+
+# Counts of the CURRENT contacts per structure × month × dimension (`total`, `partner`, `situation`,
+# `channel`, `outcome`, `place`, `help_kind`, `agent`, `non_recours`, `pass_numerique`) × value (`''`
+# for `total` and the flags). Kept up to date in the ingest transaction, under the structure's counter
+# lock: every figure of the reporting is read from here, never by scanning the contacts.
+contact_counts = _counts("contact_counts", _structure())
+# The same counts per département (the structure's; `app.server.registry` moves them when a newer list
+# moves the structure), kept in the same transaction: national and département figures read ~100 rows
+# per month and value instead of ~2,800.
+departement_counts = _counts("departement_counts", _departement())
+
+# Counts of the CURRENT escalations, the same way: `sent`, `answered`, `answered_late` (value '') and
+# `partner`. Whether a still-waiting one is late depends on "now": `waiting_escalations` answers that.
+escalation_counts = _counts("escalation_counts", _structure(), index="ix_escalation_counts_by_dimension")
+departement_escalation_counts = _counts(
+    "departement_escalation_counts", _departement(), index="ix_departement_escalation_counts_by_dimension"
 )
 
-# The same counts per département (the structure's at ingest), kept in the same transaction: national
-# and département figures read ~100 rows per month and value instead of ~2,800.
-departement_counts = Table(
-    "departement_counts",
+# The current escalations still waiting for an answer, with their deadline (72 business hours,
+# `app.models.escalations.stored_deadline`): the late ones are those whose deadline has passed now.
+# Kept in the ingest transaction with the counts; small (an answered escalation leaves it).
+waiting_escalations = Table(
+    "waiting_escalations",
     metadata,
-    Column("departement", String(3), nullable=False),
+    Column("id", CompactUuid(), primary_key=True),
+    _structure(),
     Column("local_month", String(7), nullable=False),
-    Column("dimension", String(16), nullable=False),
-    Column("value", String(120), nullable=False),
-    Column("n", Integer, nullable=False),
-    PrimaryKeyConstraint("departement", "local_month", "dimension", "value"),
-    Index(None, "dimension", "local_month", "departement", "value", postgresql_include=["n"]),
+    _time("deadline"),
+    Index(None, "structure", "local_month"),
+)
+
+# The Pass numérique (append-only records) per month of its ledger lines and issuances: `issuances`
+# (value ''), and per movement (`recu`, `remis`, `retour`, `annule`) the `cheques` and their
+# `value_cents`. The stock left at the end of a month is the running sum of the cheques up to it.
+pass_counts = _counts("pass_counts", _structure(), BigInteger, "ix_pass_counts_by_dimension")
+departement_pass_counts = _counts(
+    "departement_pass_counts", _departement(), BigInteger, "ix_departement_pass_counts_by_dimension"
 )
 
 # Escalations (a complex case sent to a partner's referent); `local_month` is the month of `sent_at`.

@@ -21,24 +21,12 @@ import json
 import re
 from datetime import datetime
 
-from sqlalchemy import (
-    Connection,
-    case,
-    func,
-    select,
-)
+from sqlalchemy import Connection
 
 from app.models.csv_files import spreadsheet_writer
-from app.models.escalations import escalation_figures
-from app.server.rollups import current
-from app.server.schema import (
-    contact_counts,
-    escalations,
-    pass_issuances,
-    pass_ledger,
-    structures,
-    utc_now,
-)
+from app.server import rollups
+from app.server.schema import utc_now
+from app.server.scope import Scope
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -53,6 +41,7 @@ _DIMENSIONS = (
     ("agent", "by_agent", "agent"),
 )
 _FLAGS = ("non_recours", "pass_numerique")
+_OWN = ("agent", "place")  # a structure's own names: its agents, its desks and stops
 # (JSON key, CSV label) of the escalation counts, then the escalations per partner.
 _ESCALATION_COUNTS = (
     ("escalations_sent", "escalations_envoyees"),
@@ -70,7 +59,10 @@ _PASS_FIGURES = (
     ("pass_cheques_cancelled", "pass_cheques_annules"),
     ("pass_stock_left", "pass_stock_restant"),
 )
-_PASS_EVENTS = ("recu", "remis", "retour", "annule")  # the ledger's movements
+_ESCALATION_DIMENSIONS = ("sent", "answered", "answered_late", "partner")
+_PASS_DIMENSIONS = ("issuances", "cheques", "value_cents")
+# The stock left: received − handed out + returned − cancelled, over the ledger's movements.
+_STOCK_SIGNS = {"recu": 1, "remis": -1, "retour": 1, "annule": -1}
 
 
 def valid_month(month: str) -> bool:
@@ -78,81 +70,56 @@ def valid_month(month: str) -> bool:
 
 
 def monthly_summary(connection: Connection, matricule: str, month: str, now: datetime | None = None) -> dict:
-    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`): one query for the contacts
-    (their counts kept at ingest, `app.server.rollups`), one for the escalations, one for the Pass numérique ledger and one for its issuances. `now`
-    (default: the real now) decides which waiting escalations are late."""
-    counts: dict[str, dict[str, int]] = {}
-    query = select(contact_counts.c.dimension, contact_counts.c.value, contact_counts.c.n).where(
-        contact_counts.c.structure == matricule,
-        contact_counts.c.local_month == month,
-        contact_counts.c.n != 0,
-    )
-    for dimension, value, n in connection.execute(query):
-        counts.setdefault(dimension, {})[value] = n
-    summary: dict = {"matricule": matricule, "month": month, "total": counts.get("total", {}).get("", 0)}
+    """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`). `now` (default: the real
+    now) decides which waiting escalations are late."""
+    figures = period_summary(connection, Scope(structure=matricule), month, month, now or utc_now())
+    return {"matricule": matricule, "month": month, **figures}
+
+
+def period_summary(
+    connection: Connection, scope: Scope, first: str, last: str, now: datetime, own: bool = True
+) -> dict:
+    """The keys of the monthly summary (less `matricule` and `month`) for `scope` over the months
+    [first, last], summed; `pass_stock_left` is the stock at the end of `last`. Read from the counts
+    kept at ingest (`app.server.rollups`): five queries whatever the number of records. `own` False
+    leaves out what is a structure's own naming, `by_agent` and `by_place` (its agents, its desks and
+    stops: across structures they have nothing to add up, and nationally they are thousands of rows)."""
+    contact_tables, escalation_tables, pass_tables = rollups.COUNT_TABLES
+    dimensions = [d for d in rollups.DIMENSIONS if own or d not in _OWN]
+    counts = rollups.sums(connection, contact_tables, scope, first, last, dimensions)
+    summary: dict = {"total": counts.get("total", {}).get("", 0)}
     for dimension, key, _csv in _DIMENSIONS:
-        found = counts.get(dimension, {})
-        summary[key] = dict(sorted(found.items(), key=lambda pair: (-pair[1], pair[0])))
+        if own or dimension not in _OWN:
+            summary[key] = _ranked(counts.get(dimension, {}))
     for flag in _FLAGS:
         summary[flag] = counts.get(flag, {}).get("", 0)
-    summary.update(_escalation_figures(connection, matricule, month, now or utc_now()))
-    summary.update(_pass_figures(connection, matricule, month))
+    sent = rollups.sums(connection, escalation_tables, scope, first, last, _ESCALATION_DIMENSIONS)
+    summary["escalations_sent"] = sent.get("sent", {}).get("", 0)
+    summary["escalations_answered"] = sent.get("answered", {}).get("", 0)
+    summary["escalations_late"] = sent.get("answered_late", {}).get("", 0) + rollups.late_waiting(
+        connection, scope, first, last, now
+    )
+    summary["escalations_by_partner"] = _ranked(sent.get("partner", {}))
+    passes = rollups.sums(connection, pass_tables, scope, first, last, _PASS_DIMENSIONS)
+    cheques, value = passes.get("cheques", {}), passes.get("value_cents", {})
+    to_date = rollups.sums(connection, pass_tables, scope, None, last, ("cheques",)).get("cheques", {})
+    summary.update(
+        {
+            "pass_issuances": passes.get("issuances", {}).get("", 0),
+            "pass_cheques_received": cheques.get("recu", 0),
+            "pass_cheques_handed_out": cheques.get("remis", 0),
+            "pass_value_handed_out_cents": value.get("remis", 0),
+            "pass_cheques_returned": cheques.get("retour", 0),
+            "pass_cheques_cancelled": cheques.get("annule", 0),
+            "pass_stock_left": sum(to_date.get(event, 0) * sign for event, sign in _STOCK_SIGNS.items()),
+        }
+    )
     return summary
 
 
-def _escalation_figures(connection: Connection, matricule: str, month: str, now: datetime) -> dict:
-    """The month's current escalations, counted by the workstation's own `escalation_figures`."""
-    query = (
-        select(
-            escalations.c.partner,
-            escalations.c.status,
-            escalations.c.sent_at,
-            escalations.c.answered_at,
-            escalations.c.utc_offset_minutes,
-            structures.c.departement,
-        )
-        .join(structures, structures.c.matricule == escalations.c.structure)
-        .where(
-            escalations.c.structure == matricule,
-            escalations.c.local_month == month,
-            current(escalations),
-        )
-    )
-    return escalation_figures(connection.execute(query), now)
-
-
-def _pass_figures(connection: Connection, matricule: str, month: str) -> dict:
-    """One pass over the structure's ledger lines up to the month: per movement, the cheques and their
-    value in the month, and the cheques to date (for the stock left)."""
-    in_month = pass_ledger.c.local_month == month
-    cheques = pass_ledger.c.cheque_count
-    per_event = (
-        select(
-            pass_ledger.c.event,
-            func.coalesce(func.sum(case((in_month, cheques), else_=0)), 0),
-            func.coalesce(func.sum(case((in_month, cheques * pass_ledger.c.value_cents), else_=0)), 0),
-            func.coalesce(func.sum(cheques), 0),
-        )
-        .where(pass_ledger.c.structure == matricule, pass_ledger.c.local_month <= month)
-        .group_by(pass_ledger.c.event)
-    )
-    month_cheques = dict.fromkeys(_PASS_EVENTS, 0)
-    month_value = dict.fromkeys(_PASS_EVENTS, 0)
-    to_date = dict.fromkeys(_PASS_EVENTS, 0)
-    for event, n, value, n_to_date in connection.execute(per_event):
-        month_cheques[event], month_value[event], to_date[event] = int(n), int(value), int(n_to_date)
-    issuances = select(func.count()).where(
-        pass_issuances.c.structure == matricule, pass_issuances.c.local_month == month
-    )
-    return {
-        "pass_issuances": connection.execute(issuances).scalar_one(),
-        "pass_cheques_received": month_cheques["recu"],
-        "pass_cheques_handed_out": month_cheques["remis"],
-        "pass_value_handed_out_cents": month_value["remis"],
-        "pass_cheques_returned": month_cheques["retour"],
-        "pass_cheques_cancelled": month_cheques["annule"],
-        "pass_stock_left": to_date["recu"] - to_date["remis"] + to_date["retour"] - to_date["annule"],
-    }
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most frequent first, then by value: the order of the workstation's Synthèses."""
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
 def render(summary: dict, output_format: str) -> bytes:

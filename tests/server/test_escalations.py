@@ -317,6 +317,10 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
             "SELECT RECORDS",  # which of the batch's contacts are current (`app.server.rollups`)
             "INSERT CONTACT_COUNTS",
             "INSERT DEPARTEMENT_COUNTS",
+            "SELECT ESCALATIONS",  # which of the batch's escalations are current
+            "INSERT ESCALATION_COUNTS",
+            "INSERT DEPARTEMENT_ESCALATION_COUNTS",
+            "INSERT WAITING_ESCALATIONS",  # all 250 still wait for an answer
         ]
         statements.clear()
         again = ingest(engine, workstation, batch, None)

@@ -353,6 +353,8 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
         assert statements == [
             "INSERT INTO STRUCTURE_SEQUENCES",  # the batch's numbers in the structure's feed
             *(["SAVEPOINT"] * 2 if copied else ["INSERT INTO PASS_LEDGER", "INSERT INTO PASS_ISSUANCES"]),
+            "INSERT INTO PASS_COUNTS",  # the month's issuances and cheques (`app.server.rollups`)
+            "INSERT INTO DEPARTEMENT_PASS_COUNTS",
             "INSERT INTO PASS_CHEQUE_STATES",  # the state of each cheque moved
         ]
     finally:

@@ -15,18 +15,12 @@ from app.server.accounts import create_structure, issue_code
 from app.server.accounts import enrol as enrol_in_database
 from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
-from app.server.rollups import (
-    NATIONAL,
-    Scope,
-    by_departement,
-    by_month,
-    by_structure,
-    current,
-    months,
-)
+from app.server.rollups import by_departement, by_month, current
 from app.server.schema import contact_counts, departement_counts, records, structures
+from app.server.scope import Scope
 from tests.server.helpers import contact, downgrade, items, workstations
 
+NATIONAL = Scope()
 SITUATIONS = ["declarer-impots", "naissance", "demenagement", "chercher-emploi"]
 PARTNERS = ["caf", "dgfip", "msa", "france-travail", "la-poste"]
 # 31 October 23:30 UTC is November in Paris: a correction moving a contact across that edge moves its count.
@@ -152,17 +146,6 @@ def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) 
         engine.dispose()
 
 
-def test_periods_of_the_reporting() -> None:
-    assert months("2026-11") == ("2026-11", "2026-11")
-    assert months("2026-T4") == ("2026-10", "2026-12")
-    assert months("2026-Q1") == ("2026-01", "2026-03")
-    assert months("2026") == ("2026-01", "2026-12")
-    assert months("2026-03..2026-11") == ("2026-03", "2026-11")
-    for wrong in ("2026-13", "2026-T5", "2026-11..2026-03", "novembre"):
-        with pytest.raises(ValueError, match="Période invalide"):
-            months(wrong)
-
-
 def test_national_departement_and_structure_figures(database_url) -> None:
     engine = open_database(database_url)
     try:
@@ -183,7 +166,7 @@ def test_national_departement_and_structure_figures(database_url) -> None:
             None,
         )
         with engine.connect() as connection:
-            first, last = months("2026-T4")
+            first, last = "2026-10", "2026-12"
             assert by_month(connection, NATIONAL, "total", first, last) == {
                 "2026-10": {"": 1},
                 "2026-11": {"": 3},
@@ -192,15 +175,17 @@ def test_national_departement_and_structure_figures(database_url) -> None:
                 "2026-10": {"dgfip": 1},
                 "2026-11": {"caf": 2, "dgfip": 1, "msa": 1},
             }
-            assert by_month(connection, Scope(departements=("02",)), "total", first, last) == {
+            assert by_month(connection, Scope(frozenset({"02"})), "total", first, last) == {
                 "2026-11": {"": 2}
             }
             assert by_month(connection, Scope(structure="59"), "total", "2026-11", "2026-11") == {
                 "2026-11": {"": 1}
             }
-            assert by_departement(connection, "total", first, last) == {"02": {"": 2}, "59": {"": 2}}
-            assert by_structure(connection, Scope(departements=("59",)), first, last) == {"59": 2}
-            assert by_structure(connection, NATIONAL, "2026-11", "2026-11") == {"3": 2, "59": 1}
+            assert by_departement(connection, NATIONAL, first, last) == {"02": {"": 2}, "59": {"": 2}}
+            assert by_departement(connection, Scope(frozenset({"59"})), first, last, per_month=True) == {
+                "59": {"2026-10": 1, "2026-11": 1}
+            }
+            assert by_departement(connection, Scope(structure="59"), first, last) == {}
     finally:
         engine.dispose()
 

@@ -53,12 +53,9 @@ def build_map(contacts: dict[str, int], structures: list[dict], link_departement
     shown = {code: n for code, n in contacts.items() if code in link_departements}
     thresholds = _thresholds(list(shown.values()))
     shapes = []
-    for code, (name, rings) in outlines().items():
-        project = frames[code if code in _OVERSEAS else "metro"]
-        path = " ".join(
-            "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in ring)) + " Z"
-            for ring in rings
-        )
+    paths = _paths()
+    for code, (name, _rings) in outlines().items():
+        path = paths[code]
         n = shown.get(code, 0)
         colour = 0 if code not in link_departements or n == 0 else 1 + sum(n >= bound for bound in thresholds)
         shapes.append(Shape(code, name, path, n if code in link_departements else 0, colour))
@@ -98,6 +95,21 @@ def _thresholds(values: list[int]) -> list[int]:
 def outlines() -> dict[str, tuple[str, list[list[list[float]]]]]:
     data = json.loads(DATA.read_text(encoding="utf-8"))["departements"]
     return {code: (item["name"], item["rings"]) for code, item in sorted(data.items())}
+
+
+@cache
+def _paths() -> dict[str, str]:
+    """The SVG path of each département, projected once per process (~25,000 points: the same for
+    every map)."""
+    frames = _frames()
+    paths = {}
+    for code, (_name, rings) in outlines().items():
+        project = frames[code if code in _OVERSEAS else "metro"]
+        paths[code] = " ".join(
+            "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in ring)) + " Z"
+            for ring in rings
+        )
+    return paths
 
 
 @cache

@@ -16,6 +16,7 @@ from app.server.web.format import departement_label, local_time, month_label
 
 _BREAKDOWNS = (
     ("by_partner", "Contacts par partenaire", "Partenaire"),
+    ("by_theme", "Contacts par thème", "Thème"),
     ("by_situation", "Contacts par situation de vie", "Situation"),
     ("by_channel", "Contacts par canal", "Canal"),
     ("by_outcome", "Contacts par issue", "Issue"),
@@ -106,7 +107,7 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
                 "Département",
                 "Commune",
                 "Dernière synchronisation",
-                "Dernier contact reçu",
+                "Dernier envoi reçu",
                 "État",
             ),
             [
@@ -204,13 +205,14 @@ def as_xlsx(tables: list[DataTable]) -> bytes:
 
 @cache
 def _labels() -> dict[str, str]:
-    """French labels of the reference's codes (partners, situations, channels, help kinds, outcomes)."""
+    """French labels of the reference's codes (partners, themes, situations, channels, help kinds,
+    outcomes)."""
     reference = resources_dir() / "reference"
     partners = json.loads((reference / "partners.json").read_text(encoding="utf-8"))["partners"]
     fields = json.loads((reference / "contact_fields.json").read_text(encoding="utf-8"))
     labels = {item["id"]: item["label"] for item in partners}
-    situations = json.loads((reference / "bouquet.json").read_text(encoding="utf-8"))["situations"]
-    labels.update({item["id"]: item["label"] for item in situations})
+    bouquet = json.loads((reference / "bouquet.json").read_text(encoding="utf-8"))
+    labels.update({item["id"]: item["label"] for item in (*bouquet["themes"], *bouquet["situations"])})
     for key in ("channels", "help_kinds", "outcomes"):
         labels.update({item["id"]: item["label"] for item in fields[key]})
     return labels

@@ -12,7 +12,7 @@ their counts.
 The downgrade rebuilds the payload, content hash, id registry and partner rows from the columns.
 
 Revision ID: 0012_compact_storage
-Revises: 0010_contact_counts
+Revises: 0011_figure_rollups
 """
 
 import hashlib
@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012_compact_storage"
-down_revision = "0010_contact_counts"
+down_revision = "0011_figure_rollups"
 branch_labels = None
 depends_on = None
 
@@ -108,6 +108,14 @@ def upgrade() -> None:
             )
     if postgres:
         _workstation_ids(postgresql.UUID(as_uuid=False), "uuid")
+        # The waiting escalations (0011) name escalations by id: the same type, to compare them.
+        op.alter_column(
+            "waiting_escalations",
+            "id",
+            existing_type=sa.String(36),
+            type_=postgresql.UUID(as_uuid=False),
+            postgresql_using="id::uuid",
+        )
 
 
 # The columns holding a workstation's id, each with its foreign key (PostgreSQL: a `uuid` too).
@@ -167,6 +175,13 @@ def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         _workstation_ids(sa.String(36), "text")
+        op.alter_column(
+            "waiting_escalations",
+            "id",
+            existing_type=postgresql.UUID(as_uuid=False),
+            type_=sa.String(36),
+            postgresql_using="id::text",
+        )
     for table in _NEW_COLUMNS:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("content_hash", sa.String(64), nullable=True))

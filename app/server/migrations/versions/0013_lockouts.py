@@ -1,7 +1,7 @@
 """The lock-outs' recent failures (enrolment codes, web logins), shared by every server process.
 
 Revision ID: 0013_lockouts
-Revises: 0010_contact_counts
+Revises: 0012_compact_storage
 """
 
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """The national content's signed bundles, as `publish-content` stores them (`app.server.content`).
 
 Revision ID: 0014_content
-Revises: 0010_contact_counts
+Revises: 0013_lockouts
 """
 
 import sqlalchemy as sa
