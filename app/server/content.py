@@ -140,22 +140,34 @@ def catalogue(engine: Engine, clock: Callable[[], float] = time.monotonic) -> Ca
         etag = current_etag(engine)
         if cached is None or etag != cached.etag:
             published = current(engine) if etag else None
-            merged = load_catalogue()
-            if published:
-                # The bundle was checked whole (`check_content`) and signed by this server's publish.
-                merged = _union(merged, load_catalogue(open_bundle(published.bundle, editor_key())))
-            cached = _Cached(generation, now, published.etag if published else None, merged)
+            cached = _Cached(generation, now, published.etag if published else None, _built(published))
         else:
             cached = dataclasses.replace(cached, generation=generation, checked_at=now)
         _cached[engine] = cached
         return cached.catalogue
 
 
-def _union(shipped: Catalogue, newest: Catalogue) -> Catalogue:
-    """Every id of both catalogues, the newest's entry (label, theme) where both know it."""
+def _built(published: Published | None) -> Catalogue:
+    """The shipped catalogue united with `published`'s, the newer version's entries winning. A bundle
+    that no longer opens (the server now ships another editor key, as its workstations do) is left
+    out, as the workstations leave it out: the ingest keeps working with the shipped catalogue."""
+    shipped = shipped_content()
+    if published is None:
+        return load_catalogue(shipped)
+    try:
+        # Checked whole (`check_content`) and signed before it was stored by `publish`.
+        content = open_bundle(published.bundle, editor_key())
+    except BundleError:
+        return load_catalogue(shipped)
+    older, newer = sorted((shipped, content), key=lambda item: item.version)
+    return _union(load_catalogue(older), load_catalogue(newer))
+
+
+def _union(older: Catalogue, newer: Catalogue) -> Catalogue:
+    """Every id of both catalogues, the newer's entry (label, theme) where both know it."""
     merged = {
-        item.name: {**getattr(shipped, item.name), **getattr(newest, item.name)}
+        item.name: {**getattr(older, item.name), **getattr(newer, item.name)}
         for item in dataclasses.fields(Catalogue)
         if item.name not in ("defaults", "versions", "_search_cache")
     }
-    return Catalogue(**merged, defaults=newest.defaults, versions=newest.versions)
+    return Catalogue(**merged, defaults=newer.defaults, versions=newer.versions)

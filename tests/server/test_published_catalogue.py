@@ -4,6 +4,7 @@ from the moment it is published, and named on the dashboard."""
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, insert
 
 from app.server import content
@@ -111,3 +112,17 @@ def _store_as_another_process(engine: Engine, bundle: bytes) -> None:
                 published_at="2026-12-05T03:00:00Z",
             )
         )
+
+
+def test_a_bundle_the_shipped_key_no_longer_opens_is_left_out(editor: Editor, database_url: str) -> None:
+    """A server upgraded to another editor key: its workstations refuse the stored bundle, and the
+    ingest keeps working with the shipped catalogue rather than failing every batch."""
+    engine = open_database(database_url)
+    try:
+        (sender,) = workstations(engine, "accueil")
+        other_key = Ed25519PrivateKey.generate()
+        _store_as_another_process(engine, editor.bundle(_folder_adding_a_situation(editor), other_key))
+        answer = ingest(engine, sender, items(_new_contact(), contact()), None)["results"]
+        assert [result["status"] for result in answer] == ["rejected", "accepted"]
+    finally:
+        engine.dispose()
