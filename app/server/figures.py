@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
-from app.models.reference import load_catalogue
+from app.models.reference import Situation
 from app.reports.periods import Period, PeriodError
+from app.server.content import catalogue
 from app.server.rollups import active_structures, by_departement, by_month
 from app.server.schema import structure_sequences, structures, timestamp, utc_now, workstations
 from app.server.scope import Scope, visible
@@ -85,17 +86,16 @@ def figures(connection: Connection, scope: Scope, period: MonthRange, now: datet
     result["solved_on_the_spot_share"] = (
         round(result["by_outcome"].get("resolu", 0) / result["total"], 3) if result["total"] else None
     )
-    result["by_theme"] = _by_theme(result["by_situation"])
+    result["by_theme"] = _by_theme(result["by_situation"], catalogue(connection.engine).situations)
     per_month = by_month(connection, scope, "total", first, last)
     result["by_month"] = {month: per_month.get(month, {}).get("", 0) for month in period.months}
     result["structures"] = active_structures(connection, scope, first, last)
     return result
 
 
-def _by_theme(by_situation: dict[str, int]) -> dict[str, int]:
-    """Contacts per theme of the catalogue (`bouquet.json`), from the counts per situation; a
-    situation the catalogue does not know, or without a theme, under ''."""
-    situations = load_catalogue().situations
+def _by_theme(by_situation: dict[str, int], situations: dict[str, Situation]) -> dict[str, int]:
+    """Contacts per theme of the server's catalogue (`app.server.content.catalogue`), from the counts
+    per situation; a situation the catalogue does not know, or without a theme, under ''."""
     themes: Counter[str] = Counter()
     for situation, n in by_situation.items():
         known = situations.get(situation)

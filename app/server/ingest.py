@@ -45,10 +45,10 @@ from app.models.record import (
     RecordError,
     validate_record,
 )
-from app.models.reference import load_catalogue
 from app.models.text import printable
 from app.server import pass_stock, rollups
 from app.server.accounts import Structure, Workstation
+from app.server.content import catalogue as published_catalogue
 from app.server.database import write_transaction
 from app.server.schema import (
     escalations,
@@ -259,7 +259,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
         "clock_skew_seconds": skew,
         "clock_skewed": skew is not None and abs(skew) > CLOCK_SKEW_LIMIT_SECONDS,
     }
-    catalogue = load_catalogue()
+    catalogue = published_catalogue(engine)
     results: list[dict] = []
     valid: list[_Valid] = []
     batch = _Batch()

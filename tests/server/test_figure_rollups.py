@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 
 from app.models.escalations import escalation_figures
+from app.models.reference import load_catalogue
 from app.registry.anct_list import ListedStructure
 from app.server.accounts import Workstation, create_structure, issue_code
 from app.server.accounts import enrol as enrol_in_database
@@ -325,7 +326,7 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
             "formation-emploi-retraite": 1,
             "logement-mobilite-courrier": 1,
         }
-        (themes,) = [table for table in figure_tables(shown) if table.slug == "theme"]
+        (themes,) = [table for table in figure_tables(shown, load_catalogue()) if table.slug == "theme"]
         assert themes.headers == ("Thème", "Contacts")
         assert themes.rows[0] == ("État civil et famille", 2)
     finally:

@@ -21,6 +21,7 @@ from app.models.text import printable
 from app.registry.anct_list import MATRICULE, departement_code
 from app.reports.periods import PeriodError
 from app.server.accounts import AccountError
+from app.server.content import catalogue
 from app.server.figures import (
     MonthRange,
     contacts_by_departement,
@@ -428,7 +429,7 @@ def _figures_page(
     period = read_period(request)
     with request.app.state.engine.connect() as connection:
         found = figures(connection, scope, period)
-    tables = figure_tables(found)
+    tables = figure_tables(found, catalogue(request.app.state.engine))
     exported = _export(request, session, tables, f"{slug}-{period.first}-{period.last}")
     if exported is not None:
         return exported

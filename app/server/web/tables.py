@@ -3,14 +3,12 @@
 table), so that the three show the same numbers."""
 
 import io
-import json
 from dataclasses import dataclass
-from functools import cache
 
 from openpyxl import Workbook
 
 from app.models.csv_files import spreadsheet_writer
-from app.paths import resources_dir
+from app.models.reference import Catalogue
 from app.server.web.accounts import EVENTS
 from app.server.web.format import departement_label, local_time, month_label
 
@@ -61,8 +59,9 @@ class DataTable:
         ]
 
 
-def figure_tables(figures: dict) -> list[DataTable]:
-    """The tables of an overview or a structure page, from `app.server.figures.figures`."""
+def figure_tables(figures: dict, catalogue: Catalogue) -> list[DataTable]:
+    """The tables of an overview or a structure page, from `app.server.figures.figures`; the French
+    labels of its codes from `catalogue` (the server's: `app.server.content.catalogue`)."""
     share = figures["solved_on_the_spot_share"]
     key_figures = [
         ("Contacts", figures["total"]),
@@ -81,7 +80,7 @@ def figure_tables(figures: dict) -> list[DataTable]:
     ]
     for key, caption, header in _BREAKDOWNS:
         if key in figures:
-            names = _labels()
+            names = _labels(catalogue)
             rows = [(names.get(value, value) or "(non renseigné)", n) for value, n in figures[key].items()]
             tables.append(
                 DataTable(
@@ -203,16 +202,8 @@ def as_xlsx(tables: list[DataTable]) -> bytes:
     return out.getvalue()
 
 
-@cache
-def _labels() -> dict[str, str]:
-    """French labels of the reference's codes (partners, themes, situations, channels, help kinds,
+def _labels(catalogue: Catalogue) -> dict[str, str]:
+    """French labels of the catalogue's codes (partners, themes, situations, channels, help kinds,
     outcomes)."""
-    reference = resources_dir() / "reference"
-    partners = json.loads((reference / "partners.json").read_text(encoding="utf-8"))["partners"]
-    fields = json.loads((reference / "contact_fields.json").read_text(encoding="utf-8"))
-    labels = {item["id"]: item["label"] for item in partners}
-    bouquet = json.loads((reference / "bouquet.json").read_text(encoding="utf-8"))
-    labels.update({item["id"]: item["label"] for item in (*bouquet["themes"], *bouquet["situations"])})
-    for key in ("channels", "help_kinds", "outcomes"):
-        labels.update({item["id"]: item["label"] for item in fields[key]})
-    return labels
+    kinds = ("partners", "themes", "situations", "channels", "help_kinds", "outcomes")
+    return {key: item.label for kind in kinds for key, item in getattr(catalogue, kind).items()}
