@@ -132,6 +132,15 @@ def load_structure_list(pulled: Path | None = None) -> StructureList:
     return _pulled_list(path, stat.st_mtime_ns, stat.st_size)
 
 
+def closure_notice(pulled: Path, matricule: str) -> str | None:
+    """The French sentence saying the structure closed, if the list the server sent says so. Only a
+    downloaded list can: the shipped one lists no closure, so with none downloaded nothing is read
+    (the main window asks at start, and parsing the shipped list would cost it ~75 ms)."""
+    if not (pulled / PULLED_FILE).is_file():
+        return None
+    return load_structure_list(pulled).closure_notice(matricule)
+
+
 @lru_cache(maxsize=4)  # the current file of a workspace or two; a replaced one drops out
 def _pulled_list(path: Path, _mtime_ns: int, _size: int) -> StructureList:
     """Keyed by the file's time and size: a replaced file is read again, an unchanged one never."""

@@ -17,7 +17,7 @@ from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
 from app.models.shared_settings import SharedSettings
-from app.models.structures import StructureList, load_structure_list
+from app.models.structures import StructureList, closure_notice, load_structure_list
 from app.models.workstation import Workstation
 from app.paths import database_path
 
@@ -58,6 +58,10 @@ class Workspace:
     def structure_list(self) -> StructureList:
         """The newest valid list of structures: the one the server sent, else the shipped one."""
         return load_structure_list(self.path.parent / REFERENCE_FOLDER)
+
+    def closure_notice(self, matricule: str) -> str | None:
+        """Whether the list the server sent says this structure closed (a French sentence)."""
+        return closure_notice(self.path.parent / REFERENCE_FOLDER, matricule)
 
     @cached_property
     def shared(self) -> SharedSettings:

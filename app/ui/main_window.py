@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         self.structure_label.set_full_text(
             f"{structure.name} — {structure.commune}" if structure else "Poste non configuré"
         )
-        closed = self.workspace.structure_list.closure_notice(structure.matricule) if structure else None
+        closed = self.workspace.closure_notice(structure.matricule) if structure else None
         show_notice(self.closure_banner, closed or "")
         itinerant = bool(structure and structure.itinerant)
         self.stop_caption.setVisible(itinerant)
