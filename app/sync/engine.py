@@ -40,6 +40,8 @@ from app.sync.transport import (
     ProtocolError,
     RetryLater,
     ServerClient,
+    Stop,
+    Stopped,
     SyncError,
     TooLarge,
     Unauthorized,
@@ -233,8 +235,11 @@ def pull_structure(workspace: Workspace, progress: Progress | None = None) -> in
     return received
 
 
-def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool = True) -> SyncReport:
-    """Send everything due (everything pending when `force`), then pull reference data."""
+def run_pass(
+    workspace: Workspace, *, force: bool = False, pull_reference: bool = True, stop: Stop | None = None
+) -> SyncReport:
+    """Send everything due (everything pending when `force`), then pull reference data; setting
+    `stop` (from another thread) ends the pass at once, keeping what it did."""
     db = workspace.db
     report = SyncReport()
     server_url = get_setting(db, SERVER_URL)
@@ -252,7 +257,7 @@ def run_pass(workspace: Workspace, *, force: bool = False, pull_reference: bool 
     quarantined_before = quarantined_count(db)
     try:
         reset_interrupted_sends(db)  # leftovers of a process that died: we hold the lock now
-        _pass(workspace, ServerClient(server_url, token), report, force, pull_reference)
+        _pass(workspace, ServerClient(server_url, token, stop), report, force, pull_reference)
     except SyncError as error:  # the stored address no longer passes the checks
         report.error = str(error)
     finally:
@@ -322,6 +327,10 @@ def _send_batch(
     db = workspace.db
     try:
         results = client.send_batch([claimed.item for claimed in batch], db_time(utc_now()))
+    except Stopped as error:  # the application closes: the batch waits for the next start, no backoff
+        outbox.release(db, batch, str(error), count_attempt=False)
+        report.error = str(error)
+        return 0
     except TooLarge as error:
         if len(batch) == 1:
             outbox.quarantine(db, batch, str(error))
@@ -374,6 +383,8 @@ def _pull_records(workspace: Workspace, client: ServerClient, report: SyncReport
     try:
         pull_all(workspace, client, applied)
         return get_setting(workspace.db, LAST_PULL) is not None  # set with the feed's last page
+    except Stopped as error:  # the pages applied are committed with their cursor
+        report.error = str(error)
     except RetryLater as error:
         _server_busy(workspace, error)
         report.error = f"Données des autres postes non mises à jour : {error}"

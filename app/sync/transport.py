@@ -49,6 +49,10 @@ _CHUNK = 64 * 1024
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 _WORKSTATION_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
 TOO_SLOW = "Le serveur répond trop lentement : échange interrompu, les contacts seront renvoyés plus tard."
+STOPPED = (
+    "Synchronisation arrêtée à la fermeture de l'application : ce qui était envoyé ou reçu est gardé, "
+    "la suite partira au prochain démarrage."
+)
 
 
 class SyncError(Exception):
@@ -73,6 +77,10 @@ class Unauthorized(SyncError):
 
 class TooLarge(SyncError):
     """413: the batch must be split."""
+
+
+class Stopped(SyncError):
+    """The application is closing (`Stop`): the request was not made, or was cut in flight."""
 
 
 class ProtocolError(SyncError):
@@ -275,9 +283,33 @@ class _DeadlineAdapter(HTTPAdapter):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
+class Stop:
+    """Set from another thread when the application closes: the pass's client makes no further
+    request and the one in flight is cut like a dead connection, so closing the window never waits
+    for a long sync. Nothing is lost: a batch cut in flight goes back to the queue (were it already
+    stored, the server answers "duplicate" next time), and every pulled page is committed with its
+    cursor."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._clients: weakref.WeakSet[ServerClient] = weakref.WeakSet()
+
+    def set(self) -> None:
+        self._event.set()
+        for client in list(self._clients):
+            client.adapter.cut()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def watch(self, client: "ServerClient") -> None:
+        self._clients.add(client)
+
+
 class ServerClient:
-    def __init__(self, base_url: str, token: str | None = None) -> None:
+    def __init__(self, base_url: str, token: str | None = None, stop: Stop | None = None) -> None:
         self.base_url = check_server_url(base_url)
+        self.stop = stop
         self.session = requests.Session()
         # Only connection failures are retried here; statuses (429 with Retry-After included) come
         # back to the sync engine, whose backoff is kept in the outbox across passes and restarts.
@@ -298,12 +330,19 @@ class ServerClient:
         self.session.mount("https://", self.adapter)
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
+        if stop is not None:
+            stop.watch(self)
 
     def close(self) -> None:
         self.session.close()
 
+    def _stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
     def _request(self, method: str, path: str, **kwargs: Any) -> Answer:
         """One request, its whole answer read within REQUEST_DEADLINE and MAX_ANSWER_BYTES."""
+        if self._stopped():
+            raise Stopped(STOPPED)
         expired = threading.Event()
 
         def expire() -> None:
@@ -316,12 +355,16 @@ class ServerClient:
         try:
             answer = self._exchange(method, path, **kwargs)
         except requests.RequestException as error:
+            if self._stopped():
+                raise Stopped(STOPPED) from error
             if expired.is_set():
                 raise NetworkError(TOO_SLOW) from error
             raise NetworkError("Serveur injoignable (réseau indisponible ou coupé).") from error
         finally:
             watchdog.cancel()
-        if expired.is_set():  # cut while the body had no length: what arrived may be truncated
+        if self._stopped():  # cut while the body had no length: what arrived may be truncated
+            raise Stopped(STOPPED)
+        if expired.is_set():
             raise NetworkError(TOO_SLOW)
         if 300 <= answer.status_code < 400 and answer.status_code != 304:
             raise ProtocolError(

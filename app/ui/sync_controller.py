@@ -24,7 +24,7 @@ from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import CredentialsUnavailable
 from app.sync.engine import JoinInterrupted, ReattributionNeeded, SyncReport, enroll, pull_structure, run_pass
 from app.sync.status import journal_line
-from app.sync.transport import SyncError
+from app.sync.transport import Stop, SyncError
 
 PERIOD_MS = 5 * 60 * 1000
 FIRST_PASS_MS = 3000
@@ -54,6 +54,7 @@ class SyncWorker(QObject):
         self.data_dir = data_dir
         self.workspace: Workspace | None = None
         self.stop_join = threading.Event()  # set from the GUI thread: the join stops after its page
+        self.closing = Stop()  # set from the GUI thread when the window closes: the pass ends now
 
     def _workspace(self) -> Workspace:
         if self.workspace is None:  # opened in the worker thread, used only there
@@ -63,7 +64,7 @@ class SyncWorker(QObject):
     @Slot(bool)
     def run(self, force: bool) -> None:
         try:
-            report = run_pass(self._workspace(), force=force)
+            report = run_pass(self._workspace(), force=force, stop=self.closing)
             log.info(journal_line(report))
         except Exception:  # anything: a pass that dies must not take the next ones with it
             log.exception("sync pass failed")
@@ -253,9 +254,11 @@ class SyncController(QObject):
             self.request(force=True)
 
     def stop(self) -> None:
-        """Finish the pass under way (its rows stay consistent either way), stop a join after its
-        page, and end the thread."""
+        """End the pass under way now (its request in flight is cut; what it did is kept), stop a
+        join after its page, and end the thread: closing the window does not wait for a long sync."""
         self.timer.stop()
+        self.queued = None
+        self.worker.closing.set()
         self.stop_join()
         if self.thread.isRunning():
             self._close.emit()

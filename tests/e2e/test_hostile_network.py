@@ -22,6 +22,7 @@ from app.sync.credentials import load_token
 from app.sync.engine import enroll, lock_path, run_pass
 from app.sync.status import SERVER_URL
 from app.sync.transport import RETRY_AFTER_CAP, SyncError, check_server_url, retry_after_seconds
+from app.ui.sync_controller import SyncController
 from tests.e2e.conftest import enrolled, local_states, server_counts
 from tests.hostile_server import (
     STRUCTURE,
@@ -358,3 +359,37 @@ def test_an_unexpected_failure_releases_the_batch_and_the_lock(workspace, server
     assert report.error is None and not report.busy
     assert report.sent == 10 and report.pending == 0  # the server had them already: duplicates
     assert server_counts(server) == (10, 10)
+
+
+def test_closing_the_window_cuts_a_held_upload_and_keeps_the_batch(
+    qtbot, workspace, hostile, monkeypatch
+) -> None:
+    """A server that holds the upload (a dead link that keeps the socket open) never holds the
+    window's closing: the request in flight is cut, the batch goes back to the queue with no
+    backoff, and the next start sends it."""
+    monkeypatch.setattr(transport, "REQUEST_DEADLINE", 3600.0)  # only the closing can end the upload
+    enrolled_on(workspace, hostile)
+    held, released = threading.Event(), threading.Event()
+
+    def hold(handler) -> None:
+        held.set()
+        released.wait(600)
+        handler.close_connection = True  # the client hung up long ago: nothing to answer
+
+    hostile.records = hold
+    controller = SyncController(workspace.path.parent)
+    try:
+        controller.request(force=True)
+        qtbot.waitUntil(held.is_set, timeout=15000)
+        controller.stop()
+        assert controller.thread.isFinished()
+    finally:
+        released.set()
+    rows = workspace.db.execute(
+        "SELECT state, attempts, last_error FROM outbox WHERE kind = 'contact'"
+    ).fetchall()
+    assert {(state, attempts) for state, attempts, _ in rows} == {("pending", 0)}
+    assert all("arrêtée à la fermeture" in error for _, _, error in rows)
+    hostile.records = lambda handler: send_json(handler, 200, acceptance(handler))
+    report = sync(workspace)
+    assert report.error is None and report.pending == 0 and local_states(workspace) == {"sent": 20}

@@ -35,7 +35,7 @@ class FaultyPass:
         self.release = threading.Event()
         self.calls: list[bool] = []
 
-    def __call__(self, workspace, *, force: bool = False) -> SyncReport:
+    def __call__(self, workspace, *, force: bool = False, stop=None) -> SyncReport:
         self.calls.append(force)
         if len(self.calls) == 1:
             self.release.wait(10)
