@@ -411,6 +411,11 @@ def main(argv: list[str] | None = None) -> int:
     _start_journal(data_dir)
     log.info("start: %s", " ".join(filter(None, (args.command, getattr(args, "action", None)))) or "GUI")
     if args.command is None:
+        # Before Qt: PySide6's import hook reads the source of every module imported after it (to
+        # find `from __feature__`), about a fifth of the start-up for the models and their libraries.
+        import app.models.search
+        import app.models.workspace
+        import app.sync.status  # noqa: F401
         from app.ui.application import run_gui
 
         return run_gui(data_dir, self_test_only=args.self_test)
