@@ -14,8 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
 from app.models.workspace import Workspace
+from app.ui.saving import save_or_say
 from app.ui.tables import fit_to_text, height_in_lines, on_row_enter, wrap_long_items
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
@@ -390,13 +391,15 @@ class FlowDialog(QDialog):
             self, "Enregistrer la liste des pièces", str(Path.home() / name), "PDF (*.pdf)"
         )
         if target:
-            self.write_pdf(Path(target))
+            save_or_say(self, "la liste des pièces", Path(target), self.write_pdf)
 
     def _print_pdf(self) -> None:
-        """Opens the PDF in the system viewer, from which the agent prints it."""
-        folder = Path(tempfile.mkdtemp(prefix="bureau-virtuel-"))
-        path = self.write_pdf(folder / f"pieces-a-fournir-{self.flow.situation}.pdf")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        """Qt's print dialog; with no printer, « Enregistrer en PDF » instead."""
+        from app.ui.printing import print_pdf  # QtPdf, loaded on the first printing
+
+        with tempfile.TemporaryDirectory(prefix="bureau-virtuel-") as folder:
+            path = self.write_pdf(Path(folder) / f"pieces-a-fournir-{self.flow.situation}.pdf")
+            print_pdf(self, path, "la liste des pièces", self._save_pdf)
 
     # --- complex case and end -----------------------------------------------------------------
     def _complex(self) -> None:

@@ -32,6 +32,7 @@ from app.ui.browser.page import GuardedPage
 from app.ui.browser.policy import SitePolicy
 from app.ui.browser.tab import BrowserTab
 from app.ui.browser.visit import Visit, remove_leftover_folders
+from app.ui.printing import new_printer
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)  # big steps, for citizens with poor sight
 STATUS_MS = 15_000
@@ -46,13 +47,6 @@ ENDED = (
 )
 ENDED_SHORT = "Accompagnement terminé : cookies, historique et fichiers de la personne effacés."
 _Action = QWebEnginePage.WebAction
-PRINT_DPI = 300  # sharp text; QtWebEngine prints pages as images: 1200 dpi took 4.4 s and 4 MB a page
-
-
-def new_printer() -> QPrinter:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setResolution(PRINT_DPI)
-    return printer
 
 
 class VisitBrowser(QMainWindow):
