@@ -39,6 +39,7 @@ from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
 from app.models.workspace import Workspace
 from app.ui.saving import save_or_say
 from app.ui.tables import fit_to_text, height_in_lines, on_row_enter, wrap_long_items
+from app.ui.window_size import fit_to_screen, remember_geometry, restore_geometry
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a step's text without the "fait" mark
@@ -75,7 +76,8 @@ class FlowDialog(QDialog):
         catalogue = workspace.catalogue
         situation = catalogue.situations[flow.situation]
         self.setWindowTitle(f"Parcours — {situation.label}")
-        self.resize(1180, 800)
+        if not restore_geometry(self, workspace.db, "flow"):
+            fit_to_screen(self, QSize(1180, 800))
 
         title = QLabel(situation.label)
         title.setObjectName("screenTitle")
@@ -330,6 +332,11 @@ class FlowDialog(QDialog):
         for item in self.step_items():
             if item.data(0, STEP_ROLE).id == step_id:
                 item.setCheckState(0, Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+
+    def done(self, result: int) -> None:
+        """Terminer, Abandonner or Échap: the next flow opens where this one was."""
+        remember_geometry(self, self.workspace.db, "flow")
+        super().done(result)
 
     def done_steps(self) -> list[Step]:
         return [

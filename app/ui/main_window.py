@@ -6,7 +6,7 @@ Tab then walks through that screen, then the status bar, and back.
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from app.models.workspace import Workspace
 from app.sync.status import freshness, read_status
 from app.ui.home import HomeScreen
 from app.ui.notices import notice_label, show_notice
+from app.ui.window_size import fit_to_screen, remember_geometry, restore_geometry
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 SCREEN_HELP = {
@@ -71,7 +72,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace = workspace
         self.setWindowTitle("Bureau virtuel — France Services")
-        self.resize(1200, 760)
+        if not restore_geometry(self, workspace.db, "main"):
+            fit_to_screen(self, QSize(1200, 760))
         self.home = HomeScreen(workspace)
         # Other screens are built the first time they are needed: start-up builds only Accueil.
         self._builders = {
@@ -366,6 +368,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event) -> None:
+        remember_geometry(self, self.workspace.db, "main")
         if self.sync is not None:
             self.sync.stop()
         if self.browser is not None:

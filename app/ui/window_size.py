@@ -1,0 +1,48 @@
+"""Every window and dialog inside the screen it opens on — a 1366 × 768 laptop, a 1280 × 720
+projector — with its buttons visible, and the main window and the flows where the agent left
+them (maximised included), from one start to the next.
+
+Windows ask for a comfortable size; they get at most the screen's free area (the taskbar left
+out) less the frame the window manager draws around them.
+"""
+
+from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from app.models.database import transaction
+from app.models.settings import get_setting, set_setting
+
+FRAME = QSize(16, 40)  # a window manager's borders and title bar, outside the window's own size
+
+
+def available_area(window: QWidget) -> QRect:
+    """The screen's free area where `window` opens (the taskbar left out)."""
+    screen = (
+        QWidget.screen(window) or QGuiApplication.primaryScreen()
+    )  # MainWindow.screen() is a screen of its
+    return screen.availableGeometry()
+
+
+def fit_to_screen(window: QWidget, wanted: QSize) -> None:
+    """`window` at `wanted`, or as much of it as the screen holds, centred on the screen."""
+    area = available_area(window)
+    size = wanted.boundedTo(area.size() - FRAME)
+    window.resize(size)
+    centre = area.center()
+    window.move(
+        centre.x() - size.width() // 2, max(area.top(), centre.y() - (size.height() + FRAME.height()) // 2)
+    )
+
+
+def restore_geometry(window: QWidget, db, name: str) -> bool:
+    """Where the agent left `window` the last time (position, size, maximised), if it was saved;
+    Qt brings it back inside the screen if the screen changed."""
+    saved = get_setting(db, f"window_geometry.{name}")
+    return bool(saved) and window.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+
+
+def remember_geometry(window: QWidget, db, name: str) -> None:
+    """Keep `window`'s position, size and maximised state for its next opening (on this workstation)."""
+    with transaction(db):
+        set_setting(db, f"window_geometry.{name}", bytes(window.saveGeometry().toBase64()).decode("ascii"))
