@@ -6,6 +6,9 @@ Windows ask for a comfortable size; they get at most the screen's free area (the
 out) less the frame the window manager draws around them.
 """
 
+import logging
+import sqlite3
+
 from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
@@ -43,6 +46,14 @@ def restore_geometry(window: QWidget, db, name: str) -> bool:
 
 
 def remember_geometry(window: QWidget, db, name: str) -> None:
-    """Keep `window`'s position, size and maximised state for its next opening (on this workstation)."""
-    with transaction(db):
-        set_setting(db, f"window_geometry.{name}", bytes(window.saveGeometry().toBase64()).decode("ascii"))
+    """Keep `window`'s position, size and maximised state for its next opening (on this workstation).
+
+    Where a window was is not worth an error while closing: a database busy past its timeout or
+    already closed is noted in the journal, and the window opens at its usual size next time."""
+    try:
+        with transaction(db):
+            set_setting(
+                db, f"window_geometry.{name}", bytes(window.saveGeometry().toBase64()).decode("ascii")
+            )
+    except sqlite3.Error as error:
+        logging.getLogger(__name__).warning("Position de la fenêtre « %s » non enregistrée : %s", name, error)
