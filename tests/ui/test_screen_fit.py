@@ -155,3 +155,19 @@ def test_a_flow_opens_where_the_last_one_was_left(qtbot, desk) -> None:
     dialog.reject()  # Abandonner
     window.flows_screen.search.clear()
     assert open_flow(qtbot, window, "impots").size() == QSize(640, 480)
+
+
+def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display) -> None:
+    """The partners' names whole, the date with its time, rows of situations to choose from."""
+    apply_display(display, "standard", 150)
+    window = open_window(qtbot, desk)
+    form = window.open_contact_form()
+    qtbot.waitExposed(form)
+    qtbot.keyClicks(form.situation.edit, "e")
+    assert form.width() >= form.minimumSizeHint().width()
+    cut = [box.text() for box in form.partner_boxes.values() if box.width() < box.sizeHint().width()]
+    assert cut == []
+    shown = form.occurred_at.lineEdit()
+    assert shown.fontMetrics().horizontalAdvance(shown.text()) < shown.width(), "the time is shown"
+    rows = form.situation.list
+    assert rows.count() > 7 and rows.height() >= 6 * rows.sizeHintForRow(0)
