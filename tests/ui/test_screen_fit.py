@@ -104,6 +104,27 @@ def the_setup_wizard(qtbot, desk, window):
     return wizard
 
 
+def the_cancellation(qtbot, desk, window):
+    window.nav.setCurrentRow(3)
+    return window.pass_screen.open_movement("annule")
+
+
+def the_settings_history(qtbot, desk, window):
+    from app.ui.settings_history import SettingsHistoryDialog
+
+    dialog = SettingsHistoryDialog(desk.shared, window)  # as Paramètres › « Historique… » opens it
+    dialog.show()
+    return dialog
+
+
+def the_structure_correction(qtbot, desk, window):
+    from app.ui.structure_dialog import StructureCorrection
+
+    dialog = StructureCorrection(desk, window)  # as Paramètres › « Corriger la structure… » opens it
+    dialog.show()
+    return dialog
+
+
 OPENERS = [
     the_main_window,
     the_flow_questions,
@@ -116,6 +137,9 @@ OPENERS = [
     the_shortcuts,
     the_refused_records,
     the_setup_wizard,
+    the_cancellation,
+    the_settings_history,
+    the_structure_correction,
 ]
 
 
