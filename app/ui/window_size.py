@@ -28,14 +28,15 @@ def available_area(window: QWidget) -> QRect:
 
 
 def fit_to_screen(window: QWidget, wanted: QSize) -> None:
-    """`window` at `wanted`, or as much of it as the screen holds, centred on the screen."""
+    """`window` at `wanted`, or as much of it as the screen holds; a window of its own (not a
+    dialog, which Qt centres on the window it belongs to) centred on the screen."""
     area = available_area(window)
     size = wanted.boundedTo(area.size() - FRAME)
     window.resize(size)
-    centre = area.center()
-    window.move(
-        centre.x() - size.width() // 2, max(area.top(), centre.y() - (size.height() + FRAME.height()) // 2)
-    )
+    if window.parentWidget() is None:
+        centre = area.center()
+        top = max(area.top(), centre.y() - (size.height() + FRAME.height()) // 2)
+        window.move(centre.x() - size.width() // 2, top)
 
 
 def restore_geometry(window: QWidget, db, name: str) -> bool:
