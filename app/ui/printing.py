@@ -36,7 +36,7 @@ def installed_printers() -> list[str]:
 
 def print_document(pdf: Path, printer: QPrinter) -> None:
     """Every page of `pdf` on `printer`, each scaled to the printable area, its proportions kept."""
-    from PySide6.QtPdf import QPdfDocument  # not for the visit's browser, which prints with this module too
+    from PySide6.QtPdf import QPdfDocument  # on the first printing: the visit's browser imports new_printer
 
     document = QPdfDocument()
     if document.load(str(pdf)) != QPdfDocument.Error.None_ or document.pageCount() == 0:

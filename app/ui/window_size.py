@@ -9,6 +9,7 @@ out) less the frame the window manager draws around them.
 import logging
 import sqlite3
 
+import sqlite_utils
 from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
@@ -21,9 +22,8 @@ FRAME = QSize(16, 40)  # a window manager's borders and title bar, outside the w
 
 def available_area(window: QWidget) -> QRect:
     """The screen's free area where `window` opens (the taskbar left out)."""
-    screen = (
-        QWidget.screen(window) or QGuiApplication.primaryScreen()
-    )  # MainWindow.screen() is a screen of its
+    # QWidget's own screen(): MainWindow.screen(name) is one of the application's screens.
+    screen = QWidget.screen(window) or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
 
 
@@ -39,14 +39,14 @@ def fit_to_screen(window: QWidget, wanted: QSize) -> None:
         window.move(centre.x() - size.width() // 2, top)
 
 
-def restore_geometry(window: QWidget, db, name: str) -> bool:
+def restore_geometry(window: QWidget, db: sqlite_utils.Database, name: str) -> bool:
     """Where the agent left `window` the last time (position, size, maximised), if it was saved;
     Qt brings it back inside the screen if the screen changed."""
     saved = get_setting(db, f"window_geometry.{name}")
     return bool(saved) and window.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
 
 
-def remember_geometry(window: QWidget, db, name: str) -> None:
+def remember_geometry(window: QWidget, db: sqlite_utils.Database, name: str) -> None:
     """Keep `window`'s position, size and maximised state for its next opening (on this workstation).
 
     Where a window was is not worth an error while closing: a database busy past its timeout or
