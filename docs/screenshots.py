@@ -122,8 +122,8 @@ class Session:
         apply_saved_display(self.app, self.workspace)  # as at every start (the defaults, here)
         self.window = None
         self.taken: list[Path] = []
-        self.opened_files: list[Path] = []
-        self._keep_system_viewer_away()
+        self.printed_files: list[Path] = []
+        self._keep_printing_away()
 
     # --- helpers ------------------------------------------------------------------------------
     def _desktop_text_size(self) -> None:
@@ -137,21 +137,21 @@ class Session:
             self.app.setFont(font)
             apply_display(self.app, "standard", 100)
 
-    def _keep_system_viewer_away(self) -> None:
-        """PDFs (the receipt, the list of documents) open in the system viewer: here they are only
-        noted, never shown."""
-        from PySide6.QtCore import QObject, QUrl, Slot
-        from PySide6.QtGui import QDesktopServices
+    def _keep_printing_away(self) -> None:
+        """« Imprimer » (the receipt, the list of documents) opens the print dialog: here the
+        document is kept, to be pictured, and never printed."""
+        import shutil
+        import tempfile
 
-        opened = self.opened_files
+        from app.ui import printing
 
-        class Viewer(QObject):
-            @Slot(QUrl)
-            def open(self, url: QUrl) -> None:
-                opened.append(Path(url.toLocalFile()))
+        printed, folder = self.printed_files, Path(tempfile.mkdtemp(prefix="bureau-virtuel-captures-"))
 
-        self._viewer = Viewer()
-        QDesktopServices.setUrlHandler("file", self._viewer, "open")
+        def keep(_parent, pdf: Path, _what: str, _save_instead) -> bool:
+            printed.append(Path(shutil.copy(pdf, folder / pdf.name)))
+            return True
+
+        printing.print_pdf = keep
 
     @staticmethod
     def settle(ms: int = 60) -> None:
@@ -498,8 +498,8 @@ class Session:
         issuance.hand_out_button.click()
         self.settle(150)
         self.shoot(issuance, "agent-pass-remis.png")
-        if self.opened_files:
-            self.shoot_pdf(self.opened_files[-1], "agent-pass-recu.png")
+        if self.printed_files:
+            self.shoot_pdf(self.printed_files[-1], "agent-pass-recu.png")
         issuance.close_button.click()  # Terminer: the contact is proposed, pre-filled
         self.settle(150)
         if window.contact_dialog is not None:

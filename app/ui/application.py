@@ -43,11 +43,14 @@ def make_application() -> QApplication:
 
 
 def install_french_translation(app: QApplication) -> QTranslator | None:
-    """Qt's own words (the Oui/Non of a confirmation, the file dialogs) in French, as the rest of the
-    interface; Qt's translations ship with PySide6 (and in the bundle)."""
+    """Qt's own words (the Oui/Non of a confirmation, the file dialogs) and its dates (the date
+    picker's "novembre", "lun. mar.") in French, as the rest of the interface, whatever the
+    system's LANG; Qt's translations ship with PySide6 (and in the bundle)."""
+    french = QLocale(QLocale.Language.French, QLocale.Country.France)
+    QLocale.setDefault(french)  # every widget made from now on: calendars, numbers, file dialogs
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+    if not translator.load(french, "qtbase", "_", folder):
         return None
     app.installTranslator(translator)
     return translator

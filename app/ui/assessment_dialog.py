@@ -5,7 +5,7 @@ result appears as soon as every question is answered. Nothing is stored: the lev
 with a handing out of cheques, in its anonymous profile.
 """
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.models.autonomy import Assessment, AssessmentError, assess, load_questionnaire
 from app.models.workspace import Workspace
 from app.ui.notices import notice_label
+from app.ui.window_size import fit_to_screen
 
 
 class AssessmentDialog(QDialog):
@@ -33,7 +34,7 @@ class AssessmentDialog(QDialog):
         self.questionnaire = load_questionnaire()
         self.assessment: Assessment | None = None
         self.setWindowTitle("Évaluer l'autonomie numérique")
-        self.resize(760, 720)
+        fit_to_screen(self, QSize(760, 720))
         intro = QLabel(
             "Posez chaque question à la personne et notez sa réponse. Le niveau et la recommandation "
             "s'affichent quand toutes les questions ont une réponse. Rien n'est enregistré."

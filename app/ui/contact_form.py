@@ -9,7 +9,7 @@ import math
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +36,7 @@ from app.models.workstation import SetupError
 from app.ui.commune_picker import CommunePicker
 from app.ui.notices import notice_label, show_notice
 from app.ui.situation_picker import SituationPicker
+from app.ui.tables import fit_to_text
 
 DURATION_REFRESH_MS = 15_000
 PARTNER_HELP = "Cochez chaque partenaire concerné par la démarche."
@@ -79,8 +80,10 @@ class ContactDialog(QDialog):
         self.catalogue = workspace.catalogue
         self.existing = existing
         self.setWindowTitle("Corriger un contact" if existing else "Nouveau contact")
-        self.setMinimumWidth(1000)
         self._build()
+        # Sized by its text, never under what its layout needs: a fixed minimum width in pixels
+        # overrode the layout's, which cut the partners' names and the time at 150 %.
+        fit_to_text(self, 110, QSize(1000, 0))
         self._reset(existing, prefill)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._refresh_duration)
@@ -124,7 +127,6 @@ class ContactDialog(QDialog):
         self.occurred_at = QDateTimeEdit()
         self.occurred_at.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.occurred_at.setCalendarPopup(True)
-        self.occurred_at.setMinimumWidth(160)
         self.occurred_at.setAccessibleName("Date et heure du contact")
         self.occurred_at.setToolTip("Maintenant par défaut ; à changer pour un contact saisi après coup.")
         self.duration = QSpinBox()

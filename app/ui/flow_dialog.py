@@ -14,8 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 
 from app.models.flows import GROUPS, Answers, Flow, Step, contact_from_flow
 from app.models.workspace import Workspace
+from app.ui.saving import save_or_say
 from app.ui.tables import fit_to_text, height_in_lines, on_row_enter, wrap_long_items
+from app.ui.window_size import fit_to_screen, remember_geometry, restore_geometry
 
 STEP_ROLE = Qt.ItemDataRole.UserRole
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a step's text without the "fait" mark
@@ -74,7 +76,8 @@ class FlowDialog(QDialog):
         catalogue = workspace.catalogue
         situation = catalogue.situations[flow.situation]
         self.setWindowTitle(f"Parcours — {situation.label}")
-        self.resize(1180, 800)
+        if not restore_geometry(self, workspace.db, "flow"):
+            fit_to_screen(self, QSize(1180, 800))
 
         title = QLabel(situation.label)
         title.setObjectName("screenTitle")
@@ -330,6 +333,11 @@ class FlowDialog(QDialog):
             if item.data(0, STEP_ROLE).id == step_id:
                 item.setCheckState(0, Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
 
+    def done(self, result: int) -> None:
+        """Terminer, Abandonner or Échap: the next flow opens where this one was."""
+        remember_geometry(self, self.workspace.db, "flow")
+        super().done(result)
+
     def done_steps(self) -> list[Step]:
         return [
             item.data(0, STEP_ROLE)
@@ -390,13 +398,15 @@ class FlowDialog(QDialog):
             self, "Enregistrer la liste des pièces", str(Path.home() / name), "PDF (*.pdf)"
         )
         if target:
-            self.write_pdf(Path(target))
+            save_or_say(self, "la liste des pièces", Path(target), self.write_pdf)
 
     def _print_pdf(self) -> None:
-        """Opens the PDF in the system viewer, from which the agent prints it."""
-        folder = Path(tempfile.mkdtemp(prefix="bureau-virtuel-"))
-        path = self.write_pdf(folder / f"pieces-a-fournir-{self.flow.situation}.pdf")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        """Qt's print dialog; with no printer, « Enregistrer en PDF » instead."""
+        from app.ui.printing import print_pdf  # QtPdf, loaded on the first printing
+
+        with tempfile.TemporaryDirectory(prefix="bureau-virtuel-") as folder:
+            path = self.write_pdf(Path(folder) / f"pieces-a-fournir-{self.flow.situation}.pdf")
+            print_pdf(self, path, "la liste des pièces", self._save_pdf)
 
     # --- complex case and end -----------------------------------------------------------------
     def _complex(self) -> None:

@@ -48,6 +48,7 @@ class HomeScreen(QWidget):
         )
         self.table.setMaximumHeight(170)
         self.portal = PortalPanel(workspace)
+        self.entry_field = self.portal.search  # at start and after Ctrl+1, typing searches
         layout = QVBoxLayout(self)
         layout.addWidget(self.greeting)
         layout.addWidget(button)

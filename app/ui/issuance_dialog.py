@@ -10,8 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +32,7 @@ from app.models.workspace import Workspace
 from app.ui.commune_picker import CommunePicker
 from app.ui.notices import notice_label, show_notice
 from app.ui.pass_dialogs import who
+from app.ui.saving import save_or_say
 from app.ui.tables import fit_to_text
 
 DEFAULT_CHEQUES = 5
@@ -121,7 +121,7 @@ class IssuanceDialog(QDialog):
         self.hand_out_button = QPushButton("Remettre et imprimer le reçu")
         self.hand_out_button.setObjectName("primary")
         self.hand_out_button.setToolTip(
-            "Enregistre la remise des chèques et ouvre le reçu à imprimer pour la personne (Entrée)."
+            "Enregistre la remise des chèques, puis imprime le reçu pour la personne (Entrée)."
         )
         self.hand_out_button.clicked.connect(self.hand_out)
         cancel = QPushButton("Annuler")
@@ -141,7 +141,7 @@ class IssuanceDialog(QDialog):
         self.done_text = notice_label("Chèques remis", ok=True)
         self.done_text.show()
         reprint = QPushButton("&Imprimer le reçu")
-        reprint.setToolTip("Ouvre à nouveau le reçu pour l'imprimer.")
+        reprint.setToolTip("Choisit l'imprimante et imprime le reçu à remettre à la personne.")
         reprint.clicked.connect(self.print_receipt)
         save = QPushButton("&Enregistrer le reçu (PDF)…")
         save.setToolTip("Enregistre le reçu dans un fichier PDF.")
@@ -216,7 +216,7 @@ class IssuanceDialog(QDialog):
         count = len(self.issuance.cheques)
         self.done_text.setText(
             f"✓ {count} chèque{'s' if count > 1 else ''} remis ({euros(self.issuance.value_cents)}) : "
-            f"{compact_numbers(self.issuance.cheques)}.\nLe reçu s'ouvre pour être imprimé et remis à la personne."
+            f"{compact_numbers(self.issuance.cheques)}.\nImprimez le reçu (ou enregistrez-le en PDF) et remettez-le à la personne."
         )
         self.pages.setCurrentIndex(1)
         self.close_button.setDefault(True)  # Entrée ferme, now that the handing out is recorded
@@ -248,10 +248,12 @@ class IssuanceDialog(QDialog):
         return write_receipt_pdf(content, path)
 
     def print_receipt(self) -> None:
-        """Opens the receipt in the system viewer, from which the agent prints it."""
-        folder = Path(tempfile.mkdtemp(prefix="bureau-virtuel-"))
-        path = self.write_receipt(folder / f"recu-pass-numerique-{date.today():%Y-%m-%d}.pdf")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        """Qt's print dialog; with no printer, « Enregistrer en PDF » instead."""
+        from app.ui.printing import print_pdf  # QtPdf, loaded on the first printing
+
+        with tempfile.TemporaryDirectory(prefix="bureau-virtuel-") as folder:
+            path = self.write_receipt(Path(folder) / f"recu-pass-numerique-{date.today():%Y-%m-%d}.pdf")
+            print_pdf(self, path, "le reçu", self._save_receipt)
 
     def _save_receipt(self) -> None:
         name = f"recu-pass-numerique-{date.today():%Y-%m-%d}.pdf"
@@ -259,4 +261,4 @@ class IssuanceDialog(QDialog):
             self, "Enregistrer le reçu", str(Path.home() / name), "PDF (*.pdf)"
         )
         if target:
-            self.write_receipt(Path(target))
+            save_or_say(self, "le reçu", Path(target), self.write_receipt)

@@ -1,12 +1,13 @@
 """The main window: navigation to every screen, Ctrl+N from anywhere, F1 for the keys, and the status bar.
 
-Keyboard first: Ctrl+1 to Ctrl+6 go to a screen and put the focus on the list of screens, so that
-Tab then walks through that screen, then the status bar, and back.
+Keyboard first: at start and after Ctrl+1 to Ctrl+6 the focus is in the screen's search or first
+field, so that what the agent types lands there; Tab walks through that screen, then the status bar,
+then the list of screens (its arrows change screen), and back.
 """
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -26,6 +28,7 @@ from app.models.workspace import Workspace
 from app.sync.status import freshness, read_status
 from app.ui.home import HomeScreen
 from app.ui.notices import notice_label, show_notice
+from app.ui.window_size import fit_to_screen, remember_geometry, restore_geometry
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 SCREEN_HELP = {
@@ -66,12 +69,23 @@ class ElidedLabel(QLabel):
             self.setText(text)
 
 
+def _takes_typing(widget: QWidget) -> bool:
+    """A field Tab stops on, shown and usable (a scroll area stands back for what it holds)."""
+    return (
+        bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and widget.isVisibleTo(widget.window())
+        and widget.isEnabled()
+        and not isinstance(widget, QScrollArea)
+    )
+
+
 class MainWindow(QMainWindow):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.setWindowTitle("Bureau virtuel — France Services")
-        self.resize(1200, 760)
+        if not restore_geometry(self, workspace.db, "main"):
+            fit_to_screen(self, QSize(1200, 760))
         self.home = HomeScreen(workspace)
         # Other screens are built the first time they are needed: start-up builds only Accueil.
         self._builders = {
@@ -148,6 +162,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.refresh()
+        self.focus_screen()  # Accueil's search: typing "carte grise" at start searches
 
     def screen(self, name: str) -> QWidget:
         """The screen called `name`, built on first use."""
@@ -366,6 +381,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event) -> None:
+        remember_geometry(self, self.workspace.db, "main")
         if self.sync is not None:
             self.sync.stop()
         if self.browser is not None:
@@ -379,9 +395,25 @@ class MainWindow(QMainWindow):
         self._refresh_if_stale()
 
     def go_to(self, row: int) -> None:
-        """Ctrl+1…6: that screen, with the focus on the list of screens; Tab goes into the screen."""
+        """Ctrl+1…6: that screen, with the focus in its search or first field."""
         self.nav.setCurrentRow(row)
-        self.nav.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.focus_screen()
+
+    def focus_screen(self) -> None:
+        """The focus in the screen shown: the field it names as its `entry_field` (Accueil's
+        search…), or else its first field, so that what the agent types lands there, not in the
+        list of screens. (Not a focus proxy: Tab would then skip what comes before it.)"""
+        screen = self.screen(SCREENS[self.stack.currentIndex()])
+        entry = getattr(screen, "entry_field", None)
+        if entry is not None:
+            entry.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        widget = screen.nextInFocusChain()
+        while widget is not screen and screen.isAncestorOf(widget):
+            if _takes_typing(widget):
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def _status_bar_last_in_tab_order(self) -> None:
         """A screen built later is put at the end of the Tab order; put it before the status bar.

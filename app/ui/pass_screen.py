@@ -64,6 +64,7 @@ class PassScreen(QWidget):
         self.alerts.setAccessibleName("Alertes du stock")
         self.assess_button = QPushButton("É&valuer l'autonomie…")
         self.assess_button.setObjectName("primary")
+        self.entry_field = self.assess_button  # after Ctrl+4, Entrée starts the usual assessment
         self.assess_button.setToolTip(
             "Dix questions sur les usages numériques de la personne, puis son niveau et quoi lui proposer (Alt+V)."
         )

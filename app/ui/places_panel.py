@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.models.qualified_places import PlaceError, QualifiedPlace
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
+from app.ui.saving import save_or_say
 from app.ui.tables import chosen_row, read_only_table
 
 _FIELDS = (
@@ -188,4 +189,7 @@ class PlacesPanel(QWidget):
             self, "Exporter les lieux qualifiés", str(Path.home() / "lieux-qualifies.csv"), "CSV (*.csv)"
         )
         if name:
-            Path(name).write_bytes(self.workspace.places.export_csv())
+            content = self.workspace.places.export_csv()
+            save_or_say(
+                self, "la liste des lieux qualifiés", Path(name), lambda path: path.write_bytes(content)
+            )

@@ -4,6 +4,7 @@ Every kind the outbox sends is listed (contacts, escalations, Pass numérique le
 handings out): the status bar counts them all, so the list must show them all.
 """
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import EVENT_LABELS
 from app.models.workspace import Workspace
 from app.sync.status import RefusedRecord, refused_records
+from app.ui.window_size import fit_to_screen
 
 KIND_LABELS = {
     "contact": "Contact",
@@ -32,7 +34,7 @@ class QuarantineDialog(QDialog):
         super().__init__(parent)
         self.workspace = workspace
         self.setWindowTitle("Enregistrements refusés par le serveur")
-        self.resize(1000, 400)
+        fit_to_screen(self, QSize(1000, 400))
         rows = refused_records(workspace.db)
         intro = QLabel(
             "Ces enregistrements restent sur le poste mais le serveur de reporting les a refusés. "

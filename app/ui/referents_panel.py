@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.models.referents import Referent, ReferentError
 from app.models.workspace import Workspace
+from app.ui.saving import save_or_say
 from app.ui.tables import read_only_table
 
 
@@ -170,4 +171,5 @@ class ReferentsPanel(QGroupBox):
             self, "Exporter les référents", str(Path.home() / "referents.csv"), "CSV (*.csv)"
         )
         if name:
-            Path(name).write_bytes(self.workspace.referents.export_csv())
+            content = self.workspace.referents.export_csv()
+            save_or_say(self, "la liste des référents", Path(name), lambda path: path.write_bytes(content))

@@ -7,7 +7,7 @@ are built on first use, and the browser loads QtWebEngine: neither is made just 
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.ui.window_size import fit_to_screen
 
 EVERYWHERE = "Partout"
 KEY_NAMES = {
@@ -100,7 +102,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Raccourcis clavier")
-        self.resize(760, 560)
+        fit_to_screen(self, QSize(760, 560))
         rows = action_rows(actions) + list(SCREEN_SHORTCUTS)
         intro = QLabel(
             "Tout Bureau virtuel s'utilise au clavier. Flèches haut et bas pour lire la liste, Échap pour la fermer."

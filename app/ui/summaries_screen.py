@@ -174,6 +174,7 @@ class SummariesScreen(QWidget):
         title.setObjectName("screenTitle")
 
         self.kind = QComboBox()
+        self.entry_field = self.kind  # after Ctrl+5, the period first, not an export
         self.kind.setAccessibleName("Type de période")
         self.kind.setAccessibleDescription("Résumer un mois, un trimestre ou une année.")
         for text, kind in KINDS:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.enter_key import on_enter
+from app.ui.window_size import fit_to_screen
 
 READ_ONLY_DESCRIPTION = "Tableau en lecture seule : les flèches parcourent les lignes, Tab passe à la suite."
 
@@ -68,7 +69,7 @@ class TableDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(size)
+        fit_to_screen(self, size)
 
 
 def name_tabs(tabs: QTabWidget, name: str, description: str) -> None:
@@ -144,7 +145,7 @@ def fit_to_text(window: QWidget, characters: int, least: QSize) -> None:
     window.ensurePolished()  # the style sheet's font, which the sizes below are measured in
     width = max(least.width(), window.fontMetrics().averageCharWidth() * characters)
     height = max(least.height(), window.heightForWidth(width), window.sizeHint().height())
-    window.resize(width, height)
+    fit_to_screen(window, QSize(width, height))
 
 
 class _WrappingDelegate(QStyledItemDelegate):

@@ -11,6 +11,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.tables import height_in_lines
+
+LIST_LINES = 7  # rows of choices in view, at every text size
+
 
 class TypeAheadPicker(QWidget):
     chosen = Signal(object)  # the chosen entry, or None when the text no longer names it
@@ -26,7 +30,7 @@ class TypeAheadPicker(QWidget):
         self.edit.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # driven from the entry field: ↑ ↓ Entrée
-        self.list.setMaximumHeight(150)
+        height_in_lines(self.list, maximum=LIST_LINES)  # 150 px showed 4 rows at 150 % text
         self.list.itemClicked.connect(self._choose_item)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,10 +1,14 @@
 """Fixtures of the UI tests."""
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QApplication, QDialog
 
+from app.ui import printing
 from app.ui.theme import FocusRingFollower, apply_display
 
 
@@ -23,3 +27,28 @@ def display(qapp):
     if follower is not None:
         follower.setParent(None)
         follower.deleteLater()
+
+
+class SystemPrinter:
+    """Stands for the OS's printer and its print dialog (outside the product): one printer is
+    installed, the agent accepts the dialog, and each printing lands in a PDF file (Qt's own
+    PDF output) that the test reads back."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.printed: list[Path] = []
+
+    def accept(self, dialog: QPrintDialog) -> QDialog.DialogCode:
+        path = self.folder / f"impression-{len(self.printed) + 1}.pdf"
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(path))
+        self.printed.append(path)
+        return QDialog.DialogCode.Accepted
+
+
+@pytest.fixture
+def system_printer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SystemPrinter:
+    printer = SystemPrinter(tmp_path)
+    monkeypatch.setattr(printing, "installed_printers", lambda: ["Imprimante de l'accueil"])
+    monkeypatch.setattr(QPrintDialog, "exec", lambda dialog: printer.accept(dialog))
+    return printer

@@ -26,14 +26,18 @@ class Keyboard:
         self.count += 1
 
 
-def answer_next_message_box(button: QMessageBox.StandardButton) -> None:
-    """Click `button` in the modal message box that is about to open."""
+def answer_next_message_box(button: QMessageBox.StandardButton) -> list[str]:
+    """Click `button` in the modal message box that is about to open; the list returned then
+    holds what the box said (its text and its informative text)."""
+    said: list[str] = []
 
     def click() -> None:
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
+            said.append(f"{box.text()}\n{box.informativeText()}")
             box.button(button).click()
         else:
             QTimer.singleShot(10, click)
 
     QTimer.singleShot(0, click)
+    return said

@@ -85,11 +85,12 @@ def test_every_screen_by_keyboard_alone_with_every_control_named(qtbot, request,
         keys.press(Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         screen = window.screens[name]
         assert screen.parent() is window.stack.currentWidget(), f"Ctrl+{number} shows {name}"
-        assert QApplication.focusWidget() is window.nav, (
-            "the shortcut leaves the focus on the list of screens"
-        )
+        assert screen.isAncestorOf(QApplication.focusWidget()), "the shortcut puts the focus in the screen"
         found = []
         reached, trouble = tab_walk(keys)
+        if window.nav in reached:  # the order is read from the list of screens, round the window
+            start = reached.index(window.nav)
+            reached = reached[start:] + reached[:start]
         if trouble:
             found.append(trouble)
         found += [

@@ -1,11 +1,11 @@
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
 from app.models.contacts import ContactFilter
 from app.ui.main_window import SCREENS
-from tests.ui.helpers import answer_next_message_box
+from tests.ui.helpers import Keyboard, answer_next_message_box
 from tests.ui.test_contact_form import open_form, open_window
 
 
@@ -199,3 +199,31 @@ def test_a_long_session_does_not_abort(qtbot, desk) -> None:
     for _ in range(20000):
         emitter.fired.emit()
     assert abs(sys.getrefcount(True) - before_true) < 100
+
+
+def test_typing_at_start_and_after_ctrl_1_to_6_lands_in_the_screen(qtbot, desk) -> None:
+    """The focus is in the screen's search or first field, never left on the list of screens
+    (where "carte grise" would jump to Contacts)."""
+    window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.type("carte grise")
+    assert window.home.portal.search.text() == "carte grise"
+    assert window.stack.currentIndex() == 0
+    keys.press(Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    keys.type("demenage")
+    assert window.flows_screen.search.text() == "demenage"
+    assert window.flows_screen.visible_situations() == ["demenagement"]
+    expected = {
+        "Contacts": "Période",
+        "Pass numérique": "É&valuer l'autonomie…",
+        "Synthèses": "Type de période",
+        "Paramètres": None,
+    }
+    for number, name in enumerate(SCREENS[2:], start=3):
+        keys.press(Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        focused = QApplication.focusWidget()
+        assert window.screens[name].isAncestorOf(focused), name
+        if expected[name]:
+            assert expected[name] in (focused.accessibleName(), getattr(focused, "text", str)())
+    keys.press(Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.home.portal.search.hasFocus()

@@ -4,8 +4,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pypdf import PdfReader
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.models.contacts import ContactFilter
@@ -16,24 +15,6 @@ from tests.ui.accessibility import unnamed_controls
 from tests.ui.helpers import Keyboard
 from tests.ui.test_contact_form import open_window
 from tests.ui.test_flows_ui import tab_to
-
-
-class SystemViewer(QObject):
-    """Stands for the PDF viewer of the OS (outside the product): records what it was asked to open."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[Path] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.opened.append(Path(url.toLocalFile()))
-
-
-def viewer() -> SystemViewer:
-    handler = SystemViewer()
-    QDesktopServices.setUrlHandler("file", handler, "open")
-    return handler
 
 
 def pdf_text(path: Path) -> str:
@@ -55,64 +36,61 @@ def receive_booklet(qtbot, screen, numbers: str = "1001-1010") -> None:
     assert not dialog.isVisible()
 
 
-def test_receive_assess_hand_out_print_and_refuse_twice(qtbot, desk) -> None:
-    opened = viewer()
-    try:
-        window, screen = pass_screen(qtbot, desk)
-        receive_booklet(qtbot, screen)
-        assert screen.stock_figure.text().startswith("10 ")
-        assert screen.stock.item(0, 2).text() == "10 / 10"
+def test_receive_assess_hand_out_print_and_refuse_twice(qtbot, desk, system_printer, tmp_path) -> None:
+    window, screen = pass_screen(qtbot, desk)
+    receive_booklet(qtbot, screen)
+    assert screen.stock_figure.text().startswith("10 ")
+    assert screen.stock.item(0, 2).text() == "10 / 10"
 
-        assessment = screen.open_assessment()
-        assert not assessment.issue_button.isEnabled()
-        for question in assessment.questionnaire.questions:
-            assessment.answer(question.id, 0)  # a beginner: "Non, jamais" everywhere
-        assert "Débutant" in assessment.result.text()
-        assert "10 chèques" in assessment.result.text()
-        qtbot.mouseClick(assessment.issue_button, Qt.MouseButton.LeftButton)
+    assessment = screen.open_assessment()
+    assert not assessment.issue_button.isEnabled()
+    for question in assessment.questionnaire.questions:
+        assessment.answer(question.id, 0)  # a beginner: "Non, jamais" everywhere
+    assert "Débutant" in assessment.result.text()
+    assert "10 chèques" in assessment.result.text()
+    qtbot.mouseClick(assessment.issue_button, Qt.MouseButton.LeftButton)
 
-        issuance = screen.issuance_dialog
-        assert issuance.level.currentData() == "debutant"
-        assert issuance.count.value() == 10
-        issuance.count.selectAll()
-        qtbot.keyClicks(issuance.count, "5")
-        assert issuance.numbers.text() == "1001 à 1005"
-        issuance.age_band.setCurrentIndex(issuance.age_band.findData("75-plus"))
-        qtbot.keyClicks(issuance.commune.edit, "valserh")
-        qtbot.keyClick(issuance.commune.edit, Qt.Key.Key_Return)  # picks the highlighted commune
-        assert issuance.commune.edit.text() == "Valserhône (01)"
-        qtbot.mouseClick(issuance.hand_out_button, Qt.MouseButton.LeftButton)
+    issuance = screen.issuance_dialog
+    assert issuance.level.currentData() == "debutant"
+    assert issuance.count.value() == 10
+    issuance.count.selectAll()
+    qtbot.keyClicks(issuance.count, "5")
+    assert issuance.numbers.text() == "1001 à 1005"
+    issuance.age_band.setCurrentIndex(issuance.age_band.findData("75-plus"))
+    qtbot.keyClicks(issuance.commune.edit, "valserh")
+    qtbot.keyClick(issuance.commune.edit, Qt.Key.Key_Return)  # picks the highlighted commune
+    assert issuance.commune.edit.text() == "Valserhône (01)"
+    qtbot.mouseClick(issuance.hand_out_button, Qt.MouseButton.LeftButton)
 
-        assert issuance.issuance is not None and issuance.issuance.autonomy_level == "debutant"
-        [receipt] = opened.opened
-        text = pdf_text(receipt)
-        for number in ("1001", "1002", "1003", "1004", "1005"):
-            assert number in text
-        assert "50 €" in text and "1006" not in text
+    assert issuance.issuance is not None and issuance.issuance.autonomy_level == "debutant"
+    [printed] = system_printer.printed  # the print dialog opened on its own, once
+    assert len(PdfReader(printed).pages) == 1 and PdfReader(printed).pages[0].images
+    text = pdf_text(issuance.write_receipt(tmp_path / "recu.pdf"))  # what was printed
+    for number in ("1001", "1002", "1003", "1004", "1005"):
+        assert number in text
+    assert "50 €" in text and "1006" not in text
 
-        qtbot.mouseClick(issuance.close_button, Qt.MouseButton.LeftButton)
-        form = window.contact_dialog  # the contact follows, flagged and pre-filled
-        assert form is not None and form.pass_numerique.isChecked()
-        assert form.residence.edit.text() == "Valserhône (01)"
-        assert form.fields()["residence_commune"] == "01033"
-        assert issuance.issuance.residence_commune == "01033"
-        form.reject()
+    qtbot.mouseClick(issuance.close_button, Qt.MouseButton.LeftButton)
+    form = window.contact_dialog  # the contact follows, flagged and pre-filled
+    assert form is not None and form.pass_numerique.isChecked()
+    assert form.residence.edit.text() == "Valserhône (01)"
+    assert form.fields()["residence_commune"] == "01033"
+    assert issuance.issuance.residence_commune == "01033"
+    form.reject()
 
-        assert screen.stock_figure.text().startswith("5 ")
-        assert screen.stock.item(0, 2).text() == "5 / 10"
-        assert screen.ledger.item(0, 1).text() == "Remise"
+    assert screen.stock_figure.text().startswith("5 ")
+    assert screen.stock.item(0, 2).text() == "5 / 10"
+    assert screen.ledger.item(0, 1).text() == "Remise"
 
-        again = screen.open_issuance()
-        again.numbers.clear()
-        qtbot.keyClicks(again.numbers, "1003")
-        qtbot.mouseClick(again.hand_out_button, Qt.MouseButton.LeftButton)
-        assert again.message.isVisible()
-        assert "1003 a déjà été remis" in again.message.text()
-        assert again.issuance is None
-        again.reject()
-        assert screen.stock_figure.text().startswith("5 ")
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
+    again = screen.open_issuance()
+    again.numbers.clear()
+    qtbot.keyClicks(again.numbers, "1003")
+    qtbot.mouseClick(again.hand_out_button, Qt.MouseButton.LeftButton)
+    assert again.message.isVisible()
+    assert "1003 a déjà été remis" in again.message.text()
+    assert again.issuance is None
+    again.reject()
+    assert screen.stock_figure.text().startswith("5 ")
 
 
 def test_an_agent_hands_out_but_only_the_responsable_keeps_the_stock(qtbot, desk) -> None:
@@ -148,37 +126,33 @@ def test_stock_alerts_in_words_and_cancelled_cheques_leave_the_stock(qtbot, desk
     assert screen.ledger.item(0, 1).text() == "Annulation" and screen.ledger.item(0, 7).text() == "Abîmé"
 
 
-def test_a_contact_from_the_history_gets_cheques_and_its_flag(qtbot, desk) -> None:
-    opened = viewer()
-    try:
-        contact = desk.contacts.add(
-            {
-                **desk.workstation.contact_defaults(),
-                **desk.catalogue.defaults,
-                "situation": "declarer-impots",
-                "duration_minutes": 15,
-                "age_band": "60-74",
-            }
-        )
-        window, screen = pass_screen(qtbot, desk)
-        receive_booklet(qtbot, screen)
-        window.nav.setCurrentRow(2)
-        history = window.history
-        history.table.selectRow(0)
-        history.pass_requested.emit(history.selected_id())
-        issuance = screen.issuance_dialog
-        assert issuance.contact_id == str(contact.id)
-        assert issuance.age_band.currentData() == "60-74"
-        issuance.count.setValue(2)
-        qtbot.mouseClick(issuance.hand_out_button, Qt.MouseButton.LeftButton)
-        assert len(opened.opened) == 1
-        qtbot.mouseClick(issuance.close_button, Qt.MouseButton.LeftButton)
-        assert window.contact_dialog is None  # the contact exists already: it is flagged, not re-asked
-        [current] = desk.contacts.page(ContactFilter())
-        assert desk.contacts.get(current.id).pass_numerique
-        assert QApplication.activeModalWidget() is None
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
+def test_a_contact_from_the_history_gets_cheques_and_its_flag(qtbot, desk, system_printer) -> None:
+    contact = desk.contacts.add(
+        {
+            **desk.workstation.contact_defaults(),
+            **desk.catalogue.defaults,
+            "situation": "declarer-impots",
+            "duration_minutes": 15,
+            "age_band": "60-74",
+        }
+    )
+    window, screen = pass_screen(qtbot, desk)
+    receive_booklet(qtbot, screen)
+    window.nav.setCurrentRow(2)
+    history = window.history
+    history.table.selectRow(0)
+    history.pass_requested.emit(history.selected_id())
+    issuance = screen.issuance_dialog
+    assert issuance.contact_id == str(contact.id)
+    assert issuance.age_band.currentData() == "60-74"
+    issuance.count.setValue(2)
+    qtbot.mouseClick(issuance.hand_out_button, Qt.MouseButton.LeftButton)
+    assert len(system_printer.printed) == 1
+    qtbot.mouseClick(issuance.close_button, Qt.MouseButton.LeftButton)
+    assert window.contact_dialog is None  # the contact exists already: it is flagged, not re-asked
+    [current] = desk.contacts.page(ContactFilter())
+    assert desk.contacts.get(current.id).pass_numerique
+    assert QApplication.activeModalWidget() is None
 
 
 # --- keyboard alone, named for screen readers, nothing told by colour alone -------------------------
@@ -204,84 +178,78 @@ def back_to(qtbot, window) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window and QApplication.focusWidget() is not None)
 
 
-def test_the_pass_numerique_with_the_keyboard_alone(qtbot, desk) -> None:
-    opened = viewer()
-    try:
-        window = open_window(qtbot, desk)
-        keys = Keyboard(qtbot)
-        keys.press(Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Pass numérique
-        screen = window.pass_screen
-        qtbot.waitUntil(screen.isVisible)
-        assert unnamed_controls(screen) == []
+def test_the_pass_numerique_with_the_keyboard_alone(qtbot, desk, system_printer) -> None:
+    window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Pass numérique
+    screen = window.pass_screen
+    qtbot.waitUntil(screen.isVisible)
+    assert unnamed_controls(screen) == []
 
-        keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # Recevoir un ca&rnet…
-        reception = wait_for_dialog(qtbot, ReceiveBookletDialog)
-        assert unnamed_controls(reception) == []
-        assert reception.funder.hasFocus()
-        keys.press(Qt.Key.Key_F1)  # the list of shortcuts from any dialog, and back to it with Escape
-        qtbot.waitUntil(
-            lambda: window.shortcuts_dialog is not None and window.shortcuts_dialog.table.hasFocus()
-        )
-        keys.press(Qt.Key.Key_Escape)
-        qtbot.waitUntil(lambda: window.shortcuts_dialog is None)
-        activate(qtbot, reception)  # as the window manager does when the list closes
-        assert reception.funder.hasFocus()
-        keys.press(Qt.Key.Key_Tab)
-        keys.type("C-42")
-        keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # &Numéros des chèques
-        keys.type("1001-1010")
-        keys.press(Qt.Key.Key_Return)  # Enregistrer la réception
-        assert not reception.isVisible()
-        assert screen.stock.item(0, 2).text() == "10 / 10"
+    keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # Recevoir un ca&rnet…
+    reception = wait_for_dialog(qtbot, ReceiveBookletDialog)
+    assert unnamed_controls(reception) == []
+    assert reception.funder.hasFocus()
+    keys.press(Qt.Key.Key_F1)  # the list of shortcuts from any dialog, and back to it with Escape
+    qtbot.waitUntil(lambda: window.shortcuts_dialog is not None and window.shortcuts_dialog.table.hasFocus())
+    keys.press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.shortcuts_dialog is None)
+    activate(qtbot, reception)  # as the window manager does when the list closes
+    assert reception.funder.hasFocus()
+    keys.press(Qt.Key.Key_Tab)
+    keys.type("C-42")
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # &Numéros des chèques
+    keys.type("1001-1010")
+    keys.press(Qt.Key.Key_Return)  # Enregistrer la réception
+    assert not reception.isVisible()
+    assert screen.stock.item(0, 2).text() == "10 / 10"
 
-        back_to(qtbot, window)
-        keys.press(Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # É&valuer l'autonomie…
-        assessment = wait_for_dialog(qtbot, AssessmentDialog)
-        assert unnamed_controls(assessment) == []
-        for number, question in enumerate(assessment.questionnaire.questions):
-            if number:
-                keys.press(Qt.Key.Key_Tab)  # the next question: one stop per question
-            focused = QApplication.focusWidget()
-            assert focused.accessibleDescription() == question.text
-            keys.press(Qt.Key.Key_Space)  # "Non, jamais": a beginner
-            if not number:
-                keys.press(Qt.Key.Key_Return)  # Enter on an answer keeps the questionnaire open
-                assert assessment.isVisible()
-        assert "Débutant" in assessment.result.text()
-        assert unnamed_controls(assessment) == []
-        keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # &Remettre un Pass numérique…
+    back_to(qtbot, window)
+    keys.press(Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)  # É&valuer l'autonomie…
+    assessment = wait_for_dialog(qtbot, AssessmentDialog)
+    assert unnamed_controls(assessment) == []
+    for number, question in enumerate(assessment.questionnaire.questions):
+        if number:
+            keys.press(Qt.Key.Key_Tab)  # the next question: one stop per question
+        focused = QApplication.focusWidget()
+        assert focused.accessibleDescription() == question.text
+        keys.press(Qt.Key.Key_Space)  # "Non, jamais": a beginner
+        if not number:
+            keys.press(Qt.Key.Key_Return)  # Enter on an answer keeps the questionnaire open
+            assert assessment.isVisible()
+    assert "Débutant" in assessment.result.text()
+    assert unnamed_controls(assessment) == []
+    keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # &Remettre un Pass numérique…
 
-        issuance = wait_for_dialog(qtbot, IssuanceDialog)
-        assert issuance.level.currentData() == "debutant" and issuance.count.value() == 10
-        assert unnamed_controls(issuance) == []
-        assert issuance.count.hasFocus()
-        keys.press(Qt.Key.Key_Down)  # 9 chèques
-        keys.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Commune
-        keys.type("valserh")
-        keys.press(Qt.Key.Key_Return)  # picks Valserhône (01)
-        keys.press(Qt.Key.Key_Return)  # Remettre et imprimer le reçu
-        assert issuance.issuance is not None and len(issuance.issuance.cheques) == 9
-        assert len(opened.opened) == 1
-        assert issuance.done_text.text().startswith("✓ 9 chèques remis")
-        assert unnamed_controls(issuance) == []
-        keys.press(Qt.Key.Key_Return)  # Terminer
-        assert not issuance.isVisible()
-        form = window.contact_dialog
-        assert form is not None and form.pass_numerique.isChecked()
-        activate(qtbot, form)
-        keys.press(Qt.Key.Key_Escape)
+    issuance = wait_for_dialog(qtbot, IssuanceDialog)
+    assert issuance.level.currentData() == "debutant" and issuance.count.value() == 10
+    assert unnamed_controls(issuance) == []
+    assert issuance.count.hasFocus()
+    keys.press(Qt.Key.Key_Down)  # 9 chèques
+    keys.press(Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Commune
+    keys.type("valserh")
+    keys.press(Qt.Key.Key_Return)  # picks Valserhône (01)
+    keys.press(Qt.Key.Key_Return)  # Remettre et imprimer le reçu
+    assert issuance.issuance is not None and len(issuance.issuance.cheques) == 9
+    assert len(system_printer.printed) == 1
+    assert issuance.done_text.text().startswith("✓ 9 chèques remis")
+    assert unnamed_controls(issuance) == []
+    keys.press(Qt.Key.Key_Return)  # Terminer
+    assert not issuance.isVisible()
+    form = window.contact_dialog
+    assert form is not None and form.pass_numerique.isChecked()
+    activate(qtbot, form)
+    keys.press(Qt.Key.Key_Escape)
 
-        back_to(qtbot, window)
-        keys.press(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # Ann&uler des chèques…
-        movement = wait_for_dialog(qtbot, MovementDialog)
-        assert unnamed_controls(movement) == []
-        keys.type("1010")
-        keys.press(Qt.Key.Key_Return)  # Annuler ces chèques
-        assert not movement.isVisible()
-        assert screen.ledger.item(0, 1).text() == "Annulation"
-        assert screen.stock_figure.text().startswith("0 ")
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
+    back_to(qtbot, window)
+    keys.press(Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)  # Ann&uler des chèques…
+    movement = wait_for_dialog(qtbot, MovementDialog)
+    assert unnamed_controls(movement) == []
+    keys.type("1010")
+    keys.press(Qt.Key.Key_Return)  # Annuler ces chèques
+    assert not movement.isVisible()
+    assert screen.ledger.item(0, 1).text() == "Annulation"
+    assert screen.stock_figure.text().startswith("0 ")
 
 
 def test_the_qualified_places_with_the_keyboard_alone(qtbot, desk) -> None:

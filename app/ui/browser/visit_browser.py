@@ -7,7 +7,7 @@ refused or unreachable sites (`messages.py`), big zoom steps and printing for th
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWebEngineCore import QWebEnginePage
@@ -32,6 +32,8 @@ from app.ui.browser.page import GuardedPage
 from app.ui.browser.policy import SitePolicy
 from app.ui.browser.tab import BrowserTab
 from app.ui.browser.visit import Visit, remove_leftover_folders
+from app.ui.printing import new_printer
+from app.ui.window_size import fit_to_screen
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)  # big steps, for citizens with poor sight
 STATUS_MS = 15_000
@@ -46,13 +48,6 @@ ENDED = (
 )
 ENDED_SHORT = "Accompagnement terminé : cookies, historique et fichiers de la personne effacés."
 _Action = QWebEnginePage.WebAction
-PRINT_DPI = 300  # sharp text; QtWebEngine prints pages as images: 1200 dpi took 4.4 s and 4 MB a page
-
-
-def new_printer() -> QPrinter:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setResolution(PRINT_DPI)
-    return printer
 
 
 class VisitBrowser(QMainWindow):
@@ -68,7 +63,7 @@ class VisitBrowser(QMainWindow):
         self.zoom = 1.0
         self._printer: QPrinter | None = None  # kept alive until the page is printed
         self.setWindowTitle("Navigateur de l'accompagnement — Bureau virtuel")
-        self.resize(1100, 800)
+        fit_to_screen(self, QSize(1100, 800))
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Onglets de l'accompagnement")
