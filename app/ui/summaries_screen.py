@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.pass_numerique import euros
+from app.models.permissions import WHY_NOT, Rule
 from app.models.workspace import Workspace
 from app.reports.periods import MONTHS, Period
 from app.ui.bar_chart import BarChart
@@ -51,10 +52,6 @@ WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanc
 FIRST_YEAR = 2000  # the first year `Period` accepts
 TOP = 10  # bars in a chart of many items; the tables below list them all
 RECORD_TABLES = ("contacts", "escalations", "pass_ledger", "pass_issuances")
-NOT_MANAGER = (
-    "Les synthèses relèvent du responsable de la structure (charte France Services, § 3.1) : vous pouvez "
-    "consulter les chiffres, mais seul le responsable les exporte en PDF ou en CSV."
-)
 
 
 def _number(value: int) -> str:
@@ -227,7 +224,7 @@ class SummariesScreen(QWidget):
         title_row.addWidget(self.pdf_button)
         title_row.addWidget(self.csv_button)
 
-        self.manager_notice = QLabel(NOT_MANAGER)
+        self.manager_notice = QLabel(WHY_NOT[Rule.EXPORT])
         self.manager_notice.setObjectName("hint")
         self.manager_notice.setWordWrap(True)
         self.export_notice = notice_label("Résultat de l'export")
@@ -422,8 +419,7 @@ class SummariesScreen(QWidget):
     # --- reading the records ------------------------------------------------------------------
     @property
     def manager(self) -> bool:
-        agent = self.workspace.workstation.current_agent
-        return bool(agent and agent.is_manager)
+        return self.workspace.workstation.refusal(Rule.EXPORT) is None
 
     def refresh(self) -> None:
         """Called when the screen is shown after a change: who may export, and the figures if
