@@ -1,7 +1,9 @@
 """The `bureau-virtuel` command: the GUI by default, and sub-commands for managers, scripts and tests.
 
 Sub-commands never import Qt, so they run on a server or in a script without a display. Errors are
-one French line on stderr and a non-zero exit status. What is printed from the database or from the
+one French line on stderr and a non-zero exit status. A command acts as the workstation's current
+agent (the one the GUI shows), or as the agent `--agent` names; what only a responsable may do
+(`app.models.permissions`: the export of a summary) is refused to anyone else, as in the GUI. What is printed from the database or from the
 server (labels, names, refusals) goes through `printable`: it is shown, never run by the terminal.
 """
 
@@ -18,6 +20,7 @@ from app.french_argparse import FrenchArgumentParser
 from app.models.text import printable
 
 if TYPE_CHECKING:
+    from app.models.workstation import Agent
     from app.reports.periods import Period
 
 EXIT_INVALID = 1
@@ -156,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--output", required=True, metavar="SORTIE", help="fichier à écrire (remplacé s'il existe)"
     )
+    export.add_argument(
+        "--agent",
+        help="responsable qui exporte (défaut : l'agent actuel du poste) ; seul un responsable exporte",
+    )
 
     demo = commands.add_parser("demo", help="ajouter des contacts de démonstration", parents=[common])
     demo.add_argument("--contacts", type=int, default=3000, help="nombre de contacts (défaut : 3000)")
@@ -227,14 +234,20 @@ def _commune_code(text: str) -> str:
         raise CommandError(f"--commune : {error}") from None
 
 
+def _acting_agent(workspace, name: str | None) -> "Agent | None":
+    """Who the command acts as: the agent `--agent` names (one of the workstation's), else the
+    workstation's current agent."""
+    if not name:
+        return workspace.workstation.current_agent
+    agents = {agent.name: agent for agent in workspace.workstation.agents()}
+    if name not in agents:
+        raise CommandError(f"Agent inconnu : « {name} ». Agents du poste : {', '.join(sorted(agents))}.")
+    return agents[name]
+
+
 def _contacts_add(workspace, args: argparse.Namespace) -> int:
     defaults = workspace.workstation.contact_defaults()
-    if args.agent:
-        known = {agent.name for agent in workspace.workstation.agents()}
-        if args.agent not in known:
-            raise CommandError(
-                f"Agent inconnu : « {args.agent} ». Agents du poste : {', '.join(sorted(known))}."
-            )
+    _acting_agent(workspace, args.agent)  # an unknown name is refused before anything is written
     catalogue = workspace.catalogue
     fields = {
         **defaults,
@@ -300,6 +313,7 @@ def _demo(workspace, args: argparse.Namespace) -> int:
 
 
 def _export(workspace, args: argparse.Namespace) -> int:
+    from app.models.permissions import Rule, refusal
     from app.reports.aggregation import summarise
 
     period, output = args.period, Path(args.output)
@@ -308,6 +322,14 @@ def _export(workspace, args: argparse.Namespace) -> int:
             f"Le dossier « {output.parent} » n'existe pas : créez-le ou choisissez-en un autre."
         )
     summary = summarise(workspace, period)
+    agent = _acting_agent(workspace, args.agent)
+    reason = refusal(agent, Rule.EXPORT)
+    if reason is not None:
+        who = f"« {agent.name} » est agent" if agent else "aucun agent n'est choisi sur ce poste"
+        raise CommandError(
+            f"{reason} Ici, {who} : relancez avec --agent et le nom d'un responsable du poste. "
+            "Aucun fichier n'a été écrit."
+        )
     try:
         if args.format == "pdf":
             from app.reports.summary_pdf import write_summary_pdf

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from app.models.communes import load_communes
-from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.note_guard import identifier_problem
+from app.models.permissions import Rule, refusal
 from app.models.reference import Catalogue
 from app.models.versions import supersede
 from app.models.workstation import Workstation
@@ -183,13 +184,9 @@ class ContactStore:
         old = self.db.execute("SELECT origin FROM contacts WHERE id = ?", [old_id]).fetchone()
         if old is None or old[0] is None:
             return
-        agent = Workstation(self.db).current_agent
-        if agent is None or not agent.is_manager:
-            raise RecordError(
-                "supersedes",
-                "Ce contact a été enregistré sur un autre poste : seul un responsable peut le corriger ou le "
-                "supprimer.",
-            )
+        reason = refusal(Workstation(self.db).current_agent, Rule.OTHER_WORKSTATION_CONTACT)
+        if reason is not None:
+            raise RecordError("supersedes", reason)
 
     def _check_place(self, place: Any, supersedes: Any) -> None:
         """A contact happens at the structure's commune or at one of the bus's stops, never at a
@@ -305,11 +302,8 @@ class ContactStore:
         contact is a tombstone or superseded) and, for this workstation's own, their outbox rows."""
         if not rows:
             return
-        columns = list(rows[0][0])  # every row has the record's fields, in the model's order
-        self.db.conn.executemany(
-            f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [[row[column] for column in columns] for row, _, _ in rows],
-        )
+        # every row has the record's fields, in the model's order
+        write_records(self.db, "contacts", "contact", [row for row, _, _ in rows])
         self.db.conn.executemany(
             "INSERT INTO contact_partners (contact_id, partner, occurred_at, current) VALUES (?, ?, ?, ?)",
             [
@@ -317,10 +311,6 @@ class ContactStore:
                 for row, partners, deleted in rows
                 for partner in partners
             ],
-        )
-        self.db.conn.executemany(
-            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'contact', ?)",
-            [(row["id"], row["created_at"]) for row, _, _ in rows if row["origin"] is None],
         )
 
     def _retire(self, record_id: str) -> None:

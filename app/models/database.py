@@ -6,10 +6,11 @@ file it cannot read: it raises `DatabaseUnavailable` with a French message and l
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -124,6 +125,27 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def write_records(
+    db: sqlite_utils.Database, table: str, kind: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert records' rows into `table` inside the caller's transaction, each of this workstation's
+    own (`origin` None) with its outbox row of `kind`, so that a record is never written without
+    being queued, nor queued without being written. A record pulled from another workstation is
+    already on the server: no outbox row. Every row has the same columns, in the same order; one
+    `executemany` per table, which keeps a page of the structure's feed cheap."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    db.conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[row[column] for column in columns] for row in rows],
+    )
+    db.conn.executemany(
+        "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
+        [(row["id"], kind, row["created_at"]) for row in rows if row["origin"] is None],
+    )
 
 
 def utc_now() -> datetime:

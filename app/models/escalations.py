@@ -17,7 +17,7 @@ import sqlite_utils
 
 from app.models.business_time import answer_deadline
 from app.models.contacts import local_offset_minutes
-from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.reference import Catalogue
 from app.models.versions import supersede
 
@@ -136,15 +136,7 @@ class EscalationStore:
                 pulled=origin is not None,
             )
             row["superseded"] = int(outranked)
-        self.db.execute(
-            f"INSERT INTO escalations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-            list(row.values()),
-        )
-        if origin is None:
-            self.db.execute(
-                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'escalation', ?)",
-                [row["id"], row["created_at"]],
-            )
+        write_records(self.db, "escalations", "escalation", [row])
 
     def records(self, ids: list[str]) -> dict[str, EscalationRecord]:
         from app.models.record import EscalationRecord

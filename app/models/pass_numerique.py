@@ -22,8 +22,9 @@ import sqlite_utils
 
 from app.models.communes import load_communes
 from app.models.contacts import ContactStore, local_offset_minutes
-from app.models.database import db_time, parse_db_time, transaction, utc_now
+from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.note_guard import value_problem
+from app.models.permissions import Rule, acting_agent, require
 from app.models.reference import Catalogue
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import THRESHOLD_KEY, SharedSettings
@@ -228,6 +229,7 @@ class PassStore:
         received_on: date | None = None,
     ) -> PassLedgerRecord:
         """A booklet enters the stock; every cheque number must be new to the ledger."""
+        require(acting_agent(self.db), Rule.PASS_STOCK, PassError)
         now = utc_now()
         moment = now if received_on in (None, now.astimezone().date()) else _local_noon(received_on)
         if valid_until < moment.astimezone().date():
@@ -336,12 +338,14 @@ class PassStore:
         self, *, structure: str, agent: str, cheques: list[str], reason: str
     ) -> list[PassLedgerRecord]:
         """Handed-out cheques back in stock (handed out by mistake, brought back unused)."""
+        require(acting_agent(self.db), Rule.PASS_STOCK, PassError)
         return self._compensate(structure, agent, cheques, "retour", reason)
 
     def cancel(
         self, *, structure: str, agent: str, cheques: list[str], reason: str
     ) -> list[PassLedgerRecord]:
         """Cheques in stock that can no longer be handed out: lost, damaged, stolen or expired."""
+        require(acting_agent(self.db), Rule.PASS_STOCK, PassError)
         return self._compensate(structure, agent, cheques, "annule", reason)
 
     def _compensate(
@@ -437,14 +441,7 @@ class PassStore:
             origin=origin,
             **{moment: db_time(getattr(record, moment))},
         )
-        self.db.execute(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
-        )
-        if origin is None:
-            self.db.execute(
-                "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, ?, ?)",
-                [row["id"], kind, row["created_at"]],
-            )
+        write_records(self.db, table, kind, [row])
 
     # Handings out the server refused ---------------------------------------------------------------
 
@@ -480,8 +477,7 @@ class PassStore:
         person is handed those cheques instead (a new handing out with the same anonymous profile,
         sent as any other). The refused records stay on the workstation, in the list of refused
         records and the ledger, counted nowhere. All in one transaction; the new handing out, if any."""
-        if by is None or not by.is_manager:
-            raise PassError("Seul un responsable peut régulariser un mouvement de Pass numérique refusé.")
+        require(by, Rule.PASS_REFUSED, PassError)
         refused = next((move for move in self.refused_moves() if move.record_id == record_id), None)
         if refused is None:
             raise PassError("Ce mouvement n'est pas (ou plus) à régulariser : actualisez la liste.")
@@ -709,6 +705,7 @@ class PassStore:
         return int(get_setting(self.db, _THRESHOLD_KEY) or DEFAULT_THRESHOLD)
 
     def set_threshold(self, value: int) -> None:
+        require(acting_agent(self.db), Rule.PASS_STOCK, PassError)
         if not 0 <= value <= 10_000:
             raise PassError("Le seuil d'alerte doit être compris entre 0 et 10 000 chèques.")
         with transaction(self.db):

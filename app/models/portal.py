@@ -13,6 +13,7 @@ import sqlite_utils
 
 from app.content.bundle import Content, shipped_content
 from app.models.database import db_time, transaction, utc_now
+from app.models.permissions import Rule, acting_agent, require
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import ENGINE_KEY, SharedSettings
 from app.models.whitelist import Whitelist, load_whitelist
@@ -97,6 +98,7 @@ class PortalStore:
 
     def set_search_engine(self, url: str, added_by: str) -> None:
         """A responsable may choose another engine; `{query}` marks where the words go."""
+        require(acting_agent(self.db), Rule.SEARCH_ENGINE, PortalError)
         url = url.strip()
         domain_of(url)
         if "{query}" not in url:
@@ -108,6 +110,7 @@ class PortalStore:
 
     def add_local_link(self, label: str, url: str, description: str, added_by: str) -> Link:
         """A local link (the mairie, the département…); its domain joins the whitelist."""
+        require(acting_agent(self.db), Rule.LOCAL_LINKS, PortalError)
         label, description = " ".join(label.split()), " ".join(description.split())
         if not label:
             raise PortalError("Indiquez le nom du lien.")
@@ -137,6 +140,7 @@ class PortalStore:
     def remove_local_link(self, url: str) -> None:
         """A local link the structure no longer wants. Its site leaves the whitelist too, unless
         another local link uses it or it was allowed for another reason."""
+        require(acting_agent(self.db), Rule.LOCAL_LINKS, PortalError)
         with transaction(self.db):
             if not self.db.execute("SELECT 1 FROM local_links WHERE url = ?", [url]).fetchone():
                 raise PortalError("Ce lien local n'existe plus.")
@@ -156,6 +160,7 @@ class PortalStore:
             )
 
     def allow_domain(self, domain: str, reason: str, added_by: str) -> None:
+        require(acting_agent(self.db), Rule.ALLOWED_SITES, PortalError)
         domain = domain.lower().strip().removeprefix("www.")
         if not domain or "/" in domain or "." not in domain:
             raise PortalError(f"Nom de domaine invalide : « {domain} ».")
@@ -180,6 +185,7 @@ class PortalStore:
     def remove_domain(self, domain: str) -> None:
         """A site the structure no longer allows: the browsers of its workstations refuse it after
         their next pass (unless one of their local links still uses it)."""
+        require(acting_agent(self.db), Rule.ALLOWED_SITES, PortalError)
         with transaction(self.db):
             if domain not in self.allowed_sites():
                 raise PortalError(f"Le site « {domain} » n'est plus dans les sites autorisés.")

@@ -22,6 +22,7 @@ import sqlite_utils
 from app.models.communes import search_key
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
+from app.models.permissions import Rule, acting_agent, require
 from app.models.record import PLACE_ITEM, PLACE_LIMITS, RecordError, check_place, french_phone, split_item
 from app.models.shared_settings import SharedSettingError, SharedSettings
 from app.models.text import fold
@@ -78,6 +79,7 @@ class PlaceStore:
 
     def save(self, place: QualifiedPlace) -> QualifiedPlace:
         """Insert a new place, or update the one with `place.id`; return it as stored."""
+        require(acting_agent(self.db), Rule.PLACES, PlaceError)
         place = _check(place)
         with transaction(self.db):
             before = shared_places(self.db)
@@ -86,6 +88,7 @@ class PlaceStore:
             return place
 
     def delete(self, place_id: int) -> None:
+        require(acting_agent(self.db), Rule.PLACES, PlaceError)
         with transaction(self.db):
             before = shared_places(self.db)
             self.db.execute("DELETE FROM qualified_places WHERE id = ?", [place_id])
@@ -96,6 +99,7 @@ class PlaceStore:
 
     def import_csv(self, path: Path) -> int:
         """Replace the directory with the file's places: all of them, or none if one is wrong."""
+        require(acting_agent(self.db), Rule.PLACES, PlaceError)
         places = [
             _check(QualifiedPlace(*cells), str(number))
             for number, cells in read_rows(path, CSV_HEADER, PlaceError)

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
+from app.models.permissions import Rule, acting_agent, require
 from app.models.record import (
     REFERENT_ITEM,
     RecordError,
@@ -102,6 +103,7 @@ class ReferentStore:
 
     def save(self, referent: Referent) -> Referent:
         """Add a referent, or change the one with `referent.id`; shared with the structure."""
+        require(acting_agent(self.db), Rule.REFERENTS, ReferentError)
         referent = self._check(referent)
         with transaction(self.db):
             before = shared_referents(self.db)
@@ -139,6 +141,7 @@ class ReferentStore:
             )
 
     def delete(self, referent_id: int) -> None:
+        require(acting_agent(self.db), Rule.REFERENTS, ReferentError)
         with transaction(self.db):
             before = shared_referents(self.db)
             self.db.execute("DELETE FROM referents WHERE id = ?", [referent_id])
@@ -149,6 +152,7 @@ class ReferentStore:
 
     def import_csv(self, path: Path) -> int:
         """Replace the directory with the file's referents: all of them, or none if one is wrong."""
+        require(acting_agent(self.db), Rule.REFERENTS, ReferentError)
         referents = [
             self._check(Referent(*cells), str(number))
             for number, cells in read_rows(path, CSV_HEADER, ReferentError)

@@ -23,7 +23,8 @@ from typing import Any
 
 import sqlite_utils
 
-from app.models.database import db_time, parse_db_time, utc_now
+from app.models.database import db_time, parse_db_time, utc_now, write_records
+from app.models.permissions import Rule, acting_agent, require
 from app.models.record import (
     PLACE_ITEM,
     REFERENT_ITEM,
@@ -83,15 +84,10 @@ class SharedSettings:
         matricule = self.publishing() or self._enrolled_in()
         if matricule is None:
             return
-        author = self.db.execute(
-            "SELECT name FROM agents WHERE id = ? AND active = 1 AND role = 'responsable'",
-            [get_setting(self.db, "current_agent")],
-        ).fetchone()
-        if author is None:
-            raise SharedSettingError(
-                "Seul un responsable peut modifier les paramètres partagés par toute la structure."
-            )
-        self._publish(item, value, author[0], matricule, deleted)
+        author = acting_agent(self.db)
+        require(author, Rule.SHARED_SETTINGS, SharedSettingError)
+        assert author is not None  # `require` refuses nobody
+        self._publish(item, value, author.name, matricule, deleted)
 
     def change_all(self, before: dict[str, Any], after: dict[str, Any]) -> None:
         """A change of a whole directory (referents, places: an item per entry) made here, as
@@ -140,10 +136,6 @@ class SharedSettings:
         except RecordError as error:  # what the structure could not share (an identifier, a long label)
             raise SharedSettingError(str(error)) from None
         self._insert(record, None)
-        self.db.execute(
-            "INSERT INTO outbox (record_id, kind, updated_at) VALUES (?, 'setting', ?)",
-            [str(record.id), db_time(now)],
-        )
 
     def insert_pulled(self, record: SettingRecord, origin: str) -> None:
         """Another workstation's version (inside the caller's transaction): kept, and applied here if
@@ -151,23 +143,22 @@ class SharedSettings:
         self._insert(record, origin)
 
     def _insert(self, record: SettingRecord, origin: str | None) -> None:
-        self.db.execute(
-            "INSERT INTO setting_versions (id, item, value, deleted, changed_at, created_at, "
-            "utc_offset_minutes, structure, agent, supersedes, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                str(record.id),
-                record.item,
-                json.dumps(record.value, ensure_ascii=False),
-                int(record.deleted),
-                db_time(record.changed_at),
-                db_time(record.created_at),
-                record.utc_offset_minutes,
-                record.structure,
-                record.agent,
-                str(record.supersedes) if record.supersedes else None,
-                origin,
-            ],
-        )
+        """A version's row (inside the caller's transaction), with its outbox row when it is this
+        workstation's own (`origin` None)."""
+        row = {
+            "id": str(record.id),
+            "item": record.item,
+            "value": json.dumps(record.value, ensure_ascii=False),
+            "deleted": int(record.deleted),
+            "changed_at": db_time(record.changed_at),
+            "created_at": db_time(record.created_at),
+            "utc_offset_minutes": record.utc_offset_minutes,
+            "structure": record.structure,
+            "agent": record.agent,
+            "supersedes": str(record.supersedes) if record.supersedes else None,
+            "origin": origin,
+        }
+        write_records(self.db, "setting_versions", "setting", [row])
         winner = self._winner(record.item)
         if winner is not None and winner[0] == str(record.id):
             self._apply(record.item, record.value, record.deleted, record.agent)

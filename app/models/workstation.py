@@ -12,6 +12,7 @@ import sqlite_utils
 from app.models import reattribution
 from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
+from app.models.permissions import WHY_NOT, Rule, refusal, require
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import SharedSettings, agent_item
 from app.models.structures import Structure, StructureList, load_structures
@@ -82,8 +83,9 @@ class Workstation:
         """A responsable corrects the structure chosen at first start (a wrong pick, fixed or itinerant,
         the stops). The records made here, never sent, go with it in the same transaction; returns how
         many changed structure. An enrolled workstation's structure is the server's: refused."""
-        if by is None or not by.is_manager or by.id not in {agent.id for agent in self.agents()}:
-            raise SetupError("Seul un responsable peut corriger la structure du poste.")
+        require(by, Rule.STRUCTURE, SetupError)
+        if by is not None and by.id not in {agent.id for agent in self.agents()}:
+            raise SetupError(WHY_NOT[Rule.STRUCTURE])
         from app.sync.status import SERVER_URL  # the setting only: no network code is loaded
 
         server = self._get(SERVER_URL)
@@ -231,6 +233,11 @@ class Workstation:
     def current_agent(self) -> Agent | None:
         agent_id = self._get("current_agent")
         return next((a for a in self.agents() if a.id == agent_id), None)
+
+    def refusal(self, rule: Rule) -> str | None:
+        """Why the current agent may not make a change `rule` reserves, or None if they may: what a
+        screen asks to enable its buttons and say why not (the store refuses the same change)."""
+        return refusal(self.current_agent, rule)
 
     def first_agent_after_join(self, name: str | None = None) -> Agent:
         """A workstation that joined a structure with its agents: who works first — the agent named

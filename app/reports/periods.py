@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 MONTHS = (
@@ -52,6 +52,12 @@ class Period:
         )
 
     @classmethod
+    def containing(cls, kind: Literal["month", "quarter", "year"], day: date) -> "Period":
+        """The month, quarter or year that `day` falls in."""
+        number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 0}[kind]
+        return cls(kind, day.year, number)
+
+    @classmethod
     def last_full_month(cls, today: date) -> "Period":
         return cls("month", today.year, today.month).previous()
 
@@ -72,6 +78,11 @@ class Period:
         """The day after the period's last day."""
         year, month = map(int, self.months[-1].split("-"))
         return date(year + month // 12, month % 12 + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day."""
+        return self.end - timedelta(days=1)
 
     @property
     def label(self) -> str:
@@ -97,6 +108,10 @@ class Period:
             last = {"month": 12, "quarter": 4, "year": 0}[self.kind]
             return Period(self.kind, self.year - 1, last)
         return Period(self.kind, self.year, self.number - 1)
+
+    def next(self) -> "Period":
+        """The period just after (December for November, Q1 2027 for Q4 2026, 2027 for 2026)."""
+        return Period.containing(self.kind, self.end)
 
     def year_before(self) -> "Period":
         """The same period a year before."""

@@ -10,7 +10,7 @@ commune, and its time only to the hour: enough to count, not enough to find the 
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ from app.models.reference import Catalogue
 from app.models.workspace import Workspace
 from app.reports.aggregation import CONTACTS_IN_PERIOD, Counts, Summary, local_time, period_bounds
 from app.reports.periods import Period
+from app.reports.week import WEEKDAYS
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 SUMMARY_HEADER = ["Rubrique", "Libellé", "Nombre", "Part (%)"]
 CONTACTS_HEADER = [
     "Date",
@@ -75,7 +75,7 @@ def _spreadsheet_csv(path: Path) -> Iterator[Any]:
 
 def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
     period, total = summary.period, summary.total
-    last_day = period.end - timedelta(days=1)
+    last_day = period.last_day
     rows: list[Row] = [
         ["Période", f"{period.label} (du {period.start:%d/%m/%Y} au {last_day:%d/%m/%Y})", "", ""],
         ["Structure", summary.structure, "", ""],

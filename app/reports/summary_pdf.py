@@ -14,7 +14,6 @@ hyphen.
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -33,6 +32,7 @@ from app.models.reference import Catalogue
 from app.reports.aggregation import Counts, Summary
 from app.reports.pdf_pages import NumberedCanvas, dejavu_sans
 from app.reports.periods import Period
+from app.reports.week import WEEKDAYS, week_profile
 
 BLUE = colors.HexColor("#000091")
 BLUE_PALE = colors.HexColor("#f5f5fe")
@@ -47,7 +47,6 @@ SLICES = tuple(
     colors.HexColor(code)
     for code in ("#000091", "#6a6af4", "#009081", "#c8aa39", "#e18b76", "#a558a0", "#417dc4", "#929292")
 )
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 TOP = 10  # bars in a ranked chart before "Autres"
 _MARGIN = 18 * mm  # from the paper's edge to the text, header and footer included
 _FRAME_PADDING = 6  # points reportlab's page frame adds inside the document's margins
@@ -342,14 +341,12 @@ class _Report:
 
     def _affluence(self) -> list[Flowable]:
         """When the desk is busiest: a weekday × hour grid shaded by count, then the two profiles."""
-        cells = self.summary.by_weekday_hour
-        days = sorted({day for day, _ in cells} | set(range(5)))  # Monday to Friday always shown
-        hours = list(range(min(hour for _, hour in cells), max(hour for _, hour in cells) + 1))
-        per_day = {day: sum(cells.get((day, hour), 0) for hour in hours) for day in days}
-        per_hour = {hour: sum(cells.get((day, hour), 0) for day in days) for hour in hours}
-        (best_day, best_hour), best = max(cells.items(), key=lambda item: (item[1], -item[0][0], -item[0][1]))
-        busiest_day = max(days, key=lambda day: (per_day[day], -day))
-        busiest_hour = max(hours, key=lambda hour: (per_hour[hour], -hour))
+        week = week_profile(self.summary.by_weekday_hour)
+        assert week is not None  # called for a period with contacts
+        days, hours, per_day, per_hour = week.days, week.hours, week.per_day, week.per_hour
+        best_day, best_hour = week.busiest_slot
+        best = week.cells[(best_day, best_hour)]
+        busiest_day, busiest_hour = week.busiest_day, week.busiest_hour
         lead = (
             f"Créneau le plus chargé : <b>le {WEEKDAYS[best_day]} de {best_hour}\u00a0h à "
             f"{best_hour + 1}\u00a0h</b> ({self.count(best, 'contact')}). Jour le plus chargé : "
@@ -462,8 +459,7 @@ class _Report:
     def _pass_numerique(self) -> list[Flowable]:
         summary = self.summary
         heading = self.para("Pass numérique", self.heading)
-        last_day = summary.period.end - timedelta(days=1)
-        stock = f"stock restant au {last_day:%d/%m/%Y} : {self.count(summary.pass_stock_left, 'chèque')}"
+        stock = f"stock restant au {summary.period.last_day:%d/%m/%Y} : {self.count(summary.pass_stock_left, 'chèque')}"
         moves = (
             summary.pass_issuances,
             summary.pass_cheques_received,
@@ -490,7 +486,7 @@ class _Report:
             ("Chèques reçus (carnets)", self.number(summary.pass_cheques_received)),
             ("Chèques remis en stock (retours)", self.number(summary.pass_cheques_returned)),
             ("Chèques annulés", self.number(summary.pass_cheques_cancelled)),
-            (f"Stock restant au {last_day:%d/%m/%Y}", self.number(summary.pass_stock_left)),
+            (f"Stock restant au {summary.period.last_day:%d/%m/%Y}", self.number(summary.pass_stock_left)),
         ]
         table = self._table(
             None,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.pass_numerique import EVENT_LABELS, BookletStock, compact_numbers, euros
+from app.models.permissions import Rule
 from app.models.workspace import Workspace
 from app.ui.places_panel import PlacesPanel
 from app.ui.refused_pass_dialog import describe
@@ -194,11 +195,6 @@ class PassScreen(QWidget):
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
-    @property
-    def manager(self) -> bool:
-        agent = self.workspace.workstation.current_agent
-        return bool(agent and agent.is_manager)
-
     def refresh(self) -> None:
         today = date.today()
         passes = self.workspace.passes
@@ -222,14 +218,10 @@ class PassScreen(QWidget):
             )
         self.alerts.setText("\n".join(alerts))
         self.alerts.setVisible(bool(alerts))
-        manager = self.manager
+        why_not = self.workspace.workstation.refusal(Rule.PASS_STOCK)
         for widget in (self.receive_button, self.cancel_button, self.return_button, self.threshold):
-            widget.setEnabled(manager)
-        self.notice.setText(
-            ""
-            if manager
-            else "Réception des carnets, annulations, retours et seuil : réservés au responsable."
-        )
+            widget.setEnabled(why_not is None)
+        self.notice.setText(why_not or "")
         refused = passes.refused_moves()
         plural = "s" if len(refused) > 1 else ""
         heading = (
@@ -241,7 +233,7 @@ class PassScreen(QWidget):
         )
         self.refused.setVisible(bool(refused))
         self.resolve_button.setVisible(bool(refused))
-        self.resolve_button.setEnabled(manager)
+        self.resolve_button.setEnabled(self.workspace.workstation.refusal(Rule.PASS_REFUSED) is None)
         self.threshold.blockSignals(True)
         self.threshold.setValue(summary.threshold)
         self.threshold.blockSignals(False)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.permissions import Rule
 from app.models.portal import PortalError
 from app.models.search import KINDS, SearchIndex, web_search_url
 from app.models.shared_settings import SharedSettingError
@@ -108,8 +109,7 @@ class PortalPanel(QWidget):
 
     def refresh(self) -> None:
         """Links and the index follow local links and referents; only a responsable adds or removes links."""
-        agent = self.workspace.workstation.current_agent
-        manager = bool(agent and agent.is_manager)
+        manager = self.workspace.workstation.refusal(Rule.LOCAL_LINKS) is None
         self.add_link.setVisible(manager)
         self.remove_link.setVisible(manager)
         if self._index is not None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.journal.export import export_journal
 from app.journal.files import journal_folder
+from app.models.permissions import Rule
 from app.models.portal import PortalError
 from app.models.settings import get_setting
 from app.models.shared_settings import SharedSettingError
@@ -277,33 +278,33 @@ class SettingsScreen(QWidget):
                 "saisissez son adresse et le code d'inscription donné par le responsable."
             )
         self.referents.refresh()
-        agent = workstation.current_agent
-        manager = bool(agent and agent.is_manager)
-        self._show_structure_rule(bool(server), manager)
+        self._show_structure_rule(bool(server), workstation.refusal(Rule.STRUCTURE))
         self.theme.setCurrentIndex(self.theme.findData(workstation.theme))
         self.text_scale.setCurrentIndex(self.text_scale.findData(workstation.text_scale))
         self.engine.setText(self.workspace.portal.search_engine())
-        self.engine.setEnabled(manager)
-        self.engine_button.setEnabled(manager)
+        engine_refused = workstation.refusal(Rule.SEARCH_ENGINE)
+        self.engine.setEnabled(engine_refused is None)
+        self.engine_button.setEnabled(engine_refused is None)
         self.sites.clear()
         for domain, (reason, added_by) in self.workspace.portal.allowed_sites().items():
             entry = QListWidgetItem(f"{domain} — {reason} (ajouté par {added_by})")
             entry.setData(Qt.ItemDataRole.UserRole, domain)
             self.sites.addItem(entry)
-        self.remove_site_button.setEnabled(manager and self.sites.count() > 0)
+        self.remove_site_button.setEnabled(
+            workstation.refusal(Rule.ALLOWED_SITES) is None and self.sites.count() > 0
+        )
         self.agents.clear()
         for agent in workstation.agents():
             self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
 
-    def _show_structure_rule(self, enrolled: bool, manager: bool) -> None:
-        """The button says beforehand what Workstation.correct_structure would refuse."""
+    def _show_structure_rule(self, enrolled: bool, why_not: str | None) -> None:
+        """The button says beforehand what Workstation.correct_structure would refuse (`why_not`:
+        the model's sentence when the current agent may not)."""
         if enrolled:
             note = "La structure vient du serveur de reporting : elle ne peut pas être modifiée sur ce poste."
-        elif not manager:
-            note = "Réservé à un responsable."
         else:
-            note = ""
-        self.correct_button.setEnabled(not enrolled and manager)
+            note = why_not or ""
+        self.correct_button.setEnabled(not enrolled and why_not is None)
         self.correct_button.setToolTip(
             note
             or "Choisir à nouveau la structure dans la liste officielle, site fixe ou itinérant, et les arrêts."

@@ -9,7 +9,7 @@ were added since.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.pass_numerique import euros
+from app.models.permissions import WHY_NOT, Rule
 from app.models.workspace import Workspace
 from app.reports.periods import MONTHS, Period
+from app.reports.week import WEEKDAYS, week_profile
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
 from app.ui.tables import height_in_lines, name_tabs, read_only_table
@@ -47,14 +49,9 @@ if TYPE_CHECKING:
 
 KINDS = (("Mois", "month"), ("Trimestre", "quarter"), ("Année", "year"))
 QUARTERS = ("1er trimestre", "2e trimestre", "3e trimestre", "4e trimestre")
-WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 FIRST_YEAR = 2000  # the first year `Period` accepts
 TOP = 10  # bars in a chart of many items; the tables below list them all
 RECORD_TABLES = ("contacts", "escalations", "pass_ledger", "pass_issuances")
-NOT_MANAGER = (
-    "Les synthèses relèvent du responsable de la structure (charte France Services, § 3.1) : vous pouvez "
-    "consulter les chiffres, mais seul le responsable les exporte en PDF ou en CSV."
-)
 
 
 def _number(value: int) -> str:
@@ -107,12 +104,6 @@ def _duration(minutes: float | None) -> str:
         return "—"
     rounded = round(minutes)
     return f"{rounded} min" if rounded < 60 else f"{rounded // 60} h {rounded % 60:02d}"
-
-
-def _containing(kind: str, day: date) -> Period:
-    """The month, quarter or year that `day` falls in."""
-    number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 0}[kind]
-    return Period(kind, day.year, number)
 
 
 def _figures_table(name: str, headers: list[str], description: str) -> QTableWidget:
@@ -228,7 +219,7 @@ class SummariesScreen(QWidget):
         title_row.addWidget(self.pdf_button)
         title_row.addWidget(self.csv_button)
 
-        self.manager_notice = QLabel(NOT_MANAGER)
+        self.manager_notice = QLabel(WHY_NOT[Rule.EXPORT])
         self.manager_notice.setObjectName("hint")
         self.manager_notice.setWordWrap(True)
         self.export_notice = notice_label("Résultat de l'export")
@@ -367,9 +358,7 @@ class SummariesScreen(QWidget):
         self.number.currentIndexChanged.connect(self._period_chosen)
         self.year.valueChanged.connect(self._period_chosen)
         self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
-        self.next_button.clicked.connect(
-            lambda: self.set_period(_containing(self.period.kind, self.period.end))
-        )
+        self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
         self.pdf_button.clicked.connect(self._choose_pdf)
         self.csv_button.clicked.connect(self._choose_csv)
 
@@ -414,8 +403,7 @@ class SummariesScreen(QWidget):
 
     def _kind_changed(self) -> None:
         """Another kind of period: the one holding the last day of what was shown (November → Q4)."""
-        last_day = self._shown.end - timedelta(days=1)
-        self.set_period(_containing(self.kind.currentData(), last_day))
+        self.set_period(Period.containing(self.kind.currentData(), self._shown.last_day))
 
     def _period_chosen(self) -> None:
         self.set_period(self.period)
@@ -423,8 +411,7 @@ class SummariesScreen(QWidget):
     # --- reading the records ------------------------------------------------------------------
     @property
     def manager(self) -> bool:
-        agent = self.workspace.workstation.current_agent
-        return bool(agent and agent.is_manager)
+        return self.workspace.workstation.refusal(Rule.EXPORT) is None
 
     def refresh(self) -> None:
         """Called when the screen is shown after a change: who may export, and the figures if
@@ -548,21 +535,13 @@ class SummariesScreen(QWidget):
 
     @staticmethod
     def _week(summary: "Summary") -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-        """Contacts by weekday (the weekend only when the desk was open then) and by hour, from the
-        first to the last hour with a contact, quiet hours in between included."""
-        by_day = [0] * 7
-        by_hour = [0] * 24
-        for (day, hour), count in summary.by_weekday_hour.items():
-            by_day[day] += count
-            by_hour[hour] += count
-        days = [(WEEKDAYS[day], by_day[day]) for day in range(7) if day < 5 or by_day[day]]
-        busy = [hour for hour in range(24) if by_hour[hour]]
-        hours = (
-            [(f"{hour} h – {hour + 1} h", by_hour[hour]) for hour in range(busy[0], busy[-1] + 1)]
-            if busy
-            else []
-        )
-        return (days if summary.total else []), hours
+        """Contacts by weekday and by hour, as `app.reports.week` shows them."""
+        week = week_profile(summary.by_weekday_hour)
+        if week is None:
+            return [], []
+        days = [(WEEKDAYS[day].capitalize(), week.per_day[day]) for day in week.days]
+        hours = [(f"{hour} h – {hour + 1} h", week.per_hour[hour]) for hour in week.hours]
+        return days, hours
 
     @staticmethod
     def _chart(
@@ -586,17 +565,17 @@ class SummariesScreen(QWidget):
 
     def _fill_week_table(self, summary: "Summary") -> None:
         """Weekdays down, hours across: where the exact numbers of the two charts come from."""
-        cells = summary.by_weekday_hour
-        hours = sorted({hour for _, hour in cells})
-        days = sorted({day for day, _ in cells})
+        week = week_profile(summary.by_weekday_hour)
+        days, hours = (week.days, week.hours) if week else ([], [])
+        cells = week.cells if week else {}
         table = self.week_table
         table.setColumnCount(len(hours) + 2)
         table.setHorizontalHeaderLabels(["Jour", *(f"{hour} h" for hour in hours), "Total"])
         rows = [
             (
-                WEEKDAYS[day],
+                WEEKDAYS[day].capitalize(),
                 *(_number(cells.get((day, hour), 0)) for hour in hours),
-                _number(sum(cells.get((day, hour), 0) for hour in hours)),
+                _number(week.per_day[day] if week else 0),
             )
             for day in days
         ]

@@ -152,3 +152,24 @@ def test_export_never_imports_qt(data_dir, desk, tmp_path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert output.exists()
+
+
+def test_only_a_responsable_exports_and_an_agent_is_told_how(data_dir, desk, tmp_path) -> None:
+    """The CLI acts as the workstation's current agent, or the one --agent names: the model's rule
+    (app.models.permissions) holds there as in the GUI, with a French sentence and no file."""
+    add_october(desk)
+    karim = next(agent for agent in desk.workstation.agents() if agent.name == "Karim B.")
+    desk.workstation.set_current_agent(karim.id)
+    output = tmp_path / "synthese.csv"
+    args = ["export", "--month", "2026-10", "--format", "csv", "--output", str(output)]
+    for extra in ([], ["--agent", "Karim B."]):
+        result = run_cli(*args, *extra, data_dir=data_dir)
+        assert result.returncode == 1, result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("Erreur : Les synthèses relèvent du responsable"), line
+        assert "« Karim B. » est agent" in line and "--agent" in line
+        assert not output.exists() and not output.with_name("synthese-contacts.csv").exists()
+    unknown = run_cli(*args, "--agent", "Personne", data_dir=data_dir)
+    assert unknown.returncode == 1 and "Agent inconnu : « Personne »" in unknown.stderr
+    run_cli(*args, "--agent", "Camille R.", data_dir=data_dir, check=True)
+    assert output.exists()

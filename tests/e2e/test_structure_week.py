@@ -236,7 +236,9 @@ def _exported(pc: Pc, month: Period) -> list[list[str]]:
     """The month's Synthèse as `bureau-virtuel export --format csv` writes it, without its "Édité le"
     line (the time each file was written)."""
     output = pc.folder.parent / f"{pc.name}-{month.slug}.csv"
-    result = pc.cli("export", "--month", month.slug, "--format", "csv", "--output", str(output))
+    result = pc.cli(
+        "export", "--month", month.slug, "--format", "csv", "--output", str(output), "--agent", MANAGER
+    )  # the export is the responsable's, whoever is at the desk
     assert result.returncode == 0, result.stderr
     with output.open(encoding="utf-8-sig", newline="") as handle:
         return [row for row in csv.reader(handle, delimiter=";") if row[0] != "Édité le"]

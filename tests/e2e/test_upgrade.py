@@ -87,6 +87,7 @@ def test_the_upgraded_workstation_records_contacts_and_pass_numerique(upgraded) 
     )
     assert upgraded.contacts.get(str(record.id)) is not None
     responsable = next(agent for agent in upgraded.workstation.agents() if agent.role == "responsable")
+    upgraded.workstation.set_current_agent(responsable.id)  # only a responsable receives a booklet
     upgraded.passes.receive_booklet(
         structure=upgraded.workstation.structure.matricule,
         agent=responsable.name,

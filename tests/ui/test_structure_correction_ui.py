@@ -63,7 +63,7 @@ def test_an_agent_or_an_enrolled_workstation_cannot_correct_it_and_is_told_why(q
     desk.workstation.set_current_agent(karim.id)
     screen = settings_screen(qtbot, desk)
     assert not screen.correct_button.isEnabled()
-    assert screen.structure_note.text() == "Réservé à un responsable."
+    assert screen.structure_note.text() == "Seul un responsable peut corriger la structure du poste."
     camille = next(a for a in desk.workstation.agents() if a.name == "Camille R.")
     desk.workstation.set_current_agent(camille.id)
     with transaction(desk.db):

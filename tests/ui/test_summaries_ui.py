@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from app.reports.periods import Period
 from app.ui.bar_chart import BarChart
 from app.ui.main_window import SCREENS
-from app.ui.summaries_screen import _containing
 from tests.ui.accessibility import unnamed_controls
 from tests.ui.helpers import Keyboard
 from tests.ui.test_contact_form import open_window
@@ -222,7 +221,7 @@ def test_the_summaries_with_the_keyboard_alone(qtbot, desk, tmp_path: Path) -> N
     keys.press(Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # &Période
     assert screen.kind.hasFocus()
     keys.press(Qt.Key.Key_Down)  # Mois → Trimestre
-    quarter = _containing("quarter", month.start)
+    quarter = Period.containing("quarter", month.start)
     assert screen.period == quarter
     keys.press(Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)  # période précédente
     qtbot.waitUntil(lambda: screen.period == quarter.previous())

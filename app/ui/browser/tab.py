@@ -5,6 +5,7 @@ from PySide6.QtWebEngineCore import QWebEngineLoadingInfo, QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.models.permissions import Rule
 from app.models.portal import PortalError
 from app.models.shared_settings import SharedSettingError
 from app.models.workspace import Workspace
@@ -104,17 +105,14 @@ class BrowserTab(QWidget):
         if message is None or not message.can_be_allowed:
             self.notice.hide()
             return
-        agent = self.workspace.workstation.current_agent
-        manager = agent is not None and agent.is_manager
-        self.allow_button.setEnabled(manager)
+        why_not = self.workspace.workstation.refusal(Rule.ALLOWED_SITES)
+        self.allow_button.setEnabled(why_not is None)
         self.allow_button.setToolTip(
-            "Ajoute ce site à la liste des sites autorisés du poste, à votre nom."
-            if manager
-            else "Réservé à un responsable de la structure."
+            why_not or "Ajoute ce site à la liste des sites autorisés du poste, à votre nom."
         )
         self.notice_label.setText(
             f"« {message.host} » n'est pas sur la liste des sites autorisés du poste."
-            + ("" if manager else " Seul un responsable peut l'autoriser.")
+            + (f" {why_not}" if why_not else "")
         )
         self.notice.show()
 
@@ -122,9 +120,10 @@ class BrowserTab(QWidget):
         message, agent = self.message, self.workspace.workstation.current_agent
         if message is None or not message.can_be_allowed:
             return
-        if agent is None or not agent.is_manager:
+        why_not = self.workspace.workstation.refusal(Rule.ALLOWED_SITES)
+        if why_not is not None or agent is None:
             self.refresh_notice()
-            self.status.emit("Seul un responsable peut autoriser un site.")
+            self.status.emit(why_not or "")
             return
         try:
             self.workspace.portal.allow_domain(message.host, ALLOW_REASON, agent.name)
