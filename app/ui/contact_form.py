@@ -5,11 +5,9 @@ types a few letters of the situation, Enter picks it (and its partner), Enter sa
 Ctrl+Entrée saves and opens a fresh form for the next citizen.
 """
 
-import math
-import time
-from datetime import datetime
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +38,10 @@ from app.ui.situation_picker import SituationPicker
 DURATION_REFRESH_MS = 15_000
 PARTNER_HELP = "Cochez chaque partenaire concerné par la démarche."
 SUGGESTED_HELP = "Partenaire habituel de la situation choisie. " + PARTNER_HELP
+DURATION_HELP = (
+    "Mesurée depuis le début de la visite : le premier parcours, site ou évaluation pour cette personne, "
+    "ou « Nouvelle personne » (Ctrl+Maj+N). Alt+D puis la durée réelle pour la corriger."
+)
 
 
 def _combo(
@@ -131,8 +133,9 @@ class ContactDialog(QDialog):
         self.duration.setRange(1, 480)
         self.duration.setSuffix(" min")
         self.duration.setAccessibleName("Durée en minutes")
-        self.duration.setToolTip("Mesurée depuis l'ouverture du formulaire ; modifiable.")
-        self.duration.editingFinished.connect(self._duration_edited)
+        self.duration.setToolTip(DURATION_HELP)
+        self.duration.setAccessibleDescription(DURATION_HELP)
+        self.duration.valueChanged.connect(self._duration_edited)  # the agent's, never the clock's
         self.place = QComboBox()  # a choice, never typed: a typed place could hold a name
         self.place.setAccessibleName("Lieu")
         self.place.setToolTip("Où le contact a lieu : l'arrêt du bus ou la commune du site.")
@@ -174,7 +177,7 @@ class ContactDialog(QDialog):
             (("Aide :", self.help_kind), ("Canal :", self.channel), ("Issue :", self.outcome)),
             (
                 ("Le :", self.occurred_at),
-                ("Durée :", self.duration),
+                ("&Durée :", self.duration),
                 ("Lieu :", self.place),
                 ("Agent :", self.agent),
             ),
@@ -231,7 +234,7 @@ class ContactDialog(QDialog):
     def _reset(self, existing: ContactRecord | None, prefill: dict | None = None) -> None:
         """Fill the form with defaults (new contact) or with `existing` (correction)."""
         workstation = self.workspace.workstation
-        self._opened = time.monotonic()
+        self._opened = datetime.now(UTC)
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
         self.place.clear()
@@ -252,7 +255,8 @@ class ContactDialog(QDialog):
         self.outcome.setCurrentIndex(self.outcome.findData(values.get("outcome", defaults["outcome"])))
         moment = values.get("occurred_at") or datetime.now().astimezone()
         self.occurred_at.setDateTime(QDateTime(moment.astimezone()))
-        self.duration.setValue(values.get("duration_minutes", 1))
+        with QSignalBlocker(self.duration):
+            self.duration.setValue(values.get("duration_minutes") or self.elapsed_minutes())
         self.place.setCurrentText(values.get("place") or workstation.place)
         agent = workstation.current_agent
         self.agent.setCurrentText(values.get("agent") or (agent.name if agent else ""))
@@ -289,15 +293,17 @@ class ContactDialog(QDialog):
             box.style().unpolish(box)
             box.style().polish(box)
 
-    def _duration_edited(self) -> None:
+    def _duration_edited(self, _value: int = 0) -> None:
         self._duration_touched = True
 
     def elapsed_minutes(self) -> int:
-        return max(1, math.ceil((time.monotonic() - self._opened) / 60))
+        """The visit's duration so far (the model's rule: `Visit.minutes`)."""
+        return self.workspace.visit.minutes(opened=self._opened)
 
     def _refresh_duration(self) -> None:
         if not self._duration_touched:
-            self.duration.setValue(self.elapsed_minutes())
+            with QSignalBlocker(self.duration):
+                self.duration.setValue(self.elapsed_minutes())
 
     def fields(self) -> dict:
         situation = self.situation.situation
@@ -328,6 +334,7 @@ class ContactDialog(QDialog):
                 record = store.correct(str(self.existing.id), fields, note)
             else:
                 record = store.add(fields, note)
+                self.workspace.visit.end()  # the next person's visit starts with the next action
         except (RecordError, SetupError) as error:
             self._show_error(str(error), getattr(error, "field", ""))
             return

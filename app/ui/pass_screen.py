@@ -336,6 +336,7 @@ class PassScreen(QWidget):
     def open_assessment(self):
         from app.ui.assessment_dialog import AssessmentDialog
 
+        self.workspace.visit.begin()  # a first action for the person, unless a visit is under way
         dialog = AssessmentDialog(self.workspace, self)
         dialog.issue_requested.connect(
             lambda found: self.open_issuance(cheques=found.cheques, level=found.level)
