@@ -161,7 +161,7 @@ def summarise(workspace: Workspace, period: Period, now: datetime | None = None)
         ledger[event] = (cheques, value, to_date)
     return Summary(
         matricule=structure.matricule,
-        structure=f"France Services {structure.name} — {structure.commune}",
+        structure=f"{structure.heading} — {structure.commune}",
         period=period,
         generated_at=now,
         total=counts["total"][""],

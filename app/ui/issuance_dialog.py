@@ -237,7 +237,7 @@ class IssuanceDialog(QDialog):
 
         structure = self.workspace.workstation.structure
         content = ReceiptContent(
-            structure=f"France Services {structure.name} — {structure.commune}",
+            structure=f"{structure.heading} — {structure.commune}",
             day=date.today(),
             agent=self.issuance.agent,
             cheques=self.workspace.passes.issued(str(self.issuance.id)),
