@@ -18,6 +18,7 @@ from app.models.csv_files import spreadsheet_writer
 from app.models.reference import Catalogue
 from app.models.workspace import Workspace
 from app.reports.aggregation import CONTACTS_IN_PERIOD, Counts, Summary, local_time, period_bounds
+from app.reports.numbers import decimal
 from app.reports.periods import Period
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -89,7 +90,7 @@ def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
     ):
         rows.append(["Contacts", f"{name.capitalize()} : {before.label}", figure, ""])
         # The change: in contacts in "Nombre", in per cent of the earlier figure in "Part (%)".
-        change = _decimal(100 * (total - figure) / figure) if figure else ""
+        change = decimal(100 * (total - figure) / figure) if figure else ""
         rows.append(["Contacts", f"Écart avec la {name} (nombre et %)", total - figure, change])
     breakdowns: tuple[tuple[str, Counts, str | None], ...] = (
         ("Partenaire", summary.by_partner, "partners"),
@@ -111,7 +112,7 @@ def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
         )
     average = summary.average_minutes
     rows += [
-        ["Durée", "Durée moyenne d'un contact (min)", _decimal(average) if average is not None else "", ""],
+        ["Durée", "Durée moyenne d'un contact (min)", decimal(average) if average is not None else "", ""],
         ["Durée", "Durée totale (min)", summary.total_minutes, ""],
         [
             "Non-recours",
@@ -164,11 +165,7 @@ def _label(catalogue: Catalogue, kind: str | None, key: str) -> str:
 
 def _share(n: int, whole: int) -> str:
     """The percentage with one decimal and a comma ("12,5"); empty when there is no whole."""
-    return _decimal(100 * n / whole) if whole else ""
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return decimal(100 * n / whole) if whole else ""
 
 
 _CONTACT_COLUMNS = (

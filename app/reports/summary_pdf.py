@@ -30,6 +30,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
+from app.reports import numbers
 from app.reports.aggregation import Counts, Summary
 from app.reports.pdf_pages import NumberedCanvas, dejavu_sans
 from app.reports.periods import Period
@@ -142,11 +143,10 @@ class _Report:
     # Numbers as the French write them
 
     def number(self, value: int) -> str:
-        return f"{value:,}".replace(",", self.fonts.thin)
+        return numbers.number(value, self.fonts.thin)
 
     def percent(self, part: float, whole: int, decimals: int = 1) -> str:
-        text = f"{100 * part / whole:.{decimals}f}".replace(".", ",")
-        return f"{text}{self.fonts.thin}%"
+        return numbers.percent(part, whole, decimals, self.fonts.thin)
 
     def count(self, value: int, noun: str) -> str:
         """ "1 contact", "1 234 contacts"."""
@@ -156,19 +156,11 @@ class _Report:
         return euros(cents).replace("\u202f", self.fonts.thin).replace(" ", "\u00a0")
 
     def duration(self, minutes: float) -> str:
-        whole = math.floor(minutes + 0.5)
-        if whole < 60:
-            return f"{whole}\u00a0min"
-        hours, rest = divmod(whole, 60)
-        return f"{hours}\u00a0h\u00a0{rest:02d}"
+        return numbers.duration(minutes)
 
     def hours(self, minutes: int) -> str:
         """A long total, rounded to the hour: "environ 350 h"."""
-        return (
-            f"environ {self.number(math.floor(minutes / 60 + 0.5))}\u00a0h"
-            if minutes >= 60
-            else f"{minutes}\u00a0min"
-        )
+        return numbers.time_spent(minutes, self.fonts.thin)
 
     def change(self, base: int, period: Period) -> tuple[str, str]:
         """("+12 %", "par rapport à octobre 2026 (1 102 contacts)"); a dash when there is no base."""

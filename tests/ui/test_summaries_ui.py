@@ -83,7 +83,7 @@ def test_the_last_full_month_shows_its_exact_figures(qtbot, desk) -> None:
     assert f"aucun contact en {month.year_before().label} pour comparer" in change
     assert screen.solved_card.figure.text() == f"87{NBSP}%"
     assert screen.solved_card.detail.text() == "20 contacts sur 23"
-    assert screen.duration_card.figure.text() == "10 min"
+    assert screen.duration_card.figure.text() == f"10{NBSP}min"
 
     caf = desk.catalogue.label("partners", "caf")
     assert screen.partners_chart.bars[:2] == [(caf, 14), (desk.catalogue.label("partners", "dgfip"), 9)]
