@@ -76,9 +76,11 @@ def _spreadsheet_csv(path: Path) -> Iterator[Any]:
 
 def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
     period, total = summary.period, summary.total
-    last_day = period.end - timedelta(days=1)
+    last_day = summary.counted_to
+    bounds = f"du {period.start:%d/%m/%Y} au {period.end - timedelta(days=1):%d/%m/%Y}"
+    ongoing = f" — période en cours, chiffres au {last_day:%d/%m/%Y}" if summary.ongoing else ""
     rows: list[Row] = [
-        ["Période", f"{period.label} (du {period.start:%d/%m/%Y} au {last_day:%d/%m/%Y})", "", ""],
+        ["Période", f"{period.label} ({bounds}){ongoing}", "", ""],
         ["Structure", summary.structure, "", ""],
         ["Matricule", summary.matricule, "", ""],
         ["Édité le", f"{summary.generated_at.astimezone():%d/%m/%Y à %H:%M}", "", ""],

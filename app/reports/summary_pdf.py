@@ -14,7 +14,6 @@ hyphen.
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -190,7 +189,11 @@ class _Report:
         summary = self.summary
         story: list[Flowable] = [
             self.para("Synthèse d'activité", self.title),
-            self.para(escape(summary.period.label[:1].upper() + summary.period.label[1:]), self.subtitle),
+            self.para(
+                escape(summary.period.label[:1].upper() + summary.period.label[1:])
+                + (" (période en cours)" if summary.ongoing else ""),
+                self.subtitle,
+            ),
             self.para(escape(f"{summary.structure} — matricule {summary.matricule}"), self.tile_label),
             Spacer(1, 5 * mm),
             *self._overview(),
@@ -454,7 +457,7 @@ class _Report:
     def _pass_numerique(self) -> list[Flowable]:
         summary = self.summary
         heading = self.para("Pass numérique", self.heading)
-        last_day = summary.period.end - timedelta(days=1)
+        last_day = summary.counted_to
         stock = f"stock restant au {last_day:%d/%m/%Y} : {self.count(summary.pass_stock_left, 'chèque')}"
         moves = (
             summary.pass_issuances,

@@ -457,11 +457,10 @@ class SummariesScreen(QWidget):
     def _fill(self, summary: "Summary") -> None:
         catalogue = self.workspace.catalogue
         period = summary.period
-        ongoing = date.today() < period.end
         generated = summary.generated_at.astimezone()
         self.subtitle.setText(
             f"<b>{period.label[:1].upper()}{period.label[1:]}</b>"
-            + (" (période en cours)" if ongoing else "")
+            + (" (période en cours)" if summary.ongoing else "")
             + f" · {escape(summary.structure)}<br>Chiffres calculés le {generated:%d/%m/%Y à %H:%M}."
         )
         total = summary.total
@@ -491,7 +490,8 @@ class SummariesScreen(QWidget):
         handed = summary.pass_cheques_handed_out
         self.pass_card.show_figure(
             f"{number(handed)} chèque{'s' if handed > 1 else ''}",
-            f"remis ({euros(summary.pass_value_handed_out_cents)}) · stock restant à la fin de la période : "
+            f"remis ({euros(summary.pass_value_handed_out_cents)}) · stock restant au "
+            f"{summary.counted_to:%d/%m/%Y} : "
             f"{number(summary.pass_stock_left)} chèque{'s' if summary.pass_stock_left > 1 else ''}",
         )
 
