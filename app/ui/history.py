@@ -340,10 +340,14 @@ class HistoryScreen(QWidget):
                 self, "Supprimer", "Sélectionnez d'abord le contact à supprimer dans la liste."
             )
             return
-        answer = QMessageBox.question(
+        row = self.table.selectionModel().selectedRows()[0].row()
+        answer = QMessageBox.question(  # « Non » by default: Entrée never deletes by surprise
             self,
             "Supprimer le contact",
-            "Supprimer ce contact saisi par erreur ? Il ne sera plus compté dans les statistiques.",
+            f"Supprimer le contact {self.model.describe(row)} ?\n\n"
+            "Saisi par erreur, il ne sera plus compté dans les statistiques.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
             try:

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
 from app.models.contacts import ContactFilter
 from app.ui.main_window import SCREENS
@@ -167,9 +167,26 @@ def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
     history = window.history
     window.nav.setCurrentRow(2)
     history.table.selectRow(0)
-    answer_next_message_box(QMessageBox.StandardButton.No)
+    asked = []
+
+    def press_enter() -> None:  # the box names the contact; Entrée keeps it
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, press_enter)
+            return
+        asked.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, press_enter)
     history._remove()
     assert desk.contacts.count(ContactFilter()) == 2
+    [question] = asked
+    shown, label = history.model.rows[0], desk.catalogue.label
+    local = shown.occurred_at.astimezone()
+    assert (
+        f"du {local:%d/%m/%Y} à {local:%H:%M} — {label('situations', shown.situation)} "
+        f"({label('partners', shown.partners[0])}), {shown.agent}"
+    ) in question
     answer_next_message_box(QMessageBox.StandardButton.Yes)
     history._remove()
     assert desk.contacts.count(ContactFilter()) == 1
