@@ -237,6 +237,7 @@ class ContactDialog(QDialog):
         self._opened = datetime.now(UTC)
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
+        self._error_field = ""  # the field the message under the title is about
         self.place.clear()
         places = workstation.places()
         if existing is not None and existing.place not in places:
@@ -282,6 +283,8 @@ class ContactDialog(QDialog):
     def _situation_chosen(self, situation: Situation | None) -> None:
         if situation is None:
             return
+        if self._error_field in ("situation", "partners"):  # « Choisissez une situation » is answered
+            self.error.setVisible(False)
         for box in self.partner_boxes.values():
             box.setChecked(False)
         if situation.partners:
@@ -346,6 +349,7 @@ class ContactDialog(QDialog):
             self.accept()
 
     def _show_error(self, message: str, field: str) -> None:
+        self._error_field = field
         show_notice(self.error, message)
         focus = {
             "situation": self.situation,

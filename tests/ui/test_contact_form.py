@@ -109,6 +109,11 @@ def test_saving_without_a_situation_says_so_and_saves_nothing(qtbot, desk) -> No
     assert dialog.isVisible()
     assert "Choisissez une situation" in dialog.error.text()
     assert desk.contacts.count(ContactFilter()) == 0
+    keys = Keyboard(qtbot)
+    keys.type("imp")
+    keys.press(Qt.Key.Key_Return)  # a valid choice: the warning goes
+    assert dialog.situation.situation.id == "declarer-impots"
+    assert dialog.isVisible() and dialog.error.isHidden()
 
 
 def test_the_note_refuses_a_phone_number_and_keeps_the_form(qtbot, desk) -> None:
