@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", required=True, help="adresse du serveur, ex. https://reporting.exemple.fr"
     )
     enroll.add_argument(
-        "--code", required=True, help="code d'inscription à usage unique donné par le responsable"
+        "--code",
+        required=True,
+        help="code d'inscription à usage unique donné par l'administrateur du serveur",
     )
     enroll.add_argument(
         "--reattribuer",

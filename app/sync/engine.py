@@ -63,7 +63,7 @@ CONTENT_ACCEPTED = (
 REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
-    "Inscrivez-le dans Paramètres avec le code fourni par le responsable."
+    "Inscrivez-le dans Paramètres avec le code fourni par l'administrateur du serveur."
 )
 
 

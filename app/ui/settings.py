@@ -160,11 +160,13 @@ class SettingsScreen(QWidget):
         self.server_url = QLineEdit()
         self.server_url.setPlaceholderText("https://reporting.exemple.fr")
         self.server_url.setAccessibleName("Adresse du serveur de reporting")
-        self.server_url.setToolTip("L'adresse donnée par le responsable, commençant par https://.")
+        self.server_url.setToolTip(
+            "L'adresse donnée par l'administrateur du serveur, commençant par https://."
+        )
         self.enrolment_code = QLineEdit()
         self.enrolment_code.setPlaceholderText("Code à usage unique, ex. 7KQM-2WXP-H9TD")
         self.enrolment_code.setAccessibleName("Code d'inscription")
-        self.enrolment_code.setToolTip("Le code à usage unique donné par le responsable.")
+        self.enrolment_code.setToolTip("Le code à usage unique donné par l'administrateur du serveur.")
         self.enrol_button = QPushButton("Inscrire ce poste")
         self.enrol_button.setToolTip(
             "Inscrit ce poste auprès du serveur avec l'adresse et le code ci-dessus."
@@ -274,7 +276,7 @@ class SettingsScreen(QWidget):
         else:
             self.sync_status.setText(
                 "Poste non inscrit : les contacts restent sur ce poste. Pour les envoyer au serveur de reporting, "
-                "saisissez son adresse et le code d'inscription donné par le responsable."
+                "saisissez son adresse et le code d'inscription donné par l'administrateur du serveur."
             )
         self.referents.refresh()
         agent = workstation.current_agent

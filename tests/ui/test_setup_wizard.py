@@ -105,6 +105,8 @@ def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspac
     wizard.next()
     page = wizard.join_page
     assert wizard.currentPage() is page and unnamed_controls(wizard) == []
+    # The code comes from the server's administrator, who creates it, not from the structure's responsable.
+    assert "donné par l'administrateur du serveur" in page.code.toolTip()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     page.server.setText("http://reporting.exemple.fr")  # not HTTPS: refused before any request
     page.code.setText("7KQM-2WXP-H9TD")
