@@ -378,3 +378,16 @@ def test_a_handing_out_the_server_refused_is_shown_and_the_responsable_gives_oth
     assert not screen.refused.isVisible()
     states = dict(desk.db.execute("SELECT number, state FROM pass_cheques WHERE number IN ('1003', '1004')"))
     assert states == {"1003": "disponible", "1004": "remis"}
+
+
+def test_with_no_cheque_in_stock_nothing_can_be_handed_out(qtbot, desk) -> None:
+    """An empty stock disables « Remettre et imprimer le reçu » and says why; a booklet enables it."""
+    _window, screen = pass_screen(qtbot, desk)
+    dialog = screen.open_issuance()
+    assert not dialog.hand_out_button.isEnabled()
+    assert dialog.message.isVisible() and "Aucun chèque utilisable en stock" in dialog.message.text()
+    dialog.reject()
+    receive_booklet(qtbot, screen)
+    dialog = screen.open_issuance()
+    assert dialog.hand_out_button.isEnabled()
+    dialog.reject()
