@@ -391,3 +391,23 @@ def test_with_no_cheque_in_stock_nothing_can_be_handed_out(qtbot, desk) -> None:
     dialog = screen.open_issuance()
     assert dialog.hand_out_button.isEnabled()
     dialog.reject()
+
+
+def test_the_assessment_is_answered_with_1_2_3_as_the_flows_are(qtbot, desk) -> None:
+    """Ten questions, ten keys: each answers the question in hand and moves to the next one."""
+    window, screen = pass_screen(qtbot, desk)
+    assessment = screen.open_assessment()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is assessment)
+    keys = Keyboard(qtbot)
+    questions = assessment.questionnaire.questions
+    for number in range(len(questions)):
+        keys.press(Qt.Key.Key_2 if number == 4 else Qt.Key.Key_3)
+    assert keys.count == len(questions) == 10
+    values = {value for value, _label in assessment.questionnaire.answers}
+    expected = {q.id: max(values) for q in questions} | {questions[4].id: sorted(values)[1]}
+    assert assessment._answers() == expected
+    assert assessment.result.isVisible()
+    assessment.groups[questions[7].id].buttons()[0].setFocus()  # back on question 8: 1 changes it
+    keys.press(Qt.Key.Key_1)
+    assert assessment._answers()[questions[7].id] == min(values)
+    assessment.reject()
