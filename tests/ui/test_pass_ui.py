@@ -395,7 +395,7 @@ def test_with_no_cheque_in_stock_nothing_can_be_handed_out(qtbot, desk) -> None:
 
 def test_the_assessment_is_answered_with_1_2_3_as_the_flows_are(qtbot, desk) -> None:
     """Ten questions, ten keys: each answers the question in hand and moves to the next one."""
-    window, screen = pass_screen(qtbot, desk)
+    _window, screen = pass_screen(qtbot, desk)
     assessment = screen.open_assessment()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is assessment)
     keys = Keyboard(qtbot)
