@@ -15,6 +15,7 @@ from app.models.note_guard import value_problem
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import SharedSettings, agent_item
 from app.models.structures import Structure, StructureList, load_structures
+from app.models.text import fold
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
 # Display, chosen in Paramètres › Affichage for everyone at this workstation (the screen is shared).
@@ -279,12 +280,29 @@ def _checked(structure: Structure, stops: list[str]) -> list[str]:
     return stops
 
 
+def stop_problem(stop: str, stops: list[str]) -> str | None:
+    """Why `stop` cannot join the round `stops`, in French, or None: a name that could hold an
+    identifier, or a stop already there under another case or accents (« etreux », « Étreux »)
+    — two names for one place would split its contacts."""
+    stop = " ".join(stop.split())
+    if not stop:
+        return "Saisissez la commune de l'arrêt."
+    problem = value_problem(stop, "Le nom d'un arrêt")
+    if problem:
+        return problem
+    same = next((known for known in stops if fold(known) == fold(stop)), None)
+    if same is not None:
+        return f"« {same} » est déjà un arrêt de la tournée."
+    return None
+
+
 def _clean_stops(stops: list[str]) -> list[str]:
+    """The stops whitespace-trimmed, a name written twice (whatever its case or accents) kept once."""
     seen: list[str] = []
     for stop in stops:
         stop = " ".join(stop.split())
         _refuse_identifiers(stop, "Le nom d'un arrêt")
-        if stop and stop not in seen:
+        if stop and all(fold(known) != fold(stop) for known in seen):
             seen.append(stop)
     return seen
 
