@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from app.models.pass_numerique import EVENT_LABELS, BookletStock, compact_number
 from app.models.workspace import Workspace
 from app.ui.places_panel import PlacesPanel
 from app.ui.refused_pass_dialog import describe
-from app.ui.tables import height_in_lines, name_tabs, read_only_table
+from app.ui.tables import Tabs, height_in_lines, name_tabs, read_only_table
 
 # The remark column says it in words ("⚠ Expire dans…", "⚠ Périmé…"): the colour only repeats it.
 WARNING_BACKGROUND = QColor("#fff4d6")
@@ -125,7 +124,7 @@ class PassScreen(QWidget):
         )
         self.places = PlacesPanel(workspace)
         self.places.changed.connect(self.changed)
-        self.tabs = QTabWidget()
+        self.tabs = Tabs()
         self.tabs.addTab(self.stock, "Stock par carnet")
         self.tabs.addTab(self.ledger, "Registre")
         self.tabs.addTab(self.places, "Lieux qualifiés")

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +40,7 @@ from app.reports.numbers import duration, number, percent, time_spent
 from app.reports.periods import MONTHS, Period
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
-from app.ui.tables import height_in_lines, name_tabs, read_only_table
+from app.ui.tables import Tabs, height_in_lines, name_tabs, read_only_table
 
 if TYPE_CHECKING:
     from app.reports.aggregation import Counts, Summary
@@ -290,7 +289,7 @@ class SummariesScreen(QWidget):
         charts.setColumnStretch(1, 1)
 
         self.tables: dict[str, QTableWidget] = {}
-        self.details = QTabWidget()
+        self.details = Tabs()
         name_tabs(
             self.details,
             "Tableaux détaillés",

@@ -293,3 +293,30 @@ def test_the_bar_charts_grow_with_the_font(qtbot) -> None:
     assert not chart.grab().isNull()
     narrow = chart.minimumSizeHint().width()
     assert chart.heightForWidth(narrow) > chart.heightForWidth(4 * narrow), "the note wraps, not cut"
+
+
+def test_the_wheel_over_the_tabs_does_not_switch_tab(qtbot, desk) -> None:
+    """Scrolling down Synthèses with the pointer over « Chiffres exacts » kept switching its tab; the
+    bar now leaves the wheel to the page (a real wheel goes on to the scroll area: Qt propagates an
+    event the bar ignores, though not a synthetic one, so the test checks that it is ignored)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    _window, screen = summaries(qtbot, desk)
+    bar = screen.details.tabBar()
+    before = screen.details.currentIndex()
+    spot = QPointF(bar.tabRect(0).center())
+    for _ in range(3):
+        wheel = QWheelEvent(
+            spot,
+            QPointF(bar.mapToGlobal(spot.toPoint())),
+            QPoint(),
+            QPoint(0, -120),  # one notch down
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(bar, wheel)
+        assert not wheel.isAccepted()
+    assert screen.details.currentIndex() == before
