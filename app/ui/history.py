@@ -33,6 +33,7 @@ PERIODS = {
     "all": "Tout l'historique",
     "custom": "Période choisie…",
 }
+DEFAULT_PERIOD = "30d"
 
 
 def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
@@ -199,6 +200,12 @@ class HistoryScreen(QWidget):
         for widget in (self.period, start_caption, self.start, end_caption, self.end):
             filters.addWidget(widget)
         filters.addStretch(1)
+        self.clear_filters_button = QPushButton("E&ffacer les filtres")
+        self.clear_filters_button.setToolTip(
+            "Revient aux 30 derniers jours, tous partenaires, situations, issues, agents et lieux (Alt+F)."
+        )
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_filters_button)
         more = QHBoxLayout()
         for widget in (self.partner, self.situation, self.outcome, self.agent, self.place):
             more.addWidget(widget, 1)
@@ -217,7 +224,7 @@ class HistoryScreen(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
 
-        self.period.setCurrentIndex(self.period.findData("30d"))
+        self.period.setCurrentIndex(self.period.findData(DEFAULT_PERIOD))
         self._show_period_dates()
         self.period.currentIndexChanged.connect(self._apply_period)
         for combo in (self.partner, self.situation, self.outcome, self.agent, self.place):
@@ -238,6 +245,19 @@ class HistoryScreen(QWidget):
         for item_id, item in items:
             combo.addItem(item.label, item_id)
         return combo
+
+    def clear_filters(self) -> None:
+        """Every filter back to its default, the list read once."""
+        combos = (self.period, self.partner, self.situation, self.outcome, self.agent, self.place)
+        for combo in combos:
+            combo.blockSignals(True)
+        self.period.setCurrentIndex(self.period.findData(DEFAULT_PERIOD))
+        for combo in combos[1:]:
+            combo.setCurrentIndex(0)
+        for combo in combos:
+            combo.blockSignals(False)
+        self._show_period_dates()
+        self.reload_rows()
 
     def refresh_choices(self) -> None:
         """Agents and places change with the set-up; keep the current choice when it still exists."""

@@ -216,3 +216,24 @@ def test_a_long_session_does_not_abort(qtbot, desk) -> None:
     for _ in range(20000):
         emitter.fired.emit()
     assert abs(sys.getrefcount(True) - before_true) < 100
+
+
+def test_effacer_les_filtres_brings_every_contact_back(qtbot, desk) -> None:
+    add(desk)
+    add(desk, situation="naissance", partners=["caf"])
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(2)
+    history = window.history
+    history.period.setCurrentIndex(history.period.findData("today"))
+    history.partner.setCurrentIndex(history.partner.findData("caf"))
+    history.situation.setCurrentIndex(history.situation.findData("naissance"))
+    assert history.model.rowCount() == 1
+    history.partner.setFocus()
+    qtbot.keyClick(history.partner, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # E&ffacer les filtres
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2)  # a mnemonic clicks once its animation ends
+    assert history.period.currentData() == "30d"
+    assert [combo.currentIndex() for combo in (history.partner, history.situation, history.outcome)] == [
+        0,
+        0,
+        0,
+    ]
