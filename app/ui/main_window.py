@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
         self.structure_label.setAccessibleName("Structure")
         # The first thing to give way on a small screen or at a large text size (its tooltip keeps it whole).
         self.structure_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.stop_caption = QLabel("A&rrêt :")
+        self.stop_caption = QLabel("&Arrêt :")
         self.stop_switch = QComboBox()
         self.stop_switch.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.stop_switch.setMinimumContentsLength(10)
