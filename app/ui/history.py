@@ -263,7 +263,7 @@ class HistoryScreen(QWidget):
         """Agents and places change with the set-up; keep the current choice when it still exists."""
         workstation = self.workspace.workstation
         for combo, values in (
-            (self.agent, [a.name for a in workstation.agents()]),
+            (self.agent, [a.name for a in workstation.agents(inactive=True)]),  # their contacts stay
             (self.place, workstation.places()),
         ):
             current = combo.currentData()

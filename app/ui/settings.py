@@ -123,9 +123,15 @@ class SettingsScreen(QWidget):
             "celle qui est appliquée."
         )
         self.history_button.clicked.connect(self._show_history)
+        self.deactivate_agent_button = QPushButton("Désactiver l'agent sélectionné…")
+        self.deactivate_agent_button.setToolTip(
+            "Un agent parti n'est plus proposé ; ses contacts restent à son nom dans l'historique (responsable)."
+        )
+        self.deactivate_agent_button.clicked.connect(self._deactivate_agent)
         agents_layout = QVBoxLayout(agents_box)
         agents_layout.addWidget(self.agents)
         agents_layout.addLayout(row)
+        agents_layout.addWidget(self.deactivate_agent_button, alignment=Qt.AlignmentFlag.AlignLeft)
         agents_layout.addWidget(self.history_button)
 
         data_box = QGroupBox("Données")
@@ -295,7 +301,10 @@ class SettingsScreen(QWidget):
         self.remove_site_button.setEnabled(manager and self.sites.count() > 0)
         self.agents.clear()
         for agent in workstation.agents():
-            self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+            entry = QListWidgetItem(f"{agent.name} — {ROLES[agent.role]}")
+            entry.setData(Qt.ItemDataRole.UserRole, agent.id)
+            self.agents.addItem(entry)
+        self.deactivate_agent_button.setEnabled(manager and self.agents.count() > 1)
 
     def _show_structure_rule(self, enrolled: bool, manager: bool) -> None:
         """The button says beforehand what Workstation.correct_structure would refuse."""
@@ -420,6 +429,31 @@ class SettingsScreen(QWidget):
 
     def _show_history(self) -> None:
         SettingsHistoryDialog(self.workspace.shared, self).open()
+
+    def _deactivate_agent(self) -> None:
+        entry = self.agents.currentItem()
+        if entry is None:
+            QMessageBox.information(
+                self, "Agents", "Sélectionnez d'abord l'agent à désactiver dans la liste."
+            )
+            return
+        name = entry.text().split(" — ")[0]
+        answer = QMessageBox.question(
+            self,
+            "Désactiver l'agent",
+            f"Désactiver « {name} » ? Il ne sera plus proposé ; ses contacts restent à son nom.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.workspace.workstation.deactivate_agent(entry.data(Qt.ItemDataRole.UserRole))
+        except (SetupError, SharedSettingError) as error:
+            QMessageBox.warning(self, "Agents", str(error))
+            return
+        self.refresh()
+        self.changed.emit()
 
     def _add_agent(self) -> None:
         try:

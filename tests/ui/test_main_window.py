@@ -237,3 +237,26 @@ def test_effacer_les_filtres_brings_every_contact_back(qtbot, desk) -> None:
         0,
         0,
     ]
+
+
+def test_a_responsable_deactivates_an_agent_who_left(qtbot, desk) -> None:
+    add(desk, agent="Karim B.")
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(SCREENS.index("Paramètres"))
+    settings = window.settings
+    assert settings.deactivate_agent_button.isEnabled()
+    [karim] = [
+        settings.agents.item(i)
+        for i in range(settings.agents.count())
+        if "Karim" in settings.agents.item(i).text()
+    ]
+    settings.agents.setCurrentItem(karim)
+    answer_next_message_box(QMessageBox.StandardButton.Yes)
+    settings.deactivate_agent_button.click()
+    assert [window.agent_switch.itemText(i) for i in range(window.agent_switch.count())] == ["Camille R."]
+    assert settings.agents.count() == 1 and not settings.deactivate_agent_button.isEnabled()
+    window.nav.setCurrentRow(SCREENS.index("Contacts"))
+    history = window.history
+    assert history.agent.findData("Karim B.") > 0  # the history still filters their contacts
+    history.agent.setCurrentIndex(history.agent.findData("Karim B."))
+    assert history.model.rowCount() == 1
