@@ -95,6 +95,12 @@ class ContactsTable(QTableView):
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._fitted_to = (0, 0)
         self.fit_columns()
+        model.modelReset.connect(self._fit_to_rows)
+
+    def _fit_to_rows(self) -> None:
+        """New rows (a filter, a change): the widths follow what they hold."""
+        self._fitted_to = (0, 0)
+        self.fit_columns()
 
     def fit_columns(self) -> None:
         """Share the table's width out among the columns, unless neither the width nor the text
@@ -106,11 +112,19 @@ class ContactsTable(QTableView):
             return
         self._fitted_to = (character, available)
         header = self.horizontalHeader()
-        wanted = [(characters + 1) * character for characters, _, _ in self.COLUMNS]
+        # What the rows shown need (padding of the style sheet included): the room left once every
+        # column has it goes to the note (the last, stretched), never the note wide and a date cut.
+        content = [self.sizeHintForColumn(column) for column in range(len(self.COLUMNS) - 1)] + [0]
+        wanted = [
+            max((characters + 1) * character, needed)
+            for (characters, _, _), needed in zip(self.COLUMNS, content, strict=True)
+        ]
         metrics = self.fontMetrics()
         least = [
-            metrics.horizontalAdvance(low) + character if isinstance(low, str) else (low + 1) * character
-            for _, low, _ in self.COLUMNS
+            max(metrics.horizontalAdvance(low) + character, needed)  # never cut: the date, the time…
+            if isinstance(low, str)
+            else (low + 1) * character
+            for (_, low, _), needed in zip(self.COLUMNS, content, strict=True)
         ]
         headed = [
             max(low, header.sectionSizeFromContents(column).width()) for column, low in enumerate(least)
