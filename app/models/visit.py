@@ -60,9 +60,14 @@ class Visit:
         with transaction(self.db):
             self.db.execute("DELETE FROM settings WHERE key = ?", [VISIT_KEY])
 
-    def minutes(self, now: datetime | None = None, opened: datetime | None = None) -> int:
-        """The duration to propose for the contact saved at `now`: from the visit's start, or from
-        `opened` (the form's opening) when it is earlier or no visit is under way; 1 min at least."""
+    def counted_from(self, opened: datetime, now: datetime | None = None) -> datetime:
+        """Where the duration of a contact whose form opened at `opened` counts from: the visit's
+        start, or the form's opening when it is earlier or no visit is under way."""
+        start = self.started_at(now)
+        return opened if start is None else min(start, opened)
+
+    def minutes(self, now: datetime | None = None) -> int:
+        """The duration to propose for a contact saved at `now` without a form (the command line):
+        from the visit's start, else 1 min."""
         now = now or utc_now()
-        starts = [start for start in (self.started_at(now), opened) if start is not None]
-        return duration_minutes(min(starts), now) if starts else 1
+        return duration_minutes(self.counted_from(now, now), now)

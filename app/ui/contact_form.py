@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.models.record import ContactRecord, RecordError
 from app.models.reference import Choice, Situation
+from app.models.visit import duration_minutes
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.ui.commune_picker import CommunePicker
@@ -86,6 +87,7 @@ class ContactDialog(QDialog):
         self._reset(existing, prefill)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._refresh_duration)
+        self.finished.connect(self._timer.stop)  # the visit is read from the database: not once closed
         if existing is None:
             self._timer.start(DURATION_REFRESH_MS)
 
@@ -234,7 +236,8 @@ class ContactDialog(QDialog):
     def _reset(self, existing: ContactRecord | None, prefill: dict | None = None) -> None:
         """Fill the form with defaults (new contact) or with `existing` (correction)."""
         workstation = self.workspace.workstation
-        self._opened = datetime.now(UTC)
+        # Read once: the clock below then never touches the database.
+        self._counted_from = self.workspace.visit.counted_from(datetime.now(UTC))
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
         self._error_field = ""  # the field the message under the title is about
@@ -300,11 +303,11 @@ class ContactDialog(QDialog):
         self._duration_touched = True
 
     def elapsed_minutes(self) -> int:
-        """The visit's duration so far (the model's rule: `Visit.minutes`)."""
-        return self.workspace.visit.minutes(opened=self._opened)
+        """The visit's duration so far (the model's rule: `Visit.counted_from`, `duration_minutes`)."""
+        return duration_minutes(self._counted_from, datetime.now(UTC))
 
     def _refresh_duration(self) -> None:
-        if not self._duration_touched:
+        if not self._duration_touched and self.isVisible():
             with QSignalBlocker(self.duration):
                 self.duration.setValue(self.elapsed_minutes())
 

@@ -17,11 +17,13 @@ def test_a_visit_begins_with_the_first_action_and_ends_with_its_contact(desk) ->
     assert visit.minutes(NINE + timedelta(minutes=27, seconds=10)) == 28
     # The form opened a minute before saving does not shorten it; one opened before the visit began
     # (the agent started the form, then a flow) lengthens it.
-    assert visit.minutes(NINE + timedelta(minutes=27), opened=NINE + timedelta(minutes=26)) == 27
-    assert visit.minutes(NINE + timedelta(minutes=27), opened=NINE - timedelta(minutes=3)) == 30
+    later = NINE + timedelta(minutes=27)
+    assert visit.counted_from(NINE + timedelta(minutes=26), later) == NINE
+    assert visit.counted_from(NINE - timedelta(minutes=3), later) == NINE - timedelta(minutes=3)
     visit.end()
     assert visit.started_at(NINE + timedelta(minutes=28)) is None
-    assert visit.minutes(NINE + timedelta(minutes=40), opened=NINE + timedelta(minutes=36)) == 4
+    opened = NINE + timedelta(minutes=36)
+    assert visit.counted_from(opened, NINE + timedelta(minutes=40)) == opened
 
 
 def test_nouvelle_personne_restarts_the_visit(desk) -> None:
