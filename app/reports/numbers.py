@@ -33,6 +33,11 @@ def percent(part: float, whole: int, decimals: int = 0, thin: str = THIN) -> str
     return f"{decimal(100 * part / whole, decimals)}{thin}%"
 
 
+def change(value: float) -> str:
+    """The size of a change in percent, without its sign: "12", or "0,4" under 1 % (not "0")."""
+    return decimal(value, 0 if rounded(value) >= 1 else 1)
+
+
 def duration(minutes: float) -> str:
     """A contact's duration: "30 min", "1 h", "1 h 05" (whole minutes, halves up)."""
     whole = int(rounded(minutes))

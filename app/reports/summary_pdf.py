@@ -173,7 +173,7 @@ class _Report:
         value = abs(100 * difference / base)
         if value < 0.05:
             return "quasi stable", context
-        shown = f"{value:.0f}" if value >= 1 else f"{value:.1f}".replace(".", ",")
+        shown = numbers.change(value)
         sign = "+" if difference > 0 else self.fonts.minus
         return f"{sign}{shown}{self.fonts.thin}%", context
 

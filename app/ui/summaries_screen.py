@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.models.pass_numerique import euros
 from app.models.workspace import Workspace
-from app.reports.numbers import duration, number, percent, time_spent
+from app.reports.numbers import change, duration, number, percent, time_spent
 from app.reports.periods import MONTHS, Period
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
@@ -93,7 +93,7 @@ def _change_in_words(current: int, before: int, period: Period) -> str:
     if current == before:
         return f"stable {against}"
     value = abs(100 * (current - before) / before)
-    shown = f"{value:.0f}" if value >= 1 else f"{value:.1f}".replace(".", ",")
+    shown = change(value)
     return f"{'+' if current > before else '−'}{shown}\u00a0% {against}"
 
 
