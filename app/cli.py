@@ -83,7 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--help-kind", help="type d'aide (défaut : information)")
     add.add_argument("--outcome", help="issue (défaut : resolu)")
     add.add_argument("--at", help="date et heure du contact, ISO 8601 (défaut : maintenant)")
-    add.add_argument("--duration", type=int, default=10, help="durée en minutes (défaut : 10)")
+    add.add_argument(
+        "--duration",
+        type=int,
+        help="durée en minutes (défaut : celle de la visite en cours, comme dans le formulaire : depuis le "
+        "premier parcours, site ou évaluation pour la personne ou « Nouvelle personne » ; sinon 1)",
+    )
     add.add_argument("--agent", help="nom de l'agent (défaut : l'agent actuel du poste)")
     add.add_argument(
         "--place", help="lieu : la commune du site ou un arrêt du bus (défaut : le site ou l'arrêt actuel)"
@@ -110,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", required=True, help="adresse du serveur, ex. https://reporting.exemple.fr"
     )
     enroll.add_argument(
-        "--code", required=True, help="code d'inscription à usage unique donné par le responsable"
+        "--code",
+        required=True,
+        help="code d'inscription à usage unique donné par l'administrateur du serveur",
     )
     enroll.add_argument(
         "--reattribuer",
@@ -255,7 +262,7 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
         "channel": args.channel or catalogue.defaults["channel"],
         "help_kind": args.help_kind or catalogue.defaults["help_kind"],
         "outcome": args.outcome or catalogue.defaults["outcome"],
-        "duration_minutes": args.duration,
+        "duration_minutes": args.duration if args.duration is not None else workspace.visit.minutes(),
         "age_band": args.age_band,
         "first_visit": args.first_visit or None,
         "non_recours": args.non_recours,
@@ -273,6 +280,7 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
     if moment:
         fields["occurred_at"] = moment
     record = workspace.contacts.add(fields, args.note)
+    workspace.visit.end()  # as the form does: the next person's visit starts with the next action
     log.info("contact %s recorded", record.id)
     print(record.id)
     return 0

@@ -9,7 +9,7 @@ official page it was checked against and the day it was, and a step not checked 
 shown as to be checked again (`Step.needs_recheck`).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -142,14 +142,20 @@ class Flow:
 
 
 def contact_from_flow(
-    flow: Flow, catalogue: Catalogue, done: list[Step], escalated: bool, minutes: int
+    flow: Flow, catalogue: Catalogue, done: list[Step], solicited: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """What a finished flow pre-fills in the contact form (docs/FLOWS.md, last section)."""
-    partners = list(dict.fromkeys(step.partner for step in done if step.partner))
+    """What a finished flow pre-fills in the contact form (docs/FLOWS.md, last section).
+
+    `solicited`: the partners whose referent was solicited during the flow ("Situation complexe");
+    they are partners of the contact as much as those of the ticked steps, or the per-partner counts
+    would miss them. The duration is not the flow's: the contact form measures the visit
+    (`app.models.visit`), which may have begun before the flow.
+    """
+    partners = list(dict.fromkeys([*(step.partner for step in done if step.partner), *solicited]))
     if not partners:
         partners = list(catalogue.situations[flow.situation].partners[:1])
     groups = {step.group for step in done}
-    if escalated:
+    if solicited:
         help_kind = "orientation"
     elif "demarches" in groups:
         help_kind = "constitution-dossier"
@@ -161,8 +167,7 @@ def contact_from_flow(
         "situation": flow.situation,
         "partners": partners,
         "help_kind": help_kind,
-        "outcome": "attente-referent" if escalated else "resolu",
-        "duration_minutes": max(1, minutes),
+        "outcome": "attente-referent" if solicited else "resolu",
     }
 
 

@@ -33,6 +33,7 @@ class Rule(StrEnum):
     EXPORT = "export"
     SHARED_SETTINGS = "shared_settings"
     OTHER_WORKSTATION_CONTACT = "other_workstation_contact"
+    AGENTS = "agents"
 
 
 # Why an agent may not: each sentence is shown as it is, under the disabled button or as the error.
@@ -43,6 +44,7 @@ WHY_NOT = {
     Rule.ALLOWED_SITES: "Seul un responsable peut autoriser un site ou le retirer des sites autorisés.",
     Rule.SEARCH_ENGINE: "Seul un responsable peut changer le moteur de recherche.",
     Rule.STRUCTURE: "Seul un responsable peut corriger la structure du poste.",
+    Rule.AGENTS: "Seul un responsable peut désactiver un agent.",
     Rule.PASS_STOCK: "Réception des carnets, annulations, retours et seuil : réservés au responsable.",
     Rule.PASS_REFUSED: "Seul un responsable peut régulariser un mouvement de Pass numérique refusé.",
     Rule.SHARED_SETTINGS: "Seul un responsable peut modifier les paramètres partagés par toute la structure.",

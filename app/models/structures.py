@@ -41,6 +41,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Every name in the 2024 list starts so ("France services de Die", "Bus France services …"): an agent
 # typing "die" means Die, so ranking compares what follows.
+_FRANCE_SERVICES = re.compile(r"^(?:bus )?france services?\b")
 _NAME_PREFIX = re.compile(r"^(?:bus )?france services? (?:(?:de la|de l|de|du|des|d) )?")
 
 
@@ -63,6 +64,14 @@ class Structure:
     def rank_keys(self) -> tuple[str, str]:
         """The commune and the name without "France services de", as the ranking compares them."""
         return search_key(self.commune), _NAME_PREFIX.sub("", search_key(self.name))
+
+    @property
+    def heading(self) -> str:
+        """The name as documents head it: « France Services de Nyons », never « France Services
+        France Services de Nyons » (most names of the ANCT's list already begin so)."""
+        if _FRANCE_SERVICES.match(search_key(self.name)):
+            return self.name
+        return f"France Services {self.name}"
 
     def describe(self) -> str:
         kind = "itinérante" if self.itinerant else "site fixe"

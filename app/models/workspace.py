@@ -24,6 +24,7 @@ from app.paths import database_path
 if TYPE_CHECKING:
     from app.models.pass_numerique import PassStore
     from app.models.qualified_places import PlaceStore
+    from app.models.visit import Visit
 
 # Beside the database: the reference files the reporting server sent (`app.sync.engine`).
 REFERENCE_FOLDER = "reference"
@@ -72,6 +73,13 @@ class Workspace:
         from app.models.qualified_places import PlaceStore
 
         return PlaceStore(self.db)
+
+    # The person at the desk's visit (its duration); opened on first use: it needs pydantic's record.
+    @cached_property
+    def visit(self) -> "Visit":
+        from app.models.visit import Visit
+
+        return Visit(self.db)
 
     def record_loaders(self) -> dict:
         """How the outbox finds the records of each kind it has to send."""

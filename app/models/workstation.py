@@ -16,6 +16,7 @@ from app.models.permissions import WHY_NOT, Rule, refusal, require
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import SharedSettings, agent_item
 from app.models.structures import Structure, StructureList, load_structures
+from app.models.text import fold
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
 # Display, chosen in Paramètres › Affichage for everyone at this workstation (the screen is shared).
@@ -178,11 +179,30 @@ class Workstation:
             return []
         return self.stops if structure.itinerant else [structure.commune]
 
-    def agents(self) -> list[Agent]:
+    def agents(self, *, inactive: bool = False) -> list[Agent]:
+        """The agents offered (status bar, form); with `inactive`, also those deactivated, whose
+        contacts the history still lists and filters."""
+        where = "" if inactive else "WHERE active = 1 "
         return [
-            Agent(*row)
-            for row in self.db.execute("SELECT id, name, role FROM agents WHERE active = 1 ORDER BY name")
+            Agent(*row) for row in self.db.execute(f"SELECT id, name, role FROM agents {where}ORDER BY name")
         ]
+
+    def deactivate_agent(self, agent_id: int) -> Agent:
+        """An agent who left: no longer offered anywhere, their contacts kept under their name; once
+        enrolled, for every workstation of the structure. Only a responsable, never oneself (the
+        workstation would be left without a current agent)."""
+        agent = next((a for a in self.agents() if a.id == agent_id), None)
+        if agent is None:
+            raise SetupError("Cet agent n'est plus actif sur ce poste.")
+        current = self.current_agent
+        require(current, Rule.AGENTS, SetupError)
+        assert current is not None  # require() refuses nobody
+        if agent.id == current.id:
+            raise SetupError("Vous ne pouvez pas désactiver votre propre profil : changez d'agent d'abord.")
+        with transaction(self.db):
+            self.db.execute("UPDATE agents SET active = 0 WHERE id = ?", [agent.id])
+            SharedSettings(self.db).change(agent_item(agent.name), None, deleted=True)
+        return agent
 
     def add_agent(self, name: str, role: str = "agent") -> Agent:
         """An agent added in Paramètres: once enrolled, for every workstation of the structure."""
@@ -200,8 +220,12 @@ class Workstation:
         _refuse_identifiers(name, "Le nom de l'agent")
         if role not in ROLES:
             raise SetupError(f"Rôle inconnu : « {role} ».")
-        if self.db.execute("SELECT 1 FROM agents WHERE name = ?", [name]).fetchone():
+        known = self.db.execute("SELECT id, active FROM agents WHERE name = ?", [name]).fetchone()
+        if known and known[1]:
             raise SetupError(f"Un agent « {name} » existe déjà.")
+        if known:  # deactivated, and back: the same profile, active again
+            self.db.execute("UPDATE agents SET active = 1, role = ? WHERE id = ?", [role, known[0]])
+            return Agent(known[0], name, role)
         cursor = self.db.execute(
             "INSERT INTO agents (name, role, created_at) VALUES (?, ?, ?)",
             [name, role, utc_now().isoformat()],
@@ -286,12 +310,29 @@ def _checked(structure: Structure, stops: list[str]) -> list[str]:
     return stops
 
 
+def stop_problem(stop: str, stops: list[str]) -> str | None:
+    """Why `stop` cannot join the round `stops`, in French, or None: a name that could hold an
+    identifier, or a stop already there under another case or accents (« etreux », « Étreux »)
+    — two names for one place would split its contacts."""
+    stop = " ".join(stop.split())
+    if not stop:
+        return "Saisissez la commune de l'arrêt."
+    problem = value_problem(stop, "Le nom d'un arrêt")
+    if problem:
+        return problem
+    same = next((known for known in stops if fold(known) == fold(stop)), None)
+    if same is not None:
+        return f"« {same} » est déjà un arrêt de la tournée."
+    return None
+
+
 def _clean_stops(stops: list[str]) -> list[str]:
+    """The stops whitespace-trimmed, a name written twice (whatever its case or accents) kept once."""
     seen: list[str] = []
     for stop in stops:
         stop = " ".join(stop.split())
         _refuse_identifiers(stop, "Le nom d'un arrêt")
-        if stop and stop not in seen:
+        if stop and all(fold(known) != fold(stop) for known in seen):
             seen.append(stop)
     return seen
 

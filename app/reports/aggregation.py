@@ -14,7 +14,7 @@ busy structure is some 100,000 contacts, which Python loops over rows would make
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.models.database import DB_TIME_FORMAT, utc_now
 from app.models.escalations import escalation_figures
@@ -61,6 +61,17 @@ class Summary:
     pass_cheques_returned: int
     pass_cheques_cancelled: int
     pass_stock_left: int  # at the end of the period
+
+    @property
+    def ongoing(self) -> bool:
+        """The period was not over when the figures were counted: they say so (« période en cours »)."""
+        return self.generated_at.astimezone().date() < self.period.end
+
+    @property
+    def counted_to(self) -> date:
+        """The last day the figures cover: the period's last, or the day they were counted — the
+        stock of a month still under way is the stock of today, not of its last day."""
+        return min(self.period.end - timedelta(days=1), self.generated_at.astimezone().date())
 
     @property
     def average_minutes(self) -> float | None:
@@ -161,7 +172,7 @@ def summarise(workspace: Workspace, period: Period, now: datetime | None = None)
         ledger[event] = (cheques, value, to_date)
     return Summary(
         matricule=structure.matricule,
-        structure=f"France Services {structure.name} — {structure.commune}",
+        structure=f"{structure.heading} — {structure.commune}",
         period=period,
         generated_at=now,
         total=counts["total"][""],

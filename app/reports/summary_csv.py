@@ -18,6 +18,7 @@ from app.models.csv_files import spreadsheet_writer
 from app.models.reference import Catalogue
 from app.models.workspace import Workspace
 from app.reports.aggregation import CONTACTS_IN_PERIOD, Counts, Summary, local_time, period_bounds
+from app.reports.numbers import decimal
 from app.reports.periods import Period
 from app.reports.week import WEEKDAYS
 
@@ -75,9 +76,11 @@ def _spreadsheet_csv(path: Path) -> Iterator[Any]:
 
 def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
     period, total = summary.period, summary.total
-    last_day = period.last_day
+    last_day = summary.counted_to
+    bounds = f"du {period.start:%d/%m/%Y} au {period.last_day:%d/%m/%Y}"
+    ongoing = f" — période en cours, chiffres au {last_day:%d/%m/%Y}" if summary.ongoing else ""
     rows: list[Row] = [
-        ["Période", f"{period.label} (du {period.start:%d/%m/%Y} au {last_day:%d/%m/%Y})", "", ""],
+        ["Période", f"{period.label} ({bounds}){ongoing}", "", ""],
         ["Structure", summary.structure, "", ""],
         ["Matricule", summary.matricule, "", ""],
         ["Édité le", f"{summary.generated_at.astimezone():%d/%m/%Y à %H:%M}", "", ""],
@@ -89,7 +92,7 @@ def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
     ):
         rows.append(["Contacts", f"{name.capitalize()} : {before.label}", figure, ""])
         # The change: in contacts in "Nombre", in per cent of the earlier figure in "Part (%)".
-        change = _decimal(100 * (total - figure) / figure) if figure else ""
+        change = decimal(100 * (total - figure) / figure) if figure else ""
         rows.append(["Contacts", f"Écart avec la {name} (nombre et %)", total - figure, change])
     breakdowns: tuple[tuple[str, Counts, str | None], ...] = (
         ("Partenaire", summary.by_partner, "partners"),
@@ -111,7 +114,7 @@ def _summary_rows(summary: Summary, catalogue: Catalogue) -> list[Row]:
         )
     average = summary.average_minutes
     rows += [
-        ["Durée", "Durée moyenne d'un contact (min)", _decimal(average) if average is not None else "", ""],
+        ["Durée", "Durée moyenne d'un contact (min)", decimal(average) if average is not None else "", ""],
         ["Durée", "Durée totale (min)", summary.total_minutes, ""],
         [
             "Non-recours",
@@ -164,11 +167,7 @@ def _label(catalogue: Catalogue, kind: str | None, key: str) -> str:
 
 def _share(n: int, whole: int) -> str:
     """The percentage with one decimal and a comma ("12,5"); empty when there is no whole."""
-    return _decimal(100 * n / whole) if whole else ""
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return decimal(100 * n / whole) if whole else ""
 
 
 _CONTACT_COLUMNS = (

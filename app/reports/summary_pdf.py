@@ -29,6 +29,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
+from app.reports import numbers
 from app.reports.aggregation import Counts, Summary
 from app.reports.pdf_pages import NumberedCanvas, dejavu_sans
 from app.reports.periods import Period
@@ -141,11 +142,10 @@ class _Report:
     # Numbers as the French write them
 
     def number(self, value: int) -> str:
-        return f"{value:,}".replace(",", self.fonts.thin)
+        return numbers.number(value, self.fonts.thin)
 
     def percent(self, part: float, whole: int, decimals: int = 1) -> str:
-        text = f"{100 * part / whole:.{decimals}f}".replace(".", ",")
-        return f"{text}{self.fonts.thin}%"
+        return numbers.percent(part, whole, decimals, self.fonts.thin)
 
     def count(self, value: int, noun: str) -> str:
         """ "1 contact", "1 234 contacts"."""
@@ -155,19 +155,11 @@ class _Report:
         return euros(cents).replace("\u202f", self.fonts.thin).replace(" ", "\u00a0")
 
     def duration(self, minutes: float) -> str:
-        whole = math.floor(minutes + 0.5)
-        if whole < 60:
-            return f"{whole}\u00a0min"
-        hours, rest = divmod(whole, 60)
-        return f"{hours}\u00a0h\u00a0{rest:02d}"
+        return numbers.duration(minutes)
 
     def hours(self, minutes: int) -> str:
         """A long total, rounded to the hour: "environ 350 h"."""
-        return (
-            f"environ {self.number(math.floor(minutes / 60 + 0.5))}\u00a0h"
-            if minutes >= 60
-            else f"{minutes}\u00a0min"
-        )
+        return numbers.time_spent(minutes, self.fonts.thin)
 
     def change(self, base: int, period: Period) -> tuple[str, str]:
         """("+12 %", "par rapport à octobre 2026 (1 102 contacts)"); a dash when there is no base."""
@@ -181,7 +173,7 @@ class _Report:
         value = abs(100 * difference / base)
         if value < 0.05:
             return "quasi stable", context
-        shown = f"{value:.0f}" if value >= 1 else f"{value:.1f}".replace(".", ",")
+        shown = numbers.change(value)
         sign = "+" if difference > 0 else self.fonts.minus
         return f"{sign}{shown}{self.fonts.thin}%", context
 
@@ -197,7 +189,11 @@ class _Report:
         summary = self.summary
         story: list[Flowable] = [
             self.para("Synthèse d'activité", self.title),
-            self.para(escape(summary.period.label[:1].upper() + summary.period.label[1:]), self.subtitle),
+            self.para(
+                escape(summary.period.label[:1].upper() + summary.period.label[1:])
+                + (" (période en cours)" if summary.ongoing else ""),
+                self.subtitle,
+            ),
             self.para(escape(f"{summary.structure} — matricule {summary.matricule}"), self.tile_label),
             Spacer(1, 5 * mm),
             *self._overview(),
@@ -459,7 +455,8 @@ class _Report:
     def _pass_numerique(self) -> list[Flowable]:
         summary = self.summary
         heading = self.para("Pass numérique", self.heading)
-        stock = f"stock restant au {summary.period.last_day:%d/%m/%Y} : {self.count(summary.pass_stock_left, 'chèque')}"
+        last_day = summary.counted_to
+        stock = f"stock restant au {last_day:%d/%m/%Y} : {self.count(summary.pass_stock_left, 'chèque')}"
         moves = (
             summary.pass_issuances,
             summary.pass_cheques_received,
@@ -486,7 +483,7 @@ class _Report:
             ("Chèques reçus (carnets)", self.number(summary.pass_cheques_received)),
             ("Chèques remis en stock (retours)", self.number(summary.pass_cheques_returned)),
             ("Chèques annulés", self.number(summary.pass_cheques_cancelled)),
-            (f"Stock restant au {summary.period.last_day:%d/%m/%Y}", self.number(summary.pass_stock_left)),
+            (f"Stock restant au {last_day:%d/%m/%Y}", self.number(summary.pass_stock_left)),
         ]
         table = self._table(
             None,

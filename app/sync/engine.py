@@ -9,6 +9,7 @@ workstation, whichever process starts it.
 import os
 import socket
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -65,8 +66,17 @@ CONTENT_ACCEPTED = (
 REFUSED_ETAG = "sync.reference_refused."  # + name: the ETag of a file refused, not asked for again
 NOT_ENROLLED = (
     "Ce poste n'est pas inscrit auprès d'un serveur de reporting : les contacts restent sur le poste. "
-    "Inscrivez-le dans Paramètres avec le code fourni par le responsable."
+    "Inscrivez-le dans Paramètres avec le code fourni par l'administrateur du serveur."
 )
+
+
+# The kinds other than contacts in the pass's sentence: (noun, its complement, feminine).
+SENT_KINDS = {
+    "escalation": ("sollicitation", "", True),
+    "pass_issuance": ("remise", " de Pass numérique", True),
+    "pass_ledger": ("mouvement", " du stock de Pass numérique", False),
+    "setting": ("modification", " de paramètres partagés", True),
+}
 
 
 @dataclass
@@ -82,7 +92,9 @@ class SyncReport:
     enrolled: bool = True
     offline: bool = False
     pulled: int = 0  # records of the structure's other workstations received
-    settings: int = 0  # versions of the structure's shared settings sent (not records: apart)
+    # Records the server took (accepted or already held), by kind: "14 contacts envoyés" counts
+    # contacts only, the other kinds are named as such.
+    sent_by_kind: Counter[str] = field(default_factory=Counter)
     # What the agent should know that is not a failure of the pass (a list refused, a structure closed).
     notices: list[str] = field(default_factory=list)
 
@@ -96,14 +108,14 @@ class SyncReport:
             return NOT_ENROLLED
         if self.busy:
             return "Une synchronisation est déjà en cours sur ce poste."
-        parts = [f"{self.sent} contact{'s' if self.sent > 1 else ''} envoyé{'s' if self.sent > 1 else ''}"]
+        contacts = self.sent_by_kind["contact"]
+        parts = [f"{contacts} contact{'s' if contacts > 1 else ''} envoyé{'s' if contacts > 1 else ''}"]
+        for kind, (noun, of, feminine) in SENT_KINDS.items():
+            if count := self.sent_by_kind[kind]:
+                plural = "s" if count > 1 else ""
+                parts.append(f"{count} {noun}{plural}{of} envoyé{'e' if feminine else ''}{plural}")
         if self.rejected:
             parts.append(f"{self.rejected} refusé{'s' if self.rejected > 1 else ''} (mis en quarantaine)")
-        if self.settings:
-            parts.append(
-                f"{self.settings} modification{'s' if self.settings > 1 else ''} de paramètres partagés "
-                f"envoyée{'s' if self.settings > 1 else ''}"
-            )
         parts.append(f"{self.pending} en attente")
         if self.pulled:
             parts.append(f"{self.pulled} reçu{'s' if self.pulled > 1 else ''} des autres postes")
@@ -353,11 +365,12 @@ def _send_batch(
         report.error, report.offline = str(error), True
         return 0
     accepted, duplicates, _rejected = outbox.record_results(db, results, workspace.passes.placed)
-    settings = {claimed.record_id for claimed in batch if claimed.item["kind"] == "setting"}
-    shared = [result.status for result in results if result.id in settings]
-    report.settings += shared.count("accepted") + shared.count("duplicate")
-    report.accepted += accepted - shared.count("accepted")
-    report.duplicates += duplicates - shared.count("duplicate")
+    kinds = {claimed.record_id: claimed.item["kind"] for claimed in batch}
+    taken = [(kinds.get(result.id), result.status) for result in results if result.status != "rejected"]
+    report.sent_by_kind.update(kind for kind, _status in taken if kind is not None)
+    # Records, not the shared settings' versions (which the journal line counts apart).
+    report.accepted += accepted - taken.count(("setting", "accepted"))
+    report.duplicates += duplicates - taken.count(("setting", "duplicate"))
     return limit
 
 

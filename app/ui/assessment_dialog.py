@@ -1,7 +1,7 @@
 """The autonomy assessment: ten everyday digital skills, a level, and what to offer the person.
 
-One group of three answers per question (arrow keys choose, Tab goes to the next question); the
-result appears as soon as every question is answered. Nothing is stored: the level travels only
+One group of three answers per question: 1, 2 or 3 answers the question in hand and goes to the
+next one, as in the flows (arrow keys and Tab work too); the result appears as soon as every question is answered. Nothing is stored: the level travels only
 with a handing out of cheques, in its anonymous profile.
 """
 
@@ -49,10 +49,11 @@ class AssessmentDialog(QDialog):
             box.setAccessibleName(f"Question {number} : {question.text}")
             row = QHBoxLayout(box)
             group = QButtonGroup(box)
-            for value, label in self.questionnaire.answers:
-                radio = QRadioButton(label)
+            for key, (value, label) in enumerate(self.questionnaire.answers, start=1):
+                radio = QRadioButton(f"{key}. {label}")
                 radio.setAccessibleName(f"{label} — question {number}")
                 radio.setAccessibleDescription(question.text)
+                radio.setToolTip(f"Touche {key}")
                 group.addButton(radio, value)
                 row.addWidget(radio)
             row.addStretch(1)
@@ -64,7 +65,8 @@ class AssessmentDialog(QDialog):
         scroll.setWidget(questions)
         scroll.setAccessibleName("Questions de l'évaluation")
         scroll.setAccessibleDescription(
-            "Les dix questions : Tab passe d'une question à la suivante, les flèches ou Espace choisissent la réponse."
+            "Les dix questions : les touches 1, 2 ou 3 répondent et passent à la suivante ; Tab passe "
+            "d'une question à l'autre, les flèches ou Espace choisissent la réponse."
         )
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the answers; it scrolls to them
         self.result = notice_label("Résultat de l'évaluation", ok=True)
@@ -97,6 +99,27 @@ class AssessmentDialog(QDialog):
 
     def answer(self, question_id: str, value: int) -> None:
         self.groups[question_id].button(value).click()
+
+    def keyPressEvent(self, event) -> None:
+        """1, 2, 3: the answer of that rank to the question in hand (the one with the focus, else the
+        first unanswered), then the focus on the next unanswered question."""
+        rank = event.key() - Qt.Key.Key_1
+        if not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and 0 <= rank < len(
+            self.questionnaire.answers
+        ):
+            ids = list(self.groups)
+            focused = self.focusWidget()
+            current = next((qid for qid, group in self.groups.items() if focused in group.buttons()), None)
+            current = current or next((qid for qid in ids if self.groups[qid].checkedId() < 0), None)
+            if current is not None:
+                self.answer(current, self.questionnaire.answers[rank][0])
+                after = ids[ids.index(current) + 1 :] + ids[: ids.index(current)]
+                following = next((qid for qid in after if self.groups[qid].checkedId() < 0), None)
+                group = self.groups[following or current]
+                button = group.checkedButton() or group.buttons()[0]
+                button.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        super().keyPressEvent(event)
 
     def _answers(self) -> dict[str, int]:
         return {qid: group.checkedId() for qid, group in self.groups.items() if group.checkedId() >= 0}

@@ -5,11 +5,9 @@ types a few letters of the situation, Enter picks it (and its partner), Enter sa
 Ctrl+Entrée saves and opens a fresh form for the next citizen.
 """
 
-import math
-import time
-from datetime import datetime
+from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.models.record import ContactRecord, RecordError
 from app.models.reference import Choice, Situation
+from app.models.visit import duration_minutes
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.ui.commune_picker import CommunePicker
@@ -41,6 +40,10 @@ from app.ui.tables import fit_to_text
 DURATION_REFRESH_MS = 15_000
 PARTNER_HELP = "Cochez chaque partenaire concerné par la démarche."
 SUGGESTED_HELP = "Partenaire habituel de la situation choisie. " + PARTNER_HELP
+DURATION_HELP = (
+    "Mesurée depuis le début de la visite : le premier parcours, site ou évaluation pour cette personne, "
+    "ou « Nouvelle personne » (Ctrl+Maj+N). Alt+D puis la durée réelle pour la corriger."
+)
 
 
 def _combo(
@@ -87,6 +90,7 @@ class ContactDialog(QDialog):
         self._reset(existing, prefill)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._refresh_duration)
+        self.finished.connect(self._timer.stop)  # the visit is read from the database: not once closed
         if existing is None:
             self._timer.start(DURATION_REFRESH_MS)
 
@@ -133,8 +137,9 @@ class ContactDialog(QDialog):
         self.duration.setRange(1, 480)
         self.duration.setSuffix(" min")
         self.duration.setAccessibleName("Durée en minutes")
-        self.duration.setToolTip("Mesurée depuis l'ouverture du formulaire ; modifiable.")
-        self.duration.editingFinished.connect(self._duration_edited)
+        self.duration.setToolTip(DURATION_HELP)
+        self.duration.setAccessibleDescription(DURATION_HELP)
+        self.duration.valueChanged.connect(self._duration_edited)  # the agent's, never the clock's
         self.place = QComboBox()  # a choice, never typed: a typed place could hold a name
         self.place.setAccessibleName("Lieu")
         self.place.setToolTip("Où le contact a lieu : l'arrêt du bus ou la commune du site.")
@@ -176,7 +181,7 @@ class ContactDialog(QDialog):
             (("Aide :", self.help_kind), ("Canal :", self.channel), ("Issue :", self.outcome)),
             (
                 ("Le :", self.occurred_at),
-                ("Durée :", self.duration),
+                ("&Durée :", self.duration),
                 ("Lieu :", self.place),
                 ("Agent :", self.agent),
             ),
@@ -233,9 +238,11 @@ class ContactDialog(QDialog):
     def _reset(self, existing: ContactRecord | None, prefill: dict | None = None) -> None:
         """Fill the form with defaults (new contact) or with `existing` (correction)."""
         workstation = self.workspace.workstation
-        self._opened = time.monotonic()
+        # Read once: the clock below then never touches the database.
+        self._counted_from = self.workspace.visit.counted_from(datetime.now(UTC))
         self._duration_touched = existing is not None or "duration_minutes" in (prefill or {})
         self.error.setVisible(False)
+        self._error_field = ""  # the field the message under the title is about
         self.place.clear()
         places = workstation.places()
         if existing is not None and existing.place not in places:
@@ -254,7 +261,8 @@ class ContactDialog(QDialog):
         self.outcome.setCurrentIndex(self.outcome.findData(values.get("outcome", defaults["outcome"])))
         moment = values.get("occurred_at") or datetime.now().astimezone()
         self.occurred_at.setDateTime(QDateTime(moment.astimezone()))
-        self.duration.setValue(values.get("duration_minutes", 1))
+        with QSignalBlocker(self.duration):
+            self.duration.setValue(values.get("duration_minutes") or self.elapsed_minutes())
         self.place.setCurrentText(values.get("place") or workstation.place)
         agent = workstation.current_agent
         self.agent.setCurrentText(values.get("agent") or (agent.name if agent else ""))
@@ -280,6 +288,8 @@ class ContactDialog(QDialog):
     def _situation_chosen(self, situation: Situation | None) -> None:
         if situation is None:
             return
+        if self._error_field in ("situation", "partners"):  # « Choisissez une situation » is answered
+            self.error.setVisible(False)
         for box in self.partner_boxes.values():
             box.setChecked(False)
         if situation.partners:
@@ -291,15 +301,17 @@ class ContactDialog(QDialog):
             box.style().unpolish(box)
             box.style().polish(box)
 
-    def _duration_edited(self) -> None:
+    def _duration_edited(self, _value: int = 0) -> None:
         self._duration_touched = True
 
     def elapsed_minutes(self) -> int:
-        return max(1, math.ceil((time.monotonic() - self._opened) / 60))
+        """The visit's duration so far (the model's rule: `Visit.counted_from`, `duration_minutes`)."""
+        return duration_minutes(self._counted_from, datetime.now(UTC))
 
     def _refresh_duration(self) -> None:
-        if not self._duration_touched:
-            self.duration.setValue(self.elapsed_minutes())
+        if not self._duration_touched and self.isVisible():
+            with QSignalBlocker(self.duration):
+                self.duration.setValue(self.elapsed_minutes())
 
     def fields(self) -> dict:
         situation = self.situation.situation
@@ -330,6 +342,7 @@ class ContactDialog(QDialog):
                 record = store.correct(str(self.existing.id), fields, note)
             else:
                 record = store.add(fields, note)
+                self.workspace.visit.end()  # the next person's visit starts with the next action
         except (RecordError, SetupError) as error:
             self._show_error(str(error), getattr(error, "field", ""))
             return
@@ -341,6 +354,7 @@ class ContactDialog(QDialog):
             self.accept()
 
     def _show_error(self, message: str, field: str) -> None:
+        self._error_field = field
         show_notice(self.error, message)
         focus = {
             "situation": self.situation,

@@ -102,3 +102,14 @@ class ContactsModel(QAbstractTableModel):
 
     def row_id(self, row: int) -> str:
         return self.rows[row].id
+
+    def describe(self, row: int) -> str:
+        """ "du 04/12/2026 à 10:32 — Je déclare mes impôts (Finances publiques (DGFiP)), Karim B.":
+        which contact, in the words of the list, for a confirmation."""
+        contact, label = self.rows[row], self.catalogue.label
+        local = contact.occurred_at.astimezone()
+        partners = ", ".join(label("partners", p) for p in contact.partners)
+        return (
+            f"du {local:%d/%m/%Y} à {local:%H:%M} — {label('situations', contact.situation)}"
+            f" ({partners}), {contact.agent}"
+        )

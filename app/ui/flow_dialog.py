@@ -10,7 +10,6 @@ list for the chosen step, and, when that was more than 12 months ago (the rule i
 
 import itertools
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -71,8 +70,7 @@ class FlowDialog(QDialog):
         self.workspace = workspace
         self.flow = flow
         self.answers: Answers = {}
-        self.escalated = False
-        self._opened = time.monotonic()
+        self.solicited: list[str] = []  # the partners whose referent was solicited ("Situation complexe")
         catalogue = workspace.catalogue
         situation = catalogue.situations[flow.situation]
         self.setWindowTitle(f"Parcours — {situation.label}")
@@ -386,7 +384,7 @@ class FlowDialog(QDialog):
             situation=self.workspace.catalogue.situations[self.flow.situation].label,
             documents=[document.text for document in self.flow.documents_for(self.answers)],
             steps_at_home=online,
-            structure=f"France Services {structure.name} — {place}" if structure else "France Services",
+            structure=f"{structure.heading} — {place}" if structure else "France Services",
             source=self.flow.source,
             day=date.today(),
         )
@@ -412,18 +410,13 @@ class FlowDialog(QDialog):
     def _complex(self) -> None:
         dialog = ComplexCaseDialog(self.workspace, self.flow, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.escalated = True
-
-    def minutes(self) -> int:
-        return max(1, round((time.monotonic() - self._opened) / 60))
+            self.solicited.append(dialog.partner.currentData())
 
     def finish(self) -> None:
         if not self.finish_button.isEnabled():
             QMessageBox.information(self, "Parcours", "Répondez d'abord aux questions.")
             return
-        prefill = contact_from_flow(
-            self.flow, self.workspace.catalogue, self.done_steps(), self.escalated, self.minutes()
-        )
+        prefill = contact_from_flow(self.flow, self.workspace.catalogue, self.done_steps(), self.solicited)
         self.accept()
         self.finished_with_contact.emit(prefill)
 

@@ -33,6 +33,7 @@ PERIODS = {
     "all": "Tout l'historique",
     "custom": "Période choisie…",
 }
+DEFAULT_PERIOD = "30d"
 
 
 def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
@@ -94,6 +95,12 @@ class ContactsTable(QTableView):
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._fitted_to = (0, 0)
         self.fit_columns()
+        model.modelReset.connect(self._fit_to_rows)
+
+    def _fit_to_rows(self) -> None:
+        """New rows (a filter, a change): the widths follow what they hold."""
+        self._fitted_to = (0, 0)
+        self.fit_columns()
 
     def fit_columns(self) -> None:
         """Share the table's width out among the columns, unless neither the width nor the text
@@ -105,11 +112,19 @@ class ContactsTable(QTableView):
             return
         self._fitted_to = (character, available)
         header = self.horizontalHeader()
-        wanted = [(characters + 1) * character for characters, _, _ in self.COLUMNS]
+        # What the rows shown need (padding of the style sheet included): the room left once every
+        # column has it goes to the note (the last, stretched), never the note wide and a date cut.
+        content = [self.sizeHintForColumn(column) for column in range(len(self.COLUMNS) - 1)] + [0]
+        wanted = [
+            max((characters + 1) * character, needed)
+            for (characters, _, _), needed in zip(self.COLUMNS, content, strict=True)
+        ]
         metrics = self.fontMetrics()
         least = [
-            metrics.horizontalAdvance(low) + character if isinstance(low, str) else (low + 1) * character
-            for _, low, _ in self.COLUMNS
+            max(metrics.horizontalAdvance(low) + character, needed)  # never cut: the date, the time…
+            if isinstance(low, str)
+            else (low + 1) * character
+            for (_, low, _), needed in zip(self.COLUMNS, content, strict=True)
         ]
         headed = [
             max(low, header.sectionSizeFromContents(column).width()) for column, low in enumerate(least)
@@ -199,6 +214,12 @@ class HistoryScreen(QWidget):
         for widget in (self.period, start_caption, self.start, end_caption, self.end):
             filters.addWidget(widget)
         filters.addStretch(1)
+        self.clear_filters_button = QPushButton("E&ffacer les filtres")
+        self.clear_filters_button.setToolTip(
+            "Revient aux 30 derniers jours, tous partenaires, situations, issues, agents et lieux (Alt+F)."
+        )
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_filters_button)
         more = QHBoxLayout()
         for widget in (self.partner, self.situation, self.outcome, self.agent, self.place):
             more.addWidget(widget, 1)
@@ -217,7 +238,7 @@ class HistoryScreen(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
 
-        self.period.setCurrentIndex(self.period.findData("30d"))
+        self.period.setCurrentIndex(self.period.findData(DEFAULT_PERIOD))
         self._show_period_dates()
         self.period.currentIndexChanged.connect(self._apply_period)
         for combo in (self.partner, self.situation, self.outcome, self.agent, self.place):
@@ -239,11 +260,24 @@ class HistoryScreen(QWidget):
             combo.addItem(item.label, item_id)
         return combo
 
+    def clear_filters(self) -> None:
+        """Every filter back to its default, the list read once."""
+        combos = (self.period, self.partner, self.situation, self.outcome, self.agent, self.place)
+        for combo in combos:
+            combo.blockSignals(True)
+        self.period.setCurrentIndex(self.period.findData(DEFAULT_PERIOD))
+        for combo in combos[1:]:
+            combo.setCurrentIndex(0)
+        for combo in combos:
+            combo.blockSignals(False)
+        self._show_period_dates()
+        self.reload_rows()
+
     def refresh_choices(self) -> None:
         """Agents and places change with the set-up; keep the current choice when it still exists."""
         workstation = self.workspace.workstation
         for combo, values in (
-            (self.agent, [a.name for a in workstation.agents()]),
+            (self.agent, [a.name for a in workstation.agents(inactive=True)]),  # their contacts stay
             (self.place, workstation.places()),
         ):
             current = combo.currentData()
@@ -340,10 +374,14 @@ class HistoryScreen(QWidget):
                 self, "Supprimer", "Sélectionnez d'abord le contact à supprimer dans la liste."
             )
             return
-        answer = QMessageBox.question(
+        row = self.table.selectionModel().selectedRows()[0].row()
+        answer = QMessageBox.question(  # « Non » by default: Entrée never deletes by surprise
             self,
             "Supprimer le contact",
-            "Supprimer ce contact saisi par erreur ? Il ne sera plus compté dans les statistiques.",
+            f"Supprimer le contact {self.model.describe(row)} ?\n\n"
+            "Saisi par erreur, il ne sera plus compté dans les statistiques.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
             try:

@@ -178,7 +178,15 @@ class IssuanceDialog(QDialog):
     def _suggest(self) -> None:
         suggested = self.workspace.passes.suggested(self.count.value())
         self.numbers.setText(compact_numbers([cheque.number for cheque in suggested]))
-        if len(suggested) < self.count.value():
+        # Nothing to hand out: the button would only lead to a refusal after the agent's typing.
+        self.hand_out_button.setEnabled(bool(suggested))
+        if not suggested:
+            show_notice(
+                self.message,
+                "Aucun chèque utilisable en stock : un responsable doit d'abord recevoir un carnet "
+                "(Pass numérique › Recevoir un carnet…).",
+            )
+        elif len(suggested) < self.count.value():
             show_notice(
                 self.message,
                 f"Il ne reste que {len(suggested)} chèque{'s' if len(suggested) > 1 else ''} "
@@ -237,7 +245,7 @@ class IssuanceDialog(QDialog):
 
         structure = self.workspace.workstation.structure
         content = ReceiptContent(
-            structure=f"France Services {structure.name} — {structure.commune}",
+            structure=f"{structure.heading} — {structure.commune}",
             day=date.today(),
             agent=self.issuance.agent,
             cheques=self.workspace.passes.issued(str(self.issuance.id)),

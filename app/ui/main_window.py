@@ -133,6 +133,11 @@ class MainWindow(QMainWindow):
         self.new_contact_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.new_contact_action.triggered.connect(self.open_contact_form)
         self.addAction(self.new_contact_action)
+        self.new_person_action = QAction("Nouvelle personne (la durée du contact compte d'ici)", self)
+        self.new_person_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_person_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.new_person_action.triggered.connect(self.new_person)
+        self.addAction(self.new_person_action)
         for number, name in enumerate(SCREENS, start=1):
             action = QAction(f"Écran « {name} »", self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -246,7 +251,7 @@ class MainWindow(QMainWindow):
         self.structure_label.setAccessibleName("Structure")
         # The first thing to give way on a small screen or at a large text size (its tooltip keeps it whole).
         self.structure_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.stop_caption = QLabel("A&rrêt :")
+        self.stop_caption = QLabel("&Arrêt :")
         self.stop_switch = QComboBox()
         self.stop_switch.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.stop_switch.setMinimumContentsLength(10)
@@ -494,6 +499,13 @@ class MainWindow(QMainWindow):
         self.agent_switch.setFocus()
         self.agent_switch.showPopup()
 
+    def new_person(self) -> None:
+        """« Nouvelle personne »: the visit, whose length the next contact records, starts now."""
+        start = self.workspace.visit.new_person()
+        self.statusBar().showMessage(
+            f"Nouvelle personne : la visite compte depuis {clock_time(start)}.", 8000
+        )
+
     def open_contact_form(self, prefill: dict | None = None):
         return self._open_form(prefill=prefill or None)
 
@@ -502,6 +514,7 @@ class MainWindow(QMainWindow):
         if not self.workspace.portal.whitelist().allows(url):
             self.statusBar().showMessage("Ce site n'est pas sur la liste des sites autorisés du poste.", 8000)
             return
+        self.workspace.visit.begin()  # a first action for the person, unless a visit is under way
         if self.browser is None:
             from app.ui.browser import VisitBrowser
 
@@ -514,6 +527,7 @@ class MainWindow(QMainWindow):
     def open_flow(self, situation_id: str):
         from app.ui.flow_dialog import FlowDialog
 
+        self.workspace.visit.begin()  # a first action for the person, unless a visit is under way
         dialog = FlowDialog(self.workspace, self.workspace.flows[situation_id], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished_with_contact.connect(self.open_contact_form)

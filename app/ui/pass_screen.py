@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from app.models.permissions import Rule
 from app.models.workspace import Workspace
 from app.ui.places_panel import PlacesPanel
 from app.ui.refused_pass_dialog import describe
-from app.ui.tables import height_in_lines, name_tabs, read_only_table
+from app.ui.tables import Tabs, height_in_lines, name_tabs, read_only_table
 
 # The remark column says it in words ("⚠ Expire dans…", "⚠ Périmé…"): the colour only repeats it.
 WARNING_BACKGROUND = QColor("#fff4d6")
@@ -127,7 +126,7 @@ class PassScreen(QWidget):
         )
         self.places = PlacesPanel(workspace)
         self.places.changed.connect(self.changed)
-        self.tabs = QTabWidget()
+        self.tabs = Tabs()
         self.tabs.addTab(self.stock, "Stock par carnet")
         self.tabs.addTab(self.ledger, "Registre")
         self.tabs.addTab(self.places, "Lieux qualifiés")
@@ -329,6 +328,7 @@ class PassScreen(QWidget):
     def open_assessment(self):
         from app.ui.assessment_dialog import AssessmentDialog
 
+        self.workspace.visit.begin()  # a first action for the person, unless a visit is under way
         dialog = AssessmentDialog(self.workspace, self)
         dialog.issue_requested.connect(
             lambda found: self.open_issuance(cheques=found.cheques, level=found.level)

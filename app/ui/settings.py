@@ -124,9 +124,15 @@ class SettingsScreen(QWidget):
             "celle qui est appliquée."
         )
         self.history_button.clicked.connect(self._show_history)
+        self.deactivate_agent_button = QPushButton("Désactiver l'agent sélectionné…")
+        self.deactivate_agent_button.setToolTip(
+            "Un agent parti n'est plus proposé ; ses contacts restent à son nom dans l'historique (responsable)."
+        )
+        self.deactivate_agent_button.clicked.connect(self._deactivate_agent)
         agents_layout = QVBoxLayout(agents_box)
         agents_layout.addWidget(self.agents)
         agents_layout.addLayout(row)
+        agents_layout.addWidget(self.deactivate_agent_button, alignment=Qt.AlignmentFlag.AlignLeft)
         agents_layout.addWidget(self.history_button)
 
         data_box = QGroupBox("Données")
@@ -161,11 +167,13 @@ class SettingsScreen(QWidget):
         self.server_url = QLineEdit()
         self.server_url.setPlaceholderText("https://reporting.exemple.fr")
         self.server_url.setAccessibleName("Adresse du serveur de reporting")
-        self.server_url.setToolTip("L'adresse donnée par le responsable, commençant par https://.")
+        self.server_url.setToolTip(
+            "L'adresse donnée par l'administrateur du serveur, commençant par https://."
+        )
         self.enrolment_code = QLineEdit()
         self.enrolment_code.setPlaceholderText("Code à usage unique, ex. 7KQM-2WXP-H9TD")
         self.enrolment_code.setAccessibleName("Code d'inscription")
-        self.enrolment_code.setToolTip("Le code à usage unique donné par le responsable.")
+        self.enrolment_code.setToolTip("Le code à usage unique donné par l'administrateur du serveur.")
         self.enrol_button = QPushButton("Inscrire ce poste")
         self.enrol_button.setToolTip(
             "Inscrit ce poste auprès du serveur avec l'adresse et le code ci-dessus."
@@ -275,7 +283,7 @@ class SettingsScreen(QWidget):
         else:
             self.sync_status.setText(
                 "Poste non inscrit : les contacts restent sur ce poste. Pour les envoyer au serveur de reporting, "
-                "saisissez son adresse et le code d'inscription donné par le responsable."
+                "saisissez son adresse et le code d'inscription donné par l'administrateur du serveur."
             )
         self.referents.refresh()
         self._show_structure_rule(bool(server), workstation.refusal(Rule.STRUCTURE))
@@ -295,7 +303,12 @@ class SettingsScreen(QWidget):
         )
         self.agents.clear()
         for agent in workstation.agents():
-            self.agents.addItem(f"{agent.name} — {ROLES[agent.role]}")
+            entry = QListWidgetItem(f"{agent.name} — {ROLES[agent.role]}")
+            entry.setData(Qt.ItemDataRole.UserRole, agent.id)
+            self.agents.addItem(entry)
+        self.deactivate_agent_button.setEnabled(
+            workstation.refusal(Rule.AGENTS) is None and self.agents.count() > 1
+        )
 
     def _show_structure_rule(self, enrolled: bool, why_not: str | None) -> None:
         """The button says beforehand what Workstation.correct_structure would refuse (`why_not`:
@@ -419,6 +432,31 @@ class SettingsScreen(QWidget):
 
     def _show_history(self) -> None:
         SettingsHistoryDialog(self.workspace.shared, self).open()
+
+    def _deactivate_agent(self) -> None:
+        entry = self.agents.currentItem()
+        if entry is None:
+            QMessageBox.information(
+                self, "Agents", "Sélectionnez d'abord l'agent à désactiver dans la liste."
+            )
+            return
+        name = entry.text().split(" — ")[0]
+        answer = QMessageBox.question(
+            self,
+            "Désactiver l'agent",
+            f"Désactiver « {name} » ? Il ne sera plus proposé ; ses contacts restent à son nom.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.workspace.workstation.deactivate_agent(entry.data(Qt.ItemDataRole.UserRole))
+        except (SetupError, SharedSettingError) as error:
+            QMessageBox.warning(self, "Agents", str(error))
+            return
+        self.refresh()
+        self.changed.emit()
 
     def _add_agent(self) -> None:
         try:

@@ -79,7 +79,7 @@ class JoinPage(QWizardPage):
         self.sync: SyncController | None = None  # made at the first "Rejoindre"
         self.setTitle("Rejoindre une structure déjà inscrite")
         self.setSubTitle(
-            "Adresse du serveur de reporting et code d'inscription à usage unique, donnés par le responsable."
+            "Adresse du serveur de reporting et code d'inscription à usage unique, donnés par l'administrateur du serveur."
         )
         self.server = QLineEdit()
         self.server.setPlaceholderText("https://reporting.exemple.fr")
@@ -88,7 +88,9 @@ class JoinPage(QWizardPage):
         self.code = QLineEdit()
         self.code.setPlaceholderText("7KQM-2WXP-H9TD")
         self.code.setAccessibleName("Code d'inscription")
-        self.code.setToolTip("Le code à usage unique donné par le responsable (valable 7 jours).")
+        self.code.setToolTip(
+            "Le code à usage unique donné par l'administrateur du serveur (valable 7 jours)."
+        )
         self.start = QPushButton("&Rejoindre")
         self.start.setToolTip("Inscrit le poste et reçoit la structure et ses enregistrements.")
         self.start.clicked.connect(self.run)

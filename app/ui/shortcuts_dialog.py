@@ -53,6 +53,7 @@ SCREEN_SHORTCUTS = (
     ("Formulaire de contact", "↑ / ↓ dans la situation", "Parcourt les situations proposées"),
     ("Formulaire de contact", "Ctrl+Entrée", "Enregistre et ouvre un nouveau contact"),
     ("Formulaire de contact", "Alt+S / Alt+N", "Va à la situation / à la note locale"),
+    ("Formulaire de contact", "Alt+D", "Va à la durée, pour la corriger"),
     ("Contacts", "Entrée sur un contact", "Corrige le contact sélectionné"),
     ("Contacts", "Suppr sur un contact", "Supprime le contact sélectionné (après confirmation)"),
     ("Parcours", "Alt+R / Alt+L", "Marque « répondu » / clôt la sollicitation choisie"),
@@ -68,6 +69,7 @@ SCREEN_SHORTCUTS = (
     ("Navigateur", "Ctrl+W", "Ferme l'onglet"),
     ("Navigateur", "Alt+T", "Terminer l'accompagnement : la personne est oubliée"),
     ("Pass numérique", "Alt+V", "Évaluer l'autonomie de la personne"),
+    ("Évaluation de l'autonomie", "1 à 3", "Répond à la question et passe à la suivante"),
     ("Pass numérique", "Alt+C", "Remettre des chèques"),
     (
         "Pass numérique",

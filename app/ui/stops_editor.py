@@ -4,7 +4,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from app.models.workstation import stop_problem
 from app.ui.enter_key import on_enter
+from app.ui.notices import notice_label, show_notice
 
 
 class StopsEditor(QWidget):
@@ -33,9 +35,11 @@ class StopsEditor(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.entry, 1)
         row.addWidget(add)
+        self.message = notice_label("Message sur l'arrêt saisi")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
+        layout.addWidget(self.message)
         self.list.setMaximumHeight(130)
         layout.addWidget(self.list)
         self.button_row = QHBoxLayout()  # Paramètres adds its "save" button here
@@ -46,9 +50,13 @@ class StopsEditor(QWidget):
             self.list.addItem(stop)
 
     def add_from_entry(self) -> None:
-        stop = " ".join(self.entry.text().split())
-        if stop and stop not in self.stops():
-            self.list.addItem(stop)
+        """Adds the typed stop, or says why not and keeps what was typed."""
+        problem = stop_problem(self.entry.text(), self.stops())
+        show_notice(self.message, problem or "")
+        if problem:
+            self.entry.setFocus()
+            return
+        self.list.addItem(" ".join(self.entry.text().split()))
         self.entry.clear()
 
     def _remove(self) -> None:

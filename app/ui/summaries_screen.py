@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,11 +37,12 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import euros
 from app.models.permissions import WHY_NOT, Rule
 from app.models.workspace import Workspace
+from app.reports.numbers import change, duration, number, percent, time_spent
 from app.reports.periods import MONTHS, Period
 from app.reports.week import WEEKDAYS, week_profile
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
-from app.ui.tables import height_in_lines, name_tabs, read_only_table
+from app.ui.tables import Tabs, height_in_lines, name_tabs, read_only_table
 
 if TYPE_CHECKING:
     from app.reports.aggregation import Counts, Summary
@@ -54,17 +54,12 @@ TOP = 10  # bars in a chart of many items; the tables below list them all
 RECORD_TABLES = ("contacts", "escalations", "pass_ledger", "pass_issuances")
 
 
-def _number(value: int) -> str:
-    """ "12 345": thousands apart, as the French write them."""
-    return f"{value:,}".replace(",", "\u202f")
-
-
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}\u00a0%" if whole else "—"
+    return percent(part, whole, thin="\u00a0")
 
 
 def _contacts(count: int) -> str:
-    return f"{_number(count)} contact{'s' if count > 1 else ''}"
+    return f"{number(count)} contact{'s' if count > 1 else ''}"
 
 
 def _compared_to(period: Period) -> str:
@@ -95,15 +90,12 @@ def _change_in_words(current: int, before: int, period: Period) -> str:
     if current == before:
         return f"stable {against}"
     value = abs(100 * (current - before) / before)
-    shown = f"{value:.0f}" if value >= 1 else f"{value:.1f}".replace(".", ",")
+    shown = change(value)
     return f"{'+' if current > before else '−'}{shown}\u00a0% {against}"
 
 
 def _duration(minutes: float | None) -> str:
-    if minutes is None:
-        return "—"
-    rounded = round(minutes)
-    return f"{rounded} min" if rounded < 60 else f"{rounded // 60} h {rounded % 60:02d}"
+    return "—" if minutes is None else duration(minutes)
 
 
 def _figures_table(name: str, headers: list[str], description: str) -> QTableWidget:
@@ -289,7 +281,7 @@ class SummariesScreen(QWidget):
         charts.setColumnStretch(1, 1)
 
         self.tables: dict[str, QTableWidget] = {}
-        self.details = QTabWidget()
+        self.details = Tabs()
         name_tabs(
             self.details,
             "Tableaux détaillés",
@@ -452,42 +444,42 @@ class SummariesScreen(QWidget):
     def _fill(self, summary: "Summary") -> None:
         catalogue = self.workspace.catalogue
         period = summary.period
-        ongoing = date.today() < period.end
         generated = summary.generated_at.astimezone()
         self.subtitle.setText(
             f"<b>{period.label[:1].upper()}{period.label[1:]}</b>"
-            + (" (période en cours)" if ongoing else "")
+            + (" (période en cours)" if summary.ongoing else "")
             + f" · {escape(summary.structure)}<br>Chiffres calculés le {generated:%d/%m/%Y à %H:%M}."
         )
         total = summary.total
         changes = [_change_in_words(total, summary.previous_total, period.previous())]
         if period.year_before() != period.previous():  # for a year, both are the year before
             changes.append(_change_in_words(total, summary.year_before_total, period.year_before()))
-        self.total_card.show_figure(_number(total), "\n".join(f"• {change}" for change in changes))
+        self.total_card.show_figure(number(total), "\n".join(f"• {change}" for change in changes))
         solved = summary.solved_on_the_spot
         self.solved_card.show_figure(
-            _percent(solved, total), f"{_contacts(solved)} sur {_number(total)}" if total else "aucun contact"
+            _percent(solved, total), f"{_contacts(solved)} sur {number(total)}" if total else "aucun contact"
         )
         self.duration_card.show_figure(
             _duration(summary.average_minutes),
-            f"{_number(round(summary.total_minutes / 60))} h passées avec le public en tout" if total else "",
+            f"{time_spent(summary.total_minutes)} passées avec le public en tout" if total else "",
         )
         self.non_recours_card.show_figure(
-            _number(summary.non_recours),
+            number(summary.non_recours),
             f"soit {_percent(summary.non_recours, total)} des contacts" if total else "",
         )
         late = summary.escalations_late
         self.escalations_card.show_figure(
-            _number(summary.escalations_sent),
+            number(summary.escalations_sent),
             f"envoyée{'s' if summary.escalations_sent > 1 else ''} · "
-            f"{_number(summary.escalations_answered)} répondue{'s' if summary.escalations_answered > 1 else ''}"
-            f" · {'⚠ ' if late else ''}{_number(late)} en retard (plus de 72 h ouvrées)",
+            f"{number(summary.escalations_answered)} répondue{'s' if summary.escalations_answered > 1 else ''}"
+            f" · {'⚠ ' if late else ''}{number(late)} en retard (plus de 72 h ouvrées)",
         )
         handed = summary.pass_cheques_handed_out
         self.pass_card.show_figure(
-            f"{_number(handed)} chèque{'s' if handed > 1 else ''}",
-            f"remis ({euros(summary.pass_value_handed_out_cents)}) · stock restant à la fin de la période : "
-            f"{_number(summary.pass_stock_left)} chèque{'s' if summary.pass_stock_left > 1 else ''}",
+            f"{number(handed)} chèque{'s' if handed > 1 else ''}",
+            f"remis ({euros(summary.pass_value_handed_out_cents)}) · stock restant au "
+            f"{summary.counted_to:%d/%m/%Y} : "
+            f"{number(summary.pass_stock_left)} chèque{'s' if summary.pass_stock_left > 1 else ''}",
         )
 
         def labels(kind: str, counts: "Counts") -> list[tuple[str, int]]:
@@ -528,9 +520,9 @@ class SummariesScreen(QWidget):
             ("Agents", agents),
             ("Lieux", places),
         ):
-            self._table(self.tables[name], [(label, _number(n), _percent(n, total)) for label, n in rows])
+            self._table(self.tables[name], [(label, number(n), _percent(n, total)) for label, n in rows])
         escalations = labels("partners", summary.escalations_by_partner)
-        self._table(self.escalations_table, [(label, _number(n)) for label, n in escalations])
+        self._table(self.escalations_table, [(label, number(n)) for label, n in escalations])
         self._fill_week_table(summary)
 
     @staticmethod
@@ -550,7 +542,7 @@ class SummariesScreen(QWidget):
         shown = rows[:TOP] if len(rows) > TOP + 1 else rows  # "… et 1 autre" would hide one bar for nothing
         hidden = len(rows) - len(shown)
         more = [f"… et {hidden} autre{'s' if hidden > 1 else ''} : voir les chiffres exacts ci-dessous."]
-        values = [f"{_number(n)}  ({_percent(n, total)})" for _, n in shown]
+        values = [f"{number(n)}  ({_percent(n, total)})" for _, n in shown]
         chart.set_bars(shown, values, (notes or []) + (more if hidden else []))
 
     @staticmethod
@@ -574,8 +566,8 @@ class SummariesScreen(QWidget):
         rows = [
             (
                 WEEKDAYS[day].capitalize(),
-                *(_number(cells.get((day, hour), 0)) for hour in hours),
-                _number(week.per_day[day] if week else 0),
+                *(number(cells.get((day, hour), 0)) for hour in hours),
+                number(week.per_day[day] if week else 0),
             )
             for day in days
         ]

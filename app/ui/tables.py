@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTabBar,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -70,6 +71,22 @@ class TableDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         fit_to_screen(self, size)
+
+
+class _StillTabBar(QTabBar):
+    """A tab bar the mouse wheel passes over: scrolling down a screen must not switch the tab under
+    the pointer (the wheel goes on to the page, which scrolls)."""
+
+    def wheelEvent(self, event) -> None:
+        event.ignore()
+
+
+class Tabs(QTabWidget):
+    """A QTabWidget whose tabs change by a click or the keyboard, never by the mouse wheel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabBar(_StillTabBar(self))
 
 
 def name_tabs(tabs: QTabWidget, name: str, description: str) -> None:

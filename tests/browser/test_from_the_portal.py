@@ -9,6 +9,7 @@ from tests.ui.test_contact_form import open_window
 
 def test_an_accueil_link_opens_in_the_embedded_browser(qtbot, desk) -> None:
     window = open_window(qtbot, desk)
+    assert desk.visit.started_at() is None
     portal = window.home.portal
     qtbot.keyClicks(portal.search, "ameli")
     qtbot.keyClick(portal.search, Qt.Key.Key_Return)
@@ -17,6 +18,7 @@ def test_an_accueil_link_opens_in_the_embedded_browser(qtbot, desk) -> None:
     qtbot.waitUntil(lambda: bool(browser.tab_list()), timeout=TIMEOUT_MS)
     [tab] = browser.tab_list()
     assert "ameli.fr" in tab.page.requestedUrl().toString()
+    assert desk.visit.started_at() is not None, "the portal is a first action for the person"
     # No real ameli.fr here: wait for the (failed) load to end, so that the visit is not destroyed while
     # Chromium is still on the way (a race inside QtWebEngine that crashes the process now and then).
     qtbot.waitUntil(lambda: not tab.page.isLoading(), timeout=TIMEOUT_MS)
@@ -31,4 +33,5 @@ def test_a_site_off_the_whitelist_is_not_opened(qtbot, desk) -> None:
     window = open_window(qtbot, desk)
     window.open_url("https://www.example.com/")
     assert window.browser is None
+    assert desk.visit.started_at() is None  # nothing was done for the person
     assert "liste des sites autorisés" in window.statusBar().currentMessage()

@@ -33,6 +33,11 @@ def test_links_between_whitelisted_sites_open_and_the_toolbar_follows(qtbot, bro
     assert browser.zoom_label.text() == "Taille : 150 %"
     qtbot.keyClick(browser, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert tab.page.zoomFactor() == 1.0
+    # "+" is typed Maj+= (AZERTY and QWERTY alike): the keyboard's mapping offers that press as both
+    # Ctrl++ and Ctrl+Maj+=, and an action holding both is ambiguous to Qt, which then does nothing
+    # (offscreen, QTest cannot type through a real keyboard mapping: the action's keys are checked).
+    keys = [sequence.toString() for sequence in browser.zoom_in_action.shortcuts()]
+    assert "Ctrl++" in keys and "Ctrl+Shift+=" not in keys
     assert not sites.hit(FORBIDDEN)
 
 

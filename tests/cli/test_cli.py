@@ -54,6 +54,22 @@ def test_contacts_add_then_list_json(data_dir) -> None:
     }
 
 
+def test_contacts_add_measures_the_visit_as_the_form_does(data_dir, desk) -> None:
+    """No --duration: the visit under way on the workstation (begun 25 minutes ago by a flow), as
+    the contact form would propose; the visit then ends, so the next contact counts its own."""
+    desk.visit.new_person(datetime.now().astimezone() - timedelta(minutes=25))
+    add = ("contacts", "add", "--situation", "naissance")
+    first = run_cli(*add, data_dir=data_dir, check=True).stdout.strip()
+    second = run_cli(*add, data_dir=data_dir, check=True).stdout.strip()
+    third = run_cli(*add, "--duration", "40", data_dir=data_dir, check=True).stdout.strip()
+    rows = {
+        row["id"]: row for row in json.loads(run_cli("contacts", "list", "--json", data_dir=data_dir).stdout)
+    }
+    assert rows[first]["duration_minutes"] in (25, 26)  # begun minutes, whatever the command's start-up
+    assert rows[second]["duration_minutes"] == 1
+    assert rows[third]["duration_minutes"] == 40
+
+
 def test_list_shows_only_current_contacts(data_dir, desk) -> None:
     fields = {
         **desk.workstation.contact_defaults(),

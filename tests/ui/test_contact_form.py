@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
@@ -107,6 +109,11 @@ def test_saving_without_a_situation_says_so_and_saves_nothing(qtbot, desk) -> No
     assert dialog.isVisible()
     assert "Choisissez une situation" in dialog.error.text()
     assert desk.contacts.count(ContactFilter()) == 0
+    keys = Keyboard(qtbot)
+    keys.type("imp")
+    keys.press(Qt.Key.Key_Return)  # a valid choice: the warning goes
+    assert dialog.situation.situation.id == "declarer-impots"
+    assert dialog.isVisible() and dialog.error.isHidden()
 
 
 def test_the_note_refuses_a_phone_number_and_keeps_the_form(qtbot, desk) -> None:
@@ -145,24 +152,47 @@ def test_save_and_new_keeps_the_form_open_for_the_next_citizen(qtbot, desk) -> N
     assert situations == ["declarer-impots", "preparer-retraite"]
 
 
-def test_duration_runs_from_the_opening_of_the_form_and_can_be_edited(qtbot, desk) -> None:
+def test_the_duration_is_the_visit_s_and_is_corrected_in_one_step(qtbot, desk) -> None:
+    """Agents record at the end: the duration runs from the first action for the person (here
+    « Nouvelle personne », Ctrl+Maj+N), not from the form's opening; Alt+D and the real figure
+    correct it, and the clock no longer overrides what the agent typed."""
     window = open_window(qtbot, desk)
+    keys = Keyboard(qtbot)
+    keys.press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert desk.visit.started_at() is not None
+    desk.visit.new_person(datetime.now(UTC) - timedelta(minutes=26, seconds=30))  # 27 begun minutes
     dialog = open_form(qtbot, window)
+    assert dialog.duration.value() == 27
     dialog.situation.select("rembourser-soins")
-    dialog._opened -= 7 * 60 + 5  # the citizen has been at the desk for 7 minutes
-    dialog._refresh_duration()
-    assert dialog.duration.value() == 8
     dialog.save_button.click()
-    assert desk.contacts.page(ContactFilter())[0].duration_minutes == 8
+    assert desk.contacts.page(ContactFilter())[0].duration_minutes == 27
+    assert desk.visit.started_at() is None  # the contact ends the visit
 
     dialog = open_form(qtbot, window)
-    dialog.situation.select("rembourser-soins")
-    dialog.duration.setValue(25)
-    dialog.duration.editingFinished.emit()
-    dialog._opened -= 60 * 60
-    dialog._refresh_duration()
-    dialog.save_button.click()
-    assert sorted(r.duration_minutes for r in desk.contacts.page(ContactFilter())) == [8, 25]
+    keys.type("soins")
+    keys.press(Qt.Key.Key_Return)  # picks the situation
+    keys.press(Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)  # &Durée: the whole figure selected
+    assert dialog.duration.hasFocus()
+    keys.type("40")
+    dialog._refresh_duration()  # the clock ticks while the agent types
+    assert dialog.duration.value() == 40
+    keys.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert sorted(r.duration_minutes for r in desk.contacts.page(ContactFilter())) == [27, 40]
+
+
+def test_a_flow_the_portal_or_an_assessment_begins_the_visit(qtbot, desk) -> None:
+    """The first of them starts the clock; the next ones belong to the same visit."""
+    window = open_window(qtbot, desk)
+    flow = window.open_flow("demenagement")
+    started = desk.visit.started_at()
+    assert started is not None
+    flow.reject()
+    window.pass_screen.open_assessment().reject()
+    assert desk.visit.started_at() == started
+    desk.visit.end()
+    window.pass_screen.open_assessment().reject()
+    assert desk.visit.started_at() is not None
 
 
 def test_the_form_never_asks_for_identity(qtbot, desk) -> None:

@@ -157,7 +157,7 @@ def test_a_complex_case_shows_the_referents_and_records_an_escalation(qtbot, des
 
     QTimer.singleShot(0, in_the_complex_dialog)
     qtbot.mouseClick(dialog.complex_button, Qt.MouseButton.LeftButton)
-    assert dialog.escalated
+    assert dialog.solicited == [partner]
     [escalation] = desk.escalations.current()
     assert escalation.partner == partner and escalation.status == "en-attente"
     dialog.finish()
@@ -167,6 +167,31 @@ def test_a_complex_case_shows_the_referents_and_records_an_escalation(qtbot, des
     form.save_button.click()
     window.nav.setCurrentRow(1)
     assert window.flows_screen.escalations.rowCount() == 1
+
+
+def test_a_flow_s_contact_keeps_the_partner_solicited(qtbot, desk) -> None:
+    """« Je déménage »: La Poste's step ticked, then the CAF's referent solicited — the pre-filled
+    contact names both, so the per-partner counts see the CAF."""
+    window = open_window(qtbot, desk)
+    dialog = open_flow(qtbot, window, "demenage")
+    answer_all(qtbot, dialog, tenant_with_a_car)
+    dialog.tick("reexpedition-courrier")
+
+    def solicit_the_caf() -> None:
+        complex_dialog = QApplication.activeModalWidget()
+        assert isinstance(complex_dialog, ComplexCaseDialog)
+        complex_dialog.partner.setCurrentIndex(complex_dialog.partner.findData("caf"))
+        complex_dialog.record()
+
+    QTimer.singleShot(0, solicit_the_caf)
+    qtbot.mouseClick(dialog.complex_button, Qt.MouseButton.LeftButton)
+    dialog.finish()
+    form = window.contact_dialog
+    ticked = {pid for pid, box in form.partner_boxes.items() if box.isChecked()}
+    assert ticked == {"la-poste", "caf"}
+    form.save_button.click()
+    [row] = desk.contacts.page(ContactFilter())
+    assert set(row.partners) == {"la-poste", "caf"}
 
 
 # --- keyboard alone, and named for screen readers --------------------------------------------------
@@ -262,7 +287,7 @@ def test_a_complex_case_and_its_escalation_with_the_keyboard_alone(qtbot, desk) 
     keys.press(Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)  # Situation comple&xe…
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [([], True)]
-    assert dialog.escalated
+    assert dialog.solicited
     [escalation] = desk.escalations.current()
     assert escalation.status == "en-attente"
     dialog.activateWindow()  # back from the closed dialog, as the window manager would do

@@ -57,3 +57,25 @@ def test_the_width_is_taken_from_the_longest_columns_first() -> None:
     assert share_width(500, [80, 300], [100, 100]) == [100, 300]  # a header wider than wanted
     assert share_width(300, [80, 300], [100, 100]) == [100, 200]
     assert share_width(400, [300, 300], [50, 50], [2, 1]) == [266, 133]  # a heavier column keeps more
+
+
+def test_on_a_wide_screen_no_column_is_cut_while_the_note_takes_the_room(qtbot, desk, display) -> None:
+    """The note stretched over the room left while « Visioconférence » and the date were cut."""
+    add_demo_contacts(desk, 80, days=3, seed=14)
+    desk.contacts.add(
+        {
+            **desk.workstation.contact_defaults(),
+            "situation": "naissance",
+            "channel": "visio",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 5,
+        }
+    )
+    window = open_window(qtbot, desk)
+    window.resize(1920, 1040)
+    window.nav.setCurrentRow(2)
+    table = window.history.table
+    qtbot.waitUntil(lambda: table.model().rowCount() > 0)
+    for column, name in ((0, "Date"), (5, "Canal")):
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column), name

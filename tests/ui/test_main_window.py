@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
 from app.models.contacts import ContactFilter
@@ -167,9 +167,26 @@ def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
     history = window.history
     window.nav.setCurrentRow(2)
     history.table.selectRow(0)
-    answer_next_message_box(QMessageBox.StandardButton.No)
+    asked = []
+
+    def press_enter() -> None:  # the box names the contact; Entrée keeps it
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, press_enter)
+            return
+        asked.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, press_enter)
     history._remove()
     assert desk.contacts.count(ContactFilter()) == 2
+    [question] = asked
+    shown, label = history.model.rows[0], desk.catalogue.label
+    local = shown.occurred_at.astimezone()
+    assert (
+        f"du {local:%d/%m/%Y} à {local:%H:%M} — {label('situations', shown.situation)} "
+        f"({label('partners', shown.partners[0])}), {shown.agent}"
+    ) in question
     answer_next_message_box(QMessageBox.StandardButton.Yes)
     history._remove()
     assert desk.contacts.count(ContactFilter()) == 1
@@ -227,3 +244,47 @@ def test_typing_at_start_and_after_ctrl_1_to_6_lands_in_the_screen(qtbot, desk) 
             assert expected[name] in (focused.accessibleName(), getattr(focused, "text", str)())
     keys.press(Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.home.portal.search.hasFocus()
+
+
+def test_effacer_les_filtres_brings_every_contact_back(qtbot, desk) -> None:
+    add(desk)
+    add(desk, situation="naissance", partners=["caf"])
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(2)
+    history = window.history
+    history.period.setCurrentIndex(history.period.findData("today"))
+    history.partner.setCurrentIndex(history.partner.findData("caf"))
+    history.situation.setCurrentIndex(history.situation.findData("naissance"))
+    assert history.model.rowCount() == 1
+    history.partner.setFocus()
+    qtbot.keyClick(history.partner, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # E&ffacer les filtres
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2)  # a mnemonic clicks once its animation ends
+    assert history.period.currentData() == "30d"
+    assert [combo.currentIndex() for combo in (history.partner, history.situation, history.outcome)] == [
+        0,
+        0,
+        0,
+    ]
+
+
+def test_a_responsable_deactivates_an_agent_who_left(qtbot, desk) -> None:
+    add(desk, agent="Karim B.")
+    window = open_window(qtbot, desk)
+    window.nav.setCurrentRow(SCREENS.index("Paramètres"))
+    settings = window.settings
+    assert settings.deactivate_agent_button.isEnabled()
+    [karim] = [
+        settings.agents.item(i)
+        for i in range(settings.agents.count())
+        if "Karim" in settings.agents.item(i).text()
+    ]
+    settings.agents.setCurrentItem(karim)
+    answer_next_message_box(QMessageBox.StandardButton.Yes)
+    settings.deactivate_agent_button.click()
+    assert [window.agent_switch.itemText(i) for i in range(window.agent_switch.count())] == ["Camille R."]
+    assert settings.agents.count() == 1 and not settings.deactivate_agent_button.isEnabled()
+    window.nav.setCurrentRow(SCREENS.index("Contacts"))
+    history = window.history
+    assert history.agent.findData("Karim B.") > 0  # the history still filters their contacts
+    history.agent.setCurrentIndex(history.agent.findData("Karim B."))
+    assert history.model.rowCount() == 1

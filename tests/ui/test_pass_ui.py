@@ -346,3 +346,36 @@ def test_a_handing_out_the_server_refused_is_shown_and_the_responsable_gives_oth
     assert not screen.refused.isVisible()
     states = dict(desk.db.execute("SELECT number, state FROM pass_cheques WHERE number IN ('1003', '1004')"))
     assert states == {"1003": "disponible", "1004": "remis"}
+
+
+def test_with_no_cheque_in_stock_nothing_can_be_handed_out(qtbot, desk) -> None:
+    """An empty stock disables « Remettre et imprimer le reçu » and says why; a booklet enables it."""
+    _window, screen = pass_screen(qtbot, desk)
+    dialog = screen.open_issuance()
+    assert not dialog.hand_out_button.isEnabled()
+    assert dialog.message.isVisible() and "Aucun chèque utilisable en stock" in dialog.message.text()
+    dialog.reject()
+    receive_booklet(qtbot, screen)
+    dialog = screen.open_issuance()
+    assert dialog.hand_out_button.isEnabled()
+    dialog.reject()
+
+
+def test_the_assessment_is_answered_with_1_2_3_as_the_flows_are(qtbot, desk) -> None:
+    """Ten questions, ten keys: each answers the question in hand and moves to the next one."""
+    _window, screen = pass_screen(qtbot, desk)
+    assessment = screen.open_assessment()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is assessment)
+    keys = Keyboard(qtbot)
+    questions = assessment.questionnaire.questions
+    for number in range(len(questions)):
+        keys.press(Qt.Key.Key_2 if number == 4 else Qt.Key.Key_3)
+    assert keys.count == len(questions) == 10
+    values = {value for value, _label in assessment.questionnaire.answers}
+    expected = {q.id: max(values) for q in questions} | {questions[4].id: sorted(values)[1]}
+    assert assessment._answers() == expected
+    assert assessment.result.isVisible()
+    assessment.groups[questions[7].id].buttons()[0].setFocus()  # back on question 8: 1 changes it
+    keys.press(Qt.Key.Key_1)
+    assert assessment._answers()[questions[7].id] == min(values)
+    assessment.reject()

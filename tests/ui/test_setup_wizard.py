@@ -47,6 +47,13 @@ def test_first_start_for_a_bus_with_its_stops(qtbot, workspace) -> None:
     for stop in ("Wassigny", "Étreux"):
         page.stops.entry.setText(stop)  # QTest types ASCII only
         qtbot.keyClick(page.stops.entry, Qt.Key.Key_Return)
+    assert page.stops.message.isHidden()
+    qtbot.keyClicks(page.stops.entry, "etreux")  # the same stop again, without its accent
+    qtbot.keyClick(page.stops.entry, Qt.Key.Key_Return)
+    assert page.stops.message.isVisible()
+    assert "« Étreux » est déjà un arrêt de la tournée" in page.stops.message.text()
+    assert page.stops.entry.text() == "etreux", "what was typed stays, to be corrected"
+    page.stops.entry.clear()
     page.current.setCurrentText("Étreux")
     wizard.next()
     qtbot.keyClicks(wizard.agents_page.name, "Julie M.")
@@ -105,6 +112,8 @@ def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspac
     wizard.next()
     page = wizard.join_page
     assert wizard.currentPage() is page and unnamed_controls(wizard) == []
+    # The code comes from the server's administrator, who creates it, not from the structure's responsable.
+    assert "donné par l'administrateur du serveur" in page.code.toolTip()
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     page.server.setText("http://reporting.exemple.fr")  # not HTTPS: refused before any request
     page.code.setText("7KQM-2WXP-H9TD")

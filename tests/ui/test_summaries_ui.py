@@ -82,7 +82,7 @@ def test_the_last_full_month_shows_its_exact_figures(qtbot, desk) -> None:
     assert f"aucun contact en {month.year_before().label} pour comparer" in change
     assert screen.solved_card.figure.text() == f"87{NBSP}%"
     assert screen.solved_card.detail.text() == "20 contacts sur 23"
-    assert screen.duration_card.figure.text() == "10 min"
+    assert screen.duration_card.figure.text() == f"10{NBSP}min"
 
     caf = desk.catalogue.label("partners", "caf")
     assert screen.partners_chart.bars[:2] == [(caf, 14), (desk.catalogue.label("partners", "dgfip"), 9)]
@@ -292,3 +292,30 @@ def test_the_bar_charts_grow_with_the_font(qtbot) -> None:
     assert not chart.grab().isNull()
     narrow = chart.minimumSizeHint().width()
     assert chart.heightForWidth(narrow) > chart.heightForWidth(4 * narrow), "the note wraps, not cut"
+
+
+def test_the_wheel_over_the_tabs_does_not_switch_tab(qtbot, desk) -> None:
+    """Scrolling down Synthèses with the pointer over « Chiffres exacts » kept switching its tab; the
+    bar now leaves the wheel to the page (a real wheel goes on to the scroll area: Qt propagates an
+    event the bar ignores, though not a synthetic one, so the test checks that it is ignored)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    _window, screen = summaries(qtbot, desk)
+    bar = screen.details.tabBar()
+    before = screen.details.currentIndex()
+    spot = QPointF(bar.tabRect(0).center())
+    for _ in range(3):
+        wheel = QWheelEvent(
+            spot,
+            QPointF(bar.mapToGlobal(spot.toPoint())),
+            QPoint(),
+            QPoint(0, -120),  # one notch down
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(bar, wheel)
+        assert not wheel.isAccepted()
+    assert screen.details.currentIndex() == before

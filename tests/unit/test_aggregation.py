@@ -278,6 +278,19 @@ def test_a_workstation_not_set_up_has_no_summary(workspace) -> None:
         summarise(workspace, OCTOBER)
 
 
+def test_a_structure_named_france_services_is_not_named_twice(workspace) -> None:
+    """The ANCT's names mostly begin with « France Services »: the documents' heading keeps one."""
+    from app.models.structures import Structure
+
+    nyons = Structure("7", "France Services de Nyons", "Nyons", "26")
+    workspace.workstation.set_up(nyons, [], None, [("Camille R.", "responsable")])
+    assert summarise(workspace, OCTOBER).structure == "France Services de Nyons — Nyons"
+    assert (
+        Structure("8", "Bus France services du Diois", "Die", "26").heading == "Bus France services du Diois"
+    )
+    assert Structure("1", "Valserhône", "Valserhône", "01").heading == "France Services Valserhône"
+
+
 def read_csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM"

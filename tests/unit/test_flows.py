@@ -48,20 +48,29 @@ def test_a_finished_flow_derives_the_contact() -> None:
     steps = flow.steps_for(answers)
     online = [step for step in steps if step.group == "numerique"]
     forms = [step for step in steps if step.group == "demarches"]
-    assert contact_from_flow(flow, catalogue, [], False, 0) == {
+    assert contact_from_flow(flow, catalogue, []) == {
         "situation": "demenagement",
         "partners": [catalogue.situations["demenagement"].partners[0]],
         "help_kind": "information",
         "outcome": "resolu",
-        "duration_minutes": 1,
     }
-    derived = contact_from_flow(flow, catalogue, online[:1], False, 12)
-    assert derived["help_kind"] == "demarche-en-ligne" and derived["duration_minutes"] == 12
+    derived = contact_from_flow(flow, catalogue, online[:1])
+    assert derived["help_kind"] == "demarche-en-ligne"
     if online[0].partner:
         assert derived["partners"] == [online[0].partner]
-    assert contact_from_flow(flow, catalogue, online + forms, False, 5)["help_kind"] == "constitution-dossier"
-    escalated = contact_from_flow(flow, catalogue, online, True, 5)
+    assert contact_from_flow(flow, catalogue, online + forms)["help_kind"] == "constitution-dossier"
+    escalated = contact_from_flow(flow, catalogue, online, ["caf"])
     assert (escalated["help_kind"], escalated["outcome"]) == ("orientation", "attente-referent")
+
+
+def test_a_flow_s_contact_keeps_every_partner_solicited() -> None:
+    """The CAF solicited in « Je déménage » is a partner of the contact, beside La Poste's step."""
+    catalogue = load_catalogue()
+    flow = load_flows()["demenagement"]
+    mail = [step for step in flow.steps if step.id == "reexpedition-courrier"]
+    derived = contact_from_flow(flow, catalogue, mail, ["caf", "la-poste", "caf"])
+    assert derived["partners"] == ["la-poste", "caf"]
+    assert contact_from_flow(flow, catalogue, [], ["france-titres"])["partners"] == ["france-titres"]
 
 
 def _with_step(flow, **changes):
@@ -166,13 +175,12 @@ def test_digital_help_keeps_the_charters_privacy_rules_on_every_branch() -> None
     assert "ne jamais les noter" in texts and "un document scanné n'est jamais gardé" in texts
     for account in ("impots.gouv.fr", "ameli.fr", "L'Identité Numérique La Poste", "France Identité"):
         assert account in next(s for s in flow.steps if s.id == "franceconnect").text
-    assert contact_from_flow(flow, catalogue, [], False, 4) == {
+    assert contact_from_flow(flow, catalogue, []) == {
         "situation": "aide-numerique",
         "partners": ["autre"],
         "help_kind": "information",
         "outcome": "resolu",
-        "duration_minutes": 4,
     }
     online = [s for s in flow.steps if s.id in ("franceconnect", "identite-numerique-la-poste")]
-    derived = contact_from_flow(flow, catalogue, online, False, 9)
+    derived = contact_from_flow(flow, catalogue, online)
     assert derived["partners"] == ["la-poste"] and derived["help_kind"] == "demarche-en-ligne"

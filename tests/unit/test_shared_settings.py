@@ -158,6 +158,43 @@ def test_only_a_responsable_changes_a_shared_setting(desk: Workspace) -> None:
     assert "Lina P." not in [agent.name for agent in desk.workstation.agents()]
 
 
+def test_an_agent_who_left_is_deactivated_and_their_contacts_kept(desk: Workspace) -> None:
+    """No longer offered anywhere, sent to the structure as a removal; the history keeps the name."""
+    from app.models.contacts import ContactFilter
+    from app.models.workstation import SetupError
+
+    _publishing(desk)
+    workstation = desk.workstation
+    camille = workstation.current_agent
+    karim = next(agent for agent in workstation.agents() if agent.name == "Karim B.")
+    workstation.set_current_agent(karim.id)
+    desk.contacts.add(
+        {
+            **workstation.contact_defaults(),
+            "situation": "naissance",
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 5,
+        }
+    )
+    with pytest.raises(SetupError, match="Seul un responsable"):
+        workstation.deactivate_agent(camille.id)
+    workstation.set_current_agent(camille.id)
+    with pytest.raises(SetupError, match="votre propre profil"):
+        workstation.deactivate_agent(camille.id)
+    before = desk.db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    workstation.deactivate_agent(karim.id)
+    assert [agent.name for agent in workstation.agents()] == ["Camille R."]
+    assert "Karim B." in [agent.name for agent in workstation.agents(inactive=True)]
+    assert desk.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == before + 1
+    assert desk.shared.history("agent/Karim B.")[0].deleted
+    [row] = desk.contacts.page(ContactFilter(agent="Karim B."))
+    assert row.agent == "Karim B."
+    back = workstation.add_agent("Karim B.")  # back again: the same profile
+    assert back.id == karim.id and "Karim B." in [agent.name for agent in workstation.agents()]
+
+
 def test_another_structures_version_is_not_applied(desk: Workspace) -> None:
     set_setting(desk.db, "pass_stock_threshold", "6")
     apply_page(desk, _pulled(_version("pass.threshold", 40, "2026-11-10T09:00:00Z", structure="59")))

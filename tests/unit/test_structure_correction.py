@@ -95,3 +95,13 @@ def test_after_a_join_the_named_agent_or_a_responsable_works_first(desk) -> None
     assert desk.workstation.current_agent.name == "Karim B."
     with pytest.raises(SetupError, match=re.escape("Agents de la structure : Camille R., Karim B.")):
         desk.workstation.first_agent_after_join("Léa M.")
+
+
+def test_a_stop_written_twice_is_one_stop(bus) -> None:
+    """« etreux » beside « Étreux » would split one place's contacts in two."""
+    from app.models.workstation import stop_problem
+
+    assert stop_problem(" ÉTREUX ", bus.workstation.stops) == "« Étreux » est déjà un arrêt de la tournée."
+    assert stop_problem("Hirson", bus.workstation.stops) is None
+    bus.workstation.set_stops(["Guise", "guise", "Étreux", "Etreux"], "Etreux")
+    assert bus.workstation.stops == ["Guise", "Étreux"]

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from app.models.reference import Catalogue, load_catalogue
 from app.reports.aggregation import Summary
 from app.reports.periods import Period
+from app.reports.summary_csv import write_summary_csv
 from app.reports.summary_pdf import write_summary_pdf
 
 NOVEMBER = Period("month", 2026, 11)
@@ -181,6 +182,11 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
+def summary_csv_text(summary: Summary, catalogue: Catalogue, folder: Path) -> str:
+    """The summary's CSV as a spreadsheet would read it."""
+    return write_summary_csv(summary, catalogue, folder / "synthese.csv").read_text(encoding="utf-8-sig")
+
+
 def pdf_text(path: Path) -> tuple[str, int]:
     """The text of every page, spaces of any kind made plain and runs of them made one."""
     reader = PdfReader(path)
@@ -222,6 +228,33 @@ def test_a_month_shows_the_total_its_changes_and_every_breakdown(
     assert "Stock restant au 30/11/2026 1 056" in text
 
 
+def test_a_period_under_way_says_so_and_its_stock_is_today_s(tmp_path: Path, catalogue: Catalogue) -> None:
+    """Counted on 4 December: « période en cours », the stock « au 04/12/2026 », not « au 31/12 »;
+    the structure named once though its name begins with « France Services »; the average of
+    30.5 minutes and the 45 minutes with the public written as the screen writes them."""
+    summary = replace(
+        month(),
+        period=Period("month", 2026, 12),
+        generated_at=datetime(2026, 12, 4, 16, 0),
+        structure="France Services de Nyons — Nyons",
+        total=2,
+        total_minutes=61,
+    )
+    text, _pages = pdf_text(write_summary_pdf(summary, catalogue, tmp_path / "en-cours.pdf"))
+    assert "Décembre 2026 (période en cours)" in text
+    assert "Stock restant au 04/12/2026" in text and "31/12/2026" not in text
+    assert "Durée moyenne d'un contact : 31 min" in text
+    assert "France Services France Services" not in text
+    csv_rows = summary_csv_text(summary, catalogue, tmp_path)
+    assert (
+        "décembre 2026 (du 01/12/2026 au 31/12/2026) — période en cours, chiffres au 04/12/2026" in csv_rows
+    )
+    assert "Stock restant au 04/12/2026" in csv_rows and ";30,5;" in csv_rows
+    short = replace(summary, total_minutes=45)
+    text, _pages = pdf_text(write_summary_pdf(short, catalogue, tmp_path / "court.pdf"))
+    assert "45 min d'accompagnement au total" in text
+
+
 def test_a_bus_lists_its_stops_and_says_what_it_did_not_do(tmp_path: Path, catalogue: Catalogue) -> None:
     text, _ = pdf_text(write_summary_pdf(bus(), catalogue, tmp_path / "bus.pdf"))
     assert "France Services Thiérache Sambre et Oise — Guise" in text
@@ -261,7 +294,8 @@ def test_a_quarter_uses_the_same_layout_with_its_own_comparisons(
     assert "64 % résolus sur place" in text
     assert "Durée moyenne d'un contact : 1 h 15" in text
     assert "le samedi de 9 h à 10 h (1 200 contacts)" in text
-    assert "Stock restant au 31/12/2026" in text
+    assert "4e trimestre 2026 (période en cours)" in text  # counted on 1 December
+    assert "Stock restant au 01/12/2026" in text
 
 
 def test_a_year_round_the_clock_splits_its_hours_in_two_grids(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -270,6 +304,7 @@ def test_a_year_round_the_clock_splits_its_hours_in_two_grids(tmp_path: Path, ca
     year = replace(
         month(),
         period=Period("year", 2026),
+        generated_at=datetime(2027, 1, 4, 9, 0),  # the year is over
         total=sum(hours.values()),
         previous_total=100_000,
         by_weekday_hour=hours,

@@ -109,7 +109,11 @@ class VisitBrowser(QMainWindow):
         )
         self.zoom_reset_action = self._action("100 %", ["Ctrl+0"], lambda: self.set_zoom(1.0))
         self.zoom_in_action = self._action(
-            "Zoom +", ["Ctrl++", "Ctrl+=", "Ctrl+Shift+=", QKeySequence.StandardKey.ZoomIn], self.zoom_in
+            # Not "Ctrl+Shift+=" besides "Ctrl++": Ctrl+Maj+= would match both, and an action whose
+            # two shortcuts match one key press is ambiguous to Qt, which then does nothing.
+            "Zoom +",
+            ["Ctrl++", "Ctrl+=", QKeySequence.StandardKey.ZoomIn],
+            self.zoom_in,
         )
         self.zoom_label = QLabel()
         self.zoom_label.setAccessibleName("Taille du texte")
