@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from app.models.business_time import follow_up_deadline
 from app.models.database import open_database
 from app.models.migrations import MIGRATIONS
 from app.models.record import RecordError
@@ -39,16 +40,22 @@ def test_an_escalation_waits_syncs_and_is_late_after_72_business_hours(desk) -> 
     assert outbox == ("escalation", "pending")
 
 
-def test_a_status_change_supersedes_and_stops_the_clock(desk) -> None:
-    record = escalation(desk, sent_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+def test_a_status_change_supersedes_and_an_answer_starts_the_15_business_days(desk) -> None:
+    record = escalation(desk, sent_at=datetime.now(UTC) - timedelta(hours=1))
     answered = desk.escalations.set_status(str(record.id), "repondu", "Karim B.")
     assert answered.supersedes == record.id and answered.answered_at is not None
     [row] = desk.escalations.current("01")
     assert row.status == "repondu" and row.agent == "Karim B."
-    assert desk.escalations.late_count("01", now=datetime(2027, 1, 1, tzinfo=UTC)) == 0
+    assert row.deadline == follow_up_deadline(answered.created_at, "01")
+    assert desk.escalations.late_count("01", now=answered.created_at + timedelta(days=3)) == 0
+    assert desk.escalations.late_count("01", now=answered.created_at + timedelta(days=30)) == 1
     with pytest.raises(RecordError, match="déjà été mise à jour"):
         desk.escalations.set_status(str(record.id), "clos", "Karim B.")
-    assert desk.db.execute("SELECT count(*) FROM outbox WHERE kind = 'escalation'").fetchone()[0] == 2
+    desk.escalations.set_status(str(answered.id), "clos", "Karim B.")
+    [row] = desk.escalations.current("01")
+    assert row.deadline is None  # closed: nothing more is expected
+    assert desk.escalations.late_count("01", now=answered.created_at + timedelta(days=365)) == 0
+    assert desk.db.execute("SELECT count(*) FROM outbox WHERE kind = 'escalation'").fetchone()[0] == 3
 
 
 def test_invalid_escalations_are_refused_in_french(desk) -> None:
