@@ -46,12 +46,17 @@ class Clock:
     answered_late: bool
     deadline: datetime | None
 
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its deadline at `now`, an answer still expected: what the agent has to chase."""
+        return self.deadline is not None and now > self.deadline
+
     def is_late(self, now: datetime) -> bool:
-        return self.answered_late or (self.deadline is not None and now > self.deadline)
+        """Late as the reports count it: overdue, or first answered after its 72 business hours."""
+        return self.answered_late or self.is_overdue(now)
 
     def is_due_soon(self, now: datetime) -> bool:
-        """Not late yet, but late in less than 24 hours (« à échéance dans moins de 24 h »)."""
-        return not self.is_late(now) and self.deadline is not None and self.deadline - now < DUE_SOON
+        """Overdue in less than 24 hours (« à échéance dans moins de 24 h »)."""
+        return self.deadline is not None and timedelta(0) <= self.deadline - now < DUE_SOON
 
 
 def escalation_clock(
@@ -98,8 +103,10 @@ class EscalationRow:
         """When it becomes late if nothing changes; None once closed."""
         return self.clock.deadline
 
-    def is_late(self, now: datetime) -> bool:
-        return self.clock.is_late(now)
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its deadline, an answer still expected: shown « EN RETARD » on the workstation (one
+        answered late is no longer to chase, though the reports count it late)."""
+        return self.clock.is_overdue(now)
 
     def is_due_soon(self, now: datetime) -> bool:
         return self.clock.is_due_soon(now)
@@ -256,9 +263,9 @@ class EscalationStore:
         return rows
 
     def late_count(self, departement: str = "", now: datetime | None = None) -> int:
-        """Current escalations late at `now` (the home screen's figure)."""
+        """Current escalations overdue at `now` (the home screen's figure)."""
         now = now or utc_now()
-        return sum(1 for row in self.current(departement) if row.is_late(now))
+        return sum(1 for row in self.current(departement) if row.is_overdue(now))
 
     def due_soon_count(self, departement: str = "", now: datetime | None = None) -> int:
         """Current escalations late in less than 24 hours (the home screen's figure)."""
