@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from app.models.escalations import escalation_figures, stored_clock
 from app.models.reference import load_catalogue
@@ -428,3 +428,35 @@ def test_a_moved_structure_counts_its_deadlines_with_the_new_departements_holida
 
 def _waiting_ids(connection: Connection) -> set[str]:
     return set(connection.execute(select(waiting_escalations.c.id)).scalars())
+
+
+def test_migration_0015_counts_the_deadlines_again_with_the_new_rule(database_url) -> None:
+    """Counts left by the former rule (a waiting row's deadline off by the machine's offset, an
+    answered escalation not waiting for a further answer, an answer late by the former holidays) are
+    counted again: the tables become those ingest keeps with the new rule."""
+    engine = open_database(database_url)
+    try:
+        senders = workstations(engine, "accueil", "bus")
+        moselle = _second_structure(engine, "57", "57")
+        rng = random.Random(15)
+        ingest(engine, senders[0], items(*_escalation_history(rng, "3"), kind="escalation"), None)
+        ingest(engine, moselle, items(*_escalation_history(rng, "57"), kind="escalation"), None)
+        with engine.connect() as connection:
+            expected = _tables(connection)
+        assert expected["waiting"] and expected["escalation_counts"]
+        with engine.begin() as connection:
+            connection.execute(update(waiting_escalations).values(deadline="2026-01-01T00:00:00Z"))
+            connection.execute(delete(waiting_escalations).where(waiting_escalations.c.structure == "57"))
+            for table in COUNT_TABLES[1]:
+                connection.execute(
+                    update(table).where(table.c.dimension == "answered_late").values(n=table.c.n + 1)
+                )
+        with engine.connect() as connection:
+            assert _tables(connection) != expected
+        downgrade(engine, "0014_content")
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert _tables(connection) == expected
+            _departements_are_sums(connection)
+    finally:
+        engine.dispose()
