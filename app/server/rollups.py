@@ -21,8 +21,8 @@ its escalations' deadlines counted again with the new département's holidays an
 (`move_structures`, in the import's transaction).
 
 Escalations are counted the same way (sent, answered, answered late, per partner); whether a
-still-waiting one is late depends on the moment of reading, so the current waiting ones are kept apart
-with their deadline (`schema.waiting_escalations`) and counted when read. The Pass numérique records
+still-waiting one (for an answer, or for a further one) is late depends on the moment of reading, so
+those are kept apart with their deadline (`schema.waiting_escalations`) and counted when read. The Pass numérique records
 are append-only: each new one adds to the counts, and the stock left is the running sum up to a month.
 """
 
