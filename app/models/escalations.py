@@ -3,6 +3,13 @@
 The case itself (the citizen's file) lives in Administration+; here we keep only which partner,
 which situation, when, how, and its status: enough to follow up and to report, nothing personal.
 A status change is a new record superseding the previous one, synced like contacts.
+
+When an escalation is late, as Administration+ counts it (`escalation_clock`): without an answer, 72
+business hours after it was sent; once answered (`repondu`), 15 business days after the latest
+answer was recorded, unless a further answer comes. A further answer is a new version of the
+answered escalation: `repondu` again (the referent answered again: the 15 days start over from
+that version's `created_at`) or `clos` (nothing more is expected). An escalation first answered
+after its 72 hours stays late. Business time is the structure's (`app.models.business_time`).
 """
 
 from __future__ import annotations
@@ -10,12 +17,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from app.models.business_time import answer_deadline
+from app.models.business_time import answer_deadline, follow_up_deadline
 from app.models.contacts import local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.reference import Catalogue
@@ -24,9 +31,59 @@ from app.models.versions import supersede
 if TYPE_CHECKING:
     from app.models.record import EscalationRecord
 
-_COLUMNS = "id, partner, situation, sent_at, channel, status, answered_at, agent"
+_COLUMNS = "id, partner, situation, sent_at, channel, status, answered_at, agent, created_at"
 WAITING = "en-attente"
-ANSWERED = frozenset({"repondu", "clos"})
+FIRST_ANSWER = "repondu"  # answered, a further answer expected
+ANSWERED = frozenset({FIRST_ANSWER, "clos"})
+DUE_SOON = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where an escalation stands against its deadlines: whether its first answer came after the 72
+    business hours (late for good), and the moment it becomes late if nothing changes (None: closed)."""
+
+    answered_late: bool
+    deadline: datetime | None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its deadline at `now`, an answer still expected: what the agent has to chase."""
+        return self.deadline is not None and now > self.deadline
+
+    def is_late(self, now: datetime) -> bool:
+        """Late as the reports count it: overdue, or first answered after its 72 business hours."""
+        return self.answered_late or self.is_overdue(now)
+
+    def is_due_soon(self, now: datetime) -> bool:
+        """Overdue in less than 24 hours (« à échéance dans moins de 24 h »)."""
+        return self.deadline is not None and timedelta(0) <= self.deadline - now < DUE_SOON
+
+
+def escalation_clock(
+    status: str, sent_at: datetime, answered_at: datetime | None, recorded_at: datetime, departement: str
+) -> Clock:
+    """The clock of the current version of an escalation, recorded (`created_at`) at `recorded_at`:
+    the workstation's list and summaries and the server's counts all ask this one function."""
+    first = answer_deadline(sent_at, departement)
+    if status == WAITING:
+        return Clock(False, first)
+    late = answered_at is not None and answered_at > first
+    if status == FIRST_ANSWER:
+        return Clock(late, follow_up_deadline(recorded_at, departement))
+    return Clock(late, None)
+
+
+def stored_clock(
+    status: str, sent_at: str, answered_at: str | None, created_at: str, departement: str
+) -> Clock:
+    """`escalation_clock` of an escalation read from a database (times as stored)."""
+    return escalation_clock(
+        status,
+        parse_db_time(sent_at),
+        parse_db_time(answered_at) if answered_at else None,
+        parse_db_time(created_at),
+        departement,
+    )
 
 
 @dataclass(frozen=True)
@@ -39,13 +96,20 @@ class EscalationRow:
     status: str
     answered_at: datetime | None
     agent: str
-    deadline: datetime
+    clock: Clock
 
-    def is_late(self, now: datetime) -> bool:
-        """Still waiting after 72 business hours, or answered after them."""
-        if self.status == WAITING:
-            return now > self.deadline
-        return self.answered_at is not None and self.answered_at > self.deadline
+    @property
+    def deadline(self) -> datetime | None:
+        """When it becomes late if nothing changes; None once closed."""
+        return self.clock.deadline
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its deadline, an answer still expected: shown « EN RETARD » on the workstation (one
+        answered late is no longer to chase, though the reports count it late)."""
+        return self.clock.is_overdue(now)
+
+    def is_due_soon(self, now: datetime) -> bool:
+        return self.clock.is_due_soon(now)
 
 
 @dataclass(frozen=True)
@@ -166,15 +230,15 @@ class EscalationStore:
             for row in self.db.execute(_HISTORY, [escalation_id])
         ]
 
-    def current(self, departement: str = "", waiting_only: bool = False) -> list[EscalationRow]:
-        """Current escalations, newest first, with their answer deadline."""
+    def current(self, departement: str = "") -> list[EscalationRow]:
+        """Current escalations, newest first, with their clock (`departement`: the structure's)."""
         rows = []
-        waiting = "AND status = 'en-attente'" if waiting_only else ""
         for values in self.db.execute(
-            f"SELECT {_COLUMNS} FROM escalations WHERE superseded = 0 AND deleted = 0 {waiting} ORDER BY sent_at DESC"
+            f"SELECT {_COLUMNS} FROM escalations WHERE superseded = 0 AND deleted = 0 ORDER BY sent_at DESC"
         ):
             sent_at = parse_db_time(values[3])
-            deadline = answer_deadline(sent_at.astimezone(), departement)
+            answered_at = parse_db_time(values[6]) if values[6] else None
+            clock = escalation_clock(values[5], sent_at, answered_at, parse_db_time(values[8]), departement)
             rows.append(
                 EscalationRow(
                     values[0],
@@ -183,51 +247,35 @@ class EscalationStore:
                     sent_at,
                     values[4],
                     values[5],
-                    parse_db_time(values[6]) if values[6] else None,
+                    answered_at,
                     values[7],
-                    deadline,
+                    clock,
                 )
             )
         return rows
 
     def late_count(self, departement: str = "", now: datetime | None = None) -> int:
-        """Escalations still waiting past their deadline (the home screen's figure)."""
+        """Current escalations overdue at `now` (the home screen's figure)."""
         now = now or utc_now()
-        return sum(1 for row in self.current(departement, waiting_only=True) if row.is_late(now))
+        return sum(1 for row in self.current(departement) if row.is_overdue(now))
+
+    def due_soon_count(self, departement: str = "", now: datetime | None = None) -> int:
+        """Current escalations late in less than 24 hours (the home screen's figure)."""
+        now = now or utc_now()
+        return sum(1 for row in self.current(departement) if row.is_due_soon(now))
 
 
-def stored_deadline(sent_at: str, offset: int, departement: str) -> datetime:
-    """The answer deadline of an escalation sent at the stored time `sent_at`: 72 business hours on
-    the wall clock of its sending (`offset` minutes from UTC), with the département's holidays."""
-    local_sent = parse_db_time(sent_at).astimezone(timezone(timedelta(minutes=offset)))
-    return answer_deadline(local_sent, departement)
-
-
-def answered_late(answered_at: str | None, deadline: datetime) -> bool:
-    """Whether an answered escalation was answered after its deadline (`answered_at` stored)."""
-    return answered_at is not None and parse_db_time(answered_at) > deadline
-
-
-def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, int, str]], now: datetime) -> dict:
+def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, str, str]], now: datetime) -> dict:
     """The reporting figures of escalations given as (partner, status, sent_at, answered_at,
-    utc_offset_minutes, département) with stored times: the workstation's summaries and the server's
-    count with this one function, so they agree.
-
-    Late: still waiting past the deadline at `now`, or answered after it. Business days are the
-    agent's: the deadline is counted on the wall clock of the sending (the record's own offset), with
-    the holidays of the structure's département.
-    """
+    created_at, département) with stored times: the workstation's summaries and the server's count
+    with this one function, so they agree. Late: late at `now` by `escalation_clock`."""
     sent = answered = late = 0
     partners: Counter[str] = Counter()
-    for partner, status, sent_at, answered_at, offset, departement in rows:
+    for partner, status, sent_at, answered_at, created_at, departement in rows:
         sent += 1
         partners[partner] += 1
-        deadline = stored_deadline(sent_at, offset, departement)
-        if status in ANSWERED:
-            answered += 1
-            late += answered_late(answered_at, deadline)
-        elif status == WAITING and deadline < now:
-            late += 1
+        answered += status in ANSWERED
+        late += stored_clock(status, sent_at, answered_at, created_at, departement).is_late(now)
     return {
         "escalations_sent": sent,
         "escalations_answered": answered,

@@ -127,7 +127,7 @@ UNION ALL SELECT 'partner', partner.value, count(*) FROM period, json_each(perio
     count(*) FROM period GROUP BY 2
 """
 _ESCALATIONS = (
-    "SELECT partner, status, sent_at, answered_at, utc_offset_minutes, :departement FROM escalations "
+    "SELECT partner, status, sent_at, answered_at, created_at, :departement FROM escalations "
     f"WHERE {_CURRENT} AND {_in_period('sent_at')}"
 )
 # Per movement: the cheques and their value in the period, and the cheques up to its end (the stock).

@@ -443,7 +443,8 @@ class _Report:
                     figures,
                     self.para(
                         "Sollicitations envoyées sur la période. En retard : sans réponse après 72 heures "
-                        "ouvrées, ou réponse arrivée après ce délai.",
+                        "ouvrées, ou réponse arrivée après ce délai, ou sans nouvelle réponse 15 jours "
+                        "ouvrés après une réponse.",
                         self.note,
                     ),
                     Spacer(1, 3 * mm),

@@ -16,12 +16,13 @@ counts are exactly those of a full recount (a test compares them).
 
 The départements' counts (`departement_counts`) are the sums of their structures' counts, kept in the
 same transaction, so that national and département figures read ~100 rows per month and value rather
-than ~2,800. A structure that a newer ANCT list moves to another département takes its counts with it
+than ~2,800. A structure that a newer ANCT list moves to another département takes its counts with it,
+its escalations' deadlines counted again with the new département's holidays and time zone
 (`move_structures`, in the import's transaction).
 
 Escalations are counted the same way (sent, answered, answered late, per partner); whether a
-still-waiting one is late depends on the moment of reading, so the current waiting ones are kept apart
-with their deadline (`schema.waiting_escalations`) and counted when read. The Pass numérique records
+still-waiting one (for an answer, or for a further one) is late depends on the moment of reading, so
+those are kept apart with their deadline (`schema.waiting_escalations`) and counted when read. The Pass numérique records
 are append-only: each new one adds to the counts, and the stock left is the running sum up to a month.
 """
 
@@ -47,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.models.escalations import ANSWERED, WAITING, answered_late, stored_deadline
+from app.models.escalations import ANSWERED, stored_clock
 from app.server.schema import (
     contact_counts,
     departement_counts,
@@ -135,21 +136,24 @@ def contact_keys(row: Row) -> list[Key]:
 
 
 def escalation_adds(row: Row, structure: str, departement: str) -> _Current:
-    """The counts a current escalation adds, and its waiting row if it still waits for an answer."""
+    """The counts a current escalation adds, and its waiting row if it can still become late (waiting
+    for an answer, or for a further one: `app.models.escalations.escalation_clock`). One first
+    answered late is late for good: counted under `answered_late`, never among the waiting ones, so
+    that it is counted late once."""
     month = row.local_month
     keys = [(month, "sent", ""), (month, "partner", row.partner)]
-    deadline = stored_deadline(row.sent_at, row.utc_offset_minutes, departement)
+    clock = stored_clock(row.status, row.sent_at, row.answered_at, row.created_at, departement)
     waiting = None
     if row.status in ANSWERED:
         keys.append((month, "answered", ""))
-        if answered_late(row.answered_at, deadline):
-            keys.append((month, "answered_late", ""))
-    elif row.status == WAITING:
+    if clock.answered_late:
+        keys.append((month, "answered_late", ""))
+    elif clock.deadline is not None:
         waiting = {
             "id": row.id,
             "structure": structure,
             "local_month": month,
-            "deadline": timestamp(deadline),
+            "deadline": timestamp(clock.deadline),
         }
     return _Current(keys, waiting)
 
@@ -175,7 +179,7 @@ _CONTACTS = _Correctable(
 )
 _ESCALATIONS = _Correctable(
     escalations,
-    ("partner", "status", "sent_at", "answered_at", "utc_offset_minutes"),
+    ("partner", "status", "sent_at", "answered_at", "created_at"),
     escalation_adds,
     (escalation_counts, departement_escalation_counts),
 )
@@ -418,9 +422,12 @@ def move_structures(connection: Connection, moved: list[tuple[str, str, str]]) -
     """Structures moved to another département by a newer ANCT list, as (structure, former, new):
     their counts leave the former département's and join the new one's, in the import's
     transaction. Rows are taken table by table in the order of ingest, and within a table in
-    (département, key) order, so an import never waits in a cycle with a batch. (Their deadlines stay
-    those computed with the former département's holidays.)"""
+    (département, key) order, so an import never waits in a cycle with a batch. Their escalations'
+    deadlines are first counted again with the new département's holidays and time zone
+    (`_recount_deadlines`)."""
     for by_structure, by_departement in COUNT_TABLES:
+        if by_structure is escalation_counts:
+            _recount_deadlines(connection, moved)
         per_departement: dict[str, Counter[Key]] = {}
         for structure, former, new in moved:
             rows = connection.execute(
@@ -436,3 +443,26 @@ def move_structures(connection: Connection, moved: list[tuple[str, str, str]]) -
                 per_departement.setdefault(new, Counter())[(month, dimension, value)] += n
         for departement in sorted(per_departement):
             _upsert(connection, by_departement, departement, per_departement[departement])
+
+
+def _recount_deadlines(connection: Connection, moved: list[tuple[str, str, str]]) -> None:
+    """The current escalations of structures moved as (structure, former, new), counted again with
+    the new département's business time: their waiting rows get the new deadlines, and a first
+    answer that the new holidays make late (or on time) moves in (or out of) `answered_late`, in the
+    structure's and the former département's counts, which the move then carries to the new one."""
+    table = _ESCALATIONS.table
+    columns = [table.c.id, table.c.local_month, *(table.c[name] for name in _ESCALATIONS.columns)]
+    for structure, former, new in sorted(moved):
+        moves: Counter[Key] = Counter()
+        waiting = []
+        rows = connection.execute(select(*columns).where(table.c.structure == structure, current(table)))
+        for row in rows:
+            before, after = escalation_adds(row, structure, former), escalation_adds(row, structure, new)
+            moves.update(after.keys)
+            moves.subtract(before.keys)
+            if after.waiting:
+                waiting.append(after.waiting)
+        _add(connection, _ESCALATIONS.counts, structure, former, moves)
+        connection.execute(delete(waiting_escalations).where(waiting_escalations.c.structure == structure))
+        if waiting:
+            connection.execute(insert(waiting_escalations), waiting)

@@ -330,9 +330,10 @@ departement_escalation_counts = _counts(
     "departement_escalation_counts", _departement(), index="ix_departement_escalation_counts_by_dimension"
 )
 
-# The current escalations still waiting for an answer, with their deadline (72 business hours,
-# `app.models.escalations.stored_deadline`): the late ones are those whose deadline has passed now.
-# Kept in the ingest transaction with the counts; small (an answered escalation leaves it).
+# The current escalations that can still become late, with their deadline
+# (`app.models.escalations.escalation_clock`): waiting for an answer (72 business hours), or answered
+# on time and waiting for a further one (15 business days); the late ones are those whose deadline has
+# passed now. Kept in the ingest transaction with the counts; small (a closed escalation leaves it).
 waiting_escalations = Table(
     "waiting_escalations",
     metadata,

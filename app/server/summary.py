@@ -6,9 +6,9 @@ escalation's status changed, on two workstations offline), the later (created_at
 the one on the agent's wall clock (`local_month`, stored at ingest): a contact on 31 October at 23:30
 UTC is a November contact in Paris; an escalation counts in the month it was sent.
 
-An escalation is late when it is still waiting and its answer deadline (72 business hours after it
-was sent, `app.models.business_time`, with the structure's département for its holidays) has passed
-at the moment of the computation, or when it was answered after that deadline.
+An escalation is late as `app.models.escalations.escalation_clock` says: first answered after its
+72 business hours (`answered_late`), or past the deadline of what it still waits for (an answer, or a
+further one 15 business days after the latest) at the moment of the computation (`waiting_escalations`).
 
 The Pass numérique records are append-only, so all of them count: the issuances of the month (one per
 citizen), the cheques of the month's ledger lines by movement (a ledger line's month is the one of its

@@ -1,7 +1,6 @@
 """Parcours: the bouquet's themes and situations with search as you type, and the escalations."""
 
 import itertools
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.database import utc_now
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
 from app.ui.escalation_history import EscalationHistoryDialog
@@ -32,6 +32,17 @@ LATE_BACKGROUND = QColor(
     Qt.GlobalColor.yellow
 )  # with "⚠ EN RETARD" written in the row: never the colour alone
 LATE_TEXT = QColor("#161616")  # dark on the light background, whatever the system's palette
+
+
+DUE_SOON_TEXT = "à échéance dans moins de 24 h"
+
+
+def escalation_warning(late: int, due_soon: int) -> str:
+    """« ⚠ 2 sollicitations en retard ; 1 à échéance dans moins de 24 h », "" when neither."""
+    parts = [f"⚠ {late} sollicitation{'s' if late > 1 else ''} en retard"] if late else []
+    if due_soon:
+        parts.append(f"{due_soon} {DUE_SOON_TEXT}")
+    return " ; ".join(parts)
 
 
 class FlowsScreen(QWidget):
@@ -64,7 +75,8 @@ class FlowsScreen(QWidget):
         self.escalations = QTableWidget(0, 6)
         self.escalations.setAccessibleName("Sollicitations des référents")
         self.escalations.setAccessibleDescription(
-            "Les sollicitations en cours ; une sollicitation en retard porte la mention « EN RETARD ». "
+            "Les sollicitations en cours ; une sollicitation en retard porte la mention « EN RETARD », "
+            f"une qui le sera dans moins de 24 heures la mention « {DUE_SOON_TEXT} ». "
             + READ_ONLY_DESCRIPTION
         )
         self.escalations.setTabKeyNavigation(False)  # Tab goes on to the buttons, not from cell to cell
@@ -95,7 +107,10 @@ class FlowsScreen(QWidget):
         actions.addWidget(answered)
         actions.addWidget(closed)
         actions.addWidget(history)
-        box = QGroupBox("Sollicitations des référents (réponse attendue sous 72 heures ouvrées)")
+        box = QGroupBox(
+            "Sollicitations des référents (réponse attendue sous 72 heures ouvrées, "
+            "puis sous 15 jours ouvrés après chaque réponse)"
+        )
         box_layout = QVBoxLayout(box)
         box_layout.addWidget(self.escalations)
         box_layout.addLayout(actions)
@@ -162,11 +177,15 @@ class FlowsScreen(QWidget):
         structure = self.workspace.workstation.structure
         departement = structure.departement if structure else ""
         rows = self.workspace.escalations.current(departement)
-        now = datetime.now().astimezone()
+        now = utc_now()
         self.escalations.setRowCount(len(rows))
         for index, row in enumerate(rows):
-            late = row.is_late(now)
-            status = catalogue.label("escalation_statuses", row.status) + (" — ⚠ EN RETARD" if late else "")
+            late = row.is_overdue(now)
+            status = catalogue.label("escalation_statuses", row.status)
+            if late:
+                status += " — ⚠ EN RETARD"
+            elif row.is_due_soon(now):
+                status += f" — {DUE_SOON_TEXT}"
             values = (
                 ("⚠ " if late else "")
                 + f"{row.sent_at.astimezone():%d/%m/%Y %H:%M}",  # seen without scrolling
@@ -174,7 +193,7 @@ class FlowsScreen(QWidget):
                 catalogue.label("situations", row.situation),
                 catalogue.label("escalation_channels", row.channel),
                 status,
-                f"{row.deadline.astimezone():%d/%m/%Y %H:%M}",
+                f"{row.deadline.astimezone():%d/%m/%Y %H:%M}" if row.deadline else "",
             )
             for column, text in enumerate(values):
                 cell = QTableWidgetItem(text)
@@ -187,9 +206,10 @@ class FlowsScreen(QWidget):
                     cell.setFont(font)
                 self.escalations.setItem(index, column, cell)
         self.escalations.resizeColumnsToContents()
-        late_count = sum(1 for row in rows if row.status == "en-attente" and row.is_late(now))
         self.late_label.setText(
-            f"⚠ {late_count} sollicitation{'s' if late_count > 1 else ''} en retard" if late_count else ""
+            escalation_warning(
+                sum(1 for row in rows if row.is_overdue(now)), sum(1 for row in rows if row.is_due_soon(now))
+            )
         )
 
     def _chosen_escalation(self) -> str | None:

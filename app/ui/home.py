@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.models.contacts import ContactFilter
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
+from app.ui.flows_screen import DUE_SOON_TEXT
 from app.ui.history import ContactsTable
 from app.ui.portal_panel import PortalPanel
 
@@ -29,6 +30,9 @@ class HomeScreen(QWidget):
         self.late_figure = QLabel()
         self.late_figure.setObjectName("figure")
         self.late_figure.setAccessibleName("Sollicitations en retard")
+        self.due_soon = QLabel()
+        self.due_soon.setAccessibleName("Sollicitations à échéance dans moins de 24 h")
+        self.due_soon.setWordWrap(True)
         button = QPushButton("Nouveau contact   (Ctrl+N)")
         button.setObjectName("primary")
         button.setAccessibleName("Nouveau contact")
@@ -37,10 +41,11 @@ class HomeScreen(QWidget):
         figures = QGridLayout()
         figures.addWidget(self._caption("Contacts aujourd'hui"), 0, 0)
         figures.addWidget(self._caption("En attente d'envoi au serveur"), 0, 1)
-        figures.addWidget(self._caption("Sollicitations en retard (72 h ouvrées)"), 0, 2)
+        figures.addWidget(self._caption("Sollicitations en retard (72 h, puis 15 jours ouvrés)"), 0, 2)
         figures.addWidget(self.today_figure, 1, 0)
         figures.addWidget(self.pending_figure, 1, 1)
         figures.addWidget(self.late_figure, 1, 2)
+        figures.addWidget(self.due_soon, 2, 2)
         self.model = ContactsModel(workspace.contacts, workspace.catalogue, self._today())
         self.table = ContactsTable(self.model, "Contacts du jour")
         self.table.setAccessibleDescription(
@@ -78,8 +83,11 @@ class HomeScreen(QWidget):
         today = self.workspace.contacts.count(self.model.where)
         self.today_figure.setText(str(today))
         structure = self.workspace.workstation.structure
-        late = self.workspace.escalations.late_count(structure.departement if structure else "")
+        departement = structure.departement if structure else ""
+        late = self.workspace.escalations.late_count(departement)
         self.late_figure.setText(f"⚠ {late}" if late else "0")
+        due_soon = self.workspace.escalations.due_soon_count(departement)
+        self.due_soon.setText(f"{due_soon} {DUE_SOON_TEXT}" if due_soon else "")
         self.portal.refresh()
 
     def show_pending(self, pending: int) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from app.server import content
 from app.server.database import open_database
 from app.server.ingest import ingest
-from app.server.schema import escalations, records
+from app.server.schema import escalations, records, waiting_escalations
 from app.server.summary import monthly_summary
 from app.server.wire import wire_record
 from tests.live_server import create_structure
@@ -364,3 +364,42 @@ def test_of_two_status_changes_of_one_escalation_the_later_counts(server, http, 
         "escalations_late": 1,
         "escalations_by_partner": {"caf": 1},
     }
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "deadline"),
+    [
+        # Friday 23 October 2026 at 10:00 in Paris (summer time); Wednesday 28 at 10:00 (winter time).
+        (datetime(2026, 10, 23, 8, 0, tzinfo=UTC), "2026-10-28T09:00:00Z"),
+        # Friday 27 March 2026 at 10:00 in Paris (winter time); Wednesday 1 April at 10:00 (summer time).
+        (datetime(2026, 3, 27, 9, 0, tzinfo=UTC), "2026-04-01T08:00:00Z"),
+    ],
+    ids=["october", "march"],
+)
+def test_the_workstation_and_the_server_find_the_same_deadline_across_a_daylight_saving_change(
+    database_url, bus, sent_at, deadline
+) -> None:
+    """An escalation recorded on a workstation of structure 3 (Aisne), whatever the machine's own
+    clock, and sent to the server: both count the 72 business hours on Paris's wall clock."""
+    record = bus.escalations.create(
+        {
+            "structure": "3",
+            "agent": "Julie M.",
+            "partner": "caf",
+            "situation": "declarer-impots",
+            "channel": "email",
+            "sent_at": sent_at,
+        }
+    )
+    [row] = bus.escalations.current(bus.workstation.structure.departement)
+    engine = open_database(database_url)
+    try:
+        (sender,) = workstations(engine, "accueil")
+        answer = ingest(engine, sender, items(record.model_dump(mode="json"), kind="escalation"), None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"]
+        with engine.connect() as connection:
+            stored = connection.execute(select(waiting_escalations.c.deadline)).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored == deadline
+    assert row.deadline == datetime.fromisoformat(deadline)

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select, update
 
-from app.models.escalations import escalation_figures
+from app.models.escalations import escalation_figures, stored_clock
 from app.models.reference import load_catalogue
 from app.registry.anct_list import ListedStructure
 from app.server.accounts import Workstation, create_structure, issue_code
@@ -102,13 +102,41 @@ def _recount(connection: Connection, matricule: str, month: str, now: datetime) 
             escalations.c.status,
             escalations.c.sent_at,
             escalations.c.answered_at,
-            escalations.c.utc_offset_minutes,
+            escalations.c.created_at,
             structures.c.departement,
         )
         .join(structures, structures.c.matricule == escalations.c.structure)
         .where(escalations.c.structure == matricule, escalations.c.local_month == month, current(escalations))
     )
     return escalation_figures(connection.execute(query), now)
+
+
+def _can_still_be_late(connection: Connection) -> set[str]:
+    """The current escalations waiting for an answer, or answered on time and waiting for a further
+    one: those `waiting_escalations` keeps."""
+    query = (
+        select(
+            escalations.c.id,
+            escalations.c.status,
+            escalations.c.sent_at,
+            escalations.c.answered_at,
+            escalations.c.created_at,
+            structures.c.departement,
+        )
+        .join(structures, structures.c.matricule == escalations.c.structure)
+        .where(current(escalations))
+    )
+    return {
+        row.id
+        for row in connection.execute(query)
+        if row.status == "en-attente"
+        or (
+            row.status == "repondu"
+            and not stored_clock(
+                row.status, row.sent_at, row.answered_at, row.created_at, row.departement
+            ).answered_late
+        )
+    }
 
 
 def _escalation_keys(summary: dict) -> dict:
@@ -150,11 +178,7 @@ def test_escalation_counts_equal_a_full_recount(database_url, seed) -> None:
                         shown = _escalation_keys(monthly_summary(connection, matricule, month, now))
                         assert shown == expected, (matricule, month, now)
             waiting = set(connection.execute(select(waiting_escalations.c.id)).scalars())
-            assert waiting == set(
-                connection.execute(
-                    select(escalations.c.id).where(escalations.c.status == "en-attente", current(escalations))
-                ).scalars()
-            )
+            assert waiting == _can_still_be_late(connection)
             assert (
                 sum(_recount(connection, "3", month, NOWS[-1])["escalations_sent"] for month in MONTHS) > 0
             )  # the scenario leaves something to count
@@ -369,5 +393,70 @@ def test_a_structure_moved_to_another_departement_takes_its_figures(database_url
         assert after["02"]["total"] == 0 and after["02"]["escalations_sent"] == 0
         assert after["02"]["pass_stock_left"] == 0
         assert {key: after["59"][key] for key in before} == before
+    finally:
+        engine.dispose()
+
+
+def test_a_moved_structure_counts_its_deadlines_with_the_new_departements_holidays(database_url) -> None:
+    """Sent on Thursday 2 April 2026 at 10:00 in Paris: in the Aisne the 72 business hours end on
+    Wednesday 8 April (Easter Monday off), in Moselle on Thursday 9 (Good Friday off too). One still
+    waits; the other was answered on Wednesday 8 at 12:00, late in the Aisne, on time in Moselle."""
+    engine = open_database(database_url)
+    try:
+        (sender,) = workstations(engine, "accueil")  # structure 3, in the Aisne (02)
+        sent = datetime(2026, 4, 2, 8, 0, tzinfo=UTC)
+        waiting, answered = (escalation(sent_at=sent, created_at=sent) for _ in range(2))
+        change = status_change(answered, "repondu", datetime(2026, 4, 8, 10, 0, tzinfo=UTC))
+        for record in (waiting, answered, change):
+            ingest(engine, sender, items(record, kind="escalation"), None)
+        deadline = select(waiting_escalations.c.deadline).where(waiting_escalations.c.id == waiting["id"])
+        with engine.connect() as connection:
+            assert connection.execute(deadline).scalar_one() == "2026-04-08T08:00:00Z"
+            assert monthly_summary(connection, "3", "2026-04", sent)["escalations_late"] == 1
+        import_structures(engine, [ListedStructure("3", "Thiérache Sambre et Oise", "57", itinerant=True)])
+        with engine.connect() as connection:
+            assert connection.execute(deadline).scalar_one() == "2026-04-09T08:00:00Z"
+            for now in (sent, datetime(2026, 4, 8, 12, 0, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)):
+                expected = _recount(connection, "3", "2026-04", now)
+                assert _escalation_keys(monthly_summary(connection, "3", "2026-04", now)) == expected
+            assert _recount(connection, "3", "2026-04", sent)["escalations_late"] == 0
+            assert _waiting_ids(connection) == _can_still_be_late(connection)
+            _departements_are_sums(connection)
+    finally:
+        engine.dispose()
+
+
+def _waiting_ids(connection: Connection) -> set[str]:
+    return set(connection.execute(select(waiting_escalations.c.id)).scalars())
+
+
+def test_migration_0015_counts_the_deadlines_again_with_the_new_rule(database_url) -> None:
+    """Counts left by the former rule (a waiting row's deadline off by the machine's offset, an
+    answered escalation not waiting for a further answer, an answer late by the former holidays) are
+    counted again: the tables become those ingest keeps with the new rule."""
+    engine = open_database(database_url)
+    try:
+        senders = workstations(engine, "accueil", "bus")
+        moselle = _second_structure(engine, "57", "57")
+        rng = random.Random(15)
+        ingest(engine, senders[0], items(*_escalation_history(rng, "3"), kind="escalation"), None)
+        ingest(engine, moselle, items(*_escalation_history(rng, "57"), kind="escalation"), None)
+        with engine.connect() as connection:
+            expected = _tables(connection)
+        assert expected["waiting"] and expected["escalation_counts"]
+        with engine.begin() as connection:
+            connection.execute(update(waiting_escalations).values(deadline="2026-01-01T00:00:00Z"))
+            connection.execute(delete(waiting_escalations).where(waiting_escalations.c.structure == "57"))
+            for table in COUNT_TABLES[1]:
+                connection.execute(
+                    update(table).where(table.c.dimension == "answered_late").values(n=table.c.n + 1)
+                )
+        with engine.connect() as connection:
+            assert _tables(connection) != expected
+        downgrade(engine, "0014_content")
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert _tables(connection) == expected
+            _departements_are_sums(connection)
     finally:
         engine.dispose()

@@ -1,6 +1,6 @@
 """Monthly aggregates: exact numbers over current records, the same bytes from HTTP and the CLI.
 
-The escalations here are all answered, so their figures do not depend on the real now (see
+The escalations here are all closed, so their figures do not depend on the real now (see
 test_escalations.py for waiting ones, with the moment of the computation fixed)."""
 
 from datetime import UTC, datetime
@@ -97,9 +97,9 @@ def november(server, http, token) -> None:
         place="Étreux",
     )
     december = contact(occurred_at=datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
-    # Sent Monday 2 November at 10:00 in Paris, answered on Wednesday 4: on time.
+    # Sent Monday 2 November at 10:00 in Paris, answered and closed on Wednesday 4: on time.
     answered = escalation(sent_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-    answer = status_change(answered, "repondu", datetime(2026, 11, 4, 8, 0, tzinfo=UTC))
+    answer = status_change(answered, "clos", datetime(2026, 11, 4, 8, 0, tzinfo=UTC))
     # Sent Tuesday 10 November at 10:00 (the 11th is a holiday), closed on Monday 16 at 13:00: late.
     closed = escalation(partner="msa")
     closure = status_change(closed, "clos", datetime(2026, 11, 16, 12, 0, tzinfo=UTC))

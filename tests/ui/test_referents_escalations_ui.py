@@ -92,3 +92,46 @@ def test_late_escalations_are_counted_on_accueil_and_can_be_answered(qtbot, desk
     window.flows_screen._set_status("repondu")
     window.nav.setCurrentRow(0)
     assert window.home.late_figure.text() == "⚠ 1"
+
+
+def test_an_escalation_due_within_24_hours_says_so_in_the_list_and_on_accueil(
+    qtbot, desk, monkeypatch
+) -> None:
+    """On Wednesday 18 November 2026 at 13:00 in Paris (the workstation's clock, set here): one sent
+    on Monday 16 at 9:00 is due on Thursday 19 at 9:00, written « à échéance dans moins de 24 h »
+    on its row, under the list and on Accueil; one sent now (due on Monday 23) says nothing; one
+    sent on Tuesday 10 (11 November off) was due on Monday 16: late."""
+    now = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    for module in ("app.models.escalations", "app.ui.flows_screen"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: now)
+    sent = {
+        "caf": datetime(2026, 11, 16, 8, 0, tzinfo=UTC),
+        "msa": now,
+        "dgfip": datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+    }
+    for partner, sent_at in sent.items():
+        desk.escalations.create(
+            {
+                "structure": "1",
+                "agent": "Camille R.",
+                "partner": partner,
+                "situation": "allocation-logement",
+                "channel": "email",
+                "sent_at": sent_at,
+            }
+        )
+    window = open_window(qtbot, desk)
+    assert window.home.late_figure.text() == "⚠ 1"
+    assert window.home.due_soon.text() == "1 à échéance dans moins de 24 h"
+    window.nav.setCurrentRow(1)
+    screen = window.flows_screen
+    statuses = {
+        screen.escalations.item(row, 1).text(): screen.escalations.item(row, 4).text() for row in range(3)
+    }
+    label = desk.catalogue.label
+    assert statuses == {
+        label("partners", "caf"): "En attente de réponse — à échéance dans moins de 24 h",
+        label("partners", "msa"): "En attente de réponse",
+        label("partners", "dgfip"): "En attente de réponse — ⚠ EN RETARD",
+    }
+    assert screen.late_label.text() == "⚠ 1 sollicitation en retard ; 1 à échéance dans moins de 24 h"

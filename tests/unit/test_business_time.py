@@ -45,3 +45,48 @@ def test_weekends_and_holidays_are_not_business_days() -> None:
     assert not is_business_day(date(2026, 11, 21))
     assert not is_business_day(date(2026, 12, 25))
     assert is_business_day(date(2026, 11, 23))
+
+
+@pytest.mark.parametrize(
+    ("departement", "holiday"),
+    [
+        ("971", date(2026, 5, 27)),  # Guadeloupe: abolition of slavery
+        ("972", date(2026, 5, 22)),  # Martinique
+        ("973", date(2026, 6, 10)),  # Guyane
+        ("974", date(2027, 12, 20)),  # La Réunion
+        ("976", date(2026, 4, 27)),  # Mayotte
+        ("57", date(2025, 12, 26)),  # Moselle: Saint Étienne
+    ],
+)
+def test_local_holidays_are_not_business_days(departement: str, holiday: date) -> None:
+    assert holiday.weekday() < 5
+    assert not is_business_day(holiday, departement)
+    assert is_business_day(holiday, "02")  # not a holiday in metropolitan France
+
+
+def test_overseas_deadlines_skip_their_holidays_on_their_own_clock() -> None:
+    """Sent on Tuesday 26 May 2026 at 9:00 in Guadeloupe (13:00 UTC): the 27th does not count there."""
+    sent = datetime(2026, 5, 26, 13, 0, tzinfo=ZoneInfo("UTC"))
+    guadeloupe = answer_deadline(sent, "971")
+    assert guadeloupe == datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("America/Guadeloupe"))  # Monday
+    assert answer_deadline(sent, "02") == at(2026, 5, 29, 15, 0)  # Paris: Friday
+
+
+@pytest.mark.parametrize(
+    ("sent", "deadline"),
+    [
+        # The Friday before the last Sunday of October: 25 October 2026 has 25 hours on the wall clock.
+        (at(2026, 10, 23, 10, 0), at(2026, 10, 28, 10, 0)),
+        # The Friday before the last Sunday of March: 29 March 2026 has 23 hours.
+        (at(2026, 3, 27, 10, 0), at(2026, 4, 1, 10, 0)),
+    ],
+    ids=["october", "march"],
+)
+def test_a_deadline_across_a_daylight_saving_change_keeps_the_wall_clock(
+    sent: datetime, deadline: datetime
+) -> None:
+    assert sent.utcoffset() != deadline.utcoffset()
+    assert answer_deadline(sent, "02") == deadline
+    # Whatever zone the computing machine gives the sending time in, the deadline is the same instant.
+    assert answer_deadline(sent.astimezone(ZoneInfo("UTC")), "02") == deadline
+    assert answer_deadline(sent.astimezone(ZoneInfo("Asia/Tokyo")), "02") == deadline

@@ -5,22 +5,12 @@ shared by the templates, the tables and the map, so that every page says it the 
 
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
+from app.models.business_time import time_zone
 from app.reports.periods import Period
 from app.server.web.map import outlines
 
 NARROW_NO_BREAK_SPACE = "\u202f"
-PARIS = "Europe/Paris"
-# Overseas départements live on their own clocks (the registry's codes 971–976).
-_ZONES = {
-    "971": "America/Guadeloupe",
-    "972": "America/Martinique",
-    "973": "America/Cayenne",
-    "974": "Indian/Reunion",
-    "975": "America/Miquelon",
-    "976": "Indian/Mayotte",
-}
 # The map's outlines name every département but Saint-Pierre-et-Miquelon (no outline).
 _EXTRA_NAMES = {"975": "Saint-Pierre-et-Miquelon"}
 
@@ -42,11 +32,6 @@ def departement_label(code: str | None) -> str:
         return ""
     name = _departement_names().get(code)
     return f"{name} ({code})" if name else code
-
-
-def time_zone(departement: str | None = None) -> ZoneInfo:
-    """The zone people of a département read their clocks in: Paris, or an overseas one's own."""
-    return ZoneInfo(_ZONES.get(departement or "", PARIS))
 
 
 def local_time(stored: str | None, departement: str | None = None) -> str:

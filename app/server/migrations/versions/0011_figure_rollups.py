@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.models.escalations import ANSWERED, WAITING, answered_late, stored_deadline
+from app.models.escalations import ANSWERED, stored_clock
 
 revision = "0011_figure_rollups"
 down_revision = "0010_contact_counts"
@@ -128,7 +128,7 @@ def _fill_escalations(bind: sa.Connection) -> None:
     rows = bind.execute(
         sa.text(
             "SELECT e.id, e.structure, s.departement, e.local_month, e.partner, e.status, e.sent_at, "
-            "e.answered_at, e.utc_offset_minutes FROM escalations e "
+            "e.answered_at, e.created_at FROM escalations e "
             f"JOIN structures s ON s.matricule = e.structure WHERE {_CURRENT}"
         ),
         {"no": False},
@@ -137,18 +137,18 @@ def _fill_escalations(bind: sa.Connection) -> None:
         key = (row.structure, row.local_month)
         counts[(*key, "sent", "")] += 1
         counts[(*key, "partner", row.partner)] += 1
-        deadline = stored_deadline(row.sent_at, row.utc_offset_minutes, row.departement)
+        clock = stored_clock(row.status, row.sent_at, row.answered_at, row.created_at, row.departement)
         if row.status in ANSWERED:
             counts[(*key, "answered", "")] += 1
-            if answered_late(row.answered_at, deadline):
-                counts[(*key, "answered_late", "")] += 1
-        elif row.status == WAITING:
+        if clock.answered_late:
+            counts[(*key, "answered_late", "")] += 1
+        elif clock.deadline is not None:
             waiting.append(
                 {
                     "id": row.id,
                     "structure": row.structure,
                     "local_month": row.local_month,
-                    "deadline": _stored(deadline),
+                    "deadline": _stored(clock.deadline),
                 }
             )
     if counts:
