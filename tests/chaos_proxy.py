@@ -182,8 +182,14 @@ class ChaosProxy:
             self._close(sock)
 
     def close(self) -> None:
+        """Stop accepting and cut every connection. Closing a listening socket does not wake a thread
+        blocked in `accept()`; shutting it down does (accept fails at once), so the join below ends as
+        soon as the accept thread has, instead of running into a timeout."""
         self.running = False
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive(), "the proxy's accept thread did not end"
         self.listener.close()
         for sock in list(self.sockets):
             self._close(sock)
-        self.thread.join(timeout=5)

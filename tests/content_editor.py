@@ -62,3 +62,47 @@ def editor_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Editor:
     (resources / PUBLIC_KEY_FILE).write_text(new_key_pair(key_path))
     monkeypatch.setenv("BUREAU_VIRTUEL_RESOURCES", str(resources))
     return Editor(key_path, resources, root)
+
+
+# Ways to damage a content folder before it is signed: each is content a workstation must refuse.
+
+
+def off_whitelist(folder: Path) -> None:
+    """A flow's step links to a site outside the whitelist."""
+    edit_json(
+        folder / "flows/naissance.json",
+        lambda flow: flow["steps"][0].update(link="https://arnaque-caf.example.com/"),
+    )
+
+
+def plain_http(folder: Path) -> None:
+    """A portal link in plain http."""
+    edit_json(folder / "portal/links.json", lambda data: data["links"][0].update(url="http://www.caf.fr/"))
+
+
+def dead_end(folder: Path) -> None:
+    """Every document of a flow depends on the first answer: the other answers leave no document."""
+
+    def change(flow: dict) -> None:
+        question = flow["questions"][0]
+        for document in flow["documents"]:
+            document["when"] = {question["id"]: question["answers"][0]["id"]}
+
+    edit_json(folder / "flows/naissance.json", change)
+
+
+# Ways to damage a signed bundle after it was signed.
+
+
+def tampered(raw: bytes) -> bytes:
+    """A file changed after the signature."""
+    bundle = json.loads(raw)
+    bundle["files"]["flows/naissance.json"] = bundle["files"]["flows/naissance.json"].replace("CAF", "KAF", 1)
+    return json.dumps(bundle).encode()
+
+
+def unsigned(raw: bytes) -> bytes:
+    """The signature removed."""
+    bundle = json.loads(raw)
+    del bundle["signature"]
+    return json.dumps(bundle).encode()

@@ -82,13 +82,22 @@ class LiveServer:
                 self._process.wait(STOP_TIMEOUT_SECONDS)
             except subprocess.TimeoutExpired:
                 self._process.kill()
-        self._release()
+        self._release_checked()
 
     def kill(self) -> None:
         """SIGKILL: the server dies wherever it is, as in a power cut."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
+        self._release_checked()
+
+    def _release_checked(self) -> None:
+        """Release the process, then fail if it printed a traceback: a server error the HTTP answer
+        hid (a 500 the client retried, a crash in a background task) is a failure of the test that
+        caused it, not noise in a log nobody reads."""
+        output = self.output()
         self._release()
+        if "Traceback" in output:
+            raise AssertionError(f"the server printed a traceback:\n{output}")
 
     def restart(self) -> "LiveServer":
         self.stop()

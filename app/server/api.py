@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app.models.record import RECORD_KINDS
 from app.models.text import printable
@@ -333,8 +334,12 @@ async def post_records(
     x_device_time: Annotated[str | None, Header(description="Horloge du poste, ISO 8601 UTC.")] = None,
 ) -> JSONResponse:
     """Store a batch of records (gzip accepted); one answer per item, the batch in one transaction.
-    The body is within its 1 MiB by then (`BodyLimit`)."""
-    raw = await request.body()
+    The body is within its 1 MiB by then (`BodyLimit`). A workstation whose network drops in the
+    middle of the upload is not a server error: nothing was stored, and it sends the batch again."""
+    try:
+        raw = await request.body()
+    except ClientDisconnect:
+        raise refusal(400, "incomplete", "Envoi interrompu avant la fin : rien n'a été enregistré.") from None
     try:
         answer = await run_in_threadpool(
             _ingest_body,

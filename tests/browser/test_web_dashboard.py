@@ -9,7 +9,6 @@ import csv
 import io
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from openpyxl import load_workbook
 from tests.live_server import LiveServer, create_structure, start_server
 from tests.server.helpers import contact, enrol, items, post_records
 from tests.server.web_helpers import PASSWORD, add_account
+from tests.waiting import wait_until
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -117,13 +117,12 @@ def log_out(driver) -> None:
 
 
 def downloaded(driver, suffix: str) -> Path:
-    deadline = time.monotonic() + DOWNLOAD_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        found = [path for path in driver.downloads.iterdir() if path.name.endswith(suffix)]
-        if found:
-            return found[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no {suffix} file in {list(driver.downloads.iterdir())}")
+    found = wait_until(
+        lambda: [path for path in driver.downloads.iterdir() if path.name.endswith(suffix)],
+        DOWNLOAD_TIMEOUT_SECONDS,
+        f"a {suffix} file among the downloads",
+    )
+    return found[0]
 
 
 def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chromium) -> None:

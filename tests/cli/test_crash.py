@@ -4,11 +4,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 
 from app.models.demo import BATCH
 from tests.conftest import ROOT
+from tests.waiting import wait_until
 
 SAVER = """
 import sys
@@ -37,16 +37,19 @@ def check_database(path) -> sqlite3.Connection:
 
 
 def test_kill_while_saving_loses_no_committed_contact(tmp_path) -> None:
-    for attempt, delay in enumerate((0.05, 0.3, 0.7)):
+    # Killed after the first contact, after a few, after many: on a condition (contacts acknowledged),
+    # not after a delay that means a different moment on every machine.
+    for attempt, acknowledged in enumerate((1, 20, 200)):
         data_dir = tmp_path / f"run{attempt}"
         process = subprocess.Popen(
             [sys.executable, "-c", SAVER, str(data_dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True
         )
         assert process.stdout.readline().strip() == "ready"
-        time.sleep(delay)
+        committed = [process.stdout.readline().strip() for _ in range(acknowledged)]
         process.send_signal(signal.SIGKILL)
         process.wait()
-        committed = [line.strip() for line in process.stdout if len(line.strip()) == 36]
+        committed += [line.strip() for line in process.stdout if len(line.strip()) == 36]
+        assert len(committed) >= acknowledged and all(len(line) == 36 for line in committed)
         process.stdout.close()
         with closing(check_database(data_dir / "bureau-virtuel.sqlite3")) as db:
             stored = {row[0] for row in db.execute("SELECT id FROM contacts")}
@@ -63,16 +66,17 @@ def test_kill_during_demo_leaves_whole_batches(tmp_path) -> None:
         stderr=subprocess.DEVNULL,
     )
     path = data_dir / "bureau-virtuel.sqlite3"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        if path.exists():
-            try:
-                with closing(sqlite3.connect(path, timeout=1)) as probe:
-                    if probe.execute("SELECT count(*) FROM contacts").fetchone()[0] >= 2 * BATCH:
-                        break
-            except sqlite3.OperationalError:
-                pass
+
+    def two_batches_stored() -> bool:
+        if not path.exists():
+            return False
+        try:
+            with closing(sqlite3.connect(path, timeout=1)) as probe:
+                return probe.execute("SELECT count(*) FROM contacts").fetchone()[0] >= 2 * BATCH
+        except sqlite3.OperationalError:  # the file is there but its tables are not yet
+            return False
+
+    wait_until(two_batches_stored, 60, "two batches of demo contacts stored")
     process.send_signal(signal.SIGKILL)
     process.wait()
     with closing(check_database(path)) as db:

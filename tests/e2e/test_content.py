@@ -16,10 +16,18 @@ from app.models.workspace import Workspace, open_workspace
 from app.server.content import store
 from app.sync.engine import run_pass
 from tests.conftest import run_cli
-from tests.content_editor import Editor, edit_json, editor_fixture  # noqa: F401 (the `editor` fixture)
+from tests.content_editor import (  # noqa: F401 (the `editor` fixture)
+    Editor,
+    dead_end,
+    edit_json,
+    editor_fixture,
+    off_whitelist,
+    plain_http,
+    tampered,
+    unsigned,
+)
 from tests.e2e.conftest import enrolled
 from tests.live_server import ROOT, LiveServer, run_server_cli
-from tests.unit.test_content import _tampered, _unsigned
 
 CORRECTED = "Déclarez la naissance à la CAF (texte corrigé par l'éditeur national)."
 REFUSED = "Contenu national (parcours, portail, référentiels) reçu du serveur refusé ("
@@ -111,20 +119,6 @@ def test_every_bad_bundle_is_refused_in_french_and_the_last_good_one_kept(
     good = bundle_path(workspace.path.parent).read_bytes()
     engine = create_engine(server.database_url)
 
-    def dead_end(folder: Path) -> None:
-        def change(flow: dict) -> None:
-            question = flow["questions"][0]
-            for document in flow["documents"]:
-                document["when"] = {question["id"]: question["answers"][0]["id"]}
-
-        edit_json(folder / "flows/naissance.json", change)
-
-    def off_whitelist(folder: Path) -> None:
-        edit_json(
-            folder / "flows/naissance.json",
-            lambda flow: flow["steps"][0].update(link="https://arnaque-caf.example.com/"),
-        )
-
     def signed(version: int, change=None) -> bytes:
         folder = _corrected(editor, version, f"Étape piégée {version}.")
         if change:
@@ -132,8 +126,8 @@ def test_every_bad_bundle_is_refused_in_french_and_the_last_good_one_kept(
         return sign(read_folder(folder), editor.key)
 
     cases = [
-        ("tampered", _tampered(signed(10)), "fichier modifié depuis la signature"),
-        ("unsigned", _unsigned(signed(11)), "contenu non signé"),
+        ("tampered", tampered(signed(10)), "fichier modifié depuis la signature"),
+        ("unsigned", unsigned(signed(11)), "contenu non signé"),
         (
             "another key",
             sign(read_folder(_corrected(editor, 12, "Autre clé.")), Ed25519PrivateKey.generate()),
@@ -191,7 +185,7 @@ def test_publish_content_refuses_what_the_workstations_would_refuse(
     shipped = _publish(server, editor, editor.folder(1, "livre"))
     assert shipped.returncode == 1 and "pas plus récente que celle du contenu livré" in shipped.stderr
     broken = editor.folder(4, "casse")
-    edit_json(broken / "portal/links.json", lambda data: data["links"][0].update(url="http://www.caf.fr/"))
+    plain_http(broken)
     refused = _publish(server, editor, broken)
     assert refused.returncode == 1 and "lien hors liste blanche ou non https" in refused.stderr
     assert _publish(server, editor, good).returncode == 0

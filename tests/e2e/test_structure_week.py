@@ -75,6 +75,24 @@ class Pc:
 
     name: str
     folder: Path
+    proxy: ChaosProxy  # the network it syncs through
+
+    def _cuts(self) -> int:
+        return self.proxy.counters.cut_requests + self.proxy.counters.cut_responses
+
+    def _run_until_done(self, what: str, *args: str) -> int:
+        """`bureau-virtuel *args` again after each run the network cut, until one exits with 0; how
+        many runs it took. A run that failed while the proxy cut nothing fails the test at once: the
+        retries are for the faults the test injects, never to hide another failure."""
+        for attempt in range(1, SYNC_ATTEMPTS + 1):
+            cuts = self._cuts()
+            result = self.cli(*args)
+            if result.returncode == 0:
+                return attempt
+            assert self._cuts() > cuts, (
+                f"{self.name}: {what} failed with no cut: {result.stdout}{result.stderr}"
+            )
+        raise AssertionError(f"{self.name}: {what} still failing after {SYNC_ATTEMPTS} runs: {result.stdout}")
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         keyring = self.folder.with_name(f"{self.folder.name}.keyring.json")
@@ -84,22 +102,13 @@ class Pc:
     def sync(self) -> int:
         """`bureau-virtuel sync` until it says nothing is left to send and the feed is read to its
         end (exit status 0); how many runs it took."""
-        for attempt in range(1, SYNC_ATTEMPTS + 1):
-            result = self.cli("sync")
-            if result.returncode == 0:
-                return attempt
-        raise AssertionError(
-            f"{self.name}: still not synced after {SYNC_ATTEMPTS} runs: {result.stdout}{result.stderr}"
-        )
+        return self._run_until_done("sync", "sync")
 
-    def join(self, url: str, code: str, agent: str) -> None:
-        """`bureau-virtuel enroll` on a fresh folder; a run cut before the end is run again (the same
-        code stays valid for the same workstation) until it has received the whole structure."""
-        for _ in range(SYNC_ATTEMPTS):
-            result = self.cli("enroll", "--server", url, "--code", code, "--agent", agent)
-            if result.returncode == 0:
-                return
-        raise AssertionError(f"{self.name}: enrolment never completed: {result.stdout}{result.stderr}")
+    def join(self, code: str, agent: str) -> None:
+        """`bureau-virtuel enroll` on a fresh folder, through the proxy; a run cut before the end is run
+        again (the same code stays valid for the same workstation) until it has received the whole
+        structure."""
+        self._run_until_done("enroll", "enroll", "--server", self.proxy.url, "--code", code, "--agent", agent)
 
     @contextmanager
     def open(self, agent: str | None = None) -> Iterator[Workspace]:
@@ -292,21 +301,21 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
     now = datetime.now().astimezone().replace(microsecond=0)
     week = Week(rng, now)
     week.moment(0)  # the corrections, answers and handings out are dated now
-    pcs = [Pc(f"poste-{n}", tmp_path / f"poste-{n}") for n in (1, 2, 3)]
+    pcs = [Pc(f"poste-{n}", tmp_path / f"poste-{n}", proxy) for n in (1, 2, 3)]
     first, second, third = pcs
 
     # Before the week: the first workstation is set up (the wizard), enrolled, and starts the
     # structure's stock and records; the two others join it with a one-time code each.
     with first.open() as workspace:
         ensure_demo_setup(workspace)
-    first.join(proxy.url, create_structure(server.database_url), MANAGER)
+    first.join(create_structure(server.database_url), MANAGER)
     with first.open(MANAGER) as workspace:
         _receive_booklet(workspace, "C-1", [str(n) for n in range(1001, 1011)], week.moment(7))
         before = [week.contact(workspace, week.moment(7, 30 + n)) for n in range(4)]
         waiting = week.escalation(workspace, week.moment(7, 20))
     first.sync()
-    second.join(proxy.url, _code(server), AGENTS[0])
-    third.join(proxy.url, _code(server), AGENTS[1])
+    second.join(_code(server), AGENTS[0])
+    third.join(_code(server), AGENTS[1])
 
     # The week, offline: every connection is cut.
     proxy.cut(OFFLINE)
@@ -395,8 +404,8 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
         assert pulled_notes == 0
 
     # A fourth workstation joins the structure, through the same network, and shows the same.
-    fourth = Pc("poste-4", tmp_path / "poste-4")
-    fourth.join(proxy.url, _code(server), AGENTS[0])
+    fourth = Pc("poste-4", tmp_path / "poste-4", proxy)
+    fourth.join(_code(server), AGENTS[0])
     assert _seen(fourth, months) == reference
 
     # The month's Synthèse as each of the four exports it (CSV): the same, with the server's total.

@@ -3,6 +3,7 @@ BUREAU_VIRTUEL_TEST_POSTGRES_URL is set), the real server on a free port, real H
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,19 @@ POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(POSTGRES_ENV) else [])]
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'serveur.sqlite3'}"
+@contextmanager
+def empty_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database on `backend`: a SQLite file in `folder`, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'serveur.sqlite3'}"
         return
     with fresh_postgres_url(os.environ[POSTGRES_ENV]) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path) as url:
         yield url
 
 
@@ -29,6 +37,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     with start_server(database_url, log_path=tmp_path / "serveur.log") as live:
         yield live
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One server for a whole test file whose tests only read what any server answers (health, the
+    protocol's description, reference files): a fresh server per test costs seconds and tests nothing
+    more. A test that writes, counts what is stored, or is locked out must use `server`."""
+    folder = tmp_path_factory.mktemp("serveur-partage")
+    with (
+        empty_database(request.param, folder) as url,
+        start_server(url, log_path=folder / "serveur.log") as live,
+    ):
+        yield live
+
+
+@pytest.fixture(scope="module")
+def shared_token(shared_server: LiveServer) -> str:
+    """The token of a workstation enrolled, once per file, in structure 3 of `shared_server`."""
+    with requests.Session() as session:
+        response = enrol(session, shared_server, create_structure(shared_server.database_url))
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
 
 
 @pytest.fixture

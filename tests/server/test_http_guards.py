@@ -5,6 +5,7 @@ secret. All over real HTTP against the real server."""
 import http.client
 import json
 import re
+import socket
 from collections.abc import Iterator
 from email.message import Message
 from uuid import uuid4
@@ -14,6 +15,7 @@ import pytest
 from app.server.api import MAX_FAILED_CODES
 from tests.live_server import LiveServer, create_structure, start_server
 from tests.server.helpers import bearer, contact, enrol, enrolment_code, items, post_records
+from tests.waiting import wait_until
 
 ENROLMENT = "/api/v1/enrolment"
 
@@ -196,3 +198,21 @@ def test_one_log_line_per_request_without_secrets(server, http, log_lines) -> No
         sent["id"],
     ):
         assert secret not in everything
+
+
+def test_a_workstation_that_hangs_up_mid_upload_is_no_server_error(server, token) -> None:
+    """The network drops halfway through a batch: the server stores nothing, answers (to nobody) a
+    refusal and logs one request line, never a traceback (which `server.stop()` would report)."""
+    head = (
+        "POST /api/v1/records HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 100000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(head.encode() + b'{"records": [')
+    logged = wait_until(
+        lambda: [line for line in server.output().splitlines() if '"path": "/api/v1/records"' in line],
+        30,
+        "the server logging the cut request",
+    )
+    assert '"status": 400' in logged[0]
+    server.stop()

@@ -254,11 +254,13 @@ def test_the_current_month_with_pass_numerique_and_escalations_answered_in_time(
     desk.passes.return_to_stock(**WHO, cheques=["2001"], reason="erreur")
     desk.passes.cancel(**WHO, cheques=["1010"], reason="abime")
     now = datetime.now(UTC)
-    just_sent = (now - timedelta(minutes=1)).isoformat(timespec="seconds")[:19]
+    # Sent at `now` itself, not a minute before: in the first minute of a month, a minute before is
+    # last month, and this month's summary would not count them.
+    just_sent = now.isoformat(timespec="seconds")[:19]
     closed = escalation(desk, just_sent, "caf")
     desk.escalations.set_status(str(closed.id), "clos", "Karim B.")
     escalation(desk, just_sent, "msa")
-    local = datetime.now().astimezone()
+    local = now.astimezone()
     this_month = Period("month", local.year, local.month)
     summary = summarise(desk, this_month, now=now)
     assert summary.pass_issuances == 2

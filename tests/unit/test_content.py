@@ -13,7 +13,16 @@ from app.content.keys import editor_key
 from app.content.store import accept, bundle_path, content_in_use
 from app.models.flows import load_flows
 from app.models.reference import load_catalogue
-from tests.content_editor import Editor, edit_json, editor_fixture  # noqa: F401 (the `editor` fixture)
+from tests.content_editor import (  # noqa: F401 (the `editor` fixture)
+    Editor,
+    dead_end,
+    edit_json,
+    editor_fixture,
+    off_whitelist,
+    plain_http,
+    tampered,
+    unsigned,
+)
 
 
 def test_every_shipped_flow_and_branch_loads_and_validates_from_a_signed_bundle(editor: Editor) -> None:
@@ -49,18 +58,6 @@ def _signed_text(text: str, key: Ed25519PrivateKey) -> bytes:
     return json.dumps({"manifest": text, "signature": signature, "files": {}}).encode()
 
 
-def _tampered(raw: bytes) -> bytes:
-    bundle = json.loads(raw)
-    bundle["files"]["flows/naissance.json"] = bundle["files"]["flows/naissance.json"].replace("CAF", "KAF", 1)
-    return json.dumps(bundle).encode()
-
-
-def _unsigned(raw: bytes) -> bytes:
-    bundle = json.loads(raw)
-    del bundle["signature"]
-    return json.dumps(bundle).encode()
-
-
 def _extra_file(raw: bytes, key: Ed25519PrivateKey) -> bytes:
     bundle = json.loads(raw)
     bundle["files"]["../../.bashrc"] = "x"
@@ -73,8 +70,8 @@ def test_a_bundle_that_does_not_hold_is_refused_before_anything_is_read(editor: 
     raw = editor.bundle(editor.folder(2))
     key = editor.key
     cases = {
-        "tampered": (_tampered(raw), "fichier modifié depuis la signature : flows/naissance.json"),
-        "unsigned": (_unsigned(raw), "contenu non signé"),
+        "tampered": (tampered(raw), "fichier modifié depuis la signature : flows/naissance.json"),
+        "unsigned": (unsigned(raw), "contenu non signé"),
         "another key": (
             editor.bundle(editor.folder(2, "autre"), Ed25519PrivateKey.generate()),
             "signature invalide",
@@ -107,25 +104,6 @@ def _refusal(editor: Editor, change, version: int = 2) -> str:
 
 
 def test_content_that_would_mislead_an_agent_is_refused(editor: Editor) -> None:
-    def off_whitelist(folder: Path) -> None:
-        edit_json(
-            folder / "flows/naissance.json",
-            lambda flow: flow["steps"][0].update(link="https://arnaque-caf.example.com/"),
-        )
-
-    def plain_http(folder: Path) -> None:
-        edit_json(
-            folder / "portal/links.json", lambda data: data["links"][0].update(url="http://www.caf.fr/")
-        )
-
-    def dead_end(folder: Path) -> None:
-        def change(flow: dict) -> None:
-            question = flow["questions"][0]
-            for document in flow["documents"]:
-                document["when"] = {question["id"]: question["answers"][0]["id"]}
-
-        edit_json(folder / "flows/naissance.json", change)
-
     def unknown_partner(folder: Path) -> None:
         edit_json(folder / "reference/partners.json", lambda data: data["partners"].pop(0))
 
@@ -162,7 +140,7 @@ def test_a_stored_bundle_that_no_longer_holds_gives_way_to_the_shipped_content(
 ) -> None:
     accept(tmp_path, editor.bundle(editor.folder(5)))
     path = bundle_path(tmp_path)
-    path.write_bytes(_tampered(path.read_bytes()))
+    path.write_bytes(tampered(path.read_bytes()))
     assert content_in_use(tmp_path) is shipped_content()
     path.write_bytes(b'{"version": "9"}')
     assert content_in_use(tmp_path) is shipped_content()
