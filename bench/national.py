@@ -12,8 +12,9 @@ own, dropped at the end; the ANCT's 2024 list imported with the server's registr
 
 1. ingest on the empty database: 1, 8 and 32 concurrent workstations (each of its own structure) POST
    gzip batches of 500 new contacts; then a raw `COPY` of as many rows into the same tables;
-2. `--contacts` contacts loaded with `COPY` (three years, structures weighted unevenly, partners and
-   situations from the catalogue; with their counts, as ingest would leave them) — not timed as ingest;
+2. `--contacts` contacts generated inside PostgreSQL (three years in time order, UUIDv7 ids,
+   structures weighted unevenly, partners and situations from the catalogue; with their counts, as
+   ingest would leave them: `--check` compares them with a recount) — not timed as ingest;
 3. the same ingest measures at N rows;
 4. p50/p95 over HTTP (a national account's session) of every dashboard page, export and JSON answer,
    and the same national figures the way they were computed before (a scan of the current contacts),
@@ -25,6 +26,7 @@ It prints figures; it never fails because a target is missed.
     .venv/bin/python bench/national.py                       # 200,000 contacts, a few minutes
     .venv/bin/python bench/national.py --contacts 3000000    # ~10 GB of the shared disk: check df -h first
     .venv/bin/python bench/national.py --contacts 2000000 --skip-ingest   # the pages only (steps 2, 4, 5)
+    .venv/bin/python bench/national.py --contacts 10000 --check --skip-ingest   # the loader = a recount?
 """
 
 from __future__ import annotations
