@@ -186,7 +186,8 @@ def bulk_load(
 
     The contacts come in time order over the three years (as the network records them), so their
     time-ordered ids (UUIDv7, made from `created_at` as the workstations do) grow like ingest's. Each
-    chunk is generated once into a temporary table, then stored and counted from it in one pass."""
+    chunk is generated once into a temporary table, then stored and counted from it (no pass over
+    `records`)."""
     import psycopg
 
     rng = maker.rng
