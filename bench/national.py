@@ -12,8 +12,9 @@ own, dropped at the end; the ANCT's 2024 list imported with the server's registr
 
 1. ingest on the empty database: 1, 8 and 32 concurrent workstations (each of its own structure) POST
    gzip batches of 500 new contacts; then a raw `COPY` of as many rows into the same tables;
-2. `--contacts` contacts loaded with `COPY` (three years, structures weighted unevenly, partners and
-   situations from the catalogue; with their counts, as ingest would leave them) — not timed as ingest;
+2. `--contacts` contacts generated inside PostgreSQL (three years in time order, UUIDv7 ids,
+   structures weighted unevenly, partners and situations from the catalogue; with their counts, as
+   ingest would leave them: `--check` compares them with a recount) — not timed as ingest;
 3. the same ingest measures at N rows;
 4. p50/p95 over HTTP (a national account's session) of every dashboard page, export and JSON answer,
    and the same national figures the way they were computed before (a scan of the current contacts),
@@ -25,6 +26,7 @@ It prints figures; it never fails because a target is missed.
     .venv/bin/python bench/national.py                       # 200,000 contacts, a few minutes
     .venv/bin/python bench/national.py --contacts 3000000    # ~10 GB of the shared disk: check df -h first
     .venv/bin/python bench/national.py --contacts 2000000 --skip-ingest   # the pages only (steps 2, 4, 5)
+    .venv/bin/python bench/national.py --contacts 10000 --check --skip-ingest   # the loader = a recount?
 """
 
 from __future__ import annotations
@@ -174,99 +176,216 @@ def counts_of(records: list[dict]) -> Counter:
     return counted
 
 
-def other_counts(maker: Maker, records: list[dict], waiting: list[tuple]) -> tuple[Counter, Counter]:
-    """The escalations' and the Pass numérique's counts that go with `records`, as ingest would have
-    kept them (their own records are not loaded: no page reads them): one contact in 30 escalated
-    (answered, sometimes late, or still waiting: a waiting one is appended to `waiting`), one in 30 with
-    a Pass numérique handed out (two 10 € cheques, from booklets of ten received)."""
-    rng = maker.rng
-    escalated: Counter = Counter()
-    passes: Counter = Counter()
-    recent = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for record in records:
-        occurred = datetime.strptime(record["occurred_at"], "%Y-%m-%dT%H:%M:%SZ") + timedelta(minutes=60)
-        key = (record["structure"], f"{occurred.year:04d}-{occurred.month:02d}")
-        if rng.random() < 1 / 30:
-            escalated[(*key, "sent", "")] += 1
-            escalated[(*key, "partner", record["partners"][0])] += 1
-            if rng.random() < (0.5 if record["occurred_at"] > recent else 0.02):
-                deadline = (occurred + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
-                waiting.append((str(uuid.uuid4()), record["structure"], key[1], deadline))
-            else:
-                escalated[(*key, "answered", "")] += 1
-                if rng.random() < 0.15:
-                    escalated[(*key, "answered_late", "")] += 1
-        if rng.random() < 1 / 30:
-            passes[(*key, "issuances", "")] += 1
-            passes[(*key, "cheques", "remis")] += 2
-            passes[(*key, "value_cents", "remis")] += 2_000
-            passes[(*key, "cheques", "recu")] += 2  # the booklets received, spread over the months
-            passes[(*key, "value_cents", "recu")] += 2_000
-    return escalated, passes
+def bulk_load(
+    url: str, maker: Maker, workstations: dict[str, str], total: int, chunk: int = 1_000_000
+) -> None:
+    """`total` contacts generated inside PostgreSQL (`INSERT … SELECT … FROM generate_series`: the
+    Python loader made ~4,000 contacts/s, two hours for 30 million), with their counts per structure
+    and per département, the escalations' and the Pass numérique's counts that go with them, and each
+    structure's last batch: what ingest would have left (`--check` compares it with a recount).
 
-
-def bulk_load(url: str, maker: Maker, workstations: dict[str, str], total: int, chunk: int = 50_000) -> None:
-    """`total` contacts with `COPY`, their counts per structure and per département, the escalations'
-    and the Pass numérique's counts that go with them, and each structure's last batch: what ingest
-    would have left."""
+    The contacts come in time order over the three years (as the network records them), so their
+    time-ordered ids (UUIDv7, made from `created_at` as the workstations do) grow like ingest's. Each
+    chunk is generated once into a temporary table, then stored and counted from it (no pass over
+    `records`)."""
     import psycopg
 
-    dsn = psycopg_dsn(url)
-    counted: Counter = Counter()
-    escalated: Counter = Counter()
-    passes: Counter = Counter()
-    waiting: list[tuple] = []
-    seqs: Counter = Counter()
+    rng = maker.rng
+    matricules = maker.matricules
+    share = sum(maker.weights)
+    slots = [
+        (slot, matricule, workstations[matricule])
+        for slot, matricule in enumerate(
+            m
+            for m, w in zip(matricules, maker.weights, strict=True)
+            for _ in range(max(1, round(w / share * 100_000)))
+        )
+    ]
+    situations = [(k, situation, partners[0], partners[1] if len(partners) > 1 else None)
+                  for k, (situation, partners) in enumerate(maker.situations)]  # fmt: skip
+    weighted = {
+        name: [value for value, weight in weights.items() for _ in range(weight)]
+        for name, weights in (
+            ("channels", maker.channels),
+            ("helps", maker.helps),
+            ("outcomes", maker.outcomes),
+        )
+    }
+    end = maker.start + timedelta(minutes=maker.span)
     loaded = 0
     start = time.perf_counter()
-    with psycopg.connect(**dsn) as connection:
+    with psycopg.connect(**psycopg_dsn(url)) as connection, connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")  # the bench's own load: nothing to lose
+        cursor.execute("SET work_mem = '512MB'")  # the chunk's counts are hashed in memory, not on disk
+        cursor.execute(f"SELECT setseed({rng.random() * 2 - 1})")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_slots (slot int PRIMARY KEY, structure text, workstation uuid)"
+        )
+        with cursor.copy("COPY bench_slots FROM STDIN") as copy:
+            for row in slots:
+                copy.write_row(row)
+        cursor.execute(
+            "CREATE TEMP TABLE bench_situations (k int PRIMARY KEY, situation text, p1 text, p2 text)"
+        )
+        with cursor.copy("COPY bench_situations FROM STDIN") as copy:
+            for row in situations:
+                copy.write_row(row)
+        cursor.execute("CREATE TEMP TABLE bench_last (structure text PRIMARY KEY, last_seq bigint)")
         while loaded < total:
             n = min(chunk, total - loaded)
-            records = [maker.record(structure) for structure in maker.structures(n)]
-            rows = []
-            for record in records:
-                seqs[record["structure"]] += 1
-                rows.append(
-                    rows_of(record, workstations[record["structure"]], seqs[record["structure"]] + 10**9)
+            cursor.execute(_GENERATE, {
+                "first": loaded + 1, "last": loaded + n, "total": total, "slots": len(slots),
+                "situations": len(situations), "start": maker.start.replace(tzinfo=None),
+                "span": maker.span, "recent": (end - timedelta(days=30)).replace(tzinfo=None),
+                "agents": AGENTS, **weighted,
+            })  # fmt: skip
+            cursor.execute(f"INSERT INTO records ({RECORD_COLUMNS}) SELECT {RECORD_COLUMNS} FROM bench_chunk")
+            for sql, (table, departements) in _CHUNK_COUNTS:
+                cursor.execute(
+                    f"CREATE TEMP TABLE loaded_counts AS SELECT structure, local_month, dimension, value, "
+                    f"sum(n) AS n FROM ({sql}) AS legs GROUP BY structure, local_month, dimension, value"
                 )
-            with connection.cursor() as cursor:
-                copy_rows(cursor, rows)
+                merge_counts(cursor, table, departements)
+            cursor.execute(
+                "INSERT INTO waiting_escalations (id, structure, local_month, deadline) "
+                "SELECT gen_random_uuid(), structure, local_month, deadline FROM bench_chunk WHERE waiting"
+            )
+            cursor.execute(
+                "INSERT INTO bench_last SELECT structure, max(seq) FROM bench_chunk GROUP BY structure "
+                "ON CONFLICT (structure) DO UPDATE SET last_seq = greatest(bench_last.last_seq, excluded.last_seq)"
+            )
+            cursor.execute("DROP TABLE bench_chunk")
             connection.commit()
-            counted.update(counts_of(records))
-            more_escalated, more_passes = other_counts(maker, records, waiting)
-            escalated.update(more_escalated)
-            passes.update(more_passes)
             loaded += n
             rate = loaded / (time.perf_counter() - start)
             print(f"\r  loaded {loaded:,} / {total:,} ({rate:,.0f}/s)", end="", flush=True)
-        store_counts(connection, counted)
-        store_counts(connection, escalated, "escalation_counts", "departement_escalation_counts")
-        store_counts(connection, passes, "pass_counts", "departement_pass_counts")
-        with connection.cursor() as cursor:
-            with cursor.copy(
-                "COPY waiting_escalations (id, structure, local_month, deadline) FROM STDIN"
-            ) as copy:
-                for row in waiting:
-                    copy.write_row(row)
-            last = datetime.now(UTC)
-            cursor.executemany(  # most structures sent something lately, some fell silent
-                "INSERT INTO structure_sequences (structure, last_seq, last_received_at) VALUES (%s, %s, %s) "
-                "ON CONFLICT (structure) DO UPDATE SET last_received_at = excluded.last_received_at",
-                [
-                    (
-                        structure,
-                        10**9 + seq,
-                        (last - timedelta(hours=maker.rng.expovariate(1 / 72))).strftime(
-                            "%Y-%m-%dT%H:%M:%SZ"
-                        ),
-                    )
-                    for structure, seq in seqs.items()
-                ],
-            )
+        cursor.execute(  # most structures sent something lately, some fell silent
+            "INSERT INTO structure_sequences (structure, last_seq, last_received_at) SELECT structure, "
+            "last_seq, to_char(%s - make_interval(secs => -ln(1 - random()) * 72 * 3600), "
+            '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\') FROM bench_last '
+            "ON CONFLICT (structure) DO UPDATE SET last_received_at = excluded.last_received_at",
+            (datetime.now(UTC).replace(tzinfo=None),),
+        )
         connection.commit()
         connection.autocommit = True
-        connection.execute("VACUUM ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     print(f"\n  {total:,} contacts loaded in {time.perf_counter() - start:.0f} s (not timed as ingest)")
+
+
+# One chunk of contacts, in time order over the three years, with what goes with each: whether it was
+# escalated (one in 30), is still waiting for the answer (half of the last 30 days', 2 % of the older
+# ones) or was answered late (15 % of the answered), and whether a Pass numérique was handed out (one
+# in 30: two 10 € cheques, from booklets received). `draw` is evaluated once per row (`OFFSET 0`
+# keeps the planner from pulling the subqueries up and drawing again), the picks joined on their slots.
+_TIME = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
+_GENERATE = f"""
+CREATE TEMP TABLE bench_chunk AS
+SELECT id, structure, workstation AS workstation_id, 1000000000 + g AS seq,
+    to_char(created, {_TIME}) AS created_at, to_char(occurred, {_TIME}) AS occurred_at,
+    60 AS utc_offset_minutes, to_char(occurred + interval '60 minutes', 'YYYY-MM') AS local_month,
+    agent, 'Accueil ' || structure AS place, channel, situation, p1, p2, concat_ws(',', p1, p2) AS partners,
+    help_kind, outcome, duration_minutes, NULL::text AS age_band, first_visit, NULL::text AS residence_commune,
+    non_recours, pass_numerique, NULL::uuid AS supersedes, false AS deleted,
+    '2026-12-01T00:00:00Z' AS received_at, 0 AS clock_skew_seconds, false AS clock_skewed,
+    escalated, escalated AND waiting AS waiting, escalated AND NOT waiting AND late AS late, pass,
+    to_char(occurred + interval '60 minutes' + interval '4 days', {_TIME}) AS deadline
+FROM (
+    SELECT g, s.structure, s.workstation, occurred, created, agent, channel, t.situation, t.p1,
+        CASE WHEN two THEN t.p2 END AS p2, help_kind, outcome, duration_minutes, first_visit, non_recours,
+        pass_numerique, escalated, waiting_draw < CASE WHEN occurred > %(recent)s THEN 0.5 ELSE 0.02 END AS waiting,
+        late, pass,
+        (lpad(to_hex((extract(epoch FROM created) * 1000)::bigint + ms), 12, '0') || '7'
+            || substr(h, 1, 3) || '8' || substr(h, 4, 15))::uuid AS id
+    FROM (
+        SELECT g, floor(random() * %(slots)s)::int AS slot, floor(random() * %(situations)s)::int AS k,
+            %(start)s::timestamp + make_interval(mins => floor((g - 1)::float8 / %(total)s * %(span)s)::int) AS occurred,
+            %(start)s::timestamp + make_interval(mins => floor((g - 1)::float8 / %(total)s * %(span)s)::int
+                + 1 + floor(random() * 29)::int) AS created,
+            floor(random() * 60000)::bigint AS ms, md5(random()::text) AS h,
+            (%(agents)s::text[])[1 + floor(random() * cardinality(%(agents)s::text[]))::int] AS agent,
+            (%(channels)s::text[])[1 + floor(random() * cardinality(%(channels)s::text[]))::int] AS channel,
+            (%(helps)s::text[])[1 + floor(random() * cardinality(%(helps)s::text[]))::int] AS help_kind,
+            (%(outcomes)s::text[])[1 + floor(random() * cardinality(%(outcomes)s::text[]))::int] AS outcome,
+            random() < 0.5 AS two, 3 + floor(random() * 57)::int AS duration_minutes,
+            random() < 0.4 AS first_visit, random() < 0.05 AS non_recours, random() < 0.03 AS pass_numerique,
+            random() < 1.0 / 30 AS escalated, random() AS waiting_draw, random() < 0.15 AS late,
+            random() < 1.0 / 30 AS pass
+        FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+        OFFSET 0
+    ) AS draw
+    JOIN bench_slots s USING (slot)
+    JOIN bench_situations t USING (k)
+    OFFSET 0
+) AS contact
+"""
+
+
+def _counted(where: str, *legs: tuple[str, str, str]) -> str:
+    """The counts of the chunk's contacts (`where`): one grouping per (dimension, value, n) leg, a
+    value NULL for the contacts that do not add it (one hashing of a few thousand keys per leg is
+    several times faster than one of ten rows per contact)."""
+    return " UNION ALL ".join(
+        f"SELECT structure, local_month, {dimension}::text AS dimension, {value}::text AS value, "
+        f"sum({n})::bigint AS n FROM bench_chunk WHERE {where} AND {value} IS NOT NULL "
+        "GROUP BY 1, 2, 4"
+        for dimension, value, n in legs
+    )
+
+
+_FLAG = "CASE WHEN {} THEN '' END"
+_CHUNK_COUNTS = (
+    (
+        _counted(  # what `rollups.contact_keys` counts for a current contact
+            "true",
+            ("'total'", "''", "1"),
+            *(
+                (f"'{name}'", name, "1")
+                for name in ("situation", "channel", "outcome", "place", "help_kind", "agent")
+            ),
+            *((f"'{flag}'", _FLAG.format(flag), "1") for flag in ("non_recours", "pass_numerique")),
+            ("'partner'", "p1", "1"),
+            ("'partner'", "p2", "1"),
+        ),
+        ("contact_counts", "departement_counts"),
+    ),
+    (
+        _counted(
+            "escalated",
+            ("'sent'", "''", "1"),
+            ("'partner'", "p1", "1"),
+            ("'answered'", _FLAG.format("NOT waiting"), "1"),
+            ("'answered_late'", _FLAG.format("late"), "1"),
+        ),
+        ("escalation_counts", "departement_escalation_counts"),
+    ),
+    (
+        _counted(
+            "pass",
+            ("'issuances'", "''", "1"),
+            ("'cheques'", "'remis'", "2"),
+            ("'value_cents'", "'remis'", "2000"),
+            ("'cheques'", "'recu'", "2"),
+            ("'value_cents'", "'recu'", "2000"),
+        ),
+        ("pass_counts", "departement_pass_counts"),
+    ),
+)
+
+
+def merge_counts(cursor, table: str, departements: str) -> None:
+    """Add the temporary `loaded_counts` (per structure, month, dimension, value) to the structures'
+    and départements' counts of `table` and `departements`, as ingest would have, and drop it."""
+    cursor.execute(
+        f"INSERT INTO {table} SELECT * FROM loaded_counts ORDER BY 1, 2, 3, 4 ON CONFLICT "
+        f"(structure, local_month, dimension, value) DO UPDATE SET n = {table}.n + excluded.n"
+    )
+    cursor.execute(
+        f"INSERT INTO {departements} SELECT s.departement, c.local_month, c.dimension, c.value, "
+        "SUM(c.n) FROM loaded_counts c JOIN structures s ON s.matricule = c.structure "
+        "GROUP BY s.departement, c.local_month, c.dimension, c.value ON CONFLICT "
+        f"(departement, local_month, dimension, value) DO UPDATE SET n = {departements}.n + excluded.n"
+    )
+    cursor.execute("DROP TABLE loaded_counts")
 
 
 def store_counts(
@@ -279,18 +398,45 @@ def store_counts(
         with cursor.copy("COPY loaded_counts FROM STDIN") as copy:
             for (structure, month, dimension, value), n in counted.items():
                 copy.write_row((structure, month, dimension, value, n))
-        cursor.execute(
-            f"INSERT INTO {table} SELECT * FROM loaded_counts ON CONFLICT "
-            f"(structure, local_month, dimension, value) DO UPDATE SET n = {table}.n + excluded.n"
-        )
-        cursor.execute(
-            f"INSERT INTO {departements} SELECT s.departement, c.local_month, c.dimension, c.value, "
-            "SUM(c.n) FROM loaded_counts c JOIN structures s ON s.matricule = c.structure "
-            "GROUP BY s.departement, c.local_month, c.dimension, c.value ON CONFLICT "
-            f"(departement, local_month, dimension, value) DO UPDATE SET n = {departements}.n + excluded.n"
-        )
-        cursor.execute("DROP TABLE loaded_counts")
+        merge_counts(cursor, table, departements)
     connection.commit()
+
+
+def check_counts(engine) -> bool:
+    """Whether the counts the loader left are those ingest would have: the contacts' counts equal a
+    full recount of the current contacts with the server's own rule (`rollups.current`,
+    `rollups.contact_keys`), and every département's counts are the sums of its structures'. For a
+    small `--contacts` (it reads every contact)."""
+    from sqlalchemy import func, select
+
+    from app.server.rollups import COUNT_TABLES, contact_keys, current
+    from app.server.schema import contact_counts, records, structures
+
+    with engine.connect() as connection:
+        recounted: Counter = Counter()
+        for row in connection.execute(select(records).where(current(records))):
+            recounted.update((row.structure, *key) for key in contact_keys(row))
+        kept = {
+            (row.structure, row.local_month, row.dimension, row.value): row.n
+            for row in connection.execute(select(contact_counts).where(contact_counts.c.n != 0))
+        }
+        same = kept == dict(recounted)
+        print(f"  contacts' counts = a full recount ({len(kept):,} counts): {same}")
+        for table, departements in COUNT_TABLES:
+            keys = (table.c.local_month, table.c.dimension, table.c.value)
+            summed = {
+                tuple(row[:-1]): row[-1]
+                for row in connection.execute(
+                    select(structures.c.departement, *keys, func.sum(table.c.n))
+                    .join(structures, structures.c.matricule == table.c.structure)
+                    .group_by(structures.c.departement, *keys)
+                )
+                if row[-1]
+            }
+            held = {tuple(row[:-1]): row[-1] for row in connection.execute(select(departements)) if row[-1]}
+            print(f"  {departements} = the sums of {table.name} ({len(held):,} counts): {held == summed}")
+            same = same and held == summed
+    return same
 
 
 def psycopg_dsn(url: str) -> dict:
@@ -567,6 +713,11 @@ def main(argv: list[str] | None = None) -> int:
         help="load the contacts and time the pages only (no ingest runs)",
     )
     parser.add_argument("--workers", type=int, default=2, help="server processes (serve --workers)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="load, compare the counts with a full recount and stop (a small --contacts: 10,000)",
+    )
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument(
         "--ids",
@@ -633,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
                     empty_spread = measure_ingest(server, url, maker, clients, args.batches, recent=False)
                 print(f"\n2. Loading {args.contacts:,} contacts")
                 bulk_load(url, maker, _WORKSTATIONS, args.contacts)
+                if args.check:
+                    return 0 if check_counts(engine) else 1
                 if not args.skip_ingest:
                     print(f"\n3. Ingest at {args.contacts:,} contacts (last 30 days, then three years)")
                     full = measure_ingest(server, url, maker, clients, args.batches, recent=True)
