@@ -3,7 +3,6 @@
 import requests
 
 from tests.live_server import LiveServer
-from tests.server.test_web import web  # noqa: F401  (the fixture)
 from tests.server.web_helpers import PASSWORD, csrf_of, log_in
 
 
@@ -17,7 +16,7 @@ def _is_error_page(answer: requests.Response, status: int, title: str) -> bool:
     )
 
 
-def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -> None:  # noqa: F811
+def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -> None:
     for path in ("/nulle-part", "/structures/3/inconnu", "/static/absent.css"):
         answer = requests.get(f"{web.url}{path}", timeout=30)
         assert _is_error_page(answer, 404, "Page introuvable"), path
@@ -26,7 +25,7 @@ def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -
         assert answer.status_code == 404 and answer.json()["detail"]["code"] == "not_found", path
 
 
-def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:  # noqa: F811
+def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:
     http, _answer = log_in(web, "anct@example.fr")
     assert _is_error_page(
         http.get(f"{web.url}/deconnexion", timeout=30), 405, "Action impossible sur cette page"
@@ -38,7 +37,7 @@ def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:  # noqa: F8
     assert refused.status_code == 405 and refused.json()["detail"]["code"] == "method_not_allowed"
 
 
-def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServer) -> None:  # noqa: F811
+def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServer) -> None:
     """PostgreSQL's text refuses NUL: a page that passed it on would answer 500."""
     http, _answer = log_in(web, "anct@example.fr")
     assert http.get(f"{web.url}/structures/3%00", timeout=30).status_code == 404
