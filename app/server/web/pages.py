@@ -497,6 +497,11 @@ _HTTP_ERRORS = {
         "Action impossible sur cette page",
         "Cette adresse ne s'utilise pas ainsi (un lien ou un formulaire périmé ?) : repartez du tableau de bord.",
     ),
+    413: (
+        "Formulaire trop volumineux",
+        "Ce formulaire contenait trop de texte pour être reçu : rien n'a été enregistré. Raccourcissez "
+        "les champs remplis, puis recommencez.",
+    ),
 }
 
 
