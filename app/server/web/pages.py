@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.models.text import printable
+from app.models.text import fold, printable
 from app.registry.anct_list import MATRICULE, departement_code
 from app.reports.periods import PeriodError
 from app.server.accounts import AccountError
@@ -58,7 +58,15 @@ from app.server.web.auth import (
     optional_session,
     session_token,
 )
-from app.server.web.format import departement_label, local_time, month_label, number, period_label, plural
+from app.server.web.format import (
+    day_label,
+    departement_label,
+    local_time,
+    month_label,
+    number,
+    period_label,
+    plural,
+)
 from app.server.web.map import COLOURS, build_map, legend
 from app.server.web.tables import (
     DataTable,
@@ -85,11 +93,17 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.filters.update(
-    local_time=local_time, departement=departement_label, number=number, plural=plural, month=month_label
+    day=day_label,
+    local_time=local_time,
+    departement=departement_label,
+    number=number,
+    plural=plural,
+    month=month_label,
 )
 _templates.globals["period_label"] = period_label
 
 JOURNAL_PAGE = 50  # lines of the audit log per page
+STRUCTURES_PAGE = 100  # structures per page of their list
 router = APIRouter(include_in_schema=False)
 LoggedIn = Annotated[Session, Depends(current_session)]
 
@@ -211,15 +225,52 @@ def departement_page(request: Request, code: str, session: LoggedIn) -> Response
 
 @router.get("/structures")
 def structures_page(request: Request, session: LoggedIn) -> Response:
+    """The structures of the scope, a page of `STRUCTURES_PAGE` at a time (the national list has
+    ~2,850: as one HTML table it took 330 ms p95 to render and send), narrowed to a département and to
+    what matches the search; the CSV and XLSX files give every row the filters keep, unpaged."""
     scope = account_scope(session)
+    departement_text = request.query_params.get("departement", "").strip()
+    departement = departement_code(departement_text) if departement_text else None
+    if departement_text and (departement is None or scope.narrowed(departement=departement).is_empty):
+        raise NotFound
+    wanted = request.query_params.get("recherche", "").strip()[:100]
     with request.app.state.engine.connect() as connection:
-        rows = structure_list(connection, scope)
-    tables = structure_tables(rows)
-    exported = _export(request, session, tables, "structures")
-    if exported is not None:
-        return exported
-    silent = sum(1 for row in rows if row["silent"])
-    return page(request, "structures.html", session=session, rows=rows, silent=silent, tables=tables)
+        every = structure_list(connection, scope)
+    departements = sorted({row["departement"] for row in every})
+    rows = [
+        row
+        for row in every
+        if (departement is None or row["departement"] == departement) and _matches(row, wanted)
+    ]
+    filters = {name: value for name, value in (("departement", departement), ("recherche", wanted)) if value}
+    if "format" in request.query_params:
+        return _export(request, session, structure_tables(rows), "structures")
+    current = _page_number(request)
+    pages = max(1, -(-len(rows) // STRUCTURES_PAGE))
+    shown = rows[(current - 1) * STRUCTURES_PAGE : current * STRUCTURES_PAGE]
+    return page(
+        request,
+        "structures.html",
+        session=session,
+        rows=shown,
+        total=len(rows),
+        silent=sum(1 for row in rows if row["silent"]),
+        tables=structure_tables(shown),
+        departements=departements if len(departements) > 1 else [],
+        departement=departement,
+        wanted=wanted,
+        current=current,
+        pages=pages,
+        query=urlencode(filters),
+    )
+
+
+def _matches(row: dict, wanted: str) -> bool:
+    """Whether a structure's matricule, name or commune holds what was searched (accents and case aside)."""
+    if not wanted:
+        return True
+    folded = fold(wanted)
+    return wanted == row["matricule"] or any(folded in fold(row[name] or "") for name in ("name", "commune"))
 
 
 @router.get("/structures/{matricule}")
@@ -361,14 +412,11 @@ def journal_page(request: Request, session: LoggedIn) -> Response:
     if session.account.role != "national":
         raise NotFound
     wanted = request.query_params.get("identifiant", "").strip()[:254]
-    number_text = request.query_params.get("page", "1")
-    if not number_text.isdigit() or not 1 <= int(number_text) <= 1_000_000:
-        raise BadQuery(f"Numéro de page invalide : « {printable(number_text)[:12]} » (1, 2, 3…).")
+    current = _page_number(request)
     engine = request.app.state.engine
     if "format" in request.query_params:
         _total, rows = read_audit_log(engine, wanted)
         return _export(request, session, [journal_table(rows)], "journal")
-    current = int(number_text)
     total, rows = read_audit_log(engine, wanted, (current - 1) * JOURNAL_PAGE, JOURNAL_PAGE)
     pages = max(1, -(-total // JOURNAL_PAGE))
     filtered = urlencode({"identifiant": wanted}) if wanted else ""
@@ -405,6 +453,14 @@ def public_page(request: Request) -> Response:
     if exported is not None:
         return exported
     return page(request, "statistiques.html", tables=tables, period=period, query=_period_query(request))
+
+
+def _page_number(request: Request) -> int:
+    """The `page` of a paged list (1 when absent)."""
+    number_text = request.query_params.get("page", "1")
+    if not number_text.isdigit() or not 1 <= int(number_text) <= 1_000_000:
+        raise BadQuery(f"Numéro de page invalide : « {printable(number_text)[:12]} » (1, 2, 3…).")
+    return int(number_text)
 
 
 def account_scope(session: Session) -> Scope:
