@@ -189,6 +189,9 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert "Vue nationale" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/tableau-de-bord?periode=2026")
     screenshots(chromium, "vue-nationale")
+    chromium.get(f"{web.url}/carte?periode=2026&departement=02")
+    screenshots(chromium, "carte-departement")
+    assert "Aisne (02)" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/carte?periode=2026")
     screenshots(chromium, "carte")
     chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()

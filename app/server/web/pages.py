@@ -67,7 +67,7 @@ from app.server.web.format import (
     period_label,
     plural,
 )
-from app.server.web.map import COLOURS, build_map, legend
+from app.server.web.map import COLOURS, build_map, legend, outlines
 from app.server.web.tables import (
     DataTable,
     as_csv,
@@ -294,19 +294,25 @@ def structure_page(request: Request, matricule: str, session: LoggedIn) -> Respo
 
 @router.get("/carte")
 def map_page(request: Request, session: LoggedIn) -> Response:
-    """The départements coloured by their contacts, the structures as points: links to their pages."""
+    """The départements coloured by their contacts, the structures as points: links to their pages;
+    `?departement=` draws one département alone, with its structures as links."""
     scope = account_scope(session)
     period = read_period(request)
+    zoom_text = request.query_params.get("departement", "").strip()
+    zoom = departement_code(zoom_text) if zoom_text else None
+    if zoom_text and (zoom is None or zoom not in outlines() or scope.narrowed(departement=zoom).is_empty):
+        raise NotFound
     with request.app.state.engine.connect() as connection:
         contacts = contacts_by_departement(connection, scope, period)
         rows = structure_list(connection, scope)
-    drawn = build_map(contacts, rows, set(contacts))
+    drawn = build_map(contacts, rows, set(contacts), zoom)
     table = departements_table(
         "departements", "Contacts par département", ("Contacts",), list(contacts.items())
     )
     exported = _export(request, session, [table], f"carte-{period.first}-{period.last}")
     if exported is not None:
         return exported
+    zoomable = sorted({row["departement"] for row in rows} & set(outlines()))
     return page(
         request,
         "carte.html",
@@ -317,6 +323,7 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         period=period,
         table=table,
         query=_period_query(request),
+        zoomable=zoomable if len(zoomable) > 1 else [],
     )
 
 
