@@ -58,11 +58,6 @@ def local_time(stored: str | None, departement: str | None = None) -> str:
     return f"{moment:%d/%m/%Y} à {moment.hour} h {moment:%M}"
 
 
-def day_label(day: str) -> str:
-    """« 01/08/2024 » for « 2024-08-01 »."""
-    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
-
-
 def month_label(month: str) -> str:
     """« novembre 2026 » for « 2026-11 »."""
     return Period("month", int(month[:4]), int(month[5:7])).label

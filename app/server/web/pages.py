@@ -31,6 +31,8 @@ from app.server.figures import (
     structure_list,
 )
 from app.server.rate_limit import FailureLimiter, waiting_time
+from app.server.registry import last_import
+from app.server.registry_reference import french_day
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import (
@@ -59,7 +61,6 @@ from app.server.web.auth import (
     session_token,
 )
 from app.server.web.format import (
-    day_label,
     departement_label,
     local_time,
     month_label,
@@ -93,7 +94,7 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 _templates.filters.update(
-    day=day_label,
+    day=french_day,
     local_time=local_time,
     departement=departement_label,
     number=number,
@@ -236,6 +237,7 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
     wanted = request.query_params.get("recherche", "").strip()[:100]
     with request.app.state.engine.connect() as connection:
         every = structure_list(connection, scope)
+        registry = last_import(connection)
     departements = sorted({row["departement"] for row in every})
     rows = [
         row
@@ -252,6 +254,7 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
         request,
         "structures.html",
         session=session,
+        registry=registry,
         rows=shown,
         total=len(rows),
         silent=sum(1 for row in rows if row["silent"]),
