@@ -28,6 +28,7 @@ from app.server.figures import (
     figures,
     parse_period,
     public_by_month,
+    structure_departements,
     structure_list,
 )
 from app.server.rate_limit import FailureLimiter, waiting_time
@@ -236,14 +237,10 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
         raise NotFound
     wanted = request.query_params.get("recherche", "").strip()[:100]
     with request.app.state.engine.connect() as connection:
-        every = structure_list(connection, scope)
+        departements = structure_departements(connection, scope)
+        every = structure_list(connection, scope if departement is None else scope.narrowed(departement))
         registry = last_import(connection)
-    departements = sorted({row["departement"] for row in every})
-    rows = [
-        row
-        for row in every
-        if (departement is None or row["departement"] == departement) and _matches(row, wanted)
-    ]
+    rows = [row for row in every if _matches(row, wanted)] if wanted else every
     filters = {name: value for name, value in (("departement", departement), ("recherche", wanted)) if value}
     if "format" in request.query_params:
         return _export(request, session, structure_tables(rows), "structures")
