@@ -170,9 +170,9 @@ __all__ = [
     "MonthRange",
     "PeriodError",
     "contacts_by_departement",
-    "structure_departements",
     "figures",
     "parse_period",
     "public_by_month",
+    "structure_departements",
     "structure_list",
 ]

@@ -4,6 +4,7 @@ points as links only while they are few."""
 import html
 import re
 
+import requests
 from sqlalchemy import Engine, update
 
 from app.server.schema import structures
@@ -71,6 +72,13 @@ def test_a_departement_map_links_its_structures_and_stays_in_scope(web: LiveServ
     national, _answer = log_in(web, "anct@example.fr")
     whole = html.unescape(national.get(f"{web.url}/carte", params={"periode": "2026"}, timeout=30).text)
     assert 'href="/structures/3?periode=2026"' in whole and 'id="departement"' in whole
+    # The outlines are one file every map refers to, which anyone may fetch and a browser keeps.
+    used = set(re.findall(r'<use href="(/carte/contours\.svg\?v=[0-9a-f]+)#d(\w+)"', whole))
+    assert len(used) == 101 and len({url for url, _code in used}) == 1
+    outlines_file = requests.get(f"{web.url}{next(iter(used))[0]}", timeout=30)
+    assert outlines_file.status_code == 200 and outlines_file.headers["content-type"] == "image/svg+xml"
+    assert "max-age" in outlines_file.headers["cache-control"]
+    assert all(f'<path id="d{code}" d="M' in outlines_file.text for _url, code in used)
     aisne = html.unescape(
         national.get(f"{web.url}/carte", params={"periode": "2026", "departement": "02"}, timeout=30).text
     )

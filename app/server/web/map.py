@@ -7,10 +7,13 @@ from the ANCT's `geom_dep.geojson` (Licence Ouverte 2.0), rounded and simplified
 Why the points are not always links: the national map's 2,845 structures as links with their names
 made ~600 KB of the page's 1 MB of SVG, and rendering and compressing it took it past 300 ms p95.
 Past `MAX_LINKED_POINTS` the points are one drawing (~14 bytes each), and a département's map, a
-click away, gives its structures as links. The outlines' paths are projected once per process, in
-relative coordinates (a third of the bytes of absolute ones).
+click away, gives its structures as links. The outlines' paths (~170 KB, the same on every map) are
+projected once per process, in relative coordinates (a third of the bytes of absolute ones), and
+served as one SVG file the browser keeps (`outline_file`): the whole map refers to them by id
+(`<use>`), so that each page carries only its colours, links and points.
 """
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -30,9 +33,15 @@ MAX_LINKED_POINTS = 300  # a département has at most ~80 structures; the nation
 class Shape:
     code: str
     name: str
-    path: str
+    path: str  # the outline, inline (a département's map); "" when drawn from `outline_file`
     contacts: int
     colour: int
+
+
+@dataclass(frozen=True)
+class OutlineFile:
+    body: bytes  # an SVG document: one `<path id="d{code}">` per département, without fill or stroke
+    version: str  # a digest of the body: in the file's URL, so that a browser never keeps a stale copy
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ def build_map(
     shown = {code: n for code, n in contacts.items() if code in link_departements}
     thresholds = _thresholds(list(shown.values()))
     shapes = []
-    paths = _paths() if zoom is None else {zoom: _zoomed_path(zoom)}
+    paths = {code: "" for code in outlines()} if zoom is None else {zoom: _zoomed_path(zoom)}
     for code, (name, _rings) in outlines().items():
         if code not in paths:
             continue
@@ -135,6 +144,17 @@ def _paths() -> dict[str, str]:
         code: _path(rings, frames[code if code in _OVERSEAS else "metro"])
         for code, (_name, rings) in outlines().items()
     }
+
+
+@cache
+def outline_file() -> OutlineFile:
+    """The whole map's outlines as one SVG file, built once per process."""
+    body = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"><defs>'
+        + "".join(f'<path id="d{code}" d="{path}"/>' for code, path in _paths().items())
+        + "</defs></svg>"
+    ).encode()
+    return OutlineFile(body, hashlib.sha256(body).hexdigest()[:16])
 
 
 @cache

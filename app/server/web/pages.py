@@ -69,7 +69,7 @@ from app.server.web.format import (
     period_label,
     plural,
 )
-from app.server.web.map import COLOURS, build_map, legend, outlines
+from app.server.web.map import COLOURS, build_map, legend, outline_file, outlines
 from app.server.web.tables import (
     DataTable,
     as_csv,
@@ -104,6 +104,9 @@ _templates.filters.update(
 )
 _templates.globals["period_label"] = period_label
 
+# DSFR's files and the map's outlines change only with the server's version: a browser keeps them a
+# day, revalidating with their ETag after that, instead of the API's `no-store`.
+STATIC_CACHE_CONTROL = "public, max-age=86400"
 JOURNAL_PAGE = 50  # lines of the audit log per page
 STRUCTURES_PAGE = 100  # structures per page of their list
 router = APIRouter(include_in_schema=False)
@@ -324,6 +327,19 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         table=table,
         query=_period_query(request),
         zoomable=zoomable if len(zoomable) > 1 else [],
+        outlines_url=f"/carte/contours.svg?v={outline_file().version}",
+    )
+
+
+@router.get("/carte/contours.svg")
+def map_outlines() -> Response:
+    """The départements' outlines every map refers to (public data: the ANCT's, Licence Ouverte);
+    kept a day by the browser, its URL carrying its version."""
+    outlines_file = outline_file()
+    return Response(
+        outlines_file.body,
+        media_type="image/svg+xml",
+        headers={"Cache-Control": STATIC_CACHE_CONTROL, "ETag": f'"{outlines_file.version}"'},
     )
 
 
