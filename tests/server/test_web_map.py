@@ -85,6 +85,7 @@ def test_a_departement_map_links_its_structures_and_stays_in_scope(web: LiveServ
     assert "Carte de l'activité : Aisne (02)" in aisne
     assert aisne.count('<a href="/departements/') == 1 and 'href="/structures/3?periode=2026"' in aisne
     assert "/structures/4?" not in aisne  # Maubeuge is in the Nord
+    assert '<input type="hidden" name="departement" value="02">' in aisne  # a new period keeps the zoom
     prefecture, _answer = log_in(web, "pref02@example.fr")
     for code in ("59", "XX", "00"):
         answer = prefecture.get(f"{web.url}/carte", params={"departement": code}, timeout=30)
