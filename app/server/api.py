@@ -37,7 +37,7 @@ from app.server.ingest import (
     decode_items,
     ingest,
 )
-from app.server.middleware import BodyLimit, RequestLog, SecurityHeaders
+from app.server.middleware import BodyLimit, RequestLog, Scope, SecurityHeaders
 from app.server.pull import DEFAULT_PAGE, MAX_CURSOR, MAX_PAGE, pull_page
 from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.registry_reference import RegistryReference
@@ -547,12 +547,14 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
     )
     app.state.registry_reference = RegistryReference(engine)
     # Per-item answers are repetitive JSON: compressed, they cost the bus's link a third as much.
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Level 6, not Starlette's 9: on a 0.9 MB page 6 ms instead of 15, for 2 % more bytes.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(
         BodyLimit,
         default=MAX_OTHER_BODY_BYTES,
         limits={f"{router.prefix}/records": MAX_BODY_BYTES},
         message=_too_large,
+        page=_too_large_page,
     )
     app.add_middleware(SecurityHeaders)  # around BodyLimit: its own 413 gets the headers too
     app.add_middleware(RequestLog)  # outermost: it sees the status of every answer, refusals included
@@ -572,6 +574,15 @@ def _too_large(limit: int) -> str:
     if limit == MAX_BODY_BYTES:
         return BODY_TOO_LARGE
     return f"Corps de la requête trop volumineux : {limit // 1024} Kio au plus."
+
+
+def _too_large_page(scope: Scope) -> Response | None:
+    """A web page's 413 is a French HTML page (a form posted too much); the API keeps its JSON."""
+    from app.server.web.pages import http_error_page, is_page_path  # the web package imports this one
+
+    if not is_page_path(scope["path"]):
+        return None
+    return http_error_page(Request(scope), 413)
 
 
 async def _database_unavailable(_request: Request, _error: Exception) -> JSONResponse:

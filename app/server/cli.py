@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accepter de fermer plus de 10 %% des structures de la liste actuelle",
     )
+    imported.add_argument(
+        "--publication-date",
+        metavar="AAAA-MM-JJ",
+        help="date de publication de la liste par l'ANCT (par défaut : celle du nom du fichier, "
+        "ex. liste-fs-20240801.csv)",
+    )
 
     listing_structures = commands.add_parser(
         "structures", help="lister les structures du registre", parents=[common]
@@ -403,14 +409,27 @@ def _import_structures(engine, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.registry.anct_list import ListError, read_list
-    from app.server.registry import ClosuresNeedConfirmation, import_structures
+    from app.server.registry import (
+        ClosuresNeedConfirmation,
+        Publication,
+        PublicationDateError,
+        import_structures,
+        publication_date,
+    )
+    from app.server.registry_reference import french_day
 
+    name = Path(args.file).name
     try:
+        publication = Publication(name, publication_date(args.publication_date, name))
         listed = read_list(Path(args.file))
         report = import_structures(
-            engine, listed, confirm_closures=args.confirm_closures, dry_run=args.dry_run
+            engine,
+            listed,
+            confirm_closures=args.confirm_closures,
+            dry_run=args.dry_run,
+            publication=publication,
         )
-    except (ListError, ClosuresNeedConfirmation) as error:
+    except (ListError, ClosuresNeedConfirmation, PublicationDateError) as error:
         raise CommandError(str(error)) from error
     lines = [
         ("ajoutées", report.added),
@@ -422,7 +441,14 @@ def _import_structures(engine, args: argparse.Namespace) -> int:
     ]
     if args.dry_run:
         print("Essai : rien n'a été enregistré. L'import ferait :")
-    print(f"{len(listed)} structures lues dans {Path(args.file).name}.")
+    print(f"{len(listed)} structures lues dans {name}.")
+    if publication.published_on:
+        print(f"Liste publiée par l'ANCT le {french_day(publication.published_on)}.")
+    else:
+        print(
+            "Date de publication inconnue (absente du nom du fichier) : précisez-la avec "
+            "--publication-date AAAA-MM-JJ pour que les pages et les postes la citent."
+        )
     for label, matricules in lines:
         if matricules:
             shown = ", ".join(matricules[:30]) + (

@@ -141,6 +141,12 @@ def structure_list(connection: Connection, scope: Scope, now: datetime | None = 
     ]
 
 
+def structure_departements(connection: Connection, scope: Scope) -> list[str]:
+    """The départements that hold a structure of `scope` (what the structures list filters on)."""
+    query = select(structures.c.departement).where(visible(scope)).distinct()
+    return sorted(connection.execute(query).scalars())
+
+
 def contacts_by_departement(
     connection: Connection, scope: Scope, period: MonthRange, now: datetime | None = None
 ) -> dict[str, int]:
@@ -167,5 +173,6 @@ __all__ = [
     "figures",
     "parse_period",
     "public_by_month",
+    "structure_departements",
     "structure_list",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,7 +47,8 @@ class BodyTooLarge(HTTPException):
 class BodyLimit:
     """Refuse a request body over the limit of its path: at once when Content-Length says so, and as
     soon as a streamed (chunked) body passes it, before it is all read. `limits` maps a path to its
-    limit; every other path gets `default`. `message(limit)` is the French refusal."""
+    limit; every other path gets `default`. `message(limit)` is the French refusal, in the protocol's
+    JSON; `page(scope)` may answer instead (a web page's refusal, in HTML), or None to keep the JSON."""
 
     def __init__(
         self,
@@ -55,11 +57,13 @@ class BodyLimit:
         default: int,
         limits: dict[str, int],
         message: Callable[[int], str],
+        page: Callable[[Scope], Response | None] = lambda _scope: None,
     ) -> None:
         self.app = app
         self.default = default
         self.limits = limits
         self.message = message
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +72,12 @@ class BodyLimit:
         limit = self.limits.get(scope["path"], self.default)
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, self.message(limit))
+            answer = self.page(scope)
+            if answer is None:
+                await _refuse(send, self.message(limit))
+            else:
+                answer.headers["connection"] = "close"  # the body is not read
+                await answer(scope, receive, send)
             return
         received = 0
 

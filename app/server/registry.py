@@ -7,13 +7,18 @@ structure the publication no longer has is marked closed (never deleted: its wor
 stay); a structure that moves to another département takes its figures with it
 (`app.server.rollups.move_structures`). Structures declared by hand (`add-structure`) are left alone. Closing many structures at once
 is what importing an old or partial list would do, so past a threshold it needs a confirmation.
+Each import is written down (`registry_imports`) with the publication's date — given on the command
+line, or read from the ANCT's file name (`liste-fs-20240801.csv`) — so that the pages and the file
+the workstations get name the publication the registry follows.
 """
 
 import contextlib
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -23,7 +28,7 @@ from app.models.csv_files import spreadsheet_writer
 from app.registry.anct_list import FORMAT_LABELS, ListedStructure
 from app.server import registry_reference, rollups
 from app.server.database import write_transaction
-from app.server.schema import structures, timestamp, utc_now
+from app.server.schema import registry_imports, structures, timestamp, utc_now
 
 # The columns an import sets, with the French names the report uses for a change.
 _FIELDS = {
@@ -66,6 +71,58 @@ class ImportReport:
     unchanged: int = 0
     unlinked_antennes: list[str] = field(default_factory=list)
     by_hand: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Which publication of the ANCT's list an import applies: its file's name and, when known, the
+    day the ANCT published it (YYYY-MM-DD)."""
+
+    file_name: str
+    published_on: str | None = None
+
+
+class PublicationDateError(ValueError):
+    """A publication date that cannot be read or lies in the future; the message is French."""
+
+
+# The ANCT names its files after the publication's day: « liste-fs-20240801.csv ».
+_DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
+
+
+def publication_date(text: str | None, file_name: str, today: date | None = None) -> str | None:
+    """The publication's day: `text` (AAAA-MM-JJ, typed by whoever imports) or else the date in the
+    file's name; None when neither gives one. PublicationDateError for a date that is not one, or
+    is after `today`."""
+    today = today or utc_now().date()
+    if text:
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError as error:
+            raise PublicationDateError(
+                f"Date de publication illisible : « {text[:20]} » (AAAA-MM-JJ attendu, ex. 2024-08-01)."
+            ) from error
+    else:
+        found = _DATE_IN_NAME.search(file_name)
+        if found is None:
+            return None
+        try:
+            day = date(*(int(part) for part in found.groups()))
+        except ValueError:
+            return None  # digits that are not a date: nothing to say about the publication
+    if day > today:
+        raise PublicationDateError(f"Date de publication dans le futur : {day:%d/%m/%Y}.")
+    return day.isoformat()
+
+
+def last_import(connection: Connection) -> RowMapping | None:
+    """The latest import of the list (its publication date, file, time and changes), or None."""
+    return (
+        connection.execute(select(registry_imports).order_by(registry_imports.c.id.desc()).limit(1))
+        .mappings()
+        .first()
+    )
 
 
 def import_structures(
@@ -74,11 +131,20 @@ def import_structures(
     *,
     confirm_closures: bool = False,
     dry_run: bool = False,
+    publication: Publication | None = None,
 ) -> ImportReport:
     """Apply one publication of the list; with `dry_run`, say what it would do and write nothing."""
     report = ImportReport()
+    publication = publication or Publication("")
     with contextlib.suppress(_DryRun):  # a dry run's transaction is rolled back; the report stays
-        _apply(engine, list(listed), report, confirm_closures=confirm_closures, dry_run=dry_run)
+        _apply(
+            engine,
+            list(listed),
+            report,
+            publication,
+            confirm_closures=confirm_closures,
+            dry_run=dry_run,
+        )
         registry_reference.invalidate()  # committed: the workstations' copy is built again
     return report
 
@@ -91,6 +157,7 @@ def _apply(
     engine: Engine,
     listed: list[ListedStructure],
     report: ImportReport,
+    publication: Publication,
     *,
     confirm_closures: bool,
     dry_run: bool,
@@ -125,6 +192,7 @@ def _apply(
         if new_rows:
             connection.execute(insert(structures), new_rows)
         rollups.move_structures(connection, moved)  # their figures go with them
+        report.moved = [matricule for matricule, _former, _new in moved]
         report.unlinked_antennes = [s.matricule for s in listed if s.antenne and s.principal is None]
         in_list = {s.matricule for s in listed}
         absent = [row for matricule, row in stored.items() if matricule not in in_list]
@@ -139,6 +207,17 @@ def _apply(
             connection.execute(
                 update(structures).where(structures.c.matricule.in_(report.closed)).values(closed_at=now)
             )
+        connection.execute(
+            insert(registry_imports).values(
+                published_on=publication.published_on,
+                file_name=publication.file_name[:255],
+                imported_at=now,
+                added=len(report.added),
+                changed=len(report.changed) + len(report.reopened),
+                closed=len(report.closed),
+                moved=len(report.moved),
+            )
+        )
         if dry_run:
             raise _DryRun
 

@@ -46,6 +46,10 @@ FIELDS = (
 )
 LICENCE = "Licence Ouverte 2.0"
 SOURCE = "ANCT — liste des structures France Services ({licence}), telle qu'importée par le serveur de reporting le {date}"
+PUBLISHED_SOURCE = (
+    "ANCT — liste des structures France Services ({licence}) publiée le {date}, "
+    "importée par le serveur de reporting le {imported}"
+)
 
 _generation = 0  # bumped by every import in this process: every copy built before is stale
 _generation_lock = threading.Lock()
@@ -67,7 +71,10 @@ class ReferenceFile:
 
 def build(engine: Engine) -> ReferenceFile | None:
     """The file of the registry's listed structures, by matricule; None while no list was imported."""
+    from app.server.registry import last_import  # that module imports this one (`invalidate`)
+
     with engine.connect() as connection:
+        latest = last_import(connection)
         rows = connection.execute(
             select(
                 *(structures.c[name] for name in FIELDS[:-1]),
@@ -78,13 +85,21 @@ def build(engine: Engine) -> ReferenceFile | None:
     if not rows:
         return None
     rows.sort(key=lambda row: row.matricule)
-    # The last day the registry recorded a change (a structure added or closed): the date of the
-    # server's copy. The registry does not keep the ANCT's own publication date.
-    date = max(moment for row in rows for moment in (row.created_at, row.closed_at) if moment)[:10]
+    # The ANCT's publication date of the list last imported, when known; else the last day the
+    # registry recorded a change (a structure added or closed).
+    changed = max(moment for row in rows for moment in (row.created_at, row.closed_at) if moment)[:10]
+    if latest is not None and latest["published_on"]:
+        date = latest["published_on"]
+        source = PUBLISHED_SOURCE.format(
+            licence=LICENCE, date=french_day(date), imported=french_day(latest["imported_at"][:10])
+        )
+    else:
+        date = changed
+        source = SOURCE.format(licence=LICENCE, date=french_day(date))
     document = {
         "version": FILE_VERSION,
         "date": date,
-        "source": SOURCE.format(licence=LICENCE, date=f"{date[8:10]}/{date[5:7]}/{date[:4]}"),
+        "source": source,
         "licence": LICENCE,
         "fields": list(FIELDS),
         "structures": [
@@ -93,6 +108,11 @@ def build(engine: Engine) -> ReferenceFile | None:
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     return ReferenceFile(body, gzip.compress(body, 9, mtime=0), f'"{hashlib.sha256(body).hexdigest()}"')
+
+
+def french_day(day: str) -> str:
+    """« 01/08/2024 » for « 2024-08-01 »."""
+    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
 
 
 class RegistryReference:

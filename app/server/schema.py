@@ -87,6 +87,22 @@ structures = Table(
     _time("closed_at", nullable=True),
 )
 
+# One line per import of the ANCT's list (`app.server.registry`): which publication the registry
+# follows — its date, when the file or the command line gives it — for the pages and the reference
+# file the workstations get, and what each import changed.
+registry_imports = Table(
+    "registry_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("published_on", String(10)),  # YYYY-MM-DD, the ANCT's publication; None when unknown
+    Column("file_name", String(255), nullable=False),
+    _time("imported_at"),
+    Column("added", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("closed", Integer, nullable=False),
+    Column("moved", Integer, nullable=False),
+)
+
 # A workstation's id is in every record it sent (`workstation_id`): a `uuid` on PostgreSQL too.
 workstations = Table(
     "workstations",

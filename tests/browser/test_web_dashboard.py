@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 from openpyxl import load_workbook
+from sqlalchemy import create_engine, insert
 
+from app.server.schema import structures, timestamp, utc_now
 from tests.live_server import LiveServer, create_structure, start_server
 from tests.server.helpers import contact, enrol, items, post_records
 from tests.server.web_helpers import PASSWORD, add_account
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 DOWNLOAD_TIMEOUT_SECONDS = 30
 SIZES = {"ordinateur": (1366, 768), "telephone": (390, 844)}
 MAX_PAGE_HEIGHT = 4000
+PAS_DE_CALAIS = 120
 
 
 @pytest.fixture
@@ -38,6 +41,7 @@ def web(tmp_path: Path) -> Iterator[LiveServer]:
     with start_server(url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
         code = create_structure(url)
         create_structure(url, "4", "Maubeuge", "59", itinerant=False)
+        _add_structures(url, PAS_DE_CALAIS)
         with requests.Session() as http:
             token = enrol(http, live, code).json()["token"]
             batch = items(
@@ -51,6 +55,26 @@ def web(tmp_path: Path) -> Iterator[LiveServer]:
         ):
             assert add_account(url, login, role, *scope).returncode == 0
         yield live
+
+
+def _add_structures(url: str, count: int) -> None:
+    """Enough structures in the Pas-de-Calais for the national list to take two pages."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(structures),
+            [
+                {
+                    "matricule": str(1000 + n),
+                    "name": f"France Services n° {n:03d}",
+                    "departement": "62",
+                    "itinerant": False,
+                    "created_at": timestamp(utc_now()),
+                }
+                for n in range(count)
+            ],
+        )
+    engine.dispose()
 
 
 @pytest.fixture
@@ -127,7 +151,7 @@ def downloaded(driver, suffix: str) -> Path:
 
 def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chromium) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     log_in(chromium, web, "pref02@example.fr")
     assert chromium.current_url.endswith("/tableau-de-bord")
@@ -164,6 +188,9 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert "Vue nationale" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/tableau-de-bord?periode=2026")
     screenshots(chromium, "vue-nationale")
+    chromium.get(f"{web.url}/carte?periode=2026&departement=02")
+    screenshots(chromium, "carte-departement")
+    assert "Aisne (02)" in chromium.find_element(By.TAG_NAME, "h1").text
     chromium.get(f"{web.url}/carte?periode=2026")
     screenshots(chromium, "carte")
     chromium.find_element(By.CSS_SELECTOR, "a[href='/departements/02?periode=2026']").click()
@@ -173,7 +200,20 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert "Aisne (02)" in chromium.find_element(By.TAG_NAME, "h1").text
     screenshots(chromium, "departement")
     chromium.get(f"{web.url}/structures")
+    screenshots(chromium, "structures-nationales")
     assert "Maubeuge" in chromium.find_element(By.ID, "tableau-structures").text
+    assert "Page 1 sur 2" in chromium.find_element(By.TAG_NAME, "main").text
+    chromium.find_element(By.LINK_TEXT, "Page suivante").click()
+    WebDriverWait(chromium, DOWNLOAD_TIMEOUT_SECONDS).until(lambda driver: "page=2" in driver.current_url)
+    second = chromium.find_element(By.ID, "tableau-structures").text
+    assert "France Services n° 119" in second and "Maubeuge" not in second
+    Select(chromium.find_element(By.ID, "departement")).select_by_value("59")
+    chromium.find_element(By.CSS_SELECTOR, "form[action='/structures'] button[type=submit]").click()
+    WebDriverWait(chromium, DOWNLOAD_TIMEOUT_SECONDS).until(
+        lambda driver: "departement=59" in driver.current_url
+    )
+    only = chromium.find_element(By.ID, "tableau-structures").text
+    assert "Maubeuge" in only and "France Services n°" not in only and "Thiérache" not in only
     chromium.get(f"{web.url}/comptes")
     screenshots(chromium, "comptes")
     chromium.get(f"{web.url}/journal")

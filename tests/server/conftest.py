@@ -4,6 +4,7 @@ BUREAU_VIRTUEL_TEST_POSTGRES_URL is set), the real server on a free port, real H
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import requests
 from sqlalchemy import Engine, create_engine
 
 from tests.live_server import LiveServer, create_structure, fresh_postgres_url, start_server
-from tests.server.helpers import enrol
+from tests.server.helpers import contact, enrol, escalation, items, post_records
+from tests.server.web_helpers import add_account
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(POSTGRES_ENV) else [])]
@@ -83,3 +85,28 @@ def token(server: LiveServer, http: requests.Session) -> str:
     response = enrol(http, server, create_structure(server.database_url))
     assert response.status_code == 201, response.text
     return response.json()["token"]
+
+
+@pytest.fixture
+def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The server with cookies usable over http://127.0.0.1, structure 3 (Aisne, 02) with a
+    workstation that sent November's records, structure 4 (Nord, 59), and one account per role."""
+    with start_server(database_url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
+        code = create_structure(database_url)
+        create_structure(database_url, "4", "Maubeuge", "59", itinerant=False)
+        with requests.Session() as http:
+            token = enrol(http, live, code).json()["token"]
+            batch = items(
+                contact(),
+                contact(partners=["caf", "dgfip"], outcome="oriente", channel="telephone"),
+                contact(occurred_at=datetime(2026, 10, 5, 9, tzinfo=UTC)),
+            ) + items(escalation(), kind="escalation")
+            assert post_records(http, live, token, batch).status_code == 200
+        for login, role, *scope in (
+            ("anct@example.fr", "national"),
+            ("pref02@example.fr", "departement", "--departement", "02"),
+            ("fs3@example.fr", "structure", "--matricule", "3"),
+        ):
+            done = add_account(database_url, login, role, *scope)
+            assert done.returncode == 0, done.stderr
+        yield live

@@ -3,8 +3,6 @@
 import csv
 import html
 import io
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,36 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from app.server.schema import audit_log, web_accounts, web_sessions
-from tests.live_server import LiveServer, create_structure, run_server_cli, start_server
-from tests.server.helpers import bearer, contact, enrol, enrolment_code, escalation, items, post_records
-from tests.server.web_helpers import PASSWORD, add_account, csrf_of, log_in
-
-NOVEMBER = {"periode": "2026-11"}
-
-
-@pytest.fixture
-def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """The server with cookies usable over http://127.0.0.1, structure 3 (Aisne, 02) with a
-    workstation that sent November's records, structure 4 (Nord, 59), and one account per role."""
-    with start_server(database_url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
-        code = create_structure(database_url)
-        create_structure(database_url, "4", "Maubeuge", "59", itinerant=False)
-        with requests.Session() as http:
-            token = enrol(http, live, code).json()["token"]
-            batch = items(
-                contact(),
-                contact(partners=["caf", "dgfip"], outcome="oriente", channel="telephone"),
-                contact(occurred_at=datetime(2026, 10, 5, 9, tzinfo=UTC)),
-            ) + items(escalation(), kind="escalation")
-            assert post_records(http, live, token, batch).status_code == 200
-        for login, role, *scope in (
-            ("anct@example.fr", "national"),
-            ("pref02@example.fr", "departement", "--departement", "02"),
-            ("fs3@example.fr", "structure", "--matricule", "3"),
-        ):
-            done = add_account(database_url, login, role, *scope)
-            assert done.returncode == 0, done.stderr
-        yield live
+from tests.live_server import LiveServer, run_server_cli, start_server
+from tests.server.helpers import bearer, contact, enrol, enrolment_code, items, post_records
+from tests.server.web_helpers import NOVEMBER, PASSWORD, add_account, csrf_of, log_in
 
 
 def test_add_account_keeps_an_argon2_hash_and_refuses_bad_scopes(web: LiveServer, db: Engine) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import Engine, insert, select
 from app.server.schema import audit_log, timestamp, utc_now
 from tests.live_server import LiveServer, run_server_cli
 from tests.server.helpers import bearer
-from tests.server.test_web import web  # noqa: F401  (the fixture)
 from tests.server.web_helpers import csrf_of, log_in
 
 
@@ -23,7 +22,7 @@ def _switch(national: requests.Session, server: LiveServer, action: str, login: 
 
 
 def test_a_disabled_account_loses_its_sessions_and_token_at_once_until_re_enabled(
-    web: LiveServer,  # noqa: F811
+    web: LiveServer,
     db: Engine,
 ) -> None:
     issued = run_server_cli(web.database_url, "api-token", "--login", "pref02@example.fr")
@@ -78,7 +77,7 @@ def test_a_disabled_account_loses_its_sessions_and_token_at_once_until_re_enable
     ]
 
 
-def test_only_national_accounts_change_accounts_and_read_the_journal(web: LiveServer) -> None:  # noqa: F811
+def test_only_national_accounts_change_accounts_and_read_the_journal(web: LiveServer) -> None:
     prefecture, _answer = log_in(web, "pref02@example.fr")
     csrf = csrf_of(prefecture.get(f"{web.url}/structures", timeout=30).text)
     assert _switch(prefecture, web, "desactiver", "fs3@example.fr", csrf).status_code == 404
@@ -89,7 +88,7 @@ def test_only_national_accounts_change_accounts_and_read_the_journal(web: LiveSe
 
 
 def test_the_journal_is_newest_first_paginated_filtered_and_exported(
-    web: LiveServer,  # noqa: F811
+    web: LiveServer,
     db: Engine,
 ) -> None:
     at = timestamp(utc_now())

@@ -1,9 +1,10 @@
 """The web application's errors are French DSFR pages, never a 500; the API keeps its JSON errors."""
 
+import html
+
 import requests
 
 from tests.live_server import LiveServer
-from tests.server.test_web import web  # noqa: F401  (the fixture)
 from tests.server.web_helpers import PASSWORD, csrf_of, log_in
 
 
@@ -17,7 +18,7 @@ def _is_error_page(answer: requests.Response, status: int, title: str) -> bool:
     )
 
 
-def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -> None:  # noqa: F811
+def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -> None:
     for path in ("/nulle-part", "/structures/3/inconnu", "/static/absent.css"):
         answer = requests.get(f"{web.url}{path}", timeout=30)
         assert _is_error_page(answer, 404, "Page introuvable"), path
@@ -26,7 +27,7 @@ def test_unknown_pages_get_a_french_page_and_the_api_its_json(web: LiveServer) -
         assert answer.status_code == 404 and answer.json()["detail"]["code"] == "not_found", path
 
 
-def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:  # noqa: F811
+def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:
     http, _answer = log_in(web, "anct@example.fr")
     assert _is_error_page(
         http.get(f"{web.url}/deconnexion", timeout=30), 405, "Action impossible sur cette page"
@@ -38,7 +39,7 @@ def test_a_wrong_method_gets_a_french_page(web: LiveServer) -> None:  # noqa: F8
     assert refused.status_code == 405 and refused.json()["detail"]["code"] == "method_not_allowed"
 
 
-def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServer) -> None:  # noqa: F811
+def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServer) -> None:
     """PostgreSQL's text refuses NUL: a page that passed it on would answer 500."""
     http, _answer = log_in(web, "anct@example.fr")
     assert http.get(f"{web.url}/structures/3%00", timeout=30).status_code == 404
@@ -59,3 +60,25 @@ def test_nul_characters_in_forms_and_addresses_are_refused_cleanly(web: LiveServ
     assert refused.status_code == 400 and "Structure inconnue" in refused.text
     _other, failed = log_in(web, "anct\x00@example.fr")
     assert failed.status_code == 401
+
+
+def test_a_form_over_64_kib_gets_a_french_page_and_the_api_its_json(web: LiveServer) -> None:
+    http, _answer = log_in(web, "anct@example.fr")
+    csrf = csrf_of(http.get(f"{web.url}/comptes", timeout=30).text)
+    form = {"csrf": csrf, "identifiant": "gros@example.fr", "mot_de_passe": PASSWORD, "role": "national"}
+    form["departements"] = "02 " * 30_000  # ~90 KB
+    declared = http.post(f"{web.url}/comptes", data=form, timeout=30)
+    body = "&".join(f"{name}={value.replace(' ', '+')}" for name, value in form.items()).encode()
+    streamed = http.post(  # chunked: no Content-Length, refused while it streams
+        f"{web.url}/comptes",
+        data=(body[index : index + 8192] for index in range(0, len(body), 8192)),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=30,
+    )
+    for answer in (declared, streamed):
+        assert _is_error_page(answer, 413, "Formulaire trop volumineux"), answer.text[:300]
+        assert "rien n'a été enregistré" in html.unescape(answer.text)
+    assert "gros@example.fr" not in http.get(f"{web.url}/comptes", timeout=30).text
+    api = requests.post(f"{web.url}/api/v1/enrol", data=b"x" * 70_000, timeout=30)
+    assert api.status_code == 413 and api.headers["content-type"] == "application/json"
+    assert "trop volumineux" in api.json()["detail"]["message"]

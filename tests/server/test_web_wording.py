@@ -9,8 +9,7 @@ from sqlalchemy import Engine, select, update
 
 from app.server.schema import workstations
 from tests.live_server import LiveServer
-from tests.server.test_web import NOVEMBER, web  # noqa: F401  (the fixture)
-from tests.server.web_helpers import log_in
+from tests.server.web_helpers import NOVEMBER, log_in
 
 
 def _text(page: str) -> str:
@@ -19,7 +18,7 @@ def _text(page: str) -> str:
 
 
 def test_the_structures_page_names_departements_and_shows_local_times(
-    web: LiveServer,  # noqa: F811
+    web: LiveServer,
     db: Engine,
 ) -> None:
     with db.begin() as connection:
@@ -32,7 +31,7 @@ def test_the_structures_page_names_departements_and_shows_local_times(
     assert "04/12/2026 à 11 h 12" in text and "UTC" not in text and "2026-12-04T" not in text
 
 
-def test_overviews_name_the_departement_and_write_months_in_words(web: LiveServer) -> None:  # noqa: F811
+def test_overviews_name_the_departement_and_write_months_in_words(web: LiveServer) -> None:
     prefecture, _answer = log_in(web, "pref02@example.fr")
     overview = _text(
         prefecture.get(f"{web.url}/tableau-de-bord", params={"periode": "2026-T4"}, timeout=30).text
@@ -46,7 +45,7 @@ def test_overviews_name_the_departement_and_write_months_in_words(web: LiveServe
     assert "Nord (59)" in nord and "0 structure avec de l'activité" in nord
 
 
-def test_the_public_page_heads_its_columns_with_months_in_words(web: LiveServer) -> None:  # noqa: F811
+def test_the_public_page_heads_its_columns_with_months_in_words(web: LiveServer) -> None:
     page = _text(requests.get(f"{web.url}/statistiques", params={"periode": "2026"}, timeout=30).text)
     assert "Période : année 2026" in page
     assert "janvier 2026" in page and "Aisne (02) 0 0" in page

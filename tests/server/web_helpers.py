@@ -9,6 +9,7 @@ import requests
 from tests.live_server import ROOT, LiveServer
 
 PASSWORD = "un mot de passe assez long"
+NOVEMBER = {"periode": "2026-11"}
 COMMAND = (sys.executable, "-m", "app.server.cli", "add-account")
 
 

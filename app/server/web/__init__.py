@@ -10,11 +10,9 @@ from app.server.rate_limit import FailureLimiter
 from app.server.web import api, pages
 from app.server.web.accounts import FAILED_LOGINS_WINDOW_SECONDS, MAX_FAILED_LOGINS
 from app.server.web.auth import CookiePolicy
+from app.server.web.pages import STATIC_CACHE_CONTROL
 
 STATIC = Path(__file__).resolve().parent / "static"
-# DSFR's files change only with the server's version: a browser keeps them a day, revalidating with
-# their ETag after that, instead of the API's `no-store`.
-STATIC_CACHE_CONTROL = "public, max-age=86400"
 
 
 class CachedStaticFiles(StaticFiles):

@@ -1,10 +1,19 @@
 """The map, drawn on the server as SVG (no JavaScript, no tiles from the internet): the départements
 coloured by their contacts over the period, each a link to its page, and the structures of the scope
 as points linking to theirs. Metropolitan France in the main frame, each overseas département in its
-own inset. Outlines: `data/departements.json`, made from the ANCT's `geom_dep.geojson` (Licence
-Ouverte 2.0), rounded and simplified.
+own inset; or one département alone, enlarged (`zoom`). Outlines: `data/departements.json`, made
+from the ANCT's `geom_dep.geojson` (Licence Ouverte 2.0), rounded and simplified.
+
+Why the points are not always links: the national map's 2,845 structures as links with their names
+made ~600 KB of the page's 1 MB of SVG, and rendering and compressing it took it past 300 ms p95.
+Past `MAX_LINKED_POINTS` the points are one drawing (~14 bytes each), and a département's map, a
+click away, gives its structures as links. The outlines' paths (~170 KB, the same on every map) are
+projected once per process, in relative coordinates (a third of the bytes of absolute ones), and
+served as one SVG file the browser keeps (`outline_file`): the whole map refers to them by id
+(`<use>`), so that each page carries only its colours, links and points.
 """
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -17,15 +26,22 @@ WIDTH, HEIGHT = 620, 600
 COLOURS = ("#f6f6f6", "#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091")
 _INSET = 92  # the side of an overseas inset, in pixels
 _OVERSEAS = ("971", "972", "973", "974", "976")
+MAX_LINKED_POINTS = 300  # a département has at most ~80 structures; the nation ~2,850
 
 
 @dataclass(frozen=True)
 class Shape:
     code: str
     name: str
-    path: str
+    path: str  # the outline, inline (a département's map); "" when drawn from `outline_file`
     contacts: int
     colour: int
+
+
+@dataclass(frozen=True)
+class OutlineFile:
+    body: bytes  # an SVG document: one `<path id="d{code}">` per département, without fill or stroke
+    version: str  # a digest of the body: in the file's URL, so that a browser never keeps a stale copy
 
 
 @dataclass(frozen=True)
@@ -39,35 +55,57 @@ class Point:
 @dataclass(frozen=True)
 class Map:
     shapes: list[Shape]
-    points: list[Point]
+    points: list[Point]  # the structures as links (none when `dots` draws them)
+    dots: str  # the structures as one SVG path, when there are more than `MAX_LINKED_POINTS`
     insets: list[tuple[str, float, float, float]]  # code, x, y, side of each overseas frame
     thresholds: list[int]  # the lower bound of each colour after the second
+    zoom: str | None = None  # the one département drawn, enlarged
     width: int = WIDTH
     height: int = HEIGHT
 
 
-def build_map(contacts: dict[str, int], structures: list[dict], link_departements: set[str]) -> Map:
+def build_map(
+    contacts: dict[str, int],
+    structures: list[dict],
+    link_departements: set[str],
+    zoom: str | None = None,
+) -> Map:
     """`contacts` per département code, `structures` with matricule, name, departement, latitude and
-    longitude; only `link_departements` are coloured (the others are drawn grey)."""
-    frames = _frames()
+    longitude; only `link_departements` are coloured (the others are drawn grey). With `zoom`, that
+    département alone, enlarged, with its structures (coloured as on the whole map)."""
     shown = {code: n for code, n in contacts.items() if code in link_departements}
     thresholds = _thresholds(list(shown.values()))
     shapes = []
-    paths = _paths()
+    paths = {code: "" for code in outlines()} if zoom is None else {zoom: _zoomed_path(zoom)}
     for code, (name, _rings) in outlines().items():
-        path = paths[code]
+        if code not in paths:
+            continue
         n = shown.get(code, 0)
         colour = 0 if code not in link_departements or n == 0 else 1 + sum(n >= bound for bound in thresholds)
-        shapes.append(Shape(code, name, path, n if code in link_departements else 0, colour))
+        shapes.append(Shape(code, name, paths[code], n if code in link_departements else 0, colour))
+    placed = [
+        row
+        for row in structures
+        if row.get("latitude") is not None
+        and row.get("longitude") is not None
+        and (zoom is None or row["departement"] == zoom)
+    ]
+    projections = {zoom: _zoom_frame(zoom)} if zoom is not None else _frames()
     points = []
-    for row in structures:
-        if row.get("latitude") is None or row.get("longitude") is None:
-            continue
-        frame = row["departement"] if row["departement"] in _OVERSEAS else "metro"
-        x, y = frames[frame](row["longitude"], row["latitude"])
-        points.append(Point(row["matricule"], row["name"], x, y))
-    insets = [(code, 8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index, code in enumerate(_OVERSEAS)]
-    return Map(shapes, points, insets, thresholds)
+    dots = []
+    for row in placed:
+        frame = row["departement"] if zoom is not None or row["departement"] in _OVERSEAS else "metro"
+        x, y = projections[frame](row["longitude"], row["latitude"])
+        if len(placed) > MAX_LINKED_POINTS:
+            dots.append(f"M{x:.1f},{y:.1f}h0")
+        else:
+            points.append(Point(row["matricule"], row["name"], x, y))
+    insets = (
+        []
+        if zoom is not None
+        else [(code, 8.0, 8.0 + index * (_INSET + 8), float(_INSET)) for index, code in enumerate(_OVERSEAS)]
+    )
+    return Map(shapes, points, "".join(dots), insets, thresholds, zoom)
 
 
 def legend(thresholds: list[int]) -> list[tuple[int, int, int | None]]:
@@ -102,42 +140,97 @@ def _paths() -> dict[str, str]:
     """The SVG path of each département, projected once per process (~25,000 points: the same for
     every map)."""
     frames = _frames()
-    paths = {}
-    for code, (_name, rings) in outlines().items():
-        project = frames[code if code in _OVERSEAS else "metro"]
-        paths[code] = " ".join(
-            "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in (project(lon, lat) for lon, lat in ring)) + " Z"
-            for ring in rings
-        )
-    return paths
+    return {
+        code: _path(rings, frames[code if code in _OVERSEAS else "metro"])
+        for code, (_name, rings) in outlines().items()
+    }
+
+
+@cache
+def outline_file() -> OutlineFile:
+    """The whole map's outlines as one SVG file, built once per process."""
+    body = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"><defs>'
+        + "".join(f'<path id="d{code}" d="{path}"/>' for code, path in _paths().items())
+        + "</defs></svg>"
+    ).encode()
+    return OutlineFile(body, hashlib.sha256(body).hexdigest()[:16])
+
+
+@cache
+def _zoomed_path(code: str) -> str:
+    return _path(outlines()[code][1], _zoom_frame(code))
+
+
+@cache
+def _zoom_frame(code: str):
+    """The projection of one département filling the map."""
+    return _frame([code], 8, 8, WIDTH - 16, HEIGHT - 16)
+
+
+def _path(rings: list[list[list[float]]], project) -> str:
+    """Rings as an SVG path in relative moves of tenths of a pixel (« M412.3,201.5l1.2-.3… z »),
+    rounded from the absolute position so that the error does not add up along a ring."""
+    parts = []
+    for ring in rings:
+        tenths = [(round(x * 10), round(y * 10)) for x, y in (project(lon, lat) for lon, lat in ring)]
+        (x0, y0), moves = tenths[0], []
+        previous = tenths[0]
+        for x, y in tenths[1:]:
+            if (x, y) != previous:
+                moves.append(_tenths(x - previous[0]) + _signed(_tenths(y - previous[1])))
+                previous = (x, y)
+        parts.append(f"M{x0 / 10:.1f},{y0 / 10:.1f}l" + _join(moves) + "z")
+    return "".join(parts)
+
+
+def _tenths(n: int) -> str:
+    """« 12 » → « 1.2 », « -3 » → « -.3 », « 10 » → « 1 »."""
+    whole, tenth = divmod(abs(n), 10)
+    text = (str(whole) if whole else "") + (f".{tenth}" if tenth else "") or "0"
+    return "-" + text if n < 0 else text
+
+
+def _signed(text: str) -> str:
+    """A second number needs a separator unless its sign is one."""
+    return text if text.startswith("-") else " " + text
+
+
+def _join(moves: list[str]) -> str:
+    return "".join(
+        move if move.startswith("-") or index == 0 else " " + move for index, move in enumerate(moves)
+    )
 
 
 @cache
 def _frames() -> dict:
     """A projection per frame: metropolitan France right of the insets, each overseas département in
-    its square (equirectangular, scaled by the cosine of the frame's middle latitude)."""
+    its square."""
     shapes = outlines()
     frames = {}
-
-    def frame(codes: list[str], left: float, top: float, width: float, height: float):
-        points = [point for code in codes for ring in shapes[code][1] for point in ring]
-        lons = [lon for lon, _lat in points]
-        lats = [lat for _lon, lat in points]
-        squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
-        span_x = (max(lons) - min(lons)) * squeeze
-        span_y = max(lats) - min(lats)
-        scale = min(width / span_x, height / span_y)
-        offset_x = left + (width - span_x * scale) / 2
-        offset_y = top + (height - span_y * scale) / 2
-        west, north = min(lons), max(lats)
-
-        def project(lon: float, lat: float) -> tuple[float, float]:
-            return offset_x + (lon - west) * squeeze * scale, offset_y + (north - lat) * scale
-
-        return project
-
     metro = [code for code in shapes if code not in _OVERSEAS]
-    frames["metro"] = frame(metro, _INSET + 24, 8, WIDTH - _INSET - 32, HEIGHT - 16)
+    frames["metro"] = _frame(metro, _INSET + 24, 8, WIDTH - _INSET - 32, HEIGHT - 16)
     for index, code in enumerate(_OVERSEAS):
-        frames[code] = frame([code], 12, 12 + index * (_INSET + 8), _INSET - 8, _INSET - 8)
+        frames[code] = _frame([code], 12, 12 + index * (_INSET + 8), _INSET - 8, _INSET - 8)
     return frames
+
+
+def _frame(codes: list[str], left: float, top: float, width: float, height: float):
+    """The projection of `codes`' outlines into a box (equirectangular, scaled by the cosine of the
+    box's middle latitude)."""
+    shapes = outlines()
+    points = [point for code in codes for ring in shapes[code][1] for point in ring]
+    lons = [lon for lon, _lat in points]
+    lats = [lat for _lon, lat in points]
+    squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = (max(lons) - min(lons)) * squeeze
+    span_y = max(lats) - min(lats)
+    scale = min(width / span_x, height / span_y)
+    offset_x = left + (width - span_x * scale) / 2
+    offset_y = top + (height - span_y * scale) / 2
+    west, north = min(lons), max(lats)
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return offset_x + (lon - west) * squeeze * scale, offset_y + (north - lat) * scale
+
+    return project

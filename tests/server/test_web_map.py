@@ -1,0 +1,92 @@
+"""The map's drawing: outlines in relative moves that land where the absolute points were, and
+points as links only while they are few."""
+
+import html
+import re
+
+import requests
+from sqlalchemy import Engine, update
+
+from app.server.schema import structures
+from app.server.web.map import MAX_LINKED_POINTS, _frames, _path, build_map, outlines
+from tests.live_server import LiveServer
+from tests.server.web_helpers import log_in
+
+
+def _absolute(path: str) -> list[list[tuple[float, float]]]:
+    """The rings of a path written « Mx,yl dx dy … z », back in absolute coordinates."""
+    rings = []
+    for start, moves in re.findall(r"M([^l]+)l([^z]*)z", path):
+        x, y = (float(n) for n in start.split(","))
+        numbers = [float(n) for n in re.findall(r"-?(?:\d+\.?\d*|\.\d+)", moves)]
+        ring = [(x, y)]
+        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+            x, y = x + dx, y + dy
+            ring.append((x, y))
+        rings.append(ring)
+    return rings
+
+
+def test_relative_outlines_land_on_the_projected_points() -> None:
+    for code in ("62", "2A", "974"):
+        rings = outlines()[code][1]
+        project = _frames()["974" if code == "974" else "metro"]
+        drawn = _absolute(_path(rings, project))
+        assert len(drawn) == len(rings)
+        for ring, back in zip(rings, drawn, strict=True):
+            expected = [project(lon, lat) for lon, lat in ring]
+            # every drawn point is a projected one within the rounding (0.05 px), none lost but repeats
+            cursor = 0
+            for x, y in back:
+                while abs(expected[cursor][0] - x) > 0.051 or abs(expected[cursor][1] - y) > 0.051:
+                    cursor += 1
+            assert cursor >= len(expected) - 2
+
+
+def _structures(departement: str, n: int) -> list[dict]:
+    return [
+        {
+            "matricule": str(n0),
+            "name": f"FS {n0}",
+            "departement": departement,
+            "latitude": 50.3,
+            "longitude": 2.7,
+        }
+        for n0 in range(n)
+    ]
+
+
+def test_points_are_links_while_few_and_one_drawing_past_that() -> None:
+    few = build_map({"62": 5}, _structures("62", MAX_LINKED_POINTS), {"62"})
+    assert len(few.points) == MAX_LINKED_POINTS and few.dots == ""
+    many = build_map({"62": 5}, _structures("62", MAX_LINKED_POINTS + 1), {"62"})
+    assert many.points == [] and many.dots.count("h0") == MAX_LINKED_POINTS + 1
+    zoomed = build_map({"62": 5, "59": 1}, _structures("62", 3) + _structures("59", 2), {"62", "59"}, "62")
+    assert [shape.code for shape in zoomed.shapes] == ["62"] and len(zoomed.points) == 3
+    assert zoomed.insets == [] and zoomed.shapes[0].colour > 0
+
+
+def test_a_departement_map_links_its_structures_and_stays_in_scope(web: LiveServer, db: Engine) -> None:
+    with db.begin() as connection:
+        connection.execute(update(structures).values(latitude=49.9, longitude=3.9))  # both in Aisne's frame
+    national, _answer = log_in(web, "anct@example.fr")
+    whole = html.unescape(national.get(f"{web.url}/carte", params={"periode": "2026"}, timeout=30).text)
+    assert 'href="/structures/3?periode=2026"' in whole and 'id="departement"' in whole
+    # The outlines are one file every map refers to, which anyone may fetch and a browser keeps.
+    used = set(re.findall(r'<use href="(/carte/contours\.svg\?v=[0-9a-f]+)#d(\w+)"', whole))
+    assert len(used) == 101 and len({url for url, _code in used}) == 1
+    outlines_file = requests.get(f"{web.url}{next(iter(used))[0]}", timeout=30)
+    assert outlines_file.status_code == 200 and outlines_file.headers["content-type"] == "image/svg+xml"
+    assert "max-age" in outlines_file.headers["cache-control"]
+    assert all(f'<path id="d{code}" d="M' in outlines_file.text for _url, code in used)
+    aisne = html.unescape(
+        national.get(f"{web.url}/carte", params={"periode": "2026", "departement": "02"}, timeout=30).text
+    )
+    assert "Carte de l'activité : Aisne (02)" in aisne
+    assert aisne.count('<a href="/departements/') == 1 and 'href="/structures/3?periode=2026"' in aisne
+    assert "/structures/4?" not in aisne  # Maubeuge is in the Nord
+    assert '<input type="hidden" name="departement" value="02">' in aisne  # a new period keeps the zoom
+    prefecture, _answer = log_in(web, "pref02@example.fr")
+    for code in ("59", "XX", "00"):
+        answer = prefecture.get(f"{web.url}/carte", params={"departement": code}, timeout=30)
+        assert answer.status_code == 404, code
