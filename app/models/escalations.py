@@ -109,7 +109,7 @@ class EscalationStore:
         from app.models.record import new_id, validate_record
 
         data.update(id=new_id(), created_at=now, utc_offset_minutes=local_offset_minutes())
-        record = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
+        record: EscalationRecord = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
         with transaction(self.db):
             self.insert(record)
         return record
@@ -216,7 +216,9 @@ def answered_late(answered_at: str | None, deadline: datetime) -> bool:
     return answered_at is not None and parse_db_time(answered_at) > deadline
 
 
-def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, int, str]], now: datetime) -> dict:
+def escalation_figures(
+    rows: Iterable[tuple[str, str, str, str | None, int, str]], now: datetime
+) -> dict[str, Any]:
     """The reporting figures of escalations given as (partner, status, sent_at, answered_at,
     utc_offset_minutes, département) with stored times: the workstation's summaries and the server's
     count with this one function, so they agree.

@@ -293,13 +293,15 @@ class PassStore:
         with transaction(self.db):
             return self._hand_out(structure, agent, cheques, profile)
 
-    def _hand_out(self, structure: str, agent: str, cheques: list[str], profile: dict) -> PassIssuanceRecord:
+    def _hand_out(
+        self, structure: str, agent: str, cheques: list[str], profile: dict[str, Any]
+    ) -> PassIssuanceRecord:
         """`hand_out` inside the caller's transaction."""
         from app.models.record import new_id, validate_record
 
         now = utc_now()
         found = self._usable(cheques, now.astimezone().date(), "remis")
-        issuance = validate_record(
+        issuance: PassIssuanceRecord = validate_record(
             {
                 "id": new_id(),
                 "created_at": now,
@@ -411,7 +413,7 @@ class PassStore:
             fields["valid_until"] = first.valid_until
             cheques = [cheque.number for cheque in cheques]
         fields.setdefault("occurred_at", now)
-        return validate_record(
+        line: PassLedgerRecord = validate_record(
             {
                 "id": new_id(),
                 "created_at": now,
@@ -423,6 +425,7 @@ class PassStore:
             now=now,
             kind="pass_ledger",
         )
+        return line
 
     def _write_ledger(self, line: PassLedgerRecord) -> None:
         self._insert("pass_ledger", "pass_ledger", line, "occurred_at")
@@ -736,7 +739,7 @@ class PassStore:
         return rows
 
 
-def _cheque(values: tuple) -> Cheque:
+def _cheque(values: tuple[Any, ...]) -> Cheque:
     number, funder, booklet, value, until, state, issuance = values
     return Cheque(number, funder, booklet, value, date.fromisoformat(until), state, issuance)
 

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -115,7 +116,7 @@ def lock_path(workspace: Workspace) -> Path:
 
 def installation_id(workspace: Workspace) -> str:
     """Made once per workstation: lets a retried enrolment be recognised by the server."""
-    existing = get_setting(workspace.db, "sync.installation_id")
+    existing: str | None = get_setting(workspace.db, "sync.installation_id")
     if existing:
         return existing
     new = str(uuid.uuid4())
@@ -287,7 +288,7 @@ def _pass(
         client.close()
 
 
-def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> dict | None:
+def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> dict[str, Any] | None:
     """One cheap authenticated request: is the server really there, and does it still know us? Its
     answer, or None."""
     try:
