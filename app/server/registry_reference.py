@@ -77,7 +77,7 @@ def build(engine: Engine) -> ReferenceFile | None:
         ).all()
     if not rows:
         return None
-    rows.sort(key=lambda row: row.matricule)
+    rows = sorted(rows, key=lambda row: row.matricule)
     # The last day the registry recorded a change (a structure added or closed): the date of the
     # server's copy. The registry does not keep the ANCT's own publication date.
     date = max(moment for row in rows for moment in (row.created_at, row.closed_at) if moment)[:10]

@@ -7,15 +7,19 @@ Ouverte 2.0), rounded and simplified.
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "departements.json"
 WIDTH, HEIGHT = 620, 600
 # From no activity to the most active: DSFR's blue-france scale.
 COLOURS = ("#f6f6f6", "#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091")
 _INSET = 92  # the side of an overseas inset, in pixels
+# (longitude, latitude) to the map's (x, y).
+Projection = Callable[[float, float], tuple[float, float]]
 _OVERSEAS = ("971", "972", "973", "974", "976")
 
 
@@ -46,7 +50,7 @@ class Map:
     height: int = HEIGHT
 
 
-def build_map(contacts: dict[str, int], structures: list[dict], link_departements: set[str]) -> Map:
+def build_map(contacts: dict[str, int], structures: list[dict[str, Any]], link_departements: set[str]) -> Map:
     """`contacts` per département code, `structures` with matricule, name, departement, latitude and
     longitude; only `link_departements` are coloured (the others are drawn grey)."""
     frames = _frames()
@@ -113,13 +117,13 @@ def _paths() -> dict[str, str]:
 
 
 @cache
-def _frames() -> dict:
+def _frames() -> dict[str, Projection]:
     """A projection per frame: metropolitan France right of the insets, each overseas département in
     its square (equirectangular, scaled by the cosine of the frame's middle latitude)."""
     shapes = outlines()
-    frames = {}
+    frames: dict[str, Projection] = {}
 
-    def frame(codes: list[str], left: float, top: float, width: float, height: float):
+    def frame(codes: list[str], left: float, top: float, width: float, height: float) -> Projection:
         points = [point for code in codes for ring in shapes[code][1] for point in ring]
         lons = [lon for lon, _lat in points]
         lats = [lat for _lon, lat in points]

@@ -10,12 +10,13 @@ import re
 import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Row
 
 from app.models.text import printable
 from app.registry.anct_list import MATRICULE, departement_code
@@ -102,7 +103,7 @@ class BadQuery(Exception):
     """A query parameter that cannot be read; the message is French."""
 
 
-def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     session = context.pop("session") if "session" in context else optional_session(request)
     html = _templates.get_template(template).render(
         service_name=SERVICE_NAME,
@@ -342,7 +343,7 @@ async def _set_enabled(request: Request, session: Session, enabled: bool) -> Res
     return _accounts_page(request, session, changed=f"Compte « {changed.login} » {done}.")
 
 
-def _accounts_page(request: Request, session: Session, status: int = 200, **context) -> HTMLResponse:
+def _accounts_page(request: Request, session: Session, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("form", {})
     return page(
         request,
@@ -367,7 +368,9 @@ def journal_page(request: Request, session: LoggedIn) -> Response:
     engine = request.app.state.engine
     if "format" in request.query_params:
         _total, rows = read_audit_log(engine, wanted)
-        return _export(request, session, [journal_table(rows)], "journal")
+        exported = _export(request, session, [journal_table(rows)], "journal")
+        assert exported is not None  # asked for by ?format
+        return exported
     current = int(number_text)
     total, rows = read_audit_log(engine, wanted, (current - 1) * JOURNAL_PAGE, JOURNAL_PAGE)
     pages = max(1, -(-total // JOURNAL_PAGE))
@@ -424,7 +427,7 @@ def read_period(request: Request, default_year: bool = False) -> MonthRange:
 
 
 def _figures_page(
-    request: Request, session: Session, scope: Scope, title: str, slug: str, structure=None
+    request: Request, session: Session, scope: Scope, title: str, slug: str, structure: Row[Any] | None = None
 ) -> Response:
     period = read_period(request)
     with request.app.state.engine.connect() as connection:
