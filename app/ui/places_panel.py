@@ -142,7 +142,7 @@ class PlacesPanel(QWidget):
         self.table.resizeColumnsToContents()
 
     def _add(self) -> None:
-        place = QualifiedPlace(**{field: edit.text() for field, edit in self.edits.items()})
+        place = QualifiedPlace(**{field: edit.text() for field, edit in self.edits.items()})  # type: ignore[arg-type]  # the text fields, by field name
         try:
             self.workspace.places.save(place)
         except PlaceError as error:
@@ -157,7 +157,7 @@ class PlacesPanel(QWidget):
         row = chosen_row(self.table)
         if row is not None:
             try:
-                self.workspace.places.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+                self.workspace.places.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))  # type: ignore[union-attr]  # the selected row's cell
             except PlaceError as error:  # only a responsable changes the structure's directory
                 self.notice.setText(f"⚠ {error}")
                 return

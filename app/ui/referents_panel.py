@@ -142,7 +142,7 @@ class ReferentsPanel(QGroupBox):
         if rows:
             try:
                 self.workspace.referents.delete(
-                    self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+                    self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)  # type: ignore[union-attr]  # the selected row's cell
                 )
             except ReferentError as error:  # only a responsable changes the structure's directory
                 self.notice.setText(f"⚠ {error}")

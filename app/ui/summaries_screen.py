@@ -112,7 +112,7 @@ def _duration(minutes: float | None) -> str:
 def _containing(kind: str, day: date) -> Period:
     """The month, quarter or year that `day` falls in."""
     number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 0}[kind]
-    return Period(kind, day.year, number)
+    return Period(kind, day.year, number)  # type: ignore[arg-type]  # one of the screen's three kinds
 
 
 def _figures_table(name: str, headers: list[str], description: str) -> QTableWidget:
@@ -528,7 +528,7 @@ class SummariesScreen(QWidget):
         itinerant = bool(
             self.workspace.workstation.structure and self.workspace.workstation.structure.itinerant
         )
-        self.places_chart.parentWidget().setVisible(itinerant or len(places) > 1)
+        self.places_chart.parentWidget().setVisible(itinerant or len(places) > 1)  # type: ignore[union-attr]  # the chart's frame
         weekdays, hours = self._week(summary)
         self._chart(self.weekdays_chart, weekdays, total)
         self._chart(self.hours_chart, hours, total)
