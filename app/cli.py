@@ -14,12 +14,13 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.french_argparse import FrenchArgumentParser
 from app.models.text import printable
 
 if TYPE_CHECKING:
+    from app.models.workspace import Workspace
     from app.models.workstation import Agent
     from app.reports.periods import Period
 
@@ -48,7 +49,9 @@ def _reference_epilog() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # Any: argparse takes any parser as a parent, typeshed only one of the subparsers' class
+    # (FrenchArgumentParser, which brings its own -h).
+    common: Any = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
         default=argparse.SUPPRESS,
@@ -72,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "add",
         help="enregistrer un contact",
         parents=[common],
-        epilog=_reference_epilog,
+        epilog=_reference_epilog,  # type: ignore[arg-type]  # FrenchArgumentParser calls it for the help
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add.add_argument("--situation", required=True, help="situation de vie (voir la liste ci-dessous)")
@@ -241,7 +244,7 @@ def _commune_code(text: str) -> str:
         raise CommandError(f"--commune : {error}") from None
 
 
-def _acting_agent(workspace, name: str | None) -> "Agent | None":
+def _acting_agent(workspace: "Workspace", name: str | None) -> "Agent | None":
     """Who the command acts as: the agent `--agent` names (one of the workstation's), else the
     workstation's current agent."""
     if not name:
@@ -252,7 +255,7 @@ def _acting_agent(workspace, name: str | None) -> "Agent | None":
     return agents[name]
 
 
-def _contacts_add(workspace, args: argparse.Namespace) -> int:
+def _contacts_add(workspace: "Workspace", args: argparse.Namespace) -> int:
     defaults = workspace.workstation.contact_defaults()
     _acting_agent(workspace, args.agent)  # an unknown name is refused before anything is written
     catalogue = workspace.catalogue
@@ -286,7 +289,7 @@ def _contacts_add(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _contacts_list(workspace, args: argparse.Namespace) -> int:
+def _contacts_list(workspace: "Workspace", args: argparse.Namespace) -> int:
     from app.models.contacts import ContactFilter
 
     where = ContactFilter(start=_parse_day(args.start, "--from"), end=_parse_day(args.end, "--to"))
@@ -307,20 +310,21 @@ def _contacts_list(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(workspace, args: argparse.Namespace) -> int:
+def _demo(workspace: "Workspace", args: argparse.Namespace) -> int:
     from app.models.demo import add_demo_contacts
 
     if args.contacts < 1:
         raise CommandError("--contacts : indiquez un nombre de contacts positif.")
     added = add_demo_contacts(workspace, args.contacts, seed=args.seed)
     structure = workspace.workstation.structure
+    assert structure is not None  # add_demo_contacts sets one up
     print(
         printable(f"{added} contacts de démonstration ajoutés pour « {structure.name} » ({workspace.path}).")
     )
     return 0
 
 
-def _export(workspace, args: argparse.Namespace) -> int:
+def _export(workspace: "Workspace", args: argparse.Namespace) -> int:
     from app.models.permissions import Rule, refusal
     from app.reports.aggregation import summarise
 
@@ -358,7 +362,7 @@ def _export(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _enroll(workspace, args: argparse.Namespace) -> int:
+def _enroll(workspace: "Workspace", args: argparse.Namespace) -> int:
     from app.sync.engine import ReattributionNeeded, enroll
 
     try:
@@ -378,7 +382,7 @@ def _enroll(workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def _join(workspace, args: argparse.Namespace) -> None:
+def _join(workspace: "Workspace", args: argparse.Namespace) -> None:
     """After enrolment, the structure's records now (progress on stderr), then a first agent if the
     workstation has none: a workstation not yet set up is ready to record."""
     from app.sync.engine import pull_structure
@@ -392,6 +396,7 @@ def _join(workspace, args: argparse.Namespace) -> None:
     )
     workstation = workspace.workstation
     if args.agent and not workstation.agents():
+        assert workstation.structure is not None  # enrolment adopted the server's
         workstation.set_up(
             workstation.structure, workstation.stops, workstation.current_stop, [(args.agent, args.role)]
         )
@@ -415,7 +420,7 @@ def _confirm(question: str) -> bool:
     return answer.strip().lower() in ("o", "oui", "y", "yes")
 
 
-def _sync(workspace, _args: argparse.Namespace) -> int:
+def _sync(workspace: "Workspace", _args: argparse.Namespace) -> int:
     from app.sync.engine import run_pass
     from app.sync.status import journal_line
 

@@ -1,6 +1,7 @@
 """argparse speaking French: the workstation's and the server's commands are used by French staff."""
 
 import argparse
+from typing import Any
 
 _FRENCH = {  # in order: the longer phrases before "argument "
     "one of the arguments ": "une de ces options est obligatoire : ",
@@ -20,8 +21,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     """French help option and section titles; errors as one French line with exit status 2; the
     epilog may be a function, called when the help is shown."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, add_help=False, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "add_help": False})
         self._positionals.title = "commandes"
         self._optionals.title = "options"
         self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")

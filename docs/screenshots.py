@@ -206,7 +206,7 @@ class Session:
 
         self.window.nav.setCurrentRow(SCREENS.index(screen))
         self.settle(120)
-        return self.window.screen(screen)
+        return self.window.screen_named(screen)
 
     # --- the story ----------------------------------------------------------------------------
     def run(self) -> list[Path]:

@@ -10,9 +10,8 @@ archive=0
 [ "${1:-}" = --archive ] && archive=1
 
 # The project's system libraries (./run installs them: PyInstaller bundles the ones it finds, so they
-# must be present here) and .venv, then PyInstaller.
+# must be present here) and .venv with the pinned versions of requirements/lock.txt, PyInstaller included.
 ./run --help >/dev/null
-[ -x .venv/bin/pyinstaller ] || .venv/bin/python -m pip install -q -e ".[bundle]"
 
 started=$(date +%s.%N)
 rm -rf build/bundle dist/bureau-virtuel

@@ -8,6 +8,7 @@ day it was checked).
 """
 
 from datetime import date
+from typing import Any, NoReturn
 
 from app.content.bundle import REFERENCE_FILES, BundleError, Content
 from app.models.flows import check_flow, parse_flow
@@ -61,14 +62,14 @@ def check_content(content: Content, today: date | None = None) -> None:
         _refuse(problems)
 
 
-def _json(content: Content, path: str) -> object:
+def _json(content: Content, path: str) -> Any:
     try:
         return content.json(path)
     except (ValueError, RecursionError):
         _refuse([f"{path} : JSON illisible"])
 
 
-def _refuse(problems: list[str]) -> None:
+def _refuse(problems: list[str]) -> NoReturn:
     more = len(problems) - MAX_PROBLEMS_SHOWN
     shown = " ; ".join(problems[:MAX_PROBLEMS_SHOWN]) + (f" ; et {more} autre(s)" if more > 0 else "")
     raise BundleError(f"contenu invalide : {shown}")

@@ -8,6 +8,7 @@ folder (platformdirs). Files are readable by the user only: even redacted, a jou
 import faulthandler
 import logging
 import os
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import IO
@@ -36,7 +37,7 @@ def journal_dir(explicit_data_dir: str | os.PathLike[str] | None = None) -> Path
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """A RotatingFileHandler whose files are created (and kept) with mode 0600."""
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> TextIOWrapper:
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.chmod(self.baseFilename, 0o600)  # a file left by an older version, or a different umask
         return open(descriptor, "a", encoding=self.encoding, errors=self.errors)

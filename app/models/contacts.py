@@ -127,7 +127,7 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(values: tuple) -> ContactRow:
+def _row(values: tuple[Any, ...]) -> ContactRow:
     return ContactRow(
         id=values[0],
         occurred_at=parse_db_time(values[1]),
@@ -174,7 +174,10 @@ class ContactStore:
         self._check_place(data.get("place"), data.get("supersedes"))
         if data.get("supersedes") is not None:
             self._check_corrector(str(data["supersedes"]))
-        return validate_record(data, catalogue=self.catalogue, now=now, communes=load_communes())
+        record: ContactRecord = validate_record(
+            data, catalogue=self.catalogue, now=now, communes=load_communes()
+        )
+        return record
 
     def _check_corrector(self, old_id: str) -> None:
         """Only a responsable corrects or deletes a contact recorded on another workstation of the
@@ -364,4 +367,4 @@ class ContactStore:
 
     def count(self, where: ContactFilter) -> int:
         sql, params, _, _ = where.query("count(*)")
-        return self.db.execute(sql, params).fetchone()[0]
+        return int(self.db.execute(sql, params).fetchone()[0])

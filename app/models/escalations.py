@@ -173,7 +173,7 @@ class EscalationStore:
         from app.models.record import new_id, validate_record
 
         data.update(id=new_id(), created_at=now, utc_offset_minutes=local_offset_minutes())
-        record = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
+        record: EscalationRecord = validate_record(data, catalogue=self.catalogue, now=now, kind="escalation")
         with transaction(self.db):
             self.insert(record)
         return record
@@ -265,7 +265,9 @@ class EscalationStore:
         return sum(1 for row in self.current(departement) if row.is_due_soon(now))
 
 
-def escalation_figures(rows: Iterable[tuple[str, str, str, str | None, str, str]], now: datetime) -> dict:
+def escalation_figures(
+    rows: Iterable[tuple[str, str, str, str | None, str, str]], now: datetime
+) -> dict[str, Any]:
     """The reporting figures of escalations given as (partner, status, sent_at, answered_at,
     created_at, département) with stored times: the workstation's summaries and the server's count
     with this one function, so they agree. Late: late at `now` by `escalation_clock`."""

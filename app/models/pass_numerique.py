@@ -295,13 +295,15 @@ class PassStore:
         with transaction(self.db):
             return self._hand_out(structure, agent, cheques, profile)
 
-    def _hand_out(self, structure: str, agent: str, cheques: list[str], profile: dict) -> PassIssuanceRecord:
+    def _hand_out(
+        self, structure: str, agent: str, cheques: list[str], profile: dict[str, Any]
+    ) -> PassIssuanceRecord:
         """`hand_out` inside the caller's transaction."""
         from app.models.record import new_id, validate_record
 
         now = utc_now()
         found = self._usable(cheques, now.astimezone().date(), "remis")
-        issuance = validate_record(
+        issuance: PassIssuanceRecord = validate_record(
             {
                 "id": new_id(),
                 "created_at": now,
@@ -415,7 +417,7 @@ class PassStore:
             fields["valid_until"] = first.valid_until
             cheques = [cheque.number for cheque in cheques]
         fields.setdefault("occurred_at", now)
-        return validate_record(
+        line: PassLedgerRecord = validate_record(
             {
                 "id": new_id(),
                 "created_at": now,
@@ -427,6 +429,7 @@ class PassStore:
             now=now,
             kind="pass_ledger",
         )
+        return line
 
     def _write_ledger(self, line: PassLedgerRecord) -> None:
         self._insert("pass_ledger", "pass_ledger", line, "occurred_at")
@@ -477,7 +480,7 @@ class PassStore:
         person is handed those cheques instead (a new handing out with the same anonymous profile,
         sent as any other). The refused records stay on the workstation, in the list of refused
         records and the ledger, counted nowhere. All in one transaction; the new handing out, if any."""
-        require(by, Rule.PASS_REFUSED, PassError)
+        by = require(by, Rule.PASS_REFUSED, PassError)
         refused = next((move for move in self.refused_moves() if move.record_id == record_id), None)
         if refused is None:
             raise PassError("Ce mouvement n'est pas (ou plus) à régulariser : actualisez la liste.")
@@ -733,7 +736,7 @@ class PassStore:
         return rows
 
 
-def _cheque(values: tuple) -> Cheque:
+def _cheque(values: tuple[Any, ...]) -> Cheque:
     number, funder, booklet, value, until, state, issuance = values
     return Cheque(number, funder, booklet, value, date.fromisoformat(until), state, issuance)
 

@@ -75,9 +75,10 @@ def acting_agent(db: sqlite_utils.Database) -> "Agent | None":
     return Workstation(db).current_agent
 
 
-def require(agent: "Agent | None", rule: Rule, error: type[ValueError] = NotAllowed) -> None:
+def require(agent: "Agent | None", rule: Rule, error: type[ValueError] = NotAllowed) -> "Agent":
     """Raise `error` (the caller's own kind, which its callers already show) with the French
-    sentence if `agent` may not; called before anything is written."""
+    sentence if `agent` may not; called before anything is written. The agent, who may."""
     reason = refusal(agent, rule)
-    if reason is not None:
-        raise error(reason)
+    if reason is not None or agent is None:
+        raise error(reason or WHY_NOT[rule])
+    return agent

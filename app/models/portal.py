@@ -94,7 +94,8 @@ class PortalStore:
         return load_whitelist(self.content).with_domains({**self.local_domains(), **engine})
 
     def search_engine(self) -> str:
-        return get_setting(self.db, ENGINE_SETTING, DEFAULT_ENGINE)
+        engine: str = get_setting(self.db, ENGINE_SETTING, DEFAULT_ENGINE)
+        return engine
 
     def set_search_engine(self, url: str, added_by: str) -> None:
         """A responsable may choose another engine; `{query}` marks where the words go."""

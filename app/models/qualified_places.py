@@ -13,6 +13,7 @@ change is a version the structure's other workstations apply.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ class PlaceStore:
         ]
         return sorted(places, key=lambda p: (fold(p.commune), fold(p.name), p.id))
 
-    def nearby(self, commune: str, limit: int = 6) -> list[QualifiedPlace]:
+    def nearby(self, commune: str, limit: int = 6) -> builtins.list[QualifiedPlace]:
         """The places for a citizen's receipt: those in their commune first (typed any way: "st genis
         pouilly" is "Saint-Genis-Pouilly"), then the others, each group by commune then name."""
         wanted = search_key(commune)
@@ -101,8 +102,8 @@ class PlaceStore:
         """Replace the directory with the file's places: all of them, or none if one is wrong."""
         require(acting_agent(self.db), Rule.PLACES, PlaceError)
         places = [
-            _check(QualifiedPlace(*cells), str(number))
-            for number, cells in read_rows(path, CSV_HEADER, PlaceError)
+            _check(QualifiedPlace(name, address, commune, phone, hours), str(number))
+            for number, (name, address, commune, phone, hours) in read_rows(path, CSV_HEADER, PlaceError)
         ]
         with transaction(self.db):
             before = shared_places(self.db)

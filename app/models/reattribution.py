@@ -126,7 +126,7 @@ def _lift(db: sqlite_utils.Database, trigger: str) -> str | None:
     if row is None:
         return None
     db.execute(f"DROP TRIGGER {trigger}")
-    return row[0]
+    return str(row[0])
 
 
 def _records(count: int) -> str:

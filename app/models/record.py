@@ -191,9 +191,9 @@ class _Record(BaseModel):
     @field_validator(*FREE_TEXT_FIELDS, check_fields=False)
     @classmethod
     def _no_identifier(cls, value: str, info: ValidationInfo) -> str:
-        problem = value_problem(value, _subject(info.field_name))
+        problem = value_problem(value, _subject(_field(info)))
         if problem:
-            raise RecordError(info.field_name, problem)
+            raise RecordError(_field(info), problem)
         return value
 
     @field_validator(
@@ -212,7 +212,7 @@ class _Record(BaseModel):
         """A time is ISO 8601 text (or already a date): a number would be read as a Unix timestamp."""
         if value is None or isinstance(value, str | date):
             return value
-        raise RecordError(info.field_name, f"{_subject(info.field_name)} doit être une date ISO 8601.")
+        raise RecordError(_field(info), f"{_subject(_field(info))} doit être une date ISO 8601.")
 
     @field_validator(
         "created_at", "occurred_at", "sent_at", "answered_at", "issued_at", "changed_at", check_fields=False
@@ -221,15 +221,16 @@ class _Record(BaseModel):
     def _utc_whole_seconds(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         if value is None:
             return None
+        field = _field(info)
         if value.tzinfo is None:
-            raise RecordError(info.field_name, "L'heure doit préciser son fuseau horaire.")
-        label = FIELD_LABELS[info.field_name]
+            raise RecordError(field, "L'heure doit préciser son fuseau horaire.")
+        label = FIELD_LABELS[field]
         # The year first: converting a time at the calendar's edges to UTC overflows.
         if not EARLIEST_TIME.year - 1 <= value.year <= datetime.now(UTC).year + 1:
-            raise RecordError(info.field_name, _out_of_bounds(label))
+            raise RecordError(field, _out_of_bounds(label))
         value = value.astimezone(UTC).replace(microsecond=0)
         if not EARLIEST_TIME <= value <= datetime.now(UTC) + MAX_CLOCK_SKEW:
-            raise RecordError(info.field_name, _out_of_bounds(label))
+            raise RecordError(field, _out_of_bounds(label))
         return value
 
     @classmethod
@@ -683,6 +684,12 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [text for text in value if isinstance(text, str)] if isinstance(value, list) else []
+
+
+def _field(info: ValidationInfo) -> str:
+    """The validated field's name: pydantic leaves it None only for a model validator."""
+    assert info.field_name is not None
+    return info.field_name
 
 
 def _subject(field: str) -> str:

@@ -7,6 +7,7 @@ They are part of the national content (`app.content`): a newer signed version ma
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from app.content.bundle import REFERENCE_FILES, Content, shipped_content
 from app.models.text import fold
@@ -80,12 +81,12 @@ class Catalogue:
         return item.label if item else item_id
 
 
-def _choices(items: list[dict]) -> dict[str, Choice]:
+def _choices(items: list[dict[str, Any]]) -> dict[str, Choice]:
     return {item["id"]: Choice(item["id"], item["label"]) for item in items}
 
 
-def _default(items: list[dict]) -> str:
-    return next(item["id"] for item in items if item.get("default"))
+def _default(items: list[dict[str, Any]]) -> str:
+    return next(str(item["id"]) for item in items if item.get("default"))
 
 
 # What reading a file of the wrong shape raises.
@@ -101,7 +102,7 @@ def load_catalogue(content: Content | None = None) -> Catalogue:
     return _catalogue(*(content.json(path) for path in REFERENCE_FILES))
 
 
-def _catalogue(partners_file: dict, bouquet: dict, fields: dict) -> Catalogue:
+def _catalogue(partners_file: dict[str, Any], bouquet: dict[str, Any], fields: dict[str, Any]) -> Catalogue:
     partners = {
         p["id"]: Partner(p["id"], p["label"], p["site"], p.get("former")) for p in partners_file["partners"]
     }

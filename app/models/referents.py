@@ -154,8 +154,8 @@ class ReferentStore:
         """Replace the directory with the file's referents: all of them, or none if one is wrong."""
         require(acting_agent(self.db), Rule.REFERENTS, ReferentError)
         referents = [
-            self._check(Referent(*cells), str(number))
-            for number, cells in read_rows(path, CSV_HEADER, ReferentError)
+            self._check(Referent(partner, name, phone, email, note), str(number))
+            for number, (partner, name, phone, email, note) in read_rows(path, CSV_HEADER, ReferentError)
         ]
         with transaction(self.db):
             before = shared_referents(self.db)

@@ -74,7 +74,8 @@ class SharedSettings:
 
     def publishing(self) -> str | None:
         """The structure this workstation publishes changes for, None before its first feed."""
-        return get_setting(self.db, PUBLISHING)
+        publishing: str | None = get_setting(self.db, PUBLISHING)
+        return publishing
 
     def change(self, item: str, value: Any, *, deleted: bool = False) -> None:
         """A change made here (inside the caller's transaction, after the local write): a new version
@@ -165,11 +166,12 @@ class SharedSettings:
 
     def _winner(self, item: str) -> tuple[str, str] | None:
         """(id, changed_at) of the item's current version: the rule of docs/SYNC_PROTOCOL.md."""
-        return self.db.execute(
+        winner: tuple[str, str] | None = self.db.execute(
             "SELECT id, changed_at FROM setting_versions WHERE item = ? ORDER BY changed_at DESC, id DESC "
             "LIMIT 1",
             [item],
         ).fetchone()
+        return winner
 
     def _apply(self, item: str, value: Any, deleted: bool, author: str) -> None:
         """Make `value` the workstation's setting for `item` (the modules that use it read it there)."""

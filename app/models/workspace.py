@@ -1,9 +1,10 @@
 """Everything a command or a window needs, opened once: database, reference data, stores."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -81,7 +82,7 @@ class Workspace:
 
         return Visit(self.db)
 
-    def record_loaders(self) -> dict:
+    def record_loaders(self) -> dict[str, Callable[[list[str]], dict[str, Any]]]:
         """How the outbox finds the records of each kind it has to send."""
         return {
             "contact": self.contacts.records,

@@ -60,11 +60,13 @@ class Workstation:
 
     @property
     def stops(self) -> list[str]:
-        return self._get("stops", [])
+        stops: list[str] = self._get("stops", [])
+        return stops
 
     @property
     def current_stop(self) -> str | None:
-        return self._get("current_stop")
+        stop: str | None = self._get("current_stop")
+        return stop
 
     def set_up(
         self, structure: Structure, stops: list[str], current_stop: str | None, agents: list[tuple[str, str]]
@@ -194,9 +196,7 @@ class Workstation:
         agent = next((a for a in self.agents() if a.id == agent_id), None)
         if agent is None:
             raise SetupError("Cet agent n'est plus actif sur ce poste.")
-        current = self.current_agent
-        require(current, Rule.AGENTS, SetupError)
-        assert current is not None  # require() refuses nobody
+        current = require(self.current_agent, Rule.AGENTS, SetupError)
         if agent.id == current.id:
             raise SetupError("Vous ne pouvez pas désactiver votre propre profil : changez d'agent d'abord.")
         with transaction(self.db):
@@ -230,6 +230,7 @@ class Workstation:
             "INSERT INTO agents (name, role, created_at) VALUES (?, ?, ?)",
             [name, role, utc_now().isoformat()],
         )
+        assert cursor.lastrowid is not None  # set by every INSERT
         return Agent(cursor.lastrowid, name, role)
 
     @property
@@ -269,6 +270,7 @@ class Workstation:
         agents = self.agents()
         if not agents:
             raise SetupError("Aucun profil d'agent n'est venu avec la structure : créez-en un.")
+        chosen: Agent | None
         if name is None:
             chosen = next((agent for agent in agents if agent.is_manager), agents[0])
         else:

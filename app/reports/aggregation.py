@@ -15,10 +15,12 @@ busy structure is some 100,000 contacts, which Python loops over rows would make
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from app.models.database import DB_TIME_FORMAT, utc_now
 from app.models.escalations import escalation_figures
 from app.models.pass_numerique import COUNTED_ISSUANCE, COUNTED_LEDGER
+from app.models.structures import Structure
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
 from app.reports.periods import Period
@@ -144,15 +146,22 @@ GROUP BY event
 _ISSUANCES = f"SELECT count(*) FROM pass_issuances i WHERE {_in_period('issued_at')} AND {COUNTED_ISSUANCE}"
 
 
-def summarise(workspace: Workspace, period: Period, now: datetime | None = None) -> Summary:
-    """The structure's figures for `period`; `now` (default: the real now, aware) decides which
-    waiting escalations are late and is the summary's `generated_at`. Raise `SetupError` (French) if
-    the workstation has no structure yet."""
+def set_up_structure(workspace: Workspace) -> Structure:
+    """The workstation's structure, whose figures every report gives; `SetupError` (French) before
+    one is chosen."""
     structure = workspace.workstation.structure
     if structure is None:
         raise SetupError(
             "Le poste n'est pas encore configuré : lancez l'application pour choisir la structure."
         )
+    return structure
+
+
+def summarise(workspace: Workspace, period: Period, now: datetime | None = None) -> Summary:
+    """The structure's figures for `period`; `now` (default: the real now, aware) decides which
+    waiting escalations are late and is the summary's `generated_at`. Raise `SetupError` (French) if
+    the workstation has no structure yet."""
+    structure = set_up_structure(workspace)
     now = now or utc_now()
     db = workspace.db.conn
     bounds = period_bounds(period, structure.matricule)
@@ -186,7 +195,9 @@ def summarise(workspace: Workspace, period: Period, now: datetime | None = None)
         by_outcome=_sorted(counts.get("outcome", {})),
         by_agent=_sorted(counts.get("agent", {})),
         by_place=_sorted(counts.get("place", {})),
-        by_weekday_hour={divmod(key, 24): n for key, n in sorted(counts.get("weekday_hour", {}).items())},
+        by_weekday_hour={
+            divmod(int(key), 24): n for key, n in sorted(counts.get("weekday_hour", {}).items())
+        },
         total_minutes=counts["minutes"][""],
         non_recours=counts["non_recours"][""],
         pass_numerique_contacts=counts["pass_numerique"][""],
@@ -201,7 +212,7 @@ def summarise(workspace: Workspace, period: Period, now: datetime | None = None)
     )
 
 
-def as_server_summary(summary: Summary) -> dict:
+def as_server_summary(summary: Summary) -> dict[str, Any]:
     """The JSON object the reporting server's `monthly_summary` gives for the same month and records:
     same keys in the same order, `by_…` sorted the same way. Months only (the server has no other)."""
     if summary.period.kind != "month":
@@ -250,9 +261,11 @@ def period_bounds(period: Period, matricule: str) -> dict[str, str]:
 
 
 def _total(workspace: Workspace, period: Period, matricule: str) -> int:
-    return workspace.db.execute(
-        f"SELECT count(*) FROM {CONTACTS_IN_PERIOD}", period_bounds(period, matricule)
-    ).fetchone()[0]
+    return int(
+        workspace.db.execute(
+            f"SELECT count(*) FROM {CONTACTS_IN_PERIOD}", period_bounds(period, matricule)
+        ).fetchone()[0]
+    )
 
 
 def _sorted(counts: Counter[str] | dict[str, int]) -> Counts:

@@ -45,7 +45,7 @@ def write_documents_pdf(content: DocumentList, path: Path) -> Path:
         Paragraph("Rassemblez ces documents (cochez-les au fur et à mesure) :", _BODY),
         Spacer(1, 2 * mm),
         ListFlowable(
-            [ListItem(Paragraph(escape(text), _BODY), value="☐") for text in content.documents],
+            [ListItem(Paragraph(escape(text), _BODY), value="☐") for text in content.documents],  # type: ignore[misc]  # a ListItem is not a Flowable in the stubs
             bulletType="bullet",
             start="☐",
             bulletFontName="DejaVuSans" if dejavu_sans() else "Helvetica",  # Helvetica has no ☐
@@ -57,7 +57,7 @@ def write_documents_pdf(content: DocumentList, path: Path) -> Path:
         story += [
             Paragraph("À faire en ligne", _HEADING),
             ListFlowable(
-                [ListItem(Paragraph(escape(text), _BODY)) for text in content.steps_at_home],
+                [ListItem(Paragraph(escape(text), _BODY)) for text in content.steps_at_home],  # type: ignore[misc]  # a ListItem is not a Flowable in the stubs
                 bulletType="bullet",
                 leftIndent=10 * mm,
             ),

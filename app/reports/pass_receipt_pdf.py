@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -17,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     ListFlowable,
     ListItem,
@@ -29,7 +31,7 @@ from reportlab.platypus import (
 
 from app.models.pass_numerique import Cheque, euros
 from app.models.qualified_places import QualifiedPlace
-from app.reports.pdf_pages import NumberedCanvas
+from app.reports.pdf_pages import NumberedCanvas, StyleCommands
 
 BLUE = colors.HexColor("#000091")
 LIGHT_BLUE = colors.HexColor("#e3e3fd")
@@ -86,7 +88,7 @@ def write_receipt_pdf(content: ReceiptContent, path: Path) -> Path:
         Paragraph(escape(f"Financés par : {_funders(content.cheques)}."), _SMALL),
         Paragraph("Comment utiliser vos chèques", _HEADING),
         ListFlowable(
-            [ListItem(Paragraph(text, _BODY), spaceAfter=3) for text in _instructions(soonest)],
+            [ListItem(Paragraph(text, _BODY), spaceAfter=3) for text in _instructions(soonest)],  # type: ignore[misc]  # a ListItem is not a Flowable in the stubs
             bulletType="bullet",
             start="•",
             bulletFontSize=15,
@@ -134,7 +136,7 @@ def _cheque_table(cheques: list[Cheque], soonest: date) -> Table:
     """Number, value, end of validity; when dates differ, the cheques to use first are in bold."""
     mixed = any(cheque.valid_until != soonest for cheque in cheques)
     rows = [[Paragraph(text, _CELL_HEAD) for text in ("Numéro", "Valeur", "Valable jusqu'au")]]
-    style = [
+    style: StyleCommands = [
         ("BACKGROUND", (0, 0), (-1, 0), BLUE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, colors.HexColor("#c8c8e8")),
         ("BOX", (0, 0), (-1, -1), 0.8, BLUE),
@@ -165,7 +167,7 @@ def _instructions(soonest: date) -> list[str]:
     ]
 
 
-def _places(places: list[QualifiedPlace]) -> list:
+def _places(places: list[QualifiedPlace]) -> list[Flowable]:
     heading = Paragraph("Lieux qualifiés près de chez vous", _HEADING)
     if not places:
         return [
@@ -192,7 +194,7 @@ def _card_row(places: list[QualifiedPlace]) -> Table:
         colWidths=[side, _GUTTER, side],
         spaceAfter=_GUTTER,
     )
-    style = [
+    style: StyleCommands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
@@ -247,7 +249,7 @@ def _funders(cheques: list[Cheque]) -> str:
 class _FooterCanvas(NumberedCanvas):
     """The structure, the day, the agent and "page 1 sur 2" in every footer."""
 
-    def __init__(self, *args, footer: tuple[str, str], **kwargs) -> None:
+    def __init__(self, *args: Any, footer: tuple[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
 

@@ -2,10 +2,15 @@
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+# A TableStyle's commands, (name, first cell, last cell, values...): their shapes differ, and the
+# reportlab stubs accept a list of one shape only.
+StyleCommands = list[tuple[Any, ...]]
 
 _DEJAVU_FOLDERS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
 
@@ -14,13 +19,13 @@ class NumberedCanvas(Canvas):
     """A canvas that holds its pages until the end, so that every page can say "Page 1 sur N": a
     person given two sheets should know there is a second one. Subclasses draw in `draw_frame`."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
+        self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own, private: not in its stubs
 
     def save(self) -> None:
         for number, page in enumerate(self._pages, start=1):

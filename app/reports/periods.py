@@ -19,7 +19,7 @@ MONTHS = (
     "novembre",
     "décembre",
 )
-_FORMS = (
+_FORMS: tuple[tuple[re.Pattern[str], Literal["month", "quarter", "year"]], ...] = (
     (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "month"),
     (re.compile(r"^(\d{4})-[QqTt]([1-4])$"), "quarter"),
     (re.compile(r"^(\d{4})$"), "year"),

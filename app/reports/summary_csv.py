@@ -17,7 +17,14 @@ from typing import Any
 from app.models.csv_files import spreadsheet_writer
 from app.models.reference import Catalogue
 from app.models.workspace import Workspace
-from app.reports.aggregation import CONTACTS_IN_PERIOD, Counts, Summary, local_time, period_bounds
+from app.reports.aggregation import (
+    CONTACTS_IN_PERIOD,
+    Counts,
+    Summary,
+    local_time,
+    period_bounds,
+    set_up_structure,
+)
 from app.reports.numbers import decimal
 from app.reports.periods import Period
 from app.reports.week import WEEKDAYS
@@ -176,13 +183,13 @@ _CONTACT_COLUMNS = (
 )
 
 
-def _contact_rows(workspace: Workspace, period: Period) -> Iterator[tuple]:
+def _contact_rows(workspace: Workspace, period: Period) -> Iterator[tuple[Any, ...]]:
     """The period's current contacts in time order, by keyset pages on the (time, id) index."""
     sql = (
         f"SELECT {_CONTACT_COLUMNS} FROM {CONTACTS_IN_PERIOD} AND (occurred_at, id) > (:after_time, :after_id) "
         "ORDER BY occurred_at, id LIMIT :page"
     )
-    matricule = workspace.workstation.structure.matricule
+    matricule = set_up_structure(workspace).matricule
     parameters = {**period_bounds(period, matricule), "after_time": "", "after_id": "", "page": PAGE}
     while True:
         rows = workspace.db.execute(sql, parameters).fetchall()
@@ -210,7 +217,7 @@ class _ContactCells:
         self.days: dict[str, tuple[str, str]] = {}
         self.partners: dict[str, str] = {}
 
-    def __call__(self, row: tuple) -> Row:
+    def __call__(self, row: tuple[Any, ...]) -> Row:
         _time, _id, local, place, agent, channel, situation, partners, help_kind, outcome, *rest = row
         duration, age_band, first_visit, non_recours, pass_numerique = rest
         day = self.days.get(local[:10])

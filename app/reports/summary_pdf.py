@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.piecharts import Pie
@@ -31,7 +32,7 @@ from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
 from app.reports import numbers
 from app.reports.aggregation import Counts, Summary
-from app.reports.pdf_pages import NumberedCanvas, dejavu_sans
+from app.reports.pdf_pages import NumberedCanvas, StyleCommands, dejavu_sans
 from app.reports.periods import Period
 from app.reports.week import WEEKDAYS, week_profile
 
@@ -267,7 +268,7 @@ class _Report:
         ]
         side = (_WIDTH - 2 * _GUTTER) / 3
         row = Table([[cells[0], "", cells[1], "", cells[2]]], colWidths=[side, _GUTTER, side, _GUTTER, side])
-        style = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+        style: StyleCommands = [("VALIGN", (0, 0), (-1, -1), "TOP")]
         for column in (0, 2, 4):
             style += [(command, (column, 0), (column, 0), *rest) for command, _, _, *rest in _TILE]
         row.setStyle(TableStyle(style))
@@ -574,7 +575,7 @@ class _Report:
         return self._table(header, rows, widths, bold_last=with_total)
 
     def _table(
-        self, header: list[str] | None, rows: list[list], widths: list[float], bold_last: bool = False
+        self, header: list[str] | None, rows: list[list[Any]], widths: list[float], bold_last: bool = False
     ) -> Table:
         """Light grey header and stripes, numbers right-aligned (every column after the label); a list
         of named figures has no header."""
@@ -587,7 +588,7 @@ class _Report:
             ]
             cells = [head, *rows]
         table = Table(cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-        style = [
+        style: StyleCommands = [
             ("FONT", (0, 0), (-1, -1), self.fonts.regular, 8.5, 10.5),
             ("TEXTCOLOR", (0, 0), (-1, -1), TEXT),
             ("ALIGN", (first_text + 1, 0), (-1, -1), "RIGHT"),
@@ -634,8 +635,8 @@ class _Report:
                     y + 0.7 * mm,
                     max(length, 0.3),
                     row - 1.4 * mm,
-                    fillColor=colour,
-                    strokeColor=None,
+                    fillColor=colour,  # type: ignore[arg-type]  # the stubs type **kw without Unpack
+                    strokeColor=None,  # type: ignore[arg-type]  # the stubs type **kw without Unpack
                 )
             )
             drawing.add(
@@ -672,7 +673,7 @@ class _Report:
         for index, ((name, value), text) in enumerate(zip(items, values, strict=True)):
             middle = (index + 0.5) * slot
             bar = (height - base - top_room) * value / largest
-            drawing.add(Rect(middle - 0.33 * slot, base, 0.66 * slot, bar, fillColor=BLUE, strokeColor=None))
+            drawing.add(Rect(middle - 0.33 * slot, base, 0.66 * slot, bar, fillColor=BLUE, strokeColor=None))  # type: ignore[arg-type]  # the stubs type **kw without Unpack
             if index % step == 0:
                 drawing.add(_text(middle, base - 3.2 * mm, name, regular, size, TEXT, "middle"))
             if numbers_fit and value:
@@ -682,8 +683,8 @@ class _Report:
     def _doughnut(self, values: list[int], side: float) -> Drawing:
         drawing = Drawing(side, side)
         pie = Pie()
-        pie.x = pie.y = 1 * mm
-        pie.width = pie.height = side - 2 * mm
+        pie.x = pie.y = 1 * mm  # type: ignore[assignment]  # reportlab takes any number; the stubs say int
+        pie.width = pie.height = side - 2 * mm  # type: ignore[assignment]  # reportlab takes any number; the stubs say int
         pie.data = values
         pie.innerRadiusFraction = 0.55
         pie.startAngle, pie.direction = 90, "clockwise"
@@ -709,7 +710,7 @@ class _Report:
         size_of_chunk = math.ceil(len(hours) / chunks)
         column = room / size_of_chunk
         size = max(_MIN_GRID_SIZE, min(8.0, (column - 3) / widest))
-        grids = []
+        grids: list[Flowable] = []
         for start in range(0, len(hours), size_of_chunk):
             part = hours[start : start + size_of_chunk]
             last = start + size_of_chunk >= len(hours)
@@ -730,8 +731,8 @@ class _Report:
         regular, bold = self.fonts.regular, self.fonts.bold
         largest = max(cells.values())
         total_column = ["Total"] if per_day else []
-        rows: list[list] = [["", *(f"{hour}\u00a0h" for hour in hours), *total_column]]
-        style = [
+        rows: list[list[Any]] = [["", *(f"{hour}\u00a0h" for hour in hours), *total_column]]
+        style: StyleCommands = [
             ("FONT", (0, 0), (-1, -1), regular, size, size + 2),
             ("FONT", (0, 0), (-1, 0), bold, size, size + 2),
             ("FONT", (0, 0), (0, -1), bold, 8, 10),
@@ -757,7 +758,7 @@ class _Report:
                 ("RIGHTPADDING", (-1, 0), (-1, -1), 2 * mm),
             ]
         for row, day in enumerate(days, start=1):
-            line: list = [WEEKDAYS[day].capitalize()]
+            line: list[Any] = [WEEKDAYS[day].capitalize()]
             for col, hour in enumerate(hours, start=1):
                 value = cells.get((day, hour), 0)
                 line.append(self.number(value) if value else "")
@@ -776,7 +777,7 @@ class _Report:
 
 
 # A tinted tile under a thick blue rule.
-_TILE = [
+_TILE: StyleCommands = [
     ("BACKGROUND", (0, 0), (-1, -1), BLUE_PALE),
     ("LINEABOVE", (0, 0), (-1, 0), 2.5, BLUE),
     ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm),
@@ -804,11 +805,19 @@ def _shade(share: float) -> colors.Color:
 
 def _swatch(colour: colors.Color) -> Drawing:
     drawing = Drawing(3 * mm, 3 * mm)
-    drawing.add(Rect(0, 0, 3 * mm, 3 * mm, fillColor=colour, strokeColor=None))
+    drawing.add(Rect(0, 0, 3 * mm, 3 * mm, fillColor=colour, strokeColor=None))  # type: ignore[arg-type]  # the stubs type **kw without Unpack
     return drawing
 
 
-def _text(x: float, y: float, text: str, font: str, size: float, colour: colors.Color, anchor: str) -> String:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    colour: colors.Color,
+    anchor: Literal["start", "middle", "end"],
+) -> String:
     return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
 
 
@@ -825,7 +834,9 @@ class _PagedCanvas(NumberedCanvas):
     """The structure, the period and "Page 1 sur N" in every header: a summary is often printed and
     stapled, and a missing sheet must show."""
 
-    def __init__(self, *args, fonts: _Fonts, header: tuple[str, str], footer: str, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, fonts: _Fonts, header: tuple[str, str], footer: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._fonts = fonts
         self._header = header

@@ -8,9 +8,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Connection, Engine, Row, Select, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, insert, select, update
 
 from app.registry.anct_list import MATRICULE, departement_code
 from app.server.database import write_transaction
@@ -34,7 +35,7 @@ class Structure:
     departement: str
     itinerant: bool
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "matricule": self.matricule,
             "name": self.name,
@@ -172,7 +173,9 @@ def enrol(
             ).rowcount
             if not renewed:
                 return None
-        return token, _workstation(_workstation_query(connection, workstations.c.id == workstation_id))
+        row = _workstation_query(connection, workstations.c.id == workstation_id)
+        assert row is not None  # renewed just now, in this transaction
+        return token, _workstation(row)
 
 
 def authenticate(engine: Engine, token: str) -> Workstation | None:
@@ -240,7 +243,7 @@ def _issue_code(connection: Connection, matricule: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-def _workstation_select() -> Select:
+def _workstation_select() -> Select[Any]:
     return select(
         workstations.c.id,
         workstations.c.label,
@@ -254,13 +257,13 @@ def _workstation_select() -> Select:
     ).join(structures, structures.c.matricule == workstations.c.structure)
 
 
-def _workstation_query(connection: Connection, condition) -> Row | None:
+def _workstation_query(connection: Connection, condition: ColumnElement[bool]) -> Row[Any] | None:
     return connection.execute(_workstation_select().where(condition)).first()
 
 
-def _structure(row: Row) -> Structure:
+def _structure(row: Row[Any]) -> Structure:
     return Structure(row.matricule, row.name, row.departement, row.itinerant)
 
 
-def _workstation(row: Row) -> Workstation:
+def _workstation(row: Row[Any]) -> Workstation:
     return Workstation(row.id, _structure(row), row.label, row.enrolled_at, row.last_seen_at, row.revoked_at)

@@ -9,7 +9,7 @@ limits, security headers, one log line.
 
 import hashlib
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
@@ -140,7 +140,7 @@ class Sender(BaseModel):
 class PulledRecord(BaseModel):
     seq: int
     kind: Literal["contact", "escalation", "pass_ledger", "pass_issuance"]
-    record: dict
+    record: dict[str, Any]
     workstation: Sender
     received_at: str
 
@@ -194,7 +194,8 @@ _bearer = HTTPBearer(auto_error=False, description="Jeton reçu à l'inscription
 
 
 def _engine(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def current_workstation(
@@ -210,7 +211,7 @@ def current_workstation(
 
 Authenticated = Annotated[Workstation, Depends(current_workstation)]
 # The refusals any request can get, documented on every operation.
-_COMMON_DOC: dict[int | str, dict] = {
+_COMMON_DOC: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorAnswer, "description": "Corps de la requête trop volumineux."},
     422: {"model": ErrorAnswer, "description": "Requête mal formée (le champ en cause est nommé)."},
     503: {
@@ -218,7 +219,7 @@ _COMMON_DOC: dict[int | str, dict] = {
         "description": "Base de données momentanément indisponible (voir Retry-After) : réessayer plus tard.",
     },
 }
-_UNAUTHORIZED_DOC: dict[int | str, dict] = {
+_UNAUTHORIZED_DOC: dict[int | str, dict[str, Any]] = {
     **_COMMON_DOC,
     401: {"model": ErrorAnswer, "description": "Jeton absent, inconnu ou révoqué."},
 }
@@ -240,7 +241,7 @@ router = APIRouter(prefix="/api/v1")
         },
     },
 )
-def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
+def post_enrolment(body: EnrolmentRequest, request: Request) -> dict[str, Any]:
     """Exchange a one-time enrolment code for the workstation's token (never kept in a cache:
     `Cache-Control: no-store`, as every API answer)."""
     engine = _engine(request)
@@ -268,7 +269,7 @@ def post_enrolment(body: EnrolmentRequest, request: Request) -> dict:
 
 
 @router.get("/session", response_model=SessionAnswer, responses=_UNAUTHORIZED_DOC)
-def get_session(workstation: Authenticated, request: Request) -> dict:
+def get_session(workstation: Authenticated, request: Request) -> dict[str, Any]:
     """The cheap authenticated request that tells the client the network (and its token) works,
     with the ETag of each reference file: a client whose copy is current asks for none of them."""
     reference = {name: _reference_file(name)[1] for name in REFERENCE_NAMES}
@@ -356,7 +357,7 @@ async def post_records(
 
 def _ingest_body(
     engine: Engine, workstation: Workstation, raw: bytes, encoding: str | None, device_time: str | None
-) -> dict:
+) -> dict[str, Any]:
     return ingest(engine, workstation, decode_items(raw, encoding), device_time)
 
 
@@ -455,13 +456,14 @@ def get_content(
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
-    return bool(if_none_match) and etag in (
+    return if_none_match is not None and etag in (
         tag.strip().removeprefix("W/") for tag in if_none_match.split(",")
     )
 
 
 def _registry_reference(request: Request) -> RegistryReference:
-    return request.app.state.registry_reference
+    reference: RegistryReference = request.app.state.registry_reference
+    return reference
 
 
 @cache
@@ -565,8 +567,9 @@ def create_app(engine: Engine, *, docs: bool = False, secure_cookies: bool = Tru
     install_web(app, secure_cookies=secure_cookies)
 
     app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
+    # Starlette types a handler as taking any Exception; each of these takes the one it is registered for.
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
 
 
@@ -624,7 +627,7 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
 
     if is_page_path(request.url.path):
         return http_error_page(request, error.status_code)
-    detail = error.detail
+    detail: Any = error.detail  # a protocol error's {code, message}, else Starlette's text
     if not isinstance(detail, dict):
         code, message = _PLAIN_ERRORS.get(error.status_code, ("error", str(detail)))
         detail = {"code": code, "message": message}

@@ -7,8 +7,13 @@ and a non-zero exit status; a command's useful output (a code, a summary) is on 
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
 from app.french_argparse import FrenchArgumentParser
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy import Engine
 
 EXIT_INVALID = 1
 EXIT_UNAVAILABLE = 3
@@ -23,7 +28,9 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # Any: argparse takes any parser as a parent, typeshed only one of the subparsers' class
+    # (FrenchArgumentParser, which brings its own -h).
+    common: Any = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--database",
         metavar="URL",
@@ -242,7 +249,7 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _serve(engine, args: argparse.Namespace) -> int:
+def _serve(engine: "Engine", args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.server.api import create_app
@@ -250,7 +257,7 @@ def _serve(engine, args: argparse.Namespace) -> int:
 
     configure_logging()
     if args.workers == 1:
-        application = create_app(engine, docs=args.docs, secure_cookies=not args.http_cookies)
+        application: FastAPI | str = create_app(engine, docs=args.docs, secure_cookies=not args.http_cookies)
     else:
         # Each worker is a new process that opens its own engine (the schema is already migrated):
         # uvicorn imports `worker_app` there, told the database and options through the environment.
@@ -274,7 +281,7 @@ def _serve(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def worker_app():
+def worker_app() -> "FastAPI":
     """The application of one worker of `serve --workers N` (several processes on one PostgreSQL:
     ingest and roll-ups take their locks in one order, see `app.server.ingest`; the lock-outs count
     their failures in the database, `app.server.rate_limit`)."""
@@ -290,7 +297,7 @@ def worker_app():
     )
 
 
-def _add_structure(engine, args: argparse.Namespace) -> int:
+def _add_structure(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.accounts import create_structure
 
     code = create_structure(engine, args.matricule, args.name, args.departement, args.itinerant)
@@ -299,7 +306,7 @@ def _add_structure(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _enrolment_code(engine, args: argparse.Namespace) -> int:
+def _enrolment_code(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.accounts import issue_code
 
     _print_code(issue_code(engine, args.matricule))
@@ -311,7 +318,7 @@ def _print_code(code: str) -> None:
     print(code)
 
 
-def _workstations(engine, args: argparse.Namespace) -> int:
+def _workstations(engine: "Engine", args: argparse.Namespace) -> int:
     from app.models.text import printable
     from app.server.accounts import list_workstations
 
@@ -329,7 +336,7 @@ def _workstations(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _revoke(engine, args: argparse.Namespace) -> int:
+def _revoke(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.accounts import revoke
 
     workstation, newly = revoke(engine, args.workstation)
@@ -340,7 +347,7 @@ def _revoke(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_account(engine, args: argparse.Namespace) -> int:
+def _add_account(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.web.accounts import check_password, create_account
 
     password = _read_password()
@@ -355,7 +362,7 @@ def _add_account(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _api_token(engine, args: argparse.Namespace) -> int:
+def _api_token(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.web.accounts import issue_api_token
 
     token = issue_api_token(engine, args.login)
@@ -364,7 +371,7 @@ def _api_token(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _set_account_enabled(engine, args: argparse.Namespace) -> int:
+def _set_account_enabled(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.web.accounts import audit, set_account_enabled
 
     enabled = args.command == "enable-account"
@@ -392,7 +399,7 @@ def _read_password() -> str:
     return first
 
 
-def _summary(engine, args: argparse.Namespace) -> int:
+def _summary(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.accounts import find_structure
     from app.server.summary import monthly_summary, render
 
@@ -405,7 +412,7 @@ def _summary(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_structures(engine, args: argparse.Namespace) -> int:
+def _import_structures(engine: "Engine", args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.registry.anct_list import ListError, read_list
@@ -459,7 +466,7 @@ def _import_structures(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _structures(engine, args: argparse.Namespace) -> int:
+def _structures(engine: "Engine", args: argparse.Namespace) -> int:
     from app.server.registry import list_structures, render_structures
 
     with engine.connect() as connection:
@@ -469,7 +476,7 @@ def _structures(engine, args: argparse.Namespace) -> int:
     return 0
 
 
-def _publish_content(engine, args: argparse.Namespace) -> int:
+def _publish_content(engine: "Engine", args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.server.content import publish

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -98,7 +99,7 @@ def _create_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit transactions are switched off so that SQLAlchemy's BEGIN is the real one
     # (SQLAlchemy's recipe for SQLite transactions).
     dbapi_connection.isolation_level = None

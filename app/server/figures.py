@@ -15,6 +15,7 @@ the desks and stops of different structures have nothing to add up).
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -75,7 +76,9 @@ def parse_period(periode: str | None, du: str | None, au: str | None, today: dat
     return MonthRange(month, month)
 
 
-def figures(connection: Connection, scope: Scope, period: MonthRange, now: datetime | None = None) -> dict:
+def figures(
+    connection: Connection, scope: Scope, period: MonthRange, now: datetime | None = None
+) -> dict[str, Any]:
     """The figures of `scope` over `period`: the keys of the structure's monthly summary (less
     `matricule` and `month`, and `by_agent` and `by_place` unless the scope is one structure), plus `by_theme`
     (contacts per theme of their situation), `by_month` (contacts per month) and `structures` (how
@@ -103,7 +106,7 @@ def _by_theme(by_situation: dict[str, int], situations: dict[str, Situation]) ->
     return dict(sorted(themes.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
-def structure_list(connection: Connection, scope: Scope, now: datetime | None = None) -> list[dict]:
+def structure_list(connection: Connection, scope: Scope, now: datetime | None = None) -> list[dict[str, Any]]:
     """The structures of `scope`, with their workstations' last sync and their last batch received;
     `silent` when nothing came for 14 days (or never), closed structures apart."""
     now = now or utc_now()
@@ -155,7 +158,9 @@ def contacts_by_departement(
     return {code: counts[""] for code, counts in sorted(found.items())}
 
 
-def public_by_month(connection: Connection, period: MonthRange, now: datetime | None = None) -> dict:
+def public_by_month(
+    connection: Connection, period: MonthRange, now: datetime | None = None
+) -> dict[str, Any]:
     """Contacts per month, nationally and per département: what anyone may read."""
     found = by_departement(connection, Scope(), period.first, period.last, per_month=True)
     per_departement = {

@@ -16,6 +16,7 @@ record is rebuilt from them.
 import json
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -45,6 +46,7 @@ from app.models.record import (
     RecordError,
     validate_record,
 )
+from app.models.reference import Catalogue
 from app.models.text import printable
 from app.server import pass_stock, rollups
 from app.server.accounts import Structure, Workstation
@@ -69,7 +71,10 @@ CLOCK_SKEW_LIMIT_SECONDS = 300
 _CHUNK = 64 * 1024
 _INT32_MAX = 2**31 - 1
 _UNBOUNDED_TEXT = 1 << 62  # a Text column: no length limit, still no NUL
-_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_DIALECT_INSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 BODY_TOO_LARGE = "Envoi trop volumineux : 1 Mio au plus par lot. Envoyez moins d'enregistrements à la fois."
 UNREADABLE_ITEM = "Enregistrement illisible : une valeur est hors des bornes acceptées ou contient des caractères invalides."
 _log = logging.getLogger(__name__)
@@ -140,7 +145,7 @@ def _gunzip(raw: bytes) -> bytes:
 class _Rejected(Exception):
     """An item refused on its own; `answer` is its result in the batch's answer."""
 
-    def __init__(self, answer: dict) -> None:
+    def __init__(self, answer: dict[str, Any]) -> None:
         super().__init__(answer["reason"])
         self.answer = answer
 
@@ -209,7 +214,7 @@ _EXPECTED_KINDS = f"{', '.join(_QUOTED_KINDS[:-1])} ou {_QUOTED_KINDS[-1]}"
 _IDS_LOCK = 72_450_015
 
 
-def _row(kind: str, record: Any) -> dict:
+def _row(kind: str, record: Any) -> dict[str, Any]:
     """The columns of `record` in its kind's table: its fields' JSON values (`app.server.wire`), the
     month of its own time on the agent's wall clock, and for the Pass numérique the number of cheques
     (what the figures sum)."""
@@ -228,7 +233,7 @@ class _Valid:
     index: int
     kind: str
     id: str
-    row: dict  # the record's columns, from which its canonical JSON is made when needed
+    row: dict[str, Any]  # the record's columns, from which its canonical JSON is made when needed
 
 
 @dataclass(frozen=True)
@@ -245,14 +250,16 @@ class _Batch:
     """The valid records of a batch to store, first occurrence of each id only, in batch order."""
 
     kinds: dict[str, str] = field(default_factory=dict)  # id -> kind
-    rows: dict[str, dict[str, dict]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
 
 
-def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_time: str | None) -> dict:
+def ingest(
+    engine: Engine, workstation: Workstation, items: list[Any], device_time: str | None
+) -> dict[str, Any]:
     """Store a batch for `workstation`; the protocol's answer, one result per item in order."""
     received = utc_now()
     skew = _clock_skew(device_time, received)
-    stamp = {
+    stamp: dict[str, Any] = {
         "structure": workstation.structure.matricule,
         "workstation_id": workstation.id,
         "received_at": timestamp(received),
@@ -260,7 +267,7 @@ def ingest(engine: Engine, workstation: Workstation, items: list[Any], device_ti
         "clock_skewed": skew is not None and abs(skew) > CLOCK_SKEW_LIMIT_SECONDS,
     }
     catalogue = published_catalogue(engine)
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     valid: list[_Valid] = []
     batch = _Batch()
     for index, item in enumerate(items):
@@ -352,7 +359,7 @@ def _store(
     return inserted, stored, refused
 
 
-def _insert(connection: Connection, table: Table, rows: list[dict]) -> set[str]:
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> set[str]:
     """Insert `rows` into `table`, skipping an id already there; the ids inserted.
 
     On PostgreSQL, a `COPY` of the rows: the ids were looked up under the ids lock (`_lock_ids`), so
@@ -362,11 +369,13 @@ def _insert(connection: Connection, table: Table, rows: list[dict]) -> set[str]:
     which the driver parses on every call (a third of the ingest's time, issue 15), where a `COPY`
     streams the rows."""
     if connection.dialect.name == "postgresql":
+        dbapi = connection.dialect.dbapi
+        assert dbapi is not None  # a connected dialect has its driver
         try:
             with connection.begin_nested():
                 _copy(connection, table, rows)
             return {row["id"] for row in rows}
-        except connection.dialect.dbapi.IntegrityError:  # the driver's own: the COPY bypasses SQLAlchemy
+        except dbapi.IntegrityError:  # the driver's own: the COPY bypasses SQLAlchemy
             pass
     statement = (
         _DIALECT_INSERTS[connection.dialect.name](table)
@@ -376,14 +385,16 @@ def _insert(connection: Connection, table: Table, rows: list[dict]) -> set[str]:
     return set(connection.execute(statement, rows).scalars())
 
 
-def _copy(connection: Connection, table: Table, rows: list[dict]) -> None:
+def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """`COPY` `rows` into `table` (PostgreSQL), each value through its column type, as an insert would
     bind it (the partners and cheques joined, a setting's value as JSON text)."""
     dialect = connection.dialect
     names = list(rows[0])
     processors = [table.c[name].type.bind_processor(dialect) for name in names]
     columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    cursor = connection.connection.driver_connection.cursor()
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection's psycopg one
+    cursor = driver.cursor()
     with cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(
@@ -440,7 +451,7 @@ def _stored(connection: Connection, ids: dict[str, str]) -> dict[str, _Stored]:
     return stored
 
 
-def _among(column: ColumnElement, ids: list[str], postgres: bool) -> ColumnElement[bool]:
+def _among(column: ColumnElement[Any], ids: list[str], postgres: bool) -> ColumnElement[bool]:
     """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of one per id (the
     driver parses every parameter of a statement on each call)."""
     if postgres:
@@ -470,7 +481,7 @@ def _number(connection: Connection, structure: str, batch: _Batch, received_at: 
         batch.rows[kind][record_id]["seq"] = last - count + 1 + offset
 
 
-def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, dict]:
+def _prepared(item: Any, catalogue: Catalogue, workstation: Workstation) -> tuple[str, dict[str, Any]]:
     """The item's kind and its row, or _Rejected. Whatever the record layer lets through
     or raises, one item never fails the batch: an unexpected error (a date at the calendar's edge, a
     character the database cannot store) rejects that item only, and a value the tables cannot hold
@@ -490,7 +501,7 @@ def _prepared(item: Any, catalogue, workstation: Workstation) -> tuple[str, dict
     return kind, row
 
 
-def _storable(table: Table, row: dict) -> bool:
+def _storable(table: Table, row: dict[str, Any]) -> bool:
     """Whether every value of `row` fits its column on SQLite and PostgreSQL alike: text without NUL
     or lone surrogates and within its length, integers within 32 bits."""
     limits = _limits(table)
@@ -531,7 +542,7 @@ def _item_id(item: Any) -> str | None:
     return _uuid_or_none(record.get("id") if isinstance(record, dict) else None)
 
 
-def _validated(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any]:
+def _validated(item: Any, catalogue: Catalogue, workstation: Workstation) -> tuple[str, Any]:
     """The item's kind and its record, validated with the shared definition, or _Rejected."""
     record = item.get("record") if isinstance(item, dict) else None
     record_id = _item_id(item)
@@ -561,7 +572,7 @@ def _validated(item: Any, catalogue, workstation: Workstation) -> tuple[str, Any
     return kind, validated
 
 
-def _rejection(record_id: str | None, code: str, reason: str) -> dict:
+def _rejection(record_id: str | None, code: str, reason: str) -> dict[str, Any]:
     return {"id": record_id, "status": "rejected", "code": code, "reason": reason}
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from starlette.exceptions import HTTPException
+from fastapi import HTTPException
 from starlette.responses import Response
 
 Scope = MutableMapping[str, Any]
@@ -175,7 +175,8 @@ class RequestLog:
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key.lower() == name:
-            return value.decode("latin-1").strip()
+            text: str = value.decode("latin-1").strip()
+            return text
     return None
 
 

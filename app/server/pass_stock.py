@@ -21,16 +21,20 @@ state (`app.models.pass_numerique.PassStore._settle`): the ingest's answer gives
 `seq` of its own records, the feed those of the others'.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.server.schema import pass_cheque_states
 
-_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_DIALECT_INSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 _PASS_KINDS = ("pass_issuance", "pass_ledger")
 
 
@@ -67,7 +71,7 @@ class _Move:
         )
 
 
-def moves(kinds: dict[str, str], rows: dict[str, dict[str, dict]]) -> list[_Move]:
+def moves(kinds: dict[str, str], rows: dict[str, dict[str, dict[str, Any]]]) -> list[_Move]:
     """The Pass numérique records among `kinds` (id -> kind, in batch order: the records not stored
     yet), with `rows` the batch's rows per kind, as ingest builds them."""
     found = []

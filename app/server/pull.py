@@ -14,6 +14,7 @@ structure.
 
 import heapq
 import json
+from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
 
@@ -50,7 +51,7 @@ def pull_page(engine: Engine, workstation: Workstation, after: int, limit: int =
 
 def _rows(
     engine: Engine, workstation: Workstation, after: int, limit: int
-) -> tuple[list[tuple[str, Row]], bool, int, dict[str, str | None]]:
+) -> tuple[list[tuple[str, Row[Any]]], bool, int, dict[str, str | None]]:
     """Up to `limit` (kind, row) of the records after `after`, in `seq` order; whether more follow;
     the structure's latest `seq` (what a joining workstation's progress bar measures against); and the
     labels of the workstations that sent them. Each kind's table is read down its (structure, seq)

@@ -84,7 +84,7 @@ def build(engine: Engine) -> ReferenceFile | None:
         ).all()
     if not rows:
         return None
-    rows.sort(key=lambda row: row.matricule)
+    rows = sorted(rows, key=lambda row: row.matricule)
     # The ANCT's publication date of the list last imported, when known; else the last day the
     # registry recorded a change (a structure added or closed).
     changed = max(moment for row in rows for moment in (row.created_at, row.closed_at) if moment)[:10]

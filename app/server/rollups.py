@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -75,7 +76,10 @@ COUNT_TABLES = (
     (pass_counts, departement_pass_counts),
 )
 _IN_CHUNK = 500  # ids per IN (...) list
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 Key = tuple[str, str, str]  # (local_month, dimension, value)
 
@@ -86,7 +90,7 @@ class _Current:
     `waiting_escalations`."""
 
     keys: list[Key]
-    waiting: dict | None = None
+    waiting: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class _Correctable:
 
     table: Table
     columns: tuple[str, ...]
-    adds: Callable[[Row, str, str], _Current]  # (row, structure, département)
+    adds: Callable[[Row[Any], str, str], _Current]  # (row, structure, département)
     counts: tuple[Table, Table]
 
 
@@ -125,7 +129,7 @@ def current(table: Table) -> ColumnElement[bool]:
     )
 
 
-def contact_keys(row: Row) -> list[Key]:
+def contact_keys(row: Row[Any]) -> list[Key]:
     """The counts a current contact adds."""
     month = row.local_month
     keys = [(month, "total", "")]
@@ -135,7 +139,7 @@ def contact_keys(row: Row) -> list[Key]:
     return keys
 
 
-def escalation_adds(row: Row, structure: str, departement: str) -> _Current:
+def escalation_adds(row: Row[Any], structure: str, departement: str) -> _Current:
     """The counts a current escalation adds, and its waiting row if it can still become late (waiting
     for an answer, or for a further one: `app.models.escalations.escalation_clock`). One first
     answered late is late for good: counted under `answered_late`, never among the waiting ones, so
@@ -158,7 +162,7 @@ def escalation_adds(row: Row, structure: str, departement: str) -> _Current:
     return _Current(keys, waiting)
 
 
-def pass_keys(kind: str, row: dict) -> list[tuple[Key, int]]:
+def pass_keys(kind: str, row: dict[str, Any]) -> list[tuple[Key, int]]:
     """What a new Pass numérique record adds: an issuance one, a ledger line its cheques and their
     value under its movement."""
     month = row["local_month"]
@@ -188,7 +192,7 @@ _CORRECTABLE = {"contact": _CONTACTS, "escalation": _ESCALATIONS}
 
 @contextmanager
 def counting(
-    connection: Connection, structure: str, departement: str, new: dict[str, list[dict]]
+    connection: Connection, structure: str, departement: str, new: dict[str, list[dict[str, Any]]]
 ) -> Iterator[None]:
     """Around the writing of a batch's `new` rows per kind (all of `structure`, in `departement`):
     the counts moved by what the batch changes, in the same transaction. Must run under the
@@ -252,7 +256,7 @@ def _wait(connection: Connection, before: dict[str, _Current], after: dict[str, 
     gone = sorted(key for key in before.keys() - after.keys() if before[key].waiting)
     for chunk in _chunks(gone):
         connection.execute(delete(waiting_escalations).where(waiting_escalations.c.id.in_(chunk)))
-    came = [after[key].waiting for key in sorted(after.keys() - before.keys()) if after[key].waiting]
+    came = [waiting for key in sorted(after.keys() - before.keys()) if (waiting := after[key].waiting)]
     if came:
         connection.execute(insert(waiting_escalations), came)
 

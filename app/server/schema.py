@@ -44,11 +44,11 @@ metadata = MetaData(
 )
 
 
-def _time(name: str, *, nullable: bool = False) -> Column:
+def _time(name: str, *, nullable: bool = False) -> Column[Any]:
     return Column(name, String(TIMESTAMP_LENGTH), nullable=nullable)
 
 
-class CompactUuid(TypeDecorator):
+class CompactUuid(TypeDecorator[str]):
     """A record's (or a workstation's) id as text with dashes in Python (what the wire record carries), stored as
     PostgreSQL's 16-byte `uuid` there (37 bytes as text, and as much again in every index holding it)
     and as the same text on SQLite, where bytes matter less than reading the file by hand."""
@@ -56,7 +56,7 @@ class CompactUuid(TypeDecorator):
     impl = String(36)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
             return dialect.type_descriptor(postgresql.UUID(as_uuid=False))
         return dialect.type_descriptor(String(36))
@@ -195,7 +195,7 @@ lockout_failures = Table(
 )
 
 
-class TextList(TypeDecorator):
+class TextList(TypeDecorator[list[str]]):
     """A short list of words (a contact's partners, a Pass numérique line's cheque numbers) as one
     text, comma-separated, in the record's order (the wire record keeps it): one column instead of a
     child table of one row and one index entry per word. The words never hold a comma: partners are
@@ -211,7 +211,7 @@ class TextList(TypeDecorator):
         return None if value is None else value.split(",")
 
 
-class JsonText(TypeDecorator):
+class JsonText(TypeDecorator[Any]):
     """A value of any JSON shape (a shared setting's value) as its compact JSON text; None is SQL NULL."""
 
     impl = Text
@@ -225,7 +225,7 @@ class JsonText(TypeDecorator):
 
 
 def _record_table(
-    name: str, moment: str, *columns: Column, correctable: bool = True, by_month: bool = True
+    name: str, moment: str, *columns: Column[Any], correctable: bool = True, by_month: bool = True
 ) -> Table:
     """The table of one record kind: the columns every kind has, then the kind's own `columns`.
     Together they hold every field of the wire record (`app.models.record`), named as the fields
@@ -302,7 +302,9 @@ structure_sequences = Table(
 )
 
 
-def _counts(name: str, owner: Column, n_type: type[Integer] = Integer, index: str | None = None) -> Table:
+def _counts(
+    name: str, owner: Column[Any], n_type: type[Integer] = Integer, index: str | None = None
+) -> Table:
     """A table of counts per `owner` (a structure or a département), month on the agent's wall clock,
     dimension and value (`app.server.rollups`). A count may fall to 0 (a record corrected into another
     month): readers skip those rows. The second index (`index`: its name when the default one would
@@ -321,11 +323,11 @@ def _counts(name: str, owner: Column, n_type: type[Integer] = Integer, index: st
     )
 
 
-def _structure() -> Column:
+def _structure() -> Column[Any]:
     return Column("structure", ForeignKey("structures.matricule"), nullable=False)
 
 
-def _departement() -> Column:
+def _departement() -> Column[Any]:
     return Column("departement", String(3), nullable=False)
 
 

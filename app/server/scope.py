@@ -7,6 +7,7 @@ answer 404 for it, the same as for what does not exist.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, false, select, true
 
@@ -65,7 +66,7 @@ def visible(scope: Scope) -> ColumnElement[bool]:
     return conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
 
 
-def visible_structure(connection: Connection, scope: Scope, matricule: str) -> Row | None:
+def visible_structure(connection: Connection, scope: Scope, matricule: str) -> Row[Any] | None:
     """The structure `matricule` if `scope` may see it, else None (as if it did not exist)."""
     return connection.execute(
         select(structures).where(visible(scope), structures.c.matricule == matricule)

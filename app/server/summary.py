@@ -20,6 +20,7 @@ import io
 import json
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -69,7 +70,9 @@ def valid_month(month: str) -> bool:
     return _MONTH.fullmatch(month) is not None
 
 
-def monthly_summary(connection: Connection, matricule: str, month: str, now: datetime | None = None) -> dict:
+def monthly_summary(
+    connection: Connection, matricule: str, month: str, now: datetime | None = None
+) -> dict[str, Any]:
     """The protocol's JSON object for `matricule` and `month` (`YYYY-MM`). `now` (default: the real
     now) decides which waiting escalations are late."""
     figures = period_summary(connection, Scope(structure=matricule), month, month, now or utc_now())
@@ -78,7 +81,7 @@ def monthly_summary(connection: Connection, matricule: str, month: str, now: dat
 
 def period_summary(
     connection: Connection, scope: Scope, first: str, last: str, now: datetime, own: bool = True
-) -> dict:
+) -> dict[str, Any]:
     """The keys of the monthly summary (less `matricule` and `month`) for `scope` over the months
     [first, last], summed; `pass_stock_left` is the stock at the end of `last`. Read from the counts
     kept at ingest (`app.server.rollups`): five queries whatever the number of records. `own` False
@@ -87,7 +90,7 @@ def period_summary(
     contact_tables, escalation_tables, pass_tables = rollups.COUNT_TABLES
     dimensions = [d for d in rollups.DIMENSIONS if own or d not in _OWN]
     counts = rollups.sums(connection, contact_tables, scope, first, last, dimensions)
-    summary: dict = {"total": counts.get("total", {}).get("", 0)}
+    summary: dict[str, Any] = {"total": counts.get("total", {}).get("", 0)}
     for dimension, key, _csv in _DIMENSIONS:
         if own or dimension not in _OWN:
             summary[key] = _ranked(counts.get(dimension, {}))
@@ -122,7 +125,7 @@ def _ranked(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
-def render(summary: dict, output_format: str) -> bytes:
+def render(summary: dict[str, Any], output_format: str) -> bytes:
     """The exact bytes of the summary endpoint (and of the `summary` command)."""
     if output_format == "json":
         return (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode()

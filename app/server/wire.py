@@ -29,7 +29,7 @@ def fields(kind: str) -> tuple[str, ...]:
     return tuple(RECORD_KINDS[kind].model_fields)
 
 
-def wire_record(kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def wire_record(kind: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     """The wire record of `kind` held by `row` (a row of its table, or the columns ingest writes)."""
     return {name: row[name] if name in row else FIXED[name] for name in fields(kind)}
 

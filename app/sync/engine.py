@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -129,7 +130,7 @@ def lock_path(workspace: Workspace) -> Path:
 
 def installation_id(workspace: Workspace) -> str:
     """Made once per workstation: lets a retried enrolment be recognised by the server."""
-    existing = get_setting(workspace.db, "sync.installation_id")
+    existing: str | None = get_setting(workspace.db, "sync.installation_id")
     if existing:
         return existing
     new = str(uuid.uuid4())
@@ -304,7 +305,7 @@ def _pass(
         client.close()
 
 
-def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> dict | None:
+def _confirm_session(workspace: Workspace, client: ServerClient, report: SyncReport) -> dict[str, Any] | None:
     """One cheap authenticated request: is the server really there, and does it still know us? Its
     answer, or None."""
     try:
@@ -366,7 +367,7 @@ def _send_batch(
         return 0
     accepted, duplicates, _rejected = outbox.record_results(db, results, workspace.passes.placed)
     kinds = {claimed.record_id: claimed.item["kind"] for claimed in batch}
-    taken = [(kinds.get(result.id), result.status) for result in results if result.status != "rejected"]
+    taken = [(kinds.get(result.id or ""), result.status) for result in results if result.status != "rejected"]
     report.sent_by_kind.update(kind for kind, _status in taken if kind is not None)
     # Records, not the shared settings' versions (which the journal line counts apart).
     report.accepted += accepted - taken.count(("setting", "accepted"))

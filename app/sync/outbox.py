@@ -54,7 +54,8 @@ def claim_batch(
                 [limit] if force else [now, limit],
             ).fetchall()
             items, unreadable = _load_items(rows, loaders)
-            batch, size = [], 0
+            batch: list[Any] = []
+            size = 0
             for record_id, _kind, attempts in rows:
                 if record_id not in items:
                     continue

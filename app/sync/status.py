@@ -46,11 +46,11 @@ def read_status(db: sqlite_utils.Database) -> SyncStatus:
 
 def pending_count(db: sqlite_utils.Database) -> int:
     """Records not yet acknowledged by the server (quarantined ones excluded)."""
-    return db.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+    return int(db.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0])
 
 
 def quarantined_count(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
+    return int(db.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0])
 
 
 @dataclass(frozen=True)

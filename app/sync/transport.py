@@ -105,6 +105,7 @@ def check_server_url(url: str) -> str:
     try:
         prepared = requests.PreparedRequest()
         prepared.prepare_url(cleaned + API, None)
+        assert prepared.url is not None  # set by prepare_url
         typed, connected, picked = parse_url(cleaned), parse_url(prepared.url), urlsplit(prepared.url)
         host = (connected.host or "").strip("[]").lower()
         agree = (

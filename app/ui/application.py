@@ -29,6 +29,7 @@ def make_application() -> QApplication:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")  # Chromium refuses root otherwise
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)  # widgets need one, never a bare QCoreApplication
     app.setApplicationName("Bureau virtuel")
     app.setOrganizationName("France Services")
     # The installed menu entry (installers/linux): Wayland links the windows to it by this name.
@@ -89,7 +90,14 @@ def self_test(window: MainWindow, workspace: Workspace) -> list[str]:
         workspace.db.execute("ROLLBACK")
     except sqlite3.Error as error:
         problems.append(f"base de données non modifiable ({error})")
-    shipped = ("style.qss", "high-contrast.qss", "reference", "structures", "portal", "flows")
+    shipped: tuple[str, ...] = (
+        "style.qss",
+        "high-contrast.qss",
+        "reference",
+        "structures",
+        "portal",
+        "flows",
+    )
     shipped += ("pass_numerique", "icons", "communes")
     paths = [resources_dir() / name for name in shipped]
     missing = [path.name for path in paths if not (path.is_file() or (path.is_dir() and any(path.iterdir())))]
@@ -184,7 +192,12 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
     window.show()
     if self_test_only:
         result: list[str] = []
-        QTimer.singleShot(0, lambda: (result.extend(self_test(window, workspace)), app.quit()))
+
+        def run_self_test() -> None:
+            result.extend(self_test(window, workspace))
+            app.quit()
+
+        QTimer.singleShot(0, run_self_test)
         app.exec()
         workspace.close()
         if result:

@@ -69,7 +69,7 @@ class AssessmentDialog(QDialog):
             "d'une question à l'autre, les flèches ou Espace choisissent la réponse."
         )
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to the answers; it scrolls to them
-        self.result = notice_label("Résultat de l'évaluation", ok=True)
+        self.result_label = notice_label("Résultat de l'évaluation", ok=True)
         self.pending = QLabel()
         self.pending.setAccessibleName("Questions sans réponse")
         self.issue_button = QPushButton("&Remettre un Pass numérique…")
@@ -93,7 +93,7 @@ class AssessmentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.result)
+        layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         self._update()
 
@@ -130,13 +130,15 @@ class AssessmentDialog(QDialog):
         except AssessmentError as error:
             self.assessment = None
             self.pending.setText(str(error))
-        self.result.setVisible(self.assessment is not None)
+        self.result_label.setVisible(self.assessment is not None)
         self.issue_button.setEnabled(self.assessment is not None)
         if self.assessment is None:
             return
         found = self.assessment
         self.pending.setText("")
-        self.result.setText(f"Niveau : {found.level_label} ({found.score}/{found.maximum})\n{found.advice}")
+        self.result_label.setText(
+            f"Niveau : {found.level_label} ({found.score}/{found.maximum})\n{found.advice}"
+        )
         self.issue_button.setDefault(found.recommend_pass)
 
     def _issue(self) -> None:

@@ -53,4 +53,5 @@ class CommunePicker(TypeAheadPicker):
 
     def entry(self, key: str) -> tuple[Commune, str]:
         commune = load_communes().get(key)
+        assert commune is not None  # a key the search gave
         return commune, commune.label

@@ -222,7 +222,7 @@ class ContactDialog(QDialog):
         self.save_and_new_button.clicked.connect(lambda: self._save(again=True))
         cancel.clicked.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=lambda: self._save(again=self.existing is None))
+            QShortcut(QKeySequence(keys), self, activated=lambda: self._save(again=self.existing is None))  # type: ignore[call-overload]  # a Qt signal as keyword: PySide6 takes it, its stubs do not
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.error)
@@ -260,12 +260,12 @@ class ContactDialog(QDialog):
         self.channel.setCurrentIndex(self.channel.findData(values.get("channel", defaults["channel"])))
         self.outcome.setCurrentIndex(self.outcome.findData(values.get("outcome", defaults["outcome"])))
         moment = values.get("occurred_at") or datetime.now().astimezone()
-        self.occurred_at.setDateTime(QDateTime(moment.astimezone()))
+        self.occurred_at.setDateTime(QDateTime(moment.astimezone()))  # type: ignore[arg-type]  # PySide6 converts a datetime
         with QSignalBlocker(self.duration):
             self.duration.setValue(values.get("duration_minutes") or self.elapsed_minutes())
         self.place.setCurrentText(values.get("place") or workstation.place)
-        agent = workstation.current_agent
-        self.agent.setCurrentText(values.get("agent") or (agent.name if agent else ""))
+        current = workstation.current_agent
+        self.agent.setCurrentText(values.get("agent") or (current.name if current else ""))
         self.age_band.setCurrentIndex(self.age_band.findData(values.get("age_band")))
         self.first_visit.setChecked(bool(values.get("first_visit")))
         self.residence.set_code(values.get("residence_commune"))
@@ -324,7 +324,7 @@ class ContactDialog(QDialog):
             "help_kind": self.help_kind.currentData(),
             "channel": self.channel.currentData(),
             "outcome": self.outcome.currentData(),
-            "occurred_at": self.occurred_at.dateTime().toPython().astimezone(),
+            "occurred_at": self.occurred_at.dateTime().toPython().astimezone(),  # type: ignore[attr-defined]  # QDateTime.toPython() is a datetime
             "duration_minutes": self.duration.value() if self._duration_touched else self.elapsed_minutes(),
             "age_band": self.age_band.currentData(),
             "first_visit": True if self.first_visit.isChecked() else None,

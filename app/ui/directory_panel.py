@@ -172,8 +172,11 @@ class DirectoryPanel(QWidget):
         row = chosen_row(self.table)
         if row is None:
             return
+        item = self.table.item(row, 0)
+        if item is None:
+            return
         try:
-            self.store.delete(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+            self.store.delete(item.data(Qt.ItemDataRole.UserRole))
         except self.error as error:  # only a responsable changes the structure's directory
             self.notice.setText(f"⚠ {error}")
             return

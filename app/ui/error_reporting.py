@@ -75,7 +75,7 @@ class ErrorReporter(QObject):
         log.critical(
             "unexpected exception in thread %s",
             hook.thread.name if hook.thread else "?",
-            exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback),
+            exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback),  # type: ignore[arg-type]  # logging takes the hook's three values as they come
         )
         self._report.emit()
 

@@ -164,7 +164,7 @@ class FlowDialog(QDialog):
             self.finish_button,
         ]
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.finish)
+            QShortcut(QKeySequence(keys), self, activated=self.finish)  # type: ignore[call-overload]  # a Qt signal as keyword: PySide6 takes it, its stubs do not
 
         self.checklist_box = QGroupBox(CHECKLIST_TITLE)
         checklist_layout = QVBoxLayout(self.checklist_box)
@@ -220,7 +220,7 @@ class FlowDialog(QDialog):
 
     def _show_state(self) -> None:
         while self.answer_row.count():
-            widget = self.answer_row.takeAt(0).widget()
+            widget = self.answer_row.takeAt(0).widget()  # type: ignore[union-attr]  # an index below count()
             if widget is not None:
                 widget.hide()  # at once: deleteLater alone leaves it painted until the next loop turn
                 widget.deleteLater()
@@ -318,9 +318,9 @@ class FlowDialog(QDialog):
 
     def step_items(self) -> list[QTreeWidgetItem]:
         return [
-            self.checklist.topLevelItem(i).child(j)
+            self.checklist.topLevelItem(i).child(j)  # type: ignore[union-attr,misc]  # an index below childCount()
             for i in range(self.checklist.topLevelItemCount())
-            for j in range(self.checklist.topLevelItem(i).childCount())
+            for j in range(self.checklist.topLevelItem(i).childCount())  # type: ignore[union-attr]  # an index below topLevelItemCount()
         ]
 
     def visible_steps(self) -> list[Step]:

@@ -153,15 +153,15 @@ class FlowsScreen(QWidget):
 
     def visible_situations(self) -> list[str]:
         return [
-            self.tree.topLevelItem(i).child(j).data(0, SITUATION_ROLE)
+            self.tree.topLevelItem(i).child(j).data(0, SITUATION_ROLE)  # type: ignore[union-attr]  # indexes below the counts
             for i in range(self.tree.topLevelItemCount())
-            for j in range(self.tree.topLevelItem(i).childCount())
+            for j in range(self.tree.topLevelItem(i).childCount())  # type: ignore[union-attr]  # an index below topLevelItemCount()
         ]
 
     def first_match(self) -> QTreeWidgetItem | None:
         if not self.tree.topLevelItemCount():
             return None
-        return self.tree.topLevelItem(0).child(0)
+        return self.tree.topLevelItem(0).child(0)  # type: ignore[union-attr]  # an index below topLevelItemCount()
 
     def _open_first(self) -> None:
         item = self.tree.currentItem() or self.first_match()
@@ -220,7 +220,7 @@ class FlowsScreen(QWidget):
                 self, "Sollicitations", "Sélectionnez d'abord une sollicitation dans la liste."
             )
             return None
-        return self.escalations.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        return self.escalations.item(row, 0).data(Qt.ItemDataRole.UserRole)  # type: ignore[union-attr]  # the selected row's cell
 
     def _show_history(self) -> None:
         escalation_id = self._chosen_escalation()

@@ -162,8 +162,8 @@ class HistoryScreen(QWidget):
         )
         for key, label in PERIODS.items():
             self.period.addItem(label, key)
-        self.start = QDateEdit(calendarPopup=True)
-        self.end = QDateEdit(calendarPopup=True)
+        self.start = QDateEdit(calendarPopup=True)  # type: ignore[call-overload]  # a Qt property as keyword: PySide6 takes it, its stubs do not
+        self.end = QDateEdit(calendarPopup=True)  # type: ignore[call-overload]  # a Qt property as keyword: PySide6 takes it, its stubs do not
         for widget, name in ((self.start, "Du"), (self.end, "Au")):
             widget.setDisplayFormat("dd/MM/yyyy")
             widget.setAccessibleName(name)
@@ -185,12 +185,14 @@ class HistoryScreen(QWidget):
             "Entrée ou double-clic : corriger le contact sélectionné ; Suppr : le supprimer."
         )
         self.table.doubleClicked.connect(lambda _: self._correct())
-        for key, action in (
+        for shortcut_key, action in (
             (Qt.Key.Key_Return, self._correct),
             (Qt.Key.Key_Enter, self._correct),
             (Qt.Key.Key_Delete, self._remove),
         ):
-            QShortcut(QKeySequence(key), self.table, action, context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(
+                QKeySequence(shortcut_key), self.table, action, context=Qt.ShortcutContext.WidgetShortcut
+            )
         self.count = QLabel()
         self.count.setAccessibleName("Nombre de contacts")
         correct = QPushButton("Corriger…")
@@ -302,7 +304,7 @@ class HistoryScreen(QWidget):
             (self.end, end, QDate.currentDate()),
         ):
             edit.blockSignals(True)
-            edit.setDate(QDate(value) if value else fallback)
+            edit.setDate(QDate(value) if value else fallback)  # type: ignore[call-overload]  # PySide6 converts a datetime.date
             edit.blockSignals(False)
 
     def _apply_period(self) -> None:

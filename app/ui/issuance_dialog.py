@@ -243,12 +243,13 @@ class IssuanceDialog(QDialog):
     def write_receipt(self, path: Path) -> Path:
         from app.reports.pass_receipt_pdf import ReceiptContent, write_receipt_pdf
 
-        structure = self.workspace.workstation.structure
+        structure, issuance = self.workspace.workstation.structure, self.issuance
+        assert structure is not None and issuance is not None  # set up, and the cheques handed out
         content = ReceiptContent(
             structure=f"{structure.heading} — {structure.commune}",
             day=date.today(),
-            agent=self.issuance.agent,
-            cheques=self.workspace.passes.issued(str(self.issuance.id)),
+            agent=issuance.agent,
+            cheques=self.workspace.passes.issued(str(issuance.id)),
             places=self.workspace.places.nearby(
                 self.commune.commune.name if self.commune.commune else structure.commune
             ),

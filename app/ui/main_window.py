@@ -6,6 +6,7 @@ then the list of screens (its arrows change screen), and back.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut
@@ -29,6 +30,15 @@ from app.sync.status import freshness, read_status
 from app.ui.home import HomeScreen
 from app.ui.notices import notice_label, show_notice
 from app.ui.window_size import fit_to_screen, remember_geometry, restore_geometry
+
+if TYPE_CHECKING:
+    from app.ui.browser import VisitBrowser
+    from app.ui.contact_form import ContactDialog
+    from app.ui.history import HistoryScreen
+    from app.ui.pass_screen import PassScreen
+    from app.ui.settings import SettingsScreen
+    from app.ui.shortcuts_dialog import ShortcutsDialog
+    from app.ui.sync_controller import SyncController
 
 SCREENS = ("Accueil", "Parcours", "Contacts", "Pass numérique", "Synthèses", "Paramètres")
 SCREEN_HELP = {
@@ -153,27 +163,29 @@ class MainWindow(QMainWindow):
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.addAction(self.shortcuts_action)
 
-        self.contact_dialog = None  # the form currently open, if any
-        self.shortcuts_dialog = None  # F1's list, while open
-        QApplication.instance().focusChanged.connect(self._offer_help_key)
-        self.browser = None  # VisitBrowser, made when the first site is opened
-        self.sync = None  # SyncController, attached after the window is shown
+        self.contact_dialog: ContactDialog | None = None  # the form currently open, if any
+        self.shortcuts_dialog: ShortcutsDialog | None = None  # F1's list, while open
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._offer_help_key)
+        self.browser: VisitBrowser | None = None  # made when the first site is opened
+        self.sync: SyncController | None = None  # attached after the window is shown
         self.online: bool | None = None  # from the last sync pass
         self.home.new_contact.connect(self.open_contact_form)
         self.home.portal.open_url.connect(self.open_url)
         self.home.portal.open_flow.connect(self.open_flow)
         self.home.portal.show_referents.connect(lambda: self.nav.setCurrentRow(5))
-        self.screen("Accueil")  # before the status bar, so Tab already goes screen → status bar
+        self.screen_named("Accueil")  # before the status bar, so Tab already goes screen → status bar
         self._build_status_bar()
         self.nav.setCurrentRow(0)
         self.refresh()
         self.focus_screen()  # Accueil's search: typing "carte grise" at start searches
 
-    def screen(self, name: str) -> QWidget:
+    def screen_named(self, name: str) -> QWidget:
         """The screen called `name`, built on first use."""
         if name not in self._built:
             widget = self._builders[name]()
-            self._holders[name].layout().addWidget(widget)
+            self._holders[name].layout().addWidget(widget)  # type: ignore[union-attr]  # the holder's own layout
             widget.show()  # now, not at the next turn of the event loop: Tab may come first
             self._built[name] = widget
             if name != "Accueil":  # Accueil is built in __init__, before the status bar and refresh()
@@ -184,23 +196,23 @@ class MainWindow(QMainWindow):
 
     @property
     def screens(self) -> dict[str, QWidget]:
-        return {name: self.screen(name) for name in SCREENS}
+        return {name: self.screen_named(name) for name in SCREENS}
 
     @property
-    def history(self) -> QWidget:
-        return self.screen("Contacts")
+    def history(self) -> "HistoryScreen":
+        return cast("HistoryScreen", self.screen_named("Contacts"))  # what its builder makes
 
     @property
     def flows_screen(self) -> QWidget:
-        return self.screen("Parcours")
+        return self.screen_named("Parcours")
 
     @property
-    def settings(self) -> QWidget:
-        return self.screen("Paramètres")
+    def settings(self) -> "SettingsScreen":
+        return cast("SettingsScreen", self.screen_named("Paramètres"))  # what its builder makes
 
     @property
-    def pass_screen(self) -> QWidget:
-        return self.screen("Pass numérique")
+    def pass_screen(self) -> "PassScreen":
+        return cast("PassScreen", self.screen_named("Pass numérique"))  # what its builder makes
 
     def _build_history(self) -> QWidget:
         from app.ui.history import HistoryScreen
@@ -345,7 +357,7 @@ class MainWindow(QMainWindow):
         self.quarantine_button.setVisible(status.quarantined > 0)
         self.home.show_pending(status.pending)
 
-    def attach_sync(self, controller) -> None:
+    def attach_sync(self, controller: "SyncController") -> None:
         """Background sync, attached once the window is on screen (it loads the network stack)."""
         self.sync = controller
         controller.started.connect(self._show_sync_status)
@@ -354,11 +366,13 @@ class MainWindow(QMainWindow):
         controller.enrolled.connect(self._enrolled)
         controller.reattribution_needed.connect(lambda *asked: self.settings.confirm_reattribution(*asked))
         if "Paramètres" in self._built:
-            self._connect_settings_to_sync(self._built["Paramètres"])
+            self._connect_settings_to_sync(self.settings)
 
-    def _connect_settings_to_sync(self, settings: QWidget) -> None:
-        settings.enrol_requested.connect(self.sync.request_enrolment)
-        settings.sync_requested.connect(lambda: self.sync.request(force=True))
+    def _connect_settings_to_sync(self, settings: "SettingsScreen") -> None:
+        sync = self.sync
+        assert sync is not None  # called once it is attached
+        settings.enrol_requested.connect(sync.request_enrolment)
+        settings.sync_requested.connect(lambda: sync.request(force=True))
 
     def _sync_report(self, report) -> None:
         if report.enrolled and not report.busy:
@@ -370,6 +384,7 @@ class MainWindow(QMainWindow):
     def _sync_failed(self) -> None:
         self.online = None  # the pass did not get far enough to know
         if "Paramètres" in self._built:
+            assert self.sync is not None and self.sync.failed_at is not None  # it reported the failure
             self.settings.sync_result.setText(failure_sentence(self.sync.failed_at) + ".")
         self.refresh()
 
@@ -408,13 +423,13 @@ class MainWindow(QMainWindow):
         """The focus in the screen shown: the field it names as its `entry_field` (Accueil's
         search…), or else its first field, so that what the agent types lands there, not in the
         list of screens. (Not a focus proxy: Tab would then skip what comes before it.)"""
-        screen = self.screen(SCREENS[self.stack.currentIndex()])
+        screen = self.screen_named(SCREENS[self.stack.currentIndex()])
         entry = getattr(screen, "entry_field", None)
         if entry is not None:
             entry.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return
         widget = screen.nextInFocusChain()
-        while widget is not screen and screen.isAncestorOf(widget):
+        while widget is not None and widget is not screen and screen.isAncestorOf(widget):
             if _takes_typing(widget):
                 widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 return
@@ -428,13 +443,18 @@ class MainWindow(QMainWindow):
         """
         tail = (self.stop_switch, self.agent_switch, self.quarantine_button)
         last = self.previousInFocusChain()  # the end of the chain: the new screen's last widget
-        while last is not self.nav and (
-            last in tail
-            or not last.focusPolicy() & Qt.FocusPolicy.TabFocus  # setTabOrder ignores the others
-            or last.focusProxy() is not None  # a scroll area's viewport stands for the area
+        while (
+            last is not None
+            and last is not self.nav
+            and (
+                last in tail
+                or not last.focusPolicy() & Qt.FocusPolicy.TabFocus  # setTabOrder ignores the others
+                or last.focusProxy() is not None  # a scroll area's viewport stands for the area
+            )
         ):
             last = last.previousInFocusChain()
         for widget in tail:
+            assert last is not None  # a focus chain is a loop through the window
             QWidget.setTabOrder(last, widget)
             last = widget
 
@@ -480,7 +500,7 @@ class MainWindow(QMainWindow):
         """Only the screen on display reads the database now; the others when they are shown."""
         name = SCREENS[self.stack.currentIndex()]
         if name not in self._built:
-            self.screen(name)  # a new screen reads the database as it is built
+            self.screen_named(name)  # a new screen reads the database as it is built
         elif name in self._stale:
             self._stale.discard(name)
             widget = self._built[name]
@@ -519,10 +539,11 @@ class MainWindow(QMainWindow):
             from app.ui.browser import VisitBrowser
 
             self.browser = VisitBrowser(self.workspace)
-        self.browser.open(url)
-        self.browser.show()
-        self.browser.raise_()
-        self.browser.activateWindow()
+        browser = self.browser
+        browser.open(url)
+        browser.show()
+        browser.raise_()
+        browser.activateWindow()
 
     def open_flow(self, situation_id: str):
         from app.ui.flow_dialog import FlowDialog

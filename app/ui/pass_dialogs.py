@@ -36,7 +36,7 @@ _FUNDERS = ("Conseil départemental", "État (ANCT)", "Commune ou intercommunali
 
 
 def _date_edit(day: date, name: str, description: str) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)
+    edit = QDateEdit(QDate(day.year, day.month, day.day), calendarPopup=True)  # type: ignore[call-overload]  # a Qt property as keyword: PySide6 takes it, its stubs do not
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setAccessibleName(name)
     edit.setAccessibleDescription(
@@ -63,7 +63,7 @@ def _record_buttons(
     close = buttons.button(QDialogButtonBox.StandardButton.Cancel)
     close.setText(cancel)
     close.setToolTip("Ferme sans rien enregistrer (Échap).")
-    buttons.accepted.connect(dialog.record)
+    buttons.accepted.connect(dialog.record)  # type: ignore[attr-defined]  # every dialog given here has its `record`
     buttons.rejected.connect(dialog.reject)
     return buttons, ok_button
 
@@ -87,11 +87,11 @@ class ReceiveBookletDialog(QDialog):
         self.booklet = QLineEdit()
         self.booklet.setAccessibleName("Numéro du carnet")
         self.booklet.setAccessibleDescription("Le numéro imprimé sur le carnet.")
-        self.size = QComboBox()
-        self.size.setAccessibleName("Chèques par carnet")
-        self.size.setAccessibleDescription("Combien de chèques compte ce carnet.")
-        self.size.addItem("10 chèques", 10)
-        self.size.addItem("5 chèques", 5)
+        self.booklet_size = QComboBox()
+        self.booklet_size.setAccessibleName("Chèques par carnet")
+        self.booklet_size.setAccessibleDescription("Combien de chèques compte ce carnet.")
+        self.booklet_size.addItem("10 chèques", 10)
+        self.booklet_size.addItem("5 chèques", 5)
         self.numbers = QLineEdit()
         self.numbers.setAccessibleName("Numéros des chèques")
         self.numbers.setAccessibleDescription(
@@ -118,7 +118,7 @@ class ReceiveBookletDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Financeur :", self.funder)
         form.addRow("N° du &carnet :", self.booklet)
-        form.addRow("C&hèques par carnet :", self.size)
+        form.addRow("C&hèques par carnet :", self.booklet_size)
         form.addRow("&Numéros des chèques :", self.numbers)
         form.addRow("&Valeur d'un chèque :", self.value)
         form.addRow("Fin de valid&ité :", self.valid_until)
@@ -135,13 +135,19 @@ class ReceiveBookletDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.ok_button.setDefault(True)  # Entrée records (set once the button is in the dialog)
-        for signal in (self.numbers.textChanged, self.value.valueChanged, self.size.currentIndexChanged):
+        for signal in (
+            self.numbers.textChanged,
+            self.value.valueChanged,
+            self.booklet_size.currentIndexChanged,
+        ):
             signal.connect(self._preview)
         self._preview()
 
     def _preview(self) -> None:
         if not self.numbers.text().strip():
-            self.preview.setText(f"Carnet de {self.size.currentData()} chèques de {self.value.value()} €.")
+            self.preview.setText(
+                f"Carnet de {self.booklet_size.currentData()} chèques de {self.value.value()} €."
+            )
             return
         try:
             numbers = parse_cheque_numbers(self.numbers.text())
@@ -150,7 +156,9 @@ class ReceiveBookletDialog(QDialog):
             return
         count = len(numbers)
         warning = (
-            "" if count == self.size.currentData() else f" — ⚠ un carnet en compte {self.size.currentData()}"
+            ""
+            if count == self.booklet_size.currentData()
+            else f" — ⚠ un carnet en compte {self.booklet_size.currentData()}"
         )
         self.preview.setText(
             f"{count} chèque{'s' if count > 1 else ''} : {compact_numbers(numbers)} · "
@@ -165,10 +173,10 @@ class ReceiveBookletDialog(QDialog):
                 funder=self.funder.currentText(),
                 booklet=self.booklet.text(),
                 cheques=numbers,
-                booklet_size=self.size.currentData(),
-                valid_until=self.valid_until.date().toPython(),
+                booklet_size=self.booklet_size.currentData(),
+                valid_until=self.valid_until.date().toPython(),  # type: ignore[arg-type]  # QDate.toPython() is a datetime.date
                 value_cents=self.value.value() * 100,
-                received_on=self.received_on.date().toPython(),
+                received_on=self.received_on.date().toPython(),  # type: ignore[arg-type]  # QDate.toPython() is a datetime.date
             )
         except (PassError, RecordError) as error:
             show_notice(self.message, str(error))

@@ -297,7 +297,11 @@ class PassScreen(QWidget):
 
     # --- dialogs ------------------------------------------------------------------------------
     def _after(self, dialog: QDialog) -> None:
-        dialog.finished.connect(lambda _code: (self.refresh(), self.changed.emit()))
+        def finished(_code: int) -> None:
+            self.refresh()
+            self.changed.emit()
+
+        dialog.finished.connect(finished)
         dialog.open()
 
     def open_reception(self):

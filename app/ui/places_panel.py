@@ -103,7 +103,7 @@ class PlacesPanel(DirectoryPanel):
         return tuple(self.edits.values())
 
     def _entered(self) -> QualifiedPlace:
-        return QualifiedPlace(**{field: edit.text() for field, edit in self.edits.items()})
+        return QualifiedPlace(**{field: edit.text() for field, edit in self.edits.items()})  # type: ignore[arg-type]  # the text fields, by field name
 
     def _cells(self, entry: QualifiedPlace) -> Sequence[str]:
         return tuple(getattr(entry, field) for field, _label in _FIELDS)

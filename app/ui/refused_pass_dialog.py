@@ -31,7 +31,7 @@ class ResolveRefusedDialog(QDialog):
     def __init__(self, workspace: Workspace, move: RefusedMove, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.move = move
+        self.refused_move = move
         self.setWindowTitle("Régulariser un mouvement refusé")
         what = QLabel(describe(move))
         what.setWordWrap(True)
@@ -58,8 +58,8 @@ class ResolveRefusedDialog(QDialog):
         buttons.accepted.connect(self.resolve)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (what, self.cancel_choice, self.replace_choice, self.replacement, self.error, buttons):
-            layout.addWidget(widget)
+        for part in (what, self.cancel_choice, self.replace_choice, self.replacement, self.error, buttons):
+            layout.addWidget(part)
 
     def resolve(self) -> None:
         workstation = self.workspace.workstation
@@ -69,7 +69,7 @@ class ResolveRefusedDialog(QDialog):
                 parse_cheque_numbers(self.replacement.text()) if self.replace_choice.isChecked() else None
             )
             self.workspace.passes.resolve_refused(
-                self.move.record_id,
+                self.refused_move.record_id,
                 structure=structure.matricule if structure else "",
                 by=workstation.current_agent,
                 cheques=cheques,

@@ -365,7 +365,9 @@ class SettingsScreen(QWidget):
         """Remembered for the next start, and applied at once to every open window."""
         theme, text_scale = self.theme.currentData(), self.text_scale.currentData()
         self.workspace.workstation.set_display(theme, text_scale)
-        apply_display(QApplication.instance(), theme, text_scale)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_display(app, theme, text_scale)
         self.changed.emit()  # the screens re-read (and re-fit their tables) when next shown
 
     def _save_engine(self) -> None:

@@ -61,7 +61,7 @@ class ModePage(QWizardPage):
 
     def nextId(self) -> int:
         wizard = self.wizard()
-        return wizard.page_ids["join" if self.join.isChecked() else "structure"]
+        return wizard.page_ids["join" if self.join.isChecked() else "structure"]  # type: ignore[attr-defined]  # the page's wizard is a SetupWizard
 
 
 class JoinPage(QWizardPage):
@@ -206,7 +206,7 @@ class JoinPage(QWizardPage):
 
     def nextId(self) -> int:
         # Agents come with the structure (shared settings); a structure without any makes one here.
-        return -1 if self.done and self.workspace.workstation.agents() else self.wizard().page_ids["agents"]
+        return -1 if self.done and self.workspace.workstation.agents() else self.wizard().page_ids["agents"]  # type: ignore[attr-defined]  # the page's wizard is a SetupWizard
 
 
 class StructurePage(QWizardPage):
@@ -331,7 +331,7 @@ class FormatPage(QWizardPage):
         self._toggle(False)
 
     def initializePage(self) -> None:
-        structure = self.wizard().structure_page.structure()
+        structure = self.wizard().structure_page.structure()  # type: ignore[attr-defined]  # the page's wizard is a SetupWizard
         if structure is not None:
             (self.itinerant if structure.itinerant else self.fixed).setChecked(True)
             if structure.itinerant and not self.stops.stops():
@@ -354,7 +354,7 @@ class FormatPage(QWizardPage):
 
     def nextId(self) -> int:
         # The first start goes on to the agents; "Corriger la structure…" (structure_dialog.py) ends here.
-        return self.wizard().page_ids.get("agents", -1)
+        return self.wizard().page_ids.get("agents", -1)  # type: ignore[attr-defined]  # the page's wizard is a SetupWizard
 
 
 class AgentsPage(QWizardPage):

@@ -149,6 +149,6 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str, str]]:
         return [
-            tuple(self.table.item(row, column).text() for column in range(3))
+            tuple(self.table.item(row, column).text() for column in range(3))  # type: ignore[misc,union-attr]  # every cell of the table is filled
             for row in range(self.table.rowCount())
         ]

@@ -32,7 +32,7 @@ class StructureCorrection(QWizard):
         self.format_page.stops.list.addItems(workspace.workstation.stops)
         self._show_current()
         self.error = notice_label("Message d'erreur")
-        self.format_page.layout().addWidget(self.error)
+        self.format_page.layout().addWidget(self.error)  # type: ignore[union-attr]  # the wizard page's own layout
         # The pages by name, as SetupWizard has them: no "agents" page, so the format page is the last.
         self.page_ids = {
             "structure": self.addPage(self.structure_page),

@@ -508,7 +508,7 @@ class SummariesScreen(QWidget):
         itinerant = bool(
             self.workspace.workstation.structure and self.workspace.workstation.structure.itinerant
         )
-        self.places_chart.parentWidget().setVisible(itinerant or len(places) > 1)
+        self.places_chart.parentWidget().setVisible(itinerant or len(places) > 1)  # type: ignore[union-attr]  # the chart's frame
         weekdays, hours = self._week(summary)
         self._chart(self.weekdays_chart, weekdays, total)
         self._chart(self.hours_chart, hours, total)

@@ -171,10 +171,10 @@ class SyncController(QObject):
         self.queued: bool | None = None  # a pass asked for while one runs: its `force`, run next
         self.last_report: SyncReport | None = None
         self.failed_at: datetime | None = None  # of the last pass, if it failed unexpectedly (UTC)
-        self.thread = QThread()
-        self.thread.setObjectName("sync")
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("sync")
         self.worker = SyncWorker(data_dir)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self._run.connect(self.worker.run)
         self._enroll.connect(self.worker.enroll)
         self._join.connect(self.worker.join)
@@ -187,7 +187,7 @@ class SyncController(QObject):
         self.worker.failed.connect(self._failed)
         self.worker.enrolled.connect(self._enrolled)
         self.worker.reattribution_needed.connect(self.reattribution_needed)
-        self.thread.start()
+        self.worker_thread.start()
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
         self.timer.timeout.connect(lambda: self.request(force=False))
@@ -260,7 +260,7 @@ class SyncController(QObject):
         self.queued = None
         self.worker.closing.set()
         self.stop_join()
-        if self.thread.isRunning():
+        if self.worker_thread.isRunning():
             self._close.emit()
-            self.thread.quit()
-            self.thread.wait()
+            self.worker_thread.quit()
+            self.worker_thread.wait()

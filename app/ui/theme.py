@@ -13,6 +13,7 @@ changes) times the "Taille du texte" chosen in Paramètres › Affichage.
 """
 
 import re
+from typing import TypeGuard, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -165,6 +166,9 @@ class FocusRing(QWidget):
         self.show()
 
 
+_Widget = TypeVar("_Widget", bound=QWidget)
+
+
 class FocusRingFollower(QObject):
     """Moves the ring to whatever control gets the focus, in any window of the application."""
 
@@ -184,7 +188,7 @@ class FocusRingFollower(QObject):
             self.ring.update()
 
     @staticmethod
-    def _alive(widget: QWidget | None) -> bool:
+    def _alive(widget: _Widget | None) -> TypeGuard[_Widget]:
         return widget is not None and shiboken6.isValid(widget)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:

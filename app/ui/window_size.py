@@ -22,7 +22,7 @@ FRAME = QSize(16, 40)  # a window manager's borders and title bar, outside the w
 
 def available_area(window: QWidget) -> QRect:
     """The screen's free area where `window` opens (the taskbar left out)."""
-    # QWidget's own screen(): MainWindow.screen(name) is one of the application's screens.
+    # QWidget's own screen() (MainWindow.screen_named(name) is one of the application's screens).
     screen = QWidget.screen(window) or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
 
@@ -54,7 +54,7 @@ def remember_geometry(window: QWidget, db: sqlite_utils.Database, name: str) -> 
     try:
         with transaction(db):
             set_setting(
-                db, f"window_geometry.{name}", bytes(window.saveGeometry().toBase64()).decode("ascii")
+                db, f"window_geometry.{name}", bytes(window.saveGeometry().toBase64().data()).decode("ascii")
             )
     except sqlite3.Error as error:
         logging.getLogger(__name__).warning("Position de la fenêtre « %s » non enregistrée : %s", name, error)

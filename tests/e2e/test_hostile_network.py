@@ -382,7 +382,7 @@ def test_closing_the_window_cuts_a_held_upload_and_keeps_the_batch(
         controller.request(force=True)
         qtbot.waitUntil(held.is_set, timeout=15000)
         controller.stop()
-        assert controller.thread.isFinished()
+        assert controller.worker_thread.isFinished()
     finally:
         released.set()
     rows = workspace.db.execute(

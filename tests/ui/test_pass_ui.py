@@ -46,8 +46,8 @@ def test_receive_assess_hand_out_print_and_refuse_twice(qtbot, desk, system_prin
     assert not assessment.issue_button.isEnabled()
     for question in assessment.questionnaire.questions:
         assessment.answer(question.id, 0)  # a beginner: "Non, jamais" everywhere
-    assert "Débutant" in assessment.result.text()
-    assert "10 chèques" in assessment.result.text()
+    assert "Débutant" in assessment.result_label.text()
+    assert "10 chèques" in assessment.result_label.text()
     qtbot.mouseClick(assessment.issue_button, Qt.MouseButton.LeftButton)
 
     issuance = screen.issuance_dialog
@@ -217,7 +217,7 @@ def test_the_pass_numerique_with_the_keyboard_alone(qtbot, desk, system_printer)
         if not number:
             keys.press(Qt.Key.Key_Return)  # Enter on an answer keeps the questionnaire open
             assert assessment.isVisible()
-    assert "Débutant" in assessment.result.text()
+    assert "Débutant" in assessment.result_label.text()
     assert unnamed_controls(assessment) == []
     keys.press(Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # &Remettre un Pass numérique…
 

@@ -67,7 +67,7 @@ def last_month_contacts(ws) -> Period:
 def summaries(qtbot, ws):
     window = open_window(qtbot, ws)
     window.nav.setCurrentRow(SCREENS.index("Synthèses"))
-    return window, window.screen("Synthèses")
+    return window, window.screen_named("Synthèses")
 
 
 def test_the_last_full_month_shows_its_exact_figures(qtbot, desk) -> None:
@@ -214,7 +214,7 @@ def test_the_summaries_with_the_keyboard_alone(qtbot, desk, tmp_path: Path) -> N
     window = open_window(qtbot, desk)
     keys = Keyboard(qtbot)
     keys.press(Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)  # Synthèses
-    screen = window.screen("Synthèses")
+    screen = window.screen_named("Synthèses")
     qtbot.waitUntil(screen.isVisible)
     assert unnamed_controls(screen) == []
 

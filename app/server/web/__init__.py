@@ -2,9 +2,11 @@
 dashboard's JSON API (docs/ARCHITECTURE.md, "Web application")."""
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from app.server.rate_limit import FailureLimiter
 from app.server.web import api, pages
@@ -16,7 +18,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 class CachedStaticFiles(StaticFiles):
-    def file_response(self, *args, **kwargs):
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
         return response

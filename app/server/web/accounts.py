@@ -13,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -134,7 +135,7 @@ def create_account(
         return _account(connection, account_id)
 
 
-def list_accounts(engine: Engine) -> list[dict]:
+def list_accounts(engine: Engine) -> list[dict[str, Any]]:
     """Every account, with its scope, for the national accounts' page (no hash)."""
     with engine.connect() as connection:
         ids = connection.execute(select(web_accounts.c.id).order_by(web_accounts.c.login)).scalars().all()
@@ -282,7 +283,7 @@ def audit(
 
 def read_audit_log(
     engine: Engine, login_contains: str = "", offset: int = 0, limit: int | None = None
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     """The audit log, newest first, only the lines whose login contains `login_contains` (any case):
     how many there are, and those from `offset` (at most `limit`, all when None)."""
     wanted = audit_log.c.login.contains(normalise_login(login_contains), autoescape=True)

@@ -3,7 +3,7 @@ through the same scope. A tool sends its account's API token (`bureau-virtuel-se
 `Authorization: Bearer …`; in a browser, the session cookie of /connexion works too.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -23,11 +23,11 @@ _PERIOD_DOC = {
     "du": "Premier mois (AAAA-MM) d'une plage.",
     "au": "Dernier mois (AAAA-MM) d'une plage.",
 }
-_PUBLIC_ANSWERS: dict[int | str, dict] = {
+_PUBLIC_ANSWERS: dict[int | str, dict[str, Any]] = {
     **COMMON_ANSWERS,
     400: {"model": ErrorAnswer, "description": "Période ou département invalide (message en français)."},
 }
-_ANSWERS: dict[int | str, dict] = {
+_ANSWERS: dict[int | str, dict[str, Any]] = {
     **_PUBLIC_ANSWERS,
     401: {
         "model": ErrorAnswer,

@@ -9,6 +9,7 @@ a random value also set in a cookie, which another site can neither read nor set
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import Request
@@ -34,7 +35,7 @@ class CookiePolicy:
     def session_name(self) -> str:
         return "__Host-bv_session" if self.secure else "bv_session"
 
-    def session_options(self) -> dict:
+    def session_options(self) -> dict[str, Any]:
         return {
             "httponly": True,
             "secure": self.secure,

@@ -16,15 +16,19 @@ served as one SVG file the browser keeps (`outline_file`): the whole map refers 
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "departements.json"
 WIDTH, HEIGHT = 620, 600
 # From no activity to the most active: DSFR's blue-france scale.
 COLOURS = ("#f6f6f6", "#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091")
 _INSET = 92  # the side of an overseas inset, in pixels
+# (longitude, latitude) to the map's (x, y).
+Projection = Callable[[float, float], tuple[float, float]]
 _OVERSEAS = ("971", "972", "973", "974", "976")
 MAX_LINKED_POINTS = 300  # a département has at most ~80 structures; the nation ~2,850
 
@@ -66,7 +70,7 @@ class Map:
 
 def build_map(
     contacts: dict[str, int],
-    structures: list[dict],
+    structures: list[dict[str, Any]],
     link_departements: set[str],
     zoom: str | None = None,
 ) -> Map:
@@ -163,12 +167,12 @@ def _zoomed_path(code: str) -> str:
 
 
 @cache
-def _zoom_frame(code: str):
+def _zoom_frame(code: str) -> Projection:
     """The projection of one département filling the map."""
     return _frame([code], 8, 8, WIDTH - 16, HEIGHT - 16)
 
 
-def _path(rings: list[list[list[float]]], project) -> str:
+def _path(rings: list[list[list[float]]], project: Projection) -> str:
     """Rings as an SVG path in relative moves of tenths of a pixel (« M412.3,201.5l1.2-.3… z »),
     rounded from the absolute position so that the error does not add up along a ring."""
     parts = []
@@ -203,11 +207,11 @@ def _join(moves: list[str]) -> str:
 
 
 @cache
-def _frames() -> dict:
+def _frames() -> dict[str, Projection]:
     """A projection per frame: metropolitan France right of the insets, each overseas département in
     its square."""
     shapes = outlines()
-    frames = {}
+    frames: dict[str, Projection] = {}
     metro = [code for code in shapes if code not in _OVERSEAS]
     frames["metro"] = _frame(metro, _INSET + 24, 8, WIDTH - _INSET - 32, HEIGHT - 16)
     for index, code in enumerate(_OVERSEAS):
@@ -215,7 +219,7 @@ def _frames() -> dict:
     return frames
 
 
-def _frame(codes: list[str], left: float, top: float, width: float, height: float):
+def _frame(codes: list[str], left: float, top: float, width: float, height: float) -> Projection:
     """The projection of `codes`' outlines into a box (equirectangular, scaled by the cosine of the
     box's middle latitude)."""
     shapes = outlines()

@@ -10,12 +10,13 @@ import re
 import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Row
 
 from app.models.text import fold, printable
 from app.registry.anct_list import MATRICULE, departement_code
@@ -121,7 +122,7 @@ class BadQuery(Exception):
     """A query parameter that cannot be read; the message is French."""
 
 
-def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     session = context.pop("session") if "session" in context else optional_session(request)
     html = _templates.get_template(template).render(
         service_name=SERVICE_NAME,
@@ -246,7 +247,9 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
     rows = [row for row in every if _matches(row, wanted)] if wanted else every
     filters = {name: value for name, value in (("departement", departement), ("recherche", wanted)) if value}
     if "format" in request.query_params:
-        return _export(request, session, structure_tables(rows), "structures")
+        exported = _export(request, session, structure_tables(rows), "structures")
+        assert exported is not None  # asked for by ?format
+        return exported
     current = _page_number(request)
     pages = max(1, -(-len(rows) // STRUCTURES_PAGE))
     shown = rows[(current - 1) * STRUCTURES_PAGE : current * STRUCTURES_PAGE]
@@ -268,7 +271,7 @@ def structures_page(request: Request, session: LoggedIn) -> Response:
     )
 
 
-def _matches(row: dict, wanted: str) -> bool:
+def _matches(row: dict[str, Any], wanted: str) -> bool:
     """Whether a structure's matricule, name or commune holds what was searched (accents and case aside)."""
     if not wanted:
         return True
@@ -416,7 +419,7 @@ async def _set_enabled(request: Request, session: Session, enabled: bool) -> Res
     return _accounts_page(request, session, changed=f"Compte « {changed.login} » {done}.")
 
 
-def _accounts_page(request: Request, session: Session, status: int = 200, **context) -> HTMLResponse:
+def _accounts_page(request: Request, session: Session, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("form", {})
     return page(
         request,
@@ -439,7 +442,9 @@ def journal_page(request: Request, session: LoggedIn) -> Response:
     engine = request.app.state.engine
     if "format" in request.query_params:
         _total, rows = read_audit_log(engine, wanted)
-        return _export(request, session, [journal_table(rows)], "journal")
+        exported = _export(request, session, [journal_table(rows)], "journal")
+        assert exported is not None  # asked for by ?format
+        return exported
     total, rows = read_audit_log(engine, wanted, (current - 1) * JOURNAL_PAGE, JOURNAL_PAGE)
     pages = max(1, -(-total // JOURNAL_PAGE))
     filtered = urlencode({"identifiant": wanted}) if wanted else ""
@@ -503,7 +508,7 @@ def read_period(request: Request, default_year: bool = False) -> MonthRange:
 
 
 def _figures_page(
-    request: Request, session: Session, scope: Scope, title: str, slug: str, structure=None
+    request: Request, session: Session, scope: Scope, title: str, slug: str, structure: Row[Any] | None = None
 ) -> Response:
     period = read_period(request)
     with request.app.state.engine.connect() as connection:

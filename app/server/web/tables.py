@@ -4,6 +4,7 @@ table), so that the three show the same numbers."""
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -34,7 +35,7 @@ class DataTable:
     slug: str
     caption: str
     headers: tuple[str, ...]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     export_only: tuple[int, ...] = ()
 
     @property
@@ -52,14 +53,14 @@ class DataTable:
         }
 
     @property
-    def page_rows(self) -> list[tuple]:
+    def page_rows(self) -> list[tuple[Any, ...]]:
         return [
             tuple(cell for index, cell in enumerate(row) if index not in self.export_only)
             for row in self.rows
         ]
 
 
-def figure_tables(figures: dict, catalogue: Catalogue) -> list[DataTable]:
+def figure_tables(figures: dict[str, Any], catalogue: Catalogue) -> list[DataTable]:
     """The tables of an overview or a structure page, from `app.server.figures.figures`; the French
     labels of its codes from `catalogue` (the server's: `app.server.content.catalogue`)."""
     share = figures["solved_on_the_spot_share"]
@@ -93,7 +94,7 @@ def figure_tables(figures: dict, catalogue: Catalogue) -> list[DataTable]:
     return tables
 
 
-def structure_tables(rows: list[dict]) -> list[DataTable]:
+def structure_tables(rows: list[dict[str, Any]]) -> list[DataTable]:
     """The list of structures of a scope, with their last sync and whether they are silent."""
     return [
         DataTable(
@@ -127,7 +128,7 @@ def structure_tables(rows: list[dict]) -> list[DataTable]:
     ]
 
 
-def journal_table(rows: list[dict]) -> DataTable:
+def journal_table(rows: list[dict[str, Any]]) -> DataTable:
     """Lines of the audit log (`accounts.read_audit_log`), times in Paris."""
     return DataTable(
         "journal",
@@ -157,7 +158,9 @@ def months_table(slug: str, caption: str, counts: dict[str, int]) -> DataTable:
     )
 
 
-def departements_table(slug: str, caption: str, headers: tuple[str, ...], rows: list[tuple]) -> DataTable:
+def departements_table(
+    slug: str, caption: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> DataTable:
     """Rows that start with a département's code: « Aisne (02) » on the page, the code beside it in
     files."""
     return DataTable(
@@ -185,7 +188,7 @@ def as_csv(tables: list[DataTable]) -> bytes:
 def as_xlsx(tables: list[DataTable]) -> bytes:
     """One sheet per table, headers on the first row."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for table in tables:
         sheet = workbook.create_sheet(table.slug[:31])
         sheet.append(table.headers)

@@ -24,7 +24,7 @@ class GuardedPage(QWebEnginePage):
         self.policy = policy
         self._new_window = new_window
 
-    def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:
+    def acceptNavigationRequest(self, url: QUrl, navigation_type, is_main_frame: bool) -> bool:  # type: ignore[override]  # Qt passes a QUrl
         # Links, forms, scripts, back/forward and server redirects (NavigationTypeRedirect) all come here.
         if self.policy.allows_navigation(url, recheck=is_main_frame):
             return True

@@ -5,6 +5,7 @@ redirect, pop-up and download (see `policy.py`, `page.py`, `interceptor.py`), Fr
 refused or unreachable sites (`messages.py`), big zoom steps and printing for the citizen.
 """
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
@@ -75,7 +76,7 @@ class VisitBrowser(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
-        self.tabs.tabCloseRequested.connect(lambda index: self.close_tab(self.tabs.widget(index)))
+        self.tabs.tabCloseRequested.connect(lambda index: self.close_tab(self.tabs.widget(index)))  # type: ignore[arg-type]  # every tab is a BrowserTab
         self.tabs.currentChanged.connect(lambda _index: self._update_actions())
         self.empty = QLabel(WELCOME)
         self.empty.setObjectName("hint")
@@ -212,7 +213,7 @@ class VisitBrowser(QMainWindow):
 
     def _close_visit(self) -> None:
         while self.tabs.count():
-            self._dispose_tab(self.tabs.widget(0))
+            self._dispose_tab(self.tabs.widget(0))  # type: ignore[arg-type]  # every tab is a BrowserTab
         if self.visit is not None:
             self.visit.close()  # its profile is deleted after the pages, posted before it
             self.visit = None
@@ -227,10 +228,10 @@ class VisitBrowser(QMainWindow):
     # Tabs
 
     def tab_list(self) -> list[BrowserTab]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]  # every tab is a BrowserTab
 
     def current_tab(self) -> BrowserTab | None:
-        return self.tabs.currentWidget()
+        return self.tabs.currentWidget()  # type: ignore[return-value]  # every tab is a BrowserTab
 
     def _new_tab(self, *, background: bool = False) -> BrowserTab:
         visit = self.visit or self.start_visit()
@@ -276,7 +277,7 @@ class VisitBrowser(QMainWindow):
         self.downloads_menu.clear()
         files = [path for path in (self.visit.downloads if self.visit else []) if path.exists()]
         for path in files:
-            self.downloads_menu.addAction(path.name, lambda path=path: self.open_file(path))
+            self.downloads_menu.addAction(path.name, partial(self.open_file, path))
         if not files:
             self.downloads_menu.addAction("Aucun fichier téléchargé pendant cet accompagnement").setEnabled(
                 False

@@ -9,6 +9,7 @@ Revises: 0005_settings
 """
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -49,7 +50,7 @@ def _backfill(connection: sa.Connection) -> None:
             "ORDER BY 1, 2"
         )
     ).all()
-    states: dict[tuple[str, str], dict] = {}
+    states: dict[tuple[str, str], dict[str, Any]] = {}
     for structure, _seq, event, issuance, at, offset, payload in rows:
         for number in json.loads(payload)["cheques"]:
             if event == "recu" and (structure, number) in states:

@@ -5,6 +5,8 @@ Revision ID: 0007_registry
 Revises: 0006
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,8 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    text = {"nullable": False, "server_default": ""}
-    flag = {"nullable": False, "server_default": sa.false()}
+    text: dict[str, Any] = {"nullable": False, "server_default": ""}
+    flag: dict[str, Any] = {"nullable": False, "server_default": sa.false()}
     for column in (
         sa.Column("listed", sa.Boolean(), **flag),
         sa.Column("commune", sa.String(100), **text),

@@ -10,6 +10,7 @@ Revises: 0010_contact_counts
 
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -33,7 +34,7 @@ _COUNTS = ("escalation_counts", "pass_counts")
 _RECORD_TABLES = ("records", "escalations", "pass_ledger", "pass_issuances", "setting_versions")
 
 
-def _create_counts(name: str, owner: str, n_type: type[sa.types.TypeEngine]) -> None:
+def _create_counts(name: str, owner: str, n_type: type[sa.types.TypeEngine[Any]]) -> None:
     owner_column = (
         sa.Column("structure", sa.String(64), nullable=False)
         if owner == "structure"
@@ -123,7 +124,7 @@ def upgrade() -> None:
 def _fill_escalations(bind: sa.Connection) -> None:
     """The counts and the waiting ones of the current escalations: their deadline needs the business
     time of the workstation (holidays), so they are counted here rather than in SQL."""
-    counts: Counter = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
     waiting = []
     rows = bind.execute(
         sa.text(

@@ -17,6 +17,7 @@ Revises: 0011_figure_rollups
 
 import hashlib
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,7 +30,7 @@ depends_on = None
 
 _CHUNK = 5000
 # Per table: its new columns, and how each is read from the stored payload.
-_NEW_COLUMNS = {
+_NEW_COLUMNS: dict[str, dict[str, Any]] = {
     "records": {
         "partners": (sa.Text(), lambda payload: ",".join(payload["partners"])),
         "age_band": (sa.String(64), lambda payload: payload.get("age_band")),
@@ -122,7 +123,7 @@ def upgrade() -> None:
 _WORKSTATION_REFERENCES = ("enrolment_codes", *_NEW_COLUMNS)
 
 
-def _workstation_ids(kind: sa.types.TypeEngine, using: str) -> None:
+def _workstation_ids(kind: sa.types.TypeEngine[Any], using: str) -> None:
     """Workstation ids to `kind` (PostgreSQL), the foreign keys dropped and made again around it."""
     existing = sa.String(36) if using == "uuid" else postgresql.UUID(as_uuid=False)
     for table in _WORKSTATION_REFERENCES:
@@ -140,7 +141,7 @@ def _workstation_ids(kind: sa.types.TypeEngine, using: str) -> None:
         )
 
 
-def _fill(table: str, columns: dict) -> None:
+def _fill(table: str, columns: dict[str, Any]) -> None:
     """The new columns of `table` from each row's payload and its `seq` from the id registry, a chunk
     of rows at a time in id order (memory stays flat on a national database)."""
     connection = op.get_bind()
