@@ -93,7 +93,7 @@ def test_a_newer_list_reaches_the_workstation_renamed_added_and_closed(
     assert workspace.workstation.structure.name == "Bus France services de la Thiérache"
     assert workspace.workstation.structure.commune == "Guise"
     header = summarise(workspace, Period.parse("2026")).structure
-    assert header == "France Services Bus France services de la Thiérache — Guise"
+    assert header == "Bus France services de la Thiérache — Guise"  # already says France services
 
     # A reinstalled PC with its data folder: the first-start search uses the newest list and names it.
     page = StructurePage(workspace.structure_list)

@@ -374,7 +374,7 @@ def test_the_assessment_is_answered_with_1_2_3_as_the_flows_are(qtbot, desk) -> 
     values = {value for value, _label in assessment.questionnaire.answers}
     expected = {q.id: max(values) for q in questions} | {questions[4].id: sorted(values)[1]}
     assert assessment._answers() == expected
-    assert assessment.result.isVisible()
+    assert assessment.result_label.isVisible()
     assessment.groups[questions[7].id].buttons()[0].setFocus()  # back on question 8: 1 changes it
     keys.press(Qt.Key.Key_1)
     assert assessment._answers()[questions[7].id] == min(values)

@@ -58,6 +58,8 @@ def test_with_no_printer_the_agent_is_told_and_saves_the_pdf_instead(
     assert "Liste des pièces à fournir" in pdf_text(tmp_path / "pieces.pdf")
 
 
+# The printer that refuses is the point: Qt warns that painting on it could not begin.
+@pytest.mark.qt_log_ignore("^QPainter::begin")
 def test_a_printer_that_refuses_is_said_and_the_pdf_offered(
     qtbot, desk, system_printer, tmp_path, monkeypatch
 ) -> None:
