@@ -1,0 +1,149 @@
+"""The one way long work leaves the GUI thread: a QObject worker with its own database connection,
+opened from the data folder in its own QThread, asked by queued signals, answering by signals.
+
+The sync (`app.ui.sync_controller`) builds its worker on `DatabaseWorker` and its thread with
+`WorkerThread`; screens hand `Background` jobs — a function of a `Workspace` — such as a year's summary
+or an export, and get the result or the exception back in the GUI thread, one job after another.
+
+SQLite connections belong to the thread that uses them, hence one per worker. Closing the window must
+not wait for a long job: `Background.stop` interrupts the statement running (SQLite's own
+`interrupt`, safe from another thread), so the job ends at once with an error nobody listens to.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+
+from app.models.workspace import Workspace, open_workspace
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Workspace], Any]
+UNEXPECTED = "Erreur inattendue (voir le journal)"
+
+
+class DatabaseWorker(QObject):
+    """Lives in its worker thread; opens its connection there on first use and closes it there.
+    `resume_sends`: see `open_workspace` (only the sync's worker owns the batches being sent)."""
+
+    def __init__(self, data_dir: Path, *, resume_sends: bool = True) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.resume_sends = resume_sends
+        self.workspace: Workspace | None = None
+        self.stopping = threading.Event()  # set from the GUI thread: the jobs still queued are skipped
+        self._connection = threading.Lock()  # `interrupt` comes from the GUI thread: never mid-close
+
+    def _workspace(self) -> Workspace:
+        if self.workspace is None:  # opened in the worker thread, used only there
+            workspace = open_workspace(self.data_dir, resume_sends=self.resume_sends)
+            with self._connection:
+                self.workspace = workspace
+        return self.workspace
+
+    def _reopen_later(self) -> None:
+        """After an unexpected failure the connection may be mid-transaction: the next job opens a new one."""
+        try:
+            self.close()
+        except Exception:
+            log.exception("closing the worker's connection failed")
+            self.workspace = None
+
+    @Slot()
+    def close(self) -> None:
+        with self._connection:
+            workspace, self.workspace = self.workspace, None
+            if workspace is not None:
+                workspace.close()
+
+    def interrupt(self) -> None:
+        """From any thread: the SQL statement running on the worker's connection stops with an error."""
+        with self._connection:
+            if self.workspace is not None:  # open: `close` clears it under the same lock
+                self.workspace.db.conn.interrupt()
+
+
+class WorkerThread:
+    """A worker moved to its own named QThread, started at once; `stop` closes the worker's
+    connection in its thread and ends the thread."""
+
+    def __init__(self, worker: DatabaseWorker, name: str) -> None:
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(name)
+        worker.moveToThread(self.thread)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """The worker finishes what it is doing (interrupt it first to make that short), then closes."""
+        if self.thread.isRunning():
+            QMetaObject.invokeMethod(self.worker, "close", Qt.ConnectionType.QueuedConnection)
+            self.thread.quit()
+            self.thread.wait()
+
+
+class JobWorker(DatabaseWorker):
+    done = Signal(int, object)  # job number, its result
+    failed = Signal(int, object)  # job number, the exception it raised (logged unless an OSError)
+
+    @Slot(int, object)
+    def run(self, number: int, job: Job) -> None:
+        if self.stopping.is_set():
+            return
+        try:
+            result = job(self._workspace())
+        except Exception as error:  # reported, never the worker's death
+            if not isinstance(error, OSError):  # a full disk is the agent's to fix, not a bug
+                log.exception("background job failed")
+                self._reopen_later()
+            self.failed.emit(number, error)
+            return
+        self.done.emit(number, result)
+
+
+class Background(QObject):
+    """Lives in the GUI thread; owns one worker thread that runs the jobs handed to it in turn."""
+
+    _run = Signal(int, object)
+
+    def __init__(self, data_dir: Path, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = JobWorker(data_dir, resume_sends=False)
+        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self._numbers = 0
+        self._run.connect(self.worker.run)
+        self.worker.done.connect(self._done)
+        self.worker.failed.connect(self._failed)
+        self.runner = WorkerThread(self.worker, name)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def submit(self, job: Job, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+        """Run `job(workspace)` in the worker; then `done(result)` or `failed(exception)` here."""
+        self._numbers += 1
+        self._pending[self._numbers] = (done, failed)
+        self._run.emit(self._numbers, job)
+
+    def _done(self, number: int, result: object) -> None:
+        callbacks = self._pending.pop(number, None)
+        if callbacks is not None:
+            callbacks[0](result)
+
+    def _failed(self, number: int, error: Exception) -> None:
+        callbacks = self._pending.pop(number, None)
+        if callbacks is not None:
+            callbacks[1](error)
+
+    def stop(self) -> None:
+        """Forget the jobs waiting, cut the one running short and end the thread: closing the window
+        does not wait for a year's summary."""
+        self._pending.clear()
+        self.worker.stopping.set()
+        self.worker.interrupt()
+        self.runner.stop()
