@@ -19,11 +19,13 @@ from typing import Any
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from app.models.workspace import Workspace, open_workspace
+from app.models.workstation import SetupError
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[Workspace], Any]
-UNEXPECTED = "Erreur inattendue (voir le journal)"
+# Failures that are answers for the agent (a full disk, a workstation not set up), not bugs to log.
+ANSWERS = (OSError, SetupError)
 
 
 class DatabaseWorker(QObject):
@@ -88,7 +90,7 @@ class WorkerThread:
 
 class JobWorker(DatabaseWorker):
     done = Signal(int, object)  # job number, its result
-    failed = Signal(int, object)  # job number, the exception it raised (logged unless an OSError)
+    failed = Signal(int, object)  # job number, the exception it raised (logged unless one of ANSWERS)
 
     @Slot(int, object)
     def run(self, number: int, job: Job) -> None:
@@ -97,7 +99,9 @@ class JobWorker(DatabaseWorker):
         try:
             result = job(self._workspace())
         except Exception as error:  # reported, never the worker's death
-            if not isinstance(error, OSError):  # a full disk is the agent's to fix, not a bug
+            if self.stopping.is_set():  # interrupted because the window closes: nobody listens
+                return
+            if not isinstance(error, ANSWERS):
                 log.exception("background job failed")
                 self._reopen_later()
             self.failed.emit(number, error)
