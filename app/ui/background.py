@@ -6,8 +6,9 @@ The sync (`app.ui.sync_controller`) builds its worker on `DatabaseWorker` and it
 or an export, and get the result or the exception back in the GUI thread, one job after another.
 
 SQLite connections belong to the thread that uses them, hence one per worker. Closing the window must
-not wait for a long job: `Background.stop` interrupts the statement running (SQLite's own
-`interrupt`, safe from another thread), so the job ends at once with an error nobody listens to.
+not wait for a long job: once `Background.stop` is asked, SQLite's progress handler aborts the
+statement running or the next one within a few thousand steps, so the job ends at once with an error
+nobody listens to.
 """
 
 import logging
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.models.workspace import Workspace, open_workspace
 from app.models.workstation import SetupError
@@ -24,27 +25,24 @@ from app.models.workstation import SetupError
 log = logging.getLogger(__name__)
 
 Job = Callable[[Workspace], Any]
+STEPS = 10_000  # SQLite's virtual machine steps between two looks at `stopping`: well under 1 ms
 # Failures that are answers for the agent (a full disk, a workstation not set up), not bugs to log.
 ANSWERS = (OSError, SetupError)
 
 
 class DatabaseWorker(QObject):
-    """Lives in its worker thread; opens its connection there on first use and closes it there.
-    `resume_sends`: see `open_workspace` (only the sync's worker owns the batches being sent)."""
+    """Lives in its worker thread; opens its connection there on first use. `resume_sends`: see
+    `open_workspace` (only the sync's worker owns the batches being sent)."""
 
     def __init__(self, data_dir: Path, *, resume_sends: bool = True) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.resume_sends = resume_sends
         self.workspace: Workspace | None = None
-        self.stopping = threading.Event()  # set from the GUI thread: the jobs still queued are skipped
-        self._connection = threading.Lock()  # `interrupt` comes from the GUI thread: never mid-close
 
     def _workspace(self) -> Workspace:
         if self.workspace is None:  # opened in the worker thread, used only there
-            workspace = open_workspace(self.data_dir, resume_sends=self.resume_sends)
-            with self._connection:
-                self.workspace = workspace
+            self.workspace = open_workspace(self.data_dir, resume_sends=self.resume_sends)
         return self.workspace
 
     def _reopen_later(self) -> None:
@@ -55,23 +53,16 @@ class DatabaseWorker(QObject):
             log.exception("closing the worker's connection failed")
             self.workspace = None
 
-    @Slot()
     def close(self) -> None:
-        with self._connection:
-            workspace, self.workspace = self.workspace, None
-            if workspace is not None:
-                workspace.close()
-
-    def interrupt(self) -> None:
-        """From any thread: the SQL statement running on the worker's connection stops with an error."""
-        with self._connection:
-            if self.workspace is not None:  # open: `close` clears it under the same lock
-                self.workspace.db.conn.interrupt()
+        """In the worker's thread, or in any once that thread has ended."""
+        workspace, self.workspace = self.workspace, None
+        if workspace is not None:
+            workspace.close()
 
 
 class WorkerThread:
-    """A worker moved to its own named QThread, started at once; `stop` closes the worker's
-    connection in its thread and ends the thread."""
+    """A worker moved to its own named QThread, started at once; `stop` ends the thread, then
+    closes the worker's connection."""
 
     def __init__(self, worker: DatabaseWorker, name: str) -> None:
         self.worker = worker
@@ -81,20 +72,41 @@ class WorkerThread:
         self.thread.start()
 
     def stop(self) -> None:
-        """The worker finishes what it is doing (interrupt it first to make that short), then closes."""
-        if self.thread.isRunning():
-            QMetaObject.invokeMethod(self.worker, "close", Qt.ConnectionType.QueuedConnection)
-            self.thread.quit()
-            self.thread.wait()
+        """The worker finishes what it is doing (cut it short first), then its connection is closed
+        here: Qt may end the thread's loop before a queued `close` runs, and no one else uses it."""
+        self.thread.quit()
+        self.thread.wait()
+        self.worker.close()
 
 
 class JobWorker(DatabaseWorker):
     done = Signal(int, object)  # job number, its result
     failed = Signal(int, object)  # job number, the exception it raised (logged unless one of ANSWERS)
 
+    def __init__(self, data_dir: Path, *, resume_sends: bool = True) -> None:
+        super().__init__(data_dir, resume_sends=resume_sends)
+        self.stopping = threading.Event()  # set from the GUI thread: the job running and those queued end
+        self._cancelled: set[int] = set()  # jobs given up from the GUI thread before they start
+        self._cancelling = threading.Lock()
+
+    def cancel(self, number: int) -> None:
+        """From any thread: job `number` is skipped if it has not started yet."""
+        with self._cancelling:
+            self._cancelled.add(number)
+
+    def _workspace(self) -> Workspace:
+        opening = self.workspace is None
+        workspace = super()._workspace()
+        if opening:  # a true answer aborts the statement running
+            workspace.db.conn.set_progress_handler(self.stopping.is_set, STEPS)
+        return workspace
+
     @Slot(int, object)
     def run(self, number: int, job: Job) -> None:
-        if self.stopping.is_set():
+        with self._cancelling:
+            cancelled = number in self._cancelled
+            self._cancelled.discard(number)
+        if cancelled or self.stopping.is_set():
             return
         try:
             result = job(self._workspace())
@@ -128,11 +140,18 @@ class Background(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
-    def submit(self, job: Job, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
-        """Run `job(workspace)` in the worker; then `done(result)` or `failed(exception)` here."""
+    def submit(self, job: Job, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> int:
+        """Run `job(workspace)` in the worker after those before it; then `done(result)` or
+        `failed(exception)` here. The job's number, for `cancel`."""
         self._numbers += 1
         self._pending[self._numbers] = (done, failed)
         self._run.emit(self._numbers, job)
+        return self._numbers
+
+    def cancel(self, number: int) -> None:
+        """Job `number` is no longer wanted: skipped if it has not started, its outcome ignored if it has."""
+        if self._pending.pop(number, None) is not None:
+            self.worker.cancel(number)
 
     def _done(self, number: int, result: object) -> None:
         callbacks = self._pending.pop(number, None)
@@ -149,5 +168,4 @@ class Background(QObject):
         does not wait for a year's summary."""
         self._pending.clear()
         self.worker.stopping.set()
-        self.worker.interrupt()
         self.runner.stop()

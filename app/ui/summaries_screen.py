@@ -151,6 +151,7 @@ class SummariesScreen(QWidget):
         self.summary: Summary | None = None
         self._computed_on: tuple | None = None  # the records the summary was computed from
         self._computing: tuple | None = None  # what is being counted in the background, if anything
+        self._computing_job = 0  # its job number in `background`
         self.exporting = False
         self.background = Background(workspace.path.parent, "summaries", self)
         self._shown = Period.last_full_month(date.today())  # the period the widgets last showed whole
@@ -437,20 +438,27 @@ class SummariesScreen(QWidget):
 
         period = self.period
         state = (period, self._records_state())
-        if state in (self._computed_on, self._computing):
+        if state == self._computing:
+            return
+        if self._computing is not None:  # another period was asked for meanwhile: that one is dropped
+            self.background.cancel(self._computing_job)
+            self._computing = None
+        if state == self._computed_on:  # back to the figures on screen
+            if self.summary is not None:
+                self._fill(self.summary)  # its subtitle again, not « Calcul en cours… »
             self._enable_exports()
             return
         self._computing = state
-        self.subtitle.setText(CALCULATING)
+        self.subtitle.setText(f"<b>{period.label[:1].upper()}{period.label[1:]}</b> · {CALCULATING}")
         self._enable_exports()
-        self.background.submit(
+        self._computing_job = self.background.submit(
             lambda workspace: summarise(workspace, period),
             lambda summary: self._summarised(state, summary),
             lambda error: self._not_summarised(state, error),
         )
 
     def _summarised(self, state: tuple, summary: "Summary") -> None:
-        if state != self._computing:  # another period was asked for meanwhile: this one is dropped
+        if state != self._computing:  # cancelled, but it had started: dropped all the same
             return
         self._computing = None
         self.summary, self._computed_on = summary, state
