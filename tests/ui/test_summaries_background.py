@@ -158,3 +158,14 @@ def test_a_job_that_raises_is_logged_and_the_next_one_runs(qtbot, desk, journal)
     assert [str(error) for error in errors] == ["a bug in a report"]
     assert results == [0], "the worker lives on, with a fresh connection"
     assert "RuntimeError: a bug in a report" in read_log(journal)
+
+
+def test_the_summaries_connection_leaves_the_batch_being_sent_alone(qtbot, desk) -> None:
+    """A batch marked as being sent while the app runs is the sync's, in flight: the summaries'
+    worker, opening its connection then, must not put it back in the queue (sent twice)."""
+    last_month_contacts(desk)
+    desk.db.execute("UPDATE outbox SET state = 'sending'")
+    _window, screen = summaries(qtbot, desk)
+    assert screen.background.worker.workspace is not None, "its connection was opened"
+    states = {state for (state,) in desk.db.execute("SELECT state FROM outbox").fetchall()}
+    assert states == {"sending"}
