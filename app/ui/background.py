@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from app.models.workspace import Workspace, open_workspace
 from app.models.workstation import SetupError
@@ -49,9 +49,8 @@ class DatabaseWorker(QObject):
         """After an unexpected failure the connection may be mid-transaction: the next job opens a new one."""
         try:
             self.close()
-        except Exception:
+        except Exception:  # forgotten all the same
             log.exception("closing the worker's connection failed")
-            self.workspace = None
 
     def close(self) -> None:
         """In the worker's thread, or in any once that thread has ended."""
@@ -135,6 +134,9 @@ class Background(QObject):
         self.worker.done.connect(self._done)
         self.worker.failed.connect(self._failed)
         self.runner = WorkerThread(self.worker, name)
+        app = QCoreApplication.instance()
+        if app is not None:  # the application may end without the window closing (--self-test)
+            app.aboutToQuit.connect(self.stop)
 
     @property
     def busy(self) -> bool:
