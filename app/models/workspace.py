@@ -96,11 +96,14 @@ class Workspace:
         self.db.conn.close()
 
 
-def open_workspace(data_dir: str | Path | None = None) -> Workspace:
-    """Open and migrate the database in `data_dir`; raise `DatabaseUnavailable` if it is unusable."""
+def open_workspace(data_dir: str | Path | None = None, *, resume_sends: bool = True) -> Workspace:
+    """Open and migrate the database in `data_dir`; raise `DatabaseUnavailable` if it is unusable.
+    `resume_sends=False` for a second connection opened while the app runs (the summaries' worker):
+    a batch marked as being sent is then the sync's, in flight, not one left by a crash."""
     path = database_path(data_dir)
     db = open_database(path)
-    reset_interrupted_sends(db)
+    if resume_sends:
+        reset_interrupted_sends(db)
     content = content_in_use(path.parent)
     catalogue = load_catalogue(content)
     return Workspace(

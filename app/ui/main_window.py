@@ -404,6 +404,9 @@ class MainWindow(QMainWindow):
         remember_geometry(self, self.workspace.db, "main")
         if self.sync is not None:
             self.sync.stop()
+        for screen in self._built.values():
+            if hasattr(screen, "stop_background"):
+                screen.stop_background()  # long work cut short: closing does not wait for it
         if self.browser is not None:
             self.browser.close()  # ends the visit: the citizen's session is forgotten
             self.browser.deleteLater()  # after the visit's pages and profile, never left to the GC

@@ -5,19 +5,20 @@ Reporting is the responsable's job (charter § 3.1): every agent may read the fi
 responsable exports them. Every number shown comes from the one `summarise` that the PDF and the CSV
 render too, computed once per period (a year of a busy desk takes seconds) and again only when records
 were added since.
+
+The summary and the exports run in the background (`app.ui.background`): the window stays responsive
+and the period controls usable while a year is counted; a result for a period no longer shown is
+dropped, and closing the window cuts the work short rather than waiting for it.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -40,6 +41,7 @@ from app.models.workspace import Workspace
 from app.reports.numbers import change, duration, number, percent, time_spent
 from app.reports.periods import MONTHS, Period
 from app.reports.week import WEEKDAYS, week_profile
+from app.ui.background import ANSWERS, Background
 from app.ui.bar_chart import BarChart
 from app.ui.notices import notice_label, show_notice
 from app.ui.tables import Tabs, height_in_lines, name_tabs, read_only_table
@@ -109,16 +111,6 @@ def _figures_table(name: str, headers: list[str], description: str) -> QTableWid
     return table
 
 
-@contextmanager
-def _waiting() -> Iterator[None]:
-    """A wait cursor while the GUI is busy: a year of contacts takes a few seconds to count."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
 class _Card(QFrame):
     """A headline figure: what it counts, the number in large, and a line or two of detail."""
 
@@ -146,12 +138,22 @@ class _Card(QFrame):
         self.detail.setText(detail)
 
 
+CALCULATING = "Calcul en cours…"
+UNEXPECTED = "Erreur inattendue pendant le calcul de la synthèse (voir le journal). Réessayez plus tard."
+
+
 class SummariesScreen(QWidget):
+    exported = Signal(bool)  # an export ended: written, or not (the notice says why)
+
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.summary: Summary | None = None
         self._computed_on: tuple | None = None  # the records the summary was computed from
+        self._computing: tuple | None = None  # what is being counted in the background, if anything
+        self._computing_job = 0  # its job number in `background`
+        self.exporting = False
+        self.background = Background(workspace.path.parent, "summaries", self)
         self._shown = Period.last_full_month(date.today())  # the period the widgets last showed whole
         title = QLabel("Synthèses")
         title.setObjectName("screenTitle")
@@ -410,9 +412,17 @@ class SummariesScreen(QWidget):
         records were added since they were counted."""
         manager = self.manager
         self.manager_notice.setVisible(not manager)
-        self.pdf_button.setEnabled(manager)
-        self.csv_button.setEnabled(manager)
         self._show_period()
+
+    @property
+    def calculating(self) -> bool:
+        return self._computing is not None
+
+    def _enable_exports(self) -> None:
+        """Exports write the summary on screen: not while another is being counted or written."""
+        ready = self.manager and not self.calculating and not self.exporting
+        self.pdf_button.setEnabled(ready)
+        self.csv_button.setEnabled(ready)
 
     def _records_state(self) -> tuple:
         """Records are only ever added (a correction or a removal supersedes the old one), so the
@@ -423,22 +433,49 @@ class SummariesScreen(QWidget):
         return (*last, f"{datetime.now():%Y-%m-%d %H}")
 
     def _show_period(self) -> None:
-        from app.models.workstation import SetupError
+        """Count the period shown in the background, unless its figures are on screen or coming."""
         from app.reports.aggregation import summarise
 
         period = self.period
         state = (period, self._records_state())
-        if state == self._computed_on:
+        if state == self._computing:
             return
-        try:
-            with _waiting():
-                self.summary = summarise(self.workspace, period)
-        except SetupError as error:  # a workstation not set up has no structure to sum up
-            self.summary = None
-            self.subtitle.setText(str(error))
+        if self._computing is not None:  # another period was asked for meanwhile: that one is dropped
+            self.background.cancel(self._computing_job)
+            self._computing = None
+        if state == self._computed_on:  # back to the figures on screen
+            if self.summary is not None:
+                self._fill(self.summary)  # its subtitle again, not « Calcul en cours… »
+            self._enable_exports()
             return
-        self._computed_on = state
-        self._fill(self.summary)
+        self._computing = state
+        self.subtitle.setText(f"<b>{period.label[:1].upper()}{period.label[1:]}</b> · {CALCULATING}")
+        self._enable_exports()
+        self._computing_job = self.background.submit(
+            lambda workspace: summarise(workspace, period),
+            lambda summary: self._summarised(state, summary),
+            lambda error: self._not_summarised(state, error),
+        )
+
+    def _summarised(self, state: tuple, summary: "Summary") -> None:
+        if state != self._computing:  # cancelled, but it had started: dropped all the same
+            return
+        self._computing = None
+        self.summary, self._computed_on = summary, state
+        self._fill(summary)
+        self._enable_exports()
+
+    def _not_summarised(self, state: tuple, error: Exception) -> None:
+        if state != self._computing:
+            return
+        self._computing = None
+        self.summary = None  # a workstation not set up has no structure to sum up (SetupError)
+        self.subtitle.setText(str(error) if isinstance(error, ANSWERS) else UNEXPECTED)
+        self._enable_exports()
+
+    def stop_background(self) -> None:
+        """The window closes: cut the work under way short, do not wait for it."""
+        self.background.stop()
 
     # --- showing the summary ------------------------------------------------------------------
     def _fill(self, summary: "Summary") -> None:
@@ -603,53 +640,81 @@ class SummariesScreen(QWidget):
         if target:
             self.export_csv(Path(target))
 
+    def _start_export(self) -> "Summary | None":
+        """The summary on screen, if it may be exported now; the buttons wait until it is written."""
+        if not self._may_export() or self.summary is None or self.calculating or self.exporting:
+            return None
+        self.exporting = True
+        self._enable_exports()
+        return self.summary
+
+    def _export_ended(self, notice: str, ok: bool) -> None:
+        self.exporting = False
+        self._enable_exports()
+        show_notice(self.export_notice, notice, ok=ok)
+        self.exported.emit(ok)
+
     def export_pdf(self, path: Path) -> Path | None:
-        """Write the summary on screen as a PDF at `path`; None if refused or the file cannot be written."""
-        if not self._may_export() or self.summary is None:
+        """Write the summary on screen as a PDF at `path` in the background (`exported` says when);
+        the path it goes to, or None if refused."""
+        summary = self._start_export()
+        if summary is None:
             return None
         from app.reports.summary_pdf import write_summary_pdf
 
         path = path if path.suffix.lower() == ".pdf" else path.with_name(f"{path.name}.pdf")
-        try:
-            with _waiting():
-                written = write_summary_pdf(self.summary, self.workspace.catalogue, path)
-        except OSError as error:
-            show_notice(
-                self.export_notice,
-                f"Le PDF n'a pas pu être enregistré dans {path.parent} : {error.strerror or error}.",
-                ok=False,
-            )
-            return None
-        show_notice(
-            self.export_notice, f"Synthèse {_of(self.summary.period)} enregistrée en PDF : {written}", ok=True
+
+        def written(written: Path) -> None:
+            self._export_ended(f"Synthèse {_of(summary.period)} enregistrée en PDF : {written}", True)
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, OSError):
+                self._export_ended(
+                    f"Le PDF n'a pas pu être enregistré dans {path.parent} : {error.strerror or error}.",
+                    False,
+                )
+            else:
+                self._export_ended("Erreur inattendue pendant l'export en PDF (voir le journal).", False)
+
+        self.background.submit(
+            lambda workspace: write_summary_pdf(summary, workspace.catalogue, path), written, failed
         )
-        return written
+        return path
 
     def export_csv(self, path: Path) -> list[Path] | None:
         """Write the summary's figures at `path` and the anonymised contacts of the period beside it
-        (`<stem>-contacts.csv`); None if refused or a file cannot be written."""
-        if not self._may_export() or self.summary is None:
+        (`<stem>-contacts.csv`) in the background (`exported` says when); the two paths, or None if
+        refused."""
+        summary = self._start_export()
+        if summary is None:
             return None
         from app.reports.summary_csv import write_contacts_csv, write_summary_csv
 
         path = path if path.suffix.lower() == ".csv" else path.with_name(f"{path.name}.csv")
         contacts_path = path.with_name(f"{path.stem}-contacts.csv")
-        try:
-            with _waiting():
-                written = write_summary_csv(self.summary, self.workspace.catalogue, path)
-                rows = write_contacts_csv(self.workspace, self.summary.period, contacts_path)
-        except OSError as error:
-            show_notice(
-                self.export_notice,
-                f"Les fichiers CSV n'ont pas pu être enregistrés dans {path.parent} : {error.strerror or error}.",
-                ok=False,
+
+        def write(workspace: Workspace) -> tuple[Path, int]:
+            written = write_summary_csv(summary, workspace.catalogue, path)
+            return written, write_contacts_csv(workspace, summary.period, contacts_path)
+
+        def written(result: tuple[Path, int]) -> None:
+            written, rows = result
+            self._export_ended(
+                f"Deux fichiers enregistrés dans {written.parent} : « {written.name} », les chiffres de la "
+                f"synthèse {_of(summary.period)}, et « {contacts_path.name} », "
+                f"{_contacts(rows)} anonymisé{'s' if rows > 1 else ''}, un par ligne.",
+                True,
             )
-            return None
-        show_notice(
-            self.export_notice,
-            f"Deux fichiers enregistrés dans {written.parent} : « {written.name} », les chiffres de la "
-            f"synthèse {_of(self.summary.period)}, et « {contacts_path.name} », "
-            f"{_contacts(rows)} anonymisé{'s' if rows > 1 else ''}, un par ligne.",
-            ok=True,
-        )
-        return [written, contacts_path]
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, OSError):
+                self._export_ended(
+                    f"Les fichiers CSV n'ont pas pu être enregistrés dans {path.parent} : "
+                    f"{error.strerror or error}.",
+                    False,
+                )
+            else:
+                self._export_ended("Erreur inattendue pendant l'export en CSV (voir le journal).", False)
+
+        self.background.submit(write, written, failed)
+        return [path, contacts_path]

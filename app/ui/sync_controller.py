@@ -17,14 +17,14 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
-from app.models.workspace import Workspace, open_workspace
 from app.sync.credentials import CredentialsUnavailable
 from app.sync.engine import JoinInterrupted, ReattributionNeeded, SyncReport, enroll, pull_structure, run_pass
 from app.sync.status import journal_line
 from app.sync.transport import Stop, SyncError
+from app.ui.background import DatabaseWorker, WorkerThread
 
 PERIOD_MS = 5 * 60 * 1000
 FIRST_PASS_MS = 3000
@@ -38,7 +38,7 @@ JOIN_STOPPED = "Réception interrompue à votre demande."
 log = logging.getLogger(__name__)
 
 
-class SyncWorker(QObject):
+class SyncWorker(DatabaseWorker):
     finished = Signal(object)  # SyncReport
     failed = Signal()  # the pass raised: the exception is in the journal
     enrolled = Signal(bool, str)  # success, French message
@@ -50,16 +50,9 @@ class SyncWorker(QObject):
     join_stopped = Signal(bool, str)  # the join stopped: resumable (what came is kept), French message
 
     def __init__(self, data_dir: Path) -> None:
-        super().__init__()
-        self.data_dir = data_dir
-        self.workspace: Workspace | None = None
+        super().__init__(data_dir)
         self.stop_join = threading.Event()  # set from the GUI thread: the join stops after its page
         self.closing = Stop()  # set from the GUI thread when the window closes: the pass ends now
-
-    def _workspace(self) -> Workspace:
-        if self.workspace is None:  # opened in the worker thread, used only there
-            self.workspace = open_workspace(self.data_dir)
-        return self.workspace
 
     @Slot(bool)
     def run(self, force: bool) -> None:
@@ -132,21 +125,6 @@ class SyncWorker(QObject):
         if self.stop_join.is_set() and done < total:
             raise SyncError(JOIN_STOPPED)  # pull_structure reports it as a join received in part
 
-    def _reopen_later(self) -> None:
-        """After an unexpected failure the connection may be mid-transaction: the next pass opens a new one."""
-        if self.workspace is not None:
-            try:
-                self.workspace.close()
-            except Exception:
-                log.exception("closing the sync connection failed")
-            self.workspace = None
-
-    @Slot()
-    def close(self) -> None:
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
-
 
 class SyncController(QObject):
     """Lives in the GUI thread; owns the worker thread."""
@@ -163,7 +141,6 @@ class SyncController(QObject):
     _run = Signal(bool)
     _enroll = Signal(str, str, bool)
     _join = Signal(str, str, bool)
-    _close = Signal()
 
     def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -171,10 +148,7 @@ class SyncController(QObject):
         self.queued: bool | None = None  # a pass asked for while one runs: its `force`, run next
         self.last_report: SyncReport | None = None
         self.failed_at: datetime | None = None  # of the last pass, if it failed unexpectedly (UTC)
-        self.worker_thread = QThread()
-        self.worker_thread.setObjectName("sync")
         self.worker = SyncWorker(data_dir)
-        self.worker.moveToThread(self.worker_thread)
         self._run.connect(self.worker.run)
         self._enroll.connect(self.worker.enroll)
         self._join.connect(self.worker.join)
@@ -182,12 +156,12 @@ class SyncController(QObject):
         self.worker.join_progress.connect(self.join_progress)
         self.worker.joined.connect(self.joined)
         self.worker.join_stopped.connect(self.join_stopped)
-        self._close.connect(self.worker.close)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.worker.enrolled.connect(self._enrolled)
         self.worker.reattribution_needed.connect(self.reattribution_needed)
-        self.worker_thread.start()
+        self.runner = WorkerThread(self.worker, "sync")
+        self.worker_thread = self.runner.thread
         self.timer = QTimer(self)
         self.timer.setInterval(PERIOD_MS)
         self.timer.timeout.connect(lambda: self.request(force=False))
@@ -260,7 +234,4 @@ class SyncController(QObject):
         self.queued = None
         self.worker.closing.set()
         self.stop_join()
-        if self.worker_thread.isRunning():
-            self._close.emit()
-            self.worker_thread.quit()
-            self.worker_thread.wait()
+        self.runner.stop()
