@@ -19,14 +19,6 @@ import sqlite_utils
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.permissions import Rule, acting_agent, require
-from app.models.record import (
-    REFERENT_ITEM,
-    RecordError,
-    check_referent,
-    email_address,
-    french_phone,
-    split_item,
-)
 from app.models.reference import Catalogue
 from app.models.shared_settings import SharedSettingError, SharedSettings
 from app.models.text import fold
@@ -51,6 +43,8 @@ class Referent:
     @property
     def item(self) -> str:
         """The shared setting this referent is."""
+        from app.models.record import REFERENT_ITEM  # pydantic's record is not loaded at start-up
+
         return f"{REFERENT_ITEM}{self.partner}/{self.name}"
 
     @property
@@ -74,6 +68,8 @@ class ReferentStore:
         ]
 
     def _check(self, referent: Referent, line: str = "") -> Referent:
+        from app.models.record import RecordError, check_referent, email_address, french_phone
+
         prefix = f"Ligne {line} : " if line else ""
         partner = self._partner_id(referent.partner)
         if partner is None:
@@ -188,6 +184,8 @@ def apply_referent(db: sqlite_utils.Database, item: str, value: dict[str, Any] |
     """A pulled version of a referent made this workstation's (inside the caller's transaction).
     The structure's directory wins over the limit of two per partner, which only guards what is
     added here: two workstations that each added one offline both keep both."""
+    from app.models.record import REFERENT_ITEM, split_item
+
     partner, name = split_item(item, REFERENT_ITEM)
     if value is None:
         db.execute("DELETE FROM referents WHERE partner = ? AND name = ?", [partner, name])
