@@ -36,6 +36,8 @@ WAITING = "en-attente"
 FIRST_ANSWER = "repondu"  # answered, a further answer expected
 ANSWERED = frozenset({FIRST_ANSWER, "clos"})
 DUE_SOON = timedelta(hours=24)
+# What Accueil and Parcours say of them (here, so that Accueil does not load the Parcours screen).
+DUE_SOON_TEXT = "à échéance dans moins de 24 h"
 
 
 @dataclass(frozen=True)
