@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.permissions import Rule, acting_agent, require
@@ -53,7 +52,7 @@ class Referent:
 
 
 class ReferentStore:
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self.db = db
         self.catalogue = catalogue
 
@@ -162,7 +161,7 @@ class ReferentStore:
         return len(referents)
 
 
-def shared_referents(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+def shared_referents(db: Database) -> dict[str, dict[str, str]]:
     """The directory as shared settings' items and values (what `SharedSettings.seed` publishes)."""
     return {
         referent.item: referent.value
@@ -172,7 +171,7 @@ def shared_referents(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
     }
 
 
-def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> None:
+def _publish(db: Database, before: dict[str, dict[str, str]]) -> None:
     """Send the structure what this change made of the directory (inside the caller's transaction)."""
     try:
         SharedSettings(db).change_all(before, shared_referents(db))
@@ -180,7 +179,7 @@ def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> No
         raise ReferentError(str(error)) from None
 
 
-def apply_referent(db: sqlite_utils.Database, item: str, value: dict[str, Any] | None) -> None:
+def apply_referent(db: Database, item: str, value: dict[str, Any] | None) -> None:
     """A pulled version of a referent made this workstation's (inside the caller's transaction).
     The structure's directory wins over the limit of two per partner, which only guards what is
     added here: two workstations that each added one offline both keep both."""

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.database import db_time, parse_db_time, utc_now, write_records
 from app.models.permissions import Rule, acting_agent, require
 from app.models.settings import get_setting, set_setting
@@ -65,7 +64,7 @@ def agent_item(name: str) -> str:
 
 
 class SharedSettings:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def publishing(self) -> str | None:
