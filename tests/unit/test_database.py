@@ -15,8 +15,10 @@ def test_new_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"contacts", "contact_partners", "outbox", "agents", "settings"} <= {
-        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        row["name"] for row in db.query("SELECT name FROM sqlite_master WHERE type = ?", ["table"])
     }
+    # As sqlite-utils set it, which the schema's triggers were written with.
+    assert db.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
     db.conn.close()
 
 
