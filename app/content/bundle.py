@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import date as Date
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from app.paths import resources_dir
+
+# cryptography (~10 ms to import) only when a bundle is signed or opened: start-up reads the
+# shipped content, which needs no signature.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 FORMAT = 1
 VERSION_FILE = "content.json"  # {"version": …, "date": …} of the content in a folder (resources/ too)
@@ -112,7 +114,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sign(content: Content, key: Ed25519PrivateKey) -> bytes:
+def sign(content: Content, key: "Ed25519PrivateKey") -> bytes:
     """The bundle of `content`, signed with the editor's private key."""
     manifest = {
         "format": FORMAT,
@@ -133,9 +135,11 @@ def sign(content: Content, key: Ed25519PrivateKey) -> bytes:
     return json.dumps(bundle, ensure_ascii=False).encode("utf-8")
 
 
-def open_bundle(raw: bytes, key: Ed25519PublicKey) -> Content:
+def open_bundle(raw: bytes, key: "Ed25519PublicKey") -> Content:
     """The content of a bundle whose signature by `key` and every file's SHA-256 hold; else
     BundleError. Nothing of the manifest is believed before its signature is checked."""
+    from cryptography.exceptions import InvalidSignature
+
     try:
         bundle = json.loads(raw)
     except (ValueError, RecursionError):

@@ -16,8 +16,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 ANSWER_DELAY = timedelta(hours=72)
 FOLLOW_UP_DELAY = timedelta(days=15)
 PARIS = "Europe/Paris"
@@ -63,6 +61,8 @@ def time_zone(departement: str | None = None) -> ZoneInfo:
 @cache
 def public_holidays(year: int, departement: str = "") -> frozenset[date]:
     """The public holidays of `year` in `departement` (the national ones for an unknown code)."""
+    import holidays  # its calendars and metadata (~40 ms) on the first deadline, not at start-up
+
     calendar = holidays.country_holidays("FR", subdiv=_SUBDIVISIONS.get(departement), years=year)
     return frozenset(calendar)
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
 from app.models.communes import load_communes
+from app.models.connection import Database
 from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.note_guard import identifier_problem
 from app.models.permissions import Rule, refusal
@@ -147,7 +146,7 @@ def _row(values: tuple[Any, ...]) -> ContactRow:
 class ContactStore:
     """Contacts of this workstation, each written with its outbox row in one transaction."""
 
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self.db = db
         self.catalogue = catalogue
 

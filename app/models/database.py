@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.migrations import MIGRATIONS, SCHEMA_VERSION
 from app.paths import private_file, private_folder
 
@@ -45,7 +44,7 @@ def _damaged(path: Path) -> str:
     )
 
 
-def open_database(path: Path) -> sqlite_utils.Database:
+def open_database(path: Path) -> Database:
     """Open (creating if absent) and migrate the database at `path`; the folder is the agent's only
     (0700), the database and its backups too (0600)."""
     private_folder(path.parent)
@@ -57,9 +56,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
             private_file(file)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        # No sqlite-utils plug-ins: whatever is installed on the machine must not change this
-        # connection, and looking for them (every package's entry points) took 20 ms of start-up.
-        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db = Database(conn)
         conn.execute("PRAGMA busy_timeout = 5000")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -69,7 +66,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
             )
         if existed and version < SCHEMA_VERSION:
             _backup(conn, path, version)
-        db.enable_wal()
+        conn.execute("PRAGMA journal_mode = wal")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(db, version)
@@ -94,7 +91,7 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
     shutil.move(partial, target)
 
 
-def _migrate(db: sqlite_utils.Database, version: int) -> None:
+def _migrate(db: Database, version: int) -> None:
     """Each migration in its own transaction, with foreign keys off (SQLite's way to rebuild a table,
     which cannot be switched inside a transaction) and checked before it commits."""
     if version == SCHEMA_VERSION:
@@ -116,7 +113,7 @@ def _migrate(db: sqlite_utils.Database, version: int) -> None:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+def transaction(db: Database) -> Iterator[None]:
     """One user action, one transaction: all of it is written, or none of it."""
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -127,9 +124,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def write_records(
-    db: sqlite_utils.Database, table: str, kind: str, rows: Sequence[Mapping[str, Any]]
-) -> None:
+def write_records(db: Database, table: str, kind: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert records' rows into `table` inside the caller's transaction, each of this workstation's
     own (`origin` None) with its outbox row of `kind`, so that a record is never written without
     being queued, nor queued without being written. A record pulled from another workstation is
@@ -164,7 +159,7 @@ def parse_db_time(value: str) -> datetime:
     return datetime.strptime(value, DB_TIME_FORMAT).replace(tzinfo=UTC)
 
 
-def reset_interrupted_sends(db: sqlite_utils.Database) -> int:
+def reset_interrupted_sends(db: Database) -> int:
     """At start-up, a batch that was being sent when the app died goes back to the queue."""
     with transaction(db):
         cursor = db.execute(

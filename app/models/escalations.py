@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
 from app.models.business_time import answer_deadline, follow_up_deadline
+from app.models.connection import Database
 from app.models.contacts import local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.reference import Catalogue
@@ -36,6 +35,8 @@ WAITING = "en-attente"
 FIRST_ANSWER = "repondu"  # answered, a further answer expected
 ANSWERED = frozenset({FIRST_ANSWER, "clos"})
 DUE_SOON = timedelta(hours=24)
+# What Accueil and Parcours say of them (here, so that Accueil does not load the Parcours screen).
+DUE_SOON_TEXT = "à échéance dans moins de 24 h"
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ _HISTORY = """WITH RECURSIVE up(id, supersedes, depth) AS (
 
 
 class EscalationStore:
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self.db = db
         self.catalogue = catalogue
 

@@ -7,13 +7,12 @@ a function of the database for what SQL cannot say.
 
 from collections.abc import Callable
 
-import sqlite_utils
-
 from app.models.communes import CommuneError, load_communes
+from app.models.connection import Database
 
 _CURRENT = "superseded = 0 AND deleted = 0"
 
-Step = str | Callable[[sqlite_utils.Database], None]
+Step = str | Callable[[Database], None]
 
 MIGRATIONS: list[tuple[Step, ...]] = [
     # 1: workstation settings, agents, contacts with their partners, and the sync outbox.
@@ -215,7 +214,7 @@ MIGRATIONS.append(
 )
 
 
-def _communes_as_codes(db: sqlite_utils.Database) -> None:
+def _communes_as_codes(db: Database) -> None:
     """The commune of residence was free text: keep the INSEE code of a value that names one commune
     of the official list, clear the rest (a statistic is lost; a name or a number is never kept)."""
     for table in ("contacts", "pass_issuances"):
@@ -313,7 +312,7 @@ def _supersedes_not_unique(table: str) -> Step:
     SQLite cannot drop a column's UNIQUE: the table is rebuilt with its indexes (foreign keys are off
     while migrating, `app.models.database._migrate`)."""
 
-    def rebuild(db: sqlite_utils.Database) -> None:
+    def rebuild(db: Database) -> None:
         (sql,) = db.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
         ).fetchone()

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
 from app.models.communes import load_communes
+from app.models.connection import Database
 from app.models.contacts import ContactStore, local_offset_minutes
 from app.models.database import db_time, parse_db_time, transaction, utc_now, write_records
 from app.models.note_guard import value_problem
@@ -208,7 +207,7 @@ class LedgerLine:
 
 
 class PassStore:
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue, contacts: ContactStore) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, contacts: ContactStore) -> None:
         self.db = db
         self.catalogue = catalogue
         self.contacts = contacts

@@ -13,7 +13,7 @@ responsable answers for (charter § 3.1), it is not a lock against someone who p
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-import sqlite_utils
+from app.models.connection import Database
 
 if TYPE_CHECKING:
     from app.models.workstation import Agent
@@ -68,7 +68,7 @@ def refusal(agent: "Agent | None", rule: Rule) -> str | None:
     return None if agent is not None and agent.is_manager else WHY_NOT[rule]
 
 
-def acting_agent(db: sqlite_utils.Database) -> "Agent | None":
+def acting_agent(db: Database) -> "Agent | None":
     """Who acts on this workstation: its current agent."""
     from app.models.workstation import Workstation  # the workstation's stores check through here
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-import sqlite_utils
-
 from app.content.bundle import Content, shipped_content
+from app.models.connection import Database
 from app.models.database import db_time, transaction, utc_now
 from app.models.permissions import Rule, acting_agent, require
 from app.models.settings import get_setting, set_setting
@@ -64,7 +63,7 @@ LOCAL_LINK_REASON = "lien local « {} »"  # why a local link's site is allowed;
 
 
 class PortalStore:
-    def __init__(self, db: sqlite_utils.Database, content: Content | None = None) -> None:
+    def __init__(self, db: Database, content: Content | None = None) -> None:
         self.db = db
         self.content = content  # the national content in use; None: the shipped one
 

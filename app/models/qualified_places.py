@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from app.models.communes import search_key
+from app.models.connection import Database
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.permissions import Rule, acting_agent, require
@@ -59,7 +58,7 @@ class QualifiedPlace:
 
 
 class PlaceStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def list(self) -> list[QualifiedPlace]:
@@ -159,7 +158,7 @@ def _check(place: QualifiedPlace, line: str = "") -> QualifiedPlace:
     return checked
 
 
-def shared_places(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+def shared_places(db: Database) -> dict[str, dict[str, str]]:
     """The directory as shared settings' items and values (what `SharedSettings.seed` publishes)."""
     return {
         place.item: place.value
@@ -170,7 +169,7 @@ def shared_places(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
     }
 
 
-def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> None:
+def _publish(db: Database, before: dict[str, dict[str, str]]) -> None:
     """Send the structure what this change made of the directory (inside the caller's transaction)."""
     try:
         SharedSettings(db).change_all(before, shared_places(db))
@@ -178,7 +177,7 @@ def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> No
         raise PlaceError(str(error)) from None
 
 
-def apply_place(db: sqlite_utils.Database, item: str, value: dict[str, Any] | None) -> None:
+def apply_place(db: Database, item: str, value: dict[str, Any] | None) -> None:
     """A pulled version of a place made this workstation's (inside the caller's transaction)."""
     commune, name = split_item(item, PLACE_ITEM)
     if value is None:

@@ -12,8 +12,7 @@ under its structure); it stays counted for the structure it was sent under.
 from collections import Counter
 from dataclasses import dataclass
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.database import db_time, utc_now
 
 # The table of each kind of record the outbox sends (see Workspace.record_loaders).
@@ -64,7 +63,7 @@ class Reattribution:
         )
 
 
-def plan(db: sqlite_utils.Database, matricule: str) -> Reattribution:
+def plan(db: Database, matricule: str) -> Reattribution:
     """Count, by structure, this workstation's records made under another structure than `matricule`."""
     unsent: Counter[str] = Counter()
     sent: Counter[str] = Counter()
@@ -83,7 +82,7 @@ def plan(db: sqlite_utils.Database, matricule: str) -> Reattribution:
     return Reattribution(matricule, dict(unsent), dict(sent))
 
 
-def reattribute(db: sqlite_utils.Database, matricule: str) -> int:
+def reattribute(db: Database, matricule: str) -> int:
     """Give structure `matricule` to every record no server accepted; the caller holds the transaction.
 
     Refused records go back to the queue: their refusal was the structure's (or will be given again).
@@ -118,7 +117,7 @@ def reattribute(db: sqlite_utils.Database, matricule: str) -> int:
     return total
 
 
-def _lift(db: sqlite_utils.Database, trigger: str) -> str | None:
+def _lift(db: Database, trigger: str) -> str | None:
     """Drop `trigger` and return the SQL that puts it back."""
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [trigger]

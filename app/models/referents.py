@@ -14,19 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.csv_files import read_rows, write_rows
 from app.models.database import db_time, transaction, utc_now
 from app.models.permissions import Rule, acting_agent, require
-from app.models.record import (
-    REFERENT_ITEM,
-    RecordError,
-    check_referent,
-    email_address,
-    french_phone,
-    split_item,
-)
 from app.models.reference import Catalogue
 from app.models.shared_settings import SharedSettingError, SharedSettings
 from app.models.text import fold
@@ -51,6 +42,8 @@ class Referent:
     @property
     def item(self) -> str:
         """The shared setting this referent is."""
+        from app.models.record import REFERENT_ITEM  # pydantic's record is not loaded at start-up
+
         return f"{REFERENT_ITEM}{self.partner}/{self.name}"
 
     @property
@@ -59,7 +52,7 @@ class Referent:
 
 
 class ReferentStore:
-    def __init__(self, db: sqlite_utils.Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self.db = db
         self.catalogue = catalogue
 
@@ -74,6 +67,8 @@ class ReferentStore:
         ]
 
     def _check(self, referent: Referent, line: str = "") -> Referent:
+        from app.models.record import RecordError, check_referent, email_address, french_phone
+
         prefix = f"Ligne {line} : " if line else ""
         partner = self._partner_id(referent.partner)
         if partner is None:
@@ -166,7 +161,7 @@ class ReferentStore:
         return len(referents)
 
 
-def shared_referents(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
+def shared_referents(db: Database) -> dict[str, dict[str, str]]:
     """The directory as shared settings' items and values (what `SharedSettings.seed` publishes)."""
     return {
         referent.item: referent.value
@@ -176,7 +171,7 @@ def shared_referents(db: sqlite_utils.Database) -> dict[str, dict[str, str]]:
     }
 
 
-def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> None:
+def _publish(db: Database, before: dict[str, dict[str, str]]) -> None:
     """Send the structure what this change made of the directory (inside the caller's transaction)."""
     try:
         SharedSettings(db).change_all(before, shared_referents(db))
@@ -184,10 +179,12 @@ def _publish(db: sqlite_utils.Database, before: dict[str, dict[str, str]]) -> No
         raise ReferentError(str(error)) from None
 
 
-def apply_referent(db: sqlite_utils.Database, item: str, value: dict[str, Any] | None) -> None:
+def apply_referent(db: Database, item: str, value: dict[str, Any] | None) -> None:
     """A pulled version of a referent made this workstation's (inside the caller's transaction).
     The structure's directory wins over the limit of two per partner, which only guards what is
     added here: two workstations that each added one offline both keep both."""
+    from app.models.record import REFERENT_ITEM, split_item
+
     partner, name = split_item(item, REFERENT_ITEM)
     if value is None:
         db.execute("DELETE FROM referents WHERE partner = ? AND name = ?", [partner, name])

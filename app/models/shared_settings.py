@@ -19,22 +19,17 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.database import db_time, parse_db_time, utc_now, write_records
 from app.models.permissions import Rule, acting_agent, require
-from app.models.record import (
-    PLACE_ITEM,
-    REFERENT_ITEM,
-    RecordError,
-    SettingRecord,
-    new_id,
-    split_item,
-    validate_record,
-)
 from app.models.settings import get_setting, set_setting
+
+# The record's definition (pydantic) is imported where a version is written or read, not at
+# start-up: the main window reads the settings without it (bench/startup.py).
+if TYPE_CHECKING:
+    from app.models.record import SettingRecord
 
 # The workstation settings each single-valued item is applied to (read by their own modules).
 STOPS_KEY = "stops"
@@ -69,7 +64,7 @@ def agent_item(name: str) -> str:
 
 
 class SharedSettings:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def publishing(self) -> str | None:
@@ -114,6 +109,7 @@ class SharedSettings:
     def _publish(self, item: str, value: Any, author: str, matricule: str, deleted: bool = False) -> None:
         # contacts imports the workstation, which imports this module
         from app.models.contacts import local_offset_minutes
+        from app.models.record import RecordError, new_id, validate_record
 
         winner = self._winner(item)
         now = utc_now().replace(microsecond=0)
@@ -138,12 +134,12 @@ class SharedSettings:
             raise SharedSettingError(str(error)) from None
         self._insert(record, None)
 
-    def insert_pulled(self, record: SettingRecord, origin: str) -> None:
+    def insert_pulled(self, record: "SettingRecord", origin: str) -> None:
         """Another workstation's version (inside the caller's transaction): kept, and applied here if
         it is the item's current version."""
         self._insert(record, origin)
 
-    def _insert(self, record: SettingRecord, origin: str | None) -> None:
+    def _insert(self, record: "SettingRecord", origin: str | None) -> None:
         """A version's row (inside the caller's transaction), with its outbox row when it is this
         workstation's own (`origin` None)."""
         row = {
@@ -175,6 +171,8 @@ class SharedSettings:
 
     def _apply(self, item: str, value: Any, deleted: bool, author: str) -> None:
         """Make `value` the workstation's setting for `item` (the modules that use it read it there)."""
+        from app.models.record import PLACE_ITEM, REFERENT_ITEM
+
         if item.startswith((REFERENT_ITEM, PLACE_ITEM)):
             # the directories publish through this module
             from app.models.qualified_places import apply_place
@@ -288,8 +286,10 @@ class SharedSettings:
             item for (item,) in self.db.execute("SELECT DISTINCT item FROM setting_versions ORDER BY item")
         ]
 
-    def records(self, ids: list[str]) -> dict[str, SettingRecord]:
+    def records(self, ids: list[str]) -> dict[str, "SettingRecord"]:
         """The outbox's loader: this workstation's versions as they travel."""
+        from app.models.record import SettingRecord
+
         marks = ", ".join("?" * len(ids))
         found = {}
         for row in self.db.execute(
@@ -324,6 +324,8 @@ _ROLE_LABELS = {"agent": "Agent", "responsable": "Responsable"}
 
 def describe(item: str, version: Version) -> tuple[str, str]:
     """(what the item is, what the version set it to), in French, for the history."""
+    from app.models.record import PLACE_ITEM, REFERENT_ITEM, split_item
+
     if item.startswith("agent/"):
         label = f"Agent « {item.removeprefix('agent/')} »"
         return label, "retiré" if version.deleted else _ROLE_LABELS[version.value["role"]]

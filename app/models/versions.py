@@ -10,13 +10,13 @@ pulled in, the local `superseded` flags are the ones the server's summary implie
 
 from __future__ import annotations
 
-import sqlite_utils
+from app.models.connection import Database
 
 _CORRECTABLE = frozenset({"contacts", "escalations"})
 
 
 def supersede(
-    db: sqlite_utils.Database, table: str, old_id: str, key: tuple[str, str], refused: str, *, pulled: bool
+    db: Database, table: str, old_id: str, key: tuple[str, str], refused: str, *, pulled: bool
 ) -> tuple[bool, list[str]]:
     """Mark as superseded what a new version of `table` outranks, inside the caller's transaction:
     the version `old_id` it supersedes and, for a record pulled from another workstation, any earlier

@@ -10,8 +10,7 @@ contact form and `bureau-virtuel contacts add` measure the same visit by the sam
 import math
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.database import transaction, utc_now
 from app.models.record import MAX_DURATION_MINUTES
 from app.models.settings import get_setting, set_setting
@@ -31,7 +30,7 @@ def duration_minutes(start: datetime, end: datetime) -> int:
 class Visit:
     """The current visit's start, shared by every window and command of the workstation."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def started_at(self, now: datetime | None = None) -> datetime | None:

@@ -6,10 +6,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
 from app.content.bundle import Content
 from app.content.store import content_in_use
+from app.models.connection import Database
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
@@ -34,7 +33,7 @@ REFERENCE_FOLDER = "reference"
 @dataclass
 class Workspace:
     path: Path
-    db: sqlite_utils.Database
+    db: Database
     catalogue: Catalogue
     contacts: ContactStore
     workstation: Workstation

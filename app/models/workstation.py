@@ -7,9 +7,8 @@ a backup of one file is a backup of everything.
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-import sqlite_utils
-
 from app.models import reattribution
+from app.models.connection import Database
 from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
 from app.models.permissions import WHY_NOT, Rule, refusal, require
@@ -40,7 +39,7 @@ class Agent:
 
 
 class Workstation:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def _get(self, key: str, default: Any = None) -> Any:

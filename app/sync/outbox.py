@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
 from pydantic import ValidationError
 
+from app.models.connection import Database
 from app.models.database import db_time, transaction, utc_now
 from app.sync.transport import ItemResult
 
@@ -34,7 +34,7 @@ class Claimed:
 
 
 def claim_batch(
-    db: sqlite_utils.Database,
+    db: Database,
     loaders: dict[str, Callable[[list[str]], dict[str, Any]]],
     limit: int = BATCH_RECORDS,
     force: bool = False,
@@ -130,7 +130,7 @@ def _unreadable_reason(error: Exception) -> str:
 
 
 def record_results(
-    db: sqlite_utils.Database,
+    db: Database,
     results: list[ItemResult],
     placed: Callable[[dict[str, int]], None] | None = None,
 ) -> tuple[int, int, int]:
@@ -164,7 +164,7 @@ def backoff_delay(attempts: int, retry_after: float | None = None) -> float:
 
 
 def release(
-    db: sqlite_utils.Database,
+    db: Database,
     batch: list[Claimed],
     error: str,
     *,
@@ -188,7 +188,7 @@ def release(
         )
 
 
-def quarantine(db: sqlite_utils.Database, batch: list[Claimed], reason: str) -> None:
+def quarantine(db: Database, batch: list[Claimed], reason: str) -> None:
     """A record the server can never take (too large on its own): set aside, shown to the agent."""
     with transaction(db):
         db.conn.executemany(

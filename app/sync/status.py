@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
+from app.models.connection import Database
 from app.models.database import parse_db_time
 from app.models.settings import get_setting
 
@@ -33,7 +32,7 @@ class SyncStatus:
     quarantined: int
 
 
-def read_status(db: sqlite_utils.Database) -> SyncStatus:
+def read_status(db: Database) -> SyncStatus:
     last = get_setting(db, LAST_SUCCESS)
     return SyncStatus(
         server_url=get_setting(db, SERVER_URL),
@@ -44,12 +43,12 @@ def read_status(db: sqlite_utils.Database) -> SyncStatus:
     )
 
 
-def pending_count(db: sqlite_utils.Database) -> int:
+def pending_count(db: Database) -> int:
     """Records not yet acknowledged by the server (quarantined ones excluded)."""
     return int(db.execute("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").fetchone()[0])
 
 
-def quarantined_count(db: sqlite_utils.Database) -> int:
+def quarantined_count(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0])
 
 
@@ -66,7 +65,7 @@ class RefusedRecord:
     reason: str
 
 
-def refused_records(db: sqlite_utils.Database) -> list[RefusedRecord]:
+def refused_records(db: Database) -> list[RefusedRecord]:
     """Every record the server refused, newest first, whatever its kind (the quarantine screen)."""
     rows = db.execute(
         """SELECT o.record_id, o.kind, coalesce(c.occurred_at, e.sent_at, l.occurred_at, i.issued_at),
@@ -123,7 +122,7 @@ class Freshness:
         return text
 
 
-def freshness(db: sqlite_utils.Database, now: datetime | None = None) -> Freshness:
+def freshness(db: Database, now: datetime | None = None) -> Freshness:
     """The workstation's `Freshness` at `now` (default: the real now)."""
     now = now or datetime.now().astimezone()
     last = get_setting(db, LAST_PULL)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.database import utc_now
+from app.models.escalations import DUE_SOON_TEXT
 from app.models.workspace import Workspace
 from app.ui.enter_key import on_enter
 from app.ui.escalation_history import EscalationHistoryDialog
@@ -32,9 +33,6 @@ LATE_BACKGROUND = QColor(
     Qt.GlobalColor.yellow
 )  # with "⚠ EN RETARD" written in the row: never the colour alone
 LATE_TEXT = QColor("#161616")  # dark on the light background, whatever the system's palette
-
-
-DUE_SOON_TEXT = "à échéance dans moins de 24 h"
 
 
 def escalation_warning(late: int, due_soon: int) -> str:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.contacts import ContactFilter
-from app.models.record import RecordError
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
 from app.ui.tables import share_width
@@ -386,6 +385,8 @@ class HistoryScreen(QWidget):
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
+            from app.models.record import RecordError  # pydantic: loaded on first use, not at start-up
+
             try:
                 self.workspace.contacts.delete(record_id)
             except RecordError as error:  # another workstation's contact, and not a responsable

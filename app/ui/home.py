@@ -6,9 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.models.contacts import ContactFilter
+from app.models.escalations import DUE_SOON_TEXT
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
-from app.ui.flows_screen import DUE_SOON_TEXT
 from app.ui.history import ContactsTable
 from app.ui.portal_panel import PortalPanel
 

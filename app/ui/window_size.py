@@ -9,11 +9,11 @@ out) less the frame the window manager draws around them.
 import logging
 import sqlite3
 
-import sqlite_utils
 from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from app.models.connection import Database
 from app.models.database import transaction
 from app.models.settings import get_setting, set_setting
 
@@ -39,14 +39,14 @@ def fit_to_screen(window: QWidget, wanted: QSize) -> None:
         window.move(centre.x() - size.width() // 2, top)
 
 
-def restore_geometry(window: QWidget, db: sqlite_utils.Database, name: str) -> bool:
+def restore_geometry(window: QWidget, db: Database, name: str) -> bool:
     """Where the agent left `window` the last time (position, size, maximised), if it was saved;
     Qt brings it back inside the screen if the screen changed."""
     saved = get_setting(db, f"window_geometry.{name}")
     return bool(saved) and window.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
 
 
-def remember_geometry(window: QWidget, db: sqlite_utils.Database, name: str) -> None:
+def remember_geometry(window: QWidget, db: Database, name: str) -> None:
     """Keep `window`'s position, size and maximised state for its next opening (on this workstation).
 
     Where a window was is not worth an error while closing: a database busy past its timeout or

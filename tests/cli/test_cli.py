@@ -189,6 +189,29 @@ def test_self_test_starts_the_whole_application(data_dir) -> None:
         assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
 
 
+def test_what_the_first_screen_does_not_need_is_not_loaded_at_start(data_dir) -> None:
+    """Issue 17: start-up at most 2x a bare Qt window (bench/startup.py). The record validation
+    (pydantic), the holidays, the signature check, the PDFs and the network stack wait for first use."""
+    run_cli("demo", "--contacts", "20", data_dir=data_dir, check=True)
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}  # every import, one line each, on stderr
+    result = run_cli("--self-test", data_dir=data_dir, env=env)
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "import time:" in line
+    }
+    assert "app.ui.home" in imported  # the profile is there: Accueil was built
+    later = {
+        "pydantic",
+        "app.models.record",
+        "holidays",
+        "cryptography",
+        "reportlab",
+        "requests",
+        "sqlite_utils",
+    }
+    assert imported.isdisjoint(later), sorted(imported & later)
+
+
 def test_the_place_is_a_stop_and_the_commune_of_residence_a_code(data_dir) -> None:
     run_cli("demo", "--contacts", "1", data_dir=data_dir, check=True)
     added = run_cli(

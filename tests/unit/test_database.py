@@ -14,7 +14,11 @@ def test_new_database_is_migrated_in_wal_mode(tmp_path: Path) -> None:
     db = open_database(tmp_path / "bv.sqlite3")
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"contacts", "contact_partners", "outbox", "agents", "settings"} <= set(db.table_names())
+    assert {"contacts", "contact_partners", "outbox", "agents", "settings"} <= {
+        row["name"] for row in db.query("SELECT name FROM sqlite_master WHERE type = ?", ["table"])
+    }
+    # As sqlite-utils set it, which the schema's triggers were written with.
+    assert db.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
     db.conn.close()
 
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from app.models.business_time import follow_up_deadline
+from app.models.connection import Database
 from app.models.database import open_database
 from app.models.escalations import escalation_clock, escalation_figures
 from app.models.migrations import MIGRATIONS
@@ -100,7 +100,7 @@ def test_migration_10_lets_two_records_supersede_one_escalation_and_keeps_every_
     columns and their index, and then holds two changes of one version (two workstations offline)."""
     path = tmp_path / "bv.sqlite3"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        old = sqlite_utils.Database(conn)
+        old = Database(conn)
         for steps in MIGRATIONS[:9]:
             for step in steps:
                 if callable(step):
