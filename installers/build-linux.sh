@@ -43,6 +43,13 @@ trap 'rm -rf "$data"' EXIT
 tested_from=$(date +%s.%N)
 QT_QPA_PLATFORM=offscreen "$bundle/bureau-virtuel.sh" --self-test --data-dir "$data"
 tested=$(date +%s.%N)
+# The documents a responsable makes, from the bundle: what PyInstaller's analysis misses (a module
+# imported by name, an exclusion too many) fails here rather than at a structure.
+"$bundle/bureau-virtuel.sh" --data-dir "$data" demo --contacts 50 >/dev/null
+for format in pdf csv; do
+  "$bundle/bureau-virtuel.sh" --data-dir "$data" export --year "$(date +%Y)" --format "$format" \
+    --output "$data/synthese.$format" >/dev/null
+done
 
 if [ "$archive" = 1 ]; then
   version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
