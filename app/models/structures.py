@@ -17,7 +17,7 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from app.models.communes import search_key
-from app.models.text import match_rank
+from app.models.text import french_day, match_rank
 from app.paths import resources_dir
 from app.registry.anct_list import MATRICULE, departement_code, read_list
 
@@ -105,7 +105,7 @@ class StructureList:
         if closed is None:
             return None
         return (
-            f"La structure n° {matricule} figure comme fermée depuis le {_french_date(closed)} dans la "
+            f"La structure n° {matricule} figure comme fermée depuis le {french_day(closed)} dans la "
             "liste des structures du serveur de reporting. Le poste continue de fonctionner et garde ses "
             "enregistrements ; si c'est une erreur, prévenez le responsable de la structure."
         )
@@ -175,7 +175,7 @@ def parse_structure_file(raw: bytes) -> StructureList:
         raise StructureFileError("date de la liste absente ou invalide")
     if day < SHIPPED_DATE:
         raise StructureFileError(
-            f"liste du {_french_date(day)}, plus ancienne que celle livrée avec l'application"
+            f"liste du {french_day(day)}, plus ancienne que celle livrée avec l'application"
         )
     fields, rows = document.get("fields"), document.get("structures")
     if not isinstance(fields, list) or not all(isinstance(name, str) for name in fields):
@@ -200,7 +200,7 @@ def parse_structure_file(raw: bytes) -> StructureList:
         raise StructureFileError(
             f"{len(structures) - len(closed)} structures ouvertes seulement, au moins {minimum} attendues"
         )
-    source = PULLED_SOURCE.format(date=_french_date(day))
+    source = PULLED_SOURCE.format(date=french_day(day))
     return StructureList(tuple(structures), day, source, closed, downloaded=True)
 
 
@@ -242,10 +242,6 @@ def _valid_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _french_date(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
 
 
 def search_structures(

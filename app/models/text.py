@@ -1,5 +1,5 @@
 """Text helpers: the folding shared by every type-ahead search (agents type without accents or
-capitals), and the printable form of a stored or received value."""
+capitals), the printable form of a stored or received value, and an ISO day as the French write it."""
 
 import unicodedata
 
@@ -25,3 +25,8 @@ def match_rank(typed: str, *texts: str) -> int:
         0 if text == typed else 1 if text.startswith(typed) else 2 if f" {typed}" in f" {text}" else 3
         for text in texts
     )
+
+
+def french_day(day: str) -> str:
+    """« 01/08/2024 » for « 2024-08-01 » (or the start of an ISO time)."""
+    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"

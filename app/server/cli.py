@@ -415,6 +415,7 @@ def _summary(engine: "Engine", args: argparse.Namespace) -> int:
 def _import_structures(engine: "Engine", args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from app.models.text import french_day
     from app.registry.anct_list import ListError, read_list
     from app.server.registry import (
         ClosuresNeedConfirmation,
@@ -423,7 +424,6 @@ def _import_structures(engine: "Engine", args: argparse.Namespace) -> int:
         import_structures,
         publication_date,
     )
-    from app.server.registry_reference import french_day
 
     name = Path(args.file).name
     try:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from app.models.text import french_day
 from app.server.schema import structures
 
 FILE_VERSION = 1
@@ -108,11 +109,6 @@ def build(engine: Engine) -> ReferenceFile | None:
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     return ReferenceFile(body, gzip.compress(body, 9, mtime=0), f'"{hashlib.sha256(body).hexdigest()}"')
-
-
-def french_day(day: str) -> str:
-    """« 01/08/2024 » for « 2024-08-01 »."""
-    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
 
 
 class RegistryReference:

@@ -23,6 +23,7 @@ from app.models import reattribution
 from app.models.database import db_time, reset_interrupted_sends, transaction, utc_now
 from app.models.settings import get_setting, set_setting
 from app.models.structures import parse_structure_file
+from app.models.text import french_day
 from app.models.workspace import REFERENCE_FOLDER, Workspace
 from app.sync import outbox
 from app.sync.credentials import check_available, load_token, store_token
@@ -479,7 +480,7 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
         try:
             if name == CONTENT:
                 content = accept(workspace.path.parent, body)
-                report.notices.append(CONTENT_ACCEPTED.format(content.version, _french_date(content.date)))
+                report.notices.append(CONTENT_ACCEPTED.format(content.version, french_day(content.date)))
             else:
                 _store_structure_list(workspace, body)
         except (ValueError, BundleError) as refused:  # StructureFileError too
@@ -498,10 +499,6 @@ def _pull_reference(workspace: Workspace, client: ServerClient, report: SyncRepo
             continue
         with transaction(workspace.db):
             set_setting(workspace.db, key, etag)
-
-
-def _french_date(day: str) -> str:
-    return f"{day[8:10]}/{day[5:7]}/{day[:4]}"
 
 
 def _store_structure_list(workspace: Workspace, body: bytes) -> None:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Row
 
-from app.models.text import fold, printable
+from app.models.text import fold, french_day, printable
 from app.registry.anct_list import MATRICULE, departement_code
 from app.reports.periods import PeriodError
 from app.server.accounts import AccountError
@@ -34,7 +34,6 @@ from app.server.figures import (
 )
 from app.server.rate_limit import FailureLimiter, waiting_time
 from app.server.registry import last_import
-from app.server.registry_reference import french_day
 from app.server.schema import utc_now
 from app.server.scope import Scope, scope_of, visible_structure
 from app.server.web.accounts import (
