@@ -509,7 +509,7 @@ class SummariesScreen(QWidget):
             number(summary.escalations_sent),
             f"envoyée{'s' if summary.escalations_sent > 1 else ''} · "
             f"{number(summary.escalations_answered)} répondue{'s' if summary.escalations_answered > 1 else ''}"
-            f" · {'⚠ ' if late else ''}{number(late)} en retard (plus de 72 h ouvrées)",
+            f" · {'⚠ ' if late else ''}{number(late)} en retard (72 h ouvrées, puis 15 jours ouvrés)",
         )
         handed = summary.pass_cheques_handed_out
         self.pass_card.show_figure(
