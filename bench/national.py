@@ -27,6 +27,8 @@ It prints figures; it never fails because a target is missed.
     .venv/bin/python bench/national.py --contacts 3000000    # ~10 GB of the shared disk: check df -h first
     .venv/bin/python bench/national.py --contacts 2000000 --skip-ingest   # the pages only (steps 2, 4, 5)
     .venv/bin/python bench/national.py --contacts 10000 --check --skip-ingest   # the loader = a recount?
+    .venv/bin/python bench/national.py --contacts 30000000 --keep      # keep the schema: its name is printed
+    .venv/bin/python bench/national.py --reuse bench_…                 # upgrade a kept schema, steps 3-5 again
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -574,9 +578,10 @@ def measure_pages(server, engine, repeats: int, departement: str, matricule: str
     from tests.server.web_helpers import add_account, log_in
 
     year, month = str(YEARS[-1]), f"{YEARS[-1]}-06"
-    added = add_account(server.database_url, "bench@example.fr", "national")
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.fr"  # one per run: a kept schema is measured again
+    added = add_account(server.database_url, email, "national")
     assert added.returncode == 0, added.stderr
-    http, answer = log_in(server, "bench@example.fr")
+    http, answer = log_in(server, email)
     assert answer.status_code == 303, answer.text
     pages = {
         "national overview, month": ("/tableau-de-bord", {"periode": month}),
@@ -703,6 +708,32 @@ def measure_bytes(engine, contacts: int) -> None:
     )
 
 
+@contextmanager
+def bench_schema(base_url: str, keep: bool, reuse: str | None) -> Iterator[str]:
+    """`base_url` narrowed to the bench's schema: `reuse` (an existing one, kept), or a new one, dropped
+    at the end unless `keep` (a 30-million load takes an hour: a migration can then be measured on it)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = reuse or f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        if not reuse:
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+        print(f"  schema {schema}")
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        if keep or reuse:
+            print(f"\n  schema {schema} kept (drop it: DROP SCHEMA {schema} CASCADE)")
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            print("\n  schema dropped")
+        admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=200_000, help="contacts loaded (default 200,000)")
@@ -725,6 +756,12 @@ def main(argv: list[str] | None = None) -> int:
         help="load, compare the counts with a full recount and stop (a small --contacts: 10,000)",
     )
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="keep the schema at the end")
+    parser.add_argument(
+        "--reuse",
+        metavar="SCHEMA",
+        help="a schema kept by --keep: upgrade it, then measure ingest at N, pages and bytes (no load)",
+    )
     parser.add_argument(
         "--ids",
         choices=("v7", "v4"),
@@ -735,45 +772,56 @@ def main(argv: list[str] | None = None) -> int:
     if not args.url:
         parser.error("--url or BUREAU_VIRTUEL_TEST_POSTGRES_URL is needed (PostgreSQL)")
 
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from app.registry.anct_list import read_list
     from app.server.database import open_database
     from app.server.registry import import_structures
     from app.server.schema import workstations
-    from tests.live_server import fresh_postgres_url, start_server
+    from tests.live_server import start_server
 
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     print(
         f"bench/national.py — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}, {platform.node()}, "
-        f"{os.cpu_count()} CPUs, {args.contacts:,} contacts, {args.ids} ids, server --workers {args.workers}"
+        f"{os.cpu_count()} CPUs, {f'schema {args.reuse}' if args.reuse else f'{args.contacts:,} contacts'}, {args.ids} ids, server --workers {args.workers}"
     )
-    with fresh_postgres_url(args.url) as url:
+    with bench_schema(args.url, args.keep, args.reuse) as url:
         engine = open_database(url)
         try:
-            report = import_structures(engine, read_list(REGISTRY))
-            matricules = sorted(report.added)
-            print(f"  {len(matricules):,} structures imported from {REGISTRY.name}")
+            if args.reuse:  # the structures and bulk workstations of the kept load
+                with engine.connect() as connection:
+                    rows = connection.execute(
+                        select(workstations.c.structure, workstations.c.id).where(
+                            workstations.c.label == "bulk"
+                        )
+                    )
+                    _WORKSTATIONS.update({structure: wid for structure, wid in rows})
+                matricules = sorted(_WORKSTATIONS)
+                print(f"  {len(matricules):,} structures of the kept schema")
+            else:
+                report = import_structures(engine, read_list(REGISTRY))
+                matricules = sorted(report.added)
+                print(f"  {len(matricules):,} structures imported from {REGISTRY.name}")
+                with engine.begin() as connection:  # one workstation per structure for the loaded contacts
+                    for matricule in matricules:
+                        _WORKSTATIONS[matricule] = str(uuid.uuid4())
+                    connection.execute(
+                        insert(workstations),
+                        [
+                            {
+                                "id": wid,
+                                "structure": m,
+                                "installation_id": wid,
+                                "label": "bulk",
+                                "token_hash": hashlib.sha256(wid.encode()).hexdigest(),
+                                "enrolled_at": "2024-01-01T00:00:00Z",
+                            }
+                            for m, wid in _WORKSTATIONS.items()
+                        ],
+                    )
             maker = Maker(matricules, args.seed, args.ids)
-            with engine.begin() as connection:  # one workstation per structure for the loaded contacts
-                for matricule in matricules:
-                    _WORKSTATIONS[matricule] = str(uuid.uuid4())
-                connection.execute(
-                    insert(workstations),
-                    [
-                        {
-                            "id": wid,
-                            "structure": m,
-                            "installation_id": wid,
-                            "label": "bulk",
-                            "token_hash": hashlib.sha256(wid.encode()).hexdigest(),
-                            "enrolled_at": "2024-01-01T00:00:00Z",
-                        }
-                        for m, wid in _WORKSTATIONS.items()
-                    ],
-                )
             options = (
                 "--workers",
                 str(args.workers),
@@ -783,22 +831,30 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.skip_ingest:
                     chosen = maker.rng.sample(matricules, CLIENTS[-1])
                     clients = list(zip(chosen, enrol_clients(server, engine, chosen), strict=True))
+                if not args.skip_ingest and not args.reuse:
                     print(
                         "\n1. Ingest on the empty database (batches of the last 30 days, then of three years)"
                     )
                     empty = measure_ingest(server, url, maker, clients, args.batches, recent=True)
                     empty_spread = measure_ingest(server, url, maker, clients, args.batches, recent=False)
-                print(f"\n2. Loading {args.contacts:,} contacts")
-                bulk_load(url, maker, _WORKSTATIONS, args.contacts)
+                if not args.reuse:
+                    print(f"\n2. Loading {args.contacts:,} contacts")
+                    bulk_load(url, maker, _WORKSTATIONS, args.contacts)
                 if args.check:
                     return 0 if check_counts(engine) else 1
                 if not args.skip_ingest:
-                    print(f"\n3. Ingest at {args.contacts:,} contacts (last 30 days, then three years)")
+                    print("\n3. Ingest at N contacts (last 30 days, then three years)")
                     full = measure_ingest(server, url, maker, clients, args.batches, recent=True)
                     full_spread = measure_ingest(server, url, maker, clients, args.batches, recent=False)
+                    if args.reuse:
+                        print("  (compare with the empty database's figures of the run that loaded it)")
                     for label, before, after in (
-                        ("30 days", empty, full),
-                        ("three years", empty_spread, full_spread),
+                        ()
+                        if args.reuse
+                        else (
+                            ("30 days", empty, full),
+                            ("three years", empty_spread, full_spread),
+                        )
                     ):
                         best_empty, best_full = (
                             max(before[n] for n in CLIENTS),
@@ -835,7 +891,6 @@ def main(argv: list[str] | None = None) -> int:
             measure_bytes(engine, stored)
         finally:
             engine.dispose()
-    print("\n  schema dropped")
     return 0
 
 
