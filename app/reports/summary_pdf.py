@@ -13,6 +13,7 @@ hyphen.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -76,8 +77,21 @@ def _fonts() -> _Fonts:
     return _Fonts("Helvetica", "Helvetica-Bold", "\u00a0", "-")
 
 
-def write_summary_pdf(summary: Summary, catalogue: Catalogue, path: Path) -> Path:
-    """Write the summary to `path` (overwritten) and return it; `catalogue` gives the French labels."""
+class Stopped(Exception):
+    """The summary was given up half-way (`stopping`): nothing was written."""
+
+
+def _never() -> bool:
+    return False
+
+
+def write_summary_pdf(
+    summary: Summary, catalogue: Catalogue, path: Path, stopping: Callable[[], bool] = _never
+) -> Path:
+    """Write the summary to `path` (overwritten) and return it; `catalogue` gives the French labels.
+    `stopping` is asked between two parts of the document: once true, `Stopped` is raised and `path`
+    is left as it was (the canvas writes the file only at the end), so closing the window does not
+    wait for a long PDF."""
     report = _Report(summary, catalogue)
     title = f"Synthèse d'activité — {summary.period.label}"
     document = SimpleDocTemplate(
@@ -102,6 +116,12 @@ def write_summary_pdf(summary: Summary, catalogue: Catalogue, path: Path) -> Pat
         footer=f"Généré le {generated:%d/%m/%Y à %H:%M} par le Bureau virtuel, à partir des contacts "
         "enregistrés (données anonymes).",
     )
+
+    def progress(_kind: str, _value: int) -> None:
+        if stopping():
+            raise Stopped
+
+    document.setProgressCallBack(progress)
     document.build(report.story(), canvasmaker=canvas)
     return path
 

@@ -142,6 +142,11 @@ class Background(QObject):
     def busy(self) -> bool:
         return bool(self._pending)
 
+    def stopping(self) -> bool:
+        """From any thread: true once `stop` is asked. Work SQLite does not run (a PDF being laid
+        out) asks it between two steps, to end as soon as the statements do."""
+        return self.worker.stopping.is_set()
+
     def submit(self, job: Job, done: Callable[[Any], None], failed: Callable[[Exception], None]) -> int:
         """Run `job(workspace)` in the worker after those before it; then `done(result)` or
         `failed(exception)` here. The job's number, for `cancel`."""

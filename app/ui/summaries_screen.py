@@ -677,7 +677,9 @@ class SummariesScreen(QWidget):
                 self._export_ended("Erreur inattendue pendant l'export en PDF (voir le journal).", False)
 
         self.background.submit(
-            lambda workspace: write_summary_pdf(summary, workspace.catalogue, path), written, failed
+            lambda workspace: write_summary_pdf(summary, workspace.catalogue, path, self.background.stopping),
+            written,
+            failed,
         )
         return path
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from app.reports import aggregation
 from app.reports.periods import Period
@@ -169,3 +169,25 @@ def test_the_summaries_connection_leaves_the_batch_being_sent_alone(qtbot, desk)
     assert screen.background.worker.workspace is not None, "its connection was opened"
     states = {state for (state,) in desk.db.execute("SELECT state FROM outbox").fetchall()}
     assert states == {"sending"}
+
+
+@pytest.mark.timeout(60)  # without the interruption, quitting would wait for ever
+def test_quitting_the_application_cuts_a_long_job_short(qtbot, desk) -> None:
+    """The application may end without the window closing (`--self-test`, the session ending):
+    `aboutToQuit` stops the worker, and the job's outcome reaches nobody."""
+    background = Background(desk.path.parent, "test")
+    counting = threading.Event()
+    outcomes: list[object] = []
+
+    def endless(workspace):
+        counting.set()
+        return workspace.db.conn.execute(ENDLESS).fetchone()
+
+    background.submit(endless, outcomes.append, outcomes.append)
+    qtbot.waitUntil(counting.is_set)
+    QCoreApplication.instance().aboutToQuit.emit()
+    assert background.stopping()
+    assert background.runner.thread.isFinished()
+    assert background.worker.workspace is None, "the worker's connection is closed"
+    QCoreApplication.processEvents()  # a queued outcome would arrive now
+    assert outcomes == [] and not background.busy

@@ -12,7 +12,7 @@ from app.models.reference import Catalogue, load_catalogue
 from app.reports.aggregation import Summary
 from app.reports.periods import Period
 from app.reports.summary_csv import write_summary_csv
-from app.reports.summary_pdf import write_summary_pdf
+from app.reports.summary_pdf import Stopped, write_summary_pdf
 
 NOVEMBER = Period("month", 2026, 11)
 
@@ -316,3 +316,22 @@ def test_a_year_round_the_clock_splits_its_hours_in_two_grids(tmp_path: Path, ca
     assert text.count("Lundi") == 2 and "0 h" in text and "23 h" in text  # two grids, every hour
     assert "le lundi de 23 h à 24 h (1 023 contacts)" in text
     assert "Stock restant au 31/12/2026" in text
+
+
+def test_a_summary_given_up_half_way_leaves_the_file_as_it_was(tmp_path: Path, catalogue: Catalogue) -> None:
+    """Closing the window asks the PDF being laid out to stop: it ends between two parts of the
+    document, and an earlier export at the same path is not replaced by half a document."""
+    path = tmp_path / "synthese.pdf"
+    path.write_bytes(b"the export of last week")
+    asked: list[bool] = []
+
+    def stopping() -> bool:
+        asked.append(True)
+        return len(asked) > 3  # the window closes once the first parts are laid out
+
+    with pytest.raises(Stopped):
+        write_summary_pdf(month(), catalogue, path, stopping)
+    assert len(asked) == 4, "given up as soon as asked"
+    assert path.read_bytes() == b"the export of last week"
+    written = write_summary_pdf(month(), catalogue, path)  # and a later export is whole
+    assert "Synthèse d'activité" in pdf_text(written)[0]
