@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QStyle
 
 from app.models.demo import add_demo_contacts
-from app.ui.tables import share_width
+from app.ui.contacts_table import share_width
 from app.ui.theme import apply_display
 from tests.ui.test_contact_form import open_window
 
