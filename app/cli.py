@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         # Before Qt: PySide6's import hook reads the source of every module imported after it (to
         # find `from __feature__`), about a fifth of the start-up for the models and their libraries.
-        import app.models.search
+        # (The search and the flows wait for the agent's first search: Accueil shows neither.)
         import app.models.workspace
         import app.sync.status  # noqa: F401
         from app.ui.application import run_gui
