@@ -6,6 +6,7 @@ imports is loaded before the window appears (bench/startup.py)."""
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.ui.contacts_model import ContactsModel
@@ -79,7 +80,10 @@ class ContactsTable(QTableView):
         header.setStretchLastSection(True)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self._fitted_to = (0, 0)
-        self.fit_columns()
+        # The viewport's width, from its resize events (the first comes as the table is shown,
+        # which fits it): asking `viewport()` for it would make Python's view of that widget, for
+        # which PySide6 first builds every widget class it has (~10 ms of start-up, bench/startup.py).
+        self._viewport_width = 0
         model.modelReset.connect(self._fit_to_rows)
 
     def _fit_to_rows(self) -> None:
@@ -89,10 +93,13 @@ class ContactsTable(QTableView):
 
     def fit_columns(self) -> None:
         """Share the table's width out among the columns, unless neither the width nor the text
-        size changed since last time: the agent's own column widths stay until then."""
+        size changed since last time: the agent's own column widths stay until then. Nothing to
+        share before the table is first laid out."""
+        available = self._viewport_width
+        if not available:
+            return
         self.ensurePolished()  # the style sheet's text size, which the widths are counted in
         character = self.fontMetrics().averageCharWidth()  # the text size, in one number
-        available = self.viewport().width()
         if (character, available) == self._fitted_to:
             return
         self._fitted_to = (character, available)
@@ -126,6 +133,7 @@ class ContactsTable(QTableView):
             self.fit_columns()
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:  # the window, or the vertical scroll bar appearing
+        if isinstance(event, QResizeEvent):  # the window, or the vertical scroll bar appearing
+            self._viewport_width = event.size().width()
             self.fit_columns()
         return super().viewportEvent(event)
