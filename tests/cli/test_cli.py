@@ -193,7 +193,8 @@ def test_what_the_first_screen_does_not_need_is_not_loaded_at_start(data_dir) ->
     """Issue 17: start-up at most 2x a bare Qt window (bench/startup.py). The record validation
     (pydantic), the holidays, the signature check, the PDFs and the network stack wait for first use;
     so do the other screens' modules (Accueil's table of contacts has its own), the search and the
-    flows (with dateutil), the content check and the reattribution."""
+    flows (with dateutil), the content check, the reattribution, the time zones (first deadline) and
+    OpenSSL's hashes (a bundle signed or opened)."""
     run_cli("demo", "--contacts", "20", data_dir=data_dir, check=True)
     env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}  # every import, one line each, on stderr
     result = run_cli("--self-test", data_dir=data_dir, env=env)
@@ -220,6 +221,8 @@ def test_what_the_first_screen_does_not_need_is_not_loaded_at_start(data_dir) ->
         "difflib",
         "app.content.check",
         "app.models.reattribution",
+        "zoneinfo",
+        "hashlib",
     }
     assert imported.isdisjoint(later), sorted(imported & later)
 
