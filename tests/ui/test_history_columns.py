@@ -49,6 +49,23 @@ def test_every_column_of_the_history_is_inside_a_1366_by_768_window(qtbot, bus, 
     assert model.data(situation, Qt.ItemDataRole.ToolTipRole) == shown
 
 
+def test_accueils_table_fits_its_width_when_shown_and_when_the_window_narrows(qtbot, bus, display) -> None:
+    """Accueil's table takes its width from the viewport's resize events (start-up does not ask for
+    the viewport, bench/startup.py): fitted as soon as the window shows, and again when it narrows."""
+    apply_display(display, "standard", 100)
+    window = open_window(qtbot, bus)
+    table = window.home.table
+    header, last = table.horizontalHeader(), table.model().columnCount() - 1
+
+    def fitted() -> bool:
+        return header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width()
+
+    for width in (SMALL_SCREEN[0], 1000):
+        window.resize(width, SMALL_SCREEN[1])
+        qtbot.waitUntil(lambda: fitted() and not table.horizontalScrollBar().isVisible())
+        assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("30/12/2026"), width
+
+
 def test_the_width_is_taken_from_the_longest_columns_first() -> None:
     assert share_width(1000, [100, 300, 200], [100, 100, 100]) == [100, 300, 200]  # all fit
     assert share_width(500, [100, 300, 200], [100, 100, 100]) == [100, 200, 200]  # the longest gives way
