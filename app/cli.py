@@ -8,6 +8,7 @@ server (labels, names, refusals) goes through `printable`: it is shown, never ru
 """
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -442,18 +443,27 @@ def _start_journal(data_dir: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is None:
+        # Start-up allocates much and frees little (modules, classes, Qt's enums, the first screen):
+        # the garbage collector would walk it all again and again for almost nothing, ~10 ms of
+        # CPU (bench/startup.py). It runs again once the window is up (settle_after_start), or
+        # before the first-start wizard waits for the agent.
+        gc.disable()
     data_dir = getattr(args, "data_dir", None)
     _start_journal(data_dir)
     log.info("start: %s", " ".join(filter(None, (args.command, getattr(args, "action", None)))) or "GUI")
     if args.command is None:
-        # Before Qt: PySide6's import hook reads the source of every module imported after it (to
-        # find `from __feature__`), about a fifth of the start-up for the models and their libraries.
-        import app.models.search
-        import app.models.workspace
-        import app.sync.status  # noqa: F401
-        from app.ui.application import run_gui
+        try:
+            # Before Qt: PySide6's import hook reads the source of every module imported after it
+            # (to find `from __feature__`), about a fifth of the start-up for the models and their
+            # libraries. (The search and the flows wait for the first search: Accueil shows neither.)
+            import app.models.workspace
+            import app.sync.status  # noqa: F401
+            from app.ui.application import run_gui
 
-        return run_gui(data_dir, self_test_only=args.self_test)
+            return run_gui(data_dir, self_test_only=args.self_test)
+        finally:
+            gc.enable()
 
     from app.models.database import DatabaseUnavailable
     from app.models.record import RecordError

@@ -8,7 +8,10 @@ resident size (max RSS) of each kind of run, side by side.
 
 Each sample is one fresh subprocess, timed from outside (wall clock around `subprocess.run`), so it
 includes the interpreter, the imports and the Qt platform plugin, as an agent would wait for them.
-The bare script and `python -m app --self-test` alternate, so any drift of the machine affects both.
+The bare script and `python -m app --self-test` (run through `runpy`, as `-m` does) alternate, so
+any drift of the machine affects both. Each also prints its in-process time (first statement to
+last exit handler): the app's minus the bare window's, pair by pair, is the application's own part,
+the figure a change to the application can move, less blurred by the interpreter's start.
 The application's database is first filled with `demo --contacts 5000 --seed 1`. The application's
 bytecode is compiled first (`compileall`), as an installation or the first `./run` leaves it, so that
 a `PYTHONDONTWRITEBYTECODE` in the environment does not make every run compile `app/` from source
@@ -35,16 +38,30 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
 TARGET_MEDIAN_S = 1.0
 TARGET_RATIO = 2.0
 
-BARE_SCRIPT = (
+# Both kinds of run print the seconds from their first statement to the end of their last exit
+# handler (registered first, so run last): the time spent in-process, without the interpreter's own
+# start and the loading of the executable, which the wall clock includes and which no change to the
+# application can shorten. The app's own part is its in-process time minus the bare window's.
+IN_PROCESS_MARK = "in-process seconds:"
+IN_PROCESS_CLOCK = (
+    "import atexit, time; _started = time.perf_counter(); "
+    f"atexit.register(lambda: print('{IN_PROCESS_MARK}', time.perf_counter() - _started, flush=True)); "
+)
+BARE_SCRIPT = IN_PROCESS_CLOCK + (
     "import sys; from PySide6.QtWidgets import QApplication, QMainWindow; "
     "from PySide6.QtCore import QTimer; app = QApplication(sys.argv); w = QMainWindow(); w.show(); "
     "QTimer.singleShot(0, app.quit); app.exec()"
+)
+# `python -m app`, its arguments after the script as `-m` leaves them.
+APP_SCRIPT = IN_PROCESS_CLOCK + (
+    "import runpy, sys; sys.argv[0] = 'app'; runpy.run_module('app', run_name='__main__', alter_sys=True)"
 )
 
 
@@ -87,11 +104,22 @@ def environment(display: str | None) -> dict[str, str]:
     return env
 
 
-def timed_run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Seconds of wall clock and peak resident MiB of one subprocess; exit with its output if it fails.
+class Sample(NamedTuple):
+    """One subprocess: seconds of wall clock, peak resident MiB, CPU seconds (user + system, every
+    thread: on a loaded machine the wall clock waits for other processes, the CPU time much less)
+    and in-process seconds (as the child printed them, 0 if it did not)."""
 
-    The child is reaped with `os.wait4`, which gives its own resource usage (max RSS), not that of
-    every child so far as `getrusage(RUSAGE_CHILDREN)` would.
+    elapsed: float
+    peak: float
+    cpu: float
+    in_process: float
+
+
+def timed_run(command: list[str], env: dict[str, str]) -> Sample:
+    """One subprocess measured; exit with its output if it fails.
+
+    The child is reaped with `os.wait4`, which gives its own resource usage (max RSS, CPU time), not
+    that of every child so far as `getrusage(RUSAGE_CHILDREN)` would.
     """
     with tempfile.TemporaryFile(mode="w+") as output:
         start = time.perf_counter()
@@ -102,7 +130,11 @@ def timed_run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
         if process.returncode != 0:
             output.seek(0)
             sys.exit(f"Run failed (exit status {process.returncode}): {' '.join(command)}\n{output.read()}")
-    return elapsed, usage.ru_maxrss / 1024  # KiB on Linux
+        output.seek(0)
+        marks = [line for line in output.read().splitlines() if line.startswith(IN_PROCESS_MARK)]
+    in_process = float(marks[-1].removeprefix(IN_PROCESS_MARK)) if marks else 0.0
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(elapsed, usage.ru_maxrss / 1024, cpu, in_process)  # max RSS in KiB on Linux
 
 
 def describe(name: str, samples: list[float]) -> str:
@@ -116,7 +148,7 @@ def measure(runs: int, contacts: int, seed: int, data_dir: Path, display: str | 
     env = environment(display)
     python = sys.executable
     bare = [python, "-c", BARE_SCRIPT]
-    app = [python, "-m", "app", "--data-dir", str(data_dir), "--self-test"]
+    app = [python, "-c", APP_SCRIPT, "--data-dir", str(data_dir), "--self-test"]
     fill = [python, "-m", "app", "--data-dir", str(data_dir), "demo", "--contacts", str(contacts)]
     fill += ["--seed", str(seed)]
 
@@ -130,20 +162,21 @@ def measure(runs: int, contacts: int, seed: int, data_dir: Path, display: str | 
     timed_run(bare, env)
     timed_run(app, env)
 
-    bare_times: list[float] = []
-    app_times: list[float] = []
-    bare_memory: list[float] = []
-    app_memory: list[float] = []
+    bare_samples: list[Sample] = []
+    app_samples: list[Sample] = []
     for number in range(1, runs + 1):
-        for command, times, memory in ((bare, bare_times, bare_memory), (app, app_times, app_memory)):
-            elapsed, peak = timed_run(command, env)
-            times.append(elapsed)
-            memory.append(peak)
+        bare_samples.append(timed_run(bare, env))
+        app_samples.append(timed_run(app, env))
+        one_bare, one_app = bare_samples[-1], app_samples[-1]
         print(
-            f"  run {number:2}/{runs}: bare {bare_times[-1]:.3f} s {bare_memory[-1]:.0f} MiB, "
-            f"app {app_times[-1]:.3f} s {app_memory[-1]:.0f} MiB",
+            f"  run {number:2}/{runs}: bare {one_bare.elapsed:.3f} s {one_bare.peak:.0f} MiB, "
+            f"app {one_app.elapsed:.3f} s {one_app.peak:.0f} MiB "
+            f"(in-process: bare {one_bare.in_process:.3f} s, app {one_app.in_process:.3f} s; "
+            f"CPU: bare {one_bare.cpu:.3f} s, app {one_app.cpu:.3f} s)",
             flush=True,
         )
+    bare_times = [sample.elapsed for sample in bare_samples]
+    app_times = [sample.elapsed for sample in app_samples]
 
     bare_median, app_median = statistics.median(bare_times), statistics.median(app_times)
     ratio = app_median / bare_median
@@ -151,7 +184,18 @@ def measure(runs: int, contacts: int, seed: int, data_dir: Path, display: str | 
     print(describe("bare QMainWindow", bare_times))
     print(describe("python -m app --self-test", app_times))
     print(f"{'ratio of medians':<28} {ratio:.2f}x")
-    bare_peak, app_peak = statistics.median(bare_memory), statistics.median(app_memory)
+    for name, field in (("in-process", "in_process"), ("CPU time", "cpu")):
+        bare_figures = [getattr(sample, field) for sample in bare_samples]
+        app_figures = [getattr(sample, field) for sample in app_samples]
+        own = [one_app - one_bare for one_app, one_bare in zip(app_figures, bare_figures, strict=True)]
+        print(
+            f"{name + ', median':<28} bare {statistics.median(bare_figures):.3f} s, "
+            f"app {statistics.median(app_figures):.3f} s "
+            f"({statistics.median(app_figures) / statistics.median(bare_figures):.2f}x); "
+            f"the app's own part (app - bare, per pair): median {statistics.median(own):.3f} s"
+        )
+    bare_peak = statistics.median(sample.peak for sample in bare_samples)
+    app_peak = statistics.median(sample.peak for sample in app_samples)
     print(
         f"{'max RSS, median':<28} bare {bare_peak:.0f} MiB, app {app_peak:.0f} MiB "
         f"({app_peak / bare_peak:.2f}x)"

@@ -12,7 +12,6 @@ whole bundle refused. The content itself is checked by `app.content.check`.
 
 import base64
 import binascii
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,6 +110,8 @@ def _shipped(root: Path) -> Content:
 
 
 def _sha256(data: bytes) -> str:
+    import hashlib  # OpenSSL's, a few ms to load: only when a bundle is signed or opened
+
     return hashlib.sha256(data).hexdigest()
 
 

@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.content.bundle import BundleError, Content, open_bundle, shipped_content
-from app.content.check import check_content
 
 CONTENT_FOLDER = "content"  # beside the database
 BUNDLE_FILE = "bundle.json"
@@ -36,7 +35,9 @@ def content_in_use(data_folder: Path) -> Content:
 
 @lru_cache(maxsize=4)  # read again when the file changes: its time or size is in the key
 def _stored(path: Path, _mtime_ns: int, _size: int) -> Content | None:
-    from app.content.keys import editor_key  # cryptography, only when a received bundle is stored
+    # Cryptography, and the whole check (every flow parsed), only when a received bundle is stored.
+    from app.content.check import check_content
+    from app.content.keys import editor_key
 
     try:
         content = open_bundle(path.read_bytes(), editor_key())
@@ -49,6 +50,7 @@ def _stored(path: Path, _mtime_ns: int, _size: int) -> Content | None:
 def accept(data_folder: Path, raw: bytes) -> Content:
     """Verify, check and store a bundle received from the server; its content. BundleError (French)
     if it is refused, and the content in use stays as it was."""
+    from app.content.check import check_content
     from app.content.keys import editor_key
 
     content = open_bundle(raw, editor_key())

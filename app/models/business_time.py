@@ -14,7 +14,10 @@ a calendar day of the wall clock, whether it has 23, 24 or 25 hours).
 
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 ANSWER_DELAY = timedelta(hours=72)
 FOLLOW_UP_DELAY = timedelta(days=15)
@@ -53,8 +56,11 @@ _SUBDIVISIONS = {
 }
 
 
-def time_zone(departement: str | None = None) -> ZoneInfo:
-    """The zone people of a département read their clocks in: Paris, or an overseas one's own."""
+def time_zone(departement: str | None = None) -> "ZoneInfo":
+    """The zone people of a département read their clocks in: Paris, or an overseas one's own.
+    (zoneinfo is imported here, at the first deadline: the workstation's first screen has none.)"""
+    from zoneinfo import ZoneInfo
+
     return ZoneInfo(_ZONES.get(departement or "", PARIS))
 
 

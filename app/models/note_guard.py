@@ -18,30 +18,34 @@ from app.models.text import fold
 
 MAX_NOTE_LENGTH = 500
 
+# The patterns are kept as text and compiled on first use by `re` (which keeps them compiled in its
+# cache): compiling them all on import was a few milliseconds of every start of the workstation,
+# which checks no text before the agent types one.
+
 # NUL, C0/C1 controls, lone UTF-16 surrogates and the bidirectional overrides that make a text read
 # differently from what it holds. The note alone may keep line breaks and tabs.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
-_NOTE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_CONTROL = "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+_NOTE_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
 
 _ADVICE = "Ne notez rien qui permette d'identifier la personne."
 
 # --- E-mail ------------------------------------------------------------------------------------------
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|arobase?)\s*[)\]}>]\s*|\s+(?:at|arobase?)\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|point)\s*[)\]}>]\s*|\s+(?:dot|point)\s+)"
-_EMAIL = re.compile(rf"[a-z0-9][\w.+-]*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}[a-z]{{2,6}}\b")
-_AT_SIGN = re.compile(r"\w@\w")
-_AT_WORD = re.compile(r"@|\b(?:at|arobase?)\b")  # cheap test before the costly pattern
+_EMAIL = rf"[a-z0-9][\w.+-]*{_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}[a-z]{{2,6}}\b"
+_AT_SIGN = r"\w@\w"
+_AT_WORD = r"@|\b(?:at|arobase?)\b"  # cheap test before the costly pattern
 
 # --- Numbers -----------------------------------------------------------------------------------------
 # Digits split by spaces, dots, dashes, slashes, underscores or brackets, as phone and social-security
 # numbers are written ("06/12/34/56/78", "1/85/05/78/006/084/91", "+33 (0)6 12 34 56 78").
 # Corsican NIR carry "2A"/"2B" as their department; an "o" glued to digits is a zero ("o6 12…").
-_NUMBER_RUN = re.compile(r"(?<![\w])\d(?:[\s./_()-]{0,3}(?:\d|(?<=2)[ab](?![a-z])))*(?![\w])")
-_LETTER_O = re.compile(r"(?<![a-z])o(?=[\s./-]?\d)")
+_NUMBER_RUN = r"(?<![\w])\d(?:[\s./_()-]{0,3}(?:\d|(?<=2)[ab](?![a-z])))*(?![\w])"
+_LETTER_O = r"(?<![a-z])o(?=[\s./-]?\d)"
 # An ordinary date of the file ("12/03/2026", "12.03.26") is not a number to count; one that is
 # part of a longer run ("06/12/34/56/78") is.
-_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-]|\s)(\d{1,2})\2(\d{4}|\d{2})(?!\d|[\s/.-]\d)")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_DATE = r"(?<![\d/.-])(\d{1,2})([/.-]|\s)(\d{1,2})\2(\d{4}|\d{2})(?!\d|[\s/.-]\d)"
+_YEAR = r"^(?:19|20)\d\d$"
 
 # Numbers written out in words, turned into digits one word at a time ("zéro six douze trente-quatre…").
 _NUMBER_WORDS = {
@@ -50,21 +54,19 @@ _NUMBER_WORDS = {
     "quatorze": "14", "quinze": "15", "seize": "16", "vingt": "20", "vingts": "20", "trente": "30",
     "quarante": "40", "cinquante": "50", "soixante": "60", "cent": "100", "cents": "100",
 }  # fmt: skip
-_WORD_RUN = re.compile(
+_WORD_RUN = (
     rf"\b(?:{'|'.join(_NUMBER_WORDS)}|\d+)(?:(?:[\s,.-]+|\s+et\s+)(?:{'|'.join(_NUMBER_WORDS)}|\d+)\b){{4,}}"
 )
-_WORD = re.compile(rf"\b(?:{'|'.join(_NUMBER_WORDS)})\b")
+_WORD = rf"\b(?:{'|'.join(_NUMBER_WORDS)})\b"
 
 # --- Bank account ------------------------------------------------------------------------------------
-_IBAN = re.compile(r"\b(?:fr|mc)\s*\d{2}(?:[\s.-]{0,3}[0-9a-z]){20,}")
-_BANK_WORD = re.compile(r"\b(?:iban|rib)\b\W{0,5}(?:n\W?o?\W{0,3})?[a-z]{0,2}\s*\d")
+_IBAN = r"\b(?:fr|mc)\s*\d{2}(?:[\s.-]{0,3}[0-9a-z]){20,}"
+_BANK_WORD = r"\b(?:iban|rib)\b\W{0,5}(?:n\W?o?\W{0,3})?[a-z]{0,2}\s*\d"
 
 # --- Date of birth -----------------------------------------------------------------------------------
 _MONTHS = "janv|fevr|mars|avr|mai|juin|juil|aout|sept|oct|nov|dec"
 _ANY_DATE = rf"(?:\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*\d{{2,4}}|(?:\d{{1,2}}|1er|premier)\s+(?:{_MONTHS})|(?:{_MONTHS})[a-z]*\s+(?:19|20)\d\d|(?:19|20)\d\d\b)"
-_BIRTH = re.compile(
-    rf"(?:\bn[eé]e?s?(?:\s*\(\s*e\s*\))?\s+(?:le|en|au|:)\s*|\bdate\s+de\s+naissance\W*|\bd\.?\s?d\.?\s?n\.?\W*|\bnaissance\s*:\s*|\bne\s?\(e\)\s*(?:le|en)?\s*){_ANY_DATE}"
-)
+_BIRTH = rf"(?:\bn[eé]e?s?(?:\s*\(\s*e\s*\))?\s+(?:le|en|au|:)\s*|\bdate\s+de\s+naissance\W*|\bd\.?\s?d\.?\s?n\.?\W*|\bnaissance\s*:\s*|\bne\s?\(e\)\s*(?:le|en)?\s*){_ANY_DATE}"
 
 # --- Documents ---------------------------------------------------------------------------------------
 _DOCUMENTS = (
@@ -73,17 +75,17 @@ _DOCUMENTS = (
     r"securite\s+sociale|nir|ine|agdref|identifiant|france\s+travail|pole\s+emploi|matricule|"
     r"immatriculation|avis\s+d'imposition\s+n\W?o?|reference\s+(?:de\s+l'avis|fiscale)|cle"
 )
-_DOCUMENT = re.compile(
+_DOCUMENT = (
     rf"\b(?:{_DOCUMENTS})\b(?:\s*(?:n\W?o?|numero|num|no|:|#)\b)?\W{{0,4}}(?=[a-z0-9-]*\d)[a-z0-9-]{{4,}}"
 )
 # A French passport number: two digits, two letters, five digits.
-_PASSPORT = re.compile(r"\b\d{2}[a-z]{2}\d{5}\b")
+_PASSPORT = r"\b\d{2}[a-z]{2}\d{5}\b"
 
 # --- Civility and name (on the text as typed: the name is what is capitalised) ------------------------
-_CIVILITY = re.compile(
+_CIVILITY = (
     r"\b(?:M|Mr|MM|Mme|Mmes|Mlle|Mlles|Melle|Monsieur|Madame|Mademoiselle|Messieurs|Mesdames|"
     r"MR|MME|MLLE|MONSIEUR|MADAME|[Éé]pouse|[Ée]p|[Vv]euve|[Vv]ve|[Nn]ée|NEE)\b\.?\s+"
-    r"([A-ZÀ-Ý][\w'’-]*)",
+    r"([A-ZÀ-Ý][\w'’-]*)"
 )
 # What may follow a civility without being a name ("M. le maire", "Madame la Directrice").
 _NOT_NAMES = {
@@ -92,12 +94,12 @@ _NOT_NAMES = {
     "prefete", "conseiller", "conseillere", "depute", "deputee", "senateur", "senatrice", "docteur",
     "responsable", "agent", "x", "y", "z", "xx", "xxx",
 }  # fmt: skip
-_NAMED = re.compile(r"\b(?:nom|prenom|nom\s+de\s+(?:famille|naissance|jeune\s+fille))\s*:\s*[a-z]")
+_NAMED = r"\b(?:nom|prenom|nom\s+de\s+(?:famille|naissance|jeune\s+fille))\s*:\s*[a-z]"
 
 
 def control_problem(text: str, *, line_breaks: bool = False) -> str | None:
     """A French explanation if `text` holds characters no value may hold, else None."""
-    found = (_NOTE_CONTROL if line_breaks else _CONTROL).search(text)
+    found = re.search(_NOTE_CONTROL if line_breaks else _CONTROL, text)
     if found is None:
         return None
     return (
@@ -111,35 +113,35 @@ def identifier_kind(text: str, *, names: bool = True) -> str | None:
     `names=False` leaves out the person's-name check, for the rare fields whose very purpose is an
     institutional contact's name or a street named after someone (`app.models.record`)."""
     folded = fold(text)
-    if _AT_SIGN.search(folded) or (_AT_WORD.search(folded) and _EMAIL.search(folded)):
+    if re.search(_AT_SIGN, folded) or (re.search(_AT_WORD, folded) and re.search(_EMAIL, folded)):
         return "une adresse e-mail"
-    if _IBAN.search(folded) or _BANK_WORD.search(folded):
+    if re.search(_IBAN, folded) or re.search(_BANK_WORD, folded):
         return "un numéro de compte bancaire (IBAN)"
-    if _BIRTH.search(folded):
+    if re.search(_BIRTH, folded):
         return "une date de naissance"
-    kind = _number_kind(_LETTER_O.sub("0", folded))
+    kind = _number_kind(re.sub(_LETTER_O, "0", folded))
     if kind:
         return kind
-    if _DOCUMENT.search(folded) or _PASSPORT.search(folded):
+    if re.search(_DOCUMENT, folded) or re.search(_PASSPORT, folded):
         return "un numéro de pièce ou de dossier (passeport, carte d'identité, CAF, impôts…)"
-    for run in _WORD_RUN.finditer(folded):
-        if len(_WORD.findall(run.group())) >= 2:
+    for run in re.finditer(_WORD_RUN, folded):
+        if len(re.findall(_WORD, run.group())) >= 2:
             return "un numéro écrit en toutes lettres"
-    if names and (_named(text) or _NAMED.search(folded)):
+    if names and (_named(text) or re.search(_NAMED, folded)):
         return "un nom de personne"
     return None
 
 
 def _number_kind(folded: str) -> str | None:
-    dates = [match for match in _DATE.finditer(folded) if _is_date(match)]
+    dates = [match for match in re.finditer(_DATE, folded) if _is_date(match)]
     for match in dates:
         if _old_year(match.group(4)):
             return "une date de naissance"
     for start, end in reversed([match.span() for match in dates]):
         folded = f"{folded[:start]} {folded[end:]}"
-    for match in _NUMBER_RUN.finditer(folded):
+    for match in re.finditer(_NUMBER_RUN, folded):
         groups = re.findall(r"\d+|[ab]", match.group())
-        if all(_YEAR.match(group) for group in groups):
+        if all(re.match(_YEAR, group) for group in groups):
             continue  # "2024 2025": years, not a number
         digits = "".join(groups)
         if re.fullmatch(r"(?:0033|33)0?[1-9]\d{8}|0[1-9]\d{8}", digits):
@@ -168,7 +170,7 @@ def _old_year(year: str) -> bool:
 
 
 def _named(text: str) -> bool:
-    return any(fold(match.group(1)).strip("'’-") not in _NOT_NAMES for match in _CIVILITY.finditer(text))
+    return any(fold(match.group(1)).strip("'’-") not in _NOT_NAMES for match in re.finditer(_CIVILITY, text))
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,6 @@ from app.models.connection import Database
 from app.models.contacts import ContactStore
 from app.models.database import open_database, reset_interrupted_sends
 from app.models.escalations import EscalationStore
-from app.models.flows import Flow, load_flows
 from app.models.portal import PortalStore
 from app.models.reference import Catalogue, load_catalogue
 from app.models.referents import ReferentStore
@@ -22,6 +21,7 @@ from app.models.workstation import Workstation
 from app.paths import database_path
 
 if TYPE_CHECKING:
+    from app.models.flows import Flow
     from app.models.pass_numerique import PassStore
     from app.models.qualified_places import PlaceStore
     from app.models.visit import Visit
@@ -44,8 +44,11 @@ class Workspace:
     # sent that this workstation accepted, else the shipped one (`app.content.store`).
     content: Content
 
+    # The flows (and dateutil) are loaded on first use: Accueil shows none of them.
     @cached_property
-    def flows(self) -> dict[str, Flow]:
+    def flows(self) -> dict[str, "Flow"]:
+        from app.models.flows import load_flows
+
         return load_flows(self.content)
 
     # Pass numérique is opened on first use: start-up does not pay for a screen it does not show.

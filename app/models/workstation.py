@@ -7,7 +7,6 @@ a backup of one file is a backup of everything.
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from app.models import reattribution
 from app.models.connection import Database
 from app.models.database import transaction, utc_now
 from app.models.note_guard import value_problem
@@ -98,6 +97,8 @@ class Workstation:
                 "responsable un code d'inscription de la bonne structure et inscrivez le poste à nouveau."
             )
         stops = _checked(structure, stops)
+        from app.models import reattribution  # only when the structure changes
+
         with transaction(self.db):
             moved = reattribution.reattribute(self.db, structure.matricule)
             self._set_structure(structure, stops, current_stop)

@@ -137,12 +137,16 @@ def _bundle_problems() -> list[str]:
 
 
 def settle_after_start() -> None:
-    """Once the window is up: load the contact form ahead of the first Ctrl+N, then freeze what
-    start-up allocated, so that the garbage collector (which pauses every thread, the GUI's too)
-    no longer walks it during a sync (bench/sync.py: longest GUI pause 43 ms without, 16 ms with)."""
+    """Once the window is up: load the contact form ahead of the first Ctrl+N and Accueil's search
+    (with the flows) ahead of the first letter typed, then freeze what start-up allocated, so that
+    the garbage collector (which pauses every thread, the GUI's too) no longer walks it during a
+    sync (bench/sync.py: longest GUI pause 43 ms without, 16 ms with), and let it run again (it
+    was off during start-up, `app.cli`)."""
     importlib.import_module("app.ui.contact_form")
+    importlib.import_module("app.models.search")
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def freeze_for_exit() -> None:
@@ -192,6 +196,8 @@ def run_gui(data_dir: str | Path | None, *, self_test_only: bool = False) -> int
     apply_saved_display(app, workspace)
     if not self_test_only and not workspace.workstation.is_set_up:
         from app.ui.setup_wizard import SetupWizard
+
+        gc.enable()  # off during start-up (app.cli); the wizard waits for the agent
 
         if SetupWizard(workspace.workstation, workspace=workspace).exec() != SetupWizard.DialogCode.Accepted:
             return 0

@@ -9,7 +9,7 @@ from app.models.contacts import ContactFilter
 from app.models.escalations import DUE_SOON_TEXT
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
-from app.ui.history import ContactsTable
+from app.ui.contacts_table import ContactsTable
 from app.ui.portal_panel import PortalPanel
 
 

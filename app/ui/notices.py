@@ -32,10 +32,14 @@ def with_symbol(text: str, ok: bool = False) -> str:
 
 def show_notice(label: QLabel, text: str, ok: bool = False) -> None:
     """Show `text` as a problem or a success (the style sheet reads the `kind` property, hence the
-    re-polish), led by its symbol; an empty text hides the label."""
-    label.setProperty("kind", "ok" if ok else "")
+    re-polish when it changes: not at start, where the main window's notices stay hidden and the
+    first screen need not load Python's view of the style), led by its symbol; an empty text
+    hides the label."""
+    kind = "ok" if ok else ""
+    if label.property("kind") != kind:
+        label.setProperty("kind", kind)
+        label.style().unpolish(label)
+        label.style().polish(label)
     label.setAccessibleDescription(_DESCRIPTIONS[ok])
-    label.style().unpolish(label)
-    label.style().polish(label)
     label.setText(with_symbol(text, ok))
     label.setVisible(bool(text))

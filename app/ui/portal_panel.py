@@ -4,6 +4,8 @@ Keyboard first: type, Down to go into the results, Enter to open; Ctrl+Entrée s
 restricted to the whitelisted sites.
 """
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -26,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from app.models.permissions import Rule
 from app.models.portal import PortalError
-from app.models.search import KINDS, SearchIndex, web_search_url
 from app.models.shared_settings import SharedSettingError
 from app.models.whitelist import load_whitelist
 from app.models.workspace import Workspace
 from app.ui.notices import notice_label, show_notice
+
+if TYPE_CHECKING:
+    from app.models.search import SearchIndex
 
 HIT_ROLE = Qt.ItemDataRole.UserRole
 
@@ -43,7 +47,7 @@ class PortalPanel(QWidget):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._index: SearchIndex | None = None
+        self._index: SearchIndex | None = None  # built on the first search, with the flows
         self.search = QLineEdit()
         self.search.setPlaceholderText(
             "Rechercher un site, un parcours, une étape, un référent… (↓ puis Entrée)"
@@ -156,7 +160,9 @@ class PortalPanel(QWidget):
     def _enable_removal(self) -> None:
         self.remove_link.setEnabled(self._chosen_local_link() is not None)
 
-    def index(self) -> SearchIndex:
+    def index(self) -> "SearchIndex":
+        from app.models.search import SearchIndex  # and the flows: loaded once the agent types
+
         if self._index is None:
             self._index = SearchIndex(
                 self.workspace.catalogue,
@@ -171,6 +177,8 @@ class PortalPanel(QWidget):
         self.results.setVisible(bool(text.strip()))
         if not text.strip():
             return
+        from app.models.search import KINDS
+
         hits = self.index().search(text)
         if not hits:
             empty = QListWidgetItem("Aucun résultat. Ctrl+Entrée pour chercher sur les sites autorisés.")
@@ -241,6 +249,8 @@ class PortalPanel(QWidget):
             self.open_url.emit(url)
 
     def search_web(self) -> None:
+        from app.models.search import web_search_url
+
         text = self.search.text().strip()
         if text:
             portal = self.workspace.portal

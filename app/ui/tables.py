@@ -131,31 +131,6 @@ def chosen_row(view: QAbstractItemView) -> int | None:
     return current.row() if current.isValid() else None
 
 
-def share_width(
-    available: int, wanted: Sequence[int], least: Sequence[int], weights: Sequence[float] | None = None
-) -> list[int]:
-    """Column widths within `available` pixels: each column's `wanted` width when they all fit;
-    otherwise the widest give way first, cut to one common width times their weight (the largest
-    that fits): a heavier column keeps more room, the short ones stay whole. Never under `least`:
-    when even that does not fit, the columns add up to more than `available` and the table scrolls."""
-    weights = weights or [1.0] * len(wanted)
-    widest = [max(want, low) for want, low in zip(wanted, least, strict=True)]
-
-    def capped(cap: int) -> list[int]:
-        return [
-            max(low, min(wide, int(cap * weight)))
-            for wide, low, weight in zip(widest, least, weights, strict=True)
-        ]
-
-    if sum(widest) <= available:
-        return widest
-    low, high = 0, int(max(widest) / min(weights)) + 1  # capped(low) fits (or nothing does), high not
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (middle, high) if sum(capped(middle)) <= available else (low, middle)
-    return capped(low)
-
-
 def fit_to_text(window: QWidget, characters: int, least: QSize) -> None:
     """Size `window` `characters` average characters wide (never under `least`), and tall enough for
     its wrapped text at that width: at a larger font, a larger window rather than clipped lines."""

@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QStyle
 
 from app.models.demo import add_demo_contacts
-from app.ui.tables import share_width
+from app.ui.contacts_table import share_width
 from app.ui.theme import apply_display
 from tests.ui.test_contact_form import open_window
 
@@ -47,6 +47,23 @@ def test_every_column_of_the_history_is_inside_a_1366_by_768_window(qtbot, bus, 
     situation = model.index(0, 2)
     shown = model.data(situation)
     assert model.data(situation, Qt.ItemDataRole.ToolTipRole) == shown
+
+
+def test_accueils_table_fits_its_width_when_shown_and_when_the_window_narrows(qtbot, bus, display) -> None:
+    """Accueil's table takes its width from the viewport's resize events (start-up does not ask for
+    the viewport, bench/startup.py): fitted as soon as the window shows, and again when it narrows."""
+    apply_display(display, "standard", 100)
+    window = open_window(qtbot, bus)
+    table = window.home.table
+    header, last = table.horizontalHeader(), table.model().columnCount() - 1
+
+    def fitted() -> bool:
+        return header.sectionViewportPosition(last) + header.sectionSize(last) <= table.viewport().width()
+
+    for width in (SMALL_SCREEN[0], 1000):
+        window.resize(width, SMALL_SCREEN[1])
+        qtbot.waitUntil(lambda: fitted() and not table.horizontalScrollBar().isVisible())
+        assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("30/12/2026"), width
 
 
 def test_the_width_is_taken_from_the_longest_columns_first() -> None:

@@ -1,9 +1,11 @@
+import gc
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
 from app.models.contacts import ContactFilter
+from app.ui.application import settle_after_start
 from app.ui.main_window import SCREENS
 from tests.ui.helpers import Keyboard, answer_next_message_box
 from tests.ui.test_contact_form import open_form, open_window
@@ -288,3 +290,15 @@ def test_a_responsable_deactivates_an_agent_who_left(qtbot, desk) -> None:
     assert history.agent.findData("Karim B.") > 0  # the history still filters their contacts
     history.agent.setCurrentIndex(history.agent.findData("Karim B."))
     assert history.model.rowCount() == 1
+
+
+def test_the_garbage_collector_runs_again_once_the_window_is_up(qapp) -> None:
+    """Start-up runs without the garbage collector (app.cli, bench/startup.py); it must not stay off
+    for the rest of the day: the step that follows the window's first showing turns it back on."""
+    gc.disable()
+    try:
+        settle_after_start()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # the test process's objects, frozen by the step, back to normal
