@@ -64,6 +64,11 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 def _opening_time(rng: random.Random, now: datetime, days: int) -> datetime:
+    """A moment of a weekday's opening hours among the last `days` days, before `now`; when there is
+    none (a window of only a weekend, or today before 9 h), a moment of the hour before `now`."""
+    opening = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    if not any((now - timedelta(days=n)).weekday() < 5 and (n > 0 or opening < now) for n in range(days)):
+        return now - timedelta(seconds=rng.randrange(1, 3600))
     while True:
         day = now - timedelta(days=rng.randrange(days))
         if day.weekday() < 5:
