@@ -208,7 +208,8 @@ def as_xlsx(tables: list[DataTable]) -> bytes:
         for y, row in enumerate((table.headers, *table.rows)):
             for x, cell in enumerate(row):
                 if isinstance(cell, str):
-                    sheet.write_string(y, x, cell)
+                    if cell:  # an empty text, an empty cell: as openpyxl wrote it (read back as None)
+                        sheet.write_string(y, x, cell)
                 else:
                     sheet.write(y, x, cell)
     workbook.close()
