@@ -4,6 +4,7 @@ JSON, the same rows in the CSV, the XLSX and the JSON."""
 
 import csv
 import io
+import json
 
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
@@ -67,8 +68,18 @@ def test_the_api_list_of_structures_is_the_stored_rows_and_the_files_rows(
     web: LiveServer, db: Engine
 ) -> None:
     national, _answer = log_in(web, "anct@example.fr")
-    listed = national.get(f"{web.url}/api/v1/stats/structures", timeout=30).json()
+    answer = national.get(f"{web.url}/api/v1/stats/structures", timeout=30)
+    listed = answer.json()
     assert all(list(row) == STRUCTURE_KEYS for row in listed)
+    # The bytes Starlette's JSONResponse wrote (compact, UTF-8 unescaped), for this and every answer.
+    for body in (
+        answer.content,
+        national.get(f"{web.url}/api/v1/stats/figures", params={"periode": "2026-11"}, timeout=30).content,
+        national.get(f"{web.url}/api/v1/stats/public", params={"periode": "2026"}, timeout=30).content,
+        national.get(f"{web.url}/api/v1/stats/figures", params={"periode": "2026-13"}, timeout=30).content,
+    ):
+        assert body == json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":")).encode()
+    assert answer.headers["content-type"] == "application/json"
     last_seen = (
         select(workstations.c.structure, func.max(workstations.c.last_seen_at).label("seen"))
         .group_by(workstations.c.structure)
