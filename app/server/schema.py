@@ -362,6 +362,7 @@ def _counts(
     indexes and room in its pages (`COUNTS_FILLFACTOR`), so that ingest's increments stay in place."""
     by_structure = owner.name == "structure"
     by_dimension = Index(index, "dimension", "local_month", owner.name, "value", postgresql_include=["n"])
+    storage: dict[str, Any] = {"postgresql_with": {"fillfactor": COUNTS_FILLFACTOR}} if by_structure else {}
     return Table(
         name,
         metadata,
@@ -372,7 +373,7 @@ def _counts(
         Column("n", n_type, nullable=False),
         PrimaryKeyConstraint(owner.name, "local_month", "dimension", "value"),
         *(indexes if by_structure else [by_dimension]),
-        **({"postgresql_with": {"fillfactor": COUNTS_FILLFACTOR}} if by_structure else {}),
+        **storage,
     )
 
 
