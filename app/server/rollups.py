@@ -216,7 +216,7 @@ def counting(
         if versions:
             after = _current(connection, spec, structure, departement, ids & inserted, versions)
         else:
-            after = _new_current(connection, spec, structure, departement, new[kind], inserted)
+            after = _new_current(connection, spec, structure, departement, new.get(kind, []), inserted)
         moves: Counter[Key] = Counter()
         for record_id in after.keys() - before[kind].keys():
             moves.update(after[record_id].keys)

@@ -131,6 +131,24 @@ def test_a_resent_batch_moves_no_count(database_url) -> None:
         engine.dispose()
 
 
+def test_a_contact_whose_correction_came_first_is_not_counted(database_url) -> None:
+    """A batch that supersedes nothing is not read back (`rollups._new_current`): its contact is
+    still left out when a correction of it, sent first from another workstation, is stored."""
+    engine = open_database(database_url)
+    try:
+        first, second = workstations(engine, "accueil", "bus")
+        original = contact()
+        correction = contact(supersedes=original["id"], situation="naissance")
+        ingest(engine, first, items(correction), None)
+        ingest(engine, second, items(original, contact(situation="demenagement")), None)
+        kept = _kept(engine)
+        assert kept[("3", "2026-11", "total", "")] == 2
+        assert kept[("3", "2026-11", "situation", "declarer-impots")] == 0
+        assert kept == _recount(engine)
+    finally:
+        engine.dispose()
+
+
 def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) -> None:
     engine = open_database(database_url)
     try:

@@ -71,7 +71,7 @@ def downgrade() -> None:
             index, table, ["dimension", "local_month", "structure", "value"], postgresql_include=["n"]
         )
     if postgres:
-        text = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"
+        text = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
         op.execute(
             "ALTER TABLE records "
             + ", ".join(
