@@ -10,7 +10,8 @@ Exactness: only current contacts (and escalations) count (`current`: not deleted
 outranked by a later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
 can only change whether these are current: itself, the version it supersedes and that version's other
 successors (its rivals). So ingest asks, for those records only, which are current before and after it
-writes the batch (`counting`), and moves each one that changed in or out of the counts. Being current
+writes the batch (`counting`), and moves each one that changed in or out of the counts (a batch that
+supersedes nothing, almost every one, is not read back: `_new_current`). Being current
 never comes back once lost, and a structure's batches are serialised by its counter lock, so the
 counts are exactly those of a full recount (a test compares them).
 
