@@ -316,7 +316,8 @@ def _add(
 def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key]) -> None:
     """Add `moves` to `owner`'s rows of `table`, in key order. One statement: on PostgreSQL the keys
     travel as four arrays (`unnest`), as many parameters for ~1,300 keys (a batch spread over three
-    years) as for one, where a row per key made ~1,300 statements."""
+    years) as for one, where a row per key made ~1,300 statements. A structure's row that falls to 0
+    goes (`_drop_zeros`)."""
     ordered = sorted((key, n) for key, n in moves.items() if n)
     if not ordered:
         return
@@ -343,15 +344,31 @@ def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key
                 set_={"n": table.c.n + statement.excluded.n},
             )
         )
-        return
-    one_by_one = sqlite.insert(table)
-    connection.execute(
-        one_by_one.on_conflict_do_update(
-            index_elements=[table.c[name] for name in names[:-1]],
-            set_={"n": table.c.n + one_by_one.excluded.n},
-        ),
-        [dict(zip(names, (owner, *k, n), strict=True)) for k, n in ordered],
-    )
+    else:
+        one_by_one = sqlite.insert(table)
+        connection.execute(
+            one_by_one.on_conflict_do_update(
+                index_elements=[table.c[name] for name in names[:-1]],
+                set_={"n": table.c.n + one_by_one.excluded.n},
+            ),
+            [dict(zip(names, (owner, *k, n), strict=True)) for k, n in ordered],
+        )
+    if key == "structure":
+        _drop_zeros(connection, table, owner, sorted({k[0] for k, n in ordered if n < 0}))
+
+
+def _drop_zeros(connection: Connection, table: Table, structure: str, months: list[str]) -> None:
+    """Delete the structure's rows of `table` fallen to 0 in `months` (a record corrected into another
+    month, deleted, or outranked). So a `total` row of `contact_counts` exists only while the
+    structure has current contacts in its month: the active structures are read from its small
+    index alone (`active_structures`), `n` being in no index of the structures' counts. Their batches
+    are serialised by the structure's counter lock, so no other writer is on these rows."""
+    if months:
+        connection.execute(
+            delete(table).where(
+                table.c.structure == structure, table.c.local_month.in_(months), table.c.n == 0
+            )
+        )
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
@@ -462,11 +479,10 @@ def by_departement(
 def active_structures(connection: Connection, scope: Scope, first: str, last: str) -> int:
     """How many structures of `scope` did anything in [first, last]: a contact, an escalation, a
     Pass numérique issuance or ledger line. The contacts' `total` rows of the period (one per
-    structure and month, from the index by dimension and month) answer for almost every structure;
+    structure and month, from their partial index alone) answer for almost every structure;
     only the others are looked up in the escalations' and the Pass numérique's counts."""
-    in_period = [contact_counts.c.local_month.between(first, last), contact_counts.c.n != 0]
-    with_contacts = select(contact_counts.c.structure).where(
-        contact_counts.c.dimension == "total", *in_period
+    with_contacts = select(contact_counts.c.structure).where(  # no row at 0 (`_drop_zeros`)
+        contact_counts.c.dimension == "total", contact_counts.c.local_month.between(first, last)
     )
 
     def any_count(table: Table, dimensions: tuple[str, ...]) -> ColumnElement[bool]:
@@ -474,7 +490,6 @@ def active_structures(connection: Connection, scope: Scope, first: str, last: st
             table.c.structure == structures.c.matricule,
             table.c.local_month.between(first, last),
             table.c.dimension.in_(dimensions),
-            table.c.n != 0,
         )
 
     active = or_(

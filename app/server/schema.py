@@ -353,13 +353,15 @@ def _counts(
 ) -> Table:
     """A table of counts per `owner` (a structure or a département), month on the agent's wall clock,
     dimension and value (`app.server.rollups`). A count may fall to 0 (a record corrected into another
-    month): readers skip those rows.
+    month): readers skip those rows (a structure's are deleted then, `rollups._drop_zeros`).
 
     A département's table has a second index (`index`: its name when the default one would pass
     PostgreSQL's 63 characters) that answers the figures of all owners (a month, a year, by
     dimension) from the index alone on PostgreSQL. A structure's table is read by structure (its
-    primary key) and needs no such index (`indexes`: what it needs instead); it keeps `n` out of its
-    indexes and room in its pages (`COUNTS_FILLFACTOR`), so that ingest's increments stay in place."""
+    primary key) and has instead `indexes`, for the structures active in a period
+    (`rollups.active_structures`: a structure's row at 0 is deleted, so a row means activity); it
+    keeps `n` out of its indexes and room in its pages (`COUNTS_FILLFACTOR`), so that ingest's
+    increments stay in place."""
     by_structure = owner.name == "structure"
     by_dimension = Index(index, "dimension", "local_month", owner.name, "value", postgresql_include=["n"])
     storage: dict[str, Any] = {"postgresql_with": {"fillfactor": COUNTS_FILLFACTOR}} if by_structure else {}
@@ -412,7 +414,13 @@ departement_counts = _counts("departement_counts", _departement())
 
 # Counts of the CURRENT escalations, the same way: `sent`, `answered`, `answered_late` (value '') and
 # `partner`. Whether a still-waiting one is late depends on "now": `waiting_escalations` answers that.
-escalation_counts = _counts("escalation_counts", _structure())
+escalation_counts = _counts(
+    "escalation_counts",
+    _structure(),
+    Integer,
+    None,
+    Index("ix_escalation_counts_by_dimension", "dimension", "local_month", "structure"),
+)
 departement_escalation_counts = _counts(
     "departement_escalation_counts", _departement(), index="ix_departement_escalation_counts_by_dimension"
 )
@@ -434,7 +442,13 @@ waiting_escalations = Table(
 # The Pass numérique (append-only records) per month of its ledger lines and issuances: `issuances`
 # (value ''), and per movement (`recu`, `remis`, `retour`, `annule`) the `cheques` and their
 # `value_cents`. The stock left at the end of a month is the running sum of the cheques up to it.
-pass_counts = _counts("pass_counts", _structure(), BigInteger)
+pass_counts = _counts(
+    "pass_counts",
+    _structure(),
+    BigInteger,
+    None,
+    Index("ix_pass_counts_by_dimension", "dimension", "local_month", "structure"),
+)
 departement_pass_counts = _counts(
     "departement_pass_counts", _departement(), BigInteger, "ix_departement_pass_counts_by_dimension"
 )

@@ -15,7 +15,7 @@ from app.server.accounts import create_structure, issue_code
 from app.server.accounts import enrol as enrol_in_database
 from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
-from app.server.rollups import by_departement, by_month, current
+from app.server.rollups import active_structures, by_departement, by_month, current
 from app.server.schema import contact_counts, departement_counts, records, structures
 from app.server.scope import Scope
 from tests.server.helpers import contact, downgrade, items, workstations
@@ -209,7 +209,9 @@ def test_national_departement_and_structure_figures(database_url) -> None:
 
 
 def test_a_count_fallen_to_zero_is_not_shown(database_url) -> None:
-    """A contact corrected into another month leaves a zero in the first month: no such value shown."""
+    """A contact corrected into another month leaves a zero in the first month: no such value shown;
+    the structure's rows at zero are deleted (its `total` row means contacts: the active structures),
+    the département's kept and skipped."""
     engine = open_database(database_url)
     try:
         (sender,) = workstations(engine, "accueil")
@@ -221,7 +223,12 @@ def test_a_count_fallen_to_zero_is_not_shown(database_url) -> None:
             assert by_month(connection, NATIONAL, "situation", "2026-10", "2026-11") == {
                 "2026-10": {"declarer-impots": 1}
             }
-            zeros = connection.execute(select(contact_counts).where(contact_counts.c.n == 0)).all()
+            assert connection.execute(select(contact_counts).where(contact_counts.c.n == 0)).all() == []
+            totals = select(contact_counts.c.local_month).where(contact_counts.c.dimension == "total")
+            assert connection.execute(totals).scalars().all() == ["2026-10"]
+            assert active_structures(connection, NATIONAL, "2026-11", "2026-11") == 0
+            assert active_structures(connection, NATIONAL, "2026-10", "2026-10") == 1
+            zeros = connection.execute(select(departement_counts).where(departement_counts.c.n == 0)).all()
             assert {row.local_month for row in zeros} == {"2026-11"}  # kept, and skipped
     finally:
         engine.dispose()

@@ -8,10 +8,13 @@ them back as the same text (`app.server.schema.UtcTime`). SQLite keeps the text.
 
 The structures' counts (`contact_counts`, `escalation_counts`, `pass_counts`) lose their index by
 dimension with `n` in it: they are read by structure (their primary key), and with `n` in no index
-an increment at ingest is a HOT update, no new entry in the indexes. `contact_counts` gets a small
-index of its `total` rows by month instead (the structures active in a period), and on PostgreSQL the
+an increment at ingest is a HOT update, no new entry in the indexes. For the structures active in a
+period, `contact_counts` gets a small index of its `total` rows by month, the two others their
+index by dimension without `n` nor `value`, and on PostgreSQL the
 three tables keep room in their pages for those updates (fillfactor, for the pages written from now
-on); `contact_counts`' primary key, swollen by the past updates, is rebuilt.
+on); `contact_counts`' primary key, swollen by the past updates, is rebuilt. A structure's count that
+falls to 0 is deleted from now on (`app.server.rollups._drop_zeros`: a `total` row then means
+contacts, read from the index alone); those at 0 already go.
 
 The downgrade turns the times back into the same text and puts the indexes back.
 
@@ -47,6 +50,10 @@ def upgrade() -> None:
         )
     for table, index in _BY_DIMENSION.items():
         op.drop_index(index, table)
+    for table in _STRUCTURE_COUNTS:  # a structure's count fallen to 0 is deleted from now on
+        op.execute(f"DELETE FROM {table} WHERE n = 0")
+    for table in ("escalation_counts", "pass_counts"):
+        op.create_index(_BY_DIMENSION[table], table, ["dimension", "local_month", "structure"])
     op.create_index(
         "ix_contact_counts_totals",
         "contact_counts",
@@ -66,6 +73,8 @@ def downgrade() -> None:
         for table in _STRUCTURE_COUNTS:
             op.execute(f"ALTER TABLE {table} RESET (fillfactor)")
     op.drop_index("ix_contact_counts_totals", "contact_counts")
+    for table in ("escalation_counts", "pass_counts"):
+        op.drop_index(_BY_DIMENSION[table], table)
     for table, index in _BY_DIMENSION.items():
         op.create_index(
             index, table, ["dimension", "local_month", "structure", "value"], postgresql_include=["n"]
