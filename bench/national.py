@@ -285,12 +285,12 @@ _TIME = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
 _GENERATE = f"""
 CREATE TEMP TABLE bench_chunk AS
 SELECT id, structure, workstation AS workstation_id, 1000000000 + g AS seq,
-    to_char(created, {_TIME}) AS created_at, to_char(occurred, {_TIME}) AS occurred_at,
+    created AT TIME ZONE 'UTC' AS created_at, occurred AT TIME ZONE 'UTC' AS occurred_at,
     60 AS utc_offset_minutes, to_char(occurred + interval '60 minutes', 'YYYY-MM') AS local_month,
     agent, 'Accueil ' || structure AS place, channel, situation, p1, p2, concat_ws(',', p1, p2) AS partners,
     help_kind, outcome, duration_minutes, NULL::text AS age_band, first_visit, NULL::text AS residence_commune,
     non_recours, pass_numerique, NULL::uuid AS supersedes, false AS deleted,
-    '2026-12-01T00:00:00Z' AS received_at, 0 AS clock_skew_seconds, false AS clock_skewed,
+    '2026-12-01T00:00:00Z'::timestamptz AS received_at, 0 AS clock_skew_seconds, false AS clock_skewed,
     escalated, escalated AND waiting AS waiting, escalated AND NOT waiting AND late AS late, pass,
     to_char(occurred + interval '60 minutes' + interval '4 days', {_TIME}) AS deadline
 FROM (
@@ -419,7 +419,7 @@ def check_counts(engine) -> bool:
     with engine.connect() as connection:
         recounted: Counter = Counter()
         for row in connection.execute(select(records).where(current(records))):
-            recounted.update((row.structure, *key) for key in contact_keys(row))
+            recounted.update((row.structure, *key) for key in contact_keys(row._mapping))
         kept = {
             (row.structure, row.local_month, row.dimension, row.value): row.n
             for row in connection.execute(select(contact_counts).where(contact_counts.c.n != 0))

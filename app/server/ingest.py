@@ -24,15 +24,11 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
     Integer,
     String,
     Table,
-    any_,
-    bindparam,
-    cast,
     literal,
     select,
     text,
@@ -341,8 +337,7 @@ def _store(
             ]
             for kind, rows in batch.rows.items()
         }
-        inserted: set[str] = set()
-        with rollups.counting(connection, structure.matricule, structure.departement, new):
+        with rollups.counting(connection, structure.matricule, structure.departement, new) as inserted:
             for kind, rows in new.items():
                 if rows:
                     inserted.update(_insert(connection, KINDS[kind].table, rows))
@@ -436,7 +431,7 @@ def _stored(connection: Connection, ids: dict[str, str]) -> dict[str, _Stored]:
     postgres = connection.dialect.name == "postgresql"
     legs = [
         select(kind.table.c.id, literal(name).label("kind"), kind.table.c.seq).where(
-            _among(kind.table.c.id, list(ids), postgres)
+            rollups.among(kind.table.c.id, list(ids), postgres)
         )
         for name, kind in KINDS.items()
     ]
@@ -445,18 +440,10 @@ def _stored(connection: Connection, ids: dict[str, str]) -> dict[str, _Stored]:
     for name, kind in KINDS.items():
         mine = [record_id for record_id, found_kind in found.items() if found_kind == name]
         if mine:
-            query = select(kind.table).where(_among(kind.table.c.id, mine, postgres))
+            query = select(kind.table).where(rollups.among(kind.table.c.id, mine, postgres))
             for row in connection.execute(query).mappings():
                 stored[row["id"]] = _Stored(name, row["seq"], canonical(wire_record(name, row)))
     return stored
-
-
-def _among(column: ColumnElement[Any], ids: list[str], postgres: bool) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of one per id (the
-    driver parses every parameter of a statement on each call)."""
-    if postgres:
-        return column == any_(cast(bindparam("ids", ids), postgresql.ARRAY(postgresql.UUID(as_uuid=False))))
-    return column.in_(ids)
 
 
 def _number(connection: Connection, structure: str, batch: _Batch, received_at: str) -> None:

@@ -10,7 +10,8 @@ Exactness: only current contacts (and escalations) count (`current`: not deleted
 outranked by a later (created_at, id) rival — the rule the workstations apply, `app.models.versions`). A new record
 can only change whether these are current: itself, the version it supersedes and that version's other
 successors (its rivals). So ingest asks, for those records only, which are current before and after it
-writes the batch (`counting`), and moves each one that changed in or out of the counts. Being current
+writes the batch (`counting`), and moves each one that changed in or out of the counts (a batch that
+supersedes nothing, almost every one, is not read back: `_new_current`). Being current
 never comes back once lost, and a structure's batches are serialised by its counter lock, so the
 counts are exactly those of a full recount (a test compares them).
 
@@ -27,7 +28,7 @@ are append-only: each new one adds to the counts, and the stock left is the runn
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,9 +37,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     Table,
     and_,
+    any_,
+    bindparam,
+    cast,
     delete,
     exists,
     func,
@@ -76,10 +79,6 @@ COUNT_TABLES = (
     (pass_counts, departement_pass_counts),
 )
 _IN_CHUNK = 500  # ids per IN (...) list
-_UPSERTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
-    "sqlite": sqlite.insert,
-    "postgresql": postgresql.insert,
-}
 
 Key = tuple[str, str, str]  # (local_month, dimension, value)
 
@@ -100,7 +99,7 @@ class _Correctable:
 
     table: Table
     columns: tuple[str, ...]
-    adds: Callable[[Row[Any], str, str], _Current]  # (row, structure, département)
+    adds: Callable[[Mapping[Any, Any], str, str], _Current]  # (row's columns, structure, département)
     counts: tuple[Table, Table]
 
 
@@ -129,32 +128,32 @@ def current(table: Table) -> ColumnElement[bool]:
     )
 
 
-def contact_keys(row: Row[Any]) -> list[Key]:
-    """The counts a current contact adds."""
-    month = row.local_month
+def contact_keys(row: Mapping[Any, Any]) -> list[Key]:
+    """The counts a current contact adds (`row`: its stored row's columns, or those ingest writes)."""
+    month = row["local_month"]
     keys = [(month, "total", "")]
-    keys += [(month, name, row._mapping[name]) for name in COLUMN_DIMENSIONS]
-    keys += [(month, flag, "") for flag in FLAGS if row._mapping[flag]]
-    keys += [(month, "partner", partner) for partner in row.partners]
+    keys += [(month, name, row[name]) for name in COLUMN_DIMENSIONS]
+    keys += [(month, flag, "") for flag in FLAGS if row[flag]]
+    keys += [(month, "partner", partner) for partner in row["partners"]]
     return keys
 
 
-def escalation_adds(row: Row[Any], structure: str, departement: str) -> _Current:
+def escalation_adds(row: Mapping[Any, Any], structure: str, departement: str) -> _Current:
     """The counts a current escalation adds, and its waiting row if it can still become late (waiting
     for an answer, or for a further one: `app.models.escalations.escalation_clock`). One first
     answered late is late for good: counted under `answered_late`, never among the waiting ones, so
     that it is counted late once."""
-    month = row.local_month
-    keys = [(month, "sent", ""), (month, "partner", row.partner)]
-    clock = stored_clock(row.status, row.sent_at, row.answered_at, row.created_at, departement)
+    month = row["local_month"]
+    keys = [(month, "sent", ""), (month, "partner", row["partner"])]
+    clock = stored_clock(row["status"], row["sent_at"], row["answered_at"], row["created_at"], departement)
     waiting = None
-    if row.status in ANSWERED:
+    if row["status"] in ANSWERED:
         keys.append((month, "answered", ""))
     if clock.answered_late:
         keys.append((month, "answered_late", ""))
     elif clock.deadline is not None:
         waiting = {
-            "id": row.id,
+            "id": row["id"],
             "structure": structure,
             "local_month": month,
             "deadline": timestamp(clock.deadline),
@@ -193,11 +192,13 @@ _CORRECTABLE = {"contact": _CONTACTS, "escalation": _ESCALATIONS}
 @contextmanager
 def counting(
     connection: Connection, structure: str, departement: str, new: dict[str, list[dict[str, Any]]]
-) -> Iterator[None]:
+) -> Iterator[set[str]]:
     """Around the writing of a batch's `new` rows per kind (all of `structure`, in `departement`):
-    the counts moved by what the batch changes, in the same transaction. Must run under the
-    structure's counter lock (`app.server.ingest._number`), which orders the batches of a structure;
-    the département's rows are taken last, in key order, and held only until commit."""
+    the counts moved by what the batch changes, in the same transaction. The caller adds the ids it
+    inserted to the set this yields (a row of `new` that it did not insert was stored meanwhile by
+    another structure's batch). Must run under the structure's counter lock
+    (`app.server.ingest._number`), which orders the batches of a structure; the département's rows
+    are taken last, in key order, and held only until commit."""
     touched = {
         kind: (
             {row["id"] for row in new.get(kind, [])},
@@ -209,10 +210,14 @@ def counting(
         kind: _current(connection, _CORRECTABLE[kind], structure, departement, set(), versions)
         for kind, (_ids, versions) in touched.items()  # the batch's ids are all new
     }
-    yield
+    inserted: set[str] = set()
+    yield inserted
     for kind, (ids, versions) in touched.items():
         spec = _CORRECTABLE[kind]
-        after = _current(connection, spec, structure, departement, ids, versions)
+        if versions:
+            after = _current(connection, spec, structure, departement, ids & inserted, versions)
+        else:
+            after = _new_current(connection, spec, structure, departement, new.get(kind, []), inserted)
         moves: Counter[Key] = Counter()
         for record_id in after.keys() - before[kind].keys():
             moves.update(after[record_id].keys)
@@ -246,9 +251,46 @@ def _current(
     for column, values in ((table.c.id, sorted(ids | versions)), (table.c.supersedes, sorted(versions))):
         for chunk in _chunks(values):
             query = select(*columns).where(table.c.structure == structure, column.in_(chunk), current(table))
-            for row in connection.execute(query):
-                found[row.id] = spec.adds(row, structure, departement)
+            for row in connection.execute(query).mappings():
+                found[row["id"]] = spec.adds(row, structure, departement)
     return found
+
+
+def _new_current(
+    connection: Connection,
+    spec: _Correctable,
+    structure: str,
+    departement: str,
+    rows: list[dict[str, Any]],
+    inserted: set[str],
+) -> dict[str, _Current]:
+    """What `_current` finds among a batch's new `rows` of a kind when none of them supersedes
+    anything (almost every batch), without reading them back: each one inserted is current unless it
+    is deleted or a stored record already supersedes it (a correction that came first). Without a
+    `supersedes` it has no rival. One look-up on the superseded index, none when nothing was
+    inserted."""
+    mine = [row for row in rows if row["id"] in inserted and not row["deleted"]]
+    if not mine:
+        return {}
+    table = spec.table
+    postgres = connection.dialect.name == "postgresql"
+    superseded = set(
+        connection.execute(
+            select(table.c.supersedes).where(
+                table.c.structure == structure,
+                among(table.c.supersedes, [row["id"] for row in mine], postgres),
+            )
+        ).scalars()
+    )
+    return {row["id"]: spec.adds(row, structure, departement) for row in mine if row["id"] not in superseded}
+
+
+def among(column: ColumnElement[Any], ids: list[str], postgres: bool) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of one per id (the
+    driver parses every parameter of a statement on each call)."""
+    if postgres:
+        return column == any_(cast(bindparam("ids", ids), postgresql.ARRAY(postgresql.UUID(as_uuid=False))))
+    return column.in_(ids)
 
 
 def _wait(connection: Connection, before: dict[str, _Current], after: dict[str, _Current]) -> None:
@@ -272,22 +314,61 @@ def _add(
 
 
 def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key]) -> None:
+    """Add `moves` to `owner`'s rows of `table`, in key order. One statement: on PostgreSQL the keys
+    travel as four arrays (`unnest`), as many parameters for ~1,300 keys (a batch spread over three
+    years) as for one, where a row per key made ~1,300 statements. A structure's row that falls to 0
+    goes (`_drop_zeros`)."""
     ordered = sorted((key, n) for key, n in moves.items() if n)
     if not ordered:
         return
     key = "structure" if "structure" in table.c else "departement"
-    rows = [
-        {key: owner, "local_month": month, "dimension": dimension, "value": value, "n": n}
-        for (month, dimension, value), n in ordered
-    ]
-    statement = _UPSERTS[connection.dialect.name](table)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c[key], table.c.local_month, table.c.dimension, table.c.value],
-            set_={"n": table.c.n + statement.excluded.n},
-        ),
-        rows,
-    )
+    names = [key, "local_month", "dimension", "value", "n"]
+    if connection.dialect.name == "postgresql":
+        months, dimensions, values = ([k[i] for k, _n in ordered] for i in range(3))
+        ns = [n for _k, n in ordered]
+        keys = (
+            func.unnest(
+                cast(bindparam("months", months), postgresql.ARRAY(table.c.local_month.type)),
+                cast(bindparam("dimensions", dimensions), postgresql.ARRAY(table.c.dimension.type)),
+                cast(bindparam("values", values), postgresql.ARRAY(table.c.value.type)),
+                cast(bindparam("ns", ns), postgresql.ARRAY(table.c.n.type)),
+            )
+            .table_valued("local_month", "dimension", "value", "n", with_ordinality="ordinal")
+            .render_derived()
+        )
+        rows = select(literal(owner, table.c[key].type), *(keys.c[name] for name in names[1:]))
+        statement = postgresql.insert(table).from_select(names, rows.order_by(keys.c.ordinal))
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c[name] for name in names[:-1]],
+                set_={"n": table.c.n + statement.excluded.n},
+            )
+        )
+    else:
+        one_by_one = sqlite.insert(table)
+        connection.execute(
+            one_by_one.on_conflict_do_update(
+                index_elements=[table.c[name] for name in names[:-1]],
+                set_={"n": table.c.n + one_by_one.excluded.n},
+            ),
+            [dict(zip(names, (owner, *k, n), strict=True)) for k, n in ordered],
+        )
+    if key == "structure":
+        _drop_zeros(connection, table, owner, sorted({k[0] for k, n in ordered if n < 0}))
+
+
+def _drop_zeros(connection: Connection, table: Table, structure: str, months: list[str]) -> None:
+    """Delete the structure's rows of `table` fallen to 0 in `months` (a record corrected into another
+    month, deleted, or outranked). So a `total` row of `contact_counts` exists only while the
+    structure has current contacts in its month: the active structures are read from its small
+    index alone (`active_structures`), `n` being in no index of the structures' counts. Their batches
+    are serialised by the structure's counter lock, so no other writer is on these rows."""
+    if months:
+        connection.execute(
+            delete(table).where(
+                table.c.structure == structure, table.c.local_month.in_(months), table.c.n == 0
+            )
+        )
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:
@@ -398,11 +479,10 @@ def by_departement(
 def active_structures(connection: Connection, scope: Scope, first: str, last: str) -> int:
     """How many structures of `scope` did anything in [first, last]: a contact, an escalation, a
     Pass numérique issuance or ledger line. The contacts' `total` rows of the period (one per
-    structure and month, from the index by dimension and month) answer for almost every structure;
+    structure and month, from their partial index alone) answer for almost every structure;
     only the others are looked up in the escalations' and the Pass numérique's counts."""
-    in_period = [contact_counts.c.local_month.between(first, last), contact_counts.c.n != 0]
-    with_contacts = select(contact_counts.c.structure).where(
-        contact_counts.c.dimension == "total", *in_period
+    with_contacts = select(contact_counts.c.structure).where(  # no row at 0 (`_drop_zeros`)
+        contact_counts.c.dimension == "total", contact_counts.c.local_month.between(first, last)
     )
 
     def any_count(table: Table, dimensions: tuple[str, ...]) -> ColumnElement[bool]:
@@ -410,7 +490,6 @@ def active_structures(connection: Connection, scope: Scope, first: str, last: st
             table.c.structure == structures.c.matricule,
             table.c.local_month.between(first, last),
             table.c.dimension.in_(dimensions),
-            table.c.n != 0,
         )
 
     active = or_(
@@ -460,7 +539,7 @@ def _recount_deadlines(connection: Connection, moved: list[tuple[str, str, str]]
         moves: Counter[Key] = Counter()
         waiting = []
         rows = connection.execute(select(*columns).where(table.c.structure == structure, current(table)))
-        for row in rows:
+        for row in rows.mappings():
             before, after = escalation_adds(row, structure, former), escalation_adds(row, structure, new)
             moves.update(after.keys)
             moves.subtract(before.keys)

@@ -1,7 +1,8 @@
 """The server's tables, in SQLAlchemy Core, identical on SQLite and PostgreSQL.
 
 Times are UTC text `YYYY-MM-DDTHH:MM:SSZ`, as on the workstation: they sort as text and read the same
-on both databases. Alembic migrations (app/server/migrations) create these tables; this module is what
+on both databases (the contacts' are kept as `timestamptz` on PostgreSQL and read back as that text:
+`UtcTime`). Alembic migrations (app/server/migrations) create these tables; this module is what
 the queries use, and a test checks that both agree.
 """
 
@@ -46,6 +47,30 @@ metadata = MetaData(
 
 def _time(name: str, *, nullable: bool = False) -> Column[Any]:
     return Column(name, String(TIMESTAMP_LENGTH), nullable=nullable)
+
+
+class UtcTime(TypeDecorator[str]):
+    """A time as its stored text `YYYY-MM-DDTHH:MM:SSZ` in Python (what the wire record carries and
+    the queries compare), kept as PostgreSQL's 8-byte `timestamptz` there (21 bytes as text; a contact
+    has three: issue 15) and as the same text on SQLite. Records carry whole seconds from 2018 on
+    (`app.models.record`), so the text read back is the one written, byte for byte, and both forms
+    sort alike."""
+
+    impl = String(TIMESTAMP_LENGTH)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(String(TIMESTAMP_LENGTH))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql" and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return timestamp(value) if isinstance(value, datetime) else value
 
 
 class CompactUuid(TypeDecorator[str]):
@@ -225,7 +250,12 @@ class JsonText(TypeDecorator[Any]):
 
 
 def _record_table(
-    name: str, moment: str, *columns: Column[Any], correctable: bool = True, by_month: bool = True
+    name: str,
+    moment: str,
+    *columns: Column[Any],
+    correctable: bool = True,
+    by_month: bool = True,
+    compact_times: bool = False,
 ) -> Table:
     """The table of one record kind: the columns every kind has, then the kind's own `columns`.
     Together they hold every field of the wire record (`app.models.record`), named as the fields
@@ -237,7 +267,12 @@ def _record_table(
     pull's cursor, `app.server.pull`): allocated from `structure_sequences` inside the ingest
     transaction, so that a structure's records commit in `seq` order. `by_month` indexes
     (structure, local_month) for the kinds whose figures are read from the rows (the contacts' are
-    read from their counts, `app.server.rollups`)."""
+    read from their counts, `app.server.rollups`). `compact_times` keeps the three times as `UtcTime`
+    (the contacts: tens of millions of rows, issue 15)."""
+
+    def time(column: str) -> Column[Any]:
+        return Column(column, UtcTime(), nullable=False) if compact_times else _time(column)
+
     correction = [Column("supersedes", CompactUuid()), Column("deleted", Boolean, nullable=False)]
     supersedes_index = Index(
         None,
@@ -253,14 +288,14 @@ def _record_table(
         Column("structure", ForeignKey("structures.matricule"), nullable=False),
         Column("workstation_id", ForeignKey("workstations.id"), nullable=False),
         Column("seq", BigInteger, nullable=False),
-        _time("created_at"),
-        _time(moment),
+        time("created_at"),
+        time(moment),
         Column("utc_offset_minutes", Integer, nullable=False),
         Column("local_month", String(7), nullable=False),
         Column("agent", String(80), nullable=False),
         *columns,
         *(correction if correctable else []),
-        _time("received_at"),
+        time("received_at"),
         Column("clock_skew_seconds", Integer),
         Column("clock_skewed", Boolean, nullable=False),
         Index(None, "structure", "seq", unique=True),
@@ -286,6 +321,7 @@ records = _record_table(
     Column("non_recours", Boolean, nullable=False),
     Column("pass_numerique", Boolean, nullable=False),
     by_month=False,
+    compact_times=True,
 )
 
 # The last `seq` handed out per structure. Ingest increments its row first thing in its transaction:
@@ -302,14 +338,33 @@ structure_sequences = Table(
 )
 
 
+# Free room left in each page of the structures' counts, for the new versions of their rows: `n` is
+# in no index of theirs, so an increment at ingest is a HOT update (the new version on the same page,
+# no new index entry) instead of one more entry in every index (issue 15).
+COUNTS_FILLFACTOR = 85
+
+
 def _counts(
-    name: str, owner: Column[Any], n_type: type[Integer] = Integer, index: str | None = None
+    name: str,
+    owner: Column[Any],
+    n_type: type[Integer] = Integer,
+    index: str | None = None,
+    *indexes: Index,
 ) -> Table:
     """A table of counts per `owner` (a structure or a département), month on the agent's wall clock,
     dimension and value (`app.server.rollups`). A count may fall to 0 (a record corrected into another
-    month): readers skip those rows. The second index (`index`: its name when the default one would
-    pass PostgreSQL's 63 characters) answers the figures of all owners (a month, a year, by dimension)
-    from the index alone on PostgreSQL."""
+    month): readers skip those rows (a structure's are deleted then, `rollups._drop_zeros`).
+
+    A département's table has a second index (`index`: its name when the default one would pass
+    PostgreSQL's 63 characters) that answers the figures of all owners (a month, a year, by
+    dimension) from the index alone on PostgreSQL. A structure's table is read by structure (its
+    primary key) and has instead `indexes`, for the structures active in a period
+    (`rollups.active_structures`: a structure's row at 0 is deleted, so a row means activity); it
+    keeps `n` out of its indexes and room in its pages (`COUNTS_FILLFACTOR`), so that ingest's
+    increments stay in place."""
+    by_structure = owner.name == "structure"
+    by_dimension = Index(index, "dimension", "local_month", owner.name, "value", postgresql_include=["n"])
+    storage: dict[str, Any] = {"postgresql_with": {"fillfactor": COUNTS_FILLFACTOR}} if by_structure else {}
     return Table(
         name,
         metadata,
@@ -319,7 +374,8 @@ def _counts(
         Column("value", String(120), nullable=False),
         Column("n", n_type, nullable=False),
         PrimaryKeyConstraint(owner.name, "local_month", "dimension", "value"),
-        Index(index, "dimension", "local_month", owner.name, "value", postgresql_include=["n"]),
+        *(indexes if by_structure else [by_dimension]),
+        **storage,
     )
 
 
@@ -335,7 +391,22 @@ def _departement() -> Column[Any]:
 # `channel`, `outcome`, `place`, `help_kind`, `agent`, `non_recours`, `pass_numerique`) × value (`''`
 # for `total` and the flags). Kept up to date in the ingest transaction, under the structure's counter
 # lock: every figure of the reporting is read from here, never by scanning the contacts.
-contact_counts = _counts("contact_counts", _structure())
+# Its one other index: the structures with contacts in a month (`rollups.active_structures`), on the
+# few `total` rows. Without `n`: PostgreSQL makes an update non-HOT when it changes a column of any
+# index, whether or not the row is in a partial one.
+contact_counts = _counts(
+    "contact_counts",
+    _structure(),
+    Integer,
+    None,
+    Index(
+        "ix_contact_counts_totals",
+        "local_month",
+        "structure",
+        postgresql_where=text("dimension = 'total'"),
+        sqlite_where=text("dimension = 'total'"),
+    ),
+)
 # The same counts per département (the structure's; `app.server.registry` moves them when a newer list
 # moves the structure), kept in the same transaction: national and département figures read ~100 rows
 # per month and value instead of ~2,800.
@@ -343,7 +414,13 @@ departement_counts = _counts("departement_counts", _departement())
 
 # Counts of the CURRENT escalations, the same way: `sent`, `answered`, `answered_late` (value '') and
 # `partner`. Whether a still-waiting one is late depends on "now": `waiting_escalations` answers that.
-escalation_counts = _counts("escalation_counts", _structure(), index="ix_escalation_counts_by_dimension")
+escalation_counts = _counts(
+    "escalation_counts",
+    _structure(),
+    Integer,
+    None,
+    Index("ix_escalation_counts_by_dimension", "dimension", "local_month", "structure"),
+)
 departement_escalation_counts = _counts(
     "departement_escalation_counts", _departement(), index="ix_departement_escalation_counts_by_dimension"
 )
@@ -365,7 +442,13 @@ waiting_escalations = Table(
 # The Pass numérique (append-only records) per month of its ledger lines and issuances: `issuances`
 # (value ''), and per movement (`recu`, `remis`, `retour`, `annule`) the `cheques` and their
 # `value_cents`. The stock left at the end of a month is the running sum of the cheques up to it.
-pass_counts = _counts("pass_counts", _structure(), BigInteger, "ix_pass_counts_by_dimension")
+pass_counts = _counts(
+    "pass_counts",
+    _structure(),
+    BigInteger,
+    None,
+    Index("ix_pass_counts_by_dimension", "dimension", "local_month", "structure"),
+)
 departement_pass_counts = _counts(
     "departement_pass_counts", _departement(), BigInteger, "ix_departement_pass_counts_by_dimension"
 )

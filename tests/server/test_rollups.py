@@ -15,7 +15,7 @@ from app.server.accounts import create_structure, issue_code
 from app.server.accounts import enrol as enrol_in_database
 from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
-from app.server.rollups import by_departement, by_month, current
+from app.server.rollups import active_structures, by_departement, by_month, current
 from app.server.schema import contact_counts, departement_counts, records, structures
 from app.server.scope import Scope
 from tests.server.helpers import contact, downgrade, items, workstations
@@ -131,6 +131,24 @@ def test_a_resent_batch_moves_no_count(database_url) -> None:
         engine.dispose()
 
 
+def test_a_contact_whose_correction_came_first_is_not_counted(database_url) -> None:
+    """A batch that supersedes nothing is not read back (`rollups._new_current`): its contact is
+    still left out when a correction of it, sent first from another workstation, is stored."""
+    engine = open_database(database_url)
+    try:
+        first, second = workstations(engine, "accueil", "bus")
+        original = contact()
+        correction = contact(supersedes=original["id"], situation="naissance")
+        ingest(engine, first, items(correction), None)
+        ingest(engine, second, items(original, contact(situation="demenagement")), None)
+        kept = _kept(engine)
+        assert kept[("3", "2026-11", "total", "")] == 2
+        assert kept[("3", "2026-11", "situation", "declarer-impots")] == 0
+        assert kept == _recount(engine)
+    finally:
+        engine.dispose()
+
+
 def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) -> None:
     engine = open_database(database_url)
     try:
@@ -191,7 +209,9 @@ def test_national_departement_and_structure_figures(database_url) -> None:
 
 
 def test_a_count_fallen_to_zero_is_not_shown(database_url) -> None:
-    """A contact corrected into another month leaves a zero in the first month: no such value shown."""
+    """A contact corrected into another month leaves a zero in the first month: no such value shown;
+    the structure's rows at zero are deleted (its `total` row means contacts: the active structures),
+    the département's kept and skipped."""
     engine = open_database(database_url)
     try:
         (sender,) = workstations(engine, "accueil")
@@ -203,7 +223,12 @@ def test_a_count_fallen_to_zero_is_not_shown(database_url) -> None:
             assert by_month(connection, NATIONAL, "situation", "2026-10", "2026-11") == {
                 "2026-10": {"declarer-impots": 1}
             }
-            zeros = connection.execute(select(contact_counts).where(contact_counts.c.n == 0)).all()
+            assert connection.execute(select(contact_counts).where(contact_counts.c.n == 0)).all() == []
+            totals = select(contact_counts.c.local_month).where(contact_counts.c.dimension == "total")
+            assert connection.execute(totals).scalars().all() == ["2026-10"]
+            assert active_structures(connection, NATIONAL, "2026-11", "2026-11") == 0
+            assert active_structures(connection, NATIONAL, "2026-10", "2026-10") == 1
+            zeros = connection.execute(select(departement_counts).where(departement_counts.c.n == 0)).all()
             assert {row.local_month for row in zeros} == {"2026-11"}  # kept, and skipped
     finally:
         engine.dispose()

@@ -2,7 +2,9 @@
 stored form of times."""
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
+from uuid import uuid4
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,7 +15,8 @@ from sqlalchemy import column, create_engine, insert, select, table, text
 
 from app.server.database import MIGRATIONS, open_database, upgrade
 from app.server.ingest import KINDS, ingest
-from app.server.schema import metadata, records, structures, timestamp, workstations
+from app.server.pull import pull_page
+from app.server.schema import contact_counts, metadata, records, structures, timestamp, workstations
 from app.server.wire import canonical, wire_record
 from tests.server.helpers import (
     contact,
@@ -159,6 +162,62 @@ def test_migration_0012_keeps_every_record_of_every_kind(database_url) -> None:
                 )
                 assert canonical(wire_record(item["kind"], row)) == canonical(item["record"])
                 assert row["seq"] == result["seq"]
+        again = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in again["results"]] == ["duplicate"] * len(batch)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0017_keeps_the_contacts_and_their_counts(database_url) -> None:
+    """Contacts stored as text times before 0017 come out of it, and back through its downgrade, as
+    they went in: the same feed page byte for byte, the same counts; the times are text at 0016 and
+    `timestamptz` after on PostgreSQL; a resend is still a duplicate."""
+    engine = open_database(database_url)
+    try:
+        reader, sender = enrolled_workstations(engine, "lecteur", "accueil")
+        first = contact(partners=["msa", "caf"], age_band="60-74", first_visit=True)
+        batch = items(
+            first,
+            contact(
+                id=uuid4(),
+                supersedes=first["id"],
+                created_at=datetime(2026, 11, 12, 23, 59, 59, tzinfo=UTC),
+                occurred_at=datetime(2026, 10, 31, 23, 30, 1, tzinfo=UTC),
+                partners=["caf"],
+            ),
+            contact(occurred_at=datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)),
+        )
+        answer = ingest(engine, sender, batch, None)
+        assert [result["status"] for result in answer["results"]] == ["accepted"] * len(batch)
+
+        def state() -> tuple[list[dict], list[tuple]]:
+            page = json.loads(pull_page(engine, reader, 0))
+            with engine.connect() as connection:
+                counts = connection.execute(select(contact_counts).order_by(*contact_counts.primary_key))
+                return page["records"], [tuple(row) for row in counts]
+
+        before = state()
+        assert [item["record"] for item in before[0]] == [item["record"] for item in batch]
+
+        def stored_type() -> str:
+            query = "SELECT data_type FROM information_schema.columns WHERE table_name = 'records' "
+            query += "AND column_name = 'occurred_at' AND table_schema = current_schema()"
+            with engine.connect() as connection:
+                return connection.execute(text(query)).scalar_one()
+
+        downgrade(engine, "0016_registry_imports")
+        with engine.connect() as connection:
+            times = connection.execute(text("SELECT created_at, occurred_at, received_at FROM records"))
+            assert sorted(tuple(row) for row in times) == sorted(
+                (item["record"]["created_at"], item["record"]["occurred_at"], answer["received_at"])
+                for item in batch
+            )
+        if engine.dialect.name == "postgresql":
+            assert stored_type() == "character varying"
+        upgrade(engine)
+        if engine.dialect.name == "postgresql":
+            assert stored_type() == "timestamp with time zone"
+        assert state() == before
         again = ingest(engine, sender, batch, None)
         assert [result["status"] for result in again["results"]] == ["duplicate"] * len(batch)
     finally:
