@@ -773,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.url:
         parser.error("--url or BUREAU_VIRTUEL_TEST_POSTGRES_URL is needed (PostgreSQL)")
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from app.registry.anct_list import read_list
     from app.server.database import open_database
@@ -799,6 +799,9 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     )
                     _WORKSTATIONS.update({structure: wid for structure, wid in rows})
+                    copied = connection.execute(text("SELECT max(seq) FROM records")).scalar_one()
+                global _COPY_SEQ  # after the feed numbers the earlier runs' COPYs took
+                _COPY_SEQ = itertools.count(max(2 * 10**9, (copied or 0) + 1))
                 matricules = sorted(_WORKSTATIONS)
                 print(f"  {len(matricules):,} structures of the kept schema")
             else:
@@ -866,7 +869,6 @@ def main(argv: list[str] | None = None) -> int:
                             f"at N: {verdict(best_full >= TARGET_INGEST)}; at least as fast as empty: "
                             f"{verdict(best_full >= 0.95 * best_empty)}"
                         )
-                from sqlalchemy import text
 
                 with engine.connect() as connection:
                     stored = connection.execute(text("SELECT count(*) FROM records")).scalar_one()
