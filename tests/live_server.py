@@ -99,6 +99,17 @@ class LiveServer:
         if "Traceback" in output:
             raise AssertionError(f"the server printed a traceback:\n{output}")
 
+    @contextmanager
+    def watched(self) -> Iterator["LiveServer"]:
+        """The server for one test of those sharing it: fails that test if the server printed a
+        traceback during it, as stopping a server of its own would (the shared one stops only at the
+        end of the session, and `stop()` checks its log again then)."""
+        printed_before = len(self.output())
+        yield self
+        printed = self.output()[printed_before:]
+        if "Traceback" in printed:
+            raise AssertionError(f"the shared server printed a traceback during this test:\n{printed}")
+
     def restart(self) -> "LiveServer":
         self.stop()
         return self.start()

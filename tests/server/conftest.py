@@ -1,18 +1,23 @@
-"""Server tests: a fresh database per test (a SQLite file, and a PostgreSQL schema too when
-BUREAU_VIRTUEL_TEST_POSTGRES_URL is set), the real server on a free port, real HTTP."""
+"""Server tests: the real server on a free port, real HTTP, on SQLite and on PostgreSQL too when
+BUREAU_VIRTUEL_TEST_POSTGRES_URL is set. Most tests share one server per session and backend and
+each takes a structure of its own (`shared_server`, `structure`); a test that needs a server to itself
+gets a fresh database and server (`server`, `web`)."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import requests
 from sqlalchemy import Engine, create_engine
 
+from app.server.accounts import create_structure as add_structure
 from tests.live_server import LiveServer, create_structure, fresh_postgres_url, start_server
-from tests.server.helpers import contact, enrol, escalation, items, post_records
+from tests.server import helpers
+from tests.server.helpers import OwnStructure, contact, enrol, enrolled, escalation, items, post_records
 from tests.server.web_helpers import add_account
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
@@ -41,28 +46,72 @@ def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def shared_server(
+@pytest.fixture(scope="session", params=BACKENDS)
+def session_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """One server for a whole test file whose tests only read what any server answers (health, the
-    protocol's description, reference files): a fresh server per test costs seconds and tests nothing
-    more. A test that writes, counts what is stored, or is locked out must use `server`."""
+    """One server per backend for the whole session (per xdist worker): starting a server costs
+    seconds, most tests need only a structure of their own on it. Tests take it through
+    `shared_server`, never directly, so that its log is checked after each of them."""
     folder = tmp_path_factory.mktemp("serveur-partage")
     with (
         empty_database(request.param, folder) as url,
         start_server(url, log_path=folder / "serveur.log") as live,
     ):
+        yield live  # stopping it fails the last test if the server printed a traceback
+
+
+@pytest.fixture
+def shared_server(session_server: LiveServer) -> Iterator[LiveServer]:
+    """The session's server, for a test that writes only in its own structures (`structure`,
+    `new_structure`) and counts only their rows. A traceback the server prints during the test fails
+    that test, as a fresh server's does when it stops.
+
+    A test keeps the fresh `server` (or `web`) when it needs what a shared server cannot give: killing
+    or restarting it, other `serve` options (`--http-cookies`, limits), an empty database or counts of
+    whole tables, migrations, registry imports (they change the national list every structure sees),
+    or refused codes and logins (the lock-out counts them per address, 127.0.0.1 for every test)."""
+    with session_server.watched() as live:
         yield live
 
 
-@pytest.fixture(scope="module")
-def shared_token(shared_server: LiveServer) -> str:
-    """The token of a workstation enrolled, once per file, in structure 3 of `shared_server`."""
-    with requests.Session() as session:
-        response = enrol(session, shared_server, create_structure(shared_server.database_url))
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
+@pytest.fixture(scope="session")
+def shared_db(session_server: LiveServer) -> Iterator[Engine]:
+    """Direct reads of what the shared server stored (of this test's structures only: others' rows
+    are there too)."""
+    engine = create_engine(session_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def new_structure(shared_server: LiveServer, shared_db: Engine) -> Callable[..., OwnStructure]:
+    """Declare a structure of a unique matricule on the shared server (straight in its database, as
+    `add-structure` does, without a subprocess): by default in the Aisne and itinerant, as the fresh
+    server's structure 3."""
+
+    def declare(
+        name: str = "Thiérache Sambre et Oise", departement: str = "02", itinerant: bool = True
+    ) -> OwnStructure:
+        matricule = f"test-{uuid4().hex[:12]}"
+        return OwnStructure(matricule, add_structure(shared_db, matricule, name, departement, itinerant))
+
+    return declare
+
+
+@pytest.fixture
+def structure(new_structure: Callable[..., OwnStructure], monkeypatch: pytest.MonkeyPatch) -> OwnStructure:
+    """This test's own structure on the shared server, in place of structure 3: the record builders
+    of tests.server.helpers (`contact`, `escalation`, `count`…) use its matricule during the test."""
+    own = new_structure()
+    monkeypatch.setattr(helpers, "MATRICULE", own.matricule)
+    return own
+
+
+@pytest.fixture
+def shared_token(shared_server: LiveServer, structure: OwnStructure, http: requests.Session) -> str:
+    """The token of a workstation enrolled in this test's `structure` on the shared server."""
+    return enrolled(http, shared_server, structure.code)["token"]
 
 
 @pytest.fixture
