@@ -5,7 +5,7 @@ gets a fresh database and server (`server`, `web`)."""
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -42,44 +42,52 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own on an empty database, for what `shared_server` cannot give."""
     with start_server(database_url, log_path=tmp_path / "serveur.log") as live:
         yield live
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def session_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """One server per backend for the whole session (per xdist worker): starting a server costs
-    seconds, most tests need only a structure of their own on it. Tests take it through
+@pytest.fixture(scope="session")
+def session_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], LiveServer]]:
+    """One server per backend for the whole session (per xdist worker), started on first use: starting
+    a server costs seconds, most tests need only a structure of their own on it. Not a parametrized
+    session fixture: pytest keeps one parameter's value at a time, and with `--dist loadfile` each file
+    would stop one backend's server and start the other's again. Tests take it through
     `shared_server`, never directly, so that its log is checked after each of them."""
-    folder = tmp_path_factory.mktemp("serveur-partage")
-    with (
-        empty_database(request.param, folder) as url,
-        start_server(url, log_path=folder / "serveur.log") as live,
-    ):
-        yield live  # stopping it fails the last test if the server printed a traceback
+    started: dict[str, LiveServer] = {}
+    with ExitStack() as stack:  # at the end: each server stopped (its log checked), then its database
+
+        def server_on(backend: str) -> LiveServer:
+            if backend not in started:
+                folder = tmp_path_factory.mktemp(f"serveur-partage-{backend}")
+                url = stack.enter_context(empty_database(backend, folder))
+                started[backend] = stack.enter_context(start_server(url, log_path=folder / "serveur.log"))
+            return started[backend]
+
+        yield server_on
 
 
-@pytest.fixture
-def shared_server(session_server: LiveServer) -> Iterator[LiveServer]:
-    """The session's server, for a test that writes only in its own structures (`structure`,
-    `new_structure`) and counts only their rows. A traceback the server prints during the test fails
-    that test, as a fresh server's does when it stops.
+@pytest.fixture(params=BACKENDS)
+def shared_server(
+    request: pytest.FixtureRequest, session_servers: Callable[[str], LiveServer]
+) -> Iterator[LiveServer]:
+    """The session's server on each backend, for a test that writes only in its own structures
+    (`structure`, `new_structure`) and counts only their rows. A traceback the server prints during
+    the test fails that test, as a fresh server's does when it stops.
 
     A test keeps the fresh `server` (or `web`) when it needs what a shared server cannot give: killing
     or restarting it, other `serve` options (`--http-cookies`, limits), an empty database or counts of
     whole tables, migrations, registry imports (they change the national list every structure sees),
     or refused codes and logins (the lock-out counts them per address, 127.0.0.1 for every test)."""
-    with session_server.watched() as live:
+    with session_servers(request.param).watched() as live:
         yield live
 
 
-@pytest.fixture(scope="session")
-def shared_db(session_server: LiveServer) -> Iterator[Engine]:
+@pytest.fixture
+def shared_db(shared_server: LiveServer) -> Iterator[Engine]:
     """Direct reads of what the shared server stored (of this test's structures only: others' rows
     are there too)."""
-    engine = create_engine(session_server.database_url)
+    engine = create_engine(shared_server.database_url)
     yield engine
     engine.dispose()
 
@@ -136,11 +144,11 @@ def token(server: LiveServer, http: requests.Session) -> str:
     return response.json()["token"]
 
 
-@pytest.fixture
-def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+@contextmanager
+def web_server(database_url: str, folder: Path) -> Iterator[LiveServer]:
     """The server with cookies usable over http://127.0.0.1, structure 3 (Aisne, 02) with a
     workstation that sent November's records, structure 4 (Nord, 59), and one account per role."""
-    with start_server(database_url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
+    with start_server(database_url, folder / "serveur.log", ("--http-cookies",)) as live:
         code = create_structure(database_url)
         create_structure(database_url, "4", "Maubeuge", "59", itinerant=False)
         with requests.Session() as http:
@@ -158,4 +166,30 @@ def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         ):
             done = add_account(database_url, login, role, *scope)
             assert done.returncode == 0, done.stderr
+        yield live
+
+
+@pytest.fixture
+def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The web server of `web_server` to the test itself: its national and departement figures count
+    every structure, so a test that writes or counts does not share it."""
+    with web_server(database_url, tmp_path) as live:
+        yield live
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_web(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One `web_server` per test file and backend, taken through `shared_web`."""
+    folder = tmp_path_factory.mktemp("web-partage")
+    with empty_database(request.param, folder) as url, web_server(url, folder) as live:
+        yield live
+
+
+@pytest.fixture
+def shared_web(module_web: LiveServer) -> Iterator[LiveServer]:
+    """The file's web server, for tests that change nothing another test of the file reads (and fail
+    fewer logins than the lock-out allows between them); a traceback fails the test that caused it."""
+    with module_web.watched() as live:
         yield live
