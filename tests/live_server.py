@@ -168,6 +168,13 @@ def run_server_cli(
     )
 
 
+def unique_matricule() -> str:
+    """A matricule no other test declares, for a test's own structure on a shared server: random
+    letters only, since a run of digits in a record's `structure` looks like an identifier to the
+    record guard, which refuses it."""
+    return "test-" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))[:12]
+
+
 def create_structure(
     database_url: str,
     matricule: str = "3",

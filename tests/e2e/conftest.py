@@ -6,7 +6,6 @@ its own (`server`)."""
 
 from collections.abc import Iterator
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -15,7 +14,7 @@ from app.models.demo import ensure_demo_setup
 from app.models.workspace import Workspace
 from app.sync.engine import enroll
 from tests.chaos_proxy import ChaosProxy
-from tests.live_server import LiveServer, create_structure, start_server
+from tests.live_server import LiveServer, create_structure, start_server, unique_matricule
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def shared_server(session_server: LiveServer) -> Iterator[LiveServer]:
 @pytest.fixture
 def own_matricule() -> str:
     """A matricule no other test declares on the shared server."""
-    return f"test-{uuid4().hex[:12]}"
+    return unique_matricule()
 
 
 @pytest.fixture

@@ -8,14 +8,19 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 import requests
 from sqlalchemy import Engine, create_engine
 
 from app.server.accounts import create_structure as add_structure
-from tests.live_server import LiveServer, create_structure, fresh_postgres_url, start_server
+from tests.live_server import (
+    LiveServer,
+    create_structure,
+    fresh_postgres_url,
+    start_server,
+    unique_matricule,
+)
 from tests.server import helpers
 from tests.server.helpers import OwnStructure, contact, enrol, enrolled, escalation, items, post_records
 from tests.server.web_helpers import add_account
@@ -101,7 +106,7 @@ def new_structure(shared_server: LiveServer, shared_db: Engine) -> Callable[...,
     def declare(
         name: str = "Thiérache Sambre et Oise", departement: str = "02", itinerant: bool = True
     ) -> OwnStructure:
-        matricule = f"test-{uuid4().hex[:12]}"
+        matricule = unique_matricule()
         return OwnStructure(matricule, add_structure(shared_db, matricule, name, departement, itinerant))
 
     return declare
