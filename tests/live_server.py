@@ -99,6 +99,17 @@ class LiveServer:
         if "Traceback" in output:
             raise AssertionError(f"the server printed a traceback:\n{output}")
 
+    @contextmanager
+    def watched(self) -> Iterator["LiveServer"]:
+        """The server for one test of those sharing it: fails that test if the server printed a
+        traceback during it, as stopping a server of its own would (the shared one stops only at the
+        end of the session, and `stop()` checks its log again then)."""
+        printed_before = len(self.output())
+        yield self
+        printed = self.output()[printed_before:]
+        if "Traceback" in printed:
+            raise AssertionError(f"the shared server printed a traceback during this test:\n{printed}")
+
     def restart(self) -> "LiveServer":
         self.stop()
         return self.start()
@@ -155,6 +166,13 @@ def run_server_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def unique_matricule() -> str:
+    """A matricule no other test declares, for a test's own structure on a shared server: random
+    letters only, since a run of digits in a record's `structure` looks like an identifier to the
+    record guard, which refuses it."""
+    return "test-" + uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))[:12]
 
 
 def create_structure(

@@ -313,10 +313,12 @@ def test_server_texts_are_stored_and_shown_without_control_characters(workspace,
 # --- A record that cannot be sent never blocks the others --------------------------------------
 
 
-def test_an_unreadable_record_is_quarantined_and_the_others_go(workspace, server, monkeypatch) -> None:
+def test_an_unreadable_record_is_quarantined_and_the_others_go(
+    workspace, shared_server, own_matricule, monkeypatch
+) -> None:
     """A date stored by a typo (`--at 0202-…` became `202-11-20T…`) or a damaged row used to crash
     every pass; now each such record is set aside with a French reason and the queue goes on."""
-    enrolled(workspace, server)
+    enrolled(workspace, shared_server, matricule=own_matricule)
     monkeypatch.setattr(outbox, "BATCH_RECORDS", 2)  # the first batch is made only of bad records
     add_demo_contacts(workspace, 20, seed=14)
     first, second = (
@@ -328,7 +330,7 @@ def test_an_unreadable_record_is_quarantined_and_the_others_go(workspace, server
     assert report.error is None, report.summary()
     assert report.accepted == 18 and report.pending == 0 and report.quarantined == 2
     assert "2 refusés (mis en quarantaine)" in report.summary()
-    assert server_counts(server) == (18, 18)
+    assert server_counts(shared_server, own_matricule) == (18, 18)
     reasons = dict(
         workspace.db.execute("SELECT record_id, last_error FROM outbox WHERE state = 'rejected'").fetchall()
     )
@@ -340,10 +342,12 @@ def test_an_unreadable_record_is_quarantined_and_the_others_go(workspace, server
     assert again.quarantined == 2 and again.rejected == 0
 
 
-def test_an_unexpected_failure_releases_the_batch_and_the_lock(workspace, server) -> None:
+def test_an_unexpected_failure_releases_the_batch_and_the_lock(
+    workspace, shared_server, own_matricule
+) -> None:
     """The outcome cannot be written (here a trigger stands for a full disk): the pass fails loudly,
     but no record stays `sending` and the next pass runs and delivers."""
-    enrolled(workspace, server)
+    enrolled(workspace, shared_server, matricule=own_matricule)
     add_demo_contacts(workspace, 10, seed=15)
     workspace.db.execute(
         "CREATE TEMP TRIGGER full_disk BEFORE UPDATE OF state ON main.outbox WHEN NEW.state = 'sent' "
@@ -358,7 +362,7 @@ def test_an_unexpected_failure_releases_the_batch_and_the_lock(workspace, server
     report = sync(workspace)
     assert report.error is None and not report.busy
     assert report.sent == 10 and report.pending == 0  # the server had them already: duplicates
-    assert server_counts(server) == (10, 10)
+    assert server_counts(shared_server, own_matricule) == (10, 10)
 
 
 def test_closing_the_window_cuts_a_held_upload_and_keeps_the_batch(

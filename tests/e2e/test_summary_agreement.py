@@ -12,8 +12,8 @@ from tests.e2e.test_sync import sync_until_done
 from tests.live_server import run_server_cli
 
 
-def test_the_workstation_and_the_server_agree_month_by_month(workspace, server) -> None:
-    enrolled(workspace, server)
+def test_the_workstation_and_the_server_agree_month_by_month(workspace, shared_server, own_matricule) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     structure = workspace.workstation.structure.matricule
     who = {"structure": structure, "agent": "Julie M."}
     local_now = datetime.now().astimezone()
@@ -94,7 +94,7 @@ def test_the_workstation_and_the_server_agree_month_by_month(workspace, server) 
     sync_until_done(workspace)
     for period in (this_month, last_month):
         answer = run_server_cli(
-            server.database_url,
+            shared_server.database_url,
             "summary",
             "--matricule",
             structure,

@@ -47,17 +47,17 @@ def test_contacts_recorded_offline_arrive_when_the_network_is_back(workspace, se
 
 
 def test_a_cutting_delaying_network_still_delivers_each_contact_once(
-    workspace, server, proxy, monkeypatch
+    workspace, shared_server, shared_proxy, own_matricule, monkeypatch
 ) -> None:
-    enrolled(workspace, server, proxy.url)
+    enrolled(workspace, shared_server, shared_proxy.url, own_matricule)
     monkeypatch.setattr(outbox, "BATCH_RECORDS", 25)
     add_demo_contacts(workspace, 500, seed=2)
-    proxy.faults = Faults(cut_request=0.15, cut_response=0.2, delay=0.2, max_delay=0.05)
+    shared_proxy.faults = Faults(cut_request=0.15, cut_response=0.2, delay=0.2, max_delay=0.05)
     passes = sync_until_done(workspace)
     assert passes > 1, "the faults must have bitten"
-    assert proxy.counters.cut_responses > 0, "some answers were lost after the server committed"
-    assert proxy.counters.cut_requests > 0
-    assert server_counts(server) == (500, 500)
+    assert shared_proxy.counters.cut_responses > 0, "some answers were lost after the server committed"
+    assert shared_proxy.counters.cut_requests > 0
+    assert server_counts(shared_server, own_matricule) == (500, 500)
     assert local_states(workspace) == {"sent": 500}
 
 
@@ -126,25 +126,29 @@ def test_client_killed_while_sending_then_restarted(workspace, server, data_dir)
     assert server_counts(server) == (20000, 20000)
 
 
-def test_a_captive_portal_is_not_taken_for_success(workspace, server, proxy) -> None:
-    enrolled(workspace, server, proxy.url)
+def test_a_captive_portal_is_not_taken_for_success(
+    workspace, shared_server, shared_proxy, own_matricule
+) -> None:
+    enrolled(workspace, shared_server, shared_proxy.url, own_matricule)
     add_demo_contacts(workspace, 50, seed=5)
-    proxy.mode = "portal"
+    shared_proxy.mode = "portal"
     report = run_pass(workspace, force=True)
     assert report.offline and report.sent == 0
     assert "page web" in report.error
-    proxy.canned_prefix = "/api/v1/records"  # the portal lets the session check through, not the upload
+    shared_proxy.canned_prefix = (
+        "/api/v1/records"  # the portal lets the session check through, not the upload
+    )
     report = run_pass(workspace, force=True)
     assert report.sent == 0 and report.pending == 50
     assert local_states(workspace) == {"pending": 50}
-    assert server_counts(server) == (0, 0)
-    proxy.mode = "forward"
+    assert server_counts(shared_server, own_matricule) == (0, 0)
+    shared_proxy.mode = "forward"
     sync_until_done(workspace)
-    assert server_counts(server) == (50, 50)
+    assert server_counts(shared_server, own_matricule) == (50, 50)
 
 
-def test_a_conflict_is_quarantined_and_the_rest_goes_through(workspace, server) -> None:
-    enrolled(workspace, server)
+def test_a_conflict_is_quarantined_and_the_rest_goes_through(workspace, shared_server, own_matricule) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     add_demo_contacts(workspace, 10, seed=6)
     sync_until_done(workspace)
     [victim] = workspace.db.execute("SELECT id FROM contacts LIMIT 1").fetchone()
@@ -159,14 +163,19 @@ def test_a_conflict_is_quarantined_and_the_rest_goes_through(workspace, server) 
     ).fetchone()
     assert state == "rejected" and reason
     assert report.quarantined == 1
-    assert server_counts(server) == (30, 30)
+    assert server_counts(shared_server, own_matricule) == (30, 30)
 
 
-def test_a_revoked_workstation_keeps_its_contacts_and_is_told_why(workspace, server) -> None:
-    enrolled(workspace, server)
+def test_a_revoked_workstation_keeps_its_contacts_and_is_told_why(
+    workspace, shared_server, own_matricule
+) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     add_demo_contacts(workspace, 5, seed=8)
     revoked = run_server_cli(
-        server.database_url, "revoke", "--workstation", get_setting(workspace.db, "sync.workstation_id")
+        shared_server.database_url,
+        "revoke",
+        "--workstation",
+        get_setting(workspace.db, "sync.workstation_id"),
     )
     assert revoked.returncode == 0, revoked.stderr
     report = run_pass(workspace, force=True)
@@ -175,24 +184,26 @@ def test_a_revoked_workstation_keeps_its_contacts_and_is_told_why(workspace, ser
     assert get_setting(workspace.db, "sync.unauthorized") is True
 
 
-def test_too_large_batches_are_split(workspace, server, monkeypatch) -> None:
-    enrolled(workspace, server)
+def test_too_large_batches_are_split(workspace, shared_server, own_matricule, monkeypatch) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     monkeypatch.setattr(outbox, "BATCH_RECORDS", 1200)  # the server takes 500 at most
     monkeypatch.setattr(outbox, "BATCH_BYTES", 64 * 1024 * 1024)
     add_demo_contacts(workspace, 1200, seed=9)
     report = run_pass(workspace, force=True)
     assert report.error is None and report.accepted == 1200 and report.pending == 0
-    assert server_counts(server) == (1200, 1200)
+    assert server_counts(shared_server, own_matricule) == (1200, 1200)
 
 
 @pytest.mark.parametrize(
     ("status", "retry_after", "earliest"), [(429, "120", 119), (503, None, 0), (500, None, 0)]
 )
-def test_busy_or_failing_server_backs_off(workspace, server, proxy, status, retry_after, earliest) -> None:
-    enrolled(workspace, server, proxy.url)
+def test_busy_or_failing_server_backs_off(
+    workspace, shared_server, shared_proxy, own_matricule, status, retry_after, earliest
+) -> None:
+    enrolled(workspace, shared_server, shared_proxy.url, own_matricule)
     add_demo_contacts(workspace, 30, seed=10)
-    proxy.mode, proxy.status, proxy.retry_after = "status", status, retry_after
-    proxy.canned_prefix = "/api/v1/records"
+    shared_proxy.mode, shared_proxy.status, shared_proxy.retry_after = "status", status, retry_after
+    shared_proxy.canned_prefix = "/api/v1/records"
     before = datetime.now().astimezone().replace(microsecond=0)  # the outbox keeps whole seconds
     report = run_pass(workspace, force=True)
     assert report.sent == 0 and report.pending == 30 and str(status) in report.error
@@ -201,17 +212,19 @@ def test_busy_or_failing_server_backs_off(workspace, server, proxy, status, retr
     due = [datetime.fromisoformat(next_try.replace("Z", "+00:00")) for _, next_try in rows]
     assert min(due) >= before + timedelta(seconds=earliest)
     assert max(due) <= before + timedelta(seconds=max(earliest, 0) + outbox.BACKOFF_BASE * 2 + 5)
-    canned = proxy.counters.canned
+    canned = shared_proxy.counters.canned
     if earliest:
         assert run_pass(workspace).sent == 0  # not due yet: the pass does not even try
-        assert proxy.counters.canned == canned
-    proxy.mode = "forward"
+        assert shared_proxy.counters.canned == canned
+    shared_proxy.mode = "forward"
     sync_until_done(workspace)
-    assert server_counts(server) == (30, 30)
+    assert server_counts(shared_server, own_matricule) == (30, 30)
 
 
-def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(workspace, server) -> None:
-    enrolled(workspace, server)
+def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(
+    workspace, shared_server, own_matricule
+) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     add_demo_contacts(workspace, 5, seed=16)
     structure = workspace.workstation.structure.matricule
     first = workspace.escalations.create(
@@ -228,7 +241,7 @@ def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(workspace, 
     assert report.error is None and report.accepted == 7 and report.pending == 0
     month = datetime.now().astimezone().strftime("%Y-%m")
     summary = run_server_cli(
-        server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
+        shared_server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
     )
     figures = json.loads(summary.stdout)
     assert figures["escalations_sent"] == 1 and figures["escalations_answered"] == 1
@@ -236,11 +249,11 @@ def test_escalations_travel_in_the_same_outbox_and_reach_the_summary(workspace, 
 
 
 def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
-    workspace, server, proxy, monkeypatch
+    workspace, shared_server, shared_proxy, own_matricule, monkeypatch
 ) -> None:
     """Ledger lines and handings out travel in the same outbox, with the same guarantees, and the
     server's month counts the stock exactly as the workstation does."""
-    enrolled(workspace, server, proxy.url)
+    enrolled(workspace, shared_server, shared_proxy.url, own_matricule)
     monkeypatch.setattr(outbox, "BATCH_RECORDS", 2)
     structure = workspace.workstation.structure.matricule
     who = {"structure": structure, "agent": "Julie M."}
@@ -259,17 +272,20 @@ def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
     passes.hand_out(**who, cheques=["1004", "2001"])  # two booklets: two ledger lines
     passes.return_to_stock(**who, cheques=["2001"], reason="erreur")
     passes.cancel(**who, cheques=["1010"], reason="abime")
-    proxy.faults = Faults(cut_response=1.0)  # every answer lost after the server committed
+    shared_proxy.faults = Faults(cut_response=1.0)  # every answer lost after the server committed
     assert run_pass(workspace, force=True, pull_reference=False).error is not None
-    assert proxy.counters.cut_responses > 0
-    proxy.faults = Faults(cut_request=0.2)
+    assert shared_proxy.counters.cut_responses > 0
+    shared_proxy.faults = Faults(cut_request=0.2)
     sync_until_done(workspace)  # the resent records are duplicates to the server: stored once
     assert local_states(workspace) == {"sent": 9}
-    engine = create_engine(server.database_url)
+    engine = create_engine(shared_server.database_url)
     try:
         with engine.connect() as connection:
             counts = [
-                connection.execute(text(f"SELECT count(*), count(DISTINCT id) FROM {table}")).one()
+                connection.execute(
+                    text(f"SELECT count(*), count(DISTINCT id) FROM {table} WHERE structure = :ours"),
+                    {"ours": structure},
+                ).one()
                 for table in ("pass_ledger", "pass_issuances")
             ]
     finally:
@@ -277,7 +293,7 @@ def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
     assert counts == [(7, 7), (2, 2)]
     month = datetime.now().astimezone().strftime("%Y-%m")
     summary = run_server_cli(
-        server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
+        shared_server.database_url, "summary", "--matricule", structure, "--month", month, "--format", "json"
     )
     figures = json.loads(summary.stdout)
     assert figures["pass_issuances"] == 2

@@ -7,13 +7,13 @@ from app.sync.engine import run_pass
 from tests.e2e.conftest import enrolled
 
 
-def test_contacts_envoyes_counts_contacts_only(workspace, server, test_keyring) -> None:
-    enrolled(workspace, server)
+def test_contacts_envoyes_counts_contacts_only(workspace, shared_server, own_matricule, test_keyring) -> None:
+    enrolled(workspace, shared_server, matricule=own_matricule)
     add_demo_contacts(workspace, 3, days=2, seed=5)
     for partner in ("caf", "dgfip"):
         workspace.escalations.create(
             {
-                "structure": "3",
+                "structure": own_matricule,
                 "agent": "Julie M.",
                 "partner": partner,
                 "situation": "allocation-logement",

@@ -1,9 +1,11 @@
-"""Server tests: a fresh database per test (a SQLite file, and a PostgreSQL schema too when
-BUREAU_VIRTUEL_TEST_POSTGRES_URL is set), the real server on a free port, real HTTP."""
+"""Server tests: the real server on a free port, real HTTP, on SQLite and on PostgreSQL too when
+BUREAU_VIRTUEL_TEST_POSTGRES_URL is set. Most tests share one server per session and backend and
+each takes a structure of its own (`shared_server`, `structure`); a test that needs a server to itself
+gets a fresh database and server (`server`, `web`)."""
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +13,16 @@ import pytest
 import requests
 from sqlalchemy import Engine, create_engine
 
-from tests.live_server import LiveServer, create_structure, fresh_postgres_url, start_server
-from tests.server.helpers import contact, enrol, escalation, items, post_records
+from app.server.accounts import create_structure as add_structure
+from tests.live_server import (
+    LiveServer,
+    create_structure,
+    fresh_postgres_url,
+    start_server,
+    unique_matricule,
+)
+from tests.server import helpers
+from tests.server.helpers import OwnStructure, contact, enrol, enrolled, escalation, items, post_records
 from tests.server.web_helpers import add_account
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
@@ -37,32 +47,84 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own on an empty database, for what `shared_server` cannot give."""
     with start_server(database_url, log_path=tmp_path / "serveur.log") as live:
         yield live
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session")
+def session_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], LiveServer]]:
+    """One server per backend for the whole session (per xdist worker), started on first use: starting
+    a server costs seconds, most tests need only a structure of their own on it. Not a parametrized
+    session fixture: pytest keeps one parameter's value at a time, and with `--dist loadfile` each file
+    would stop one backend's server and start the other's again. Tests take it through
+    `shared_server`, never directly, so that its log is checked after each of them."""
+    started: dict[str, LiveServer] = {}
+    with ExitStack() as stack:  # at the end: each server stopped (its log checked), then its database
+
+        def server_on(backend: str) -> LiveServer:
+            if backend not in started:
+                folder = tmp_path_factory.mktemp(f"serveur-partage-{backend}")
+                url = stack.enter_context(empty_database(backend, folder))
+                started[backend] = stack.enter_context(start_server(url, log_path=folder / "serveur.log"))
+            return started[backend]
+
+        yield server_on
+
+
+@pytest.fixture(params=BACKENDS)
 def shared_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, session_servers: Callable[[str], LiveServer]
 ) -> Iterator[LiveServer]:
-    """One server for a whole test file whose tests only read what any server answers (health, the
-    protocol's description, reference files): a fresh server per test costs seconds and tests nothing
-    more. A test that writes, counts what is stored, or is locked out must use `server`."""
-    folder = tmp_path_factory.mktemp("serveur-partage")
-    with (
-        empty_database(request.param, folder) as url,
-        start_server(url, log_path=folder / "serveur.log") as live,
-    ):
+    """The session's server on each backend, for a test that writes only in its own structures
+    (`structure`, `new_structure`) and counts only their rows. A traceback the server prints during
+    the test fails that test, as a fresh server's does when it stops.
+
+    A test keeps the fresh `server` (or `web`) when it needs what a shared server cannot give: killing
+    or restarting it, other `serve` options (`--http-cookies`, limits), an empty database or counts of
+    whole tables, migrations, registry imports (they change the national list every structure sees),
+    or refused codes and logins (the lock-out counts them per address, 127.0.0.1 for every test)."""
+    with session_servers(request.param).watched() as live:
         yield live
 
 
-@pytest.fixture(scope="module")
-def shared_token(shared_server: LiveServer) -> str:
-    """The token of a workstation enrolled, once per file, in structure 3 of `shared_server`."""
-    with requests.Session() as session:
-        response = enrol(session, shared_server, create_structure(shared_server.database_url))
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
+@pytest.fixture
+def shared_db(shared_server: LiveServer) -> Iterator[Engine]:
+    """Direct reads of what the shared server stored (of this test's structures only: others' rows
+    are there too)."""
+    engine = create_engine(shared_server.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def new_structure(shared_server: LiveServer, shared_db: Engine) -> Callable[..., OwnStructure]:
+    """Declare a structure of a unique matricule on the shared server (straight in its database, as
+    `add-structure` does, without a subprocess): by default in the Aisne and itinerant, as the fresh
+    server's structure 3."""
+
+    def declare(
+        name: str = "Thiérache Sambre et Oise", departement: str = "02", itinerant: bool = True
+    ) -> OwnStructure:
+        matricule = unique_matricule()
+        return OwnStructure(matricule, add_structure(shared_db, matricule, name, departement, itinerant))
+
+    return declare
+
+
+@pytest.fixture
+def structure(new_structure: Callable[..., OwnStructure], monkeypatch: pytest.MonkeyPatch) -> OwnStructure:
+    """This test's own structure on the shared server, in place of structure 3: the record builders
+    of tests.server.helpers (`contact`, `escalation`, `count`…) use its matricule during the test."""
+    own = new_structure()
+    monkeypatch.setattr(helpers, "MATRICULE", own.matricule)
+    return own
+
+
+@pytest.fixture
+def shared_token(shared_server: LiveServer, structure: OwnStructure, http: requests.Session) -> str:
+    """The token of a workstation enrolled in this test's `structure` on the shared server."""
+    return enrolled(http, shared_server, structure.code)["token"]
 
 
 @pytest.fixture
@@ -87,11 +149,11 @@ def token(server: LiveServer, http: requests.Session) -> str:
     return response.json()["token"]
 
 
-@pytest.fixture
-def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+@contextmanager
+def web_server(database_url: str, folder: Path) -> Iterator[LiveServer]:
     """The server with cookies usable over http://127.0.0.1, structure 3 (Aisne, 02) with a
     workstation that sent November's records, structure 4 (Nord, 59), and one account per role."""
-    with start_server(database_url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
+    with start_server(database_url, folder / "serveur.log", ("--http-cookies",)) as live:
         code = create_structure(database_url)
         create_structure(database_url, "4", "Maubeuge", "59", itinerant=False)
         with requests.Session() as http:
@@ -109,4 +171,30 @@ def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         ):
             done = add_account(database_url, login, role, *scope)
             assert done.returncode == 0, done.stderr
+        yield live
+
+
+@pytest.fixture
+def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The web server of `web_server` to the test itself: its national and departement figures count
+    every structure, so a test that writes or counts does not share it."""
+    with web_server(database_url, tmp_path) as live:
+        yield live
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_web(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One `web_server` per test file and backend, taken through `shared_web`."""
+    folder = tmp_path_factory.mktemp("web-partage")
+    with empty_database(request.param, folder) as url, web_server(url, folder) as live:
+        yield live
+
+
+@pytest.fixture
+def shared_web(module_web: LiveServer) -> Iterator[LiveServer]:
+    """The file's web server, for tests that change nothing another test of the file reads (and fail
+    fewer logins than the lock-out allows between them); a traceback fails the test that caused it."""
+    with module_web.watched() as live:
         yield live

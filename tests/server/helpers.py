@@ -3,6 +3,7 @@ server's database, and talking to the server over HTTP."""
 
 import gzip
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
@@ -18,7 +19,7 @@ from app.server.accounts import enrol as enrol_in_database
 from app.server.database import MIGRATIONS, write_transaction
 from tests.live_server import LiveServer, run_server_cli
 
-MATRICULE = "3"
+MATRICULE = "3"  # the structure of a fresh server's tests; the `structure` fixture swaps in its own
 UNAUTHORIZED = {
     "code": "unauthorized",
     "message": "Ce poste n'est pas (ou plus) autorisé à envoyer des données. Demandez un nouveau code "
@@ -29,6 +30,14 @@ INVALID_CODE = {
     "message": "Code d'inscription inconnu, expiré ou déjà utilisé. Demandez un nouveau code au "
     "responsable de la structure.",
 }
+
+
+@dataclass(frozen=True)
+class OwnStructure:
+    """A structure only one test uses, and a one-time code to enrol a workstation in it."""
+
+    matricule: str
+    code: str
 
 
 def contact(**fields) -> dict:
@@ -166,13 +175,16 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def count(engine: Engine, table: Table) -> int:
+    """The rows of `table` of the test's structure (MATRICULE), whoever else's the database holds."""
     with engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+        query = select(func.count()).select_from(table).where(table.c.structure == MATRICULE)
+        return connection.execute(query).scalar_one()
 
 
-def enrolment_code(server: LiveServer, matricule: str = MATRICULE) -> str:
-    """A new one-time code of a structure already declared, from the server's command line."""
-    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
+def enrolment_code(server: LiveServer, matricule: str | None = None) -> str:
+    """A new one-time code of a structure already declared (the test's own by default), from the
+    server's command line."""
+    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule or MATRICULE)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 

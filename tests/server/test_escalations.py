@@ -13,7 +13,6 @@ from app.server.ingest import ingest
 from app.server.schema import escalations, records, waiting_escalations
 from app.server.summary import monthly_summary
 from app.server.wire import wire_record
-from tests.live_server import create_structure
 from tests.server.helpers import (
     contact,
     count,
@@ -27,9 +26,13 @@ from tests.server.helpers import (
 )
 
 
-def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> None:
+def test_escalations_are_accepted_once_and_checked(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     sent = escalation()
-    assert statuses(post_records(http, server, token, items(sent, kind="escalation"))) == ["accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, items(sent, kind="escalation"))) == [
+        "accepted"
+    ]
 
     unknown_status = escalation(status="en-attente")
     unknown_status["status"] = "perdu"
@@ -43,7 +46,7 @@ def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> N
         {"kind": "escalation"},
         {"kind": ["escalation"], "record": escalation()},
     ]
-    answer = post_records(http, server, token, batch)
+    answer = post_records(http, shared_server, shared_token, batch)
     results = answer.json()["results"]
     assert statuses(answer) == ["duplicate"] + ["rejected"] * 7
     assert results[1] == {
@@ -62,7 +65,7 @@ def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> N
     assert results[4]["reason"] == "Champ non prévu : « nom ». Aucune donnée personnelle n'est acceptée."
     assert results[5]["code"] == "wrong_structure"
     assert results[5]["reason"] == (
-        "Cette sollicitation appartient à la structure « 59 », pas à celle de ce poste (« 3 »)."
+        f"Cette sollicitation appartient à la structure « 59 », pas à celle de ce poste (« {structure.matricule} »)."
     )
     assert results[6] == {
         "id": None,
@@ -76,8 +79,8 @@ def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> N
         "(« contact », « escalation », « pass_ledger », « pass_issuance » ou « setting » attendu)."
     )
 
-    assert count(db, escalations) == 1
-    with db.connect() as connection:
+    assert count(shared_db, escalations) == 1
+    with shared_db.connect() as connection:
         row = connection.execute(select(escalations).where(escalations.c.id == sent["id"])).one()
     assert wire_record("escalation", row._mapping) == sent  # a conflict never overwrites
     assert (row.sent_at, row.local_month, row.status, row.answered_at) == (
@@ -94,11 +97,11 @@ def test_escalations_are_accepted_once_and_checked(server, http, token, db) -> N
     )
 
 
-def test_an_id_is_unique_across_kinds(server, http, token, db) -> None:
+def test_an_id_is_unique_across_kinds(shared_server, http, shared_token, shared_db) -> None:
     a_contact = contact()
     an_escalation = escalation()
     first = [{"kind": "contact", "record": a_contact}, {"kind": "escalation", "record": an_escalation}]
-    assert statuses(post_records(http, server, token, first)) == ["accepted", "accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, first)) == ["accepted", "accepted"]
 
     same_in_one_batch = contact()
     reused = [
@@ -107,7 +110,7 @@ def test_an_id_is_unique_across_kinds(server, http, token, db) -> None:
         {"kind": "contact", "record": same_in_one_batch},
         {"kind": "escalation", "record": escalation(id=same_in_one_batch["id"])},
     ]
-    results = post_records(http, server, token, reused).json()["results"]
+    results = post_records(http, shared_server, shared_token, reused).json()["results"]
     assert [(result["status"], result.get("code")) for result in results] == [
         ("rejected", "conflict"),
         ("rejected", "conflict"),
@@ -121,10 +124,12 @@ def test_an_id_is_unique_across_kinds(server, http, token, db) -> None:
     assert results[1]["reason"] == (
         "Un autre enregistrement (sollicitation) portant le même identifiant a déjà été reçu."
     )
-    assert (count(db, records), count(db, escalations)) == (2, 1)
+    assert (count(shared_db, records), count(shared_db, escalations)) == (2, 1)
 
 
-def test_a_mixed_batch_answers_in_order_and_stores_each_kind(server, http, token, db) -> None:
+def test_a_mixed_batch_answers_in_order_and_stores_each_kind(
+    shared_server, http, shared_token, shared_db
+) -> None:
     two_partners = contact(situation="demenagement", partners=["la-poste", "caf"])
     batch = [
         {"kind": "escalation", "record": escalation(partner="msa")},
@@ -134,13 +139,13 @@ def test_a_mixed_batch_answers_in_order_and_stores_each_kind(server, http, token
         {"kind": "contact", "record": contact()},
         {"kind": "escalation", "record": escalation(channel="fax")},
     ]
-    answer = post_records(http, server, token, batch)
+    answer = post_records(http, shared_server, shared_token, batch)
     assert statuses(answer) == ["accepted", "accepted", "rejected", "accepted", "accepted", "rejected"]
     assert [result["id"] for result in answer.json()["results"]] == [item["record"]["id"] for item in batch]
     assert "rendez-vous" in answer.json()["results"][2]["reason"]
     assert answer.json()["results"][5]["reason"] == "Canal inconnu(e) : « fax »."
-    assert (count(db, records), count(db, escalations)) == (2, 2)
-    assert statuses(post_records(http, server, token, batch)) == [
+    assert (count(shared_db, records), count(shared_db, escalations)) == (2, 2)
+    assert statuses(post_records(http, shared_server, shared_token, batch)) == [
         "duplicate",
         "duplicate",
         "rejected",
@@ -150,25 +155,27 @@ def test_a_mixed_batch_answers_in_order_and_stores_each_kind(server, http, token
     ]
 
 
-def test_batch_limits_count_every_kind(server, http, token, db) -> None:
+def test_batch_limits_count_every_kind(shared_server, http, shared_token, shared_db) -> None:
     mixed = [
         *items(*(contact() for _ in range(250))),
         *items(*(escalation() for _ in range(251)), kind="escalation"),
     ]
-    response = post_records(http, server, token, mixed)
+    response = post_records(http, shared_server, shared_token, mixed)
     assert response.status_code == 413
-    assert (count(db, records), count(db, escalations)) == (0, 0)
-    assert statuses(post_records(http, server, token, mixed[1:])) == ["accepted"] * 500
-    assert (count(db, records), count(db, escalations)) == (249, 251)
+    assert (count(shared_db, records), count(shared_db, escalations)) == (0, 0)
+    assert statuses(post_records(http, shared_server, shared_token, mixed[1:])) == ["accepted"] * 500
+    assert (count(shared_db, records), count(shared_db, escalations)) == (249, 251)
 
 
-def test_concurrent_batches_reusing_ids_across_kinds_store_each_id_once(server, http, token, db) -> None:
+def test_concurrent_batches_reusing_ids_across_kinds_store_each_id_once(
+    shared_server, http, shared_token, shared_db
+) -> None:
     as_contacts = [contact() for _ in range(150)]
     as_escalations = [escalation(id=record["id"]) for record in as_contacts]
     answers: list[list[str]] = []
 
     def send(batch: list[dict]) -> None:
-        answers.append(statuses(post_records(http, server, token, batch)))
+        answers.append(statuses(post_records(http, shared_server, shared_token, batch)))
 
     senders = [
         threading.Thread(target=send, args=(batch,))
@@ -180,7 +187,7 @@ def test_concurrent_batches_reusing_ids_across_kinds_store_each_id_once(server, 
         sender.join()
     assert len(answers) == 4
     assert sum(answer.count("accepted") for answer in answers) == 150
-    assert count(db, records) + count(db, escalations) == 150
+    assert count(shared_db, records) + count(shared_db, escalations) == 150
 
 
 # The known set. Structure 3 is in the Aisne (02), Paris time (UTC+1 in November); in November 2026 the
@@ -189,7 +196,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday 25 November, 10:30 
 
 
 @pytest.fixture
-def escalations_of_november(server, http, token) -> dict[str, dict]:
+def escalations_of_november(shared_server, http, shared_token, new_structure) -> dict[str, dict]:
     """Structure 3's escalations, a status change sent before the escalation it changes."""
     sent = {
         # Friday 20 Nov 10:00: the weekend does not count, deadline Wednesday 25 Nov 10:00: late at NOW.
@@ -217,28 +224,39 @@ def escalations_of_november(server, http, token) -> dict[str, dict]:
         status_change(sent["closed_late"], "clos", datetime(2026, 11, 16, 12, 0, tzinfo=UTC)),
         status_change(sent["removed"], "en-attente", None, deleted=True),
     ]
-    assert statuses(post_records(http, server, token, items(*changes, kind="escalation"))) == ["accepted"] * 3
+    assert (
+        statuses(post_records(http, shared_server, shared_token, items(*changes, kind="escalation")))
+        == ["accepted"] * 3
+    )
     batch = items(*sent.values(), kind="escalation")
     # A contact claiming to supersede an escalation does not hide it: records supersede their own kind.
     batch.append({"kind": "contact", "record": contact(supersedes=sent["friday"]["id"])})
-    assert statuses(post_records(http, server, token, batch)) == ["accepted"] * 8
+    assert statuses(post_records(http, shared_server, shared_token, batch)) == ["accepted"] * 8
 
-    other = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
-    foreign = [escalation(structure="59"), escalation(structure="59", supersedes=sent["saturday"]["id"])]
+    avesnes = new_structure("Avesnes", "59", itinerant=False)
+    other = enrol(http, shared_server, avesnes.code)
+    foreign = [
+        escalation(structure=avesnes.matricule),
+        escalation(structure=avesnes.matricule, supersedes=sent["saturday"]["id"]),
+    ]
     other_token = other.json()["token"]
     assert (
-        statuses(post_records(http, server, other_token, items(*foreign, kind="escalation")))
+        statuses(post_records(http, shared_server, other_token, items(*foreign, kind="escalation")))
         == ["accepted"] * 2
     )
     return sent
 
 
-def test_summary_counts_current_escalations_of_the_month(db, escalations_of_november) -> None:
-    with db.connect() as connection:
-        summary = monthly_summary(connection, "3", "2026-11", now=NOW)
-        earlier = monthly_summary(connection, "3", "2026-11", now=datetime(2026, 11, 25, 8, 59, tzinfo=UTC))
-        december = monthly_summary(connection, "3", "2026-12", now=NOW)
-        october = monthly_summary(connection, "3", "2026-10", now=NOW)
+def test_summary_counts_current_escalations_of_the_month(
+    shared_db, structure, escalations_of_november
+) -> None:
+    with shared_db.connect() as connection:
+        summary = monthly_summary(connection, structure.matricule, "2026-11", now=NOW)
+        earlier = monthly_summary(
+            connection, structure.matricule, "2026-11", now=datetime(2026, 11, 25, 8, 59, tzinfo=UTC)
+        )
+        december = monthly_summary(connection, structure.matricule, "2026-12", now=NOW)
+        october = monthly_summary(connection, structure.matricule, "2026-10", now=NOW)
     figures = {key: value for key, value in summary.items() if key.startswith("escalations")}
     assert figures == {
         "escalations_sent": 5,
@@ -257,30 +275,36 @@ def test_summary_counts_current_escalations_of_the_month(db, escalations_of_nove
     assert (october["escalations_sent"], october["escalations_by_partner"]) == (0, {})
 
 
-def test_alsace_moselle_has_its_own_holidays(server, http, token, db) -> None:
-    moselle = enrol(http, server, create_structure(server.database_url, "57", "Sarreguemines", "57", False))
+def test_alsace_moselle_has_its_own_holidays(
+    shared_server, http, structure, shared_token, shared_db, new_structure
+) -> None:
+    sarreguemines = new_structure("Sarreguemines", "57", itinerant=False)
+    moselle = enrol(http, shared_server, sarreguemines.code)
     # Thursday 2 April 2026 10:00 in Paris (UTC+2): Good Friday (3 April) is a holiday in Moselle only,
     # Easter Monday (6 April) everywhere. Deadline: Wednesday 8 April 10:00 in the Aisne, Thursday 9
     # April 10:00 in Moselle.
     before_easter = {"sent_at": datetime(2026, 4, 2, 8, 0, tzinfo=UTC), "utc_offset_minutes": 120}
     aisne = escalation(**before_easter)
-    assert statuses(post_records(http, server, token, items(aisne, kind="escalation"))) == ["accepted"]
-    in_moselle = escalation(structure="57", **before_easter)
-    moselle_token = moselle.json()["token"]
-    assert statuses(post_records(http, server, moselle_token, items(in_moselle, kind="escalation"))) == [
+    assert statuses(post_records(http, shared_server, shared_token, items(aisne, kind="escalation"))) == [
         "accepted"
     ]
+    in_moselle = escalation(structure=sarreguemines.matricule, **before_easter)
+    moselle_token = moselle.json()["token"]
+    assert statuses(
+        post_records(http, shared_server, moselle_token, items(in_moselle, kind="escalation"))
+    ) == ["accepted"]
     wednesday = datetime(2026, 4, 8, 9, 0, tzinfo=UTC)
     thursday = datetime(2026, 4, 9, 8, 1, tzinfo=UTC)
-    with db.connect() as connection:
+    with shared_db.connect() as connection:
         late = {
             (matricule, now.day): monthly_summary(connection, matricule, "2026-04", now=now)[
                 "escalations_late"
             ]
-            for matricule in ("3", "57")
+            for matricule in (structure.matricule, sarreguemines.matricule)
             for now in (wednesday, thursday)
         }
-    assert late == {("3", 8): 1, ("3", 9): 1, ("57", 8): 0, ("57", 9): 1}
+    aisne_late, moselle_late = structure.matricule, sarreguemines.matricule
+    assert late == {(aisne_late, 8): 1, (aisne_late, 9): 1, (moselle_late, 8): 0, (moselle_late, 9): 1}
 
 
 def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -> None:
@@ -338,7 +362,9 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
 
 
 @pytest.mark.parametrize("order", ["earlier-first", "later-first", "same-second"])
-def test_of_two_status_changes_of_one_escalation_the_later_counts(server, http, token, db, order) -> None:
+def test_of_two_status_changes_of_one_escalation_the_later_counts(
+    shared_server, http, structure, shared_token, shared_db, order
+) -> None:
     """The desk answers an escalation and the bus closes it, both offline: whatever the order they
     arrive in, the escalation counts once, with the later (created_at, id) change; at the same second,
     the greater id. Both changes stay stored."""
@@ -351,12 +377,16 @@ def test_of_two_status_changes_of_one_escalation_the_later_counts(server, http, 
     if closed["id"] < answered["id"]:  # the later one, at the same second too
         closed, answered = {**closed, "id": answered["id"]}, {**answered, "id": closed["id"]}
     batches = [answered, closed] if order == "earlier-first" else [closed, answered]
-    assert statuses(post_records(http, server, token, items(sent, kind="escalation"))) == ["accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, items(sent, kind="escalation"))) == [
+        "accepted"
+    ]
     for change in batches:
-        assert statuses(post_records(http, server, token, items(change, kind="escalation"))) == ["accepted"]
-    with db.connect() as connection:
-        summary = monthly_summary(connection, "3", "2026-11", now=NOW)
-    assert count(db, escalations) == 3
+        assert statuses(
+            post_records(http, shared_server, shared_token, items(change, kind="escalation"))
+        ) == ["accepted"]
+    with shared_db.connect() as connection:
+        summary = monthly_summary(connection, structure.matricule, "2026-11", now=NOW)
+    assert count(shared_db, escalations) == 3
     figures = {key: value for key, value in summary.items() if key.startswith("escalations")}
     assert figures == {
         "escalations_sent": 1,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.server.schema import records, workstations
-from tests.live_server import create_structure, run_server_cli
+from tests.live_server import run_server_cli
 from tests.server.helpers import bearer, contact, enrol, items, post_records
 
 SURROGATE = "\ud800"
@@ -41,7 +41,9 @@ def _hostile_contacts() -> list[dict]:
     return [surrogate_situation, surrogate_agent, nul_place, nul_agent, end_of_time, start_of_time]
 
 
-def test_a_hostile_item_is_rejected_and_the_rest_of_its_batch_stored(server, http, token, db) -> None:
+def test_a_hostile_item_is_rejected_and_the_rest_of_its_batch_stored(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     before, after = contact(), contact()
     hostile = _hostile_contacts()
     batch = [
@@ -51,7 +53,7 @@ def test_a_hostile_item_is_rejected_and_the_rest_of_its_batch_stored(server, htt
         {"kind": "contact\x00", "record": contact()},
         *items(after),
     ]
-    response = _raw_post(http, server, token, batch)
+    response = _raw_post(http, shared_server, shared_token, batch)
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [result["status"] for result in results] == ["accepted", *["rejected"] * 8, "accepted"]
@@ -59,15 +61,18 @@ def test_a_hostile_item_is_rejected_and_the_rest_of_its_batch_stored(server, htt
         assert result["code"] == "invalid"
         assert result["reason"] and result["reason"].isprintable()
     assert [result["id"] for result in results[1:7]] == [record["id"] for record in hostile]
-    with db.connect() as connection:
-        stored = set(connection.execute(select(records.c.id)).scalars())
+    with shared_db.connect() as connection:
+        ours = select(records.c.id).where(records.c.structure == structure.matricule)
+        stored = set(connection.execute(ours).scalars())
     assert stored == {before["id"], after["id"]}
 
 
-def test_a_refusal_never_quotes_unprintable_characters(server, http, token) -> None:
+def test_a_refusal_never_quotes_unprintable_characters(shared_server, http, shared_token) -> None:
     """The reason quotes what was sent: an escape sequence or a NUL is shown as U+FFFD, never echoed."""
     unknown = {**contact(), "situation": "inconnue\x1b[2J\x00"}
-    response = _raw_post(http, server, token, [*items(unknown), {"kind": "\x1b]0;x\x07", "record": {}}])
+    response = _raw_post(
+        http, shared_server, shared_token, [*items(unknown), {"kind": "\x1b]0;x\x07", "record": {}}]
+    )
     assert response.status_code == 200, response.text
     reasons = [result["reason"] for result in response.json()["results"]]
     assert all(reason.isprintable() for reason in reasons), reasons
@@ -77,10 +82,10 @@ def test_a_refusal_never_quotes_unprintable_characters(server, http, token) -> N
     "field, value",
     [("code", f"AAAA-BBBB-CC{SURROGATE}"), ("code", "AAAA-BBBB\x00-CCCC"), ("label", f"poste{SURROGATE}")],
 )
-def test_enrolment_with_unprintable_text_is_422(server, http, field: str, value: str) -> None:
+def test_enrolment_with_unprintable_text_is_422(shared_server, http, field: str, value: str) -> None:
     body = {"code": "AAAA-BBBB-CCCC", "installation_id": str(uuid4()), field: value}
     response = http.post(
-        f"{server.url}/api/v1/enrolment",
+        f"{shared_server.url}/api/v1/enrolment",
         data=json.dumps(body),
         headers={"Content-Type": "application/json"},
         timeout=30,
@@ -90,23 +95,26 @@ def test_enrolment_with_unprintable_text_is_422(server, http, field: str, value:
     assert f"« {field} »" in response.json()["detail"]["message"]
 
 
-def test_a_valid_code_with_a_nul_in_the_label_is_422_and_stores_nothing(server, http, db) -> None:
-    code = create_structure(server.database_url)
+def test_a_valid_code_with_a_nul_in_the_label_is_422_and_stores_nothing(
+    shared_server, http, structure, shared_db
+) -> None:
+    code = structure.code
     body = {"code": code, "installation_id": str(uuid4()), "label": "poste\x00accueil"}
     response = http.post(
-        f"{server.url}/api/v1/enrolment",
+        f"{shared_server.url}/api/v1/enrolment",
         data=json.dumps(body),
         headers={"Content-Type": "application/json"},
         timeout=30,
     )
     assert response.status_code == 422, response.text
-    with db.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(workstations)).scalar_one() == 0
-    assert enrol(http, server, code).status_code == 201  # the code is still good
+    with shared_db.connect() as connection:
+        enrolled = select(func.count()).where(workstations.c.structure == structure.matricule)
+        assert connection.execute(enrolled).scalar_one() == 0
+    assert enrol(http, shared_server, code).status_code == 201  # the code is still good
 
 
-def test_enrolment_types_are_strict_and_unknown_fields_refused(server, http) -> None:
-    code = create_structure(server.database_url)
+def test_enrolment_types_are_strict_and_unknown_fields_refused(shared_server, http, structure) -> None:
+    code = structure.code
     installation = str(uuid4())
     for body in (
         {"code": code, "installation_id": installation, "nom": "Dupont"},
@@ -114,15 +122,15 @@ def test_enrolment_types_are_strict_and_unknown_fields_refused(server, http) -> 
         {"code": code, "installation_id": installation, "label": 42},
         {"code": code, "installation_id": 42},
     ):
-        response = http.post(f"{server.url}/api/v1/enrolment", json=body, timeout=30)
+        response = http.post(f"{shared_server.url}/api/v1/enrolment", json=body, timeout=30)
         assert response.status_code == 422, (body, response.text)
-    assert enrol(http, server, code, installation).status_code == 201
+    assert enrol(http, shared_server, code, installation).status_code == 201
 
 
-def test_a_validation_error_never_echoes_the_input(server, http) -> None:
+def test_a_validation_error_never_echoes_the_input(shared_server, http) -> None:
     secret = "SECRET-7KQM-2WXP-H9TD"
     response = http.post(
-        f"{server.url}/api/v1/enrolment",
+        f"{shared_server.url}/api/v1/enrolment",
         json={"code": secret * 10, "installation_id": f"pas-un-uuid-{secret}", "label": secret},
         timeout=30,
     )
@@ -133,7 +141,7 @@ def test_a_validation_error_never_echoes_the_input(server, http) -> None:
     assert detail["message"].startswith("Requête invalide : vérifiez ")
     assert "« code »" in detail["message"] and "« installation_id »" in detail["message"]
     unreadable = http.post(
-        f"{server.url}/api/v1/enrolment",
+        f"{shared_server.url}/api/v1/enrolment",
         data=f'{{"code": "{secret}"',
         headers={"Content-Type": "application/json"},
         timeout=30,
@@ -142,25 +150,30 @@ def test_a_validation_error_never_echoes_the_input(server, http) -> None:
     assert secret not in unreadable.text
 
 
-def test_strange_query_and_header_values_are_4xx(server, http, token) -> None:
-    url = f"{server.url}/api/v1/structures/3/summary"
+def test_strange_query_and_header_values_are_4xx(shared_server, http, structure, shared_token) -> None:
+    url = f"{shared_server.url}/api/v1/structures/{structure.matricule}/summary"
     for month in ("\x00", "2026-11\x1b[2J", "9" * 5000):
-        response = http.get(url, params={"month": month}, headers=bearer(token), timeout=30)
+        response = http.get(url, params={"month": month}, headers=bearer(shared_token), timeout=30)
         assert response.status_code == 400, response.text
         assert response.json()["detail"]["message"].isprintable()
-    reference = http.get(f"{server.url}/api/v1/reference/%00%1b", headers=bearer(token), timeout=30)
+    reference = http.get(
+        f"{shared_server.url}/api/v1/reference/%00%1b", headers=bearer(shared_token), timeout=30
+    )
     assert reference.status_code == 404
     assert reference.json()["detail"]["message"].isprintable()
     for device_time in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "nonsense"):
-        response = post_records(http, server, token, items(contact()), device_time=device_time)
+        response = post_records(http, shared_server, shared_token, items(contact()), device_time=device_time)
         assert response.status_code == 200, response.text
 
 
-def test_the_workstations_listing_prints_no_control_character(server, http, db) -> None:
-    enrolled = enrol(http, server, create_structure(server.database_url)).json()
-    with db.begin() as connection:  # a label stored before labels were checked
-        connection.execute(update(workstations).values(label="poste\x1b]0;titre\x07\x1b[2J"))
-    listed = run_server_cli(server.database_url, "workstations", "--matricule", "3")
+def test_the_workstations_listing_prints_no_control_character(
+    shared_server, http, structure, shared_db
+) -> None:
+    enrolled = enrol(http, shared_server, structure.code).json()
+    with shared_db.begin() as connection:  # a label stored before labels were checked
+        ours = update(workstations).where(workstations.c.structure == structure.matricule)
+        connection.execute(ours.values(label="poste\x1b]0;titre\x07\x1b[2J"))
+    listed = run_server_cli(shared_server.database_url, "workstations", "--matricule", structure.matricule)
     assert listed.returncode == 0, listed.stderr
     [line] = [line for line in listed.stdout.splitlines() if line.startswith(enrolled["workstation_id"])]
     assert "poste\ufffd]0;titre\ufffd\ufffd[2J" in line

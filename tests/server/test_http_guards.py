@@ -37,8 +37,8 @@ def enrol_from(server: LiveServer, source: str, code: str) -> tuple[int, Message
     return post_from(server, source, ENROLMENT, body)
 
 
-def test_a_body_over_its_limit_is_413_in_french_whether_declared_or_streamed(server, http) -> None:
-    url = f"{server.url}{ENROLMENT}"
+def test_a_body_over_its_limit_is_413_in_french_whether_declared_or_streamed(shared_server, http) -> None:
+    url = f"{shared_server.url}{ENROLMENT}"
     declared = http.post(
         url, data=b"x" * (65 * 1024), headers={"Content-Type": "application/json"}, timeout=30
     )
@@ -60,10 +60,10 @@ def test_a_body_over_its_limit_is_413_in_french_whether_declared_or_streamed(ser
     assert streamed.json()["detail"]["code"] == "too_large"
 
 
-def test_a_records_body_may_be_larger_than_other_bodies(server, http, token) -> None:
+def test_a_records_body_may_be_larger_than_other_bodies(shared_server, http, shared_token) -> None:
     batch = items(*(contact() for _ in range(200)))
     assert len(json.dumps({"records": batch})) > 64 * 1024
-    response = post_records(http, server, token, batch, compress=False)
+    response = post_records(http, shared_server, shared_token, batch, compress=False)
     assert response.status_code == 200, response.text
 
 
@@ -111,13 +111,15 @@ def test_repeated_refusals_for_a_structure_lock_its_enrolment_out(server, http) 
     assert status == 201, answer
 
 
-def test_security_headers_and_no_banner_on_every_answer(server, http, token) -> None:
+def test_security_headers_and_no_banner_on_every_answer(
+    shared_server, http, shared_token, new_structure
+) -> None:
     answers = [
-        http.get(f"{server.url}/health", timeout=30),
-        http.get(f"{server.url}/api/v1/session", headers=bearer(token), timeout=30),
-        http.get(f"{server.url}/api/v1/session", timeout=30),
-        http.get(f"{server.url}/api/v1/nulle-part", timeout=30),
-        http.get(f"{server.url}/api/v1/reference/partners", headers=bearer(token), timeout=30),
+        http.get(f"{shared_server.url}/health", timeout=30),
+        http.get(f"{shared_server.url}/api/v1/session", headers=bearer(shared_token), timeout=30),
+        http.get(f"{shared_server.url}/api/v1/session", timeout=30),
+        http.get(f"{shared_server.url}/api/v1/nulle-part", timeout=30),
+        http.get(f"{shared_server.url}/api/v1/reference/partners", headers=bearer(shared_token), timeout=30),
     ]
     for response in answers:
         assert "server" not in {name.lower() for name in response.headers}, response.headers
@@ -132,7 +134,7 @@ def test_security_headers_and_no_banner_on_every_answer(server, http, token) -> 
         "no-store",
         "no-cache",  # revalidated with its ETag
     ]
-    enrolled = enrol(http, server, create_structure(server.database_url, matricule="59"))
+    enrolled = enrol(http, shared_server, new_structure().code)
     assert enrolled.status_code == 201
     assert enrolled.headers["Cache-Control"] == "no-store"  # it carries the token
 

@@ -4,22 +4,16 @@ import gzip
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.server.schema import records
 from app.server.wire import wire_record
-from tests.live_server import create_structure
-from tests.server.helpers import bearer, contact, items, post_records, statuses
+from tests.server.helpers import bearer, contact, count, items, post_records, statuses
 
 
-def stored_count(db) -> int:
-    with db.connect() as connection:
-        return connection.execute(select(func.count()).select_from(records)).scalar_one()
-
-
-def test_each_item_gets_its_own_answer(server, http, token, db) -> None:
+def test_each_item_gets_its_own_answer(shared_server, http, shared_token, shared_db) -> None:
     kept = contact(duration_minutes=20)
-    first = post_records(http, server, token, items(kept))
+    first = post_records(http, shared_server, shared_token, items(kept))
     assert statuses(first) == ["accepted"]
 
     unknown_situation = contact(situation="declarer-impots")
@@ -33,7 +27,7 @@ def test_each_item_gets_its_own_answer(server, http, token, db) -> None:
         {"kind": "rendez-vous", "record": contact()},
         *items(new, new),
     ]
-    answer = post_records(http, server, token, batch)
+    answer = post_records(http, shared_server, shared_token, batch)
     results = answer.json()["results"]
     assert statuses(answer) == [
         "duplicate",
@@ -70,57 +64,61 @@ def test_each_item_gets_its_own_answer(server, http, token, db) -> None:
     assert "rendez-vous" in results[5]["reason"]
     assert all("code" not in result for result in results if result["status"] != "rejected")
 
-    assert stored_count(db) == 2
-    with db.connect() as connection:
+    assert count(shared_db, records) == 2
+    with shared_db.connect() as connection:
         row = connection.execute(select(records).where(records.c.id == kept["id"])).mappings().one()
     assert wire_record("contact", row) == kept  # a conflict never overwrites
 
 
-def test_plain_and_gzip_bodies_store_partners(server, http, token, db) -> None:
+def test_plain_and_gzip_bodies_store_partners(shared_server, http, shared_token, shared_db) -> None:
     two = contact(situation="demenagement", partners=["la-poste", "caf"])
-    assert statuses(post_records(http, server, token, items(two), compress=False)) == ["accepted"]
-    assert statuses(post_records(http, server, token, items(contact()), compress=True)) == ["accepted"]
-    with db.connect() as connection:
+    assert statuses(post_records(http, shared_server, shared_token, items(two), compress=False)) == [
+        "accepted"
+    ]
+    assert statuses(post_records(http, shared_server, shared_token, items(contact()), compress=True)) == [
+        "accepted"
+    ]
+    with shared_db.connect() as connection:
         partners = connection.execute(
             select(records.c.partners).where(records.c.id == two["id"])
         ).scalar_one()
         assert partners == ["la-poste", "caf"]  # in the record's order
 
 
-def test_more_than_500_items_is_413_and_stores_nothing(server, http, token, db) -> None:
-    response = post_records(http, server, token, items(*(contact() for _ in range(501))))
+def test_more_than_500_items_is_413_and_stores_nothing(shared_server, http, shared_token, shared_db) -> None:
+    response = post_records(http, shared_server, shared_token, items(*(contact() for _ in range(501))))
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "too_large"
-    assert stored_count(db) == 0
+    assert count(shared_db, records) == 0
     assert (
-        statuses(post_records(http, server, token, items(*(contact() for _ in range(500)))))
+        statuses(post_records(http, shared_server, shared_token, items(*(contact() for _ in range(500)))))
         == ["accepted"] * 500
     )
 
 
-def test_a_body_over_1_mib_is_413(server, http, token, db) -> None:
+def test_a_body_over_1_mib_is_413(shared_server, http, shared_token, shared_db) -> None:
     padded = items(contact())
     padded[0]["padding"] = "x" * (1 << 20)
-    response = post_records(http, server, token, padded, compress=False)
+    response = post_records(http, shared_server, shared_token, padded, compress=False)
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "too_large"
-    assert stored_count(db) == 0
+    assert count(shared_db, records) == 0
 
 
-def test_a_gzip_bomb_is_413(server, http, token) -> None:
+def test_a_gzip_bomb_is_413(shared_server, http, shared_token) -> None:
     bomb = gzip.compress(b'{"records": [' + b" " * (9 << 20) + b"]}")
     assert len(bomb) < 64 * 1024
     response = http.post(
-        f"{server.url}/api/v1/records",
+        f"{shared_server.url}/api/v1/records",
         data=bomb,
-        headers={**bearer(token), "Content-Encoding": "gzip", "Content-Type": "application/json"},
+        headers={**bearer(shared_token), "Content-Encoding": "gzip", "Content-Type": "application/json"},
         timeout=30,
     )
     assert response.status_code == 413
     assert response.json()["detail"]["code"] == "too_large"
 
 
-def test_unreadable_bodies_are_400(server, http, token) -> None:
+def test_unreadable_bodies_are_400(shared_server, http, shared_token) -> None:
     for body, headers in (
         (b"pas du gzip", {"Content-Encoding": "gzip"}),
         (gzip.compress(b'{"records": []}')[:-6], {"Content-Encoding": "gzip"}),
@@ -129,30 +127,35 @@ def test_unreadable_bodies_are_400(server, http, token) -> None:
         (b'{"records": "aucun"}', {}),
     ):
         response = http.post(
-            f"{server.url}/api/v1/records", data=body, headers={**bearer(token), **headers}, timeout=30
+            f"{shared_server.url}/api/v1/records",
+            data=body,
+            headers={**bearer(shared_token), **headers},
+            timeout=30,
         )
         assert response.status_code == 400, body
         assert response.json()["detail"]["code"] == "bad_request"
         assert response.json()["detail"]["message"]
 
 
-def test_received_at_and_clock_skew_are_stored(server, http, token, db) -> None:
+def test_received_at_and_clock_skew_are_stored(shared_server, http, shared_token, shared_db) -> None:
     now = datetime.now(UTC)
     ahead = contact()
     answer = post_records(
         http,
-        server,
-        token,
+        shared_server,
+        shared_token,
         items(ahead),
         device_time=(now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     received_at = answer.json()["received_at"]
     assert abs(datetime.fromisoformat(received_at) - now) < timedelta(seconds=30)
     on_time = contact()
-    post_records(http, server, token, items(on_time), device_time=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    post_records(
+        http, shared_server, shared_token, items(on_time), device_time=now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     unknown = contact()
-    post_records(http, server, token, items(unknown))
-    with db.connect() as connection:
+    post_records(http, shared_server, shared_token, items(unknown))
+    with shared_db.connect() as connection:
         rows = {
             row.id: row
             for row in connection.execute(
@@ -175,12 +178,14 @@ def test_received_at_and_clock_skew_are_stored(server, http, token, db) -> None:
     assert rows[unknown["id"]].clock_skewed is False
 
 
-def test_concurrent_copies_of_a_batch_accept_each_record_once(server, http, token, db) -> None:
+def test_concurrent_copies_of_a_batch_accept_each_record_once(
+    shared_server, http, shared_token, shared_db
+) -> None:
     batch = items(*(contact() for _ in range(200)))
     answers: list[list[str]] = []
 
     def send() -> None:
-        answers.append(statuses(post_records(http, server, token, batch)))
+        answers.append(statuses(post_records(http, shared_server, shared_token, batch)))
 
     senders = [threading.Thread(target=send) for _ in range(4)]
     for sender in senders:
@@ -190,7 +195,7 @@ def test_concurrent_copies_of_a_batch_accept_each_record_once(server, http, toke
     assert len(answers) == 4
     assert sum(answer.count("accepted") for answer in answers) == 200
     assert sum(answer.count("duplicate") for answer in answers) == 600
-    assert stored_count(db) == 200
+    assert count(shared_db, records) == 200
 
 
 def test_records_survive_a_restart(server, http, token) -> None:
@@ -201,25 +206,32 @@ def test_records_survive_a_restart(server, http, token) -> None:
     assert statuses(post_records(http, server, token, items(record))) == ["duplicate"]
 
 
-def test_an_unknown_token_cannot_send(server, http) -> None:
-    create_structure(server.database_url)
-    response = post_records(http, server, "jeton-inconnu", items(contact()))
+def test_an_unknown_token_cannot_send(shared_server, http, structure) -> None:
+    response = post_records(http, shared_server, "jeton-inconnu", items(contact()))
     assert response.status_code == 401
     assert response.json()["detail"]["code"] == "unauthorized"
 
 
-def test_the_commune_of_residence_is_a_code_of_the_official_list(server, http, token, db) -> None:
+def test_the_commune_of_residence_is_a_code_of_the_official_list(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     """A modified client cannot send free text (a name, a number) as the commune: the server
     validates with the same record definition and the same list."""
     by_name, unknown, known = contact(), contact(), contact(residence_commune="02361")  # Guise
     by_name["residence_commune"] = "Mme Martin"
     unknown["residence_commune"] = "99999"
-    answer = post_records(http, server, token, items(by_name, unknown, known))
+    answer = post_records(http, shared_server, shared_token, items(by_name, unknown, known))
     assert statuses(answer) == ["rejected", "rejected", "accepted"]
     results = answer.json()["results"]
     assert [result["code"] for result in results[:2]] == ["invalid", "invalid"]
     assert "liste officielle" in results[0]["reason"] and "Martin" not in results[0]["reason"]
     assert "inconnue de la liste officielle" in results[1]["reason"]
-    with db.connect() as connection:
-        communes = connection.execute(select(records.c.residence_commune)).scalars().all()
+    with shared_db.connect() as connection:
+        communes = (
+            connection.execute(
+                select(records.c.residence_commune).where(records.c.structure == structure.matricule)
+            )
+            .scalars()
+            .all()
+        )
     assert communes == ["02361"]

@@ -13,7 +13,6 @@ from app.server.ingest import ingest
 from app.server.schema import escalations, pass_issuances, pass_ledger, records
 from app.server.summary import monthly_summary, render
 from app.server.wire import wire_record
-from tests.live_server import create_structure
 from tests.server.helpers import (
     bearer,
     contact,
@@ -38,7 +37,9 @@ def handing_out(cheques: list[str], when: datetime, offset: int, booklet: str = 
     return [{"kind": "pass_issuance", "record": issuance}, {"kind": "pass_ledger", "record": line}]
 
 
-def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, http, token, db) -> None:
+def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     received = pass_line()
     issuance = pass_issuance(
         ["C001", "C002"],
@@ -54,13 +55,16 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
         *items(received, handed_out, cancelled, kind="pass_ledger"),
         *items(issuance, kind="pass_issuance"),
     ]
-    assert statuses(post_records(http, server, token, batch)) == ["accepted"] * 4
-    assert statuses(post_records(http, server, token, batch)) == ["duplicate"] * 4
-    assert (count(db, pass_ledger), count(db, pass_issuances)) == (3, 1)
+    assert statuses(post_records(http, shared_server, shared_token, batch)) == ["accepted"] * 4
+    assert statuses(post_records(http, shared_server, shared_token, batch)) == ["duplicate"] * 4
+    assert (count(shared_db, pass_ledger), count(shared_db, pass_issuances)) == (3, 1)
 
-    with db.connect() as connection:
-        lines = {row.id: row for row in connection.execute(select(pass_ledger))}
-        stored = connection.execute(select(pass_issuances)).one()
+    with shared_db.connect() as connection:
+        ours = pass_ledger.c.structure == structure.matricule
+        lines = {row.id: row for row in connection.execute(select(pass_ledger).where(ours))}
+        stored = connection.execute(
+            select(pass_issuances).where(pass_issuances.c.structure == structure.matricule)
+        ).one()
     line = lines[handed_out["id"]]
     assert wire_record("pass_ledger", line._mapping) == handed_out
     assert (line.occurred_at, line.local_month, line.event, line.funder, line.booklet) == (
@@ -77,7 +81,7 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
         None,
         issuance["id"],
     )
-    assert (line.structure, line.agent, line.clock_skewed) == ("3", "Julie M.", False)
+    assert (line.structure, line.agent, line.clock_skewed) == (structure.matricule, "Julie M.", False)
     assert (lines[received["id"]].cheque_count, lines[received["id"]].issuance) == (10, None)
     assert (lines[cancelled["id"]].event, lines[cancelled["id"]].reason) == ("annule", "abime")
     assert wire_record("pass_issuance", stored._mapping) == issuance
@@ -95,14 +99,16 @@ def test_pass_records_are_accepted_once_and_stored_for_the_aggregates(server, ht
     )
 
 
-def test_pass_records_are_never_corrected_and_are_checked(server, http, token, db) -> None:
+def test_pass_records_are_never_corrected_and_are_checked(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     received = pass_line()
     issuance = pass_issuance(["C001"])
     assert statuses(
         post_records(
             http,
-            server,
-            token,
+            shared_server,
+            shared_token,
             [*items(received, kind="pass_ledger"), *items(issuance, kind="pass_issuance")],
         )
     ) == ["accepted", "accepted"]
@@ -124,7 +130,7 @@ def test_pass_records_are_never_corrected_and_are_checked(server, http, token, d
         {"kind": "pass_ledger"},
         {"kind": "pass_issuance", "record": "C005"},
     ]
-    answer = post_records(http, server, token, batch)
+    answer = post_records(http, shared_server, shared_token, batch)
     assert statuses(answer) == ["rejected"] * len(batch)
     found = [(result["code"], result["reason"]) for result in answer.json()["results"]]
     assert found == [
@@ -140,12 +146,12 @@ def test_pass_records_are_never_corrected_and_are_checked(server, http, token, d
         (
             "wrong_structure",
             "Ce mouvement du registre Pass numérique appartient à la structure « 59 », pas à celle de ce "
-            "poste (« 3 »).",
+            f"poste (« {structure.matricule} »).",
         ),
         (
             "wrong_structure",
             "Cette remise de Pass numérique appartient à la structure « 59 », pas à celle de ce poste "
-            "(« 3 »).",
+            f"(« {structure.matricule} »).",
         ),
         ("invalid", "Champ non prévu : « nom ». Aucune donnée personnelle n'est acceptée."),
         ("invalid", "Contenu du mouvement du registre Pass numérique absent ou mal formé."),
@@ -154,13 +160,15 @@ def test_pass_records_are_never_corrected_and_are_checked(server, http, token, d
     assert [result["id"] for result in answer.json()["results"][:2]] == [received["id"], issuance["id"]]
 
     # A conflict never overwrites.
-    assert (count(db, pass_ledger), count(db, pass_issuances)) == (1, 1)
-    with db.connect() as connection:
-        assert connection.execute(select(pass_ledger.c.agent)).scalar_one() == "Julie M."
-        assert connection.execute(select(pass_issuances.c.value_cents)).scalar_one() == 10_00
+    assert (count(shared_db, pass_ledger), count(shared_db, pass_issuances)) == (1, 1)
+    with shared_db.connect() as connection:
+        ours = pass_ledger.c.structure == structure.matricule
+        assert connection.execute(select(pass_ledger.c.agent).where(ours)).scalar_one() == "Julie M."
+        issued = select(pass_issuances.c.value_cents).where(pass_issuances.c.structure == structure.matricule)
+        assert connection.execute(issued).scalar_one() == 10_00
 
 
-def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
+def test_an_id_is_unique_across_every_kind(shared_server, http, shared_token, shared_db) -> None:
     a_contact, an_escalation = contact(), escalation()
     line, issuance = pass_line(), pass_issuance(["C001"])
     first = [
@@ -169,7 +177,7 @@ def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
         {"kind": "pass_ledger", "record": line},
         {"kind": "pass_issuance", "record": issuance},
     ]
-    assert statuses(post_records(http, server, token, first)) == ["accepted"] * 4
+    assert statuses(post_records(http, shared_server, shared_token, first)) == ["accepted"] * 4
 
     in_one_batch = pass_line(booklet="C-002", cheques=[f"D{n:03d}" for n in range(1, 11)])
     reused = [
@@ -181,7 +189,7 @@ def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
         {"kind": "pass_ledger", "record": in_one_batch},
         {"kind": "pass_issuance", "record": pass_issuance(["D001"], id=in_one_batch["id"])},
     ]
-    results = post_records(http, server, token, reused).json()["results"]
+    results = post_records(http, shared_server, shared_token, reused).json()["results"]
     assert [(result["status"], result.get("reason")) for result in results] == [
         ("rejected", "Un autre enregistrement (contact) portant le même identifiant a déjà été reçu."),
         ("rejected", "Un autre enregistrement (sollicitation) portant le même identifiant a déjà été reçu."),
@@ -205,7 +213,12 @@ def test_an_id_is_unique_across_every_kind(server, http, token, db) -> None:
             "déjà été reçu.",
         ),
     ]
-    assert [count(db, table) for table in (records, escalations, pass_ledger, pass_issuances)] == [1, 1, 2, 1]
+    assert [count(shared_db, table) for table in (records, escalations, pass_ledger, pass_issuances)] == [
+        1,
+        1,
+        2,
+        1,
+    ]
 
 
 # The known set, structure 3 (Paris time: UTC+2 until 25 October 2026, UTC+1 after), sent in an order
@@ -227,7 +240,9 @@ def line(event: str, cheques: list[str], when: datetime, offset: int, **fields) 
 
 
 @pytest.fixture
-def pass_autumn(server, http, token) -> None:
+def pass_autumn(shared_server, http, shared_token, new_structure) -> str:
+    """This test's structure's Pass numérique from October to December, and one line and one handing
+    out of another structure, whose matricule it returns."""
     # October: booklet A received, three cheques handed out to one citizen, one cancelled.
     october = [
         line("recu", [f"A{n:02d}" for n in range(1, 11)], at(10, 5), OCTOBER),
@@ -252,15 +267,17 @@ def pass_autumn(server, http, token) -> None:
     # 30 November at 23:30 UTC is 1 December in Paris: a December handing out.
     december = handing_out(["A07"], at(11, 30, 23, 30), NOVEMBER)
     for batch in (december, november, october):
-        assert statuses(post_records(http, server, token, batch)) == ["accepted"] * len(batch)
+        assert statuses(post_records(http, shared_server, shared_token, batch)) == ["accepted"] * len(batch)
 
-    # Another structure's Pass numérique never counts for structure 3.
-    other = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
+    # Another structure's Pass numérique never counts for this one.
+    avesnes = new_structure("Avesnes", "59", itinerant=False)
+    other = enrol(http, shared_server, avesnes.code)
     foreign = [
-        {"kind": "pass_ledger", "record": pass_line(structure="59")},
-        {"kind": "pass_issuance", "record": pass_issuance(["C001"], structure="59")},
+        {"kind": "pass_ledger", "record": pass_line(structure=avesnes.matricule)},
+        {"kind": "pass_issuance", "record": pass_issuance(["C001"], structure=avesnes.matricule)},
     ]
-    assert statuses(post_records(http, server, other.json()["token"], foreign)) == ["accepted"] * 2
+    assert statuses(post_records(http, shared_server, other.json()["token"], foreign)) == ["accepted"] * 2
+    return avesnes.matricule
 
 
 def pass_figures(summary: dict) -> dict:
@@ -269,10 +286,10 @@ def pass_figures(summary: dict) -> dict:
     }
 
 
-def test_summary_counts_the_pass_numerique_of_the_month(db, pass_autumn) -> None:
-    with db.connect() as connection:
+def test_summary_counts_the_pass_numerique_of_the_month(shared_db, structure, pass_autumn) -> None:
+    with shared_db.connect() as connection:
         by_month = {
-            month: pass_figures(monthly_summary(connection, "3", month))
+            month: pass_figures(monthly_summary(connection, structure.matricule, month))
             for month in ("2026-09", "2026-10", "2026-11", "2026-12", "2027-01")
         }
     assert by_month["2026-10"] == {
@@ -305,16 +322,18 @@ def test_summary_counts_the_pass_numerique_of_the_month(db, pass_autumn) -> None
     nothing = dict.fromkeys(by_month["2026-12"], 0)
     assert by_month["2027-01"] == {**nothing, "pass_stock_left": 6}  # the stock carries over
     assert by_month["2026-09"] == nothing
-    with db.connect() as connection:
-        foreign = pass_figures(monthly_summary(connection, "59", "2026-11"))
+    with shared_db.connect() as connection:
+        foreign = pass_figures(monthly_summary(connection, pass_autumn, "2026-11"))
     assert foreign == {**nothing, "pass_issuances": 1, "pass_cheques_received": 10, "pass_stock_left": 10}
 
 
-def test_pass_numerique_figures_end_the_json_and_the_csv(server, http, token, db, pass_autumn) -> None:
+def test_pass_numerique_figures_end_the_json_and_the_csv(
+    shared_server, http, structure, shared_token, shared_db, pass_autumn
+) -> None:
     response = http.get(
-        f"{server.url}/api/v1/structures/3/summary",
+        f"{shared_server.url}/api/v1/structures/{structure.matricule}/summary",
         params={"month": "2026-11", "format": "csv"},
-        headers=bearer(token),
+        headers=bearer(shared_token),
         timeout=30,
     )
     assert response.status_code == 200
@@ -325,8 +344,8 @@ def test_pass_numerique_figures_end_the_json_and_the_csv(server, http, token, db
         "pass_valeur_remise_centimes;;5000\r\npass_cheques_retournes;;1\r\npass_cheques_annules;;1\r\n"
         "pass_stock_restant;;7\r\n"
     )
-    with db.connect() as connection:
-        summary = monthly_summary(connection, "3", "2026-11")
+    with shared_db.connect() as connection:
+        summary = monthly_summary(connection, structure.matricule, "2026-11")
     assert list(summary)[-7:] == list(pass_figures(summary))
     assert render(summary, "csv") == response.content
 
@@ -361,23 +380,21 @@ def test_a_pass_batch_costs_one_insert_per_table(database_url) -> None:
         engine.dispose()
 
 
-def test_the_same_cheque_handed_out_on_two_workstations_counts_once(server, http, token, db) -> None:
+def test_the_same_cheque_handed_out_on_two_workstations_counts_once(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     """Two workstations offline hand out cheque 40103: the first to arrive counts, the second handing
     out (its issuance and its line, whatever batch they come in) is refused with a reason naming the
     cheque and the first handing out's local time, and is stored nowhere; once the cheque is back in
     stock (`retour`), it can be handed out again."""
-    engine = open_database(server.database_url)
-    try:
-        second = enrol(http, server, issue_code(engine, "3")).json()["token"]
-    finally:
-        engine.dispose()
+    second = enrol(http, shared_server, issue_code(shared_db, structure.matricule)).json()["token"]
     booklet = [line("recu", [f"4010{n}" for n in range(1, 6)], at(12, 1), DECEMBER)]
-    assert statuses(post_records(http, server, token, booklet)) == ["accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, booklet)) == ["accepted"]
     first = handing_out(["40101", "40103"], at(12, 3, 13, 2), DECEMBER)
-    assert statuses(post_records(http, server, token, first)) == ["accepted"] * 2
+    assert statuses(post_records(http, shared_server, shared_token, first)) == ["accepted"] * 2
     issuance, remis = handing_out(["40103", "40104"], at(12, 3, 15), DECEMBER)
 
-    answer = post_records(http, server, second, [issuance]).json()["results"]
+    answer = post_records(http, shared_server, second, [issuance]).json()["results"]
     assert answer == [
         {
             "id": issuance["record"]["id"],
@@ -388,17 +405,17 @@ def test_the_same_cheque_handed_out_on_two_workstations_counts_once(server, http
             "à la personne.",
         }
     ]
-    assert statuses(post_records(http, server, second, [remis, issuance])) == ["rejected", "rejected"]
-    assert count(db, pass_issuances) == 1
-    assert count(db, pass_ledger) == 2
+    assert statuses(post_records(http, shared_server, second, [remis, issuance])) == ["rejected", "rejected"]
+    assert count(shared_db, pass_issuances) == 1
+    assert count(shared_db, pass_ledger) == 2
     # The first workstation sending its handing out again is a duplicate, not a conflict.
-    assert statuses(post_records(http, server, token, first)) == ["duplicate"] * 2
+    assert statuses(post_records(http, shared_server, shared_token, first)) == ["duplicate"] * 2
     # Back in stock, 40103 is handed out again on the second workstation, in the same batch.
     back = line("retour", ["40103"], at(12, 4), DECEMBER, reason="erreur")
     again = handing_out(["40103"], at(12, 5), DECEMBER)
-    assert statuses(post_records(http, server, second, [back, *again])) == ["accepted"] * 3
-    with db.connect() as connection:
-        summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+    assert statuses(post_records(http, shared_server, second, [back, *again])) == ["accepted"] * 3
+    with shared_db.connect() as connection:
+        summary = pass_figures(monthly_summary(connection, structure.matricule, "2026-12"))
     assert summary["pass_cheques_handed_out"] == 3  # 40101, 40103, then 40103 again
     assert summary["pass_stock_left"] == 5 - 3 + 1
 
@@ -450,29 +467,33 @@ def test_migration_0006_finds_the_cheques_already_handed_out(database_url) -> No
         engine.dispose()
 
 
-def test_every_move_a_cheque_cannot_make_is_refused(server, http, token, db) -> None:
+def test_every_move_a_cheque_cannot_make_is_refused(
+    shared_server, http, structure, shared_token, shared_db
+) -> None:
     """A cheque cancelled on one workstation and handed out on another, or returned on two: the second
     move is refused, so received = in stock + handed out + cancelled holds cheque by cheque."""
     booklet = [line("recu", [f"K{n}" for n in range(1, 6)], at(12, 1), DECEMBER)]
-    assert statuses(post_records(http, server, token, booklet)) == ["accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, booklet)) == ["accepted"]
     cancelled = line("annule", ["K1"], at(12, 2), DECEMBER, reason="abime")
-    assert statuses(post_records(http, server, token, [cancelled])) == ["accepted"]
-    answer = post_records(http, server, token, handing_out(["K1"], at(12, 3), DECEMBER)).json()["results"]
+    assert statuses(post_records(http, shared_server, shared_token, [cancelled])) == ["accepted"]
+    answer = post_records(http, shared_server, shared_token, handing_out(["K1"], at(12, 3), DECEMBER)).json()[
+        "results"
+    ]
     assert [result["code"] for result in answer] == ["conflict"] * 2
     assert answer[0]["reason"].startswith(
         "Le chèque K1 a été annulé sur un autre poste le 02/12/2026 à 10 h 00"
     )
 
     assert (
-        statuses(post_records(http, server, token, handing_out(["K2"], at(12, 3), DECEMBER)))
+        statuses(post_records(http, shared_server, shared_token, handing_out(["K2"], at(12, 3), DECEMBER)))
         == ["accepted"] * 2
     )
     returned = [line("retour", ["K2"], at(12, 4), DECEMBER, reason="erreur") for _ in range(2)]
-    assert statuses(post_records(http, server, token, returned)) == ["accepted", "rejected"]
+    assert statuses(post_records(http, shared_server, shared_token, returned)) == ["accepted", "rejected"]
     again = line("annule", ["K1"], at(12, 5), DECEMBER, reason="vole")
-    assert statuses(post_records(http, server, token, [again])) == ["rejected"]
-    with db.connect() as connection:
-        summary = pass_figures(monthly_summary(connection, "3", "2026-12"))
+    assert statuses(post_records(http, shared_server, shared_token, [again])) == ["rejected"]
+    with shared_db.connect() as connection:
+        summary = pass_figures(monthly_summary(connection, structure.matricule, "2026-12"))
     assert summary["pass_cheques_received"] == 5
     assert summary["pass_stock_left"] == 4  # K2 to K5 in stock, K1 cancelled
 

@@ -5,6 +5,7 @@ import gzip
 import json
 import tempfile
 import threading
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -18,8 +19,8 @@ from app.server.ingest import ingest
 from app.server.pull import pull_page
 from app.server.schema import structure_sequences
 from tests.live_server import LiveServer
-from tests.live_server import create_structure as declare
 from tests.server.helpers import (
+    OwnStructure,
     bearer,
     contact,
     downgrade,
@@ -47,23 +48,23 @@ def _pull_all(http: requests.Session, server: LiveServer, token: str, limit: int
 
 
 def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its_own(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer, http: requests.Session, structure: OwnStructure
 ) -> None:
-    first = enrolled(http, server, declare(server.database_url))
-    second = enrolled(http, server, enrolment_code(server))
+    first = enrolled(http, shared_server, structure.code)
+    second = enrolled(http, shared_server, enrolment_code(shared_server))
     mine, theirs = contact(agent="Julie M."), contact(agent="Marc D.")
     line = pass_line()
     issued = pass_issuance(["C001"])
-    assert statuses(post_records(http, server, first["token"], items(mine))) == ["accepted"]
+    assert statuses(post_records(http, shared_server, first["token"], items(mine))) == ["accepted"]
     batch = [
         *items(theirs),
         *items(escalation(), kind="escalation"),
         *items(line, kind="pass_ledger"),
         *items(issued, kind="pass_issuance"),
     ]
-    assert statuses(post_records(http, server, second["token"], batch)) == ["accepted"] * 4
+    assert statuses(post_records(http, shared_server, second["token"], batch)) == ["accepted"] * 4
 
-    pulled = _pull_all(http, server, first["token"])
+    pulled = _pull_all(http, shared_server, first["token"])
     assert [(item["kind"], item["record"]["id"]) for item in pulled] == [
         ("contact", theirs["id"]),
         ("escalation", batch[1]["record"]["id"]),
@@ -73,64 +74,68 @@ def test_a_workstation_pulls_what_the_others_of_its_structure_sent_and_never_its
     assert pulled[0]["record"] == theirs  # the wire record exactly as it was sent
     assert pulled[0]["workstation"] == {"id": second["workstation_id"], "label": "poste-accueil"}
     assert pulled[0]["received_at"].endswith("Z")
-    assert [item["record"]["id"] for item in _pull_all(http, server, second["token"])] == [mine["id"]]
+    assert [item["record"]["id"] for item in _pull_all(http, shared_server, second["token"])] == [mine["id"]]
 
 
 def test_the_ingest_answer_gives_each_stored_record_its_place_in_the_feed(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer, http: requests.Session, structure: OwnStructure
 ) -> None:
     """`seq` of an accepted or duplicate record is the number the other workstations read in the feed
     (a workstation replays its Pass numérique moves in that order); a refusal carries none."""
-    first = enrolled(http, server, declare(server.database_url))
-    second = enrolled(http, server, enrolment_code(server))
-    assert statuses(post_records(http, server, second["token"], items(contact()))) == ["accepted"]
+    first = enrolled(http, shared_server, structure.code)
+    second = enrolled(http, shared_server, enrolment_code(shared_server))
+    assert statuses(post_records(http, shared_server, second["token"], items(contact()))) == ["accepted"]
     kept, line, rejected = contact(), pass_line(), contact(structure="59")
     batch = [*items(kept), *items(line, kind="pass_ledger"), *items(rejected), *items(kept)]
-    results = post_records(http, server, first["token"], batch).json()["results"]
+    results = post_records(http, shared_server, first["token"], batch).json()["results"]
     assert [result["status"] for result in results] == ["accepted", "accepted", "rejected", "duplicate"]
     assert "seq" not in results[2]
-    pulled = {item["record"]["id"]: item["seq"] for item in _pull_all(http, server, second["token"])}
+    pulled = {item["record"]["id"]: item["seq"] for item in _pull_all(http, shared_server, second["token"])}
     assert [results[0]["seq"], results[1]["seq"]] == [pulled[kept["id"]], pulled[line["id"]]] == [2, 3]
     assert results[3]["seq"] == 2  # the same id again in the batch: the place of the one stored
     # Sent again (the first answer was lost): a duplicate, with the place it got the first time.
-    again = post_records(http, server, first["token"], items(line, kind="pass_ledger")).json()["results"]
+    again = post_records(http, shared_server, first["token"], items(line, kind="pass_ledger")).json()[
+        "results"
+    ]
     assert again == [{"id": line["id"], "status": "duplicate", "seq": 3}]
 
 
 def test_another_structure_never_sees_a_record_of_this_one(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer,
+    http: requests.Session,
+    structure: OwnStructure,
+    new_structure: Callable[..., OwnStructure],
 ) -> None:
-    ours = enrolled(http, server, declare(server.database_url))
-    other = enrolled(
-        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
-    )
+    ours = enrolled(http, shared_server, structure.code)
+    other = enrolled(http, shared_server, new_structure("Avesnes", "59", itinerant=False).code)
     assert (
-        statuses(post_records(http, server, ours["token"], items(contact(), contact()))) == ["accepted"] * 2
+        statuses(post_records(http, shared_server, ours["token"], items(contact(), contact())))
+        == ["accepted"] * 2
     )
-    page = feed_page(http, server, other["token"])
+    page = feed_page(http, shared_server, other["token"])
     assert page == {**page, "records": [], "next_after": 0, "more": False, "last_seq": 0}
 
 
 def test_pages_follow_the_cursor_without_skipping_or_repeating(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer, http: requests.Session, structure: OwnStructure
 ) -> None:
-    reader = enrolled(http, server, declare(server.database_url))
-    writer = enrolled(http, server, enrolment_code(server))
+    reader = enrolled(http, shared_server, structure.code)
+    writer = enrolled(http, shared_server, enrolment_code(shared_server))
     sent = [contact() for _ in range(23)]
     for start in range(0, len(sent), 5):
-        post_records(http, server, writer["token"], items(*sent[start : start + 5]))
-    post_records(http, server, reader["token"], items(contact()))  # its own: moves the cursor only
-    post_records(http, server, writer["token"], items(*sent[:3]))  # duplicates: no new number
-    pulled = _pull_all(http, server, reader["token"], limit=4)
+        post_records(http, shared_server, writer["token"], items(*sent[start : start + 5]))
+    post_records(http, shared_server, reader["token"], items(contact()))  # its own: moves the cursor only
+    post_records(http, shared_server, writer["token"], items(*sent[:3]))  # duplicates: no new number
+    pulled = _pull_all(http, shared_server, reader["token"], limit=4)
     assert [item["record"]["id"] for item in pulled] == [record["id"] for record in sent]
     seqs = [item["seq"] for item in pulled]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    last = feed_page(http, server, reader["token"], pulled[-1]["seq"])
+    last = feed_page(http, shared_server, reader["token"], pulled[-1]["seq"])
     assert last["records"] == [] and last["more"] is False
     # What a joining workstation's progress bar measures against: the structure's latest number,
     # its own record included, from the first page on.
     assert (
-        feed_page(http, server, reader["token"], limit=4)["last_seq"]
+        feed_page(http, shared_server, reader["token"], limit=4)["last_seq"]
         == last["last_seq"]
         == last["next_after"]
     )
@@ -138,13 +143,13 @@ def test_pages_follow_the_cursor_without_skipping_or_repeating(
 
 
 def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer, http: requests.Session, structure: OwnStructure
 ) -> None:
-    reader = enrolled(http, server, declare(server.database_url))
-    writer = enrolled(http, server, enrolment_code(server))
-    post_records(http, server, writer["token"], items(*(contact() for _ in range(20))))
+    reader = enrolled(http, shared_server, structure.code)
+    writer = enrolled(http, shared_server, enrolment_code(shared_server))
+    post_records(http, shared_server, writer["token"], items(*(contact() for _ in range(20))))
     raw = http.get(
-        f"{server.url}/api/v1/records",
+        f"{shared_server.url}/api/v1/records",
         headers={**bearer(reader["token"]), "Accept-Encoding": "gzip"},
         stream=True,
         timeout=30,
@@ -153,11 +158,11 @@ def test_the_feed_is_gzipped_when_asked_and_the_cursor_is_bounded(
     assert len(gzip.decompress(raw.raw.read())) > 20 * 300
     for bad in ({"after": -1}, {"after": 2**63}, {"limit": 0}, {"limit": 1001}, {"after": "x"}):
         response = http.get(
-            f"{server.url}/api/v1/records", params=bad, headers=bearer(reader["token"]), timeout=30
+            f"{shared_server.url}/api/v1/records", params=bad, headers=bearer(reader["token"]), timeout=30
         )
         assert response.status_code == 422, (bad, response.text)
         assert response.json()["detail"]["code"] == "invalid_request"
-    assert http.get(f"{server.url}/api/v1/records", timeout=30).status_code == 401
+    assert http.get(f"{shared_server.url}/api/v1/records", timeout=30).status_code == 401
 
 
 def _pull_ids(engine: Engine, reader: Workstation) -> list[str]:

@@ -1,41 +1,58 @@
 """The `setting` kind on the server: a version of a structure's shared setting is validated like any
 record, stored, served to the structure's other workstations, and to no other structure."""
 
+from collections.abc import Callable
+
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, text
 
 from tests.live_server import LiveServer
-from tests.live_server import create_structure as declare
-from tests.server.helpers import enrolled, enrolment_code, feed_page, items, post_records, setting, statuses
+from tests.server.helpers import (
+    OwnStructure,
+    enrolled,
+    enrolment_code,
+    feed_page,
+    items,
+    post_records,
+    setting,
+    statuses,
+)
 
 
 def test_a_setting_version_reaches_the_other_workstations_of_its_structure_only(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer,
+    shared_db: Engine,
+    http: requests.Session,
+    structure: OwnStructure,
+    new_structure: Callable[..., OwnStructure],
 ) -> None:
-    first = enrolled(http, server, declare(server.database_url))["token"]
-    second = enrolled(http, server, enrolment_code(server))["token"]
-    other = enrolled(
-        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
-    )["token"]
+    first = enrolled(http, shared_server, structure.code)["token"]
+    second = enrolled(http, shared_server, enrolment_code(shared_server))["token"]
+    other = enrolled(http, shared_server, new_structure("Avesnes", "59", itinerant=False).code)["token"]
     versions = [setting("agent/Nadia K.", {"role": "responsable"}), setting("stops", ["Guise", "Hirson"])]
-    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 2
-    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["duplicate"] * 2
+    assert (
+        statuses(post_records(http, shared_server, first, items(*versions, kind="setting")))
+        == ["accepted"] * 2
+    )
+    assert (
+        statuses(post_records(http, shared_server, first, items(*versions, kind="setting")))
+        == ["duplicate"] * 2
+    )
 
-    pulled = feed_page(http, server, second)["records"]
+    pulled = feed_page(http, shared_server, second)["records"]
     assert [(item["kind"], item["record"]) for item in pulled] == [
         ("setting", version) for version in versions
     ]
-    assert feed_page(http, server, other)["records"] == []
-    assert feed_page(http, server, first)["records"] == []  # never its own
+    assert feed_page(http, shared_server, other)["records"] == []
+    assert feed_page(http, shared_server, first)["records"] == []  # never its own
 
-    engine = create_engine(server.database_url)
-    try:
-        with engine.connect() as connection:
-            stored = connection.execute(
-                text("SELECT item, local_month, deleted FROM setting_versions ORDER BY item")
-            ).all()
-    finally:
-        engine.dispose()
+    with shared_db.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT item, local_month, deleted FROM setting_versions WHERE structure = :ours ORDER BY item"
+            ),
+            {"ours": structure.matricule},
+        ).all()
     assert [tuple(row) for row in stored] == [
         ("agent/Nadia K.", "2026-11", False),
         ("stops", "2026-11", False),
@@ -43,9 +60,9 @@ def test_a_setting_version_reaches_the_other_workstations_of_its_structure_only(
 
 
 def test_a_setting_version_is_validated_and_written_for_its_own_structure(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer, http: requests.Session, structure: OwnStructure
 ) -> None:
-    token = enrolled(http, server, declare(server.database_url))["token"]
+    token = enrolled(http, shared_server, structure.code)["token"]
     batch = [
         *items(setting("pass.threshold", 8), kind="setting"),
         {"kind": "setting", "record": {**setting(), "value": "8"}},
@@ -56,7 +73,7 @@ def test_a_setting_version_is_validated_and_written_for_its_own_structure(
         {"kind": "setting", "record": {**setting(), "item": "fond.ecran"}},
         *items(setting(structure="59"), kind="setting"),
     ]
-    answer = post_records(http, server, token, batch)
+    answer = post_records(http, shared_server, token, batch)
     assert statuses(answer) == ["accepted", "rejected", "rejected", "rejected", "rejected"]
     results = answer.json()["results"]
     assert [result.get("code") for result in results] == [
@@ -77,21 +94,25 @@ PLACE = {"address": "2 rue Centrale 02120 Guise", "phone": "03 23 00 00 02", "ho
 
 
 def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_structure(
-    server: LiveServer, http: requests.Session
+    shared_server: LiveServer,
+    http: requests.Session,
+    structure: OwnStructure,
+    new_structure: Callable[..., OwnStructure],
 ) -> None:
-    first = enrolled(http, server, declare(server.database_url))["token"]
-    second = enrolled(http, server, enrolment_code(server))["token"]
-    other = enrolled(
-        http, server, declare(server.database_url, matricule="59", name="Avesnes", departement="59")
-    )["token"]
+    first = enrolled(http, shared_server, structure.code)["token"]
+    second = enrolled(http, shared_server, enrolment_code(shared_server))["token"]
+    other = enrolled(http, shared_server, new_structure("Avesnes", "59", itinerant=False).code)["token"]
     versions = [
         setting("referent/caf/Mme Martin", REFERENT),
         setting("place/Guise/Médiathèque", PLACE),
         setting("site/ccas-guise.fr", None, deleted=True),
     ]
-    assert statuses(post_records(http, server, first, items(*versions, kind="setting"))) == ["accepted"] * 3
-    assert [item["record"] for item in feed_page(http, server, second)["records"]] == versions
-    assert feed_page(http, server, other)["records"] == []
+    assert (
+        statuses(post_records(http, shared_server, first, items(*versions, kind="setting")))
+        == ["accepted"] * 3
+    )
+    assert [item["record"] for item in feed_page(http, shared_server, second)["records"]] == versions
+    assert feed_page(http, shared_server, other)["records"] == []
 
     nir = "1 85 05 78 006 084 91"
     refused = [
@@ -104,7 +125,7 @@ def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_
         # a partner the catalogue does not have (the helper validates without it)
         setting("referent/mutuelle-x/Mme Martin", REFERENT),
     ]
-    answer = post_records(http, server, first, items(*refused, kind="setting"))
+    answer = post_records(http, shared_server, first, items(*refused, kind="setting"))
     assert statuses(answer) == ["rejected"] * 4
     reasons = [result["reason"] for result in answer.json()["results"]]
     assert "sécurité sociale" in reasons[0]
@@ -112,5 +133,5 @@ def test_referents_places_and_a_site_removal_are_validated_and_reach_only_their_
     assert "téléphone" in reasons[2]
     assert "Partenaire du référent inconnu" in reasons[3]
     assert (
-        len(feed_page(http, server, second)["records"]) == 3
+        len(feed_page(http, shared_server, second)["records"]) == 3
     )  # nothing refused reached the other workstation

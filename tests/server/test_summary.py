@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.live_server import create_structure, run_server_cli
+from tests.live_server import run_server_cli
 from tests.server.helpers import (
     bearer,
     contact,
@@ -20,7 +20,7 @@ from tests.server.helpers import (
 )
 
 EXPECTED = {
-    "matricule": "3",
+    "matricule": "3",  # the test compares with its own structure's matricule in its place
     "month": "2026-11",
     "total": 4,
     "by_partner": {"caf": 2, "dgfip": 1, "france-travail": 1, "la-poste": 1, "msa": 1},
@@ -67,8 +67,9 @@ EXPECTED_CSV = (
 
 
 @pytest.fixture
-def november(server, http, token) -> None:
-    """Structure 3's records, sent in an order where corrections arrive before what they correct."""
+def november(shared_server, http, shared_token, new_structure) -> None:
+    """The test's structure's records, sent in an order where corrections arrive before what they
+    correct."""
     counted = contact(non_recours=True)
     moved = contact(
         situation="demenagement",
@@ -104,30 +105,37 @@ def november(server, http, token) -> None:
     closed = escalation(partner="msa")
     closure = status_change(closed, "clos", datetime(2026, 11, 16, 12, 0, tzinfo=UTC))
     assert (
-        statuses(post_records(http, server, token, items(answer, closed, kind="escalation")))
+        statuses(post_records(http, shared_server, shared_token, items(answer, closed, kind="escalation")))
         == ["accepted"] * 2
     )
     assert (
-        statuses(post_records(http, server, token, items(answered, closure, kind="escalation")))
+        statuses(post_records(http, shared_server, shared_token, items(answered, closure, kind="escalation")))
         == ["accepted"] * 2
     )
     assert (
-        statuses(post_records(http, server, token, items(counted, correction, removed, december)))
+        statuses(
+            post_records(http, shared_server, shared_token, items(counted, correction, removed, december))
+        )
         == ["accepted"] * 4
     )
     assert (
-        statuses(post_records(http, server, token, items(moved, original, tombstone, first_of_month)))
+        statuses(
+            post_records(http, shared_server, shared_token, items(moved, original, tombstone, first_of_month))
+        )
         == ["accepted"] * 4
     )
 
-    # Another structure's records never count for structure 3, even one that claims to supersede one.
-    other_token = enrol(http, server, create_structure(server.database_url, "59", "Avesnes", "59", False))
-    other = other_token.json()["token"]
-    foreign = [contact(structure="59"), contact(structure="59", supersedes=counted["id"])]
-    assert statuses(post_records(http, server, other, items(*foreign))) == ["accepted", "accepted"]
+    # Another structure's records never count for this one, even one that claims to supersede one.
+    avesnes = new_structure("Avesnes", "59", itinerant=False)
+    other = enrol(http, shared_server, avesnes.code).json()["token"]
+    foreign = [
+        contact(structure=avesnes.matricule),
+        contact(structure=avesnes.matricule, supersedes=counted["id"]),
+    ]
+    assert statuses(post_records(http, shared_server, other, items(*foreign))) == ["accepted", "accepted"]
 
 
-def summary(http, server, token, month: str = "2026-11", output: str = "json", matricule: str = "3"):
+def summary(http, server, token, matricule: str, month: str = "2026-11", output: str = "json"):
     return http.get(
         f"{server.url}/api/v1/structures/{matricule}/summary",
         params={"month": month, "format": output},
@@ -136,34 +144,39 @@ def summary(http, server, token, month: str = "2026-11", output: str = "json", m
     )
 
 
-def test_summary_counts_current_records_of_the_local_month(server, http, token, november) -> None:
-    response = summary(http, server, token)
+def test_summary_counts_current_records_of_the_local_month(
+    shared_server, http, shared_token, structure, november
+) -> None:
+    response = summary(http, shared_server, shared_token, structure.matricule)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/json")
-    assert response.json() == EXPECTED
+    assert response.json() == {**EXPECTED, "matricule": structure.matricule}
     assert list(response.json()) == list(EXPECTED)
     for key in EXPECTED:
         if isinstance(EXPECTED[key], dict):
             assert list(response.json()[key]) == list(EXPECTED[key]), key
-    december = summary(http, server, token, month="2026-12").json()
+    december = summary(http, shared_server, shared_token, structure.matricule, month="2026-12").json()
     assert december["total"] == 1
-    assert summary(http, server, token, month="2027-01").json()["by_partner"] == {}
+    assert (
+        summary(http, shared_server, shared_token, structure.matricule, month="2027-01").json()["by_partner"]
+        == {}
+    )
 
 
-def test_summary_csv_is_for_a_spreadsheet(server, http, token, november) -> None:
-    response = summary(http, server, token, output="csv")
+def test_summary_csv_is_for_a_spreadsheet(shared_server, http, shared_token, structure, november) -> None:
+    response = summary(http, shared_server, shared_token, structure.matricule, output="csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.decode("utf-8") == EXPECTED_CSV
 
 
-def test_cli_summary_is_the_http_summary(server, http, token, november) -> None:
+def test_cli_summary_is_the_http_summary(shared_server, http, shared_token, structure, november) -> None:
     for output in ("json", "csv"):
         printed = run_server_cli(
-            server.database_url,
+            shared_server.database_url,
             "summary",
             "--matricule",
-            "3",
+            structure.matricule,
             "--month",
             "2026-11",
             "--format",
@@ -171,19 +184,22 @@ def test_cli_summary_is_the_http_summary(server, http, token, november) -> None:
             text=False,
         )
         assert printed.returncode == 0, printed.stderr
-        assert printed.stdout == summary(http, server, token, output=output).content
+        assert (
+            printed.stdout
+            == summary(http, shared_server, shared_token, structure.matricule, output=output).content
+        )
 
 
-def test_summary_of_another_structure_is_forbidden(server, http, token) -> None:
-    create_structure(server.database_url, "59", "Avesnes", "59", False)
-    response = summary(http, server, token, matricule="59")
+def test_summary_of_another_structure_is_forbidden(shared_server, http, shared_token, new_structure) -> None:
+    avesnes = new_structure("Avesnes", "59", itinerant=False)
+    response = summary(http, shared_server, shared_token, avesnes.matricule)
     assert response.status_code == 403
     assert response.json()["detail"]["code"] == "forbidden"
     assert "structure" in response.json()["detail"]["message"]
 
 
-def test_summary_needs_a_valid_month(server, http, token) -> None:
-    response = summary(http, server, token, month="2026-13")
+def test_summary_needs_a_valid_month(shared_server, http, shared_token, structure) -> None:
+    response = summary(http, shared_server, shared_token, structure.matricule, month="2026-13")
     assert response.status_code == 400
     assert response.json()["detail"] == {
         "code": "bad_request",
@@ -192,7 +208,9 @@ def test_summary_needs_a_valid_month(server, http, token) -> None:
 
 
 @pytest.mark.parametrize("order", ["earlier-first", "later-first"])
-def test_of_two_corrections_of_one_contact_the_later_counts(server, http, token, order) -> None:
+def test_of_two_corrections_of_one_contact_the_later_counts(
+    shared_server, http, shared_token, structure, order
+) -> None:
     """Two workstations offline correct one contact: whatever the order they arrive in, the later
     (created_at, id) is current and the contact counts once."""
     original = contact()
@@ -207,9 +225,9 @@ def test_of_two_corrections_of_one_contact_the_later_counts(server, http, token,
         }
     )
     batches = [[earlier], [later]] if order == "earlier-first" else [[later], [earlier]]
-    assert statuses(post_records(http, server, token, items(original))) == ["accepted"]
+    assert statuses(post_records(http, shared_server, shared_token, items(original))) == ["accepted"]
     for batch in batches:
-        assert statuses(post_records(http, server, token, items(*batch))) == ["accepted"]
-    answer = summary(http, server, token).json()
+        assert statuses(post_records(http, shared_server, shared_token, items(*batch))) == ["accepted"]
+    answer = summary(http, shared_server, shared_token, structure.matricule).json()
     assert answer["total"] == 1
     assert answer["by_outcome"] == {"attente-referent": 1}
