@@ -323,7 +323,9 @@ def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key
         return
     key = "structure" if "structure" in table.c else "departement"
     names = [key, "local_month", "dimension", "value", "n"]
-    if connection.dialect.name == "postgresql":
+    postgres = connection.dialect.name == "postgresql"
+    statement: sqlite.Insert | postgresql.Insert
+    if postgres:
         months, dimensions, values = ([k[i] for k, _n in ordered] for i in range(3))
         ns = [n for _k, n in ordered]
         keys = (
@@ -338,21 +340,16 @@ def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key
         )
         rows = select(literal(owner, table.c[key].type), *(keys.c[name] for name in names[1:]))
         statement = postgresql.insert(table).from_select(names, rows.order_by(keys.c.ordinal))
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c[name] for name in names[:-1]],
-                set_={"n": table.c.n + statement.excluded.n},
-            )
-        )
     else:
-        one_by_one = sqlite.insert(table)
-        connection.execute(
-            one_by_one.on_conflict_do_update(
-                index_elements=[table.c[name] for name in names[:-1]],
-                set_={"n": table.c.n + one_by_one.excluded.n},
-            ),
-            [dict(zip(names, (owner, *k, n), strict=True)) for k, n in ordered],
-        )
+        statement = sqlite.insert(table)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in names[:-1]],
+        set_={"n": table.c.n + statement.excluded.n},
+    )
+    if postgres:
+        connection.execute(upsert)
+    else:  # one row per key: SQLite has no arrays to unnest
+        connection.execute(upsert, [dict(zip(names, (owner, *k, n), strict=True)) for k, n in ordered])
     if key == "structure":
         _drop_zeros(connection, table, owner, sorted({k[0] for k, n in ordered if n < 0}))
 
