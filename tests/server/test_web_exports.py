@@ -5,12 +5,15 @@ JSON, the same rows in the CSV, the XLSX and the JSON."""
 import csv
 import io
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 
 from app.server.schema import structure_sequences, structures, workstations
-from app.server.web.tables import DataTable, as_xlsx
+from app.server.web.format import moment_text
+from app.server.web.tables import DataTable, as_csv, as_xlsx
 from tests.live_server import LiveServer
 from tests.server.web_helpers import log_in
 
@@ -64,6 +67,29 @@ def test_xlsx_cells_keep_their_values_types_and_formats() -> None:
     assert all(isinstance(value, int) for value in (cells[1][1][0], cells[3][1][0]))
 
 
+def test_a_time_is_a_date_in_the_xlsx_file_and_a_french_text_on_the_page_and_in_the_csv_file() -> None:
+    seen = datetime(2026, 12, 4, 11, 12, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    table = DataTable(
+        "syncs",
+        "Synchronisations",
+        ("Structure", "Dernière", "Code"),
+        [("3", seen, "x"), ("4", "jamais", "")],
+    )
+    sheet = load_workbook(io.BytesIO(as_xlsx([table])))["syncs"]
+    # The local time the page shows, to the second, as a date a spreadsheet sorts and filters.
+    assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].number_format) == (
+        datetime(2026, 12, 4, 11, 12, 30),
+        "d",
+        "dd/mm/yyyy hh:mm",
+    )
+    assert sheet["B3"].value == "jamais"
+    # Wide enough not to show « ##### » (a text overflows into its neighbour; a date does not).
+    assert sheet.column_dimensions["B"].width >= len("04/12/2026 11:12")
+    assert table.page_rows == [("3", "04/12/2026 à 11 h 12", "x"), ("4", "jamais", "")]
+    lines = as_csv([table]).decode("utf-8-sig").splitlines()
+    assert lines[2:] == ["3;04/12/2026 à 11 h 12;x", "4;jamais;"]
+
+
 def test_the_api_list_of_structures_is_the_stored_rows_and_the_files_rows(
     web: LiveServer, db: Engine
 ) -> None:
@@ -113,7 +139,13 @@ def test_the_api_list_of_structures_is_the_stored_rows_and_the_files_rows(
     in_xlsx = list(
         load_workbook(io.BytesIO(files["xlsx"]))["structures"].iter_rows(min_row=2, values_only=True)
     )
-    assert [["" if value is None else value for value in row] for row in in_xlsx] == in_csv
+    assert [
+        [
+            "" if value is None else moment_text(value) if isinstance(value, datetime) else value
+            for value in row
+        ]
+        for row in in_xlsx
+    ] == in_csv
     assert [(row[0], row[1], row[2], row[4]) for row in in_csv] == [
         (row["matricule"], row["name"], row["departement"], row["commune"] or "") for row in listed
     ]

@@ -37,9 +37,20 @@ def departement_label(code: str | None) -> str:
 def local_time(stored: str | None, departement: str | None = None) -> str:
     """A stored UTC time (« 2026-12-04T10:12:00Z ») as « 04/12/2026 à 11 h 12 », in the zone of
     `departement` (Paris when None); "" for none."""
+    moment = local_moment(stored, departement)
+    return moment_text(moment) if moment else ""
+
+
+def local_moment(stored: str | None, departement: str | None = None) -> datetime | None:
+    """A stored UTC time in the zone of `departement` (Paris when None), None for none: what a table
+    holds, a date and time in a spreadsheet, `moment_text` on a page and in a CSV file."""
     if not stored:
-        return ""
-    moment = datetime.fromisoformat(stored).astimezone(time_zone(departement))
+        return None
+    return datetime.fromisoformat(stored).astimezone(time_zone(departement))
+
+
+def moment_text(moment: datetime) -> str:
+    """« 04/12/2026 à 11 h 12 »."""
     return f"{moment:%d/%m/%Y} à {moment.hour} h {moment:%M}"
 
 
