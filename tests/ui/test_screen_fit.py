@@ -125,6 +125,58 @@ def the_structure_correction(qtbot, desk, window):
     return dialog
 
 
+def the_local_link(qtbot, desk, window):
+    from app.ui.portal_panel import LocalLinkDialog
+
+    dialog = LocalLinkDialog(desk, window.home.portal)  # as Accueil › « Ajouter un lien local… » opens it
+    dialog.show()
+    return dialog
+
+
+def the_refused_handing_out(qtbot, desk, window):
+    from app.sync.outbox import record_results
+    from app.sync.transport import ItemResult
+
+    window.nav.setCurrentRow(3)
+    receive_booklet(qtbot, window.pass_screen)
+    handed = desk.passes.hand_out(
+        structure=desk.workstation.structure.matricule, agent="Karim B.", cheques=["1003"]
+    )
+    reason = "Le chèque 1003 a déjà été remis sur un autre poste : cette remise n'est pas comptée."
+    record_results(desk.db, [ItemResult(str(handed.id), "rejected", "conflict", reason)])
+    window.pass_screen.refresh()
+    return window.pass_screen.open_resolution()
+
+
+def the_escalation_history(qtbot, desk, window):
+    from datetime import UTC, datetime
+
+    from app.ui.escalation_history import EscalationHistoryDialog
+
+    sent = desk.escalations.create(
+        {
+            "structure": desk.workstation.structure.matricule,
+            "agent": "Karim B.",
+            "partner": "caf",
+            "situation": "allocation-logement",
+            "channel": "email",
+            "sent_at": datetime.now(UTC),
+        }
+    )
+    dialog = EscalationHistoryDialog(desk, str(sent.id), window)  # as Parcours › « Historique… » opens it
+    dialog.show()
+    return dialog
+
+
+def the_visit_browser(qtbot, desk, window):
+    from app.ui.browser import VisitBrowser
+
+    browser = VisitBrowser(desk)  # as the first site opened from Accueil or a flow makes it
+    qtbot.addWidget(browser)
+    browser.show()
+    return browser
+
+
 OPENERS = [
     the_main_window,
     the_flow_questions,
@@ -140,6 +192,10 @@ OPENERS = [
     the_cancellation,
     the_settings_history,
     the_structure_correction,
+    the_local_link,
+    the_refused_handing_out,
+    the_escalation_history,
+    the_visit_browser,
 ]
 
 
