@@ -4,6 +4,7 @@ text, its buttons inside the screen; the main window and the flows open where th
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
 
 from app.ui import window_size
@@ -11,6 +12,7 @@ from app.ui.theme import apply_display
 from app.ui.window_size import FRAME
 from tests.ui.test_contact_form import open_form, open_window
 from tests.ui.test_flows_ui import answer_all, open_flow, tenant_with_a_car
+from tests.ui.test_history_columns import DESKTOP_POINTS
 from tests.ui.test_pass_ui import receive_booklet
 
 TASKBAR = 40  # a desktop's panel, outside the free area
@@ -208,6 +210,9 @@ def test_every_window_fits_the_screen_with_its_buttons(
     monkeypatch.setattr(
         window_size, "available_area", lambda _window: QRect(0, 0, screen.width(), screen.height() - TASKBAR)
     )
+    font = QFont(display.font())
+    font.setPointSizeF(DESKTOP_POINTS)  # a desktop's usual text size, not the offscreen platform's 9
+    display.setFont(font)
     apply_display(display, "standard", scale)
     window = open_window(qtbot, desk)
     shown = opener(qtbot, desk, window)
