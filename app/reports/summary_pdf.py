@@ -188,15 +188,7 @@ class _Report:
         if base == 0:
             return "—", f"{against} : pas de contact sur cette période"
         context = f"{against} ({self.count(base, 'contact')})"
-        difference = self.summary.total - base
-        if difference == 0:
-            return "stable", context
-        value = abs(100 * difference / base)
-        if value < 0.05:
-            return "quasi stable", context
-        shown = numbers.change(value)
-        sign = "+" if difference > 0 else self.fonts.minus
-        return f"{sign}{shown}{self.fonts.thin}%", context
+        return numbers.signed_change(self.summary.total, base, self.fonts.minus, self.fonts.thin), context
 
     def label(self, kind: str, key: str) -> str:
         """The catalogue's French label; free text (agents, places, kind "") as typed, an empty one named."""

@@ -338,3 +338,14 @@ def test_the_wheel_over_the_tabs_does_not_switch_tab(qtbot, desk) -> None:
         QApplication.sendEvent(bar, wheel)
         assert not wheel.isAccepted()
     assert screen.details.currentIndex() == before
+
+
+def test_a_change_rounding_to_nothing_reads_as_the_pdf_reads_it() -> None:
+    """10 003 contacts after 10 000: « quasi stable » on the screen as in the PDF, not « +0,0 % »."""
+    from app.ui.summaries_screen import _change_in_words
+
+    october = Period("month", 2026, 10)
+    assert _change_in_words(10_003, 10_000, october) == (
+        "quasi stable par rapport à octobre 2026 (10\u202f000 contacts)"
+    )
+    assert _change_in_words(11_000, 10_000, october).startswith("+10\u00a0% par rapport")
