@@ -158,6 +158,8 @@ class ContactDialog(QDialog):
         structure = self.workspace.workstation.structure
         self.residence = CommunePicker(structure.departement if structure else None)
         self.residence.edit.setToolTip("Facultatif : la commune seulement, jamais l'adresse.")
+        # « facultatif » is the group box's title here: without it, the hint stays whole at 150 %.
+        self.residence.edit.setPlaceholderText("Commune de résidence : tapez quelques lettres")
         self.non_recours = QCheckBox("Non-recours aux droits détecté")
         self.non_recours.setToolTip("La personne ne touchait pas une aide à laquelle elle a droit.")
         self.pass_numerique = QCheckBox("Pass numérique remis")

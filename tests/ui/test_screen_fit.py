@@ -242,8 +242,13 @@ def test_a_flow_opens_where_the_last_one_was_left(qtbot, desk) -> None:
     assert open_flow(qtbot, window, "impots").size() == QSize(640, 480)
 
 
-def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display) -> None:
-    """The partners' names whole, the date with its time, rows of situations to choose from."""
+def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display, monkeypatch) -> None:
+    """The partners' names whole, the date with its time, rows of situations to choose from, the
+    commune's hint: on a 1366 × 768 laptop with a desktop's usual text size, at 150 %."""
+    monkeypatch.setattr(window_size, "available_area", lambda _window: QRect(0, 0, 1366, 768 - TASKBAR))
+    font = QFont(display.font())
+    font.setPointSizeF(DESKTOP_POINTS)
+    display.setFont(font)
     apply_display(display, "standard", 150)
     window = open_window(qtbot, desk)
     form = window.open_contact_form()
@@ -256,3 +261,8 @@ def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display)
     assert shown.fontMetrics().horizontalAdvance(shown.text()) < shown.width(), "the time is shown"
     rows = form.situation.list
     assert rows.count() > 7 and rows.height() >= 6 * rows.sizeHintForRow(0)
+    commune = form.residence.edit  # its hint is the field's only caption
+    hint = commune.fontMetrics().horizontalAdvance(commune.placeholderText())
+    assert hint < commune.width() - 2 * commune.fontMetrics().averageCharWidth(), (
+        "the commune's hint is whole"
+    )
