@@ -28,16 +28,18 @@ def sync_until_done(workspace, passes: int = 300, proxy: ChaosProxy | None = Non
     an answer during it: the passes after it are for the faults the test injects, never a retry that
     would hide another failure."""
     for number in range(1, passes + 1):
-        cuts = _cuts(proxy)
+        cuts = proxy_cuts(proxy)
         report = run_pass(workspace, force=True, pull_reference=False)
         if report.error is not None:
-            assert _cuts(proxy) > cuts, f"pass {number} failed with no fault injected: {report.summary()}"
+            assert proxy_cuts(proxy) > cuts, (
+                f"pass {number} failed with no fault injected: {report.summary()}"
+            )
         elif report.pending == 0:
             return number
     raise AssertionError(f"still pending after {passes} passes: {report.summary()}")
 
 
-def _cuts(proxy: ChaosProxy | None) -> int:
+def proxy_cuts(proxy: ChaosProxy | None) -> int:
     return 0 if proxy is None else proxy.counters.cut_requests + proxy.counters.cut_responses
 
 
