@@ -184,7 +184,7 @@ class _Report:
 
     def change(self, base: int, period: Period) -> tuple[str, str]:
         """("+12 %", "par rapport à octobre 2026 (1 102 contacts)"); a dash when there is no base."""
-        against = f"par rapport {_to(period)}"
+        against = f"par rapport {period.compared_to}"
         if base == 0:
             return "—", f"{against} : pas de contact sur cette période"
         context = f"{against} ({self.count(base, 'contact')})"
@@ -803,11 +803,6 @@ _NO_PADDING = [
     ("TOPPADDING", (0, 0), (-1, -1), 0),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
 ]
-
-
-def _to(period: Period) -> str:
-    """ "à octobre 2026", "au 3e trimestre 2026", "à l'année 2025"."""
-    return {"month": "à ", "quarter": "au ", "year": "à l'"}[period.kind] + period.label
 
 
 def _shade(share: float) -> colors.Color:

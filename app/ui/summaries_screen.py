@@ -64,11 +64,6 @@ def _contacts(count: int) -> str:
     return f"{number(count)} contact{'s' if count > 1 else ''}"
 
 
-def _compared_to(period: Period) -> str:
-    """ "à octobre 2026", "au 3e trimestre 2026", "à l'année 2025"."""
-    return {"month": "à ", "quarter": "au ", "year": "à l'"}[period.kind] + period.label
-
-
 def _during(period: Period) -> str:
     """ "en octobre 2026", "au 3e trimestre 2026", "en 2025"."""
     return {"month": f"en {period.label}", "quarter": f"au {period.label}", "year": f"en {period.year}"}[
@@ -88,7 +83,7 @@ def _change_in_words(current: int, before: int, period: Period) -> str:
     written as the PDF writes it (`signed_change`: "quasi stable" rather than "+0,0 %")."""
     if before == 0:
         return f"aucun contact {_during(period)} pour comparer"
-    against = f"par rapport {_compared_to(period)} ({_contacts(before)})"
+    against = f"par rapport {period.compared_to} ({_contacts(before)})"
     return f"{signed_change(current, before, thin=NBSP)} {against}"
 
 
