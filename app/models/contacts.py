@@ -39,6 +39,21 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time()).astimezone()
 
 
+# The history's periods that end today: how many days before today each begins.
+_DAYS_BACK = {"today": 0, "7d": 6, "30d": 29, "90d": 90}
+
+
+def history_period(key: str, today: date) -> tuple[date | None, date | None]:
+    """First and last day of the history's period `key` — "today", "7d", "month" (this month so
+    far), "30d", "90d" — on the agent's local days; (None, None) for any other (the whole history).
+    Decided here, not in the Contacts screen, as every other period is decided outside the screens."""
+    if key == "month":
+        return today.replace(day=1), today
+    if key in _DAYS_BACK:
+        return today - timedelta(days=_DAYS_BACK[key]), today
+    return None, None
+
+
 @dataclass(frozen=True)
 class ContactFilter:
     """What the history shows: dates are the agent's local days, both ends included."""

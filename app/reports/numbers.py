@@ -38,6 +38,17 @@ def change(value: float) -> str:
     return decimal(value, 0 if rounded(value) >= 1 else 1)
 
 
+def signed_change(current: int, before: int, minus: str = "\u2212", thin: str = THIN) -> str:
+    """How `current` moved from `before` (not 0): "+12 %", "−0,4 %", "stable", or "quasi stable"
+    when the change rounds to 0,0 % (the screen said "+0,0 %" where the PDF said "quasi stable")."""
+    if current == before:
+        return "stable"
+    value = abs(100 * (current - before) / before)
+    if rounded(value, 1) == 0:
+        return "quasi stable"
+    return f"{'+' if current > before else minus}{change(value)}{thin}%"
+
+
 def duration(minutes: float) -> str:
     """A contact's duration: "30 min", "1 h", "1 h 05" (whole minutes, halves up)."""
     whole = int(rounded(minutes))

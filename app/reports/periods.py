@@ -94,6 +94,12 @@ class Period:
         return f"année {self.year}"
 
     @property
+    def compared_to(self) -> str:
+        """After « par rapport », in the screen and the PDF alike: "à octobre 2026", "au 3e
+        trimestre 2026", "à l'année 2025"."""
+        return {"month": "à ", "quarter": "au ", "year": "à l'"}[self.kind] + self.label
+
+    @property
     def slug(self) -> str:
         """For file names: "2026-11", "2026-T4", "2026"."""
         if self.kind == "month":

@@ -184,19 +184,11 @@ class _Report:
 
     def change(self, base: int, period: Period) -> tuple[str, str]:
         """("+12 %", "par rapport à octobre 2026 (1 102 contacts)"); a dash when there is no base."""
-        against = f"par rapport {_to(period)}"
+        against = f"par rapport {period.compared_to}"
         if base == 0:
             return "—", f"{against} : pas de contact sur cette période"
         context = f"{against} ({self.count(base, 'contact')})"
-        difference = self.summary.total - base
-        if difference == 0:
-            return "stable", context
-        value = abs(100 * difference / base)
-        if value < 0.05:
-            return "quasi stable", context
-        shown = numbers.change(value)
-        sign = "+" if difference > 0 else self.fonts.minus
-        return f"{sign}{shown}{self.fonts.thin}%", context
+        return numbers.signed_change(self.summary.total, base, self.fonts.minus, self.fonts.thin), context
 
     def label(self, kind: str, key: str) -> str:
         """The catalogue's French label; free text (agents, places, kind "") as typed, an empty one named."""
@@ -811,11 +803,6 @@ _NO_PADDING = [
     ("TOPPADDING", (0, 0), (-1, -1), 0),
     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
 ]
-
-
-def _to(period: Period) -> str:
-    """ "à octobre 2026", "au 3e trimestre 2026", "à l'année 2025"."""
-    return {"month": "à ", "quarter": "au ", "year": "à l'"}[period.kind] + period.label
 
 
 def _shade(share: float) -> colors.Color:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.record import ContactRecord, RecordError
+from app.models.record import MAX_DURATION_MINUTES, ContactRecord, RecordError
 from app.models.reference import Choice, Situation
 from app.models.visit import duration_minutes
 from app.models.workspace import Workspace
@@ -134,7 +134,7 @@ class ContactDialog(QDialog):
         self.occurred_at.setAccessibleName("Date et heure du contact")
         self.occurred_at.setToolTip("Maintenant par défaut ; à changer pour un contact saisi après coup.")
         self.duration = QSpinBox()
-        self.duration.setRange(1, 480)
+        self.duration.setRange(1, MAX_DURATION_MINUTES)  # what a record accepts, no more
         self.duration.setSuffix(" min")
         self.duration.setAccessibleName("Durée en minutes")
         self.duration.setToolTip(DURATION_HELP)
@@ -158,6 +158,8 @@ class ContactDialog(QDialog):
         structure = self.workspace.workstation.structure
         self.residence = CommunePicker(structure.departement if structure else None)
         self.residence.edit.setToolTip("Facultatif : la commune seulement, jamais l'adresse.")
+        # « facultatif » is the group box's title here: without it, the hint stays whole at 150 %.
+        self.residence.edit.setPlaceholderText("Commune de résidence : tapez quelques lettres")
         self.non_recours = QCheckBox("Non-recours aux droits détecté")
         self.non_recours.setToolTip("La personne ne touchait pas une aide à laquelle elle a droit.")
         self.pass_numerique = QCheckBox("Pass numérique remis")

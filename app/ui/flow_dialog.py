@@ -136,7 +136,7 @@ class FlowDialog(QDialog):
         save_pdf.setToolTip("Enregistre la liste des pièces à fournir dans un fichier PDF.")
         save_pdf.clicked.connect(self._save_pdf)
         print_pdf = QPushButton("&Imprimer la liste des pièces")
-        print_pdf.setToolTip("Ouvre la liste des pièces en PDF pour l'imprimer et la remettre à la personne.")
+        print_pdf.setToolTip("Choisit l'imprimante et imprime la liste des pièces à remettre à la personne.")
         print_pdf.clicked.connect(self._print_pdf)
         self.complex_button = QPushButton("Situation comple&xe…")
         self.complex_button.setToolTip(

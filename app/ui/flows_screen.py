@@ -105,11 +105,15 @@ class FlowsScreen(QWidget):
         actions.addWidget(answered)
         actions.addWidget(closed)
         actions.addWidget(history)
-        box = QGroupBox(
-            "Sollicitations des référents (réponse attendue sous 72 heures ouvrées, "
-            "puis sous 15 jours ouvrés après chaque réponse)"
+        # The rule in a label that wraps, not in the box's title: a title is never wrapped, and this
+        # one made the screen (so the main window) wider than a 1280 × 720 screen at 125 %.
+        box = QGroupBox("Sollicitations des référents")
+        deadlines = QLabel(
+            "Réponse attendue sous 72 heures ouvrées, puis sous 15 jours ouvrés après chaque réponse."
         )
+        deadlines.setWordWrap(True)
         box_layout = QVBoxLayout(box)
+        box_layout.addWidget(deadlines)
         box_layout.addWidget(self.escalations)
         box_layout.addLayout(actions)
 

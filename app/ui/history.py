@@ -1,6 +1,6 @@
 """Contacts screen: the history of current contacts, filterable, with correction and removal."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.contacts import ContactFilter
+from app.models.contacts import ContactFilter, history_period
 from app.models.workspace import Workspace
 from app.ui.contacts_model import ContactsModel
 from app.ui.contacts_table import ContactsTable
@@ -30,21 +30,6 @@ PERIODS = {
     "custom": "Période choisie…",
 }
 DEFAULT_PERIOD = "30d"
-
-
-def period_bounds(period: str, today: date) -> tuple[date | None, date | None]:
-    match period:
-        case "today":
-            return today, today
-        case "7d":
-            return today - timedelta(days=6), today
-        case "month":
-            return today.replace(day=1), today
-        case "30d":
-            return today - timedelta(days=29), today
-        case "90d":
-            return today - timedelta(days=90), today
-    return None, None
 
 
 class HistoryScreen(QWidget):
@@ -199,7 +184,7 @@ class HistoryScreen(QWidget):
         self.end.setEnabled(custom)
         if custom:
             return
-        start, end = period_bounds(key, date.today())
+        start, end = history_period(key, date.today())
         for edit, value, fallback in (
             (self.start, start, QDate(2019, 1, 1)),
             (self.end, end, QDate.currentDate()),
@@ -221,7 +206,7 @@ class HistoryScreen(QWidget):
         if key == "custom":
             start, end = self.start.date().toPython(), self.end.date().toPython()
         else:
-            start, end = period_bounds(key, date.today())
+            start, end = history_period(key, date.today())
         return ContactFilter(
             start=start,
             end=end,

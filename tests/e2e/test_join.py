@@ -16,7 +16,6 @@ from app.models.demo import add_demo_contacts
 from app.models.pass_numerique import parse_cheque_numbers
 from app.models.workspace import Workspace, open_workspace
 from app.reports.aggregation import as_server_summary, summarise
-from app.reports.periods import Period
 from app.sync import pull
 from app.sync.engine import run_pass
 from app.sync.transport import ServerClient
@@ -24,10 +23,9 @@ from app.ui.setup_wizard import SetupWizard
 from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
 from tests.e2e.conftest import enrolled
+from tests.e2e.test_pass_stock import _this_month
 from tests.e2e.test_sync import sync_until_done
 from tests.live_server import LiveServer, run_server_cli
-
-MONTH = Period("month", datetime.now().year, datetime.now().month)
 
 
 def _code(server: LiveServer) -> str:
@@ -38,7 +36,7 @@ def _code(server: LiveServer) -> str:
 
 def _on_server(server: LiveServer) -> dict:
     answer = run_server_cli(
-        server.database_url, "summary", "--matricule", "3", "--month", MONTH.slug, "--format", "json"
+        server.database_url, "summary", "--matricule", "3", "--month", _this_month().slug, "--format", "json"
     )
     assert answer.returncode == 0, answer.stderr
     return json.loads(answer.stdout)
@@ -49,7 +47,21 @@ def _first_pc_works(workspace: Workspace, server: LiveServer) -> None:
     enrolled(workspace, server)
     add_demo_contacts(workspace, 300, days=20, seed=14)
     who = {"structure": "3", "agent": "Julie M."}
+    # This month's records are made now, not minutes before: in a month's first minutes (or before
+    # the desk opens on its first day, for the demo's contacts) they would be last month's.
     now = datetime.now().astimezone()
+    workspace.contacts.add(
+        {
+            **workspace.workstation.contact_defaults(),
+            "situation": "demenagement",
+            "partners": ["la-poste"],
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 10,
+            "occurred_at": now,
+        }
+    )
     for partner in ("caf", "dgfip"):
         sent = workspace.escalations.create(
             {
@@ -57,7 +69,7 @@ def _first_pc_works(workspace: Workspace, server: LiveServer) -> None:
                 "partner": partner,
                 "situation": "allocation-logement",
                 "channel": "email",
-                "sent_at": now - timedelta(minutes=3),
+                "sent_at": now,
             }
         )
     workspace.escalations.set_status(str(sent.id), "repondu", "Julie M.")
@@ -88,7 +100,10 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
     _first_pc_works(workspace, server)
     on_server = _on_server(server)
     assert on_server["total"] > 0 and on_server["escalations_sent"] == 2
-    assert on_server["pass_stock_left"] == 7 and as_server_summary(summarise(workspace, MONTH)) == on_server
+    assert (
+        on_server["pass_stock_left"] == 7
+        and as_server_summary(summarise(workspace, _this_month())) == on_server
+    )
 
     # PC2: the wizard, through a proxy (its own address: the tests' keyring keys tokens by server).
     monkeypatch.setattr(pull, "PAGE_RECORDS", 25)  # several pages: a bar that moves, a cut between two
@@ -136,7 +151,7 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         monkeypatch.setattr(ServerClient, "pull_page", fetch)
         proxy.faults = Faults()
         report = run_pass(second, pull_reference=False)
-        assert report.error is None and report.pulled == 300 + 2 + 1 + 1 + 1 + 1 - received
+        assert report.error is None and report.pulled == 300 + 1 + 2 + 1 + 1 + 1 + 1 - received
         page.start.click()
         qtbot.waitUntil(lambda: page.done, timeout=30_000)
         assert page.progress.value() == 100
@@ -149,7 +164,7 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted
         assert second.workstation.is_set_up and second.workstation.structure.matricule == "3"
-        assert as_server_summary(summarise(second, MONTH)) == on_server
+        assert as_server_summary(summarise(second, _this_month())) == on_server
         assert _stock(second) == _stock(workspace)
         assert second.passes.summary().available == workspace.passes.summary().available == 7
     finally:
@@ -175,10 +190,10 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
     assert joined.returncode == 0, joined.stderr
     assert "Agent de ce poste : Julie M." in joined.stdout  # one of the agents the structure brought
     assert "Réception des données de la structure : 100 %" in joined.stderr
-    assert "306 enregistrements reçus des autres postes." in joined.stdout  # PC2 sent nothing
+    assert "307 enregistrements reçus des autres postes." in joined.stdout  # PC2 sent nothing
     pc3 = open_workspace(third)
     try:
-        assert as_server_summary(summarise(pc3, MONTH)) == on_server
+        assert as_server_summary(summarise(pc3, _this_month())) == on_server
         assert _stock(pc3) == _stock(workspace)
     finally:
         pc3.close()
@@ -213,7 +228,9 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
         assert wizard.result() == QWizard.DialogCode.Accepted
         workstation = joining.workstation
         assert workstation.is_set_up and workstation.current_agent.name == "Camille R."
-        assert as_server_summary(summarise(joining, MONTH)) == as_server_summary(summarise(workspace, MONTH))
+        assert as_server_summary(summarise(joining, _this_month())) == as_server_summary(
+            summarise(workspace, _this_month())
+        )
     finally:
         joining.close()
 
@@ -267,7 +284,7 @@ def test_the_wizard_receives_in_the_background_and_annuler_stops_where_reprendre
         qtbot.waitUntil(lambda: page.done, timeout=60_000)
         assert f"{2000 - first} enregistrements reçus des autres postes." in page.message.text()
         assert _received(joining) == 2000
-        assert as_server_summary(summarise(joining, MONTH)) == _on_server(server)
+        assert as_server_summary(summarise(joining, _this_month())) == _on_server(server)
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted and page.sync is None  # the worker ended
     finally:

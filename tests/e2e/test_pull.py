@@ -18,7 +18,7 @@ from app.sync.status import PULL_CURSOR, freshness
 from tests.chaos_proxy import Faults
 from tests.conftest import run_cli
 from tests.e2e.conftest import enrolled
-from tests.e2e.test_sync import sync_until_done
+from tests.e2e.test_sync import proxy_cuts, sync_until_done
 from tests.live_server import LiveServer, create_structure, run_server_cli
 
 
@@ -117,10 +117,13 @@ def test_a_cutting_network_never_skips_nor_doubles_a_pulled_record(
         enroll(reader, proxy.url, _code(server))
         monkeypatch.setattr(pull, "PAGE_RECORDS", 25)
         proxy.faults = Faults(cut_request=0.1, cut_response=0.2, delay=0.2, max_delay=0.05)
-        reports = [run_pass(reader, pull_reference=False)]
-        while reports[-1].error is not None and len(reports) < 300:
+        reports = []
+        while not reports or reports[-1].error is not None:
+            assert len(reports) < 300, f"still failing after 300 passes: {reports[-1].summary()}"
+            cuts = proxy_cuts(proxy)
             reports.append(run_pass(reader, pull_reference=False))
-        assert reports[-1].error is None
+            failed = reports[-1].error is not None
+            assert not failed or proxy_cuts(proxy) > cuts, f"failed, nothing cut: {reports[-1].summary()}"
         assert len(reports) > 1 and proxy.counters.cut_responses > 0, "the faults must have bitten"
         assert sum(report.pulled for report in reports) == 600
         rows = reader.db.execute("SELECT count(*), count(DISTINCT id) FROM contacts WHERE origin IS NOT NULL")

@@ -15,20 +15,32 @@ from app.models.settings import get_setting
 from app.models.workspace import open_workspace
 from app.sync import outbox
 from app.sync.engine import run_pass
-from tests.chaos_proxy import Faults
+from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import ROOT
 from tests.e2e.conftest import enrolled, local_states, server_counts
 from tests.live_server import run_server_cli
 from tests.waiting import wait_until
 
 
-def sync_until_done(workspace, passes: int = 300) -> int:
-    """Run passes as the worker would until nothing is pending; return how many it took."""
+def sync_until_done(workspace, passes: int = 300, proxy: ChaosProxy | None = None) -> int:
+    """Run passes as the worker would until nothing is pending; return how many it took. A pass that
+    fails fails the test, unless `proxy`, the faulty network the test syncs through, cut a request or
+    an answer during it: the passes after it are for the faults the test injects, never a retry that
+    would hide another failure."""
     for number in range(1, passes + 1):
+        cuts = proxy_cuts(proxy)
         report = run_pass(workspace, force=True, pull_reference=False)
-        if report.pending == 0 and report.error is None:
+        if report.error is not None:
+            assert proxy_cuts(proxy) > cuts, (
+                f"pass {number} failed with no fault injected: {report.summary()}"
+            )
+        elif report.pending == 0:
             return number
     raise AssertionError(f"still pending after {passes} passes: {report.summary()}")
+
+
+def proxy_cuts(proxy: ChaosProxy | None) -> int:
+    return 0 if proxy is None else proxy.counters.cut_requests + proxy.counters.cut_responses
 
 
 def test_contacts_recorded_offline_arrive_when_the_network_is_back(workspace, server) -> None:
@@ -53,7 +65,7 @@ def test_a_cutting_delaying_network_still_delivers_each_contact_once(
     monkeypatch.setattr(outbox, "BATCH_RECORDS", 25)
     add_demo_contacts(workspace, 500, seed=2)
     shared_proxy.faults = Faults(cut_request=0.15, cut_response=0.2, delay=0.2, max_delay=0.05)
-    passes = sync_until_done(workspace)
+    passes = sync_until_done(workspace, proxy=shared_proxy)
     assert passes > 1, "the faults must have bitten"
     assert shared_proxy.counters.cut_responses > 0, "some answers were lost after the server committed"
     assert shared_proxy.counters.cut_requests > 0
@@ -276,7 +288,7 @@ def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
     assert run_pass(workspace, force=True, pull_reference=False).error is not None
     assert shared_proxy.counters.cut_responses > 0
     shared_proxy.faults = Faults(cut_request=0.2)
-    sync_until_done(workspace)  # the resent records are duplicates to the server: stored once
+    sync_until_done(workspace, proxy=shared_proxy)  # the resent records are duplicates: stored once
     assert local_states(workspace) == {"sent": 9}
     engine = create_engine(shared_server.database_url)
     try:

@@ -1,7 +1,7 @@
 """The structure page's figures are the workstation's Synthèses: one aggregation, checked against a
 real workstation synced to the real server."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
@@ -21,6 +21,18 @@ def test_the_structure_page_shows_the_workstations_synthese(workspace, tmp_path:
         enroll(workspace, server.url, create_structure(url))
         matricule = workspace.workstation.structure.matricule
         add_demo_contacts(workspace, 150, days=45, seed=7)
+        # One contact now: on a month's first day, before the desk opens, the demo's are all last month's.
+        workspace.contacts.add(
+            {
+                **workspace.workstation.contact_defaults(),
+                "situation": "demenagement",
+                "partners": ["la-poste"],
+                "channel": "sur-place",
+                "help_kind": "information",
+                "outcome": "resolu",
+                "duration_minutes": 10,
+            }
+        )
         workspace.escalations.create(
             {
                 "structure": matricule,
@@ -28,7 +40,7 @@ def test_the_structure_page_shows_the_workstations_synthese(workspace, tmp_path:
                 "partner": "caf",
                 "situation": "allocation-logement",
                 "channel": "email",
-                "sent_at": datetime.now(UTC) - timedelta(minutes=3),
+                "sent_at": datetime.now(UTC),
             }
         )
         sync_until_done(workspace)

@@ -2,11 +2,13 @@
 
 from collections import Counter
 
+import pytest
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
 
 from app.ui.main_window import SCREENS
 from tests.ui.test_contact_form import open_window
+from tests.ui.test_screen_fit import OPENERS
 
 
 def mnemonics(window) -> Counter:
@@ -31,3 +33,13 @@ def test_no_alt_letter_is_taken_twice_on_any_screen(qtbot, bus) -> None:
         window.nav.setCurrentRow(row)
         twice = {key: n for key, n in mnemonics(window).items() if n > 1}
         assert twice == {}, f"{name} : {twice}"
+
+
+@pytest.mark.parametrize("opener", OPENERS, ids=lambda opener: opener.__name__)
+def test_no_alt_letter_is_taken_twice_in_any_window(qtbot, desk, opener) -> None:
+    """Every window and dialog the screen-fit test opens (the flows, the contact form, the Pass
+    numérique's, the wizards…)."""
+    shown = opener(qtbot, desk, open_window(qtbot, desk))
+    qtbot.waitExposed(shown)
+    twice = {key: n for key, n in mnemonics(shown).items() if n > 1}
+    assert twice == {}, f"{shown.windowTitle()} : {twice}"

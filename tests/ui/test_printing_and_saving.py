@@ -38,6 +38,8 @@ def agent_chooses(monkeypatch: pytest.MonkeyPatch, *targets: Path) -> None:
 
 def test_the_documents_list_is_printed_page_by_page(qtbot, desk, system_printer, tmp_path) -> None:
     dialog = answered_flow(qtbot, desk)
+    [button] = [b for b in dialog.findChildren(QPushButton) if b.text() == "&Imprimer la liste des pièces"]
+    assert "imprime la liste" in button.toolTip(), "it prints: no PDF viewer is opened any more"
     click(qtbot, dialog, "&Imprimer la liste des pièces")
     [printed] = system_printer.printed
     written = PdfReader(dialog.write_pdf(tmp_path / "liste.pdf"))

@@ -4,6 +4,7 @@ text, its buttons inside the screen; the main window and the flows open where th
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
 
 from app.ui import window_size
@@ -11,6 +12,7 @@ from app.ui.theme import apply_display
 from app.ui.window_size import FRAME
 from tests.ui.test_contact_form import open_form, open_window
 from tests.ui.test_flows_ui import answer_all, open_flow, tenant_with_a_car
+from tests.ui.test_history_columns import DESKTOP_POINTS
 from tests.ui.test_pass_ui import receive_booklet
 
 TASKBAR = 40  # a desktop's panel, outside the free area
@@ -125,6 +127,58 @@ def the_structure_correction(qtbot, desk, window):
     return dialog
 
 
+def the_local_link(qtbot, desk, window):
+    from app.ui.portal_panel import LocalLinkDialog
+
+    dialog = LocalLinkDialog(desk, window.home.portal)  # as Accueil › « Ajouter un lien local… » opens it
+    dialog.show()
+    return dialog
+
+
+def the_refused_handing_out(qtbot, desk, window):
+    from app.sync.outbox import record_results
+    from app.sync.transport import ItemResult
+
+    window.nav.setCurrentRow(3)
+    receive_booklet(qtbot, window.pass_screen)
+    handed = desk.passes.hand_out(
+        structure=desk.workstation.structure.matricule, agent="Karim B.", cheques=["1003"]
+    )
+    reason = "Le chèque 1003 a déjà été remis sur un autre poste : cette remise n'est pas comptée."
+    record_results(desk.db, [ItemResult(str(handed.id), "rejected", "conflict", reason)])
+    window.pass_screen.refresh()
+    return window.pass_screen.open_resolution()
+
+
+def the_escalation_history(qtbot, desk, window):
+    from datetime import UTC, datetime
+
+    from app.ui.escalation_history import EscalationHistoryDialog
+
+    sent = desk.escalations.create(
+        {
+            "structure": desk.workstation.structure.matricule,
+            "agent": "Karim B.",
+            "partner": "caf",
+            "situation": "allocation-logement",
+            "channel": "email",
+            "sent_at": datetime.now(UTC),
+        }
+    )
+    dialog = EscalationHistoryDialog(desk, str(sent.id), window)  # as Parcours › « Historique… » opens it
+    dialog.show()
+    return dialog
+
+
+def the_visit_browser(qtbot, desk, window):
+    from app.ui.browser import VisitBrowser
+
+    browser = VisitBrowser(desk)  # as the first site opened from Accueil or a flow makes it
+    qtbot.addWidget(browser)
+    browser.show()
+    return browser
+
+
 OPENERS = [
     the_main_window,
     the_flow_questions,
@@ -140,6 +194,10 @@ OPENERS = [
     the_cancellation,
     the_settings_history,
     the_structure_correction,
+    the_local_link,
+    the_refused_handing_out,
+    the_escalation_history,
+    the_visit_browser,
 ]
 
 
@@ -152,6 +210,9 @@ def test_every_window_fits_the_screen_with_its_buttons(
     monkeypatch.setattr(
         window_size, "available_area", lambda _window: QRect(0, 0, screen.width(), screen.height() - TASKBAR)
     )
+    font = QFont(display.font())
+    font.setPointSizeF(DESKTOP_POINTS)  # a desktop's usual text size, not the offscreen platform's 9
+    display.setFont(font)
     apply_display(display, "standard", scale)
     window = open_window(qtbot, desk)
     shown = opener(qtbot, desk, window)
@@ -181,8 +242,13 @@ def test_a_flow_opens_where_the_last_one_was_left(qtbot, desk) -> None:
     assert open_flow(qtbot, window, "impots").size() == QSize(640, 480)
 
 
-def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display) -> None:
-    """The partners' names whole, the date with its time, rows of situations to choose from."""
+def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display, monkeypatch) -> None:
+    """The partners' names whole, the date with its time, rows of situations to choose from, the
+    commune's hint: on a 1366 × 768 laptop with a desktop's usual text size, at 150 %."""
+    monkeypatch.setattr(window_size, "available_area", lambda _window: QRect(0, 0, 1366, 768 - TASKBAR))
+    font = QFont(display.font())
+    font.setPointSizeF(DESKTOP_POINTS)
+    display.setFont(font)
     apply_display(display, "standard", 150)
     window = open_window(qtbot, desk)
     form = window.open_contact_form()
@@ -195,3 +261,8 @@ def test_nothing_of_the_contact_form_is_cut_at_150_percent(qtbot, desk, display)
     assert shown.fontMetrics().horizontalAdvance(shown.text()) < shown.width(), "the time is shown"
     rows = form.situation.list
     assert rows.count() > 7 and rows.height() >= 6 * rows.sizeHintForRow(0)
+    commune = form.residence.edit  # its hint is the field's only caption
+    hint = commune.fontMetrics().horizontalAdvance(commune.placeholderText())
+    assert hint < commune.width() - 2 * commune.fontMetrics().averageCharWidth(), (
+        "the commune's hint is whole"
+    )

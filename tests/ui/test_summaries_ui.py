@@ -338,3 +338,29 @@ def test_the_wheel_over_the_tabs_does_not_switch_tab(qtbot, desk) -> None:
         QApplication.sendEvent(bar, wheel)
         assert not wheel.isAccepted()
     assert screen.details.currentIndex() == before
+
+
+def test_a_change_rounding_to_nothing_reads_as_the_pdf_reads_it() -> None:
+    """10 003 contacts after 10 000: « quasi stable » on the screen as in the PDF, not « +0,0 % »."""
+    from app.ui.summaries_screen import _change_in_words
+
+    october = Period("month", 2026, 10)
+    assert _change_in_words(10_003, 10_000, october) == (
+        "quasi stable par rapport à octobre 2026 (10\u202f000 contacts)"
+    )
+    assert _change_in_words(11_000, 10_000, october).startswith("+10\u00a0% par rapport")
+
+
+def test_the_period_under_way_says_so_and_its_stock_is_today_s(qtbot, desk) -> None:
+    """The screen, as the PDF and the CSV: « (période en cours) », the stock « au » today."""
+    _window, screen = summaries(qtbot, desk)
+    today = date.today()
+    screen.set_period(Period("month", today.year, today.month))
+    counted(qtbot, screen)
+    assert "(période en cours)" in screen.subtitle.text()
+    assert f"stock restant au {today:%d/%m/%Y}" in screen.pass_card.detail.text()
+    screen.set_period(Period("month", today.year, today.month).previous())
+    counted(qtbot, screen)
+    assert "en cours" not in screen.subtitle.text()
+    last_day = Period("month", today.year, today.month).previous().last_day
+    assert f"stock restant au {last_day:%d/%m/%Y}" in screen.pass_card.detail.text()

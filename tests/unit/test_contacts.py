@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.models.contacts import ContactFilter
+from app.models.contacts import ContactFilter, history_period
 from app.models.record import RecordError
 
 
@@ -190,3 +190,14 @@ def test_a_removed_stop_takes_no_new_contact_but_its_contacts_can_be_corrected(b
     with pytest.raises(RecordError, match="Lieux possibles"):
         bus.contacts.correct(str(corrected.id), fields | {"place": "Ailleurs"})
     assert bus.contacts.delete(str(corrected.id)).deleted
+
+
+def test_the_history_s_periods_end_today_and_begin_where_their_names_say() -> None:
+    today = date(2026, 12, 5)
+    assert history_period("today", today) == (today, today)
+    assert history_period("7d", today) == (date(2026, 11, 29), today)  # seven days, today included
+    assert history_period("month", today) == (date(2026, 12, 1), today)
+    assert history_period("month", date(2026, 12, 1)) == (date(2026, 12, 1), date(2026, 12, 1))
+    assert history_period("30d", today) == (date(2026, 11, 6), today)
+    assert history_period("90d", today) == (date(2026, 9, 6), today)
+    assert history_period("all", today) == (None, None)

@@ -1,6 +1,6 @@
 """Every summary figure written one way, whichever of the screen, the PDF and the CSV shows it."""
 
-from app.reports.numbers import change, decimal, duration, number, percent, rounded, time_spent
+from app.reports.numbers import change, decimal, duration, number, percent, rounded, signed_change, time_spent
 
 NB = "\u00a0"
 
@@ -20,3 +20,10 @@ def test_durations_and_time_with_the_public() -> None:
     assert time_spent(45) == f"45{NB}min"  # not "1 h" on one side and "45 min" on the other
     assert time_spent(20_970) == f"environ 350{NB}h"
     assert number(1_234_567) == "1\u202f234\u202f567"
+
+
+def test_a_change_against_the_period_before() -> None:
+    assert signed_change(1_234, 1_100) == "+12\u202f%" and signed_change(1_096, 1_100) == "\u22120,4\u202f%"
+    assert signed_change(1_100, 1_100) == "stable"
+    assert signed_change(10_003, 10_000) == "quasi stable"  # 0,03 %: not "+0,0 %"
+    assert signed_change(10_005, 10_000) == "+0,1\u202f%"  # 0,05 % rounds up

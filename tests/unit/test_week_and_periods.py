@@ -56,3 +56,9 @@ def test_weekdays_always_a_weekend_day_when_open_and_every_hour_between_the_firs
     assert week.busiest_slot == (2, 9)  # of two slots with 5, the earlier in the week
     assert week.busiest_day == 2 and week.busiest_hour == 9
     assert WEEKDAYS[week.busiest_day] == "mercredi"
+
+
+def test_a_period_compared_to_reads_the_same_on_the_screen_and_in_the_pdf() -> None:
+    assert Period("month", 2026, 10).compared_to == "à octobre 2026"
+    assert Period("quarter", 2026, 3).compared_to == "au 3e trimestre 2026"
+    assert Period("year", 2025).compared_to == "à l'année 2025"
