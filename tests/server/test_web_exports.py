@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 
@@ -64,7 +65,15 @@ def test_xlsx_cells_keep_their_values_types_and_formats() -> None:
         ("Contacts", 12345),
         ("Part", "42,0 %"),
     ]
-    assert all(isinstance(value, int) for value in (cells[1][1][0], cells[3][1][0]))
+
+
+def test_a_table_without_rows_keeps_its_headers_and_no_two_headers_are_alike() -> None:
+    empty = DataTable("sollicitations", "Sollicitations par partenaire", ("Partenaire", "Sollicitations"), [])
+    book = load_workbook(io.BytesIO(as_xlsx([empty])))
+    assert list(book["sollicitations"].iter_rows(values_only=True)) == [("Partenaire", "Sollicitations")]
+    # A sheet's rows are keyed by header: two alike would have made one column of two.
+    with pytest.raises(ValueError, match="headers twice"):
+        DataTable("mois", "Contacts par mois", ("Mois", "Mois", "Contacts"), [("2026-11", "novembre", 3)])
 
 
 def test_a_time_is_a_date_in_the_xlsx_file_and_a_french_text_on_the_page_and_in_the_csv_file() -> None:
