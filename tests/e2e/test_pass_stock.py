@@ -30,8 +30,9 @@ FUNDER = "Conseil départemental de l'Aisne"
 
 @dataclass
 class Pc:
-    """A workstation of the test's structure and its token (the OS keyring holds one token per server address,
-    and these workstations share one address: the token is put back before each of its passes)."""
+    """A workstation of the test's structure and its token (the OS keyring holds one token per
+    server address, and these workstations share one address: the token is put back before each of
+    its passes)."""
 
     workspace: Workspace
     token: str

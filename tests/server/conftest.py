@@ -1,7 +1,8 @@
 """Server tests: the real server on a free port, real HTTP, on SQLite and on PostgreSQL too when
 BUREAU_VIRTUEL_TEST_POSTGRES_URL is set. Most tests share one server per session and backend and
-each takes a structure of its own (`shared_server`, `structure`); a test that needs a server to itself
-gets a fresh database and server (`server`, `web`)."""
+each takes a structure of its own (`shared_server`, `structure`), and the web tests one web server,
+each in structures, départements and accounts of its own (`shared_web`); a test that needs a server
+to itself gets a fresh database and server (`server`, `web`)."""
 
 import os
 from collections.abc import Callable, Iterator
@@ -225,13 +226,12 @@ def shared_web(
     (the first with November's records, as `web`'s 3; the second silent, as its 4) and one account
     per role, logins of its own. A structure account sees only its structure and a département
     account only its département, as on `web`; a national account sees every test's structures, so
-    a test reads national figures only through its own structures or départements, or before and
-    after. A traceback the server prints during the test fails it.
+    a test reads national figures only through its own structures or départements (or as "at
+    least"). A traceback the server prints during the test fails it.
 
-    What stays on the fresh `web`: whole-table counts (the journal's lines, every account), changes
-    every account sees (structures' coordinates of the whole table, registry imports), failed logins
-    (the lock-out counts them from 127.0.0.1, for every test: one test here fails one login per
-    session, the NUL one, of the four allowed) and a second server process."""
+    What stays on the fresh `web`: whole-table counts (the journal's lines, the national list's head
+    and pages), failed logins (the lock-out counts them from 127.0.0.1, for every test: one test
+    here fails one login per session, the NUL one, of the four allowed) and a second server process."""
     backend = request.param
     with session_web_servers(backend).watched() as live:
         desk = WebDesk.declared(live, free_departements(backend), free_departements(backend))
