@@ -37,6 +37,9 @@ PAS_DE_CALAIS = 120
 
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of the test's own, not tests/server's shared web server: the national pages it
+    photographs and pages through (two pages of structures, the 59's list, the journal) show every
+    structure and account of the database; and one server start is little beside a browser's."""
     url = f"sqlite:///{tmp_path / 'serveur.sqlite3'}"
     with start_server(url, tmp_path / "serveur.log", ("--http-cookies",)) as live:
         code = create_structure(url)

@@ -28,15 +28,22 @@ from tests.e2e.test_sync import sync_until_done
 from tests.live_server import LiveServer, run_server_cli
 
 
-def _code(server: LiveServer) -> str:
-    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", "3")
+def _code(server: LiveServer, matricule: str = "3") -> str:
+    result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
 
-def _on_server(server: LiveServer) -> dict:
+def _on_server(server: LiveServer, matricule: str = "3") -> dict:
     answer = run_server_cli(
-        server.database_url, "summary", "--matricule", "3", "--month", _this_month().slug, "--format", "json"
+        server.database_url,
+        "summary",
+        "--matricule",
+        matricule,
+        "--month",
+        _this_month().slug,
+        "--format",
+        "json",
     )
     assert answer.returncode == 0, answer.stderr
     return json.loads(answer.stdout)
@@ -97,6 +104,8 @@ def _stock(workspace: Workspace) -> dict[str, str]:
 def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_line(
     workspace, tmp_path: Path, server: LiveServer, proxy: ChaosProxy, qtbot, monkeypatch
 ) -> None:
+    """A server of its own: PC3 is refused a code first, and the lock-out counts refused codes from
+    127.0.0.1, every test's address."""
     _first_pc_works(workspace, server)
     on_server = _on_server(server)
     assert on_server["total"] > 0 and on_server["escalations_sent"] == 2
@@ -202,11 +211,12 @@ def test_a_workstation_joins_through_the_wizard_and_another_through_the_command_
 
 
 def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
-    workspace, tmp_path: Path, server: LiveServer, proxy: ChaosProxy, qtbot
+    workspace, tmp_path: Path, shared_server: LiveServer, shared_proxy: ChaosProxy, own_matricule: str, qtbot
 ) -> None:
     """Agents travel with the structure (shared settings): the joined workstation has them, so the
     join page is the last one and a responsable of the structure is the current agent."""
-    enrolled(workspace, server)
+    server, proxy = shared_server, shared_proxy
+    enrolled(workspace, server, matricule=own_matricule)
     add_demo_contacts(workspace, 20, days=5, seed=3)
     sync_until_done(workspace)
     joining = open_workspace(tmp_path / "poste-2")
@@ -218,7 +228,7 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
         wizard.next()
         page = wizard.join_page
         page.server.setText(proxy.url)
-        page.code.setText(_code(server))
+        page.code.setText(_code(server, own_matricule))
         page.start.click()
         qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
         assert page.done, page.message.text()
@@ -236,12 +246,13 @@ def test_the_wizard_asks_for_no_agent_when_the_structure_brings_some(
 
 
 def test_the_wizard_receives_in_the_background_and_annuler_stops_where_reprendre_goes_on(
-    workspace, tmp_path: Path, server: LiveServer, qtbot, monkeypatch
+    workspace, tmp_path: Path, shared_server: LiveServer, own_matricule: str, qtbot, monkeypatch
 ) -> None:
     """Thousands of records in pages of 50: the worker receives them while the window answers (the
     bar moves and Annuler is heard while the worker waits for a page); Annuler stops after the page
     under way and keeps the wizard open; "Reprendre" goes on from the cursor, nothing twice."""
-    enrolled(workspace, server)
+    server = shared_server
+    enrolled(workspace, server, matricule=own_matricule)
     add_demo_contacts(workspace, 2000, days=60, seed=41)
     sync_until_done(workspace)
     monkeypatch.setattr(pull, "PAGE_RECORDS", 50)
@@ -263,7 +274,7 @@ def test_the_wizard_receives_in_the_background_and_annuler_stops_where_reprendre
         wizard.next()
         page = wizard.join_page
         page.server.setText(server.url)
-        page.code.setText(_code(server))
+        page.code.setText(_code(server, own_matricule))
         page.start.click()
         # The worker waits for its fourth page; the window has shown the pages before it.
         qtbot.waitUntil(lambda: len(fetched) == 4 and page.progress.value() > 0, timeout=30_000)
@@ -284,7 +295,7 @@ def test_the_wizard_receives_in_the_background_and_annuler_stops_where_reprendre
         qtbot.waitUntil(lambda: page.done, timeout=60_000)
         assert f"{2000 - first} enregistrements reçus des autres postes." in page.message.text()
         assert _received(joining) == 2000
-        assert as_server_summary(summarise(joining, _this_month())) == _on_server(server)
+        assert as_server_summary(summarise(joining, _this_month())) == _on_server(server, own_matricule)
         wizard.button(QWizard.WizardButton.FinishButton).click()
         assert wizard.result() == QWizard.DialogCode.Accepted and page.sync is None  # the worker ended
     finally:

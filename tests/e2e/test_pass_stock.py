@@ -23,15 +23,16 @@ from app.reports.periods import Period
 from app.server.summary import monthly_summary
 from app.sync.credentials import load_token, store_token
 from app.sync.engine import PLACES_ASKED, enroll, run_pass
-from tests.live_server import LiveServer, create_structure, run_server_cli, start_server
+from tests.live_server import LiveServer, create_structure, run_server_cli, unique_matricule
 
 FUNDER = "Conseil départemental de l'Aisne"
 
 
 @dataclass
 class Pc:
-    """A workstation of structure 3 and its token (the OS keyring holds one token per server address,
-    and these workstations share one address: the token is put back before each of its passes)."""
+    """A workstation of the test's structure and its token (the OS keyring holds one token per
+    server address, and these workstations share one address: the token is put back before each of
+    its passes)."""
 
     workspace: Workspace
     token: str
@@ -48,6 +49,11 @@ class Pc:
     def passes(self):
         return self.workspace.passes
 
+    @property
+    def structure(self) -> str:
+        """The matricule of the structure the test's workstations share."""
+        return self.workspace.workstation.structure.matricule
+
     def agent(self, manager: bool):
         return next(a for a in self.workspace.workstation.agents() if a.is_manager == manager)
 
@@ -61,9 +67,11 @@ class Pc:
 
 
 def _pcs(tmp_path: Path, server: LiveServer, count: int) -> list[Pc]:
-    codes = [create_structure(server.database_url)]
+    """`count` workstations enrolled in a new structure of their own on the shared server."""
+    matricule = unique_matricule()
+    codes = [create_structure(server.database_url, matricule)]
     for _ in range(count - 1):
-        result = run_server_cli(server.database_url, "enrolment-code", "--matricule", "3")
+        result = run_server_cli(server.database_url, "enrolment-code", "--matricule", matricule)
         assert result.returncode == 0, result.stderr
         codes.append(result.stdout.strip().splitlines()[-1])
     pcs = []
@@ -75,12 +83,13 @@ def _pcs(tmp_path: Path, server: LiveServer, count: int) -> list[Pc]:
     return pcs
 
 
-def _server_states(server: LiveServer) -> dict[str, tuple[str, str | None]]:
+def _server_states(server: LiveServer, matricule: str) -> dict[str, tuple[str, str | None]]:
     engine = create_engine(server.database_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT number, state, issuance FROM pass_cheque_states WHERE structure = '3'")
+                text("SELECT number, state, issuance FROM pass_cheque_states WHERE structure = :matricule"),
+                {"matricule": matricule},
             )
             return {number: (state, issuance) for number, state, issuance in rows}
     finally:
@@ -88,16 +97,17 @@ def _server_states(server: LiveServer) -> dict[str, tuple[str, str | None]]:
 
 
 def _posted(server: LiveServer) -> int:
-    """How many batches the server received (its request log: one JSON line per request)."""
+    """How many batches the server received (its request log: one JSON line per request; on the
+    shared server, count before and after: a worker runs one test at a time)."""
     lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
     return sum(1 for line in lines if (line.get("method"), line.get("path")) == ("POST", "/api/v1/records"))
 
 
-def _server_summary(server: LiveServer, month: Period) -> dict:
+def _server_summary(server: LiveServer, month: Period, matricule: str) -> dict:
     engine = create_engine(server.database_url)
     try:
         with engine.connect() as connection:
-            return monthly_summary(connection, "3", f"{month.year:04d}-{month.number:02d}")
+            return monthly_summary(connection, matricule, f"{month.year:04d}-{month.number:02d}")
     finally:
         engine.dispose()
 
@@ -109,7 +119,7 @@ def _this_month() -> Period:
 
 def _receive(pc: Pc, booklet: str, numbers: list[str]) -> None:
     pc.passes.receive_booklet(
-        structure="3",
+        structure=pc.structure,
         agent=pc.agent(False).name,
         funder=FUNDER,
         booklet=booklet,
@@ -120,17 +130,26 @@ def _receive(pc: Pc, booklet: str, numbers: list[str]) -> None:
 
 
 def _hand_out(pc: Pc, numbers: list[str], **profile) -> str:
-    return str(pc.passes.hand_out(structure="3", agent=pc.agent(False).name, cheques=numbers, **profile).id)
+    return str(
+        pc.passes.hand_out(structure=pc.structure, agent=pc.agent(False).name, cheques=numbers, **profile).id
+    )
 
 
 def _agree(pcs: list[Pc], server: LiveServer) -> None:
     """Every workstation has the server's stock cheque by cheque, and its month's figures."""
-    expected = _server_states(server)
+    expected = _server_states(server, pcs[0].structure)
     month = _this_month()
-    summary = _server_summary(server, month)
+    summary = _server_summary(server, month, pcs[0].structure)
     for pc in pcs:
         assert pc.states() == expected
         assert as_server_summary(summarise(pc.workspace, month)) == summary
+
+
+@pytest.fixture
+def server(shared_server: LiveServer) -> LiveServer:
+    """Here the session's shared server (tests/e2e/conftest.py): each test's workstations enrol in a
+    structure of their own (`_pcs`) and read only its cheques and figures."""
+    return shared_server
 
 
 @pytest.fixture
@@ -164,20 +183,20 @@ def test_the_same_cheque_handed_out_on_two_workstations_is_resolved_on_the_secon
     assert accueil.passes.refused_moves() == []
     # Counted nowhere: the bus's figures are the server's already.
     month = _this_month()
-    assert as_server_summary(summarise(bus.workspace, month)) == _server_summary(server, month)
+    assert as_server_summary(summarise(bus.workspace, month)) == _server_summary(server, month, bus.structure)
 
     with pytest.raises(PassError, match="Seul un responsable"):
-        bus.passes.resolve_refused(refused, structure="3", by=bus.agent(False))
+        bus.passes.resolve_refused(refused, structure=bus.structure, by=bus.agent(False))
     replacement = bus.passes.resolve_refused(
-        refused, structure="3", by=bus.agent(True), cheques=["40104", "40105"]
+        refused, structure=bus.structure, by=bus.agent(True), cheques=["40104", "40105"]
     )
     assert replacement is not None and replacement.age_band == "moins-25"
     assert bus.passes.refused_moves() == []
     bus.sync()
     accueil.sync()
     _agree(two, server)
-    assert _server_states(server)["40103"] == ("remis", first)
-    assert _server_states(server)["40104"] == ("remis", str(replacement.id))
+    assert _server_states(server, bus.structure)["40103"] == ("remis", first)
+    assert _server_states(server, bus.structure)["40104"] == ("remis", str(replacement.id))
 
 
 def test_a_refused_cancellation_is_resolved_by_taking_the_other_workstations_move(two, server) -> None:
@@ -186,15 +205,17 @@ def test_a_refused_cancellation_is_resolved_by_taking_the_other_workstations_mov
     accueil.sync()
     bus.sync()
     handed = _hand_out(accueil, ["40201"])
-    bus.passes.cancel(structure="3", agent=bus.agent(False).name, cheques=["40201"], reason="abime")
+    bus.passes.cancel(structure=bus.structure, agent=bus.agent(False).name, cheques=["40201"], reason="abime")
     accueil.sync()
     bus.sync()
     [move] = bus.passes.refused_moves()
     assert move.event == "annule"
     assert move.reason.startswith("Le chèque 40201 a été remis sur un autre poste le ")
     with pytest.raises(PassError, match="Seule une remise"):
-        bus.passes.resolve_refused(move.record_id, structure="3", by=bus.agent(True), cheques=["40202"])
-    assert bus.passes.resolve_refused(move.record_id, structure="3", by=bus.agent(True)) is None
+        bus.passes.resolve_refused(
+            move.record_id, structure=bus.structure, by=bus.agent(True), cheques=["40202"]
+        )
+    assert bus.passes.resolve_refused(move.record_id, structure=bus.structure, by=bus.agent(True)) is None
     assert bus.states()["40201"] == ("remis", handed)
     _agree(two, server)
 
@@ -221,12 +242,14 @@ def test_a_cheque_returned_elsewhere_and_handed_out_again_stays_handed_out_where
     a.sync()
     b.sync()
     assert b.states()["40301"] == ("remis", first)
-    b.passes.return_to_stock(structure="3", agent=b.agent(False).name, cheques=["40301"], reason="erreur")
+    b.passes.return_to_stock(
+        structure=b.structure, agent=b.agent(False).name, cheques=["40301"], reason="erreur"
+    )
     b.sync()
     assert c.states()["40301"] == ("disponible", None)  # C has heard of none of it
     again = _hand_out(c, ["40301"])
     c.sync()  # sends its handing out (accepted), then pulls A's handing out and B's return
-    assert _server_states(server)["40301"] == ("remis", again)
+    assert _server_states(server, three[0].structure)["40301"] == ("remis", again)
     assert c.states()["40301"] == ("remis", again)
     assert c.passes.refused_moves() == []
     a.sync()
@@ -246,7 +269,9 @@ def test_lines_sent_before_the_server_gave_places_learn_them_once(two, server) -
         accueil.workspace.db.execute("DELETE FROM pass_places")
         accueil.workspace.db.execute("DELETE FROM settings WHERE key = ?", [PLACES_ASKED])
     bus.sync()
-    bus.passes.return_to_stock(structure="3", agent=bus.agent(False).name, cheques=["40401"], reason="erreur")
+    bus.passes.return_to_stock(
+        structure=bus.structure, agent=bus.agent(False).name, cheques=["40401"], reason="erreur"
+    )
     bus.sync()
     accueil.sync()
     assert accueil.passes.unplaced_sent() == []
@@ -285,59 +310,58 @@ _RETURN_RACE = [
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(steps=st.lists(_STEP, min_size=5, max_size=30))
 @example(steps=_RETURN_RACE)
-def test_any_interleaving_of_three_workstations_keeps_one_stock(tmp_path_factory, steps) -> None:
+def test_any_interleaving_of_three_workstations_keeps_one_stock(tmp_path_factory, server, steps) -> None:
     """Received = in stock + handed out + cancelled, cheque by cheque, on the server and on every
     workstation after a pass, whatever the workstations did and in whatever order they synced."""
     folder = tmp_path_factory.mktemp("stock")
-    with start_server(f"sqlite:///{folder / 'serveur.sqlite3'}", log_path=folder / "serveur.log") as server:
-        pcs = _pcs(folder, server, 3)
-        try:
-            _receive(pcs[0], "B", [f"9{n}" for n in range(10)])  # a shared stock to start from
-            for pc in pcs:
+    pcs = _pcs(folder, server, 3)
+    try:
+        _receive(pcs[0], "B", [f"9{n}" for n in range(10)])  # a shared stock to start from
+        for pc in pcs:
+            pc.sync()
+        booklets = 0
+        for action, who, pick in steps:
+            pc = pcs[who]
+            states = pc.states()
+            in_stock = sorted(n for n, (state, _) in states.items() if state == "disponible")
+            handed_out = sorted(n for n, (state, _) in states.items() if state == "remis")
+            if action == "receive":
+                booklets += 1
+                _receive(pc, f"B{who}{booklets}", [f"{who}{booklets:02d}{n}" for n in range(5)])
+            elif action == "hand_out" and in_stock:
+                _hand_out(pc, [in_stock[pick % len(in_stock)]])
+            elif action == "return" and handed_out:
+                pc.passes.return_to_stock(
+                    structure=pc.structure,
+                    agent=pc.agent(False).name,
+                    cheques=[handed_out[pick % len(handed_out)]],
+                    reason="erreur",
+                )
+            elif action == "cancel" and in_stock:
+                pc.passes.cancel(
+                    structure=pc.structure,
+                    agent=pc.agent(False).name,
+                    cheques=[in_stock[pick % len(in_stock)]],
+                    reason="abime",
+                )
+            elif action == "sync":
                 pc.sync()
-            booklets = 0
-            for action, who, pick in steps:
-                pc = pcs[who]
-                states = pc.states()
-                in_stock = sorted(n for n, (state, _) in states.items() if state == "disponible")
-                handed_out = sorted(n for n, (state, _) in states.items() if state == "remis")
-                if action == "receive":
-                    booklets += 1
-                    _receive(pc, f"B{who}{booklets}", [f"{who}{booklets:02d}{n}" for n in range(5)])
-                elif action == "hand_out" and in_stock:
-                    _hand_out(pc, [in_stock[pick % len(in_stock)]])
-                elif action == "return" and handed_out:
-                    pc.passes.return_to_stock(
-                        structure="3",
-                        agent=pc.agent(False).name,
-                        cheques=[handed_out[pick % len(handed_out)]],
-                        reason="erreur",
-                    )
-                elif action == "cancel" and in_stock:
-                    pc.passes.cancel(
-                        structure="3",
-                        agent=pc.agent(False).name,
-                        cheques=[in_stock[pick % len(in_stock)]],
-                        reason="abime",
-                    )
-                elif action == "sync":
-                    pc.sync()
-                elif action == "resolve":
-                    for move in pc.passes.refused_moves():
-                        pc.passes.resolve_refused(move.record_id, structure="3", by=pc.agent(True))
-            for pc in pcs:  # everything sent, every refusal resolved, then everything pulled
-                pc.sync()
+            elif action == "resolve":
                 for move in pc.passes.refused_moves():
-                    pc.passes.resolve_refused(move.record_id, structure="3", by=pc.agent(True))
-            for pc in pcs:
-                pc.sync()
-            _agree(pcs, server)
-            received = _server_summary(server, _this_month())["pass_cheques_received"]
-            states = _server_states(server)
-            assert len(states) == received
-            assert _server_summary(server, _this_month())["pass_stock_left"] == sum(
-                state == "disponible" for state, _ in states.values()
-            )
-        finally:
-            for pc in pcs:
-                pc.workspace.close()
+                    pc.passes.resolve_refused(move.record_id, structure=pc.structure, by=pc.agent(True))
+        for pc in pcs:  # everything sent, every refusal resolved, then everything pulled
+            pc.sync()
+            for move in pc.passes.refused_moves():
+                pc.passes.resolve_refused(move.record_id, structure=pc.structure, by=pc.agent(True))
+        for pc in pcs:
+            pc.sync()
+        _agree(pcs, server)
+        received = _server_summary(server, _this_month(), pcs[0].structure)["pass_cheques_received"]
+        states = _server_states(server, pcs[0].structure)
+        assert len(states) == received
+        assert _server_summary(server, _this_month(), pcs[0].structure)["pass_stock_left"] == sum(
+            state == "disponible" for state, _ in states.values()
+        )
+    finally:
+        for pc in pcs:
+            pc.workspace.close()

@@ -71,6 +71,8 @@ def _enrolled_in_the_bus(workspace: Workspace, server: LiveServer) -> None:
 def test_a_newer_list_reaches_the_workstation_renamed_added_and_closed(
     qtbot, workspace: Workspace, server: LiveServer, tmp_path: Path
 ) -> None:
+    """A server of its own: it imports the ANCT's lists (they change every structure's list, and
+    renamed, added and closed structures are counted here) and restarts."""
     _import(server, LIST_2024)
     _enrolled_in_the_bus(workspace, server)
     first = run_pass(workspace)

@@ -39,6 +39,7 @@ def sync_now(qtbot, window) -> None:
 
 
 def test_enrol_then_send_now_from_the_settings_screen(qtbot, workspace, server) -> None:
+    """A server of its own: the test stops it."""
     ensure_demo_setup(workspace)
     add_demo_contacts(workspace, 40, seed=11)
     window = window_with_sync(qtbot, workspace)
@@ -65,6 +66,7 @@ def test_enrol_then_send_now_from_the_settings_screen(qtbot, workspace, server) 
 
 
 def test_a_wrong_code_and_a_missing_keyring_are_explained(qtbot, workspace, server) -> None:
+    """A server of its own: refused codes count towards the lock-out of 127.0.0.1, every test's address."""
     ensure_demo_setup(workspace)
     window = window_with_sync(qtbot, workspace)
     create_structure(server.database_url)
@@ -81,10 +83,11 @@ def test_a_wrong_code_and_a_missing_keyring_are_explained(qtbot, workspace, serv
     assert window.sync_label.text().startswith("Non inscrit")
 
 
-def test_refused_contacts_are_listed_with_the_reason(qtbot, workspace, server) -> None:
+def test_refused_contacts_are_listed_with_the_reason(qtbot, workspace, shared_server, own_matricule) -> None:
     ensure_demo_setup(workspace)
     window = window_with_sync(qtbot, workspace)
-    enrol_through_settings(qtbot, window, server.url, create_structure(server.database_url))
+    code = create_structure(shared_server.database_url, own_matricule)
+    enrol_through_settings(qtbot, window, shared_server.url, code)
     add_demo_contacts(workspace, 3, seed=14)
     [victim] = workspace.db.execute("SELECT id FROM contacts LIMIT 1").fetchone()
     sync_now(qtbot, window)
@@ -101,10 +104,11 @@ def test_refused_contacts_are_listed_with_the_reason(qtbot, workspace, server) -
     assert dialog.table.item(0, 3).text()  # the server's reason, in French
 
 
-def test_a_revoked_workstation_is_told_to_enrol_again(qtbot, workspace, server) -> None:
+def test_a_revoked_workstation_is_told_to_enrol_again(qtbot, workspace, shared_server, own_matricule) -> None:
+    server = shared_server
     ensure_demo_setup(workspace)
     window = window_with_sync(qtbot, workspace)
-    enrol_through_settings(qtbot, window, server.url, create_structure(server.database_url))
+    enrol_through_settings(qtbot, window, server.url, create_structure(server.database_url, own_matricule))
     workstation_id = get_setting(workspace.db, "sync.workstation_id")
     assert run_server_cli(server.database_url, "revoke", "--workstation", workstation_id).returncode == 0
     add_demo_contacts(workspace, 2, seed=15)
@@ -113,7 +117,7 @@ def test_a_revoked_workstation_is_told_to_enrol_again(qtbot, workspace, server) 
     assert "2 en attente" in window.sync_label.text()
     assert "n'accepte plus ce poste" in window.settings.sync_status.text()
     fresh = (
-        run_server_cli(server.database_url, "enrolment-code", "--matricule", "3")
+        run_server_cli(server.database_url, "enrolment-code", "--matricule", own_matricule)
         .stdout.strip()
         .splitlines()[-1]
     )

@@ -1,12 +1,12 @@
 """Server tests: the real server on a free port, real HTTP, on SQLite and on PostgreSQL too when
 BUREAU_VIRTUEL_TEST_POSTGRES_URL is set. Most tests share one server per session and backend and
-each takes a structure of its own (`shared_server`, `structure`); a test that needs a server to itself
-gets a fresh database and server (`server`, `web`)."""
+each takes a structure of its own (`shared_server`, `structure`), and the web tests one web server,
+each in structures, départements and accounts of its own (`shared_web`); a test that needs a server
+to itself gets a fresh database and server (`server`, `web`)."""
 
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import requests
 from sqlalchemy import Engine, create_engine
 
 from app.server.accounts import create_structure as add_structure
+from app.server.web.map import outlines
 from tests.live_server import (
     LiveServer,
     create_structure,
@@ -22,8 +23,8 @@ from tests.live_server import (
     unique_matricule,
 )
 from tests.server import helpers
-from tests.server.helpers import OwnStructure, contact, enrol, enrolled, escalation, items, post_records
-from tests.server.web_helpers import add_account
+from tests.server.helpers import OwnStructure, enrol, enrolled, post_records
+from tests.server.web_helpers import WebDesk, add_account, november_records, populate
 
 POSTGRES_ENV = "BUREAU_VIRTUEL_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(POSTGRES_ENV) else [])]
@@ -52,6 +53,26 @@ def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         yield live
 
 
+@contextmanager
+def servers_per_backend(
+    tmp_path_factory: pytest.TempPathFactory, name: str, options: tuple[str, ...] = ()
+) -> Iterator[Callable[[str], LiveServer]]:
+    """A server per backend started on first use and kept until the end: at the end each server
+    is stopped (its log checked), then its database dropped."""
+    started: dict[str, LiveServer] = {}
+    with ExitStack() as stack:
+
+        def server_on(backend: str) -> LiveServer:
+            if backend not in started:
+                folder = tmp_path_factory.mktemp(f"{name}-{backend}")
+                url = stack.enter_context(empty_database(backend, folder))
+                live = start_server(url, log_path=folder / "serveur.log", options=options)
+                started[backend] = stack.enter_context(live)
+            return started[backend]
+
+        yield server_on
+
+
 @pytest.fixture(scope="session")
 def session_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], LiveServer]]:
     """One server per backend for the whole session (per xdist worker), started on first use: starting
@@ -59,16 +80,7 @@ def session_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callab
     session fixture: pytest keeps one parameter's value at a time, and with `--dist loadfile` each file
     would stop one backend's server and start the other's again. Tests take it through
     `shared_server`, never directly, so that its log is checked after each of them."""
-    started: dict[str, LiveServer] = {}
-    with ExitStack() as stack:  # at the end: each server stopped (its log checked), then its database
-
-        def server_on(backend: str) -> LiveServer:
-            if backend not in started:
-                folder = tmp_path_factory.mktemp(f"serveur-partage-{backend}")
-                url = stack.enter_context(empty_database(backend, folder))
-                started[backend] = stack.enter_context(start_server(url, log_path=folder / "serveur.log"))
-            return started[backend]
-
+    with servers_per_backend(tmp_path_factory, "serveur-partage") as server_on:
         yield server_on
 
 
@@ -158,12 +170,7 @@ def web_server(database_url: str, folder: Path) -> Iterator[LiveServer]:
         create_structure(database_url, "4", "Maubeuge", "59", itinerant=False)
         with requests.Session() as http:
             token = enrol(http, live, code).json()["token"]
-            batch = items(
-                contact(),
-                contact(partners=["caf", "dgfip"], outcome="oriente", channel="telephone"),
-                contact(occurred_at=datetime(2026, 10, 5, 9, tzinfo=UTC)),
-            ) + items(escalation(), kind="escalation")
-            assert post_records(http, live, token, batch).status_code == 200
+            assert post_records(http, live, token, november_records("3")).status_code == 200
         for login, role, *scope in (
             ("anct@example.fr", "national"),
             ("pref02@example.fr", "departement", "--departement", "02"),
@@ -182,19 +189,63 @@ def web(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_web(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """One `web_server` per test file and backend, taken through `shared_web`."""
-    folder = tmp_path_factory.mktemp("web-partage")
-    with empty_database(request.param, folder) as url, web_server(url, folder) as live:
-        yield live
+@pytest.fixture(scope="session")
+def session_web_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], LiveServer]]:
+    """One web server (`--http-cookies`) per backend for the session, as `session_servers`; tests
+    take it through `shared_web`."""
+    with servers_per_backend(tmp_path_factory, "web-partage", ("--http-cookies",)) as server_on:
+        yield server_on
+
+
+@pytest.fixture(scope="session")
+def free_departements() -> Callable[[str], str]:
+    """A metropolitan département no other test of the session took on `backend`'s shared web
+    server: a département or national account sees every structure of its départements, so each
+    test gets départements of its own (metropolitan ones: times shown in Paris's zone)."""
+    pools: dict[str, Iterator[str]] = {}
+
+    def take(backend: str) -> str:
+        pool = pools.setdefault(backend, iter(code for code in sorted(outlines()) if len(code) == 2))
+        code = next(pool, None)
+        if code is None:
+            raise RuntimeError("every metropolitan département is taken: give this test a fresh `web`")
+        return code
+
+    return take
+
+
+@pytest.fixture(params=BACKENDS)
+def shared_web(
+    request: pytest.FixtureRequest,
+    session_web_servers: Callable[[str], LiveServer],
+    free_departements: Callable[[str], str],
+) -> Iterator[WebDesk]:
+    """This test's part of the session's web server: two structures in two départements of its own
+    (the first with November's records, as `web`'s 3; the second silent, as its 4) and one account
+    per role, logins of its own. A structure account sees only its structure and a département
+    account only its département, as on `web`; a national account sees every test's structures, so
+    a test reads national figures only through its own structures or départements (or as "at
+    least"). A traceback the server prints during the test fails it.
+
+    What stays on the fresh `web`: whole-table counts (the journal's lines, the national list's head
+    and pages), failed logins (the lock-out counts them from 127.0.0.1, for every test: one test
+    here fails one login per session, the NUL one, of the four allowed) and a second server process."""
+    backend = request.param
+    with session_web_servers(backend).watched() as live:
+        desk = WebDesk.declared(live, free_departements(backend), free_departements(backend))
+        engine = create_engine(live.database_url)
+        try:
+            populate(desk, engine)
+        finally:
+            engine.dispose()
+        yield desk
 
 
 @pytest.fixture
-def shared_web(module_web: LiveServer) -> Iterator[LiveServer]:
-    """The file's web server, for tests that change nothing another test of the file reads (and fail
-    fewer logins than the lock-out allows between them); a traceback fails the test that caused it."""
-    with module_web.watched() as live:
-        yield live
+def shared_web_db(shared_web: WebDesk) -> Iterator[Engine]:
+    """Direct reads of the shared web server's database (of this test's rows only: others' are there)."""
+    engine = create_engine(shared_web.server.database_url)
+    yield engine
+    engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert, select
 from app.server.schema import audit_log, timestamp, utc_now
 from tests.live_server import LiveServer, run_server_cli
 from tests.server.helpers import bearer
-from tests.server.web_helpers import csrf_of, log_in
+from tests.server.web_helpers import WebDesk, csrf_of, log_in
 
 
 def _switch(national: requests.Session, server: LiveServer, action: str, login: str, csrf: str):
@@ -25,6 +25,8 @@ def test_a_disabled_account_loses_its_sessions_and_token_at_once_until_re_enable
     web: LiveServer,
     db: Engine,
 ) -> None:
+    """A fresh `web`: a disabled account's logins fail, and the lock-out counts failures from
+    127.0.0.1, every test's address."""
     issued = run_server_cli(web.database_url, "api-token", "--login", "pref02@example.fr")
     token = issued.stdout.strip().splitlines()[-1]
     prefecture, _answer = log_in(web, "pref02@example.fr")
@@ -77,20 +79,22 @@ def test_a_disabled_account_loses_its_sessions_and_token_at_once_until_re_enable
     ]
 
 
-def test_only_national_accounts_change_accounts_and_read_the_journal(web: LiveServer) -> None:
-    prefecture, _answer = log_in(web, "pref02@example.fr")
+def test_only_national_accounts_change_accounts_and_read_the_journal(shared_web: WebDesk) -> None:
+    web = shared_web.server
+    prefecture, _answer = log_in(web, shared_web.prefecture)
     csrf = csrf_of(prefecture.get(f"{web.url}/structures", timeout=30).text)
-    assert _switch(prefecture, web, "desactiver", "fs3@example.fr", csrf).status_code == 404
+    assert _switch(prefecture, web, "desactiver", shared_web.local, csrf).status_code == 404
     for path in ("/journal", "/journal?format=csv"):
         assert prefecture.get(f"{web.url}{path}", timeout=30).status_code == 404, path
     assert "/journal" not in prefecture.get(f"{web.url}/structures", timeout=30).text
-    assert log_in(web, "fs3@example.fr")[1].status_code == 303  # still enabled
+    assert log_in(web, shared_web.local)[1].status_code == 303  # still enabled
 
 
 def test_the_journal_is_newest_first_paginated_filtered_and_exported(
     web: LiveServer,
     db: Engine,
 ) -> None:
+    """A fresh `web`: the journal's pages count every line of the audit log, and a failed login."""
     at = timestamp(utc_now())
     with db.begin() as connection:
         connection.execute(

@@ -2,68 +2,74 @@
 real workstation synced to the real server."""
 
 from datetime import UTC, datetime
-from pathlib import Path
+
+from sqlalchemy import Engine
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
 from app.reports.aggregation import as_server_summary, summarise
 from app.reports.periods import Period
+from app.server.accounts import create_structure
+from app.server.web.accounts import create_account
 from app.server.web.format import number
 from app.sync.engine import enroll
 from tests.e2e.test_sync import sync_until_done
-from tests.live_server import create_structure, start_server
-from tests.server.web_helpers import add_account, log_in
+from tests.live_server import unique_matricule
+from tests.server.web_helpers import PASSWORD, WebDesk, log_in
 
 
-def test_the_structure_page_shows_the_workstations_synthese(workspace, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'serveur.sqlite3'}"
-    with start_server(url, tmp_path / "serveur.log", ("--http-cookies",)) as server:
-        ensure_demo_setup(workspace)
-        enroll(workspace, server.url, create_structure(url))
-        matricule = workspace.workstation.structure.matricule
-        add_demo_contacts(workspace, 150, days=45, seed=7)
-        # One contact now: on a month's first day, before the desk opens, the demo's are all last month's.
-        workspace.contacts.add(
-            {
-                **workspace.workstation.contact_defaults(),
-                "situation": "demenagement",
-                "partners": ["la-poste"],
-                "channel": "sur-place",
-                "help_kind": "information",
-                "outcome": "resolu",
-                "duration_minutes": 10,
-            }
-        )
-        workspace.escalations.create(
-            {
-                "structure": matricule,
-                "agent": "Julie M.",
-                "partner": "caf",
-                "situation": "allocation-logement",
-                "channel": "email",
-                "sent_at": datetime.now(UTC),
-            }
-        )
-        sync_until_done(workspace)
-        assert add_account(url, "fs3@example.fr", "structure", "--matricule", matricule).returncode == 0
-        http, answer = log_in(server, "fs3@example.fr")
-        assert answer.status_code == 303
-        local_now = datetime.now().astimezone()
-        this_month = Period("month", local_now.year, local_now.month)
-        for period in (this_month, this_month.previous()):
-            ours = as_server_summary(summarise(workspace, period))
-            shown = http.get(
-                f"{server.url}/api/v1/stats/figures",
-                params={"periode": period.slug, "structure": matricule},
-                timeout=30,
-            ).json()
-            assert ours["total"] > 0
-            assert {key: shown[key] for key in ours if key not in ("matricule", "month")} == {
-                key: value for key, value in ours.items() if key not in ("matricule", "month")
-            }, period.slug
-            page = http.get(
-                f"{server.url}/structures/{matricule}", params={"periode": period.slug}, timeout=30
-            )
-            assert (
-                f'<th scope="row" class="fr-cell--multiline">Contacts</th>'
-                f'<td class="bv-nombre">{number(ours["total"])}</td>'
-            ) in page.text
+def test_the_structure_page_shows_the_workstations_synthese(
+    workspace, shared_web: WebDesk, shared_web_db: Engine
+) -> None:
+    server = shared_web.server
+    matricule, login = unique_matricule(), f"synthese-{shared_web.matricule}@example.fr"
+    code = create_structure(
+        shared_web_db, matricule, "Thiérache Sambre et Oise", shared_web.departement, True
+    )
+    ensure_demo_setup(workspace)
+    enroll(workspace, server.url, code)
+    assert workspace.workstation.structure.matricule == matricule
+    add_demo_contacts(workspace, 150, days=45, seed=7)
+    # One contact now: on a month's first day, before the desk opens, the demo's are all last month's.
+    workspace.contacts.add(
+        {
+            **workspace.workstation.contact_defaults(),
+            "situation": "demenagement",
+            "partners": ["la-poste"],
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 10,
+        }
+    )
+    workspace.escalations.create(
+        {
+            "structure": matricule,
+            "agent": "Julie M.",
+            "partner": "caf",
+            "situation": "allocation-logement",
+            "channel": "email",
+            "sent_at": datetime.now(UTC),
+        }
+    )
+    sync_until_done(workspace)
+    create_account(shared_web_db, login, PASSWORD, "structure", structure=matricule)
+    http, answer = log_in(server, login)
+    assert answer.status_code == 303
+    local_now = datetime.now().astimezone()
+    this_month = Period("month", local_now.year, local_now.month)
+    for period in (this_month, this_month.previous()):
+        ours = as_server_summary(summarise(workspace, period))
+        shown = http.get(
+            f"{server.url}/api/v1/stats/figures",
+            params={"periode": period.slug, "structure": matricule},
+            timeout=30,
+        ).json()
+        assert ours["total"] > 0
+        assert {key: shown[key] for key in ours if key not in ("matricule", "month")} == {
+            key: value for key, value in ours.items() if key not in ("matricule", "month")
+        }, period.slug
+        page = http.get(f"{server.url}/structures/{matricule}", params={"periode": period.slug}, timeout=30)
+        assert (
+            f'<th scope="row" class="fr-cell--multiline">Contacts</th>'
+            f'<td class="bv-nombre">{number(ours["total"])}</td>'
+        ) in page.text

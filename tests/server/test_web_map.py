@@ -8,9 +8,9 @@ import requests
 from sqlalchemy import Engine, update
 
 from app.server.schema import structures
+from app.server.web.format import departement_label
 from app.server.web.map import MAX_LINKED_POINTS, _frames, _path, build_map, outlines
-from tests.live_server import LiveServer
-from tests.server.web_helpers import log_in
+from tests.server.web_helpers import WebDesk, log_in
 
 
 def _absolute(path: str) -> list[list[tuple[float, float]]]:
@@ -66,12 +66,21 @@ def test_points_are_links_while_few_and_one_drawing_past_that() -> None:
     assert zoomed.insets == [] and zoomed.shapes[0].colour > 0
 
 
-def test_a_departement_map_links_its_structures_and_stays_in_scope(web: LiveServer, db: Engine) -> None:
-    with db.begin() as connection:
-        connection.execute(update(structures).values(latitude=49.9, longitude=3.9))  # both in Aisne's frame
-    national, _answer = log_in(web, "anct@example.fr")
+def test_a_departement_map_links_its_structures_and_stays_in_scope(
+    shared_web: WebDesk, shared_web_db: Engine
+) -> None:
+    """The only test that places structures on the shared web server: the national map's points
+    stay links (fewer than MAX_LINKED_POINTS)."""
+    web, own, other = shared_web.server, shared_web.matricule, shared_web.other
+    with shared_web_db.begin() as connection:
+        connection.execute(
+            update(structures)
+            .where(structures.c.matricule.in_((own, other)))
+            .values(latitude=49.9, longitude=3.9)
+        )
+    national, _answer = log_in(web, shared_web.national)
     whole = html.unescape(national.get(f"{web.url}/carte", params={"periode": "2026"}, timeout=30).text)
-    assert 'href="/structures/3?periode=2026"' in whole and 'id="departement"' in whole
+    assert f'href="/structures/{own}?periode=2026"' in whole and 'id="departement"' in whole
     # The outlines are one file every map refers to, which anyone may fetch and a browser keeps.
     used = set(re.findall(r'<use href="(/carte/contours\.svg\?v=[0-9a-f]+)#d(\w+)"', whole))
     assert len(used) == 101 and len({url for url, _code in used}) == 1
@@ -79,14 +88,18 @@ def test_a_departement_map_links_its_structures_and_stays_in_scope(web: LiveServ
     assert outlines_file.status_code == 200 and outlines_file.headers["content-type"] == "image/svg+xml"
     assert "max-age" in outlines_file.headers["cache-control"]
     assert all(f'<path id="d{code}" d="M' in outlines_file.text for _url, code in used)
-    aisne = html.unescape(
-        national.get(f"{web.url}/carte", params={"periode": "2026", "departement": "02"}, timeout=30).text
+    departement = shared_web.departement
+    zoomed = html.unescape(
+        national.get(
+            f"{web.url}/carte", params={"periode": "2026", "departement": departement}, timeout=30
+        ).text
     )
-    assert "Carte de l'activité : Aisne (02)" in aisne
-    assert aisne.count('<a href="/departements/') == 1 and 'href="/structures/3?periode=2026"' in aisne
-    assert "/structures/4?" not in aisne  # Maubeuge is in the Nord
-    assert '<input type="hidden" name="departement" value="02">' in aisne  # a new period keeps the zoom
-    prefecture, _answer = log_in(web, "pref02@example.fr")
-    for code in ("59", "XX", "00"):
+    assert f"Carte de l'activité : {departement_label(departement)}" in zoomed
+    assert zoomed.count('<a href="/departements/') == 1 and f'href="/structures/{own}?periode=2026"' in zoomed
+    assert f"/structures/{other}?" not in zoomed  # Maubeuge is in another département
+    # A new period keeps the zoom.
+    assert f'<input type="hidden" name="departement" value="{departement}">' in zoomed
+    prefecture, _answer = log_in(web, shared_web.prefecture)
+    for code in (shared_web.other_departement, "XX", "00"):
         answer = prefecture.get(f"{web.url}/carte", params={"departement": code}, timeout=30)
         assert answer.status_code == 404, code

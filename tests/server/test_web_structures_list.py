@@ -9,19 +9,20 @@ from sqlalchemy import Engine, insert
 
 from app.server.schema import structures, timestamp, utc_now
 from tests.live_server import LiveServer
-from tests.server.web_helpers import log_in
+from tests.server.web_helpers import WebDesk, log_in
 
 PAS_DE_CALAIS = 230
 
 
-def _add_structures(db: Engine) -> None:
-    """230 structures in the Pas-de-Calais, one in ten in Béthune, beside the fixture's 3 (02) and 4 (59)."""
+def _add_structures(db: Engine, departement: str = "62", prefix: str = "") -> None:
+    """230 structures in the Pas-de-Calais (or `departement`), one in ten in Béthune, beside the
+    fixture's 3 (02) and 4 (59); `prefix` before their matricules keeps them apart from other tests'."""
     now = timestamp(utc_now())
     rows = [
         {
-            "matricule": str(1000 + n),
+            "matricule": f"{prefix}{1000 + n}",
             "name": f"France Services n° {n:03d}",
-            "departement": "62",
+            "departement": departement,
             "itinerant": False,
             "created_at": now,
             "commune": "Béthune" if n % 10 == 0 else "Arras",
@@ -45,6 +46,7 @@ def _csv_matricules(body: bytes) -> list[str]:
 
 
 def test_the_national_list_is_paged_and_filtered_and_its_files_are_whole(web: LiveServer, db: Engine) -> None:
+    """A fresh `web`: the national list's pages count every structure of the database."""
     _add_structures(db)
     national, _answer = log_in(web, "anct@example.fr")
     first = national.get(f"{web.url}/structures", timeout=30)
@@ -78,10 +80,13 @@ def test_the_national_list_is_paged_and_filtered_and_its_files_are_whole(web: Li
     assert national.get(f"{web.url}/structures", params={"departement": "XX"}, timeout=30).status_code == 404
 
 
-def test_a_departement_account_cannot_list_another_departement(web: LiveServer, db: Engine) -> None:
-    _add_structures(db)
-    prefecture, _answer = log_in(web, "pref02@example.fr")
+def test_a_departement_account_cannot_list_another_departement(
+    shared_web: WebDesk, shared_web_db: Engine
+) -> None:
+    web, other = shared_web.server, shared_web.other_departement
+    _add_structures(shared_web_db, other, prefix=f"{shared_web.matricule}-")
+    prefecture, _answer = log_in(web, shared_web.prefecture)
     own = prefecture.get(f"{web.url}/structures", timeout=30).text
-    assert _listed(own) == ["3"] and 'id="departement"' not in own  # one département: no choice
-    for params in ({"departement": "62"}, {"departement": "62", "format": "csv"}):
+    assert _listed(own) == [shared_web.matricule] and 'id="departement"' not in own  # no choice
+    for params in ({"departement": other}, {"departement": other, "format": "csv"}):
         assert prefecture.get(f"{web.url}/structures", params=params, timeout=30).status_code == 404
