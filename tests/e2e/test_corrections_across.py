@@ -61,7 +61,7 @@ def test_two_workstations_correcting_one_contact_offline_agree(
             corrections, key=lambda record: (record.created_at.replace(microsecond=0), str(record.id))
         )
         month = _this_month()
-        summary = _server_summary(server, month)
+        summary = _server_summary(server, month, pcs[0].structure)
         assert summary["total"] == 1
         for pc in pcs:
             current = [row.id for row in pc.workspace.contacts.page(ContactFilter())]

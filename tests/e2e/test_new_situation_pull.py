@@ -45,7 +45,7 @@ def test_a_contact_with_the_new_situation_reaches_every_workstation(
         for pc in (newer, same, older):
             pc.sync()
         month = _this_month()
-        expected = _server_summary(server, month)
+        expected = _server_summary(server, month, newer.structure)
         assert expected["by_situation"] == {"aide-numerique": 1}
         for pc in (same, older):
             assert [row.id for row in pc.workspace.contacts.page(ContactFilter())] == [str(recorded.id)]

@@ -220,9 +220,9 @@ def _settle(pcs: list[Pc]) -> None:
             pc.sync()
 
 
-def _server_summary(server: LiveServer, month: Period) -> dict:
+def _server_summary(server: LiveServer, month: Period, matricule: str = "3") -> dict:
     answer = run_server_cli(
-        server.database_url, "summary", "--matricule", "3", "--month", month.slug, "--format", "json"
+        server.database_url, "summary", "--matricule", matricule, "--month", month.slug, "--format", "json"
     )
     assert answer.returncode == 0, answer.stderr
     return json.loads(answer.stdout)
@@ -383,7 +383,7 @@ def _week(tmp_path: Path, server: LiveServer, proxy: ChaosProxy, rng: random.Ran
     # One structure: every workstation shows the server's figures, stock, setting and contacts.
     months = sorted(week.months, key=lambda month: month.slug)
     expected_summaries = {month.slug: _server_summary(server, month) for month in months}
-    expected_stock = _server_states(server)
+    expected_stock = _server_states(server, "3")
     assert len(expected_stock) == 15  # received = in stock + handed out + cancelled, cheque by cheque
     assert expected_stock[CONFLICT][0] == "remis" and expected_stock["2004"][0] == "remis"
     assert expected_stock["1010"] == ("annule", None)
@@ -427,7 +427,7 @@ def test_an_escalation_answered_on_two_workstations_offline_counts_once_everywhe
         desk, bus = pcs
         sent = desk.workspace.escalations.create(
             {
-                "structure": "3",
+                "structure": desk.structure,
                 "agent": "Julie M.",
                 "partner": "caf",
                 "situation": "allocation-logement",
@@ -442,7 +442,7 @@ def test_an_escalation_answered_on_two_workstations_offline_counts_once_everywhe
         for pc in (desk, bus, desk):
             pc.sync()
         month = _this_month()
-        on_server = _server_summary(server, month)
+        on_server = _server_summary(server, month, desk.structure)
         stored = []
         for pc in pcs:
             ours = as_server_summary(summarise(pc.workspace, month))
@@ -469,8 +469,8 @@ def test_a_booklet_received_on_two_workstations_offline_enters_the_stock_once(
         for pc in (*pcs, pcs[0]):
             pc.sync()
         month = _this_month()
-        on_server = _server_summary(server, month)
-        assert len(_server_states(server)) == 5
+        on_server = _server_summary(server, month, pcs[0].structure)
+        assert len(_server_states(server, pcs[0].structure)) == 5
         assert (on_server["pass_cheques_received"], on_server["pass_stock_left"]) == (5, 5)
         for pc in pcs:
             assert as_server_summary(summarise(pc.workspace, month)) == on_server
