@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.models.communes import search_key
 from app.models.text import fold, printable
 
 MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -261,14 +262,25 @@ def _coordinate(raw: str, bound: float) -> float | None:
 
 
 _SITE_SUFFIX = re.compile(r"\s+[-–]\s+(?:antenne|site)\b", re.IGNORECASE)
+# What names of one structure's sites spell differently: « France services Fraize » and « France
+# services de Fraize », « Vexin Thelle » and « Vexin-Thelle », « d’Épinac » and « Epinac » (a bus stays
+# a bus: « Bus France services d'Ebreuil » is not « France services Ebreuil »).
+_NAME_PREFIX = re.compile(r"^france services? (?:multisites )?(?:(?:de la|de l|de|du|des|d) )?")
+
+
+def _name_key(name: str) -> str:
+    """A structure's name as the linking of antennes compares it: folded, hyphens and apostrophes as
+    spaces (`search_key`), without « France services (multisites) de »."""
+    return _NAME_PREFIX.sub("", search_key(name))
 
 
 def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
     """Each antenne with the matricule of its principal, found in this order: the principal of the same
-    département whose name is the antenne's before " - Antenne …" / " - Site …"; else the only principal
+    département whose name is the antenne's before " - Antenne …" / " - Site …" (as `_name_key` spells
+    both); else the only principal
     of the same département in the antenne's group (`groupe_fs`); else the only principal of the
     département whose name starts so. An antenne matching none stays unlinked (the import says so)."""
-    principals = [(s, fold(s.name)) for s in structures if not s.antenne]
+    principals = [(s, _name_key(s.name)) for s in structures if not s.antenne]
     by_name: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
     by_group: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
     for principal, folded in principals:
@@ -278,7 +290,7 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
     linked = []
     for structure in structures:
         if structure.antenne:
-            prefix = fold(_SITE_SUFFIX.split(structure.name)[0]).strip()
+            prefix = _name_key(_SITE_SUFFIX.split(structure.name)[0])
             candidates = (
                 by_name.get((structure.departement, prefix), []),
                 by_group.get((structure.departement, structure.group), []) if structure.group else [],

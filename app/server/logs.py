@@ -35,6 +35,12 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Never uvicorn's access log: it prints query strings and client ports, and `RequestLog` writes
+    # one line per request instead. uvicorn's `access_log=False` alone does not hold in the workers
+    # of `serve --workers N`, which call this after uvicorn has set its loggers up.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False

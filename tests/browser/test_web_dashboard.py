@@ -7,6 +7,7 @@ $BUREAU_VIRTUEL_SCREENSHOTS (default: the test's temporary folder), to be looked
 
 import csv
 import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -165,10 +166,18 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert "Contacts 2" in key_figures
     chromium.find_element(By.LINK_TEXT, "Télécharger en CSV").click()
     rows = list(csv.reader(io.StringIO(downloaded(chromium, ".csv").read_text("utf-8-sig")), delimiter=";"))
-    assert ["Contacts", "2"] in rows
     chromium.find_element(By.LINK_TEXT, "Télécharger en XLSX").click()
     book = load_workbook(downloaded(chromium, ".xlsx"))
-    assert list(book["mois"].iter_rows(min_row=2, values_only=True)) == [("2026-11", "novembre 2026", 2)]
+    # The same figures as the JSON API gives this session, in both files.
+    chromium.get(f"{web.url}/api/v1/stats/figures?periode=2026-11")
+    figures = json.loads(chromium.find_element(By.TAG_NAME, "body").text)
+    assert figures["total"] == 2
+    assert ["Contacts", str(figures["total"])] in rows
+    assert ["Sollicitations envoyées", str(figures["escalations_sent"])] in rows
+    months = [(month, n) for month, _label, n in book["mois"].iter_rows(min_row=2, values_only=True)]
+    assert months == list(figures["by_month"].items())
+    partners = [n for _name, n in book["partner"].iter_rows(min_row=2, values_only=True)]
+    assert partners == list(figures["by_partner"].values())
 
     chromium.get(f"{web.url}/structures")
     screenshots(chromium, "structures")

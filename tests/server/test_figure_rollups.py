@@ -357,6 +357,27 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
         engine.dispose()
 
 
+def test_each_breakdown_is_labelled_from_its_own_list(database_url) -> None:
+    """« autre » is a partner and a situation, « justice » a partner and a theme: the partners' table
+    names the partners, not the situation or the theme that share their code."""
+    engine = open_database(database_url)
+    try:
+        (sender,) = workstations(engine, "accueil")
+        sent = [contact(situation="autre", partners=["autre"]), contact(partners=["justice"])]
+        ingest(engine, sender, items(*sent), None)
+        with engine.connect() as connection:
+            shown = figures(connection, Scope(), MonthRange("2026-11", "2026-11"))
+        tables = {
+            table.slug: dict(table.rows)
+            for table in figure_tables(shown, load_catalogue())
+            if table.slug in ("partner", "situation")
+        }
+        assert tables["partner"] == {"Autre organisme (partenaire local)": 1, "Ministère de la Justice": 1}
+        assert tables["situation"]["Autre demande"] == 1
+    finally:
+        engine.dispose()
+
+
 def test_silent_structures_from_the_last_batch_received(database_url) -> None:
     engine = open_database(database_url)
     try:

@@ -11,6 +11,7 @@ from email.message import Message
 from uuid import uuid4
 
 import pytest
+import requests
 
 from app.server.api import MAX_FAILED_CODES
 from tests.live_server import LiveServer, create_structure, start_server
@@ -137,6 +138,19 @@ def test_security_headers_and_no_banner_on_every_answer(
     enrolled = enrol(http, shared_server, new_structure().code)
     assert enrolled.status_code == 201
     assert enrolled.headers["Cache-Control"] == "no-store"  # it carries the token
+
+
+def test_the_workers_of_serve_log_no_query_string(database_url, tmp_path) -> None:
+    """`serve --workers 2`: each worker writes the same request lines, and no access log of uvicorn's
+    (which printed the query string and the client's port)."""
+    with start_server(database_url, tmp_path / "workers.log", ("--workers", "2")) as server:
+        answer = requests.get(
+            f"{server.url}/statistiques", params={"periode": "2026", "secret": "dans-la-requete"}, timeout=30
+        )
+        assert answer.status_code == 200
+        wait_until(lambda: '"path": "/statistiques"' in server.output(), 30, "the request's line in the log")
+        everything = server.output()
+    assert "dans-la-requete" not in everything and "uvicorn.access" not in everything
 
 
 def test_interactive_docs_only_when_asked_for(server, http, database_url, tmp_path) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from app.server.schema import audit_log, web_accounts, web_sessions
 from app.server.web.accounts import create_account
 from app.server.web.format import departement_label
-from tests.live_server import LiveServer, run_server_cli, start_server, unique_matricule
+from tests.live_server import LiveServer, create_structure, run_server_cli, start_server, unique_matricule
 from tests.server.helpers import bearer, contact, enrol, enrolment_code, items, post_records
 from tests.server.web_helpers import NOVEMBER, PASSWORD, WebDesk, add_account, csrf_of, log_in
 
@@ -386,3 +386,24 @@ def test_a_name_typed_as_a_formula_stays_text_in_the_exports(shared_web: WebDesk
     assert agents == {"Julie M.": "s", '=HYPERLINK("http://example.com")': "s"}
     exported = http.get(f"{web.url}/structures/{matricule}", params={**NOVEMBER, "format": "csv"}, timeout=30)
     assert "'=HYPERLINK" in exported.content.decode("utf-8-sig")
+
+
+def test_an_account_of_two_departements_sees_both_and_nothing_else(web: LiveServer) -> None:
+    create_structure(web.database_url, "5", "Lille", "59", itinerant=False)
+    create_structure(web.database_url, "6", "Arras", "62", itinerant=False)
+    done = add_account(
+        web.database_url, "region@example.fr", "departement", "--departement", "59", "--departement", "2"
+    )
+    assert done.returncode == 0, done.stderr
+    http, _answer = log_in(web, "region@example.fr")
+    listed = http.get(f"{web.url}/api/v1/stats/structures", timeout=30).json()
+    assert sorted(row["matricule"] for row in listed) == ["3", "4", "5"]
+    assert http.get(f"{web.url}/api/v1/stats/figures", params=NOVEMBER, timeout=30).json()["total"] == 2
+    overview = html.unescape(http.get(f"{web.url}/tableau-de-bord", timeout=30).text)
+    assert "Aisne (02), Nord (59)" in overview
+    for path in ("/departements/02", "/departements/59", "/structures/5"):
+        assert http.get(f"{web.url}{path}", timeout=30).status_code == 200, path
+    for path in ("/departements/62", "/structures/6", "/structures?departement=62"):
+        assert http.get(f"{web.url}{path}", timeout=30).status_code == 404, path
+    outside = http.get(f"{web.url}/api/v1/stats/figures", params={"departement": "62"}, timeout=30)
+    assert outside.status_code == 404

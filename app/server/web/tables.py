@@ -14,16 +14,19 @@ from app.models.reference import Catalogue
 from app.server.web.accounts import EVENTS
 from app.server.web.format import departement_label, local_moment, moment_text, month_label
 
+# (figures' key, caption, header, the catalogue's kind that labels its codes). Each breakdown is labelled
+# from its own kind: a code can mean two things (« justice » is a partner and a theme, « autre » a
+# partner and a situation). Places and agents are names already.
 _BREAKDOWNS = (
-    ("by_partner", "Contacts par partenaire", "Partenaire"),
-    ("by_theme", "Contacts par thème", "Thème"),
-    ("by_situation", "Contacts par situation de vie", "Situation"),
-    ("by_channel", "Contacts par canal", "Canal"),
-    ("by_outcome", "Contacts par issue", "Issue"),
-    ("by_help_kind", "Contacts par type d'aide", "Type d'aide"),
-    ("by_place", "Contacts par lieu", "Lieu"),
-    ("by_agent", "Contacts par agent", "Agent"),
-    ("escalations_by_partner", "Sollicitations par partenaire", "Partenaire"),
+    ("by_partner", "Contacts par partenaire", "Partenaire", "partners"),
+    ("by_theme", "Contacts par thème", "Thème", "themes"),
+    ("by_situation", "Contacts par situation de vie", "Situation", "situations"),
+    ("by_channel", "Contacts par canal", "Canal", "channels"),
+    ("by_outcome", "Contacts par issue", "Issue", "outcomes"),
+    ("by_help_kind", "Contacts par type d'aide", "Type d'aide", "help_kinds"),
+    ("by_place", "Contacts par lieu", "Lieu", None),
+    ("by_agent", "Contacts par agent", "Agent", None),
+    ("escalations_by_partner", "Sollicitations par partenaire", "Partenaire", "partners"),
 )
 
 # Characters a « 04/12/2026 11:12 » cell needs to show whole.
@@ -89,10 +92,12 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue) -> list[DataTab
         DataTable("chiffres", "Chiffres clés", ("Indicateur", "Valeur"), key_figures),
         months_table("mois", "Contacts par mois", figures["by_month"]),
     ]
-    for key, caption, header in _BREAKDOWNS:
+    for key, caption, header, kind in _BREAKDOWNS:
         if key in figures:
-            names = _labels(catalogue)
-            rows = [(names.get(value, value) or "(non renseigné)", n) for value, n in figures[key].items()]
+            rows = [
+                ((catalogue.label(kind, value) if kind else value) or "(non renseigné)", n)
+                for value, n in figures[key].items()
+            ]
             tables.append(
                 DataTable(
                     key.removeprefix("by_").replace("_", "-"),
@@ -230,10 +235,3 @@ def _sheet_cell(cell: Any) -> Any:
 def _text(cell: Any) -> Any:
     """A cell as the page and the CSV file show it: a time as « 04/12/2026 à 11 h 12 »."""
     return moment_text(cell) if isinstance(cell, datetime) else cell
-
-
-def _labels(catalogue: Catalogue) -> dict[str, str]:
-    """French labels of the catalogue's codes (partners, themes, situations, channels, help kinds,
-    outcomes)."""
-    kinds = ("partners", "themes", "situations", "channels", "help_kinds", "outcomes")
-    return {key: item.label for kind in kinds for key, item in getattr(catalogue, kind).items()}
