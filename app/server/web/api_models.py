@@ -50,8 +50,10 @@ class FiguresAnswer(_Documented):
         description=_COUNTS.format(what="agent (nom choisi sur le poste)")
         + " Seulement pour une structure (paramètre `structure`) : absent sinon.",
     )
-    non_recours: int = Field(description="Contacts où un non-recours aux droits a été repéré.")
-    pass_numerique: int = Field(description="Contacts où un Pass numérique a été proposé.")
+    non_recours: int = Field(
+        description="Contacts où un non-recours aux droits a été détecté (une aide due et non touchée)."
+    )
+    pass_numerique: int = Field(description="Contacts où la case « Pass numérique remis » a été cochée.")
     escalations_sent: int = Field(description="Sollicitations de partenaires envoyées (mois de l'envoi).")
     escalations_answered: int = Field(description="Sollicitations envoyées sur la période et répondues.")
     escalations_late: int = Field(
