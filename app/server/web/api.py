@@ -15,6 +15,7 @@ from app.server.api import _COMMON_DOC as COMMON_ANSWERS
 from app.server.api import ErrorAnswer
 from app.server.figures import figures, public_by_month, structure_list
 from app.server.scope import visible_structure
+from app.server.web.api_models import FiguresAnswer, PublicAnswer, StructureRow
 from app.server.web.auth import api_session
 from app.server.web.pages import BadQuery, account_scope, read_period
 
@@ -39,6 +40,22 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
         "description": "Structure ou département hors du périmètre du compte, ou inexistant.",
     },
 }
+# The 200 answers, documented only: the answers are written as they are (`_JSON`), never validated.
+_FIGURES_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **_ANSWERS,
+    200: {"model": FiguresAnswer, "description": "Les chiffres du périmètre sur la période."},
+}
+_STRUCTURES_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **_ANSWERS,
+    200: {
+        "model": list[StructureRow],
+        "description": "Les structures du périmètre, par département puis nom.",
+    },
+}
+_PUBLIC_FIGURES_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **_PUBLIC_ANSWERS,
+    200: {"model": PublicAnswer, "description": "Contacts par mois, au national et par département."},
+}
 # Declared on each operation for the OpenAPI schema; `read_period` reads them, as the pages do.
 Periode = Annotated[str | None, Query(description=_PERIOD_DOC["periode"])]
 Du = Annotated[str | None, Query(description=_PERIOD_DOC["du"])]
@@ -58,7 +75,14 @@ def _refusal(status: int, code: str, message: str) -> JSONResponse:
     return _JSON({"detail": {"code": code, "message": message}}, status_code=status)
 
 
-@router.get("/figures", responses=_ANSWERS)
+@router.get(
+    "/figures",
+    responses=_FIGURES_ANSWERS,
+    summary="Chiffres du périmètre du compte",
+    description="Les chiffres des pages du tableau de bord (national, un département ou une structure) "
+    "sur une période : la synthèse d'une structure sommée sur les mois, par mois, par thème, la part "
+    "résolue sur place et le nombre de structures actives.",
+)
 def get_figures(
     request: Request,
     periode: Periode = None,
@@ -92,7 +116,13 @@ def get_figures(
     return _JSON({"first_month": period.first, "last_month": period.last, **found})
 
 
-@router.get("/structures", responses=_ANSWERS)
+@router.get(
+    "/structures",
+    responses=_STRUCTURES_ANSWERS,
+    summary="Structures du périmètre du compte",
+    description="Les structures du périmètre, avec la dernière synchronisation de leurs postes, le "
+    "dernier lot reçu et si elles sont silencieuses (rien reçu depuis 14 jours).",
+)
 def get_structures(request: Request) -> JSONResponse:
     """The structures of the account's scope, with their last sync and whether they are silent."""
     scope = account_scope(api_session(request))
@@ -100,7 +130,13 @@ def get_structures(request: Request) -> JSONResponse:
         return _JSON(structure_list(connection, scope))
 
 
-@router.get("/public", responses=_PUBLIC_ANSWERS)
+@router.get(
+    "/public",
+    responses=_PUBLIC_FIGURES_ANSWERS,
+    summary="Statistiques publiques",
+    description="Sans compte : nombre de contacts par mois, au national et par département (la page "
+    "publique) ; par défaut l'année en cours.",
+)
 def get_public(request: Request, periode: Periode = None, du: Du = None, au: Au = None) -> JSONResponse:
     """Without an account: contacts per month, nationally and per département (the public page)."""
     try:
