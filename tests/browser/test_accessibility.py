@@ -129,8 +129,8 @@ def test_no_page_has_a_serious_accessibility_violation(site: LiveServer, chromiu
 
 def tab_through(driver, wanted: set[str]) -> dict[str, bool]:
     """Press Tab from the top of the page until every `wanted` element (CSS selectors) has had the
-    focus, or the focus comes back round; for each reached one, whether its focus was visible (an
-    outline or a box-shadow drawn around it)."""
+    focus (at most `MAX_TABS` presses); for each reached one, whether its focus was visible (an
+    outline or a box-shadow drawn around it; a map's link, its shape drawn thick)."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
@@ -143,9 +143,13 @@ def tab_through(driver, wanted: set[str]) -> dict[str, bool]:
             const el = document.activeElement;
             const hits = arguments[0].filter(s => el && el.matches(s));
             if (!hits.length) return [];
+            // A map's link: its shape drawn thick (an outline round its box would not say which
+            // département); anything else: an outline or a box-shadow.
+            const shape = el.closest('svg') && el.querySelector('path, use, circle');
             const style = getComputedStyle(el);
-            const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
-                || (style.boxShadow && style.boxShadow !== 'none');
+            const visible = shape ? parseFloat(getComputedStyle(shape).strokeWidth) >= 2
+                : (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                  || (style.boxShadow && style.boxShadow !== 'none');
             return hits.map(s => [s, visible]);
             """,
             sorted(wanted - reached.keys()),
@@ -173,7 +177,9 @@ def test_the_keyboard_reaches_every_link_with_a_visible_focus(site: LiveServer, 
     log_in(chromium, site, "anct@example.fr")
     chromium.get(f"{site.url}/tableau-de-bord?periode=2026")
     exports = {"main a[href$='format=csv']", "main a[href$='format=xlsx']"}
-    assert_reached(chromium, {"a[href='#contenu']", "#periode", *exports}, "vue nationale")
+    # A table that scrolls sideways on a phone is scrolled with the arrows once it has the focus.
+    table = "#tableau-chiffres .fr-table__container"
+    assert_reached(chromium, {"a[href='#contenu']", "#periode", table, *exports}, "vue nationale")
 
     chromium.get(f"{site.url}/carte?periode=2026")
     departements = {
