@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, update
 
 from app.server.schema import structures
 from tests.browser.test_web_dashboard import (  # noqa: F401  (chromium is a fixture)
+    CHROMEDRIVER,
+    CHROMIUM,
     SIZES,
     _add_structures,
     chromium,
@@ -26,7 +28,7 @@ from tests.server.helpers import contact, enrol, items, post_records
 from tests.server.web_helpers import add_account
 
 pytestmark = pytest.mark.skipif(
-    not (__import__("shutil").which("chromium") and __import__("shutil").which("chromedriver")),
+    not (CHROMIUM and CHROMEDRIVER),
     reason="apt-get install chromium chromium-driver (see .ci/run)",
 )
 AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
