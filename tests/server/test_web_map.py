@@ -9,8 +9,35 @@ from sqlalchemy import Engine, update
 
 from app.server.schema import structures
 from app.server.web.format import departement_label
-from app.server.web.map import MAX_LINKED_POINTS, _frames, _path, build_map, outlines
+from app.server.web.map import COLOURS, DOTTED, FILLS, MAX_LINKED_POINTS, _frames, _path, build_map, outlines
 from tests.server.web_helpers import WebDesk, log_in
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2.1's contrast ratio of two « #rrggbb » colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_each_class_of_the_map_is_told_apart_from_every_other() -> None:
+    """RGAA 3.3: 3:1 between graphical elements, or a second cue. Neighbouring classes differ by
+    their texture (one dotted, one plain); any two classes further apart by 3:1; dots stand out of
+    their class by 3:1."""
+    for low, high in zip(range(len(COLOURS)), range(1, len(COLOURS)), strict=False):
+        assert (low in DOTTED) != (high in DOTTED), (low, high)
+        assert _contrast(COLOURS[low], COLOURS[high]) >= 1.5, (low, high)
+    for low in range(len(COLOURS)):
+        for high in range(low + 2, len(COLOURS)):
+            assert _contrast(COLOURS[low], COLOURS[high]) >= 3, (COLOURS[low], COLOURS[high])
+    for index, dot in DOTTED.items():
+        assert _contrast(COLOURS[index], dot) >= 3
+        assert FILLS[index] == f"url(#classe-{index})"
 
 
 def _absolute(path: str) -> list[list[tuple[float, float]]]:

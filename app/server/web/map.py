@@ -24,8 +24,16 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data" / "departements.json"
 WIDTH, HEIGHT = 620, 600
-# From no activity to the most active: DSFR's blue-france scale.
-COLOURS = ("#f6f6f6", "#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091")
+# From no activity to the most active, blues of equal steps of contrast (1.76:1 between neighbours,
+# 3.1:1 or more two steps apart; DSFR's own blue-france scale has steps of 1.1:1 that nobody tells
+# apart). RGAA 3.3 asks graphical elements for 3:1 or a second cue, and six classes cannot all be 3:1
+# from their neighbours: so every other class is dotted (`DOTTED`), and two neighbours always differ by
+# that texture, two classes further apart by their colour.
+COLOURS = ("#ffffff", "#bebefa", "#8686f6", "#5858dd", "#3131ad", "#000070")
+# The dotted classes and their dots' colour (9.7:1, 5.5:1 and 17:1 against the class's colour).
+DOTTED = {1: "#000070", 3: "#ffffff", 5: "#ffffff"}
+# What each class is filled with: its colour, or its pattern (`<pattern id="classe-N">` in the page).
+FILLS = tuple(f"url(#classe-{index})" if index in DOTTED else colour for index, colour in enumerate(COLOURS))
 _INSET = 92  # the side of an overseas inset, in pixels
 # (longitude, latitude) to the map's (x, y).
 Projection = Callable[[float, float], tuple[float, float]]

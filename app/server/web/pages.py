@@ -69,7 +69,7 @@ from app.server.web.format import (
     period_label,
     plural,
 )
-from app.server.web.map import COLOURS, build_map, legend, outline_file, outlines
+from app.server.web.map import COLOURS, DOTTED, FILLS, build_map, legend, outline_file, outlines
 from app.server.web.tables import (
     DataTable,
     as_csv,
@@ -324,6 +324,8 @@ def map_page(request: Request, session: LoggedIn) -> Response:
         session=session,
         map=drawn,
         colours=COLOURS,
+        dotted=DOTTED,
+        fills=FILLS,
         legend=legend(drawn.thresholds),
         period=period,
         table=table,
