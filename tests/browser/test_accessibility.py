@@ -14,23 +14,13 @@ import requests
 from sqlalchemy import create_engine, update
 
 from app.server.schema import structures
-from tests.browser.test_web_dashboard import (  # noqa: F401  (chromium is a fixture)
-    CHROMEDRIVER,
-    CHROMIUM,
-    SIZES,
-    _add_structures,
-    chromium,
-    log_in,
-    log_out,
-)
+from tests.browser.chromium import NEEDS_CHROMIUM, SIZES
+from tests.browser.test_web_dashboard import _add_structures, log_in, log_out
 from tests.live_server import LiveServer, create_structure, start_server
 from tests.server.helpers import contact, enrol, items, post_records
 from tests.server.web_helpers import add_account
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="apt-get install chromium chromium-driver (see .ci/run)",
-)
+pytestmark = NEEDS_CHROMIUM
 AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
 # The WCAG 2.0/2.1 A and AA rules, the level RGAA 4.1 transposes.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -105,7 +95,7 @@ NATIONAL_PAGES = {
 PUBLIC_PAGES = {"connexion": "/connexion", "statistiques publiques": "/statistiques?periode=2026"}
 
 
-def test_no_page_has_a_serious_accessibility_violation(site: LiveServer, chromium) -> None:  # noqa: F811
+def test_no_page_has_a_serious_accessibility_violation(site: LiveServer, chromium) -> None:
     found = []
     checked = 0
 
@@ -170,7 +160,7 @@ def assert_reached(driver, wanted: set[str], page: str) -> None:
     assert not unseen, f"{page} : focus invisible sur {unseen}"
 
 
-def test_the_keyboard_reaches_every_link_with_a_visible_focus(site: LiveServer, chromium) -> None:  # noqa: F811
+def test_the_keyboard_reaches_every_link_with_a_visible_focus(site: LiveServer, chromium) -> None:
     from selenium.webdriver.common.by import By
 
     chromium.get(f"{site.url}/connexion")

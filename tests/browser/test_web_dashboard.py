@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,18 +19,14 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, insert
 
 from app.server.schema import structures, timestamp, utc_now
+from tests.browser.chromium import NEEDS_CHROMIUM, SIZES
 from tests.live_server import LiveServer, create_structure, start_server
 from tests.server.helpers import contact, enrol, items, post_records
 from tests.server.web_helpers import PASSWORD, add_account
 from tests.waiting import wait_until
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER), reason="apt-get install chromium chromium-driver (see .ci/run)"
-)
+pytestmark = NEEDS_CHROMIUM
 DOWNLOAD_TIMEOUT_SECONDS = 30
-SIZES = {"ordinateur": (1366, 768), "telephone": (390, 844)}
 MAX_PAGE_HEIGHT = 4000
 PAS_DE_CALAIS = 120
 
@@ -79,27 +74,6 @@ def _add_structures(url: str, count: int) -> None:
             ],
         )
     engine.dispose()
-
-
-@pytest.fixture
-def chromium(tmp_path: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    downloads = tmp_path / "telechargements"
-    downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(*SIZES["ordinateur"])
-    driver.downloads = downloads
-    yield driver
-    driver.quit()
 
 
 def screenshots(driver, name: str) -> None:
