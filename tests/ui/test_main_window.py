@@ -180,7 +180,8 @@ def test_removing_a_mistaken_contact_asks_first(qtbot, desk) -> None:
         qtbot.keyClick(box, Qt.Key.Key_Return)
 
     QTimer.singleShot(0, press_enter)
-    history._remove()
+    history.table.setFocus()
+    qtbot.keyClick(history.table, Qt.Key.Key_Delete)  # the key an agent presses, not only the button
     assert desk.contacts.count(ContactFilter()) == 2
     [question] = asked
     shown, label = history.model.rows[0], desk.catalogue.label
@@ -267,33 +268,6 @@ def test_effacer_les_filtres_brings_every_contact_back(qtbot, desk) -> None:
         0,
         0,
     ]
-
-
-def test_the_deletion_confirmation_names_the_contact_and_entree_keeps_it(qtbot, desk) -> None:
-    """Which contact is about to go, in the words of the list; « Non » by default, so that an Entrée
-    pressed out of habit deletes nothing."""
-    at = datetime(2026, 11, 23, 10, 32).astimezone()
-    add(desk, occurred_at=at)
-    window = open_window(qtbot, desk)
-    window.nav.setCurrentRow(SCREENS.index("Contacts"))
-    history = window.history
-    history.period.setCurrentIndex(history.period.findData("all"))
-    history.table.selectRow(0)
-    asked: list[str] = []
-
-    def press_entree() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, press_entree)
-            return
-        asked.append(box.text())
-        qtbot.keyClick(box, Qt.Key.Key_Return)
-
-    QTimer.singleShot(0, press_entree)
-    history.table.setFocus()
-    qtbot.keyClick(history.table, Qt.Key.Key_Delete)
-    assert asked and "du 23/11/2026 à 10:32 — Je déclare mes impôts (Finances publiques (DGFiP))" in asked[0]
-    assert desk.contacts.count(ContactFilter()) == 1, "Entrée answered « Non »"
 
 
 def test_a_responsable_deactivates_an_agent_who_left(qtbot, desk) -> None:
