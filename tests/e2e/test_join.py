@@ -24,7 +24,7 @@ from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
 from tests.e2e.conftest import enrolled
 from tests.e2e.test_pass_stock import _this_month
-from tests.e2e.test_sync import sync_until_done
+from tests.e2e.test_sync import add_contact_now, sync_until_done
 from tests.live_server import LiveServer, run_server_cli
 
 
@@ -57,18 +57,7 @@ def _first_pc_works(workspace: Workspace, server: LiveServer) -> None:
     # This month's records are made now, not minutes before: in a month's first minutes (or before
     # the desk opens on its first day, for the demo's contacts) they would be last month's.
     now = datetime.now().astimezone()
-    workspace.contacts.add(
-        {
-            **workspace.workstation.contact_defaults(),
-            "situation": "demenagement",
-            "partners": ["la-poste"],
-            "channel": "sur-place",
-            "help_kind": "information",
-            "outcome": "resolu",
-            "duration_minutes": 10,
-            "occurred_at": now,
-        }
-    )
+    add_contact_now(workspace, now)
     for partner in ("caf", "dgfip"):
         sent = workspace.escalations.create(
             {

@@ -39,6 +39,24 @@ def sync_until_done(workspace, passes: int = 300, proxy: ChaosProxy | None = Non
     raise AssertionError(f"still pending after {passes} passes: {report.summary()}")
 
 
+def add_contact_now(workspace, at: datetime | None = None) -> None:
+    """One contact of this month, made at `at` (now by default), beside the demo's: on a month's first
+    day, before the desk opens, or in its first minutes, the demo's (or any made minutes before) are
+    all last month's, and this month's figures would be empty."""
+    workspace.contacts.add(
+        {
+            **workspace.workstation.contact_defaults(),
+            "situation": "demenagement",
+            "partners": ["la-poste"],
+            "channel": "sur-place",
+            "help_kind": "information",
+            "outcome": "resolu",
+            "duration_minutes": 10,
+            "occurred_at": at or datetime.now().astimezone(),
+        }
+    )
+
+
 def proxy_cuts(proxy: ChaosProxy | None) -> int:
     return 0 if proxy is None else proxy.counters.cut_requests + proxy.counters.cut_responses
 

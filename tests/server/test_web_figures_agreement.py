@@ -12,7 +12,7 @@ from app.server.accounts import create_structure
 from app.server.web.accounts import create_account
 from app.server.web.format import number
 from app.sync.engine import enroll
-from tests.e2e.test_sync import sync_until_done
+from tests.e2e.test_sync import add_contact_now, sync_until_done
 from tests.live_server import unique_matricule
 from tests.server.web_helpers import PASSWORD, WebDesk, log_in
 
@@ -29,18 +29,7 @@ def test_the_structure_page_shows_the_workstations_synthese(
     enroll(workspace, server.url, code)
     assert workspace.workstation.structure.matricule == matricule
     add_demo_contacts(workspace, 150, days=45, seed=7)
-    # One contact now: on a month's first day, before the desk opens, the demo's are all last month's.
-    workspace.contacts.add(
-        {
-            **workspace.workstation.contact_defaults(),
-            "situation": "demenagement",
-            "partners": ["la-poste"],
-            "channel": "sur-place",
-            "help_kind": "information",
-            "outcome": "resolu",
-            "duration_minutes": 10,
-        }
-    )
+    add_contact_now(workspace)
     workspace.escalations.create(
         {
             "structure": matricule,
