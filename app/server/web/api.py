@@ -68,8 +68,9 @@ def get_figures(
     structure: Annotated[str | None, Query(description="Seulement cette structure (matricule).")] = None,
 ) -> JSONResponse:
     """The figures of the account's scope (narrowed to a département or a structure) over a period:
-    the keys of the structure's monthly summary, `by_month`, `structures` and
-    `solved_on_the_spot_share`."""
+    the keys of the structure's monthly summary, `by_month`, `structures`,
+    `solved_on_the_spot_share`, and the contacts of the period before and of the same months a year
+    before (`previous_total`, `year_before_total`), as the workstation's Synthèses compare them."""
     session = api_session(request)
     try:
         period = read_period(request)
