@@ -21,8 +21,9 @@ from sqlalchemy import Connection, func, select
 
 from app.models.reference import Situation
 from app.reports.periods import Period, PeriodError
+from app.server import rollups
 from app.server.content import catalogue
-from app.server.rollups import active_structures, by_departement, by_month
+from app.server.rollups import MINUTES, WEEKDAY_HOUR, active_structures, by_departement, by_month
 from app.server.schema import structure_sequences, structures, timestamp, utc_now, workstations
 from app.server.scope import Scope, visible
 from app.server.summary import period_summary, valid_month
@@ -114,16 +115,30 @@ def figures(
     """The figures of `scope` over `period`: the keys of the structure's monthly summary (less
     `matricule` and `month`, and `by_agent` and `by_place` unless the scope is one structure), plus `by_theme`
     (contacts per theme of their situation), `by_month` (contacts per month), `structures` (how
-    many structures of the scope had any activity), and the Synthèses' comparisons: `previous_total`
+    many structures of the scope had any activity), the Synthèses' comparisons: `previous_total`
     and `year_before_total`, the contacts of `period.previous()` and `period.year_before()` (read
-    with the period's own months, in one query of the monthly totals)."""
+    with the period's own months, in one query of the monthly totals), `total_minutes` (their time
+    with the public), and for one structure `by_weekday_hour` (contacts per "0-09": Monday, 9 h to
+    10 h on the agent's wall clock; `rollups.weekday_hour`)."""
     now = now or utc_now()
     first, last = period.first, period.last
-    result = period_summary(connection, scope, first, last, now, own=scope.structure is not None)
+    own = scope.structure is not None
+    result = period_summary(connection, scope, first, last, now, own=own)
     result["solved_on_the_spot_share"] = (
         round(result["by_outcome"].get("resolu", 0) / result["total"], 3) if result["total"] else None
     )
     result["by_theme"] = _by_theme(result["by_situation"], catalogue(connection.engine).situations)
+    measures = rollups.sums(
+        connection,
+        rollups.COUNT_TABLES[0],
+        scope,
+        first,
+        last,
+        (MINUTES, WEEKDAY_HOUR) if own else (MINUTES,),
+    )
+    result["total_minutes"] = measures.get(MINUTES, {}).get("", 0)
+    if own:
+        result["by_weekday_hour"] = dict(sorted(measures.get(WEEKDAY_HOUR, {}).items()))
     previous, year_before = period.previous(), period.year_before()
     per_month = by_month(connection, scope, "total", min(previous.first, year_before.first), last)
     result["by_month"] = {month: per_month.get(month, {}).get("", 0) for month in period.months}

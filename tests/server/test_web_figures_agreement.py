@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from app.models.demo import add_demo_contacts, ensure_demo_setup
 from app.models.pass_numerique import euros, parse_cheque_numbers
 from app.reports.aggregation import Summary, as_server_summary, summarise
-from app.reports.numbers import change_in_words, percent
+from app.reports.numbers import change_in_words, duration, percent, time_spent
 from app.reports.periods import Period
+from app.reports.week import WEEKDAYS, week_profile
 from app.server.accounts import create_structure
 from app.server.web.accounts import create_account
 from app.server.web.format import number
@@ -97,13 +98,17 @@ def test_the_structure_page_shows_the_workstations_synthese(
         assert {key: shown[key] for key in ours if key not in ("matricule", "month")} == {
             key: value for key, value in ours.items() if key not in ("matricule", "month")
         }, period.slug
-        assert (shown["previous_total"], shown["year_before_total"]) == (
+        assert (shown["previous_total"], shown["year_before_total"], shown["total_minutes"]) == (
             summary.previous_total,
             summary.year_before_total,
+            summary.total_minutes,
         )
+        assert shown["by_weekday_hour"] == {
+            f"{day}-{hour:02d}": n for (day, hour), n in summary.by_weekday_hour.items()
+        }
         page = http.get(f"{server.url}/structures/{matricule}", params={"periode": period.slug}, timeout=30)
-        shown_rows = key_figures(page.text)
-        assert shown_rows == synthese_rows(summary), period.slug
+        assert key_figures(page.text) == synthese_rows(summary), period.slug
+        assert week_table(page.text) == synthese_week(summary), period.slug
     assert summarise(workspace, this_month).year_before_total == 1  # the comparison was not with nothing
 
 
@@ -128,6 +133,8 @@ def synthese_rows(summary: Summary) -> list[str]:
             ),
         ),
         ("Part résolue sur place", percent(summary.solved_on_the_spot, total)),
+        ("Durée moyenne d'un contact", duration(summary.average_minutes or 0) if total else "—"),
+        ("Temps passé avec le public", time_spent(summary.total_minutes)),
         ("Contacts en situation de non-recours", number(summary.non_recours)),
         ("Part des contacts en situation de non-recours", percent(summary.non_recours, total)),
         ("Sollicitations envoyées", number(summary.escalations_sent)),
@@ -145,10 +152,27 @@ def synthese_rows(summary: Summary) -> list[str]:
     return [f"{escape(label)}|{escape(text)}" for label, text in texts]
 
 
+def synthese_week(summary: Summary) -> list[list[str]]:
+    """The Synthèses screen's week table (`app.reports.week`): a header row, then a row per day."""
+    week = week_profile(summary.by_weekday_hour)
+    assert week is not None
+    rows = [["Jour", *(f"{hour} h" for hour in week.hours), "Total"]]
+    for day in week.days:
+        counts = [week.cells.get((day, hour), 0) for hour in week.hours]
+        rows.append([WEEKDAYS[day].capitalize(), *map(number, counts), number(week.per_day[day])])
+    return rows
+
+
 def key_figures(html: str) -> list[str]:
     """The rows of the page's « Chiffres clés » table, « label|value » as in its HTML."""
-    table = html.split('id="tableau-chiffres"', 1)[1].split("</table>", 1)[0]
-    return [
-        f"{label}|{value}"
-        for label, value in re.findall(r'<th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td>', table)
-    ]
+    return ["|".join(row) for row in table_rows(html, "chiffres")[1:]]
+
+
+def week_table(html: str) -> list[list[str]]:
+    return table_rows(html, "semaine")
+
+
+def table_rows(html: str, slug: str) -> list[list[str]]:
+    """The cells of the page's table `slug`, row by row, headers first, as in its HTML."""
+    table = html.split(f'id="tableau-{slug}"', 1)[1].split("</table>", 1)[0]
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]

@@ -12,7 +12,8 @@ import rustpy_xlsxwriter
 from app.models.csv_files import spreadsheet_writer
 from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
-from app.reports.numbers import change_in_words, percent
+from app.reports.numbers import change_in_words, duration, percent, time_spent
+from app.reports.week import WEEKDAYS, week_profile
 from app.server.figures import MonthRange
 from app.server.web.accounts import EVENTS
 from app.server.web.format import (
@@ -101,6 +102,8 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRa
     ]
     key_figures += [
         ("Part résolue sur place", percent(figures["by_outcome"].get("resolu", 0), total)),
+        ("Durée moyenne d'un contact", duration(figures["total_minutes"] / total) if total else "—"),
+        ("Temps passé avec le public", time_spent(figures["total_minutes"])),
         ("Contacts en situation de non-recours", figures["non_recours"]),
         ("Part des contacts en situation de non-recours", percent(figures["non_recours"], total)),
         ("Sollicitations envoyées", figures["escalations_sent"]),
@@ -133,7 +136,30 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRa
                     rows,
                 )
             )
+    if "by_weekday_hour" in figures:
+        tables.append(week_table(figures["by_weekday_hour"]))
     return tables
+
+
+def week_table(by_weekday_hour: dict[str, int]) -> DataTable:
+    """Contacts per weekday (down) and hour (across), as the Synthèses screen's table shows them: the
+    days and hours `app.reports.week` keeps, from the counts per "0-09" (`rollups.weekday_hour`)."""
+    cells = {(int(key[0]), int(key[2:])): n for key, n in by_weekday_hour.items()}
+    week = week_profile(cells)
+    days, hours = (week.days, week.hours) if week else ([], [])
+    return DataTable(
+        "semaine",
+        "Contacts par jour et par heure",
+        ("Jour", *(f"{hour} h" for hour in hours), "Total"),
+        [
+            (
+                WEEKDAYS[day].capitalize(),
+                *(cells.get((day, hour), 0) for hour in hours),
+                week.per_day[day] if week else 0,
+            )
+            for day in days
+        ],
+    )
 
 
 def structure_tables(rows: list[dict[str, Any]]) -> list[DataTable]:
