@@ -137,12 +137,16 @@ def contact_keys(row: Mapping[Any, Any]) -> Counter[Key]:
     """What a current contact adds to each count (`row`: its stored row's columns, or those ingest
     writes): 1 to each of its counts, its duration to the month's minutes."""
     month = row["local_month"]
-    keys = Counter([(month, "total", "")])
-    keys.update((month, name, row[name]) for name in COLUMN_DIMENSIONS)
-    keys.update((month, flag, "") for flag in FLAGS if row[flag])
-    keys.update((month, "partner", partner) for partner in row["partners"])
-    keys[(month, WEEKDAY_HOUR, weekday_hour(row["occurred_at"], row["utc_offset_minutes"]))] += 1
-    keys[(month, MINUTES, "")] += row["duration_minutes"]
+    keys = Counter(
+        [
+            (month, "total", ""),
+            *((month, name, row[name]) for name in COLUMN_DIMENSIONS),
+            *((month, flag, "") for flag in FLAGS if row[flag]),
+            *((month, "partner", partner) for partner in row["partners"]),
+            (month, WEEKDAY_HOUR, weekday_hour(row["occurred_at"], row["utc_offset_minutes"])),
+        ]
+    )
+    keys[(month, MINUTES, "")] = row["duration_minutes"]
     return keys
 
 
