@@ -124,8 +124,9 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRa
     ]
     for key, caption, header, kind in _BREAKDOWNS:
         if key in figures:
+            unnamed = "Sans thème" if key == "by_theme" else "(non renseigné)"  # as the Synthèses say
             rows = [
-                ((catalogue.label(kind, value) if kind else value) or "(non renseigné)", n)
+                ((catalogue.label(kind, value) if kind else value) or unnamed, n)
                 for value, n in figures[key].items()
             ]
             tables.append(
