@@ -338,6 +338,9 @@ def _counted(where: str, *legs: tuple[str, str, str]) -> str:
 
 
 _FLAG = "CASE WHEN {} THEN '' END"
+# "0-09" (`rollups.weekday_hour`): the weekday (Monday = 0) and hour of the contact on the agent's clock.
+_LOCAL = "(occurred_at AT TIME ZONE 'UTC' + utc_offset_minutes * interval '1 minute')"
+_WEEKDAY_HOUR = f"(to_char({_LOCAL}, 'ID')::int - 1)::text || '-' || to_char({_LOCAL}, 'HH24')"
 _CHUNK_COUNTS = (
     (
         _counted(  # what `rollups.contact_keys` counts for a current contact
@@ -350,6 +353,8 @@ _CHUNK_COUNTS = (
             *((f"'{flag}'", _FLAG.format(flag), "1") for flag in ("non_recours", "pass_numerique")),
             ("'partner'", "p1", "1"),
             ("'partner'", "p2", "1"),
+            ("'minutes'", "''", "duration_minutes"),
+            ("'weekday_hour'", _WEEKDAY_HOUR, "1"),
         ),
         ("contact_counts", "departement_counts"),
     ),
@@ -420,12 +425,13 @@ def check_counts(engine) -> bool:
     with engine.connect() as connection:
         recounted: Counter = Counter()
         for row in connection.execute(select(records).where(current(records))):
-            recounted.update((row.structure, *key) for key in contact_keys(row._mapping))
+            for key, n in contact_keys(row._mapping).items():
+                recounted[(row.structure, *key)] += n
         kept = {
             (row.structure, row.local_month, row.dimension, row.value): row.n
             for row in connection.execute(select(contact_counts).where(contact_counts.c.n != 0))
         }
-        same = kept == dict(recounted)
+        same = kept == {key: n for key, n in recounted.items() if n}
         print(f"  contacts' counts = a full recount ({len(kept):,} counts): {same}")
         for table, departements in COUNT_TABLES:
             keys = (table.c.local_month, table.c.dimension, table.c.value)

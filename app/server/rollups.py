@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -72,6 +72,11 @@ from app.server.scope import Scope, visible
 COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
 FLAGS = ("non_recours", "pass_numerique")
 DIMENSIONS = ("total", "partner", *COLUMN_DIMENSIONS, *FLAGS)
+# Kept beside the counts for the Synthèses' duration and week table: the minutes with the public
+# (value '', `n` their sum) and the contacts per weekday × hour of the agent's wall clock, the rule
+# of local_month (value "0-09": Monday, 9 h to 10 h; `weekday_hour`).
+MINUTES = "minutes"
+WEEKDAY_HOUR = "weekday_hour"
 # The counts of each kind: (per structure, per département).
 COUNT_TABLES = (
     (contact_counts, departement_counts),
@@ -88,7 +93,7 @@ class _Current:
     """What a current record adds: its counts, and (a waiting escalation) its row of
     `waiting_escalations`."""
 
-    keys: list[Key]
+    keys: list[Key] | Counter[Key]  # each key once, or with what it adds
     waiting: dict[str, Any] | None = None
 
 
@@ -128,14 +133,28 @@ def current(table: Table) -> ColumnElement[bool]:
     )
 
 
-def contact_keys(row: Mapping[Any, Any]) -> list[Key]:
-    """The counts a current contact adds (`row`: its stored row's columns, or those ingest writes)."""
+def contact_keys(row: Mapping[Any, Any]) -> Counter[Key]:
+    """What a current contact adds to each count (`row`: its stored row's columns, or those ingest
+    writes): 1 to each of its counts, its duration to the month's minutes."""
     month = row["local_month"]
-    keys = [(month, "total", "")]
-    keys += [(month, name, row[name]) for name in COLUMN_DIMENSIONS]
-    keys += [(month, flag, "") for flag in FLAGS if row[flag]]
-    keys += [(month, "partner", partner) for partner in row["partners"]]
+    keys = Counter(
+        [
+            (month, "total", ""),
+            *((month, name, row[name]) for name in COLUMN_DIMENSIONS),
+            *((month, flag, "") for flag in FLAGS if row[flag]),
+            *((month, "partner", partner) for partner in row["partners"]),
+            (month, WEEKDAY_HOUR, weekday_hour(row["occurred_at"], row["utc_offset_minutes"])),
+        ]
+    )
+    keys[(month, MINUTES, "")] = row["duration_minutes"]
     return keys
+
+
+def weekday_hour(occurred_at: str, utc_offset_minutes: int) -> str:
+    """ "0-09" for a contact on a Monday between 9 h and 10 h on the agent's wall clock (its UTC time,
+    stored as text, plus its own offset: the workstation's `app.reports.aggregation` rule)."""
+    local = datetime.fromisoformat(occurred_at) + timedelta(minutes=utc_offset_minutes)
+    return f"{local.weekday()}-{local.hour:02d}"
 
 
 def escalation_adds(row: Mapping[Any, Any], structure: str, departement: str) -> _Current:
@@ -176,7 +195,7 @@ def pass_keys(kind: str, row: dict[str, Any]) -> list[tuple[Key, int]]:
 
 _CONTACTS = _Correctable(
     records,
-    ("partners", *COLUMN_DIMENSIONS, *FLAGS),
+    ("partners", *COLUMN_DIMENSIONS, *FLAGS, "occurred_at", "utc_offset_minutes", "duration_minutes"),
     lambda row, _structure, _departement: _Current(contact_keys(row)),
     (contact_counts, departement_counts),
 )

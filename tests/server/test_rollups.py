@@ -1,6 +1,7 @@
 """The counts of current contacts kept at ingest (`app.server.rollups`) are exactly a full recount with
 the rule of current versions, whatever the corrections, deletions, rival corrections and arrival
-order; migration 0010 fills them from the contacts already stored; the reporting's queries read them
+order (with their minutes and weekday × hour); migrations 0010 and 0018 fill them from the contacts
+already stored; the reporting's queries read them
 per structure, département and nation over any period."""
 
 import random
@@ -46,6 +47,9 @@ def _recount(engine: Engine) -> Counter:
                 counted[(*key, flag, "")] += 1
         for partner in row["partners"]:
             counted[(*key, "partner", partner)] += 1
+        local = datetime.fromisoformat(row["occurred_at"]) + timedelta(minutes=row["utc_offset_minutes"])
+        counted[(*key, "weekday_hour", f"{local.weekday()}-{local.hour:02d}")] += 1
+        counted[(*key, "minutes", "")] += row["duration_minutes"]
     return counted
 
 
@@ -74,6 +78,8 @@ def _version(rng: random.Random, base: datetime, **fields) -> dict:
         situation=rng.choice(SITUATIONS),
         partners=rng.sample(PARTNERS, rng.randint(1, 3)),
         channel=rng.choice(["sur-place", "telephone"]),
+        duration_minutes=rng.choice([1, 5, 15, 45, 90]),
+        utc_offset_minutes=rng.choice([60, 240, -240]),  # Paris, La Réunion, Martinique
         non_recours=rng.random() < 0.3,
         pass_numerique=rng.random() < 0.3,
         **fields,
@@ -158,6 +164,23 @@ def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) 
             ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
         expected = _recount(engine)
         downgrade(engine, "0009_web_accounts")
+        upgrade(engine)
+        assert _kept(engine) == expected
+    finally:
+        engine.dispose()
+
+
+def test_migration_0018_fills_the_minutes_and_the_week_from_the_stored_contacts(database_url) -> None:
+    engine = open_database(database_url)
+    try:
+        senders = workstations(engine, "accueil", "bus")
+        history = _history(random.Random(18))
+        for start in range(0, len(history), 10):
+            ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
+        expected = _recount(engine)
+        assert any(key[2] == "weekday_hour" for key in expected)
+        downgrade(engine, "0017_compact_counts")
+        assert {key[2] for key in _kept(engine)}.isdisjoint({"minutes", "weekday_hour"})
         upgrade(engine)
         assert _kept(engine) == expected
     finally:
