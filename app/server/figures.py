@@ -23,7 +23,7 @@ from app.models.reference import Situation
 from app.reports.periods import Period, PeriodError
 from app.server import rollups
 from app.server.content import catalogue
-from app.server.rollups import MINUTES, WEEKDAY_HOUR, active_structures, by_departement, by_month
+from app.server.rollups import MINUTES, active_structures, by_departement, by_month
 from app.server.schema import structure_sequences, structures, timestamp, utc_now, workstations
 from app.server.scope import Scope, visible
 from app.server.summary import period_summary, valid_month
@@ -128,17 +128,10 @@ def figures(
         round(result["by_outcome"].get("resolu", 0) / result["total"], 3) if result["total"] else None
     )
     result["by_theme"] = _by_theme(result["by_situation"], catalogue(connection.engine).situations)
-    measures = rollups.sums(
-        connection,
-        rollups.COUNT_TABLES[0],
-        scope,
-        first,
-        last,
-        (MINUTES, WEEKDAY_HOUR) if own else (MINUTES,),
-    )
-    result["total_minutes"] = measures.get(MINUTES, {}).get("", 0)
+    minutes = rollups.sums(connection, rollups.COUNT_TABLES[0], scope, first, last, (MINUTES,))
+    result["total_minutes"] = minutes.get(MINUTES, {}).get("", 0)
     if own:
-        result["by_weekday_hour"] = dict(sorted(measures.get(WEEKDAY_HOUR, {}).items()))
+        result["by_weekday_hour"] = rollups.week(connection, scope, first, last)
     previous, year_before = period.previous(), period.year_before()
     per_month = by_month(connection, scope, "total", min(previous.first, year_before.first), last)
     result["by_month"] = {month: per_month.get(month, {}).get("", 0) for month in period.months}

@@ -27,6 +27,7 @@ those are kept apart with their deadline (`schema.waiting_escalations`) and coun
 are append-only: each new one adds to the counts, and the stock left is the running sum up to a month.
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.models.escalations import ANSWERED, stored_clock
 from app.server.schema import (
     contact_counts,
+    contact_weeks,
     departement_counts,
     departement_escalation_counts,
     departement_pass_counts,
@@ -73,8 +75,10 @@ COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "a
 FLAGS = ("non_recours", "pass_numerique")
 DIMENSIONS = ("total", "partner", *COLUMN_DIMENSIONS, *FLAGS)
 # Kept beside the counts for the Synthèses' duration and week table: the minutes with the public
-# (value '', `n` their sum) and the contacts per weekday × hour of the agent's wall clock, the rule
-# of local_month (value "0-09": Monday, 9 h to 10 h; `weekday_hour`).
+# (value '', `n` their sum), and the contacts per weekday × hour of the agent's wall clock, the rule
+# of local_month ("0-09": Monday, 9 h to 10 h; `weekday_hour`). A contact's hour is one of its keys,
+# under WEEKDAY_HOUR, but it is kept in the structure's week (`schema.contact_weeks`, `_add_week`),
+# not as a count.
 MINUTES = "minutes"
 WEEKDAY_HOUR = "weekday_hour"
 # The counts of each kind: (per structure, per département).
@@ -328,8 +332,51 @@ def _add(
     """Add `moves` to the structure's and the département's counts of `tables`, rows in key order
     (one lock order for every writer: two batches of one département never wait for each other in a
     cycle)."""
+    week = {key: n for key, n in moves.items() if key[1] == WEEKDAY_HOUR}
+    if week:
+        _add_week(connection, structure, week)
+        moves = Counter({key: n for key, n in moves.items() if key[1] != WEEKDAY_HOUR})
     for table, owner in zip(tables, (structure, departement), strict=True):
         _upsert(connection, table, owner, moves)
+
+
+def _add_week(connection: Connection, structure: str, moves: dict[Key, int]) -> None:
+    """Add `moves` (keys under WEEKDAY_HOUR) to the structure's weeks: each month's row read, added
+    to and written back, or deleted once empty. The structure's batches are serialised by its
+    counter lock, so no other writer is on these rows."""
+    table = contact_weeks
+    months = sorted({month for month, _dimension, _hour in moves})
+    stored = dict(
+        connection.execute(
+            select(table.c.local_month, table.c.hours).where(
+                table.c.structure == structure, table.c.local_month.in_(months)
+            )
+        ).all()
+    )
+    written, emptied = [], []
+    for month in months:
+        hours = Counter(json.loads(stored.get(month, "{}")))
+        for (moved, _dimension, hour), n in moves.items():
+            if moved == month:
+                hours[hour] += n
+        kept = {hour: n for hour, n in sorted(hours.items()) if n}
+        if kept:
+            written.append({"structure": structure, "local_month": month, "hours": json.dumps(kept)})
+        elif month in stored:
+            emptied.append(month)
+    if emptied:
+        connection.execute(
+            delete(table).where(table.c.structure == structure, table.c.local_month.in_(emptied))
+        )
+    if written:
+        statement = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.structure, table.c.local_month],
+                set_={"hours": statement.excluded.hours},
+            ),
+            written,
+        )
 
 
 def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key]) -> None:
@@ -431,6 +478,20 @@ def sums(
         if count:
             found.setdefault(dimension, {})[value] = int(count)
     return found
+
+
+def week(connection: Connection, scope: Scope, first: str, last: str) -> dict[str, int]:
+    """The current contacts of a structure's `scope` over the months [first, last] per weekday × hour
+    ("0-09"), in that order."""
+    table = contact_weeks
+    in_scope = select(structures.c.matricule).where(visible(scope))
+    rows = connection.execute(
+        select(table.c.hours).where(table.c.structure.in_(in_scope), table.c.local_month.between(first, last))
+    ).scalars()
+    hours: Counter[str] = Counter()
+    for row in rows:
+        hours.update(json.loads(row))
+    return dict(sorted(hours.items()))
 
 
 def late_waiting(connection: Connection, scope: Scope, first: str, last: str, now: datetime) -> int:

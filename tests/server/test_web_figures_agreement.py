@@ -34,7 +34,7 @@ def test_the_structure_page_shows_the_workstations_synthese(
     enroll(workspace, server.url, code)
     assert workspace.workstation.structure.matricule == matricule
     add_demo_contacts(workspace, 150, days=45, seed=7)
-    add_contact_now(workspace)
+    add_contact_now(workspace, situation="autre")  # « Autre demande » has no theme: « Sans thème »
     # One a year ago, for the change over a year, and Pass numérique cheques received and handed out.
     workspace.contacts.add(
         {
