@@ -355,8 +355,8 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
             for table in figure_tables(shown, load_catalogue(), MonthRange("2026-11", "2026-11"))
             if table.slug == "theme"
         ]
-        assert themes.headers == ("Thème", "Contacts")
-        assert themes.rows[0] == ("État civil et famille", 2)
+        assert themes.headers == ("Thème", "Contacts", "Part")
+        assert themes.rows[0] == ("État civil et famille", 2, "40\u202f%")
     finally:
         engine.dispose()
 

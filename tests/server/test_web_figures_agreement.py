@@ -100,7 +100,11 @@ def test_the_structure_page_shows_the_workstations_synthese(
         assert week_table(page.text) == synthese_week(summary), period.slug
         themes = workspace.catalogue
         assert table_rows(page.text, "theme")[1:] == [
-            [str(escape(themes.label("themes", key) if key else "Sans thème")), number(n)]
+            [
+                str(escape(themes.label("themes", key) if key else "Sans thème")),
+                number(n),
+                percent(n, summary.total),
+            ]
             for key, n in summary.by_theme.items()
         ], period.slug
     assert "" in summarise(workspace, this_month).by_theme  # « Autre demande » has no theme

@@ -125,18 +125,16 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRa
     for key, caption, header, kind in _BREAKDOWNS:
         if key in figures:
             unnamed = "Sans thème" if key == "by_theme" else "(non renseigné)"  # as the Synthèses say
-            rows = [
+            named = [
                 ((catalogue.label(kind, value) if kind else value) or unnamed, n)
                 for value, n in figures[key].items()
             ]
-            tables.append(
-                DataTable(
-                    key.removeprefix("by_").replace("_", "-"),
-                    caption,
-                    (header, "Contacts" if key != "escalations_by_partner" else "Sollicitations"),
-                    rows,
-                )
-            )
+            slug = key.removeprefix("by_").replace("_", "-")
+            if key == "escalations_by_partner":
+                tables.append(DataTable(slug, caption, (header, "Sollicitations"), named))
+            else:  # with each one's share of the contacts, as the Synthèses' tables
+                rows = [(label, n, percent(n, total)) for label, n in named]
+                tables.append(DataTable(slug, caption, (header, "Contacts", "Part"), rows))
     if "by_weekday_hour" in figures:
         tables.append(week_table(figures["by_weekday_hour"]))
     return tables
