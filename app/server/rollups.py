@@ -345,7 +345,10 @@ def _add_week(connection: Connection, structure: str, moves: dict[Key, int]) -> 
     to and written back, or deleted once empty. The structure's batches are serialised by its
     counter lock, so no other writer is on these rows."""
     table = contact_weeks
-    months = sorted({month for month, _dimension, _hour in moves})
+    per_month: dict[str, Counter[str]] = {}
+    for (month, _dimension, hour), n in moves.items():
+        per_month.setdefault(month, Counter())[hour] += n
+    months = sorted(per_month)
     stored = dict(
         connection.execute(
             select(table.c.local_month, table.c.hours).where(
@@ -356,9 +359,7 @@ def _add_week(connection: Connection, structure: str, moves: dict[Key, int]) -> 
     written, emptied = [], []
     for month in months:
         hours = Counter(json.loads(stored.get(month, "{}")))
-        for (moved, _dimension, hour), n in moves.items():
-            if moved == month:
-                hours[hour] += n
+        hours.update(per_month[month])
         kept = {hour: n for hour, n in sorted(hours.items()) if n}
         if kept:
             written.append({"structure": structure, "local_month": month, "hours": json.dumps(kept)})
