@@ -98,15 +98,20 @@ def test_the_structure_page_shows_the_workstations_synthese(
         page = http.get(f"{server.url}/structures/{matricule}", params={"periode": period.slug}, timeout=30)
         assert key_figures(page.text) == synthese_rows(summary), period.slug
         assert week_table(page.text) == synthese_week(summary), period.slug
-        themes = workspace.catalogue
-        assert table_rows(page.text, "theme")[1:] == [
-            [
-                str(escape(themes.label("themes", key) if key else "Sans thème")),
-                number(n),
-                percent(n, summary.total),
-            ]
-            for key, n in summary.by_theme.items()
-        ], period.slug
+        labels = workspace.catalogue
+        for slug, kind, counts in (
+            ("theme", "themes", summary.by_theme),
+            ("partner", "partners", summary.by_partner),
+            ("situation", "situations", summary.by_situation),
+        ):
+            assert table_rows(page.text, slug)[1:] == [
+                [
+                    str(escape(labels.label(kind, key) if key else "Sans thème")),
+                    number(n),
+                    percent(n, summary.total),
+                ]
+                for key, n in counts.items()
+            ], (period.slug, slug)
     assert "" in summarise(workspace, this_month).by_theme  # « Autre demande » has no theme
     assert summarise(workspace, this_month).year_before_total == 1  # the comparison was not with nothing
 
