@@ -372,7 +372,7 @@ def test_each_breakdown_is_labelled_from_its_own_list(database_url) -> None:
         with engine.connect() as connection:
             shown = figures(connection, Scope(), MonthRange("2026-11", "2026-11"))
         tables = {
-            table.slug: dict(table.rows)
+            table.slug: {label: n for label, n, _share in table.rows}
             for table in figure_tables(shown, load_catalogue(), MonthRange("2026-11", "2026-11"))
             if table.slug in ("partner", "situation")
         }
