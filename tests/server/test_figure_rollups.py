@@ -357,6 +357,7 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
         ]
         assert themes.headers == ("Thème", "Contacts", "Part")
         assert themes.rows[0] == ("État civil et famille", 2, "40\u202f%")
+        assert themes.numeric_columns == {1, 2}, "the shares right-aligned with the counts"
     finally:
         engine.dispose()
 

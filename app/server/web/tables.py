@@ -40,6 +40,12 @@ _BREAKDOWNS = (
     ("escalations_by_partner", "Sollicitations par partenaire", "Partenaire", "partners"),
 )
 
+
+class Share(str):
+    """A part of the contacts as written, « 12 % »: text in every format, right-aligned on the page
+    with the counts it goes with."""
+
+
 # Characters a « 04/12/2026 11:12 » cell needs to show whole.
 _TIME_WIDTH = 17
 
@@ -68,12 +74,12 @@ class DataTable:
 
     @property
     def numeric_columns(self) -> set[int]:
-        """The page's columns that hold counts (right-aligned, digits grouped)."""
+        """The page's columns that hold counts (right-aligned, digits grouped) or shares (right-aligned)."""
         return {
             index
             for row in self.page_rows
             for index, cell in enumerate(row)
-            if isinstance(cell, int) and not isinstance(cell, bool)
+            if isinstance(cell, int | Share) and not isinstance(cell, bool)
         }
 
     @property
@@ -133,7 +139,7 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRa
             if key == "escalations_by_partner":
                 tables.append(DataTable(slug, caption, (header, "Sollicitations"), named))
             else:  # with each one's share of the contacts, as the Synthèses' tables
-                rows = [(label, n, percent(n, total)) for label, n in named]
+                rows = [(label, n, Share(percent(n, total))) for label, n in named]
                 tables.append(DataTable(slug, caption, (header, "Contacts", "Part"), rows))
     if "by_weekday_hour" in figures:
         tables.append(week_table(figures["by_weekday_hour"]))
