@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.escalations import ANSWERED, stored_clock
+from app.models.record import COUNTED_FIELDS, COUNTED_FLAGS
 from app.server.schema import (
     contact_counts,
     contact_weeks,
@@ -71,9 +72,7 @@ from app.server.schema import (
 from app.server.scope import Scope, visible
 
 # The counted dimensions of a contact, its own columns first; `total` and the flags have the value ''.
-COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
-FLAGS = ("non_recours", "pass_numerique")
-DIMENSIONS = ("total", "partner", *COLUMN_DIMENSIONS, *FLAGS)
+DIMENSIONS = ("total", "partner", *COUNTED_FIELDS, *COUNTED_FLAGS)
 # Kept beside the counts for the Synthèses' duration and week table: the minutes with the public
 # (value '', `n` their sum), and the contacts per weekday × hour of the agent's wall clock, the rule
 # of local_month ("0-09": Monday, 9 h to 10 h; `weekday_hour`). A contact's hour is one of its keys,
@@ -144,8 +143,8 @@ def contact_keys(row: Mapping[Any, Any]) -> Counter[Key]:
     keys = Counter(
         [
             (month, "total", ""),
-            *((month, name, row[name]) for name in COLUMN_DIMENSIONS),
-            *((month, flag, "") for flag in FLAGS if row[flag]),
+            *((month, name, row[name]) for name in COUNTED_FIELDS),
+            *((month, flag, "") for flag in COUNTED_FLAGS if row[flag]),
             *((month, "partner", partner) for partner in row["partners"]),
             (month, WEEKDAY_HOUR, weekday_hour(row["occurred_at"], row["utc_offset_minutes"])),
         ]
@@ -199,7 +198,7 @@ def pass_keys(kind: str, row: dict[str, Any]) -> list[tuple[Key, int]]:
 
 _CONTACTS = _Correctable(
     records,
-    ("partners", *COLUMN_DIMENSIONS, *FLAGS, "occurred_at", "utc_offset_minutes", "duration_minutes"),
+    ("partners", *COUNTED_FIELDS, *COUNTED_FLAGS, "occurred_at", "utc_offset_minutes", "duration_minutes"),
     lambda row, _structure, _departement: _Current(contact_keys(row)),
     (contact_counts, departement_counts),
 )
