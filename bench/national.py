@@ -251,6 +251,7 @@ def bulk_load(
                     f"sum(n) AS n FROM ({sql}) AS legs GROUP BY structure, local_month, dimension, value"
                 )
                 merge_counts(cursor, table, departements)
+            cursor.execute(_CHUNK_WEEKS)
             cursor.execute(
                 "INSERT INTO waiting_escalations (id, structure, local_month, deadline) "
                 "SELECT gen_random_uuid(), structure, local_month, deadline FROM bench_chunk WHERE waiting"
@@ -338,6 +339,27 @@ def _counted(where: str, *legs: tuple[str, str, str]) -> str:
 
 
 _FLAG = "CASE WHEN {} THEN '' END"
+# The chunk's contacts per structure, month and "0-09" (`rollups.weekday_hour`: the weekday, Monday =
+# 0, and hour on the agent's clock), added to the structures' weeks (`schema.contact_weeks`) as
+# ingest would have: a week already stored is summed key by key with the chunk's.
+_LOCAL = "(occurred_at AT TIME ZONE 'UTC' + utc_offset_minutes * interval '1 minute')"
+_CHUNK_WEEKS = f"""
+INSERT INTO contact_weeks (structure, local_month, hours)
+SELECT structure, local_month, jsonb_object_agg(day || '-' || lpad(hour::text, 2, '0'), n)::text
+FROM (
+    SELECT structure, local_month, extract(isodow FROM {_LOCAL})::int - 1 AS day,
+        extract(hour FROM {_LOCAL})::int AS hour, count(*) AS n
+    FROM bench_chunk GROUP BY 1, 2, 3, 4
+) AS hours GROUP BY structure, local_month ORDER BY structure, local_month
+ON CONFLICT (structure, local_month) DO UPDATE SET hours = (
+    SELECT jsonb_object_agg(key, n)::text FROM (
+        SELECT key, sum(value::int) AS n FROM (
+            SELECT * FROM jsonb_each_text(contact_weeks.hours::jsonb)
+            UNION ALL SELECT * FROM jsonb_each_text(excluded.hours::jsonb)
+        ) AS both_weeks GROUP BY key
+    ) AS summed
+)
+"""
 _CHUNK_COUNTS = (
     (
         _counted(  # what `rollups.contact_keys` counts for a current contact
@@ -350,6 +372,7 @@ _CHUNK_COUNTS = (
             *((f"'{flag}'", _FLAG.format(flag), "1") for flag in ("non_recours", "pass_numerique")),
             ("'partner'", "p1", "1"),
             ("'partner'", "p2", "1"),
+            ("'minutes'", "''", "duration_minutes"),
         ),
         ("contact_counts", "departement_counts"),
     ),
@@ -414,19 +437,22 @@ def check_counts(engine) -> bool:
     small `--contacts` (it reads every contact)."""
     from sqlalchemy import func, select
 
-    from app.server.rollups import COUNT_TABLES, contact_keys, current
-    from app.server.schema import contact_counts, records, structures
+    from app.server.rollups import COUNT_TABLES, WEEKDAY_HOUR, contact_keys, current
+    from app.server.schema import contact_counts, contact_weeks, records, structures
 
     with engine.connect() as connection:
         recounted: Counter = Counter()
         for row in connection.execute(select(records).where(current(records))):
-            recounted.update((row.structure, *key) for key in contact_keys(row._mapping))
+            for key, n in contact_keys(row._mapping).items():
+                recounted[(row.structure, *key)] += n
         kept = {
             (row.structure, row.local_month, row.dimension, row.value): row.n
             for row in connection.execute(select(contact_counts).where(contact_counts.c.n != 0))
         }
-        same = kept == dict(recounted)
-        print(f"  contacts' counts = a full recount ({len(kept):,} counts): {same}")
+        for structure, month, hours in connection.execute(select(contact_weeks)):
+            kept.update({(structure, month, WEEKDAY_HOUR, hour): n for hour, n in json.loads(hours).items()})
+        same = kept == {key: n for key, n in recounted.items() if n}
+        print(f"  contacts' counts and weeks = a full recount ({len(kept):,} counts): {same}")
         for table, departements in COUNT_TABLES:
             keys = (table.c.local_month, table.c.dimension, table.c.value)
             summed = {
@@ -737,6 +763,7 @@ def measure_bytes(engine, contacts: int) -> None:
     tables = (
         "records",
         "contact_counts",
+        "contact_weeks",
         "departement_counts",
         "escalation_counts",
         "departement_escalation_counts",

@@ -253,6 +253,13 @@ class _Record(BaseModel):
                 raise RecordError(field, f"{FIELD_LABELS[field].capitalize()} inconnu(e) : « {value} ».")
 
 
+# What every summary of contacts counts per value, besides their total, partners, minutes and hours:
+# the workstation's Synthèses (`app.reports.aggregation`) as the server's roll-ups
+# (`app.server.rollups`), one list so that both count the same things (a test compares them).
+COUNTED_FIELDS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
+COUNTED_FLAGS = ("non_recours", "pass_numerique")  # counted where true, value ''
+
+
 class ContactRecord(_Record):
     """One contact with a citizen, as counted by reporting."""
 

@@ -20,6 +20,7 @@ from typing import Any
 from app.models.database import DB_TIME_FORMAT, utc_now
 from app.models.escalations import escalation_figures
 from app.models.pass_numerique import COUNTED_ISSUANCE, COUNTED_LEDGER
+from app.models.record import COUNTED_FIELDS, COUNTED_FLAGS
 from app.models.structures import Structure
 from app.models.workspace import Workspace
 from app.models.workstation import SetupError
@@ -106,23 +107,23 @@ def _in_period(moment: str) -> str:
 
 # FROM … WHERE of the current contacts of a period (parameters: `period_bounds`).
 CONTACTS_IN_PERIOD = f"contacts WHERE {_CURRENT} AND {_in_period('occurred_at')}"
-_DIMENSIONS = ("situation", "channel", "help_kind", "outcome", "agent", "place")
 _DIMENSION_LEGS = "".join(
-    f"UNION ALL SELECT '{name}', {name}, count(*) FROM period GROUP BY {name}\n" for name in _DIMENSIONS
+    f"UNION ALL SELECT '{name}', {name}, count(*) FROM period GROUP BY {name}\n" for name in COUNTED_FIELDS
+)
+_FLAG_LEGS = "".join(
+    f"UNION ALL SELECT '{flag}', '', coalesce(sum({flag}), 0) FROM period\n" for flag in COUNTED_FLAGS
 )
 # One scan of the period's contacts, materialised once, then one GROUP BY per figure. SQLite's %w
 # counts from Sunday: the weekday becomes Monday = 0, packed with the hour as weekday × 24 + hour.
 _CONTACT_FIGURES = f"""
 WITH period AS MATERIALIZED (
-    SELECT {", ".join(_DIMENSIONS)}, partners, duration_minutes, non_recours, pass_numerique,
+    SELECT {", ".join((*COUNTED_FIELDS, *COUNTED_FLAGS))}, partners, duration_minutes,
            {local_time("occurred_at")} AS local
     FROM {CONTACTS_IN_PERIOD}
 )
 SELECT 'total', '', count(*) FROM period
 UNION ALL SELECT 'minutes', '', coalesce(sum(duration_minutes), 0) FROM period
-UNION ALL SELECT 'non_recours', '', coalesce(sum(non_recours), 0) FROM period
-UNION ALL SELECT 'pass_numerique', '', coalesce(sum(pass_numerique), 0) FROM period
-UNION ALL SELECT 'partner', partner.value, count(*) FROM period, json_each(period.partners) AS partner
+{_FLAG_LEGS}UNION ALL SELECT 'partner', partner.value, count(*) FROM period, json_each(period.partners) AS partner
     GROUP BY partner.value
 {_DIMENSION_LEGS}UNION ALL SELECT 'weekday_hour',
     ((CAST(strftime('%w', local) AS INTEGER) + 6) % 7) * 24 + CAST(strftime('%H', local) AS INTEGER),

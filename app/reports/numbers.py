@@ -49,6 +49,16 @@ def signed_change(current: int, before: int, minus: str = "\u2212", thin: str = 
     return f"{'+' if current > before else minus}{change(value)}{thin}%"
 
 
+def change_in_words(current: int, before: int, compared_to: str, during: str, thin: str = THIN) -> str:
+    """ "+12 % par rapport à octobre 2026 (110 contacts)": how a total moved against another period,
+    `compared_to` its words after « par rapport » and `during` after « aucun contact » (`Period`'s).
+    The Synthèses screen and the web structure page both say it with this."""
+    if before == 0:
+        return f"aucun contact {during} pour comparer"
+    against = f"par rapport {compared_to} ({number(before)} contact{'s' if before > 1 else ''})"
+    return f"{signed_change(current, before, thin=thin)} {against}"
+
+
 def duration(minutes: float) -> str:
     """A contact's duration: "30 min", "1 h", "1 h 05" (whole minutes, halves up)."""
     whole = int(rounded(minutes))

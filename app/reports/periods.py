@@ -100,6 +100,13 @@ class Period:
         return {"month": "à ", "quarter": "au ", "year": "à l'"}[self.kind] + self.label
 
     @property
+    def during(self) -> str:
+        """After « aucun contact »: "en octobre 2026", "au 3e trimestre 2026", "en 2025"."""
+        return {"month": f"en {self.label}", "quarter": f"au {self.label}", "year": f"en {self.year}"}[
+            self.kind
+        ]
+
+    @property
     def slug(self) -> str:
         """For file names: "2026-11", "2026-T4", "2026"."""
         if self.kind == "month":

@@ -21,8 +21,9 @@ from sqlalchemy import Connection, func, select
 
 from app.models.reference import Situation
 from app.reports.periods import Period, PeriodError
+from app.server import rollups
 from app.server.content import catalogue
-from app.server.rollups import active_structures, by_departement, by_month
+from app.server.rollups import MINUTES, active_structures, by_departement, by_month
 from app.server.schema import structure_sequences, structures, timestamp, utc_now, workstations
 from app.server.scope import Scope, visible
 from app.server.summary import period_summary, valid_month
@@ -50,6 +51,38 @@ class MonthRange:
     @property
     def label(self) -> str:
         return self.first if self.first == self.last else f"{self.first} à {self.last}"
+
+    def shifted(self, months: int) -> "MonthRange":
+        """The same number of months, `months` later (earlier when negative)."""
+        return MonthRange(_add_months(self.first, months), _add_months(self.last, months))
+
+    def previous(self) -> "MonthRange":
+        """The months just before, as many: October for November, Q3 for Q4, 2025 for 2026 — what
+        `Period.previous` gives the Synthèses screen."""
+        return self.shifted(-len(self.months))
+
+    def year_before(self) -> "MonthRange":
+        """The same months a year before (`Period.year_before`)."""
+        return self.shifted(-12)
+
+    @property
+    def period(self) -> Period | None:
+        """The month, quarter or year these months are, if they are one."""
+        if self.first[:4] != self.last[:4]:
+            return None
+        year, start, end = int(self.first[:4]), int(self.first[5:]), int(self.last[5:])
+        if start == end:
+            return Period("month", year, start)
+        if (start, end) == (1, 12):
+            return Period("year", year)
+        if start % 3 == 1 and end == start + 2:
+            return Period("quarter", year, end // 3)
+        return None
+
+
+def _add_months(month: str, count: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:]) - 1 + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def parse_period(periode: str | None, du: str | None, au: str | None, today: datetime) -> MonthRange:
@@ -81,17 +114,29 @@ def figures(
 ) -> dict[str, Any]:
     """The figures of `scope` over `period`: the keys of the structure's monthly summary (less
     `matricule` and `month`, and `by_agent` and `by_place` unless the scope is one structure), plus `by_theme`
-    (contacts per theme of their situation), `by_month` (contacts per month) and `structures` (how
-    many structures of the scope had any activity)."""
+    (contacts per theme of their situation), `by_month` (contacts per month), `structures` (how
+    many structures of the scope had any activity), the Synthèses' comparisons: `previous_total`
+    and `year_before_total`, the contacts of `period.previous()` and `period.year_before()` (read
+    with the period's own months, in one query of the monthly totals), `total_minutes` (their time
+    with the public), and for one structure `by_weekday_hour` (contacts per "0-09": Monday, 9 h to
+    10 h on the agent's wall clock; `rollups.weekday_hour`)."""
     now = now or utc_now()
     first, last = period.first, period.last
-    result = period_summary(connection, scope, first, last, now, own=scope.structure is not None)
+    own = scope.structure is not None
+    result = period_summary(connection, scope, first, last, now, own=own)
     result["solved_on_the_spot_share"] = (
         round(result["by_outcome"].get("resolu", 0) / result["total"], 3) if result["total"] else None
     )
     result["by_theme"] = _by_theme(result["by_situation"], catalogue(connection.engine).situations)
-    per_month = by_month(connection, scope, "total", first, last)
+    minutes = rollups.sums(connection, rollups.COUNT_TABLES[0], scope, first, last, (MINUTES,))
+    result["total_minutes"] = minutes.get(MINUTES, {}).get("", 0)
+    if own:
+        result["by_weekday_hour"] = rollups.week(connection, scope, first, last)
+    previous, year_before = period.previous(), period.year_before()
+    per_month = by_month(connection, scope, "total", min(previous.first, year_before.first), last)
     result["by_month"] = {month: per_month.get(month, {}).get("", 0) for month in period.months}
+    for key, months in (("previous_total", previous.months), ("year_before_total", year_before.months)):
+        result[key] = sum(per_month.get(month, {}).get("", 0) for month in months)
     result["structures"] = active_structures(connection, scope, first, last)
     return result
 

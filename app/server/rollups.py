@@ -27,11 +27,12 @@ those are kept apart with their deadline (`schema.waiting_escalations`) and coun
 are append-only: each new one adds to the counts, and the stock left is the running sum up to a month.
 """
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -53,8 +54,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models.escalations import ANSWERED, stored_clock
+from app.models.record import COUNTED_FIELDS, COUNTED_FLAGS
 from app.server.schema import (
     contact_counts,
+    contact_weeks,
     departement_counts,
     departement_escalation_counts,
     departement_pass_counts,
@@ -69,9 +72,14 @@ from app.server.schema import (
 from app.server.scope import Scope, visible
 
 # The counted dimensions of a contact, its own columns first; `total` and the flags have the value ''.
-COLUMN_DIMENSIONS = ("situation", "channel", "outcome", "place", "help_kind", "agent")
-FLAGS = ("non_recours", "pass_numerique")
-DIMENSIONS = ("total", "partner", *COLUMN_DIMENSIONS, *FLAGS)
+DIMENSIONS = ("total", "partner", *COUNTED_FIELDS, *COUNTED_FLAGS)
+# Kept beside the counts for the Synthèses' duration and week table: the minutes with the public
+# (value '', `n` their sum), and the contacts per weekday × hour of the agent's wall clock, the rule
+# of local_month ("0-09": Monday, 9 h to 10 h; `weekday_hour`). A contact's hour is one of its keys,
+# under WEEKDAY_HOUR, but it is kept in the structure's week (`schema.contact_weeks`, `_add_week`),
+# not as a count.
+MINUTES = "minutes"
+WEEKDAY_HOUR = "weekday_hour"
 # The counts of each kind: (per structure, per département).
 COUNT_TABLES = (
     (contact_counts, departement_counts),
@@ -88,7 +96,7 @@ class _Current:
     """What a current record adds: its counts, and (a waiting escalation) its row of
     `waiting_escalations`."""
 
-    keys: list[Key]
+    keys: list[Key] | Counter[Key]  # each key once, or with what it adds
     waiting: dict[str, Any] | None = None
 
 
@@ -128,14 +136,28 @@ def current(table: Table) -> ColumnElement[bool]:
     )
 
 
-def contact_keys(row: Mapping[Any, Any]) -> list[Key]:
-    """The counts a current contact adds (`row`: its stored row's columns, or those ingest writes)."""
+def contact_keys(row: Mapping[Any, Any]) -> Counter[Key]:
+    """What a current contact adds to each count (`row`: its stored row's columns, or those ingest
+    writes): 1 to each of its counts, its duration to the month's minutes."""
     month = row["local_month"]
-    keys = [(month, "total", "")]
-    keys += [(month, name, row[name]) for name in COLUMN_DIMENSIONS]
-    keys += [(month, flag, "") for flag in FLAGS if row[flag]]
-    keys += [(month, "partner", partner) for partner in row["partners"]]
+    keys = Counter(
+        [
+            (month, "total", ""),
+            *((month, name, row[name]) for name in COUNTED_FIELDS),
+            *((month, flag, "") for flag in COUNTED_FLAGS if row[flag]),
+            *((month, "partner", partner) for partner in row["partners"]),
+            (month, WEEKDAY_HOUR, weekday_hour(row["occurred_at"], row["utc_offset_minutes"])),
+        ]
+    )
+    keys[(month, MINUTES, "")] = row["duration_minutes"]
     return keys
+
+
+def weekday_hour(occurred_at: str, utc_offset_minutes: int) -> str:
+    """ "0-09" for a contact on a Monday between 9 h and 10 h on the agent's wall clock (its UTC time,
+    stored as text, plus its own offset: the workstation's `app.reports.aggregation` rule)."""
+    local = datetime.fromisoformat(occurred_at) + timedelta(minutes=utc_offset_minutes)
+    return f"{local.weekday()}-{local.hour:02d}"
 
 
 def escalation_adds(row: Mapping[Any, Any], structure: str, departement: str) -> _Current:
@@ -176,7 +198,7 @@ def pass_keys(kind: str, row: dict[str, Any]) -> list[tuple[Key, int]]:
 
 _CONTACTS = _Correctable(
     records,
-    ("partners", *COLUMN_DIMENSIONS, *FLAGS),
+    ("partners", *COUNTED_FIELDS, *COUNTED_FLAGS, "occurred_at", "utc_offset_minutes", "duration_minutes"),
     lambda row, _structure, _departement: _Current(contact_keys(row)),
     (contact_counts, departement_counts),
 )
@@ -309,8 +331,52 @@ def _add(
     """Add `moves` to the structure's and the département's counts of `tables`, rows in key order
     (one lock order for every writer: two batches of one département never wait for each other in a
     cycle)."""
+    week = {key: n for key, n in moves.items() if key[1] == WEEKDAY_HOUR}
+    if week:
+        _add_week(connection, structure, week)
+        moves = Counter({key: n for key, n in moves.items() if key[1] != WEEKDAY_HOUR})
     for table, owner in zip(tables, (structure, departement), strict=True):
         _upsert(connection, table, owner, moves)
+
+
+def _add_week(connection: Connection, structure: str, moves: dict[Key, int]) -> None:
+    """Add `moves` (keys under WEEKDAY_HOUR) to the structure's weeks: each month's row read, added
+    to and written back, or deleted once empty. The structure's batches are serialised by its
+    counter lock, so no other writer is on these rows."""
+    table = contact_weeks
+    per_month: dict[str, Counter[str]] = {}
+    for (month, _dimension, hour), n in moves.items():
+        per_month.setdefault(month, Counter())[hour] += n
+    months = sorted(per_month)
+    stored = dict(
+        connection.execute(
+            select(table.c.local_month, table.c.hours).where(
+                table.c.structure == structure, table.c.local_month.in_(months)
+            )
+        ).all()
+    )
+    written, emptied = [], []
+    for month in months:
+        hours = Counter(json.loads(stored.get(month, "{}")))
+        hours.update(per_month[month])
+        kept = {hour: n for hour, n in sorted(hours.items()) if n}
+        if kept:
+            written.append({"structure": structure, "local_month": month, "hours": json.dumps(kept)})
+        elif month in stored:
+            emptied.append(month)
+    if emptied:
+        connection.execute(
+            delete(table).where(table.c.structure == structure, table.c.local_month.in_(emptied))
+        )
+    if written:
+        statement = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.structure, table.c.local_month],
+                set_={"hours": statement.excluded.hours},
+            ),
+            written,
+        )
 
 
 def _upsert(connection: Connection, table: Table, owner: str, moves: Counter[Key]) -> None:
@@ -412,6 +478,20 @@ def sums(
         if count:
             found.setdefault(dimension, {})[value] = int(count)
     return found
+
+
+def week(connection: Connection, scope: Scope, first: str, last: str) -> dict[str, int]:
+    """The current contacts of a structure's `scope` over the months [first, last] per weekday × hour
+    ("0-09"), in that order."""
+    table = contact_weeks
+    in_scope = select(structures.c.matricule).where(visible(scope))
+    rows = connection.execute(
+        select(table.c.hours).where(table.c.structure.in_(in_scope), table.c.local_month.between(first, last))
+    ).scalars()
+    hours: Counter[str] = Counter()
+    for row in rows:
+        hours.update(json.loads(row))
+    return dict(sorted(hours.items()))
 
 
 def late_waiting(connection: Connection, scope: Scope, first: str, last: str, now: datetime) -> int:

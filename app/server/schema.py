@@ -411,6 +411,21 @@ contact_counts = _counts(
 # moves the structure), kept in the same transaction: national and département figures read ~100 rows
 # per month and value instead of ~2,800.
 departement_counts = _counts("departement_counts", _departement())
+# The CURRENT contacts of a structure × month per weekday × hour on the agent's wall clock, for the
+# structure page's week table (the Synthèses'): `hours`, a JSON object {"0-09": 12, …} of the hours
+# with contacts (`app.server.rollups.weekday_hour`). One row per structure and month rather than one
+# count row per hour: up to 168 hours would have added ~3 rows of `contact_counts` per contact at
+# national scale (~100 bytes each). Kept at ingest under the structure's counter lock, like its
+# counts; no département's (their pages have no week table).
+contact_weeks = Table(
+    "contact_weeks",
+    metadata,
+    _structure(),
+    Column("local_month", String(7), nullable=False),
+    Column("hours", Text, nullable=False),
+    PrimaryKeyConstraint("structure", "local_month"),
+    postgresql_with={"fillfactor": COUNTS_FILLFACTOR},
+)
 
 # Counts of the CURRENT escalations, the same way: `sent`, `answered`, `answered_late` (value '') and
 # `partner`. Whether a still-waiting one is late depends on "now": `waiting_escalations` answers that.

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from app.models.pass_numerique import euros
 from app.models.permissions import WHY_NOT, Rule
 from app.models.workspace import Workspace
-from app.reports.numbers import NBSP, duration, number, percent, signed_change, time_spent
+from app.reports.numbers import NBSP, change_in_words, duration, number, percent, time_spent
 from app.reports.periods import MONTHS, Period
 from app.reports.week import WEEKDAYS, week_profile
 from app.ui.background import ANSWERS, Background
@@ -64,13 +64,6 @@ def _contacts(count: int) -> str:
     return f"{number(count)} contact{'s' if count > 1 else ''}"
 
 
-def _during(period: Period) -> str:
-    """ "en octobre 2026", "au 3e trimestre 2026", "en 2025"."""
-    return {"month": f"en {period.label}", "quarter": f"au {period.label}", "year": f"en {period.year}"}[
-        period.kind
-    ]
-
-
 def _of(period: Period) -> str:
     """ "d'octobre 2026", "de mars 2026", "du 4e trimestre 2026", "de l'année 2026"."""
     if period.kind == "month":
@@ -80,11 +73,9 @@ def _of(period: Period) -> str:
 
 def _change_in_words(current: int, before: int, period: Period) -> str:
     """ "+12 % par rapport à octobre 2026 (110 contacts)": how the total moved against `period`,
-    written as the PDF writes it (`signed_change`: "quasi stable" rather than "+0,0 %")."""
-    if before == 0:
-        return f"aucun contact {_during(period)} pour comparer"
-    against = f"par rapport {period.compared_to} ({_contacts(before)})"
-    return f"{signed_change(current, before, thin=NBSP)} {against}"
+    written as the PDF writes it (`signed_change`: "quasi stable" rather than "+0,0 %") and as the
+    web structure page writes it (`change_in_words`)."""
+    return change_in_words(current, before, period.compared_to, period.during, thin=NBSP)
 
 
 def _duration(minutes: float | None) -> str:

@@ -150,7 +150,7 @@ def test_each_role_sees_its_scope_and_exports_what_it_sees(web: LiveServer, chro
     assert ["Sollicitations envoyées", str(figures["escalations_sent"])] in rows
     months = [(month, n) for month, _label, n in book["mois"].iter_rows(min_row=2, values_only=True)]
     assert months == list(figures["by_month"].items())
-    partners = [n for _name, n in book["partner"].iter_rows(min_row=2, values_only=True)]
+    partners = [n for _name, n, _share in book["partner"].iter_rows(min_row=2, values_only=True)]
     assert partners == list(figures["by_partner"].values())
 
     chromium.get(f"{web.url}/structures")

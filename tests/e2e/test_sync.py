@@ -39,14 +39,14 @@ def sync_until_done(workspace, passes: int = 300, proxy: ChaosProxy | None = Non
     raise AssertionError(f"still pending after {passes} passes: {report.summary()}")
 
 
-def add_contact_now(workspace, at: datetime | None = None) -> None:
+def add_contact_now(workspace, at: datetime | None = None, situation: str = "demenagement") -> None:
     """One contact of this month, made at `at` (now by default), beside the demo's: on a month's first
     day, before the desk opens, or in its first minutes, the demo's (or any made minutes before) are
     all last month's, and this month's figures would be empty."""
     workspace.contacts.add(
         {
             **workspace.workstation.contact_defaults(),
-            "situation": "demenagement",
+            "situation": situation,
             "partners": ["la-poste"],
             "channel": "sur-place",
             "help_kind": "information",

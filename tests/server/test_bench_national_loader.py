@@ -25,5 +25,5 @@ def test_the_loaded_contacts_counts_equal_a_full_recount() -> None:
         timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "contacts' counts = a full recount" in run.stdout
+    assert "contacts' counts and weeks = a full recount" in run.stdout
     assert ": False" not in run.stdout

@@ -341,6 +341,8 @@ def test_a_batch_costs_the_same_few_statements_whatever_its_size(database_url) -
             "SELECT RECORDS",  # the batch's ids in every kind's table (one union)
             *(["SAVEPOINT", "RELEASE SAVEPOINT"] * 2 if copied else ["INSERT RECORDS", "INSERT ESCALATIONS"]),
             "SELECT RECORDS",  # which of the batch's contacts are current (`app.server.rollups`)
+            "SELECT CONTACT_WEEKS",  # the months' weeks they add to, read and written back
+            "INSERT CONTACT_WEEKS",
             "INSERT CONTACT_COUNTS",
             "INSERT DEPARTEMENT_COUNTS",
             "SELECT ESCALATIONS",  # which of the batch's escalations are current

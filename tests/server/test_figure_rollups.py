@@ -350,9 +350,14 @@ def test_contacts_by_theme_of_the_catalogue(database_url) -> None:
             "formation-emploi-retraite": 1,
             "logement-mobilite-courrier": 1,
         }
-        (themes,) = [table for table in figure_tables(shown, load_catalogue()) if table.slug == "theme"]
-        assert themes.headers == ("Thème", "Contacts")
-        assert themes.rows[0] == ("État civil et famille", 2)
+        (themes,) = [
+            table
+            for table in figure_tables(shown, load_catalogue(), MonthRange("2026-11", "2026-11"))
+            if table.slug == "theme"
+        ]
+        assert themes.headers == ("Thème", "Contacts", "Part")
+        assert themes.rows[0] == ("État civil et famille", 2, "40\u202f%")
+        assert themes.numeric_columns == {1, 2}, "the shares right-aligned with the counts"
     finally:
         engine.dispose()
 
@@ -368,8 +373,8 @@ def test_each_breakdown_is_labelled_from_its_own_list(database_url) -> None:
         with engine.connect() as connection:
             shown = figures(connection, Scope(), MonthRange("2026-11", "2026-11"))
         tables = {
-            table.slug: dict(table.rows)
-            for table in figure_tables(shown, load_catalogue())
+            table.slug: {label: n for label, n, _share in table.rows}
+            for table in figure_tables(shown, load_catalogue(), MonthRange("2026-11", "2026-11"))
             if table.slug in ("partner", "situation")
         }
         assert tables["partner"] == {"Autre organisme (partenaire local)": 1, "Ministère de la Justice": 1}

@@ -1,8 +1,10 @@
 """The counts of current contacts kept at ingest (`app.server.rollups`) are exactly a full recount with
 the rule of current versions, whatever the corrections, deletions, rival corrections and arrival
-order; migration 0010 fills them from the contacts already stored; the reporting's queries read them
+order (with their minutes and weekday × hour); migrations 0010 and 0018 fill them from the contacts
+already stored; the reporting's queries read them
 per structure, département and nation over any period."""
 
+import json
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,7 @@ from app.server.accounts import enrol as enrol_in_database
 from app.server.database import open_database, upgrade
 from app.server.ingest import ingest
 from app.server.rollups import active_structures, by_departement, by_month, current
-from app.server.schema import contact_counts, departement_counts, records, structures
+from app.server.schema import contact_counts, contact_weeks, departement_counts, records, structures
 from app.server.scope import Scope
 from tests.server.helpers import contact, downgrade, items, workstations
 
@@ -46,14 +48,19 @@ def _recount(engine: Engine) -> Counter:
                 counted[(*key, flag, "")] += 1
         for partner in row["partners"]:
             counted[(*key, "partner", partner)] += 1
+        local = datetime.fromisoformat(row["occurred_at"]) + timedelta(minutes=row["utc_offset_minutes"])
+        counted[(*key, "weekday_hour", f"{local.weekday()}-{local.hour:02d}")] += 1
+        counted[(*key, "minutes", "")] += row["duration_minutes"]
     return counted
 
 
 def _kept(engine: Engine) -> Counter:
-    """The structures' counts kept at ingest; checks on the way that the départements' counts are
-    their sums."""
+    """The structures' counts kept at ingest, with their weeks' hours as counts under `weekday_hour`;
+    checks on the way that the départements' counts are their sums, and that no week keeps an
+    hour at 0."""
     with engine.connect() as connection:
         rows = connection.execute(select(contact_counts)).all()
+        weeks = connection.execute(select(contact_weeks)).all()
         kept_by_departement = connection.execute(select(departement_counts)).all()
         departement_of = dict(
             connection.execute(select(structures.c.matricule, structures.c.departement)).all()
@@ -63,6 +70,10 @@ def _kept(engine: Engine) -> Counter:
     for (structure, *key), n in kept.items():
         summed[(departement_of[structure], *key)] += n
     assert Counter({tuple(key): n for *key, n in kept_by_departement if n}) == summed
+    for structure, month, hours in weeks:
+        week = json.loads(hours)
+        assert week and all(week.values()), "an emptied week or hour is deleted"
+        kept.update({(structure, month, "weekday_hour", hour): n for hour, n in week.items()})
     return kept
 
 
@@ -74,6 +85,8 @@ def _version(rng: random.Random, base: datetime, **fields) -> dict:
         situation=rng.choice(SITUATIONS),
         partners=rng.sample(PARTNERS, rng.randint(1, 3)),
         channel=rng.choice(["sur-place", "telephone"]),
+        duration_minutes=rng.choice([1, 5, 15, 45, 90]),
+        utc_offset_minutes=rng.choice([60, 240, -240]),  # Paris, La Réunion, Martinique
         non_recours=rng.random() < 0.3,
         pass_numerique=rng.random() < 0.3,
         **fields,
@@ -158,6 +171,25 @@ def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) 
             ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
         expected = _recount(engine)
         downgrade(engine, "0009_web_accounts")
+        upgrade(engine)
+        assert _kept(engine) == expected
+    finally:
+        engine.dispose()
+
+
+def test_migration_0018_fills_the_minutes_and_the_week_from_the_stored_contacts(database_url) -> None:
+    engine = open_database(database_url)
+    try:
+        senders = workstations(engine, "accueil", "bus")
+        history = _history(random.Random(18))
+        for start in range(0, len(history), 10):
+            ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
+        expected = _recount(engine)
+        assert any(key[2] == "weekday_hour" for key in expected)
+        downgrade(engine, "0017_compact_counts")
+        with engine.connect() as connection:
+            dimensions = set(connection.execute(select(contact_counts.c.dimension).distinct()).scalars())
+        assert "minutes" not in dimensions
         upgrade(engine)
         assert _kept(engine) == expected
     finally:

@@ -67,10 +67,14 @@ def test_the_documented_keys_are_exactly_the_answers_keys(shared_web: WebDesk) -
     assert documented["additionalProperties"] is False
     across = national.get(f"{web.url}{FIGURES}", params=NOVEMBER, timeout=30).json()
     one = local.get(f"{web.url}{FIGURES}", params={**NOVEMBER, "structure": shared_web.matricule}, timeout=30)
-    # Across structures, the required keys; for one structure, also its agents and places.
+    # Across structures, the required keys; for one structure, also its agents, places and week.
     assert set(across) == set(documented["required"])
     assert set(one.json()) == set(documented["properties"])
-    assert set(documented["properties"]) - set(documented["required"]) == {"by_agent", "by_place"}
+    assert set(documented["properties"]) - set(documented["required"]) == {
+        "by_agent",
+        "by_place",
+        "by_weekday_hour",
+    }
     row = national.get(f"{web.url}{STRUCTURES}", timeout=30).json()[0]
     assert list(row) == list(schemas["StructureRow"]["properties"]) == schemas["StructureRow"]["required"]
     public = requests.get(f"{web.url}{PUBLIC}", params={"periode": "2026"}, timeout=30).json()

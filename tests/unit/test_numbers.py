@@ -1,6 +1,16 @@
 """Every summary figure written one way, whichever of the screen, the PDF and the CSV shows it."""
 
-from app.reports.numbers import change, decimal, duration, number, percent, rounded, signed_change, time_spent
+from app.reports.numbers import (
+    change,
+    change_in_words,
+    decimal,
+    duration,
+    number,
+    percent,
+    rounded,
+    signed_change,
+    time_spent,
+)
 
 NB = "\u00a0"
 
@@ -27,3 +37,15 @@ def test_a_change_against_the_period_before() -> None:
     assert signed_change(1_100, 1_100) == "stable"
     assert signed_change(10_003, 10_000) == "quasi stable"  # 0,03 %: not "+0,0 %"
     assert signed_change(10_005, 10_000) == "+0,1\u202f%"  # 0,05 % rounds up
+
+
+def test_a_change_in_words_as_the_screen_and_the_web_page_say_it() -> None:
+    assert change_in_words(110, 100, "à octobre 2026", "en octobre 2026") == (
+        "+10\u202f% par rapport à octobre 2026 (100 contacts)"
+    )
+    assert change_in_words(5, 1, "à l'année 2025", "en 2025", thin=NB) == (
+        f"+400{NB}% par rapport à l'année 2025 (1 contact)"
+    )
+    assert change_in_words(5, 0, "à octobre 2026", "en octobre 2026") == (
+        "aucun contact en octobre 2026 pour comparer"
+    )

@@ -2,7 +2,18 @@
 
 import pytest
 
-from app.server.web.format import departement_label, local_time, month_label, number, period_label, plural
+from app.reports.periods import Period
+from app.server.figures import MonthRange
+from app.server.web.format import (
+    compared_to,
+    departement_label,
+    during,
+    local_time,
+    month_label,
+    number,
+    period_label,
+    plural,
+)
 
 
 def test_numbers_group_digits_with_a_narrow_no_break_space() -> None:
@@ -56,3 +67,24 @@ def test_months_and_periods_are_written_in_words() -> None:
     assert period_label("2026-11", "2027-02") == "de novembre 2026 à février 2027"
     assert period_label("2026-08", "2026-09") == "d'août 2026 à septembre 2026"
     assert period_label("2026-02", "2026-04") == "de février 2026 à avril 2026"
+
+
+def test_a_range_is_compared_with_the_months_before_as_the_synthese_compares_a_period() -> None:
+    """A month, a quarter or a year is compared as `Period` compares it on the workstation's screen;
+    any other range with as many months just before, and the same months a year before."""
+    for text in ("2026-11", "2026-01", "2026-T4", "2026-T1", "2026"):
+        period = Period.parse(text)
+        months = MonthRange(period.months[0], period.months[-1])
+        assert months.period == period
+        for ours, theirs in (
+            (months.previous(), period.previous()),
+            (months.year_before(), period.year_before()),
+        ):
+            assert ours.months == theirs.months
+            assert (compared_to(ours), during(ours)) == (theirs.compared_to, theirs.during)
+    odd = MonthRange("2026-11", "2027-02")
+    assert odd.period is None and MonthRange("2026-02", "2026-04").period is None
+    assert odd.previous() == MonthRange("2026-07", "2026-10")
+    assert odd.year_before() == MonthRange("2025-11", "2026-02")
+    assert compared_to(odd.previous()) == "à la période de juillet 2026 à octobre 2026"
+    assert during(odd.previous()) == "de juillet 2026 à octobre 2026"

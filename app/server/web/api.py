@@ -92,8 +92,11 @@ def get_figures(
     structure: Annotated[str | None, Query(description="Seulement cette structure (matricule).")] = None,
 ) -> JSONResponse:
     """The figures of the account's scope (narrowed to a département or a structure) over a period:
-    the keys of the structure's monthly summary, `by_month`, `structures` and
-    `solved_on_the_spot_share`."""
+    the keys of the structure's monthly summary, `by_month`, `structures`,
+    `solved_on_the_spot_share`, the contacts of the period before and of the same months a year
+    before (`previous_total`, `year_before_total`), as the workstation's Synthèses compare them, the
+    minutes with the public (`total_minutes`) and, for one structure, the contacts per weekday and
+    hour on the agent's wall clock (`by_weekday_hour`, "0-09": Monday 9 h to 10 h)."""
     session = api_session(request)
     try:
         period = read_period(request)

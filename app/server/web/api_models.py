@@ -83,6 +83,18 @@ class FiguresAnswer(_Documented):
         description=f"Nombre de contacts par mois de la période (clé {_MONTH}), dans l'ordre, zéros compris."
     )
     structures: int = Field(description="Nombre de structures du périmètre actives sur la période.")
+    previous_total: int = Field(
+        description="Nombre de contacts de la période précédente, de même longueur (le mois, le "
+        "trimestre ou l'année d'avant), comme la Synthèse du poste les compare."
+    )
+    year_before_total: int = Field(description="Nombre de contacts des mêmes mois, un an avant.")
+    total_minutes: int = Field(description="Temps passé avec le public, en minutes (durées des contacts).")
+    by_weekday_hour: dict[str, int] = Field(
+        default_factory=dict,
+        description="Nombre de contacts par jour de la semaine et heure, à l'heure locale du poste : "
+        "« 0-09 » pour le lundi de 9 h à 10 h (0 : lundi … 6 : dimanche), heures sans contact "
+        "absentes. Seulement pour une structure (paramètre `structure`) : absent sinon.",
+    )
 
 
 class StructureRow(_Documented):

@@ -8,6 +8,7 @@ from functools import cache
 
 from app.models.business_time import time_zone
 from app.reports.periods import Period
+from app.server.figures import MonthRange
 from app.server.web.map import outlines
 
 NARROW_NO_BREAK_SPACE = "\u202f"
@@ -62,16 +63,22 @@ def month_label(month: str) -> str:
 def period_label(first: str, last: str) -> str:
     """« novembre 2026 », « 4e trimestre 2026 », « année 2026 », or « de novembre 2026 à février
     2027 » for any other range of months."""
-    if first == last:
-        return month_label(first)
-    year = int(first[:4])
-    start, end = int(first[5:7]), int(last[5:7])
-    if last[:4] == first[:4]:
-        if (start, end) == (1, 12):
-            return Period("year", year).label
-        if start % 3 == 1 and end == start + 2:
-            return Period("quarter", year, (start + 2) // 3).label
-    return f"{_from(first)} à {month_label(last)}"
+    period = MonthRange(first, last).period
+    return period.label if period else f"{_from(first)} à {month_label(last)}"
+
+
+def compared_to(months: MonthRange) -> str:
+    """After « par rapport », as the Synthèses screen says it (`Period.compared_to`): « à octobre
+    2026 », « au 3e trimestre 2026 », « à l'année 2025 », or « à la période de … à … »."""
+    period = months.period
+    return period.compared_to if period else f"à la période {period_label(months.first, months.last)}"
+
+
+def during(months: MonthRange) -> str:
+    """After « aucun contact » (`Period.during`): « en octobre 2026 », « au 3e trimestre 2026 », « en
+    2025 », or « de … à … »."""
+    period = months.period
+    return period.during if period else period_label(months.first, months.last)
 
 
 def _from(month: str) -> str:

@@ -514,7 +514,7 @@ def _figures_page(
     period = read_period(request)
     with request.app.state.engine.connect() as connection:
         found = figures(connection, scope, period)
-    tables = figure_tables(found, catalogue(request.app.state.engine))
+    tables = figure_tables(found, catalogue(request.app.state.engine), period)
     exported = _export(request, session, tables, f"{slug}-{period.first}-{period.last}")
     if exported is not None:
         return exported

@@ -10,9 +10,20 @@ from typing import Any
 import rustpy_xlsxwriter
 
 from app.models.csv_files import spreadsheet_writer
+from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
+from app.reports.numbers import change_in_words, duration, percent, time_spent
+from app.reports.week import WEEKDAYS, week_profile
+from app.server.figures import MonthRange
 from app.server.web.accounts import EVENTS
-from app.server.web.format import departement_label, local_moment, moment_text, month_label
+from app.server.web.format import (
+    compared_to,
+    departement_label,
+    during,
+    local_moment,
+    moment_text,
+    month_label,
+)
 
 # (figures' key, caption, header, the catalogue's kind that labels its codes). Each breakdown is labelled
 # from its own kind: a code can mean two things (« justice » is a partner and a theme, « autre » a
@@ -28,6 +39,12 @@ _BREAKDOWNS = (
     ("by_agent", "Contacts par agent", "Agent", None),
     ("escalations_by_partner", "Sollicitations par partenaire", "Partenaire", "partners"),
 )
+
+
+class Share(str):
+    """A part of the contacts as written, « 12 % »: text in every format, right-aligned on the page
+    with the counts it goes with."""
+
 
 # Characters a « 04/12/2026 11:12 » cell needs to show whole.
 _TIME_WIDTH = 17
@@ -57,12 +74,12 @@ class DataTable:
 
     @property
     def numeric_columns(self) -> set[int]:
-        """The page's columns that hold counts (right-aligned, digits grouped)."""
+        """The page's columns that hold counts (right-aligned, digits grouped) or shares (right-aligned)."""
         return {
             index
             for row in self.page_rows
             for index, cell in enumerate(row)
-            if isinstance(cell, int) and not isinstance(cell, bool)
+            if isinstance(cell, int | Share) and not isinstance(cell, bool)
         }
 
     @property
@@ -73,19 +90,38 @@ class DataTable:
         ]
 
 
-def figure_tables(figures: dict[str, Any], catalogue: Catalogue) -> list[DataTable]:
-    """The tables of an overview or a structure page, from `app.server.figures.figures`; the French
-    labels of its codes from `catalogue` (the server's: `app.server.content.catalogue`)."""
-    share = figures["solved_on_the_spot_share"]
-    key_figures = [
-        ("Contacts", figures["total"]),
-        ("Part résolue sur place", "–" if share is None else f"{share * 100:.1f} %".replace(".", ",")),
+def figure_tables(figures: dict[str, Any], catalogue: Catalogue, period: MonthRange) -> list[DataTable]:
+    """The tables of an overview or a structure page, from `app.server.figures.figures` over
+    `period`; the French labels of its codes from `catalogue` (the server's:
+    `app.server.content.catalogue`). The key figures are those of the workstation's Synthèses, written
+    with its functions (`app.reports.numbers`)."""
+    total = figures["total"]
+    comparisons = [
+        ("Évolution par rapport à la période précédente", figures["previous_total"], period.previous())
+    ]
+    if period.year_before() != period.previous():  # as the screen: for a year, both are the year before
+        comparisons.append(("Évolution sur un an", figures["year_before_total"], period.year_before()))
+    key_figures: list[tuple[str, Any]] = [("Contacts", total)]
+    key_figures += [
+        (label, change_in_words(total, before, compared_to(other), during(other)))
+        for label, before, other in comparisons
+    ]
+    key_figures += [
+        ("Part résolue sur place", percent(figures["by_outcome"].get("resolu", 0), total)),
+        ("Durée moyenne d'un contact", duration(figures["total_minutes"] / total) if total else "—"),
+        ("Temps passé avec le public", time_spent(figures["total_minutes"])),
         ("Contacts en situation de non-recours", figures["non_recours"]),
+        ("Part des contacts en situation de non-recours", percent(figures["non_recours"], total)),
         ("Sollicitations envoyées", figures["escalations_sent"]),
         ("Sollicitations répondues", figures["escalations_answered"]),
         ("Sollicitations en retard", figures["escalations_late"]),
-        ("Pass numérique : remises", figures["pass_issuances"]),
+        ("Pass numérique : remises à des usagers", figures["pass_issuances"]),
+        ("Pass numérique : contacts notés « Pass numérique remis »", figures["pass_numerique"]),
         ("Pass numérique : chèques remis", figures["pass_cheques_handed_out"]),
+        ("Pass numérique : valeur des chèques remis", euros(figures["pass_value_handed_out_cents"])),
+        ("Pass numérique : chèques reçus (carnets)", figures["pass_cheques_received"]),
+        ("Pass numérique : chèques remis en stock (retours)", figures["pass_cheques_returned"]),
+        ("Pass numérique : chèques annulés", figures["pass_cheques_cancelled"]),
         ("Pass numérique : chèques en stock (fin de période)", figures["pass_stock_left"]),
     ]
     tables = [
@@ -94,19 +130,41 @@ def figure_tables(figures: dict[str, Any], catalogue: Catalogue) -> list[DataTab
     ]
     for key, caption, header, kind in _BREAKDOWNS:
         if key in figures:
-            rows = [
-                ((catalogue.label(kind, value) if kind else value) or "(non renseigné)", n)
+            unnamed = "Sans thème" if key == "by_theme" else "(non renseigné)"  # as the Synthèses say
+            named = [
+                ((catalogue.label(kind, value) if kind else value) or unnamed, n)
                 for value, n in figures[key].items()
             ]
-            tables.append(
-                DataTable(
-                    key.removeprefix("by_").replace("_", "-"),
-                    caption,
-                    (header, "Contacts" if key != "escalations_by_partner" else "Sollicitations"),
-                    rows,
-                )
-            )
+            slug = key.removeprefix("by_").replace("_", "-")
+            if key == "escalations_by_partner":
+                tables.append(DataTable(slug, caption, (header, "Sollicitations"), named))
+            else:  # with each one's share of the contacts, as the Synthèses' tables
+                rows = [(label, n, Share(percent(n, total))) for label, n in named]
+                tables.append(DataTable(slug, caption, (header, "Contacts", "Part"), rows))
+    if "by_weekday_hour" in figures:
+        tables.append(week_table(figures["by_weekday_hour"]))
     return tables
+
+
+def week_table(by_weekday_hour: dict[str, int]) -> DataTable:
+    """Contacts per weekday (down) and hour (across), as the Synthèses screen's table shows them: the
+    days and hours `app.reports.week` keeps, from the counts per "0-09" (`rollups.weekday_hour`)."""
+    cells = {(int(key[0]), int(key[2:])): n for key, n in by_weekday_hour.items()}
+    week = week_profile(cells)
+    days, hours = (week.days, week.hours) if week else ([], [])
+    return DataTable(
+        "semaine",
+        "Contacts par jour et par heure",
+        ("Jour", *(f"{hour} h" for hour in hours), "Total"),
+        [
+            (
+                WEEKDAYS[day].capitalize(),
+                *(cells.get((day, hour), 0) for hour in hours),
+                week.per_day[day] if week else 0,
+            )
+            for day in days
+        ],
+    )
 
 
 def structure_tables(rows: list[dict[str, Any]]) -> list[DataTable]:
