@@ -4,6 +4,7 @@ and read the audit log (/journal), which no other account sees."""
 import csv
 import html
 import io
+import re
 
 import requests
 from openpyxl import load_workbook
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, insert, select
 from app.server.schema import audit_log, timestamp, utc_now
 from tests.live_server import LiveServer, run_server_cli
 from tests.server.helpers import bearer
-from tests.server.web_helpers import WebDesk, csrf_of, log_in
+from tests.server.web_helpers import PASSWORD, WebDesk, csrf_of, log_in
 
 
 def _switch(national: requests.Session, server: LiveServer, action: str, login: str, csrf: str):
@@ -142,3 +143,25 @@ def test_the_journal_is_newest_first_paginated_filtered_and_exported(
     newest = html.unescape(national.get(f"{web.url}/journal", timeout=30).text)
     first_line = newest[newest.index("<tbody>") :].split("</tr>")[0]
     assert "export" in first_line and "/journal?format=xlsx" in first_line
+
+
+def test_the_account_form_makes_no_national_account_unless_the_role_is_chosen(shared_web: WebDesk) -> None:
+    """A form sent with only a login and a password made a national account (the first role was
+    preselected): one forgotten choice opened every structure's figures to a préfecture."""
+    web = shared_web.server
+    national, _answer = log_in(web, shared_web.national)
+    form = national.get(f"{web.url}/comptes", timeout=30).text
+    selected = re.findall(r'<option value="([^"]*)"[^>]* selected', form)
+    assert selected == [""]
+    login = f"oubli-{shared_web.matricule}@example.fr"
+    fields = {"csrf": csrf_of(form), "identifiant": login, "mot_de_passe": PASSWORD}
+    refused = national.post(f"{web.url}/comptes", data=fields, timeout=30)
+    assert refused.status_code == 400
+    assert "Choisissez le rôle du compte" in html.unescape(refused.text)
+    assert log_in(web, login)[1].status_code == 401
+    without = national.post(f"{web.url}/comptes", data={**fields, "role": "departement"}, timeout=30)
+    message = html.unescape(without.text)
+    assert without.status_code == 400 and "au moins un département." in message
+    assert "--departement" not in message  # the command line's option, not a field of this page
+    again = re.findall(r'<option value="([^"]*)"[^>]* selected', without.text)
+    assert again == ["departement"]

@@ -94,6 +94,8 @@ def create_account(
             "caractères : lettres minuscules, chiffres, « . _ @ + - »)."
         )
     check_password(password)
+    if not role:
+        raise AccountError("Choisissez le rôle du compte : national, département ou structure.")
     if role not in ROLES:
         raise AccountError(f"Rôle inconnu : « {role} » (national, departement ou structure).")
     codes: list[str] = []
@@ -104,11 +106,11 @@ def create_account(
                 raise AccountError(f"Département invalide : « {given.strip()} » (exemples : 02, 2A, 974).")
             codes.append(code)
         if not codes:
-            raise AccountError("Un compte département doit avoir au moins un département (--departement).")
+            raise AccountError("Un compte département doit avoir au moins un département.")
     elif departements:
         raise AccountError("Seul un compte département a des départements.")
     if role == "structure" and not structure:
-        raise AccountError("Un compte structure doit avoir sa structure (--matricule).")
+        raise AccountError("Un compte structure doit avoir le matricule de sa structure.")
     if role != "structure" and structure:
         raise AccountError("Seul un compte structure a une structure.")
     password_hash = _hasher.hash(password)
