@@ -4,7 +4,9 @@ real subprocess, on SQLite and PostgreSQL."""
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, select
 
@@ -70,6 +72,15 @@ def test_a_structure_missing_from_a_newer_list_is_closed_and_kept(database_url: 
     rows = {row["matricule"]: row for row in _listing(database_url)}
     assert rows["3"]["closed_at"] and rows["5"]["closed_at"] and rows["4"]["closed_at"] is None
     assert rows["LABO-1"]["closed_at"] is None and rows["LABO-1"]["listed"] is False
+    # The spreadsheet says the day it closed as a French spreadsheet reads a date (JSON keeps the time).
+    sheet = run_server_cli(database_url, "structures", "--departement", "02", text=False)
+    assert sheet.returncode == 0, sheet.stderr
+    aisne = {
+        row["matricule"]: row
+        for row in csv.DictReader(io.StringIO(sheet.stdout.decode("utf-8-sig")), delimiter=";")
+    }
+    closed_on = datetime.fromisoformat(rows["3"]["closed_at"]).astimezone(ZoneInfo("Europe/Paris"))
+    assert aisne["3"]["fermée le"] == f"{closed_on:%d/%m/%Y}" and aisne["4"]["fermée le"] == ""
     # A closed structure keeps its enrolment: its workstations' records still arrive.
     code = run_server_cli(database_url, "enrolment-code", "--matricule", "3")
     assert code.returncode == 0, code.stderr
