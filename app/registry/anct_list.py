@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.models.communes import search_key
+from app.models.communes import load_communes, search_key
 from app.models.text import fold, printable
 
 MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -224,7 +224,7 @@ def _structure(value: dict[str, str]) -> ListedStructure:
         matricule=matricule,
         name=name,
         departement=departement,
-        commune=_commune(value.get("commune", "")),
+        commune=_commune(value.get("commune", ""), insee_commune),
         insee_commune=insee_commune,
         postal_code=value.get("postal_code", ""),
         address=" ".join(value.get("address", "").split()),
@@ -247,10 +247,15 @@ def _departement_of(insee_commune: str) -> str:
     return insee_commune[:3] if insee_commune.startswith("97") else insee_commune[:2]
 
 
-def _commune(raw: str) -> str:
-    """The 2020 list spells communes in capitals; people read them better in title case, hyphens kept."""
+def _commune(raw: str, insee_commune: str) -> str:
+    """The commune as the list spells it, unless it spells it in capitals (the 2020 list: « ST JEAN D
+    ANGELY », accents and hyphens lost): then the official list's name for its INSEE code
+    (« Saint-Jean-d'Angély »), else the capitals in title case."""
     raw = " ".join(raw.split())
-    return "-".join(part.capitalize() for part in raw.title().split("-")) if raw.isupper() else raw
+    if not raw.isupper():
+        return raw
+    official = load_communes().get(insee_commune)
+    return official.name if official else "-".join(part.capitalize() for part in raw.title().split("-"))
 
 
 def _coordinate(raw: str, bound: float) -> float | None:

@@ -67,7 +67,12 @@ def test_the_2020_list_agrees_with_the_2024_one() -> None:
     new = {s.matricule: s for s in read_list(LIST_2024)}
     for structure in old:  # the same numbers, in the same départements ("1" in 2020 is "01")
         assert new[structure.matricule].departement == structure.departement
-    assert {s.matricule: s for s in old}["3"].commune == "Guise"  # "GUISE" in the file
+    communes = {s.matricule: s.commune for s in old}
+    assert communes["3"] == "Guise"  # "GUISE" in the file
+    # Capitals without accents become the official spelling of the commune's INSEE code: accents,
+    # hyphens, apostrophes and « de » as the 2024 list writes them (236 of 531 alike before).
+    assert (communes["2"], communes["669"]) == ("Saint-Trivier-de-Courtes", "Janzé")  # not -De-, Janze
+    assert sum(commune == new[matricule].commune for matricule, commune in communes.items()) >= 515
 
 
 def _as_geojson(path: Path) -> bytes:
