@@ -268,15 +268,18 @@ def _coordinate(raw: str, bound: float) -> float | None:
 
 _SITE_SUFFIX = re.compile(r"\s+[-–]\s+(?:antenne|site)\b", re.IGNORECASE)
 # What names of one structure's sites spell differently: « France services Fraize » and « France
-# services de Fraize », « Vexin Thelle » and « Vexin-Thelle », « d’Épinac » and « Epinac » (a bus stays
-# a bus: « Bus France services d'Ebreuil » is not « France services Ebreuil »).
+# services de Fraize », « Vexin Thelle » and « Vexin-Thelle », « d’Épinac » and « Epinac », « du
+# Molay-Littry » and « de Le Molay-Littry » (a bus stays a bus: « Bus France services d'Ebreuil » is
+# not « France services Ebreuil »).
 _NAME_PREFIX = re.compile(r"^france services? (?:multisites )?(?:(?:de la|de l|de|du|des|d) )?")
+_CONTRACTIONS = re.compile(r"\bde (le|les)\b")
 
 
 def _name_key(name: str) -> str:
     """A structure's name as the linking of antennes compares it: folded, hyphens and apostrophes as
-    spaces (`search_key`), without « France services (multisites) de »."""
-    return _NAME_PREFIX.sub("", search_key(name))
+    spaces (`search_key`), « de le » as « du », without « France services (multisites) de »."""
+    key = _CONTRACTIONS.sub(lambda found: "du" if found[1] == "le" else "des", search_key(name))
+    return _NAME_PREFIX.sub("", key)
 
 
 def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
@@ -284,7 +287,9 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
     département whose name is the antenne's before " - Antenne …" / " - Site …" (as `_name_key` spells
     both); else the only principal
     of the same département in the antenne's group (`groupe_fs`); else the only principal of the
-    département whose name starts so. An antenne matching none stays unlinked (the import says so)."""
+    département whose name starts so; else the only one whose name ends it, after a word (« Point
+    info 14 d'Isigny sur Mer – Antenne de … » is « France services d'Isigny-sur-Mer »'s). An antenne
+    matching none stays unlinked (the import says so)."""
     principals = [(s, _name_key(s.name)) for s in structures if not s.antenne]
     by_name: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
     by_group: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
@@ -303,6 +308,11 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
                     p
                     for p, folded in principals
                     if p.departement == structure.departement and folded.startswith(prefix)
+                ],
+                [
+                    p
+                    for p, folded in principals
+                    if p.departement == structure.departement and f" {prefix}".endswith(f" {folded}")
                 ],
             )
             match = next((found[0].matricule for found in candidates if len(found) == 1), None)

@@ -48,7 +48,7 @@ def test_the_2020_then_the_2024_list(database_url: str) -> None:
     assert "2845 structures lues" in second.stdout
     assert "2314 ajoutées" in second.stdout and "531 modifiées" in second.stdout
     assert "3 (nom, adresse, format)" in second.stdout  # the bus got its 2024 name and format
-    assert "7 antennes sans structure principale identifiée" in second.stdout
+    assert "4 antennes sans structure principale identifiée : 2005, 2136, 2569, 2570" in second.stdout
     again = _import(database_url, LIST_2024)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().splitlines()[-1] == "2845 inchangées."

@@ -57,7 +57,12 @@ def test_antennes_are_linked_to_their_principal() -> None:
     assert by_matricule["617"].principal == "616"  # Pays des Ecrins → Pays des écrins, not its group's Embrun
     # A bus is not the fixed site of the same town: « Ebreuil - Antenne itinérante » is the fixed one's.
     assert by_matricule["2566"].principal == "17"
-    assert len(unlinked) == 7  # the import names them for the administrator
+    # « Point info 14 d'Isigny sur Mer – Antenne de … » ends its principal's name; « du » is « de Le ».
+    assert (by_matricule["3089"].principal, by_matricule["3091"].principal) == ("87", "87")
+    assert by_matricule["3090"].principal == "2020"  # Point info 14 du Molay-Littry → de Le Molay-Littry
+    # Two principals of one multisite structure, another name, a bus's fixed site: the import names them
+    # for the administrator.
+    assert unlinked == ["2005", "2136", "2569", "2570"]
 
 
 def test_the_2020_list_agrees_with_the_2024_one() -> None:
