@@ -4,6 +4,7 @@ real subprocess, on SQLite and PostgreSQL."""
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -132,5 +133,9 @@ def test_the_listing_as_a_french_spreadsheet(database_url: str) -> None:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows and {row["département"] for row in rows} == {"2A"}
     assert all("," in row["latitude"] for row in rows if row["latitude"])  # decimal comma
+    finistere = run_server_cli(database_url, "structures", "--departement", "29", text=False)
+    west = list(csv.DictReader(io.StringIO(finistere.stdout.decode("utf-8-sig")), delimiter=";"))
+    # West of Greenwich: negative numbers a spreadsheet reads as numbers, not text behind an apostrophe.
+    assert west and all(re.fullmatch(r"-[3-5],\d+", row["longitude"]) for row in west if row["longitude"])
     bad = run_server_cli(database_url, "structures", "--departement", "99")
     assert bad.returncode == 1 and "département invalide « 99 »" in bad.stderr
