@@ -7,8 +7,9 @@ That is the CSV French spreadsheets open and save without an import dialog. The 
 Every text cell written is neutralised against formula injection: a spreadsheet runs a cell that
 starts with `=`, `+`, `-` or `@` (or a tab or a carriage return before one) as a formula, and a
 label, a place or a phone number typed on a workstation must never become one on the responsable's
-PC. Such a cell (but a negative number: « -1,10055 » runs nothing) gets a leading apostrophe (what spreadsheets themselves write to mean "text"), which
-reading a directory back removes, so that "+33 6 12 34 56 78" survives the round trip.
+PC. Such a cell (but a negative number: « -1,10055 » runs nothing) gets a leading apostrophe (what
+spreadsheets themselves write to mean "text"), which reading a directory back removes, so that
+"+33 6 12 34 56 78" survives the round trip.
 """
 
 import csv
