@@ -7,12 +7,14 @@ That is the CSV French spreadsheets open and save without an import dialog. The 
 Every text cell written is neutralised against formula injection: a spreadsheet runs a cell that
 starts with `=`, `+`, `-` or `@` (or a tab or a carriage return before one) as a formula, and a
 label, a place or a phone number typed on a workstation must never become one on the responsable's
-PC. Such a cell gets a leading apostrophe (what spreadsheets themselves write to mean "text"), which
-reading a directory back removes, so that "+33 6 12 34 56 78" survives the round trip.
+PC. Such a cell (but a negative number: « -1,10055 » runs nothing) gets a leading apostrophe (what
+spreadsheets themselves write to mean "text"), which reading a directory back removes, so that
+"+33 6 12 34 56 78" survives the round trip.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +22,7 @@ from typing import Any, TextIO
 from app.models.text import fold
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(?:,[0-9]+)?")
 
 
 def read_rows(path: Path, header: list[str], error: type[ValueError]) -> list[tuple[int, list[str]]]:
@@ -63,8 +66,9 @@ def spreadsheet_writer(handle: TextIO) -> _SpreadsheetWriter:
 
 
 def neutralised(cell: str) -> str:
-    """`cell` as a spreadsheet will show it as text, never run it as a formula."""
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+    """`cell` as a spreadsheet will show it as text, never run it as a formula. A negative number
+    (« -1,10055 », a longitude west of Greenwich) is no formula: it stays a number."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) and not _NEGATIVE_NUMBER.fullmatch(cell) else cell
 
 
 def _unneutralised(cell: str) -> str:

@@ -19,12 +19,18 @@ def printable(text: str) -> str:
 
 def match_rank(typed: str, *texts: str) -> int:
     """How well `typed` matches the best of `texts` (all folded alike, words separated by spaces): 0
-    equal, 1 a prefix, 2 the start of a word, 3 anywhere else. The type-ahead searches sort by it, so
-    that "die" puts Die before Condé-en-Normandie."""
-    return min(
-        0 if text == typed else 1 if text.startswith(typed) else 2 if f" {typed}" in f" {text}" else 3
-        for text in texts
-    )
+    equal, 1 its first whole words, 2 a prefix, 3 the start of a word, 4 anywhere else. The type-ahead
+    searches sort by it, so that "die" puts Die before Condé-en-Normandie, and "saint die" puts
+    Saint-Dié-des-Vosges before Saint-Dier-d'Auvergne (the first result is the one selected)."""
+    return min(_match_rank(typed, text) for text in texts)
+
+
+def _match_rank(typed: str, text: str) -> int:
+    if text == typed:
+        return 0
+    if text.startswith(typed):
+        return 1 if text.startswith(f"{typed} ") else 2
+    return 3 if f" {typed}" in f" {text}" else 4
 
 
 def french_day(day: str) -> str:

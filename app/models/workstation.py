@@ -14,7 +14,8 @@ from app.models.permissions import WHY_NOT, Rule, refusal, require
 from app.models.settings import get_setting, set_setting
 from app.models.shared_settings import SharedSettings, agent_item
 from app.models.structures import Structure, StructureList, load_structures
-from app.models.text import fold
+from app.models.text import fold, printable
+from app.registry.anct_list import departement_code
 
 ROLES = {"agent": "Agent", "responsable": "Responsable"}
 # Display, chosen in Paramètres › Affichage for everyone at this workstation (the screen is shared).
@@ -70,7 +71,7 @@ class Workstation:
         self, structure: Structure, stops: list[str], current_stop: str | None, agents: list[tuple[str, str]]
     ) -> None:
         """First start: everything at once, or nothing."""
-        stops = _checked(structure, stops)
+        structure, stops = _checked(structure, stops)
         if not agents:
             raise SetupError("Créez au moins un profil d'agent.")
         with transaction(self.db):
@@ -96,7 +97,7 @@ class Workstation:
                 "serveur et ne peut pas être modifiée sur le poste. Pour la changer, demandez au "
                 "responsable un code d'inscription de la bonne structure et inscrivez le poste à nouveau."
             )
-        stops = _checked(structure, stops)
+        structure, stops = _checked(structure, stops)
         from app.models import reattribution  # only when the structure changes
 
         with transaction(self.db):
@@ -298,18 +299,25 @@ class Workstation:
         return {"structure": structure.matricule, "agent": agent.name, "place": self.place}
 
 
-def _checked(structure: Structure, stops: list[str]) -> list[str]:
-    """The structure's own checks, and its stops cleaned."""
+def _checked(structure: Structure, stops: list[str]) -> tuple[Structure, list[str]]:
+    """The structure's own checks, its département as the State writes it (« 1 » is 01, « 2a » 2A:
+    one département under two spellings would split its figures), and its stops cleaned."""
     stops = _clean_stops(stops)
     if not structure.name.strip():
         raise SetupError("Indiquez le nom de la structure.")
     if not structure.commune.strip():
         raise SetupError("Indiquez la commune de la structure.")
+    departement = departement_code(structure.departement)
+    if departement is None:
+        raise SetupError(
+            f"Département de la structure invalide : « {printable(structure.departement.strip()[:10])} » "
+            "(indiquez son numéro, par ex. 01, 2A ou 974)."
+        )
     _refuse_identifiers(structure.name, "Le nom de la structure")
     _refuse_identifiers(structure.commune, "La commune de la structure")
     if structure.itinerant and not stops:
         raise SetupError("Une structure itinérante doit avoir au moins un arrêt (commune).")
-    return stops
+    return replace(structure, departement=departement), stops
 
 
 def stop_problem(stop: str, stops: list[str]) -> str | None:

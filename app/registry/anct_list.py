@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.models.communes import search_key
+from app.models.communes import load_communes, search_key
 from app.models.text import fold, printable
 
 MATRICULE = re.compile(r"[A-Za-z0-9-]{1,64}")
@@ -224,7 +224,7 @@ def _structure(value: dict[str, str]) -> ListedStructure:
         matricule=matricule,
         name=name,
         departement=departement,
-        commune=_commune(value.get("commune", "")),
+        commune=_commune(value.get("commune", ""), insee_commune),
         insee_commune=insee_commune,
         postal_code=value.get("postal_code", ""),
         address=" ".join(value.get("address", "").split()),
@@ -247,10 +247,15 @@ def _departement_of(insee_commune: str) -> str:
     return insee_commune[:3] if insee_commune.startswith("97") else insee_commune[:2]
 
 
-def _commune(raw: str) -> str:
-    """The 2020 list spells communes in capitals; people read them better in title case, hyphens kept."""
+def _commune(raw: str, insee_commune: str) -> str:
+    """The commune as the list spells it, unless it spells it in capitals (the 2020 list: « ST JEAN D
+    ANGELY », accents and hyphens lost): then the official list's name for its INSEE code
+    (« Saint-Jean-d'Angély »), else the capitals in title case."""
     raw = " ".join(raw.split())
-    return "-".join(part.capitalize() for part in raw.title().split("-")) if raw.isupper() else raw
+    if not raw.isupper():
+        return raw
+    official = load_communes().get(insee_commune)
+    return official.name if official else "-".join(part.capitalize() for part in raw.title().split("-"))
 
 
 def _coordinate(raw: str, bound: float) -> float | None:
@@ -263,15 +268,18 @@ def _coordinate(raw: str, bound: float) -> float | None:
 
 _SITE_SUFFIX = re.compile(r"\s+[-–]\s+(?:antenne|site)\b", re.IGNORECASE)
 # What names of one structure's sites spell differently: « France services Fraize » and « France
-# services de Fraize », « Vexin Thelle » and « Vexin-Thelle », « d’Épinac » and « Epinac » (a bus stays
-# a bus: « Bus France services d'Ebreuil » is not « France services Ebreuil »).
+# services de Fraize », « Vexin Thelle » and « Vexin-Thelle », « d’Épinac » and « Epinac », « du
+# Molay-Littry » and « de Le Molay-Littry » (a bus stays a bus: « Bus France services d'Ebreuil » is
+# not « France services Ebreuil »).
 _NAME_PREFIX = re.compile(r"^france services? (?:multisites )?(?:(?:de la|de l|de|du|des|d) )?")
+_CONTRACTIONS = re.compile(r"\bde (le|les)\b")
 
 
 def _name_key(name: str) -> str:
     """A structure's name as the linking of antennes compares it: folded, hyphens and apostrophes as
-    spaces (`search_key`), without « France services (multisites) de »."""
-    return _NAME_PREFIX.sub("", search_key(name))
+    spaces (`search_key`), « de le » as « du », without « France services (multisites) de »."""
+    key = _CONTRACTIONS.sub(lambda found: "du" if found[1] == "le" else "des", search_key(name))
+    return _NAME_PREFIX.sub("", key)
 
 
 def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
@@ -279,7 +287,9 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
     département whose name is the antenne's before " - Antenne …" / " - Site …" (as `_name_key` spells
     both); else the only principal
     of the same département in the antenne's group (`groupe_fs`); else the only principal of the
-    département whose name starts so. An antenne matching none stays unlinked (the import says so)."""
+    département whose name starts so; else the only one whose name ends it, after a word (« Point
+    info 14 d'Isigny sur Mer – Antenne de … » is « France services d'Isigny-sur-Mer »'s). An antenne
+    matching none stays unlinked (the import says so)."""
     principals = [(s, _name_key(s.name)) for s in structures if not s.antenne]
     by_name: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
     by_group: dict[tuple[str, str], list[ListedStructure]] = defaultdict(list)
@@ -298,6 +308,11 @@ def _link_antennes(structures: list[ListedStructure]) -> list[ListedStructure]:
                     p
                     for p, folded in principals
                     if p.departement == structure.departement and folded.startswith(prefix)
+                ],
+                [
+                    p
+                    for p, folded in principals
+                    if p.departement == structure.departement and f" {prefix}".endswith(f" {folded}")
                 ],
             )
             match = next((found[0].matricule for found in candidates if len(found) == 1), None)

@@ -18,12 +18,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from app.models.business_time import time_zone
 from app.models.csv_files import spreadsheet_writer
 from app.registry.anct_list import FORMAT_LABELS, ListedStructure
 from app.server import registry_reference, rollups
@@ -262,15 +263,17 @@ def render_structures(rows: list[RowMapping], output_format: str) -> bytes:
     writer = spreadsheet_writer(out)
     writer.writerow([column for _, column in _LISTING])
     for row in rows:
-        writer.writerow([_cell(key, row[key]) for key, _ in _LISTING])
+        writer.writerow([_cell(key, row[key], row["departement"]) for key, _ in _LISTING])
     return out.getvalue().encode("utf-8-sig")
 
 
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, value: Any, departement: str) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if key == "format":
         return FORMAT_LABELS.get(value, "") if value else ""
+    if key == "closed_at" and value:  # the day, in the structure's time zone, as a spreadsheet reads it
+        return f"{datetime.fromisoformat(value).astimezone(time_zone(departement)):%d/%m/%Y}"
     if isinstance(value, float):
         return str(value).replace(".", ",")  # French spreadsheets read a decimal comma
     return "" if value is None else str(value)

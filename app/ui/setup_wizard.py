@@ -287,7 +287,7 @@ class StructurePage(QWizardPage):
             if not (name and commune and self.departement.text().strip()):
                 return None
             matricule = self.matricule.text().strip() or f"local-{commune.lower().replace(' ', '-')}"
-            return Structure(matricule, name, commune, self.departement.text().strip().zfill(2))
+            return Structure(matricule, name, commune, self.departement.text().strip())
         item = self.results.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 

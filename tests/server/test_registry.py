@@ -4,7 +4,10 @@ real subprocess, on SQLite and PostgreSQL."""
 import csv
 import io
 import json
+import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, select
 
@@ -46,7 +49,7 @@ def test_the_2020_then_the_2024_list(database_url: str) -> None:
     assert "2845 structures lues" in second.stdout
     assert "2314 ajoutées" in second.stdout and "531 modifiées" in second.stdout
     assert "3 (nom, adresse, format)" in second.stdout  # the bus got its 2024 name and format
-    assert "7 antennes sans structure principale identifiée" in second.stdout
+    assert "4 antennes sans structure principale identifiée : 2005, 2136, 2569, 2570" in second.stdout
     again = _import(database_url, LIST_2024)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().splitlines()[-1] == "2845 inchangées."
@@ -70,6 +73,15 @@ def test_a_structure_missing_from_a_newer_list_is_closed_and_kept(database_url: 
     rows = {row["matricule"]: row for row in _listing(database_url)}
     assert rows["3"]["closed_at"] and rows["5"]["closed_at"] and rows["4"]["closed_at"] is None
     assert rows["LABO-1"]["closed_at"] is None and rows["LABO-1"]["listed"] is False
+    # The spreadsheet says the day it closed as a French spreadsheet reads a date (JSON keeps the time).
+    sheet = run_server_cli(database_url, "structures", "--departement", "02", text=False)
+    assert sheet.returncode == 0, sheet.stderr
+    aisne = {
+        row["matricule"]: row
+        for row in csv.DictReader(io.StringIO(sheet.stdout.decode("utf-8-sig")), delimiter=";")
+    }
+    closed_on = datetime.fromisoformat(rows["3"]["closed_at"]).astimezone(ZoneInfo("Europe/Paris"))
+    assert aisne["3"]["fermée le"] == f"{closed_on:%d/%m/%Y}" and aisne["4"]["fermée le"] == ""
     # A closed structure keeps its enrolment: its workstations' records still arrive.
     code = run_server_cli(database_url, "enrolment-code", "--matricule", "3")
     assert code.returncode == 0, code.stderr
@@ -121,5 +133,9 @@ def test_the_listing_as_a_french_spreadsheet(database_url: str) -> None:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows and {row["département"] for row in rows} == {"2A"}
     assert all("," in row["latitude"] for row in rows if row["latitude"])  # decimal comma
+    finistere = run_server_cli(database_url, "structures", "--departement", "29", text=False)
+    west = list(csv.DictReader(io.StringIO(finistere.stdout.decode("utf-8-sig")), delimiter=";"))
+    # West of Greenwich: negative numbers a spreadsheet reads as numbers, not text behind an apostrophe.
+    assert west and all(re.fullmatch(r"-[3-5],\d+", row["longitude"]) for row in west if row["longitude"])
     bad = run_server_cli(database_url, "structures", "--departement", "99")
     assert bad.returncode == 1 and "département invalide « 99 »" in bad.stderr

@@ -124,3 +124,28 @@ def test_first_start_offers_to_join_a_structure_already_enrolled(qtbot, workspac
     assert workspace.workstation.structure is None and not workspace.workstation.is_set_up
     wizard.reject()  # Annuler: the join's worker thread ends with the wizard
     assert page.sync is None
+
+
+def test_the_departement_typed_by_hand_is_checked_and_written_as_the_state_does(qtbot, workspace) -> None:
+    wizard = make_wizard(qtbot, workspace)
+    page = wizard.structure_page
+    page.manual.setChecked(True)
+    qtbot.keyClicks(page.name, "Espace Haute-Corse")
+    qtbot.keyClicks(page.commune, "Corte")
+    qtbot.keyClicks(page.departement, "99")
+    wizard.next()
+    wizard.next()
+    qtbot.keyClicks(wizard.agents_page.name, "A. B.")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() != QWizard.DialogCode.Accepted and not workspace.workstation.is_set_up
+    assert wizard.agents_page.error.text() == (
+        "⚠ Département de la structure invalide : « 99 » (indiquez son numéro, par ex. 01, 2A ou 974)."
+    )
+    wizard.back()
+    wizard.back()
+    page.departement.setText("2b")  # what an agent types
+    wizard.next()
+    wizard.next()
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    assert workspace.workstation.structure.departement == "2B"

@@ -57,7 +57,12 @@ def test_antennes_are_linked_to_their_principal() -> None:
     assert by_matricule["617"].principal == "616"  # Pays des Ecrins → Pays des écrins, not its group's Embrun
     # A bus is not the fixed site of the same town: « Ebreuil - Antenne itinérante » is the fixed one's.
     assert by_matricule["2566"].principal == "17"
-    assert len(unlinked) == 7  # the import names them for the administrator
+    # « Point info 14 d'Isigny sur Mer – Antenne de … » ends its principal's name; « du » is « de Le ».
+    assert (by_matricule["3089"].principal, by_matricule["3091"].principal) == ("87", "87")
+    assert by_matricule["3090"].principal == "2020"  # Point info 14 du Molay-Littry → de Le Molay-Littry
+    # Two principals of one multisite structure, another name, a bus's fixed site: the import names them
+    # for the administrator.
+    assert unlinked == ["2005", "2136", "2569", "2570"]
 
 
 def test_the_2020_list_agrees_with_the_2024_one() -> None:
@@ -67,7 +72,12 @@ def test_the_2020_list_agrees_with_the_2024_one() -> None:
     new = {s.matricule: s for s in read_list(LIST_2024)}
     for structure in old:  # the same numbers, in the same départements ("1" in 2020 is "01")
         assert new[structure.matricule].departement == structure.departement
-    assert {s.matricule: s for s in old}["3"].commune == "Guise"  # "GUISE" in the file
+    communes = {s.matricule: s.commune for s in old}
+    assert communes["3"] == "Guise"  # "GUISE" in the file
+    # Capitals without accents become the official spelling of the commune's INSEE code: accents,
+    # hyphens, apostrophes and « de » as the 2024 list writes them (236 of 531 alike before).
+    assert (communes["2"], communes["669"]) == ("Saint-Trivier-de-Courtes", "Janzé")  # not -De-, Janze
+    assert sum(commune == new[matricule].commune for matricule, commune in communes.items()) >= 515
 
 
 def _as_geojson(path: Path) -> bytes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models.csv_files import spreadsheet_writer, write_rows
+from app.models.csv_files import neutralised, spreadsheet_writer, write_rows
 from app.models.qualified_places import PlaceStore, QualifiedPlace
 from app.models.referents import Referent
 from app.reports.periods import Period
@@ -112,3 +112,10 @@ def test_the_server_summary_csv_is_neutralised() -> None:
     assert ["agent", "'@Julie", "2"] in rows
     assert ["escalation_partenaire", "'-caf", "1"] in rows
     assert ["pass_stock_restant", "", "-1"] in rows
+
+
+def test_a_negative_number_stays_a_number_and_a_formula_after_a_minus_does_not() -> None:
+    assert neutralised("-1,10055") == "-1,10055"  # a longitude west of Greenwich, read as a number
+    assert neutralised("-12") == "-12"
+    for formula in ("-1+2", "-1,5+cmd|' /C calc'!A0", "-A1", "+33612345678", "-1,"):
+        assert neutralised(formula) == f"'{formula}"

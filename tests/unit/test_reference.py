@@ -71,6 +71,9 @@ def test_exact_and_prefix_matches_of_the_name_and_the_commune_come_first() -> No
     # "St" is Saint, hyphens are spaces, accents do not matter; the commune keeps its spelling.
     found = search_structures("st die des vosges")
     assert found[0].commune == "Saint-Dié-des-Vosges"
+    # Whole words typed come before the start of a longer word: Saint-Dié, not Saint-Dier-d'Auvergne
+    # (the first result is the one the wizard selects).
+    assert search_structures("saint-die")[0].commune == "Saint-Dié-des-Vosges"
     # A structure's name is compared without its "France services de".
     assert search_structures("valserhone")[0].matricule == "1"
     assert search_structures("thierache")[0].matricule == "3"
