@@ -64,6 +64,14 @@ def time_zone(departement: str | None = None) -> "ZoneInfo":
     return ZoneInfo(_ZONES.get(departement or "", PARIS))
 
 
+def local_moment(stored: str | None, departement: str | None = None) -> datetime | None:
+    """A stored UTC time (« 2026-12-04T10:12:00Z ») in the zone of `departement` (Paris when None),
+    None for none: what the reporting's tables and listings show a structure's times in."""
+    if not stored:
+        return None
+    return datetime.fromisoformat(stored).astimezone(time_zone(departement))
+
+
 @cache
 def public_holidays(year: int, departement: str = "") -> frozenset[date]:
     """The public holidays of `year` in `departement` (the national ones for an unknown code)."""

@@ -18,13 +18,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from app.models.business_time import time_zone
+from app.models.business_time import local_moment
 from app.models.csv_files import spreadsheet_writer
 from app.registry.anct_list import FORMAT_LABELS, ListedStructure
 from app.server import registry_reference, rollups
@@ -273,7 +273,7 @@ def _cell(key: str, value: Any, departement: str) -> str:
     if key == "format":
         return FORMAT_LABELS.get(value, "") if value else ""
     if key == "closed_at" and value:  # the day, in the structure's time zone, as a spreadsheet reads it
-        return f"{datetime.fromisoformat(value).astimezone(time_zone(departement)):%d/%m/%Y}"
+        return f"{local_moment(value, departement):%d/%m/%Y}"
     if isinstance(value, float):
         return str(value).replace(".", ",")  # French spreadsheets read a decimal comma
     return "" if value is None else str(value)

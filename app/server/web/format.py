@@ -6,7 +6,7 @@ shared by the templates, the tables and the map, so that every page says it the 
 from datetime import datetime
 from functools import cache
 
-from app.models.business_time import time_zone
+from app.models.business_time import local_moment
 from app.reports.periods import Period
 from app.server.figures import MonthRange
 from app.server.web.map import outlines
@@ -40,14 +40,6 @@ def local_time(stored: str | None, departement: str | None = None) -> str:
     `departement` (Paris when None); "" for none."""
     moment = local_moment(stored, departement)
     return moment_text(moment) if moment else ""
-
-
-def local_moment(stored: str | None, departement: str | None = None) -> datetime | None:
-    """A stored UTC time in the zone of `departement` (Paris when None), None for none: what a table
-    holds, a date and time in a spreadsheet, `moment_text` on a page and in a CSV file."""
-    if not stored:
-        return None
-    return datetime.fromisoformat(stored).astimezone(time_zone(departement))
 
 
 def moment_text(moment: datetime) -> str:

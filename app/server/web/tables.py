@@ -9,6 +9,7 @@ from typing import Any
 
 import rustpy_xlsxwriter
 
+from app.models.business_time import local_moment
 from app.models.csv_files import spreadsheet_writer
 from app.models.pass_numerique import euros
 from app.models.reference import Catalogue
@@ -20,7 +21,6 @@ from app.server.web.format import (
     compared_to,
     departement_label,
     during,
-    local_moment,
     moment_text,
     month_label,
 )
