@@ -93,6 +93,14 @@ def _version(rng: random.Random, base: datetime, **fields) -> dict:
     )
 
 
+def _ingest_history(engine: Engine, seed: int) -> None:
+    """A `_history` sent in batches of 10, from two workstations in turn."""
+    senders = workstations(engine, "accueil", "bus")
+    history = _history(random.Random(seed))
+    for start in range(0, len(history), 10):
+        ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
+
+
 def _history(rng: random.Random) -> list[dict]:
     """Originals, corrections, corrections of corrections, deletions and rival corrections of one
     version made on two workstations offline (some at the very same second: the id decides)."""
@@ -165,10 +173,7 @@ def test_a_contact_whose_correction_came_first_is_not_counted(database_url) -> N
 def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) -> None:
     engine = open_database(database_url)
     try:
-        senders = workstations(engine, "accueil", "bus")
-        history = _history(random.Random(99))
-        for start in range(0, len(history), 10):
-            ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
+        _ingest_history(engine, 99)
         expected = _recount(engine)
         downgrade(engine, "0009_web_accounts")
         upgrade(engine)
@@ -180,10 +185,7 @@ def test_migration_0009_fills_the_counts_from_the_stored_contacts(database_url) 
 def test_migration_0018_fills_the_minutes_and_the_week_from_the_stored_contacts(database_url) -> None:
     engine = open_database(database_url)
     try:
-        senders = workstations(engine, "accueil", "bus")
-        history = _history(random.Random(18))
-        for start in range(0, len(history), 10):
-            ingest(engine, senders[start % 2], items(*history[start : start + 10]), None)
+        _ingest_history(engine, 18)
         expected = _recount(engine)
         assert any(key[2] == "weekday_hour" for key in expected)
         downgrade(engine, "0017_compact_counts")
