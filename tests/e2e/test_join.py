@@ -6,14 +6,13 @@ and have the same Pass numérique stock."""
 import json
 import os
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from app.models.demo import add_demo_contacts
-from app.models.pass_numerique import parse_cheque_numbers
 from app.models.workspace import Workspace, open_workspace
 from app.reports.aggregation import as_server_summary, summarise
 from app.sync import pull
@@ -24,7 +23,7 @@ from tests.chaos_proxy import ChaosProxy, Faults
 from tests.conftest import run_cli
 from tests.e2e.conftest import enrolled
 from tests.e2e.test_pass_stock import _this_month
-from tests.e2e.test_sync import add_contact_now, sync_until_done
+from tests.e2e.test_sync import add_contact_now, receive_booklet, sync_until_done
 from tests.live_server import LiveServer, run_server_cli
 
 
@@ -69,15 +68,7 @@ def _first_pc_works(workspace: Workspace, server: LiveServer) -> None:
             }
         )
     workspace.escalations.set_status(str(sent.id), "repondu", "Julie M.")
-    cheques = parse_cheque_numbers("1001-1010")
-    workspace.passes.receive_booklet(
-        **who,
-        funder="Conseil départemental de l'Aisne",
-        booklet="C-1",
-        cheques=cheques,
-        booklet_size=len(cheques),
-        valid_until=now.date() + timedelta(days=200),
-    )
+    receive_booklet(workspace, who)
     workspace.passes.hand_out(**who, cheques=["1001", "1002", "1003"], age_band="75-plus")
     sync_until_done(workspace)
 

@@ -6,14 +6,13 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import pytest
 from filelock import FileLock
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.models.pass_numerique import parse_cheque_numbers
 from app.models.settings import get_setting
 from app.models.structures import Structure
 from app.models.workspace import Workspace, open_workspace
@@ -24,6 +23,7 @@ from app.ui.main_window import MainWindow
 from app.ui.sync_controller import SyncController
 from tests.conftest import ROOT, run_cli
 from tests.e2e.conftest import local_states
+from tests.e2e.test_sync import receive_booklet
 from tests.live_server import LiveServer, create_structure, run_server_cli
 
 TYPED = Structure("99", "Maison France Services de Guise", "Guise", "02")
@@ -54,15 +54,7 @@ def work_before_enrolment(workspace: Workspace) -> None:
         {**who, "partner": "caf", "situation": "allocation-logement", "channel": "administration-plus"}
     )
     workspace.escalations.set_status(str(escalation.id), "repondu", "Camille R.")
-    cheques = parse_cheque_numbers("1001-1005")
-    workspace.passes.receive_booklet(
-        **who,
-        funder="Conseil départemental de l'Aisne",
-        booklet="C-1",
-        cheques=cheques,
-        booklet_size=len(cheques),
-        valid_until=date.today() + timedelta(days=200),
-    )
+    receive_booklet(workspace, who, numbers="1001-1005")
     workspace.passes.hand_out(**who, cheques=["1001", "1002"], age_band="75-plus")
 
 

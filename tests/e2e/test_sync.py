@@ -57,6 +57,20 @@ def add_contact_now(workspace, at: datetime | None = None, situation: str = "dem
     )
 
 
+def receive_booklet(workspace, who: dict, booklet: str = "C-1", numbers: str = "1001-1010") -> None:
+    """A booklet of the Aisne's cheques `numbers` received into the stock of `who` (its structure
+    and agent), valid 200 more days."""
+    cheques = parse_cheque_numbers(numbers)
+    workspace.passes.receive_booklet(
+        **who,
+        funder="Conseil départemental de l'Aisne",
+        booklet=booklet,
+        cheques=cheques,
+        booklet_size=len(cheques),
+        valid_until=date.today() + timedelta(days=200),
+    )
+
+
 def proxy_cuts(proxy: ChaosProxy | None) -> int:
     return 0 if proxy is None else proxy.counters.cut_requests + proxy.counters.cut_responses
 
@@ -289,15 +303,7 @@ def test_pass_numerique_reaches_the_server_once_through_a_cutting_network(
     who = {"structure": structure, "agent": "Julie M."}
     passes = workspace.passes
     for booklet, numbers in (("C-1", "1001-1010"), ("C-2", "2001-2005")):
-        cheques = parse_cheque_numbers(numbers)
-        passes.receive_booklet(
-            **who,
-            funder="Conseil départemental de l'Aisne",
-            booklet=booklet,
-            cheques=cheques,
-            booklet_size=len(cheques),
-            valid_until=date.today() + timedelta(days=200),
-        )
+        receive_booklet(workspace, who, booklet, numbers)
     passes.hand_out(**who, cheques=["1001", "1002", "1003"], age_band="75-plus", autonomy_level="debutant")
     passes.hand_out(**who, cheques=["1004", "2001"])  # two booklets: two ledger lines
     passes.return_to_stock(**who, cheques=["2001"], reason="erreur")

@@ -8,7 +8,7 @@ from markupsafe import escape
 from sqlalchemy import Engine
 
 from app.models.demo import add_demo_contacts, ensure_demo_setup
-from app.models.pass_numerique import euros, parse_cheque_numbers
+from app.models.pass_numerique import euros
 from app.reports.aggregation import Summary, as_server_summary, summarise
 from app.reports.numbers import change_in_words, duration, percent, time_spent
 from app.reports.periods import Period
@@ -17,7 +17,7 @@ from app.server.accounts import create_structure
 from app.server.web.accounts import create_account
 from app.server.web.format import number
 from app.sync.engine import enroll
-from tests.e2e.test_sync import add_contact_now, sync_until_done
+from tests.e2e.test_sync import add_contact_now, receive_booklet, sync_until_done
 from tests.live_server import unique_matricule
 from tests.server.web_helpers import PASSWORD, WebDesk, log_in
 
@@ -49,15 +49,7 @@ def test_the_structure_page_shows_the_workstations_synthese(
         }
     )
     who = {"structure": matricule, "agent": workspace.workstation.current_agent.name}
-    cheques = parse_cheque_numbers("1001-1010")
-    workspace.passes.receive_booklet(
-        **who,
-        funder="Conseil départemental de l'Aisne",
-        booklet="C-1",
-        cheques=cheques,
-        booklet_size=len(cheques),
-        valid_until=datetime.now(UTC).date() + timedelta(days=200),
-    )
+    receive_booklet(workspace, who)
     workspace.passes.hand_out(**who, cheques=["1001", "1002", "1003"], age_band="75-plus")
     workspace.escalations.create(
         {
