@@ -41,12 +41,7 @@ class MonthRange:
 
     @property
     def months(self) -> list[str]:
-        year, month = int(self.first[:4]), int(self.first[5:])
-        found = []
-        while f"{year:04d}-{month:02d}" <= self.last:
-            found.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return found
+        return [_month(index) for index in range(_month_index(self.first), _month_index(self.last) + 1)]
 
     @property
     def label(self) -> str:
@@ -54,7 +49,7 @@ class MonthRange:
 
     def shifted(self, months: int) -> "MonthRange":
         """The same number of months, `months` later (earlier when negative)."""
-        return MonthRange(_add_months(self.first, months), _add_months(self.last, months))
+        return MonthRange(_month(_month_index(self.first) + months), _month(_month_index(self.last) + months))
 
     def previous(self) -> "MonthRange":
         """The months just before, as many: October for November, Q3 for Q4, 2025 for 2026 — what
@@ -80,8 +75,12 @@ class MonthRange:
         return None
 
 
-def _add_months(month: str, count: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:]) - 1 + count
+def _month_index(month: str) -> int:
+    """ "2026-11" as a count of months, so that months are stepped through by adding."""
+    return int(month[:4]) * 12 + int(month[5:]) - 1
+
+
+def _month(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
